@@ -1,0 +1,36 @@
+import Link from "next/link";
+import { Landing } from "@/components/landing";
+import { SandboxBadge } from "@/components/sandbox-badge";
+import { ChatList } from "@/components/sidebar/chat-list";
+import { getCurrentUser } from "@/lib/auth/session";
+
+export default async function ChatLayout({ children }: { children: React.ReactNode }) {
+  const user = await getCurrentUser();
+  if (!user) return <Landing />;
+  return (
+    <div className="flex h-full">
+      <aside className="flex w-64 shrink-0 flex-col border-r border-zinc-200 bg-white" aria-label="Chats">
+        <div className="flex items-center justify-between px-4 py-3">
+          <span className="font-semibold">Delegate</span>
+          <Link href="/" className="rounded-md border border-zinc-300 px-2 py-1 text-sm hover:bg-zinc-100">
+            New chat
+          </Link>
+        </div>
+        <ChatList />
+        <div className="border-t border-zinc-200 px-4 py-3 text-sm">
+          <p className="truncate font-medium">{user.name}</p>
+          {user.email && <p className="truncate text-zinc-600">{user.email}</p>}
+          <a href="/auth/logout" className="mt-2 inline-block text-indigo-700 underline">
+            Log out
+          </a>
+        </div>
+      </aside>
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header className="flex items-center justify-end gap-2 border-b border-zinc-200 bg-white px-4 py-2">
+          <SandboxBadge />
+        </header>
+        {children}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+"use client";
+
+import { useChat } from "@ai-sdk/react";
+import { DefaultChatTransport } from "ai";
+import { useEffect, useMemo, useRef, useState } from "react";
+import type { ChatMessage } from "@/lib/ai/types";
+import { loadDraft, saveDraft } from "@/lib/chat/draft";
+import { announceChatsChanged } from "@/lib/chat/events";
+import { ApiError, fetchOrThrow } from "@/lib/errors";
+import { Composer } from "./composer";
+import { Message } from "./message";
+
+export function Chat({ id, initialMessages }: { id: string; initialMessages: ChatMessage[] }) {
+  const [input, setInputState] = useState("");
+  const [sessionExpired, setSessionExpired] = useState(false);
+  const bottom = useRef<HTMLDivElement>(null);
+
+  const transport = useMemo(
+    () =>
+      new DefaultChatTransport<ChatMessage>({
+        api: "/api/chat",
+        fetch: fetchOrThrow,
+        // History lives on the server; only the new message travels.
+        prepareSendMessagesRequest: ({ id, messages }) => ({ body: { id, message: messages.at(-1) } }),
+      }),
+    [],
+  );
+
+  const { messages, setMessages, sendMessage, status, stop, error } = useChat<ChatMessage>({
+    id,
+    messages: initialMessages,
+    transport,
+    generateId: () => crypto.randomUUID(),
+    onFinish: () => announceChatsChanged(),
+    onError: (e) => {
+      if (!(e instanceof ApiError)) return;
+      // The request was refused before anything was stored: take the message back into the box.
+      setMessages((current) => {
+        const last = current.at(-1);
+        if (last?.role === "user") setInput(last.parts.map((p) => (p.type === "text" ? p.text : "")).join(""));
+        return last?.role === "user" ? current.slice(0, -1) : current;
+      });
+      if (e.status === 401) setSessionExpired(true);
+    },
+  });
+
+  const inputRef = useRef(input);
+  function setInput(text: string) {
+    inputRef.current = text;
+    setInputState(text);
+    saveDraft(text);
+  }
+
+  // sessionStorage exists only in the browser, so the draft is restored after hydration.
+  useEffect(() => setInputState((inputRef.current = loadDraft())), []);
+  useEffect(() => bottom.current?.scrollIntoView({ block: "end" }), [messages]);
+
+  const busy = status === "submitted" || status === "streaming";
+
+  // Once the server accepts the message (the reply starts streaming), the in-flight text is no longer a draft.
+  useEffect(() => {
+    if (status !== "streaming") return;
+    saveDraft(inputRef.current);
+    announceChatsChanged();
+  }, [status]);
+
+  function send() {
+    inputRef.current = "";
+    setInputState(""); // the stored draft stays until the server accepts the message
+    if (messages.length === 0) {
+      // The chat now exists on the server; give it its own URL without remounting.
+      window.history.replaceState(null, "", `/chat/${id}`);
+    }
+    void sendMessage({ text: input });
+  }
+
+  const returnTo = typeof window === "undefined" ? "/" : window.location.pathname;
+  return (
+    <main className="flex min-h-0 flex-1 flex-col">
+      <div className="flex-1 overflow-y-auto" aria-live="polite">
+        <div className="mx-auto flex max-w-3xl flex-col gap-4 px-4 py-6">
+          {messages.length === 0 && (
+            <div className="py-16 text-center text-zinc-500">
+              <h1 className="text-xl font-semibold text-zinc-800">How can I help?</h1>
+              <p className="mt-1">Try “Who am I?”</p>
+            </div>
+          )}
+          {messages.map((message) => (
+            <Message key={message.id} message={message} />
+          ))}
+          {status === "submitted" && <p className="text-sm text-zinc-500">Thinking…</p>}
+          {error && (
+            <div role="alert" className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+              {sessionExpired ? (
+                <>
+                  Your session has expired. Your message is kept below.{" "}
+                  <a className="font-medium underline" href={`/auth/login?returnTo=${encodeURIComponent(returnTo)}`}>
+                    Sign in again
+                  </a>
+                </>
+              ) : (
+                error.message
+              )}
+            </div>
+          )}
+          <div ref={bottom} />
+        </div>
+      </div>
+      <Composer value={input} onChange={setInput} onSend={send} onStop={() => void stop()} busy={busy} />
+    </main>
+  );
+}

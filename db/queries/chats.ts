@@ -1,0 +1,59 @@
+import "server-only";
+import { and, asc, desc, eq } from "drizzle-orm";
+import { getDb } from "../client";
+import type { ChatMessage } from "@/lib/ai/types";
+import { chats, messages, type ChatRow } from "../schema";
+
+// Every query that reads or changes a chat takes the owner's `sub`, so a forgotten check cannot leak a chat.
+
+export async function getChat({ id, userId }: { id: string; userId: string }): Promise<ChatRow | null> {
+  const [row] = await getDb().select().from(chats).where(and(eq(chats.id, id), eq(chats.userId, userId)));
+  return row ?? null;
+}
+
+export async function chatExists(id: string): Promise<boolean> {
+  const [row] = await getDb().select({ id: chats.id }).from(chats).where(eq(chats.id, id));
+  return row !== undefined;
+}
+
+export async function createChat({ id, userId, title }: { id: string; userId: string; title: string }) {
+  await getDb().insert(chats).values({ id, userId, title });
+}
+
+export async function listChats({ userId }: { userId: string }) {
+  return getDb()
+    .select({ id: chats.id, title: chats.title, updatedAt: chats.updatedAt })
+    .from(chats)
+    .where(eq(chats.userId, userId))
+    .orderBy(desc(chats.updatedAt))
+    .limit(100);
+}
+
+export async function deleteChat({ id, userId }: { id: string; userId: string }): Promise<boolean> {
+  const deleted = await getDb()
+    .delete(chats)
+    .where(and(eq(chats.id, id), eq(chats.userId, userId)))
+    .returning({ id: chats.id });
+  return deleted.length > 0;
+}
+
+export async function getMessages({ chatId }: { chatId: string }) {
+  return getDb().select().from(messages).where(eq(messages.chatId, chatId)).orderBy(asc(messages.createdAt));
+}
+
+/** Inserts a message, or replaces its parts when a continuation extends the same assistant message. */
+export async function saveMessage({
+  chatId,
+  message,
+}: {
+  chatId: string;
+  message: Pick<ChatMessage, "id" | "role" | "parts">;
+}) {
+  if (message.role === "system") throw new Error("System messages are never stored");
+  const db = getDb();
+  await db
+    .insert(messages)
+    .values({ id: message.id, chatId, role: message.role, parts: message.parts, createdAt: new Date() })
+    .onConflictDoUpdate({ target: messages.id, set: { parts: message.parts } });
+  await db.update(chats).set({ updatedAt: new Date() }).where(eq(chats.id, chatId));
+}

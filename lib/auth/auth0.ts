@@ -1,0 +1,27 @@
+import "server-only";
+import { Auth0Client } from "@auth0/nextjs-auth0/server";
+import { getConfig } from "@/lib/config";
+
+let client: Auth0Client | undefined;
+
+/**
+ * Built on first use, not at import: `next build` evaluates modules without runtime secrets, and
+ * nextjs-auth0 needs `domain` as a string at construction (otherwise it falls back to resolver mode,
+ * which refuses http issuers).
+ */
+export function getAuth0(): Auth0Client {
+  if (client) return client;
+  const config = getConfig();
+  client = new Auth0Client({
+    domain: config.AUTH0_DOMAIN,
+    clientId: config.AUTH0_CLIENT_ID,
+    clientSecret: config.AUTH0_CLIENT_SECRET,
+    secret: config.AUTH0_SECRET,
+    appBaseUrl: config.APP_BASE_URL,
+    // Only an explicit http:// issuer (a local OpenID Provider) is spoken to without TLS.
+    allowInsecureRequests: config.AUTH0_DOMAIN.startsWith("http://"),
+    authorizationParameters: { scope: "openid profile email offline_access" },
+    enableAccessTokenEndpoint: false,
+  });
+  return client;
+}

@@ -1,0 +1,17 @@
+import "server-only";
+import { getAuth0 } from "./auth0";
+
+/** The signed-in person as the app uses it. `sub` is the only identifier authorization decisions rely on. */
+export interface CurrentUser {
+  sub: string;
+  name: string;
+  email: string | null;
+  picture: string | null;
+}
+
+export async function getCurrentUser(): Promise<CurrentUser | null> {
+  const session = await getAuth0().getSession();
+  if (!session) return null;
+  const { sub, name, email, picture } = session.user;
+  return { sub, name: name ?? email ?? sub, email: email ?? null, picture: picture ?? null };
+}

@@ -1,0 +1,30 @@
+/** A one-line, human-readable summary of a tool's result for the compact tool card. */
+export function summarizeToolOutput(output: unknown): string {
+  if (output === null || output === undefined) return "No result";
+  if (typeof output !== "object") return truncate(String(output));
+  if (Array.isArray(output)) return output.length === 1 ? "1 item" : `${output.length} items`;
+  const record = output as Record<string, unknown>;
+  if (typeof record.error === "string") return truncate(record.error);
+  const parts = Object.entries(record).map(([key, value]) => `${humanize(key)}: ${describe(value)}`);
+  return truncate(parts.join(" · "));
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 1 ? "1 item" : `${value.length} items`;
+  if (value !== null && typeof value === "object") return "…";
+  return String(value);
+}
+
+function humanize(key: string): string {
+  const words = key.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function truncate(text: string, max = 140): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** "get_user_profile" → "Get user profile" */
+export function toolTitle(name: string): string {
+  return humanize(name);
+}

@@ -1,0 +1,53 @@
+import { z } from "zod";
+
+/**
+ * Every service Delegate talks to is chosen by environment variables. `npm run dev` fills in the sandbox's
+ * addresses for any service left unset, so this module sees the same variables in both worlds.
+ */
+const required = (name: string, hint: string) =>
+  z.string({ error: `${name} is not set. ${hint}` }).trim().min(1, `${name} is empty. ${hint}`);
+
+const schema = z.object({
+  AUTH0_DOMAIN: required("AUTH0_DOMAIN", "Set it to your Auth0 tenant domain, e.g. your-tenant.us.auth0.com."),
+  AUTH0_CLIENT_ID: required("AUTH0_CLIENT_ID", "Copy it from your Auth0 application's settings."),
+  AUTH0_CLIENT_SECRET: required("AUTH0_CLIENT_SECRET", "Copy it from your Auth0 application's settings."),
+  AUTH0_SECRET: required("AUTH0_SECRET", "Generate one with `openssl rand -hex 32`; it encrypts the session cookie."),
+  APP_BASE_URL: required("APP_BASE_URL", "Set it to the URL the app is served from, e.g. https://delegate.example.com.").pipe(
+    z.url({ error: "APP_BASE_URL must be an absolute URL, e.g. http://localhost:3000." }),
+  ),
+  DATABASE_URL: required("DATABASE_URL", "Point it at a Postgres with pgvector, e.g. a Neon or Supabase connection string."),
+  OPENAI_API_KEY: required("OPENAI_API_KEY", "Set it to an OpenAI API key (or any key your OpenAI-compatible server accepts)."),
+  OPENAI_BASE_URL: z.url({ error: "OPENAI_BASE_URL must be an absolute URL, e.g. http://localhost:11434/v1." }).optional(),
+  OPENAI_MODEL: z.string().min(1).default("gpt-5-mini"),
+  OPENAI_EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
+  /** Set by `npm run dev`: names the stand-ins in use, so the UI can label them. Never changes behaviour. */
+  SANDBOX_SERVICES: z.string().optional(),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigurationError extends Error {
+  override name = "ConfigurationError";
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  - ${issue.message}`);
+    throw new ConfigurationError(
+      `Delegate is not configured:\n${lines.join("\n")}\nRun \`npm run dev\` to use the local sandbox for any service you leave unset, or see README.md, "Using real services".`,
+    );
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** The stand-ins `npm run dev` started, for the "Sandbox" badge. */
+export function sandboxServices(): string[] {
+  return (process.env.SANDBOX_SERVICES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { runMigrations } from "../db/migrate";
+import { startIdentityServer } from "./identity/server";
+import { startModelServer } from "./model/server";
+import { sandboxPorts } from "./ports";
+import { startSandboxPostgres } from "./postgres/server";
+
+export interface Sandbox {
+  /** Variables to add to the app's environment: the sandbox's addresses for every service left unset. */
+  env: Record<string, string>;
+  /** The stand-ins started, e.g. ["identity", "model", "database"]. */
+  services: string[];
+  close(): Promise<void>;
+}
+
+type Env = Record<string, string | undefined>;
+
+const isSet = (env: Env, name: string) => Boolean(env[name]?.trim());
+
+/**
+ * Starts a local stand-in for each service whose variables are absent, and returns the variables that
+ * point the app at them. A service that is partly configured is left alone, so the app's own validation
+ * names the missing variable instead of silently falling back to the sandbox.
+ */
+export async function startSandbox({
+  env,
+  dataDir,
+  log = (line) => console.log(line),
+}: {
+  env: Env;
+  dataDir: string;
+  log?: (line: string) => void;
+}): Promise<Sandbox> {
+  const added: Record<string, string> = {};
+  const services: string[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  const appBaseUrl = env.APP_BASE_URL ?? `http://localhost:${env.PORT ?? 3000}`;
+  if (!isSet(env, "APP_BASE_URL")) added.APP_BASE_URL = appBaseUrl;
+  await mkdir(dataDir, { recursive: true });
+
+  try {
+    if (!isSet(env, "DATABASE_URL")) {
+      const postgres = await startSandboxPostgres({ port: sandboxPorts.postgres, dataDir: path.join(dataDir, "postgres") });
+      closers.push(postgres.close);
+      await runMigrations(postgres.url);
+      added.DATABASE_URL = postgres.url;
+      services.push("database");
+      log(`[sandbox] Postgres (PGlite + pgvector) on ${postgres.url} — set DATABASE_URL for a real Postgres`);
+    }
+
+    if (!["AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET"].some((name) => isSet(env, name))) {
+      const clientId = "delegate-app";
+      const clientSecret = await persistentSecret(path.join(dataDir, "identity-client-secret"));
+      const identity = await startIdentityServer({
+        port: sandboxPorts.identity,
+        appBaseUrl,
+        dataDir: path.join(dataDir, "identity"),
+        clientId,
+        clientSecret,
+        log,
+      });
+      closers.push(identity.close);
+      Object.assign(added, {
+        AUTH0_DOMAIN: identity.issuer.replace(/\/$/, ""),
+        AUTH0_CLIENT_ID: clientId,
+        AUTH0_CLIENT_SECRET: clientSecret,
+      });
+      services.push("identity");
+      log(`[sandbox] Identity server (not Auth0) on ${identity.issuer} — set AUTH0_* for a real tenant`);
+    }
+    if (!isSet(env, "AUTH0_SECRET")) added.AUTH0_SECRET = await persistentSecret(path.join(dataDir, "auth0-secret"));
+
+    if (!isSet(env, "OPENAI_API_KEY")) {
+      const model = await startModelServer({ port: sandboxPorts.model, log });
+      closers.push(model.close);
+      Object.assign(added, {
+        OPENAI_API_KEY: "sandbox",
+        OPENAI_BASE_URL: model.baseURL,
+        OPENAI_MODEL: "delegate-sandbox",
+        OPENAI_EMBEDDING_MODEL: "delegate-sandbox-embedding",
+      });
+      services.push("model");
+      log(`[sandbox] Sandbox model on ${model.baseURL} — set OPENAI_API_KEY for a real LLM`);
+    }
+  } catch (error) {
+    await Promise.allSettled(closers.map((close) => close()));
+    throw error;
+  }
+
+  if (services.length > 0) added.SANDBOX_SERVICES = services.join(",");
+  return {
+    env: added,
+    services,
+    close: async () => {
+      await Promise.allSettled(closers.reverse().map((close) => close()));
+    },
+  };
+}
+
+/** A random secret generated once and kept under the data dir, so sessions survive restarts. */
+async function persistentSecret(file: string): Promise<string> {
+  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  const secret = randomBytes(32).toString("hex");
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}
