@@ -4,6 +4,9 @@ import { SandboxBadge } from "@/components/sandbox-badge";
 import { ChatList } from "@/components/sidebar/chat-list";
 import { getCurrentUser } from "@/lib/auth/session";
 
+// Every page here depends on the signed-in user.
+export const dynamic = "force-dynamic";
+
 export default async function ChatLayout({ children }: { children: React.ReactNode }) {
   const user = await getCurrentUser();
   if (!user) return <Landing />;

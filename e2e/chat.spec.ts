@@ -1,0 +1,81 @@
+import { expect, test } from "@playwright/test";
+import { send, signIn, waitForReply } from "./helpers";
+
+test("alice asks who she is, the reply streams, and the conversation survives a reload", async ({ page }) => {
+  await signIn(page, "alice@example.com");
+  await expect(page.getByRole("status", { name: /Sandbox/ })).toBeVisible();
+  await send(page, "Who am I?");
+  await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
+  const reply = page.getByRole("article", { name: "Assistant message" }).last();
+  await expect(reply).toContainText("alice@example.com");
+  await expect(reply.getByRole("region", { name: "Tool: Get user profile" })).toContainText("Done");
+  await waitForReply(page);
+
+  await page.reload();
+  await expect(page.getByRole("article", { name: "Your message" })).toHaveText("Who am I?");
+  await expect(page.getByRole("article", { name: "Assistant message" }).last()).toContainText("alice@example.com");
+  await expect(page.getByRole("navigation", { name: "Chat history" }).getByRole("link", { name: "Who am I?" })).toBeVisible();
+});
+
+test("bob cannot open alice's chat", async ({ browser }) => {
+  const alice = await browser.newPage();
+  await signIn(alice, "alice@example.com");
+  await send(alice, "Who am I?");
+  await waitForReply(alice);
+  const aliceChatUrl = alice.url();
+  await alice.close();
+
+  const bob = await (await browser.newContext()).newPage();
+  await signIn(bob, "bob@example.com");
+  const response = await bob.goto(aliceChatUrl);
+  expect(response?.status()).toBe(404);
+  await expect(bob.getByRole("heading", { name: "Chat not found" })).toBeVisible();
+  await expect(bob.getByText("alice@example.com")).toHaveCount(0);
+});
+
+test("Stop aborts generation and keeps what was received", async ({ page }) => {
+  await signIn(page, "carol@example.com");
+  await send(page, "Tell me a long story");
+  const reply = page.getByRole("article", { name: "Assistant message" }).last();
+  await expect(reply).not.toBeEmpty();
+  await page.getByRole("button", { name: "Stop" }).click();
+  await waitForReply(page);
+  const kept = (await reply.innerText()).trim();
+  expect(kept.length).toBeGreaterThan(0);
+
+  await page.reload();
+  const persisted = (await page.getByRole("article", { name: "Assistant message" }).last().innerText()).trim();
+  expect(persisted.length).toBeGreaterThan(0);
+  expect(kept.startsWith(persisted.slice(0, 20))).toBe(true);
+});
+
+test("chats are listed newest first and can be deleted", async ({ page }) => {
+  await signIn(page, "carol@example.com");
+  await send(page, "First question");
+  await waitForReply(page);
+  await page.getByRole("link", { name: "New chat" }).click();
+  await send(page, "Second question");
+  await waitForReply(page);
+  const history = page.getByRole("navigation", { name: "Chat history" });
+  await expect(history.getByRole("link").first()).toHaveText("Second question");
+  await history.getByRole("button", { name: "Delete chat “Second question”" }).click();
+  await expect(history.getByRole("link", { name: "Second question" })).toHaveCount(0);
+  await expect(page).toHaveURL(/\/$/);
+});
+
+test("an expired session asks to sign in again and keeps the typed text", async ({ page, context }) => {
+  await signIn(page, "bob@example.com");
+  await context.clearCookies();
+  await send(page, "Please keep this text");
+  await expect(page.getByRole("alert")).toContainText("session has expired");
+  await expect(page.getByRole("link", { name: "Sign in again" })).toBeVisible();
+  await expect(page.getByRole("textbox", { name: "Message" })).toHaveValue("Please keep this text");
+});
+
+test("sign-out returns to the landing page", async ({ page }) => {
+  await signIn(page, "bob@example.com");
+  await page.getByRole("link", { name: "Log out" }).click();
+  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+  await page.goto("/");
+  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+});
