@@ -1,0 +1,102 @@
+import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
+import { errors, type Interaction, type Provider } from "oidc-provider";
+import { renderLoginPage } from "./login-page";
+import { renderErrorPage } from "./provider-pages";
+import { authenticate } from "./users";
+
+const loginAction = (uid: string) => `/interaction/${encodeURIComponent(uid)}/login`;
+
+// The interaction comes from the signed cookie; insisting it matches the URL means a form can
+// only ever complete the sign-in it was rendered for, never another one running in the browser.
+async function interactionFor(provider: Provider, req: Request<{ uid: string }>, res: Response): Promise<Interaction> {
+  const interaction = await provider.interactionDetails(req, res);
+  if (interaction.uid !== req.params.uid) {
+    throw new errors.SessionNotFound("this sign-in page belongs to another sign-in attempt; start again from the app");
+  }
+  return interaction;
+}
+
+// Delegate is the only client and is first-party, so consent is granted without a screen, as
+// Auth0 does for first-party applications.
+async function grantRequestedAccess(provider: Provider, interaction: Interaction): Promise<string> {
+  const accountId = interaction.session?.accountId;
+  if (!accountId) throw new errors.SessionNotFound("no signed-in user to grant access for");
+  const existing = interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined;
+  const grant = existing ?? new provider.Grant({ accountId, clientId: interaction.params.client_id });
+  const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = interaction.prompt.details;
+  if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(" "));
+  if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+  for (const [resource, scopes] of Object.entries(missingResourceScopes ?? {})) {
+    grant.addResourceScope(resource, scopes.join(" "));
+  }
+  return grant.save();
+}
+
+function formField(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === "string" ? value : "";
+}
+
+export function interactionRoutes(provider: Provider, onServerError: (error: unknown) => void): Router {
+  const router = Router();
+
+  router.get("/interaction/:uid", async (req, res) => {
+    const interaction = await interactionFor(provider, req, res);
+    switch (interaction.prompt.name) {
+      case "login":
+        res.type("html").send(renderLoginPage({ action: loginAction(interaction.uid) }));
+        return;
+      case "consent":
+        await provider.interactionFinished(req, res, {
+          consent: { grantId: await grantRequestedAccess(provider, interaction) },
+        });
+        return;
+      default:
+        throw new errors.InvalidRequest(`the sandbox cannot handle the "${interaction.prompt.name}" prompt`);
+    }
+  });
+
+  router.post("/interaction/:uid/login", express.urlencoded({ extended: false }), async (req, res) => {
+    const interaction = await interactionFor(provider, req, res);
+    if (interaction.prompt.name !== "login") {
+      throw new errors.InvalidRequest("this sign-in attempt is not waiting for a password");
+    }
+    const email = formField(req.body, "email");
+    const user = authenticate(email, formField(req.body, "password"));
+    if (!user) {
+      res
+        .status(401)
+        .type("html")
+        .send(
+          renderLoginPage({
+            action: loginAction(interaction.uid),
+            email,
+            error: "Wrong email or password. Use one of the sandbox users listed below.",
+          }),
+        );
+      return;
+    }
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: user.sub } },
+      { mergeWithLastSubmission: false },
+    );
+  });
+
+  const renderInteractionError: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    if (error instanceof errors.OIDCProviderError && error.expose) {
+      res.status(error.status).type("html").send(renderErrorPage(error));
+      return;
+    }
+    onServerError(error);
+    res.status(500).type("html").send(renderErrorPage({ error: "server_error" }));
+  };
+  router.use(renderInteractionError);
+
+  return router;
+}

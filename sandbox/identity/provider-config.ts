@@ -1,0 +1,101 @@
+import type { Adapter, Configuration, JWK } from "oidc-provider";
+import { logoutSource, postLogoutSuccessSource, renderError } from "./provider-pages";
+import { findUserBySub } from "./users";
+
+export interface ProviderConfigOptions {
+  appBaseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  jwks: { keys: JWK[] };
+  cookieKeys: string[];
+  adapter: (model: string) => Adapter;
+}
+
+const DAY = 24 * 60 * 60;
+
+export function providerConfiguration(options: ProviderConfigOptions): Configuration {
+  const appBaseUrl = options.appBaseUrl.replace(/\/+$/, "");
+  return {
+    adapter: options.adapter,
+    jwks: options.jwks,
+    cookies: { keys: options.cookieKeys },
+
+    // Auth0's paths, so URLs in logs and app code look the same against either issuer, and so
+    // userinfo leaves /me free for a My Account API emulation.
+    routes: {
+      authorization: "/authorize",
+      token: "/oauth/token",
+      userinfo: "/userinfo",
+      jwks: "/.well-known/jwks.json",
+      end_session: "/oidc/logout",
+      revocation: "/oauth/revoke",
+      pushed_authorization_request: "/oauth/par",
+    },
+
+    clients: [
+      {
+        client_id: options.clientId,
+        client_secret: options.clientSecret,
+        client_name: "Delegate",
+        // nextjs-auth0 authenticates with client_secret_post; oidc-provider defaults to basic.
+        token_endpoint_auth_method: "client_secret_post",
+        redirect_uris: [`${appBaseUrl}/auth/callback`],
+        // nextjs-auth0 sends APP_BASE_URL verbatim as post_logout_redirect_uri, and the match is
+        // exact, so accept it with and without the trailing slash.
+        post_logout_redirect_uris: [appBaseUrl, `${appBaseUrl}/`],
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+      },
+    ],
+    responseTypes: ["code"],
+    pkce: { required: () => true },
+
+    claims: {
+      openid: ["sub"],
+      profile: ["name", "nickname", "picture"],
+      email: ["email", "email_verified"],
+    },
+    // nextjs-auth0 builds session.user from the ID token alone and never calls userinfo.
+    conformIdTokenClaims: false,
+    findAccount: (_ctx, sub) => {
+      const user = findUserBySub(sub);
+      return user && { accountId: user.sub, claims: () => ({ ...user }) };
+    },
+
+    // oidc-provider drops offline_access unless the request says prompt=consent, which
+    // nextjs-auth0 never sends; Auth0 issues the refresh token anyway, so do the same.
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+    // Token Vault needs a non-rotating refresh token, and the app keeps one for the session's life.
+    rotateRefreshToken: false,
+    // Without offline_access in the grant, tokens would otherwise die with the sandbox's browser
+    // session; at Auth0 they outlive it until revoked.
+    expiresWithSession: () => false,
+
+    extraParams: ["audience", "connection", "connection_scope", "access_type", "screen_hint"],
+
+    features: {
+      devInteractions: { enabled: false },
+      revocation: {
+        enabled: true,
+        // The only client is confidential, so a token may be revoked by the client it was issued to.
+        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+    },
+
+    // The app talks to the sandbox from its server only, so no browser origin needs CORS.
+    clientBasedCORS: () => false,
+    renderError,
+
+    ttl: {
+      AccessToken: 60 * 60,
+      AuthorizationCode: 60,
+      IdToken: 60 * 60,
+      Interaction: 60 * 60,
+      RefreshToken: 30 * DAY,
+      Session: 14 * DAY,
+      // At least as long as the refresh token: a refresh fails once its grant is gone.
+      Grant: 30 * DAY,
+    },
+  };
+}

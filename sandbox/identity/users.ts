@@ -1,0 +1,61 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+
+/** Every seeded user signs in with this password; the login page shows it on purpose. */
+export const SANDBOX_PASSWORD = "delegate-demo";
+
+export interface SandboxUser {
+  /** Auth0-style user id ("<connection>|<id>"), stable so stored data keeps pointing at the same person. */
+  sub: string;
+  email: string;
+  email_verified: boolean;
+  name: string;
+  nickname: string;
+  picture: string;
+}
+
+// An inline SVG keeps avatars working with no network and no extra route on the identity server.
+function initialsAvatar(name: string, background: string): string {
+  const initials = name
+    .split(" ")
+    .map((part) => part[0])
+    .join("");
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">` +
+    `<rect width="64" height="64" rx="32" fill="${background}"/>` +
+    `<text x="32" y="41" font-family="sans-serif" font-size="24" fill="#fff" text-anchor="middle">${initials}</text>` +
+    `</svg>`;
+  return `data:image/svg+xml,${encodeURIComponent(svg)}`;
+}
+
+function seed(id: string, name: string, avatarColor: string): SandboxUser {
+  return {
+    sub: `auth0|${id}`,
+    email: `${id}@example.com`,
+    email_verified: true,
+    name,
+    nickname: id,
+    picture: initialsAvatar(name, avatarColor),
+  };
+}
+
+export const sandboxUsers: readonly SandboxUser[] = [
+  seed("alice", "Alice Martin", "#7c3aed"),
+  seed("bob", "Bob Chen", "#0f766e"),
+  seed("carol", "Carol Diaz", "#c2410c"),
+];
+
+export function findUserBySub(sub: string): SandboxUser | undefined {
+  return sandboxUsers.find((user) => user.sub === sub);
+}
+
+// Hashing first gives equal-length buffers, so the comparison time says nothing about the password.
+function passwordMatches(candidate: string): boolean {
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(candidate), digest(SANDBOX_PASSWORD));
+}
+
+export function authenticate(email: string, password: string): SandboxUser | undefined {
+  const normalized = email.trim().toLowerCase();
+  const user = sandboxUsers.find((candidate) => candidate.email === normalized);
+  return user && passwordMatches(password) ? user : undefined;
+}
