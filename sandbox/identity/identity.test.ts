@@ -6,7 +6,7 @@ import { Auth0Client } from "@auth0/nextjs-auth0/server";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIdentityServer, type IdentityServer } from "./server";
-import { openLoginPage, signInWithSandbox, submitLogin, type SandboxSession } from "./test-login";
+import { auth0App, openLoginPage, signInWithSandbox, submitLogin, type SandboxSession } from "./test-login";
 import { SANDBOX_PASSWORD, sandboxUsers } from "./users";
 
 const appBaseUrl = "http://localhost:3000";
@@ -89,7 +89,7 @@ describe("sandbox identity server", () => {
   });
 
   it("signs Alice in through the real nextjs-auth0 client", async () => {
-    const session = await sessionOf(await signInWithSandbox(auth0, { email: "alice@example.com" }));
+    const session = await sessionOf(await signInWithSandbox(auth0App(auth0), { email: "alice@example.com" }));
 
     expect(session.user).toMatchObject({
       sub: "auth0|alice",
@@ -106,7 +106,7 @@ describe("sandbox identity server", () => {
   });
 
   it("answers a wrong password with the form again, a 401 and no redirect", async () => {
-    const page = await openLoginPage(auth0);
+    const page = await openLoginPage(auth0App(auth0));
     const response = await submitLogin(page, "alice@example.com", "not-the-password");
 
     expect(response.status).toBe(401);
@@ -120,7 +120,7 @@ describe("sandbox identity server", () => {
   });
 
   it("only lets a login form finish the interaction named in its URL", async () => {
-    const page = await openLoginPage(auth0);
+    const page = await openLoginPage(auth0App(auth0));
     const otherInteraction = new URL(page.action.pathname.replace(/^\/interaction\/[^/]+/, "/interaction/another"), page.action);
     const response = await fetch(otherInteraction, {
       method: "POST",
@@ -135,7 +135,7 @@ describe("sandbox identity server", () => {
   });
 
   it("refreshes without rotating the refresh token, and serves userinfo", async () => {
-    const { tokenSet } = await sessionOf(await signInWithSandbox(auth0, { email: "bob@example.com" }));
+    const { tokenSet } = await sessionOf(await signInWithSandbox(auth0App(auth0), { email: "bob@example.com" }));
 
     const response = await refresh(tokenSet.refreshToken!);
     expect(response.status).toBe(200);
@@ -150,7 +150,7 @@ describe("sandbox identity server", () => {
   });
 
   it("rejects a revoked refresh token with invalid_grant", async () => {
-    const { tokenSet } = await sessionOf(await signInWithSandbox(auth0, { email: "carol@example.com" }));
+    const { tokenSet } = await sessionOf(await signInWithSandbox(auth0App(auth0), { email: "carol@example.com" }));
 
     const revoked = await postForm("/oauth/revoke", {
       token: tokenSet.refreshToken!,
@@ -164,7 +164,7 @@ describe("sandbox identity server", () => {
   });
 
   it("ends RP-initiated logout at the app's post-logout redirect", async () => {
-    const signedIn = await signInWithSandbox(auth0, { email: "alice@example.com" });
+    const signedIn = await signInWithSandbox(auth0App(auth0), { email: "alice@example.com" });
     const logoutUrl = new URL("/auth/logout", appBaseUrl);
     const appLogout = await auth0.middleware(new NextRequest(logoutUrl, { headers: { cookie: signedIn.appCookie } }));
     const endSession = new URL(appLogout.headers.get("location")!);
@@ -189,7 +189,7 @@ describe("sandbox identity server", () => {
   });
 
   it("keeps refresh tokens and signing keys across a restart", async () => {
-    const { tokenSet } = await sessionOf(await signInWithSandbox(auth0, { email: "carol@example.com" }));
+    const { tokenSet } = await sessionOf(await signInWithSandbox(auth0App(auth0), { email: "carol@example.com" }));
     const keyIds = await signingKeyIds();
     const port = Number(new URL(server.issuer).port);
 

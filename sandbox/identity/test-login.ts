@@ -1,11 +1,23 @@
 /**
- * Drives a real `@auth0/nextjs-auth0` login against the sandbox identity server over HTTP, with
- * no browser: the app half runs through `auth0.middleware`, the identity half through fetch, and a
- * small cookie jar plays the browser. Tests and benchmarks use it to get a signed-in session.
+ * Drives a real `@auth0/nextjs-auth0` login against the sandbox identity server with no browser: the
+ * identity half runs through fetch, a small cookie jar plays the browser, and the app half is either an
+ * in-process `Auth0Client` (`auth0App`) or a running app over HTTP (`httpApp`). Tests and benchmarks use
+ * it to get a signed-in session.
  */
 import type { Auth0Client } from "@auth0/nextjs-auth0/server";
 import { NextRequest } from "next/server";
 import { SANDBOX_PASSWORD } from "./users";
+
+/** Answers the app's /auth/* routes for a URL and the Cookie header a browser would send. */
+export type AppRoutes = (url: URL, cookie: string) => Promise<Response>;
+
+export const auth0App =
+  (auth0: Auth0Client): AppRoutes =>
+  (url, cookie) =>
+    auth0.middleware(new NextRequest(url, { headers: cookie ? { cookie } : {} }));
+
+export const httpApp: AppRoutes = (url, cookie) =>
+  fetch(url, { redirect: "manual", headers: cookie ? { cookie } : {} });
 
 interface StoredCookie {
   name: string;
@@ -95,13 +107,13 @@ function redirectTarget(response: Response, from: URL): URL {
 
 /** Starts a login at the app's /auth/login and follows redirects to the sandbox's login form. */
 export async function openLoginPage(
-  auth0: Auth0Client,
+  app: AppRoutes,
   { appBaseUrl = "http://localhost:3000", returnTo }: Omit<SignInOptions, "email" | "password"> = {},
 ): Promise<LoginPage> {
   const jar = new CookieJar();
   const loginUrl = new URL("/auth/login", appBaseUrl);
   if (returnTo) loginUrl.searchParams.set("returnTo", returnTo);
-  const login = await auth0.middleware(new NextRequest(loginUrl));
+  const login = await app(loginUrl, "");
   jar.store(login);
 
   let url = redirectTarget(login, loginUrl);
@@ -134,9 +146,9 @@ export async function submitLogin(page: LoginPage, email: string, password: stri
  * Signs `email` in through the app's real /auth/login and /auth/callback routes and returns the
  * cookies of the resulting session.
  */
-export async function signInWithSandbox(auth0: Auth0Client, options: SignInOptions): Promise<SandboxSession> {
+export async function signInWithSandbox(app: AppRoutes, options: SignInOptions): Promise<SandboxSession> {
   const appBaseUrl = options.appBaseUrl ?? "http://localhost:3000";
-  const page = await openLoginPage(auth0, options);
+  const page = await openLoginPage(app, options);
   const submitted = await submitLogin(page, options.email, options.password ?? SANDBOX_PASSWORD);
   if (submitted.status === 401) throw new Error(`the sandbox rejected the credentials for ${options.email}`);
 
@@ -146,7 +158,7 @@ export async function signInWithSandbox(auth0: Auth0Client, options: SignInOptio
     url = redirectTarget(await get(page.jar, url), url);
   }
 
-  const callback = await auth0.middleware(new NextRequest(url, { headers: { cookie: page.jar.header(url) } }));
+  const callback = await app(url, page.jar.header(url));
   page.jar.store(callback);
   if (callback.status < 300 || callback.status >= 400) {
     throw new Error(`the app's /auth/callback failed with HTTP ${callback.status}: ${await callback.text()}`);

@@ -1,0 +1,52 @@
+import type { ServerResponse } from "node:http";
+import { DEFAULT_DIMENSIONS, embedText, toBase64 } from "./embedding-vector";
+import { HttpError, sendJson } from "./http";
+import { approximateTokens } from "./text";
+
+// text-embedding-3-large's size; the sandbox has no reason to allow more.
+const MAX_DIMENSIONS = 3072;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function parseInputs(input: unknown): string[] {
+  const inputs = typeof input === "string" ? [input] : input;
+  if (!Array.isArray(inputs) || inputs.length === 0) {
+    throw new HttpError(400, "'input' must be a non-empty string or a non-empty array of strings.", undefined, "input", "invalid_type");
+  }
+  return inputs.map((value, i) => {
+    // Pre-tokenised (number[]) input exists in OpenAI's API, but no text is left to embed here.
+    if (typeof value !== "string") {
+      throw new HttpError(400, `Invalid 'input[${i}]': the sandbox model only embeds strings.`, undefined, `input[${i}]`, "invalid_type");
+    }
+    if (value.length === 0) throw new HttpError(400, `Invalid 'input[${i}]': empty string.`, undefined, `input[${i}]`, "invalid_value");
+    return value;
+  });
+}
+
+/** Serves one `POST /v1/embeddings`; resolves to what the request log line should say about it. */
+export function handleEmbeddings(body: unknown, res: ServerResponse): string {
+  if (!isRecord(body)) throw new HttpError(400, "Invalid type for request body: expected an object.");
+  if (typeof body.model !== "string" || !body.model) throw new HttpError(400, "you must provide a model parameter");
+  const inputs = parseInputs(body.input);
+  const dimensions = body.dimensions ?? DEFAULT_DIMENSIONS;
+  if (typeof dimensions !== "number" || !Number.isInteger(dimensions) || dimensions < 1 || dimensions > MAX_DIMENSIONS) {
+    throw new HttpError(400, `Invalid 'dimensions': expected an integer from 1 to ${MAX_DIMENSIONS}.`, undefined, "dimensions", "invalid_value");
+  }
+  const format = body.encoding_format ?? "float";
+  if (format !== "float" && format !== "base64") {
+    throw new HttpError(400, "Invalid 'encoding_format': expected 'float' or 'base64'.", undefined, "encoding_format", "invalid_value");
+  }
+  const tokens = inputs.reduce((sum, text) => sum + approximateTokens(text), 0);
+  sendJson(res, 200, {
+    object: "list",
+    data: inputs.map((text, index) => {
+      const vector = embedText(text, dimensions);
+      return { object: "embedding", index, embedding: format === "base64" ? toBase64(vector) : vector };
+    }),
+    model: body.model,
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  });
+  return `model=${body.model} inputs=${inputs.length} dimensions=${dimensions} encoding=${format}`;
+}

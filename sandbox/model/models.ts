@@ -1,0 +1,18 @@
+/** The model ids the sandbox advertises; any other id is accepted too and echoed back. */
+export const SANDBOX_CHAT_MODEL = "delegate-sandbox";
+export const SANDBOX_EMBEDDING_MODEL = "delegate-sandbox-embedding";
+
+// A fixed date rather than start-up time, so `GET /v1/models` is the same on every run.
+const CREATED = Math.floor(Date.UTC(2026, 0, 1) / 1000);
+
+function model(id: string) {
+  return { id, object: "model", created: CREATED, owned_by: "delegate-sandbox" };
+}
+
+export function listModels() {
+  return { object: "list", data: [SANDBOX_CHAT_MODEL, SANDBOX_EMBEDDING_MODEL].map(model) };
+}
+
+export function findModel(id: string) {
+  return [SANDBOX_CHAT_MODEL, SANDBOX_EMBEDDING_MODEL].includes(id) ? model(id) : undefined;
+}
