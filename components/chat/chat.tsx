@@ -52,8 +52,17 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
   }
 
   // sessionStorage exists only in the browser, so the draft is restored after hydration.
-  useEffect(() => setInputState((inputRef.current = loadDraft())), []);
-  useEffect(() => bottom.current?.scrollIntoView({ block: "end" }), [messages]);
+  // The box stays disabled until hydration, so nothing typed before React takes over is lost; the draft
+  // lives in sessionStorage, which only the browser has.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => {
+    inputRef.current = loadDraft();
+    setInputState(inputRef.current);
+    setHydrated(true);
+  }, []);
+  useEffect(() => {
+    bottom.current?.scrollIntoView({ block: "end" });
+  }, [messages]);
 
   const busy = status === "submitted" || status === "streaming";
 
@@ -106,7 +115,7 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
           <div ref={bottom} />
         </div>
       </div>
-      <Composer value={input} onChange={setInput} onSend={send} onStop={() => void stop()} busy={busy} />
+      <Composer value={input} onChange={setInput} onSend={send} onStop={() => void stop()} busy={busy} disabled={!hydrated} />
     </main>
   );
 }

@@ -9,16 +9,18 @@ export function Composer({
   onSend,
   onStop,
   busy,
+  disabled,
 }: {
   value: string;
   onChange: (value: string) => void;
   onSend: () => void;
   onStop: () => void;
   busy: boolean;
+  disabled: boolean;
 }) {
   const counterId = useId();
   const tooLong = value.length > MAX_MESSAGE_LENGTH;
-  const canSend = !busy && value.trim().length > 0 && !tooLong;
+  const canSend = !disabled && !busy && value.trim().length > 0 && !tooLong;
   return (
     <form
       className="border-t border-zinc-200 bg-white p-3"
@@ -33,6 +35,7 @@ export function Composer({
           aria-describedby={counterId}
           aria-invalid={tooLong || undefined}
           rows={2}
+          disabled={disabled}
           value={value}
           placeholder="Ask Delegate…"
           onChange={(event) => onChange(event.target.value)}
