@@ -13,7 +13,7 @@ test("bad input gets a clear 400 or 404", async ({ page }) => {
   const api = page.request;
   const post = (data: unknown) => api.post("/api/chat", { data: data as object });
 
-  const malformed = await api.post("/api/chat", { data: "{not json", headers: { "content-type": "application/json" } });
+  const malformed = await api.post("/api/chat", { data: Buffer.from("{not json"), headers: { "content-type": "application/json" } });
   expect(malformed.status()).toBe(400);
   expect((await malformed.json()).error.message).toBe("Request body must be JSON.");
 

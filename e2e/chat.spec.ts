@@ -65,10 +65,20 @@ test("chats are listed newest first and can be deleted", async ({ page }) => {
 
 test("an expired session asks to sign in again and keeps the typed text", async ({ page, context }) => {
   await signIn(page, "bob@example.com");
+  // Let in-flight requests finish first: each one rolls the session and would set the cookie again.
+  await page.waitForLoadState("networkidle");
   await context.clearCookies();
   await send(page, "Please keep this text");
-  await expect(page.getByRole("alert")).toContainText("session has expired");
+  await expect(page.getByText("Your session has expired")).toBeVisible();
   await expect(page.getByRole("link", { name: "Sign in again" })).toBeVisible();
+  await expect(page.getByRole("textbox", { name: "Message" })).toHaveValue("Please keep this text");
+  await expect(page).toHaveURL(/\/$/);
+
+  // After signing in again the draft is still there.
+  await page.getByRole("link", { name: "Sign in again" }).click();
+  await page.getByLabel("Email").fill("bob@example.com");
+  await page.getByLabel("Password").fill("delegate-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("textbox", { name: "Message" })).toHaveValue("Please keep this text");
 });
 

@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { Landing } from "@/components/landing";
 import { SandboxBadge } from "@/components/sandbox-badge";
 import { ChatList } from "@/components/sidebar/chat-list";
@@ -15,9 +14,11 @@ export default async function ChatLayout({ children }: { children: React.ReactNo
       <aside className="flex w-64 shrink-0 flex-col border-r border-zinc-200 bg-white" aria-label="Chats">
         <div className="flex items-center justify-between px-4 py-3">
           <span className="font-semibold">Delegate</span>
-          <Link href="/" className="rounded-md border border-zinc-300 px-2 py-1 text-sm hover:bg-zinc-100">
+          {/* A full load, not a client navigation: the client router may reuse the cached page and its chat id. */}
+          {/* eslint-disable-next-line @next/next/no-html-link-for-pages */}
+          <a href="/" className="rounded-md border border-zinc-300 px-2 py-1 text-sm hover:bg-zinc-100">
             New chat
-          </Link>
+          </a>
         </div>
         <ChatList />
         <div className="border-t border-zinc-200 px-4 py-3 text-sm">

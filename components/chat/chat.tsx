@@ -37,8 +37,11 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
       // The request was refused before anything was stored: take the message back into the box.
       setMessages((current) => {
         const last = current.at(-1);
-        if (last?.role === "user") setInput(last.parts.map((p) => (p.type === "text" ? p.text : "")).join(""));
-        return last?.role === "user" ? current.slice(0, -1) : current;
+        if (last?.role !== "user") return current;
+        setInput(last.parts.map((p) => (p.type === "text" ? p.text : "")).join(""));
+        // A chat refused on its first message was never created: it has no URL of its own yet.
+        if (current.length === 1) window.history.replaceState(null, "", "/");
+        return current.slice(0, -1);
       });
       if (e.status === 401) setSessionExpired(true);
     },

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { usePathname, useRouter } from "next/navigation";
+import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
 import { announceChatsChanged, CHATS_CHANGED_EVENT } from "@/lib/chat/events";
 import { ApiError, fetchOrThrow } from "@/lib/errors";
@@ -20,7 +20,6 @@ export function ChatList() {
   const [chats, setChats] = useState<ChatSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const pathname = usePathname();
-  const router = useRouter();
 
   useEffect(() => {
     const load = () =>
@@ -39,7 +38,9 @@ export function ChatList() {
   async function remove(chat: ChatSummary) {
     try {
       await fetchOrThrow(`/api/chats/${chat.id}`, { method: "DELETE" });
-      if (pathname === `/chat/${chat.id}`) router.push("/");
+      // A full load, like "New chat": a client navigation could keep the deleted chat's id on screen.
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
+      if (pathname === `/chat/${chat.id}`) window.location.assign("/");
       announceChatsChanged();
     } catch (e) {
       setError(e instanceof ApiError ? e.message : "Could not delete the chat.");
