@@ -13,11 +13,11 @@ const schema = z.object({
   AUTH0_CLIENT_SECRET: required("AUTH0_CLIENT_SECRET", "Copy it from your Auth0 application's settings."),
   AUTH0_SECRET: required("AUTH0_SECRET", "Generate one with `openssl rand -hex 32`; it encrypts the session cookie."),
   APP_BASE_URL: required("APP_BASE_URL", "Set it to the URL the app is served from, e.g. https://delegate.example.com.").pipe(
-    z.url({ error: "APP_BASE_URL must be an absolute URL, e.g. http://localhost:3000." }),
+    z.url({ protocol: /^https?$/, error: "APP_BASE_URL must be an absolute URL, e.g. http://localhost:3000." }),
   ),
   DATABASE_URL: required("DATABASE_URL", "Point it at a Postgres with pgvector, e.g. a Neon or Supabase connection string."),
   OPENAI_API_KEY: required("OPENAI_API_KEY", "Set it to an OpenAI API key (or any key your OpenAI-compatible server accepts)."),
-  OPENAI_BASE_URL: z.url({ error: "OPENAI_BASE_URL must be an absolute URL, e.g. http://localhost:11434/v1." }).optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: "OPENAI_BASE_URL must be an absolute URL, e.g. http://localhost:11434/v1." }).optional(),
   OPENAI_MODEL: z.string().min(1).default("gpt-5-mini"),
   OPENAI_EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
   /** Set by `npm run dev`: names the stand-ins in use, so the UI can label them. Never changes behaviour. */

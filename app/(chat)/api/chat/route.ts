@@ -1,10 +1,11 @@
-import { APICallError, createUIMessageStream, createUIMessageStreamResponse, toUIMessageStream } from "ai";
+import { createUIMessageStream, createUIMessageStreamResponse, toUIMessageStream } from "ai";
 import { chatExists, createChat, getChat, getMessages, saveMessage } from "@/db/queries/chats";
 import { runAgent } from "@/lib/ai/agent";
 import type { ChatMessage } from "@/lib/ai/types";
 import { getCurrentUser } from "@/lib/auth/session";
 import { MAX_TITLE_LENGTH } from "@/lib/chat/limits";
 import { chatRequestSchema, checkMessageText, messageText } from "@/lib/chat/request";
+import { describeStreamError } from "@/lib/chat/stream-errors";
 import { apiError } from "@/lib/errors";
 
 export const maxDuration = 60;
@@ -40,9 +41,9 @@ export async function POST(request: Request) {
     generateId: () => crypto.randomUUID(),
     execute: async ({ writer }) => {
       const { result, tools } = await runAgent({ user, messages, abortSignal: request.signal });
-      writer.merge(toUIMessageStream({ stream: result.stream, tools, onError: describeError }));
+      writer.merge(toUIMessageStream({ stream: result.stream, tools, onError: describeStreamError }));
     },
-    onError: describeError,
+    onError: describeStreamError,
     onEnd: async ({ responseMessage }) => {
       // Aborted and failed turns are kept too: the user keeps whatever they already saw.
       if (responseMessage.parts.length > 0) await saveMessage({ chatId: id, message: responseMessage });
@@ -58,12 +59,4 @@ function titleFrom(text: string): string {
 
 function toChatMessage(row: { id: string; role: "user" | "assistant"; parts: unknown }): ChatMessage {
   return { id: row.id, role: row.role, parts: row.parts as ChatMessage["parts"] };
-}
-
-/** Shown in the chat; the details go to the server log only. */
-function describeError(error: unknown): string {
-  console.error("[chat] generation failed:", error);
-  if (APICallError.isInstance(error))
-    return `The model service could not answer (${error.statusCode ?? "no response"}). Try again in a moment.`;
-  return "Something went wrong while generating the reply. Try again in a moment.";
 }
