@@ -8,14 +8,9 @@ export function Landing() {
         <SandboxBadge />
       </div>
       <p className="text-lg text-zinc-700">
-        A personal AI assistant that acts only with the authority you delegate. It reads your calendar, mail and code
-        with short-lived tokens issued for you, asks before it spends money, and only ever sees documents you may read.
+        A personal AI assistant that acts only with the authority you delegate. It answers with tools that run as you,
+        on the session you signed in with — never with a shared API key — and it shows you every tool it uses.
       </p>
-      <ul className="list-disc space-y-1 pl-5 text-zinc-700">
-        <li>Your accounts are reached through Auth0 Token Vault — no API keys are stored.</li>
-        <li>Purchases wait for your approval on another device.</li>
-        <li>Fine-grained authorization decides what the assistant may read.</li>
-      </ul>
       <div>
         <a
           href="/auth/login"
