@@ -51,7 +51,7 @@ export async function benchChatTurn() {
     const bareStreamText = async () => {
       const result = streamText({
         model,
-        instructions,
+        instructions: instructions({ timeZone: "UTC" }),
         tools: { get_user_profile: getUserProfile({ user }) },
         prompt: "Who am I?",
         stopWhen: isStepCount(6),

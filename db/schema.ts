@@ -1,4 +1,4 @@
-import { index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /** A conversation. `userId` is the Auth0 `sub` of its owner: the only principal that may read or write it. */
 export const chats = pgTable(
@@ -26,6 +26,40 @@ export const messages = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index("messages_chat_created_idx").on(table.chatId, table.createdAt)],
+);
+
+/**
+ * Provider access tokens from the Token Vault exchange, cached until shortly before they expire so that
+ * serverless instances and restarts share them. The token is encrypted (lib/auth/encryption.ts).
+ */
+export const connectionTokens = pgTable(
+  "connection_tokens",
+  {
+    userId: text("user_id").notNull(),
+    connection: text("connection").notNull(),
+    encryptedToken: text("encrypted_token").notNull(),
+    scopes: text("scopes").array().notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.connection] })],
+);
+
+/**
+ * A tool call that stopped to ask the user for something (connect an account, approve an action). The call's
+ * name and input live in the chat's message parts; this row makes resuming it a claim that succeeds once.
+ */
+export const toolInterrupts = pgTable(
+  "tool_interrupts",
+  {
+    toolCallId: text("tool_call_id").primaryKey(),
+    chatId: uuid("chat_id")
+      .notNull()
+      .references(() => chats.id, { onDelete: "cascade" }),
+    messageId: text("message_id").notNull(),
+    status: text("status", { enum: ["pending", "running", "resolved", "abandoned"] }).notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("tool_interrupts_chat_idx").on(table.chatId)],
 );
 
 export type ChatRow = typeof chats.$inferSelect;

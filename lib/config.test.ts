@@ -41,3 +41,12 @@ describe("configuration", () => {
     expect(() => parseConfig({ ...complete, OPENAI_BASE_URL: "nope" })).toThrow("OPENAI_BASE_URL must be an absolute URL");
   });
 });
+
+describe("issuer URL", () => {
+  it("turns a tenant domain into an https issuer and keeps a full URL", async () => {
+    const { issuerUrl } = await import("./config");
+    expect(issuerUrl({ AUTH0_DOMAIN: "example.us.auth0.com" })).toBe("https://example.us.auth0.com/");
+    expect(issuerUrl({ AUTH0_DOMAIN: "http://localhost:4000" })).toBe("http://localhost:4000/");
+    expect(issuerUrl({ AUTH0_DOMAIN: "http://localhost:4000/" })).toBe("http://localhost:4000/");
+  });
+});

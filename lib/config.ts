@@ -20,6 +20,9 @@ const schema = z.object({
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: "OPENAI_BASE_URL must be an absolute URL, e.g. http://localhost:11434/v1." }).optional(),
   OPENAI_MODEL: z.string().min(1).default("gpt-5-mini"),
   OPENAI_EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
+  GOOGLE_API_URL: z.url({ protocol: /^https?$/ }).default("https://www.googleapis.com"),
+  GITHUB_API_URL: z.url({ protocol: /^https?$/ }).default("https://api.github.com"),
+  SLACK_API_URL: z.url({ protocol: /^https?$/ }).default("https://slack.com/api"),
   /** Set by `npm run dev`: names the stand-ins in use, so the UI can label them. Never changes behaviour. */
   SANDBOX_SERVICES: z.string().optional(),
 });
@@ -39,6 +42,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     );
   }
   return result.data;
+}
+
+/** The OpenID issuer for AUTH0_DOMAIN: a bare tenant host means https; a full URL (a local issuer) is kept. */
+export function issuerUrl(config: Pick<Config, "AUTH0_DOMAIN">): string {
+  const domain = config.AUTH0_DOMAIN.replace(/\/+$/, "");
+  return /^https?:\/\//.test(domain) ? `${domain}/` : `https://${domain}/`;
 }
 
 let cached: Config | undefined;

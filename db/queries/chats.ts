@@ -37,8 +37,9 @@ export async function deleteChat({ id, userId }: { id: string; userId: string })
   return deleted.length > 0;
 }
 
-export async function getMessages({ chatId }: { chatId: string }) {
-  return getDb().select().from(messages).where(eq(messages.chatId, chatId)).orderBy(asc(messages.createdAt));
+export async function getMessages({ chatId }: { chatId: string }): Promise<ChatMessage[]> {
+  const rows = await getDb().select().from(messages).where(eq(messages.chatId, chatId)).orderBy(asc(messages.createdAt));
+  return rows.map((row) => ({ id: row.id, role: row.role, parts: row.parts as ChatMessage["parts"] }));
 }
 
 /** Inserts a message, or replaces its parts when a continuation extends the same assistant message. */

@@ -1,28 +1,33 @@
 import "server-only";
-import { convertToModelMessages, isStepCount, streamText } from "ai";
-import type { CurrentUser } from "@/lib/auth/session";
+import { convertToModelMessages, isStepCount, streamText, type StopCondition, type ToolSet } from "ai";
+import { isInterruptedOutput } from "@/lib/auth/interrupts";
 import { instructions } from "./instructions";
 import { chatModel } from "./model";
 import { createTools } from "./tools";
+import type { ToolContext } from "./tools/context";
 import type { ChatMessage } from "./types";
+
+/** The loop stops as soon as a tool is waiting for the user: the model never reasons over an unfinished call. */
+const waitingForUser: StopCondition<ToolSet> = ({ steps }) =>
+  steps.at(-1)?.toolResults.some((result) => isInterruptedOutput(result.output)) ?? false;
 
 /** One agent turn: the model may call tools for several steps before it answers. */
 export async function runAgent({
-  user,
+  context,
   messages,
   abortSignal,
 }: {
-  user: CurrentUser;
+  context: ToolContext;
   messages: ChatMessage[];
   abortSignal?: AbortSignal;
 }) {
-  const tools = createTools({ user });
+  const tools = createTools(context);
   const result = streamText({
     model: chatModel(),
-    instructions,
+    instructions: instructions(context),
     tools,
     messages: await convertToModelMessages(messages, { tools, ignoreIncompleteToolCalls: true }),
-    stopWhen: isStepCount(6),
+    stopWhen: [isStepCount(6), waitingForUser],
     abortSignal,
   });
   return { result, tools };

@@ -10,8 +10,16 @@ export interface CurrentUser {
 }
 
 export async function getCurrentUser(): Promise<CurrentUser | null> {
+  return (await getAgentSession())?.user ?? null;
+}
+
+/** The user plus the refresh token the Token Vault exchange needs. Server-side only, never serialised. */
+export async function getAgentSession(): Promise<{ user: CurrentUser; refreshToken: string | undefined } | null> {
   const session = await getAuth0().getSession();
   if (!session) return null;
   const { sub, name, email, picture } = session.user;
-  return { sub, name: name ?? email ?? sub, email: email ?? null, picture: picture ?? null };
+  return {
+    user: { sub, name: name ?? email ?? sub, email: email ?? null, picture: picture ?? null },
+    refreshToken: session.tokenSet.refreshToken,
+  };
 }

@@ -1,24 +1,34 @@
 import { describe, expect, it } from "vitest";
 import { MAX_MESSAGE_LENGTH } from "./limits";
-import { chatRequestSchema, checkMessageText, messageText } from "./request";
+import { checkMessageText, messageText, resumeSchema, schemaFor, sendMessageSchema } from "./request";
 
 const message = (text: string) => ({ id: "m1", role: "user", parts: [{ type: "text", text }] });
 
 describe("chat requests", () => {
   it("accepts a chat id and one user text message", () => {
-    const parsed = chatRequestSchema.parse({ id: crypto.randomUUID(), message: message("hi") });
+    const parsed = sendMessageSchema.parse({ id: crypto.randomUUID(), message: message("hi") });
     expect(messageText(parsed.message)).toBe("hi");
+    expect(parsed.timeZone).toBe("UTC");
   });
 
   it("refuses assistant messages, tool parts and bad ids with a readable reason", () => {
     const id = crypto.randomUUID();
-    const assistant = chatRequestSchema.safeParse({ id, message: { ...message("hi"), role: "assistant" } });
+    const assistant = sendMessageSchema.safeParse({ id, message: { ...message("hi"), role: "assistant" } });
     expect(assistant.error?.issues[0]?.message).toBe("Only user messages can be sent.");
-    const tool = chatRequestSchema.safeParse({ id, message: { id: "m1", role: "user", parts: [{ type: "tool-x" }] } });
+    const tool = sendMessageSchema.safeParse({ id, message: { id: "m1", role: "user", parts: [{ type: "tool-x" }] } });
     expect(tool.error?.issues[0]?.message).toBe("Only text parts can be sent.");
-    expect(chatRequestSchema.safeParse({ id: "1", message: message("hi") }).error?.issues[0]?.message).toBe(
+    expect(sendMessageSchema.safeParse({ id: "1", message: message("hi") }).error?.issues[0]?.message).toBe(
       "Chat id must be a UUID.",
     );
+  });
+
+  it("tells a resume from a message, and resumes carry only a tool call id", () => {
+    const id = crypto.randomUUID();
+    expect(schemaFor({ id, resume: { toolCallId: "call_1" } })).toBe(resumeSchema);
+    expect(schemaFor({ id, message: message("hi") })).toBe(sendMessageSchema);
+    const parsed = resumeSchema.parse({ id, resume: { toolCallId: "call_1", input: { forged: true } }, timeZone: "Europe/Paris" });
+    expect(parsed.resume).toEqual({ toolCallId: "call_1" });
+    expect(resumeSchema.safeParse({ id, resume: {}, timeZone: "Nowhere/Else" }).success).toBe(false);
   });
 
   it("checks emptiness and length", () => {

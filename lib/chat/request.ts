@@ -1,9 +1,20 @@
 import { z } from "zod";
 import { MAX_MESSAGE_LENGTH } from "./limits";
+import { isTimeZone } from "./time";
 
-/** What the browser may send: the chat id and the one new user message. History always comes from the database. */
-export const chatRequestSchema = z.object({
-  id: z.uuid({ error: "Chat id must be a UUID." }),
+const chatId = z.uuid({ error: "Chat id must be a UUID." });
+const timeZone = z
+  .string()
+  .refine(isTimeZone, { error: "Time zone must be an IANA name such as Europe/Paris." })
+  .default("UTC");
+
+/**
+ * What the browser may send: the chat id plus either one new user message or the id of a tool call to resume.
+ * History, tool inputs and tool results always come from the database, never from the client.
+ */
+export const sendMessageSchema = z.object({
+  id: chatId,
+  timeZone,
   message: z.object({
     id: z.string().min(1).max(100),
     role: z.literal("user", { error: "Only user messages can be sent." }),
@@ -13,7 +24,19 @@ export const chatRequestSchema = z.object({
   }),
 });
 
-export type ChatRequest = z.infer<typeof chatRequestSchema>;
+export const resumeSchema = z.object({
+  id: chatId,
+  timeZone,
+  resume: z.object({ toolCallId: z.string().min(1).max(200) }),
+});
+
+/** A body naming `resume` resumes a tool call; any other body sends a message. */
+export function schemaFor(body: unknown) {
+  return typeof body === "object" && body !== null && "resume" in body ? resumeSchema : sendMessageSchema;
+}
+
+export type SendMessageRequest = z.infer<typeof sendMessageSchema>;
+export type ResumeRequest = z.infer<typeof resumeSchema>;
 
 export function messageText(message: { parts: { type: string; text?: string }[] }): string {
   return message.parts.map((part) => (part.type === "text" ? (part.text ?? "") : "")).join("");

@@ -1,11 +1,26 @@
-import type { CurrentUser } from "@/lib/auth/session";
+import { checkAvailability } from "./check-availability";
+import type { ToolContext } from "./context";
+import { createGmailDraft } from "./create-gmail-draft";
+import { getCalendarEvents } from "./get-calendar-events";
+import { getGithubActivity } from "./get-github-activity";
 import { getUserProfile } from "./get-user-profile";
+import { listGithubRepositories } from "./list-github-repositories";
+import { listSlackChannels } from "./list-slack-channels";
+import { searchGmail } from "./search-gmail";
 
 /** The agent's tools for one request, bound to the signed-in user. Keys are the names the model sees. */
-export function createTools(context: { user: CurrentUser }) {
+export function createTools(context: ToolContext) {
   return {
     get_user_profile: getUserProfile(context),
+    get_calendar_events: getCalendarEvents(context),
+    check_availability: checkAvailability(context),
+    search_gmail: searchGmail(context),
+    create_gmail_draft: createGmailDraft(context),
+    list_github_repositories: listGithubRepositories(context),
+    get_github_activity: getGithubActivity(context),
+    list_slack_channels: listSlackChannels(context),
   };
 }
 
 export type ChatTools = ReturnType<typeof createTools>;
+export type ToolName = keyof ChatTools;

@@ -10,7 +10,10 @@ import { startSandboxPostgres } from "@/sandbox/postgres/server";
 // The route is exercised against a real Postgres (PGlite over the wire) and the real sandbox model through
 // @ai-sdk/openai. Only the session is stubbed: the login flow itself is covered by the identity and e2e tests.
 const session = vi.hoisted(() => ({ user: null as CurrentUser | null }));
-vi.mock("@/lib/auth/session", () => ({ getCurrentUser: async () => session.user }));
+vi.mock("@/lib/auth/session", () => ({
+  getCurrentUser: async () => session.user,
+  getAgentSession: async () => (session.user ? { user: session.user, refreshToken: undefined } : null),
+}));
 
 const alice: CurrentUser = { sub: "auth0|alice", name: "Alice Martin", email: "alice@example.com", picture: null };
 const bob: CurrentUser = { sub: "auth0|bob", name: "Bob Chen", email: "bob@example.com", picture: null };

@@ -1,11 +1,11 @@
-import { createUIMessageStream, createUIMessageStreamResponse, toUIMessageStream } from "ai";
 import { chatExists, createChat, getChat, getMessages, saveMessage } from "@/db/queries/chats";
-import { runAgent } from "@/lib/ai/agent";
+import { abandonInterrupts } from "@/db/queries/interrupts";
 import type { ChatMessage } from "@/lib/ai/types";
-import { getCurrentUser } from "@/lib/auth/session";
+import { getAgentSession } from "@/lib/auth/session";
 import { MAX_TITLE_LENGTH } from "@/lib/chat/limits";
-import { chatRequestSchema, checkMessageText, messageText } from "@/lib/chat/request";
-import { describeStreamError } from "@/lib/chat/stream-errors";
+import { streamReply } from "@/lib/chat/reply";
+import { checkMessageText, messageText, schemaFor } from "@/lib/chat/request";
+import { resumeToolCall } from "@/lib/chat/resume";
 import { apiError } from "@/lib/errors";
 
 export const maxDuration = 60;
@@ -13,50 +13,44 @@ export const maxDuration = 60;
 export async function POST(request: Request) {
   const json = await request.json().catch(() => undefined);
   if (json === undefined) return apiError("bad_request", "Request body must be JSON.");
-  const parsed = chatRequestSchema.safeParse(json);
+  const parsed = schemaFor(json).safeParse(json);
   if (!parsed.success) return apiError("bad_request", parsed.error.issues[0]?.message ?? "Invalid request.");
-  const { id, message } = parsed.data;
-  const text = messageText(message);
-  const problem = checkMessageText(text);
-  if (problem) return apiError("bad_request", problem);
+  const body = parsed.data;
+  let text: string | undefined;
+  if ("message" in body) {
+    text = messageText(body.message);
+    const problem = checkMessageText(text);
+    if (problem) return apiError("bad_request", problem);
+  }
 
-  const user = await getCurrentUser();
-  if (!user) return apiError("unauthorized", "Your session has expired. Sign in again.");
+  const session = await getAgentSession();
+  if (!session) return apiError("unauthorized", "Your session has expired. Sign in again.");
+  const context = { ...session, timeZone: body.timeZone };
+  const { id } = body;
 
-  const chat = await getChat({ id, userId: user.sub });
+  const chat = await getChat({ id, userId: session.user.sub });
   if (!chat) {
     // Someone else's chat id is answered exactly like a missing one.
-    if (await chatExists(id)) return apiError("not_found", "Chat not found.");
-    await createChat({ id, userId: user.sub, title: titleFrom(text) });
+    if (text === undefined || (await chatExists(id))) return apiError("not_found", "Chat not found.");
+    await createChat({ id, userId: session.user.sub, title: titleFrom(text) });
   }
-  const history = (await getMessages({ chatId: id })).map(toChatMessage);
-  if (history.some((m) => m.id === message.id)) return apiError("conflict", "This message was already sent.");
+  const messages = await getMessages({ chatId: id });
 
+  if ("resume" in body) {
+    const resumed = await resumeToolCall({ chatId: id, toolCallId: body.resume.toolCallId, context, messages, abortSignal: request.signal });
+    if (!resumed) return apiError("conflict", "That action is not waiting to be resumed.");
+    return streamReply({ chatId: id, messages, context, abortSignal: request.signal, resumed });
+  }
+
+  const { message } = body;
+  if (messages.some((m) => m.id === message.id)) return apiError("conflict", "This message was already sent.");
   const userMessage: ChatMessage = { id: message.id, role: "user", parts: message.parts };
+  await abandonInterrupts({ chatId: id });
   await saveMessage({ chatId: id, message: userMessage });
-  const messages = [...history, userMessage];
-
-  const stream = createUIMessageStream<ChatMessage>({
-    originalMessages: messages,
-    generateId: () => crypto.randomUUID(),
-    execute: async ({ writer }) => {
-      const { result, tools } = await runAgent({ user, messages, abortSignal: request.signal });
-      writer.merge(toUIMessageStream({ stream: result.stream, tools, onError: describeStreamError }));
-    },
-    onError: describeStreamError,
-    onEnd: async ({ responseMessage }) => {
-      // Aborted and failed turns are kept too: the user keeps whatever they already saw.
-      if (responseMessage.parts.length > 0) await saveMessage({ chatId: id, message: responseMessage });
-    },
-  });
-  return createUIMessageStreamResponse({ stream });
+  return streamReply({ chatId: id, messages: [...messages, userMessage], context, abortSignal: request.signal });
 }
 
 function titleFrom(text: string): string {
   const line = text.trim().split("\n")[0] ?? "";
   return line.length > MAX_TITLE_LENGTH ? `${line.slice(0, MAX_TITLE_LENGTH - 1)}…` : line;
-}
-
-function toChatMessage(row: { id: string; role: "user" | "assistant"; parts: unknown }): ChatMessage {
-  return { id: row.id, role: row.role, parts: row.parts as ChatMessage["parts"] };
 }

@@ -2,7 +2,6 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { Chat } from "@/components/chat/chat";
 import { getChat, getMessages } from "@/db/queries/chats";
-import type { ChatMessage } from "@/lib/ai/types";
 import { getCurrentUser } from "@/lib/auth/session";
 
 export default async function ChatPage({ params }: { params: Promise<{ id: string }> }) {
@@ -12,7 +11,5 @@ export default async function ChatPage({ params }: { params: Promise<{ id: strin
   if (!z.uuid().safeParse(id).success) notFound();
   const chat = await getChat({ id, userId: user.sub });
   if (!chat) notFound();
-  const rows = await getMessages({ chatId: id });
-  const initialMessages = rows.map((row) => ({ id: row.id, role: row.role, parts: row.parts }) as ChatMessage);
-  return <Chat key={id} id={id} initialMessages={initialMessages} />;
+  return <Chat key={id} id={id} initialMessages={await getMessages({ chatId: id })} />;
 }

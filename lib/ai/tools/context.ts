@@ -1,0 +1,15 @@
+import type { CurrentUser } from "@/lib/auth/session";
+
+/** What a tool may know about the request it runs in. Server-only values never reach the model or browser. */
+export interface ToolContext {
+  user: CurrentUser;
+  /** The session's Auth0 refresh token, the subject of Token Vault exchanges. */
+  refreshToken: string | undefined;
+  /** The user's IANA time zone, as reported by their browser. */
+  timeZone: string;
+}
+
+/** A tool's answer when it could not do its job; the model explains it to the user. */
+export interface ToolFailure {
+  error: string;
+}

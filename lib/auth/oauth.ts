@@ -1,0 +1,86 @@
+import "server-only";
+import { getConfig, issuerUrl } from "@/lib/config";
+
+/**
+ * Token-endpoint calls made by the app itself (Token Vault exchange, My Account tokens), against whatever
+ * issuer AUTH0_DOMAIN names. Endpoints come from discovery, bodies are form-encoded, and the client
+ * authenticates with client_secret_post — what Auth0 and any standard OpenID Provider accept.
+ */
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: string;
+  expires_in?: number;
+  scope?: string;
+  [key: string]: unknown;
+}
+
+/** The issuer answered with an OAuth error (RFC 6749 §5.2); `error` is its code. */
+export class OAuthError extends Error {
+  override name = "OAuthError";
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    description?: string,
+  ) {
+    super(description ? `${error}: ${description}` : error);
+  }
+}
+
+/** The issuer could not be reached or gave no usable answer. Callers refuse the action (fail closed). */
+export class IssuerUnavailableError extends Error {
+  override name = "IssuerUnavailableError";
+}
+
+const TIMEOUT_MS = 10_000;
+let discovery: { issuer: string; promise: Promise<{ token_endpoint: string }> } | undefined;
+
+async function tokenEndpoint(): Promise<string> {
+  const issuer = issuerUrl(getConfig());
+  if (discovery?.issuer !== issuer) {
+    const promise = fetchJson(new URL(".well-known/openid-configuration", issuer)).then((doc) => {
+      if (typeof doc.token_endpoint !== "string") throw new IssuerUnavailableError("Discovery has no token_endpoint");
+      return { token_endpoint: doc.token_endpoint };
+    });
+    discovery = { issuer, promise };
+    promise.catch(() => (discovery = undefined)); // retry discovery next time
+  }
+  return (await discovery.promise).token_endpoint;
+}
+
+async function fetchJson(url: URL): Promise<Record<string, unknown>> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (!response.ok) throw new IssuerUnavailableError(`Discovery answered HTTP ${response.status}`);
+    return (await response.json()) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof IssuerUnavailableError) throw error;
+    throw new IssuerUnavailableError(`Discovery failed: ${(error as Error).message}`);
+  }
+}
+
+export async function requestToken(params: Record<string, string | undefined>): Promise<TokenResponse> {
+  const config = getConfig();
+  const body = new URLSearchParams({ client_id: config.AUTH0_CLIENT_ID, client_secret: config.AUTH0_CLIENT_SECRET });
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) body.set(key, value);
+  let response: Response;
+  try {
+    response = await fetch(await tokenEndpoint(), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+      body,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (error) {
+    if (error instanceof IssuerUnavailableError) throw error;
+    throw new IssuerUnavailableError(`Token request failed: ${(error as Error).message}`);
+  }
+  const json = (await response.json().catch(() => null)) as Record<string, unknown> | null;
+  if (response.status >= 500 || json === null) throw new IssuerUnavailableError(`Token endpoint answered HTTP ${response.status}`);
+  if (!response.ok) {
+    throw new OAuthError(response.status, String(json.error ?? "invalid_request"), json.error_description as string | undefined);
+  }
+  if (typeof json.access_token !== "string" || typeof json.token_type !== "string")
+    throw new IssuerUnavailableError("Token endpoint answered without access_token or token_type");
+  return json as TokenResponse;
+}

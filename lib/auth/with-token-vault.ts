@@ -1,0 +1,56 @@
+import "server-only";
+import type { ToolContext, ToolFailure } from "@/lib/ai/tools/context";
+import { ProviderError } from "@/lib/integrations/provider-error";
+import { connections, type ConnectionName } from "./connections";
+import type { InterruptedOutput } from "./interrupts";
+import {
+  forgetConnectionToken,
+  getConnectionToken,
+  TokenVaultInterruptError,
+  TokenVaultUnavailableError,
+  tokenVaultInterrupt,
+} from "./token-vault";
+
+/**
+ * The Token Vault authorizer: wraps a tool's work so that it runs only with a provider token obtained for
+ * the signed-in user. Anything the user must do (connect, grant more, reconnect) becomes an interrupt; a
+ * provider or identity outage becomes an error the model can explain. Without a token the work never runs.
+ */
+export function withTokenVault<INPUT, OUTPUT>(
+  context: ToolContext,
+  { connection, scopes }: { connection: ConnectionName; scopes: string[] },
+  work: (input: INPUT, accessToken: string) => Promise<OUTPUT>,
+): (input: INPUT) => Promise<OUTPUT | InterruptedOutput | ToolFailure> {
+  const label = connections[connection].label;
+  const userId = context.user.sub;
+  return async (input) => {
+    try {
+      const accessToken = await getConnectionToken({ userId, refreshToken: context.refreshToken, connection, scopes });
+      return await work(input, accessToken);
+    } catch (error) {
+      if (error instanceof TokenVaultInterruptError) return { interrupt: error.interrupt };
+      if (error instanceof TokenVaultUnavailableError) {
+        console.error(`[token-vault] ${connection}: ${error.message}`);
+        return { error: `Could not get access to your ${label} account: the identity service did not answer. Nothing was done.` };
+      }
+      if (!(error instanceof ProviderError)) throw error;
+      console.error(`[token-vault] ${error.message}`);
+      switch (error.failure) {
+        case "unauthorized":
+          await forgetConnectionToken(userId, connection);
+          return { interrupt: tokenVaultInterrupt("token_rejected", connection, scopes).interrupt };
+        case "insufficient_scope":
+          return { interrupt: tokenVaultInterrupt("missing_scopes", connection, scopes).interrupt };
+        case "rate_limited":
+          return { error: `${label} is limiting requests right now. Try again in a minute.` };
+        case "unavailable":
+        case "timeout":
+          return { error: `${label} is not answering right now${error.status ? ` (HTTP ${error.status})` : ""}. Try again later.` };
+        case "not_found":
+          return { error: `${label} could not find what was asked for.` };
+        case "bad_request":
+          return { error: `${label} refused the request as invalid.` };
+      }
+    }
+  };
+}
