@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { Landing } from "@/components/landing";
 import { SandboxBadge } from "@/components/sandbox-badge";
 import { ChatList } from "@/components/sidebar/chat-list";
@@ -21,6 +22,9 @@ export default async function ChatLayout({ children }: { children: React.ReactNo
           </a>
         </div>
         <ChatList />
+        <Link href="/connections" className="border-t border-zinc-200 px-4 py-2 text-sm hover:bg-zinc-50">
+          Connections
+        </Link>
         <div className="border-t border-zinc-200 px-4 py-3 text-sm">
           <p className="truncate font-medium">{user.name}</p>
           {user.email && <p className="truncate text-zinc-600">{user.email}</p>}

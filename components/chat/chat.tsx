@@ -2,7 +2,7 @@
 
 import { useChat } from "@ai-sdk/react";
 import { DefaultChatTransport } from "ai";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ChatMessage } from "@/lib/ai/types";
 import { loadDraft, saveDraft } from "@/lib/chat/draft";
 import { announceChatsChanged } from "@/lib/chat/events";
@@ -20,8 +20,14 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
       new DefaultChatTransport<ChatMessage>({
         api: "/api/chat",
         fetch: fetchOrThrow,
-        // History lives on the server; only the new message travels.
-        prepareSendMessagesRequest: ({ id, messages }) => ({ body: { id, message: messages.at(-1) } }),
+        // History, tool inputs and results live on the server: only the new message, or the id of the tool
+        // call to resume, travels.
+        prepareSendMessagesRequest: ({ id, messages, body }) => {
+          const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+          return body?.resume
+            ? { body: { id, timeZone, resume: body.resume } }
+            : { body: { id, timeZone, message: messages.at(-1) } };
+        },
       }),
     [],
   );
@@ -33,7 +39,7 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
     generateId: () => crypto.randomUUID(),
     onFinish: () => announceChatsChanged(),
     onError: (e) => {
-      if (!(e instanceof ApiError)) return;
+      if (!(e instanceof ApiError) || lastRequest.current !== "send") return;
       // The request was refused before anything was stored: take the message back into the box.
       setMessages((current) => {
         const last = current.at(-1);
@@ -48,6 +54,7 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
   });
 
   const inputRef = useRef(input);
+  const lastRequest = useRef<"send" | "resume">("send");
   function setInput(text: string) {
     inputRef.current = text;
     setInputState(text);
@@ -83,8 +90,31 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
       // The chat now exists on the server; give it its own URL without remounting.
       window.history.replaceState(null, "", `/chat/${id}`);
     }
+    lastRequest.current = "send";
     void sendMessage({ text: input });
   }
+
+  // The server re-runs the interrupted call from what it stored; the browser only names the call.
+  const resume = useCallback(
+    (toolCallId: string) => {
+      lastRequest.current = "resume";
+      void sendMessage(undefined, { body: { resume: { toolCallId } } });
+    },
+    [sendMessage],
+  );
+
+  // Back from a connect flow that took the whole tab (popups blocked): resume, or say it failed.
+  const [failedToolCallId, setFailedToolCallId] = useState<string | null>(null);
+  useEffect(() => {
+    const params = new URLSearchParams(window.location.search);
+    const toResume = params.get("resume");
+    const failed = params.get("connect_failed");
+    if (!toResume && !failed) return;
+    window.history.replaceState(null, "", window.location.pathname);
+    if (toResume) resume(toResume);
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- reads the URL once, after hydration
+    else setFailedToolCallId(failed);
+  }, [resume]);
 
   const returnTo = typeof window === "undefined" ? "/" : window.location.pathname;
   return (
@@ -97,8 +127,12 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
               <p className="mt-1">Try “Who am I?”</p>
             </div>
           )}
-          {messages.map((message) => (
-            <Message key={message.id} message={message} />
+          {messages.map((message, index) => (
+            <Message
+              key={message.id}
+              message={message}
+              interrupts={{ chatId: id, active: index === messages.length - 1 && !busy, failedToolCallId, onConnected: resume }}
+            />
           ))}
           {status === "submitted" && <p className="text-sm text-zinc-500">Thinking…</p>}
           {error && (

@@ -1,9 +1,20 @@
 import { getToolName, isToolUIPart } from "ai";
 import { Markdown } from "@/components/markdown";
 import type { ChatMessage } from "@/lib/ai/types";
+import { isInterruptedOutput } from "@/lib/auth/interrupts";
+import { ConnectPrompt } from "./connect-prompt";
 import { ToolCard } from "./tool-card";
 
-export function Message({ message }: { message: ChatMessage }) {
+export interface InterruptHandlers {
+  chatId: string;
+  /** Whether this message is the latest one: only then can its prompts be acted on. */
+  active: boolean;
+  /** A connect flow that came back failed through a full-page redirect. */
+  failedToolCallId: string | null;
+  onConnected: (toolCallId: string) => void;
+}
+
+export function Message({ message, interrupts }: { message: ChatMessage; interrupts: InterruptHandlers }) {
   if (message.role === "user") {
     return (
       <article aria-label="Your message" className="flex justify-end">
@@ -17,8 +28,21 @@ export function Message({ message }: { message: ChatMessage }) {
     <article aria-label="Assistant message" className="max-w-[90%]">
       {message.parts.map((part, i) => {
         if (part.type === "text") return <Markdown key={i}>{part.text}</Markdown>;
-        if (isToolUIPart(part)) return <ToolCard key={part.toolCallId} name={getToolName(part)} part={part} />;
-        return null;
+        if (!isToolUIPart(part)) return null;
+        if (part.state === "output-available" && isInterruptedOutput(part.output)) {
+          return (
+            <ConnectPrompt
+              key={part.toolCallId}
+              chatId={interrupts.chatId}
+              toolCallId={part.toolCallId}
+              interrupt={part.output.interrupt}
+              active={interrupts.active}
+              initiallyFailed={interrupts.failedToolCallId === part.toolCallId}
+              onConnected={interrupts.onConnected}
+            />
+          );
+        }
+        return <ToolCard key={part.toolCallId} name={getToolName(part)} part={part} />;
       })}
     </article>
   );

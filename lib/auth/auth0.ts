@@ -1,5 +1,7 @@
 import "server-only";
 import { Auth0Client } from "@auth0/nextjs-auth0/server";
+import type { OnCallbackHook } from "@auth0/nextjs-auth0/types";
+import { NextResponse } from "next/server";
 import { getConfig } from "@/lib/config";
 
 let client: Auth0Client | undefined;
@@ -22,6 +24,24 @@ export function getAuth0(): Auth0Client {
     allowInsecureRequests: config.AUTH0_DOMAIN.startsWith("http://"),
     authorizationParameters: { scope: "openid profile email offline_access" },
     enableAccessTokenEndpoint: false,
+    enableConnectAccountEndpoint: true,
+    onCallback,
   });
   return client;
 }
+
+/**
+ * Where the browser goes after /auth/callback. A connect-account flow that failed or was cancelled goes back to
+ * its returnTo page with `connect_error`, so the chat can say "Not connected" instead of showing an error page.
+ */
+const onCallback: OnCallbackHook = async (error, context) => {
+  const base = context.appBaseUrl ?? getConfig().APP_BASE_URL;
+  if (!error) return NextResponse.redirect(new URL(context.returnTo ?? "/", base));
+  if (context.responseType === "connect_code" && context.returnTo) {
+    const target = new URL(context.returnTo, base);
+    target.searchParams.set("connect_error", error.code ?? "connect_failed");
+    return NextResponse.redirect(target);
+  }
+  console.error("[auth] callback failed:", error.code, error.message);
+  return new NextResponse("Sign-in failed. Go back and try again.", { status: 500 });
+};

@@ -1,0 +1,22 @@
+import { isConnectionName } from "@/lib/auth/connections";
+import { deleteConnectedAccount, listConnectedAccounts } from "@/lib/auth/my-account";
+import { getAgentSession } from "@/lib/auth/session";
+import { forgetConnectionToken } from "@/lib/auth/token-vault";
+import { apiError } from "@/lib/errors";
+
+/** Disconnects an account at the identity server and forgets every token the app cached for it. */
+export async function DELETE(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+  const session = await getAgentSession();
+  if (!session?.refreshToken) return apiError("unauthorized", "Your session has expired. Sign in again.");
+  const { id } = await params;
+  try {
+    const account = (await listConnectedAccounts(session.refreshToken)).find((a) => a.id === id);
+    if (!account) return apiError("not_found", "No such connected account.");
+    await deleteConnectedAccount(session.refreshToken, id);
+    if (isConnectionName(account.connection)) await forgetConnectionToken(session.user.sub, account.connection);
+  } catch (error) {
+    console.error("[connections] disconnect failed:", error);
+    return apiError("internal", "Could not disconnect the account. Try again in a moment.");
+  }
+  return new Response(null, { status: 204 });
+}

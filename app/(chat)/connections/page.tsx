@@ -1,0 +1,74 @@
+import { DisconnectButton } from "@/components/connections/disconnect-button";
+import { allScopes, connections, describeScope, type ConnectionName } from "@/lib/auth/connections";
+import { listConnectedAccounts, type ConnectedAccount } from "@/lib/auth/my-account";
+import { getAgentSession } from "@/lib/auth/session";
+
+export default async function ConnectionsPage({ searchParams }: { searchParams: Promise<{ connect_error?: string }> }) {
+  const session = await getAgentSession();
+  if (!session) return null; // the layout shows the landing page
+  const { connect_error: connectError } = await searchParams;
+  let accounts: ConnectedAccount[] | null = null;
+  try {
+    accounts = session.refreshToken ? await listConnectedAccounts(session.refreshToken) : null;
+  } catch (error) {
+    console.error("[connections] listing failed:", error);
+  }
+
+  return (
+    <main className="mx-auto w-full max-w-3xl flex-1 overflow-y-auto px-6 py-8">
+      <h1 className="text-2xl font-semibold">Connections</h1>
+      <p className="mt-1 text-zinc-600">
+        Accounts Delegate may use on your behalf. Tokens are issued for each request and expire within the hour.
+      </p>
+      {connectError && (
+        <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          Not connected: the connection was cancelled or failed.
+        </p>
+      )}
+      {accounts === null && (
+        <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          Could not load your connections from the identity service. Try again in a moment.
+        </p>
+      )}
+      <ul className="mt-6 space-y-4">
+        {(Object.keys(connections) as ConnectionName[]).map((name) => {
+          const account = accounts?.find((a) => a.connection === name);
+          const label = connections[name].label;
+          const connectUrl = `/auth/connect?${new URLSearchParams([
+            ["connection", name],
+            ["returnTo", "/connections"],
+            ...allScopes(name).map((scope) => ["scopes", scope]),
+          ])}`;
+          return (
+            <li key={name} aria-label={label} className="rounded-lg border border-zinc-200 bg-white p-4">
+              <div className="flex items-center justify-between gap-4">
+                <div>
+                  <h2 className="font-medium">{label}</h2>
+                  <p className="text-sm text-zinc-600">
+                    {account
+                      ? `Connected on ${new Date(account.created_at).toLocaleDateString("en-US", { dateStyle: "medium" })}`
+                      : "Not connected"}
+                  </p>
+                </div>
+                {account ? (
+                  <DisconnectButton accountId={account.id} label={label} />
+                ) : (
+                  <a href={connectUrl} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white" aria-label={`Connect ${label}`}>
+                    Connect
+                  </a>
+                )}
+              </div>
+              {account && account.scopes.length > 0 && (
+                <ul className="mt-2 list-disc pl-5 text-sm text-zinc-700" aria-label={`Permissions granted to Delegate on ${label}`}>
+                  {account.scopes.map((scope) => (
+                    <li key={scope}>{describeScope(name, scope)}</li>
+                  ))}
+                </ul>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </main>
+  );
+}

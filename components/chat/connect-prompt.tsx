@@ -1,0 +1,113 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+import { connections, describeScope, isConnectionName } from "@/lib/auth/connections";
+import { CONNECT_RESULT_MESSAGE, type ConnectResult, type TokenVaultInterrupt } from "@/lib/auth/interrupts";
+
+type State = "waiting" | "connecting" | "failed" | "resuming";
+
+/**
+ * Asks the user to connect an account. The tool call resumes only when the connect flow reports success;
+ * closing or cancelling the popup leaves "Not connected" with a way to try again.
+ */
+export function ConnectPrompt({
+  chatId,
+  toolCallId,
+  interrupt,
+  active,
+  initiallyFailed,
+  onConnected,
+}: {
+  chatId: string;
+  toolCallId: string;
+  interrupt: TokenVaultInterrupt;
+  /** Only a prompt in the latest reply can still be acted on. */
+  active: boolean;
+  initiallyFailed: boolean;
+  onConnected: (toolCallId: string) => void;
+}) {
+  const [state, setState] = useState<State>(initiallyFailed ? "failed" : "waiting");
+  const cleanup = useRef<() => void>(() => {});
+  useEffect(() => () => cleanup.current(), []);
+
+  const label = isConnectionName(interrupt.connection) ? connections[interrupt.connection].label : interrupt.connection;
+  const permissions = interrupt.requiredScopes.map((scope) =>
+    isConnectionName(interrupt.connection) ? describeScope(interrupt.connection, scope) : scope,
+  );
+
+  function connect() {
+    const returnTo = `/connect/complete?${new URLSearchParams({ chat: chatId, toolCall: toolCallId })}`;
+    const params = new URLSearchParams({ connection: interrupt.connection, returnTo });
+    for (const scope of interrupt.requiredScopes) params.append("scopes", scope);
+    const url = `/auth/connect?${params}`;
+    const popup = window.open(url, "delegate-connect", "popup,width=520,height=700");
+    if (!popup) {
+      // Popups blocked: the whole tab goes, and /connect/complete brings it back. /auth/connect is a route of
+      // the auth proxy, not a page, so the client router cannot take it.
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
+      window.location.assign(url);
+      return;
+    }
+    setState("connecting");
+    let settled = false;
+    const finish = (next: State) => {
+      settled = true;
+      cleanup.current();
+      setState(next);
+      if (next === "resuming") onConnected(toolCallId);
+    };
+    const onMessage = (event: MessageEvent<ConnectResult>) => {
+      if (event.origin !== window.location.origin || event.source !== popup) return;
+      if (event.data?.type !== CONNECT_RESULT_MESSAGE || event.data.toolCallId !== toolCallId) return;
+      finish(event.data.status === "connected" ? "resuming" : "failed");
+    };
+    const timer = window.setInterval(() => {
+      if (popup.closed && !settled) finish("failed");
+    }, 500);
+    window.addEventListener("message", onMessage);
+    cleanup.current = () => {
+      window.clearInterval(timer);
+      window.removeEventListener("message", onMessage);
+    };
+  }
+
+  return (
+    <section aria-label={`Connect ${label}`} className="my-2 rounded-lg border border-indigo-200 bg-indigo-50 px-4 py-3 text-sm">
+      <p className="font-medium text-indigo-950">{interrupt.message}</p>
+      {permissions.length > 0 && (
+        <>
+          <p className="mt-1 text-indigo-900">Delegate will be allowed to:</p>
+          <ul className="mt-1 list-disc pl-5 text-indigo-900">
+            {permissions.map((permission) => (
+              <li key={permission}>{permission}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      {state === "failed" && (
+        <p role="status" className="mt-2 font-medium text-red-800">
+          Not connected. Nothing was done; you can try again.
+        </p>
+      )}
+      {state === "resuming" && (
+        <p role="status" className="mt-2 text-indigo-900">
+          Connected. Continuing…
+        </p>
+      )}
+      {active ? (
+        state !== "resuming" && (
+          <button
+            type="button"
+            onClick={connect}
+            disabled={state === "connecting"}
+            className="mt-3 rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white disabled:opacity-50"
+          >
+            Connect {label}
+          </button>
+        )
+      ) : (
+        <p className="mt-2 text-zinc-600">Not run — the conversation moved on.</p>
+      )}
+    </section>
+  );
+}
