@@ -27,6 +27,14 @@ const styles = `
   input:focus-visible, button:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
   button { padding: .6rem; font: inherit; font-weight: 600; border: 0; border-radius: .4rem; background: var(--accent);
     color: #fff; cursor: pointer; }
+  button.secondary { background: transparent; color: CanvasText; border: 1px solid var(--muted); }
+  .actions { display: flex; gap: .75rem; }
+  .actions button { flex: 1; }
+  h2 { font-size: 1.1rem; margin: 1.25rem 0 .25rem; }
+  h3 { font-size: 1rem; margin: 1rem 0 .25rem; }
+  ul { margin: .25rem 0 .75rem; padding-left: 1.25rem; }
+  li { margin: .25rem 0; }
+  li code { overflow-wrap: anywhere; }
   [role="alert"] { color: var(--danger); font-weight: 600; }
   table { width: 100%; border-collapse: collapse; font-size: .9rem; }
   caption { text-align: left; font-weight: 600; margin-bottom: .25rem; }

@@ -45,3 +45,18 @@ export async function loadOrCreateCookieKeys(dataDir: string): Promise<string[]>
   await writeJsonFileAtomic(file, keys);
   return keys;
 }
+
+const PRIVATE_RSA_MEMBERS = new Set(["d", "p", "q", "dp", "dq", "qi", "oth"]);
+
+/** The public halves of the signing keys, as the JWKS endpoint publishes them. */
+export function publicJwks(jwks: { keys: JWK[] }): { keys: JWK[] } {
+  return {
+    keys: jwks.keys.map((key) => {
+      const publicKey: JWK = { kty: key.kty };
+      for (const [member, value] of Object.entries(key)) {
+        if (!PRIVATE_RSA_MEMBERS.has(member)) publicKey[member] = value;
+      }
+      return publicKey;
+    }),
+  };
+}

@@ -47,6 +47,11 @@ declare module "oidc-provider" {
     type: string;
     status: number;
     body: unknown;
+    /** Present on provider routes; a custom grant sees only the parameters it registered. */
+    oidc: {
+      params: Record<string, unknown>;
+      client: Client;
+    };
   }
 
   export interface ErrorOut {
@@ -58,6 +63,22 @@ declare module "oidc-provider" {
     [key: string]: unknown;
     kty: string;
     kid?: string;
+  }
+
+  export interface ResourceServerInfo {
+    scope: string;
+    audience?: string;
+    accessTokenTTL?: number;
+    accessTokenFormat?: "opaque" | "jwt";
+  }
+
+  /** The parts of a stored access or refresh token the sandbox reads. */
+  export interface StoredToken {
+    accountId: string;
+    clientId: string;
+    grantId?: string;
+    consumed?: number;
+    readonly isExpired: boolean;
   }
 
   export interface Configuration {
@@ -79,6 +100,14 @@ declare module "oidc-provider" {
           token: { clientId: string },
         ) => Promise<boolean> | boolean;
       };
+      resourceIndicators?: {
+        enabled: boolean;
+        getResourceServerInfo?: (
+          ctx: KoaContextWithOIDC,
+          resourceIndicator: string,
+          client: Client,
+        ) => Promise<ResourceServerInfo> | ResourceServerInfo;
+      };
       rpInitiatedLogout?: {
         enabled: boolean;
         logoutSource?: (ctx: KoaContextWithOIDC, form: string) => Promise<void> | void;
@@ -96,7 +125,10 @@ declare module "oidc-provider" {
     responseTypes?: string[];
     rotateRefreshToken?: boolean | ((ctx: KoaContextWithOIDC) => boolean);
     routes?: Record<string, string>;
-    ttl?: Record<string, number>;
+    ttl?: Record<
+      string,
+      number | ((ctx: KoaContextWithOIDC, token: { resourceServer?: { accessTokenTTL?: number } }) => number)
+    >;
   }
 
   export interface PromptDetails {
@@ -118,6 +150,8 @@ declare module "oidc-provider" {
     | { consent: { grantId: string } };
 
   export interface Grant {
+    accountId: string;
+    clientId: string;
     addOIDCScope(scope: string): void;
     addOIDCClaims(claims: string[]): void;
     addResourceScope(resource: string, scope: string): void;
@@ -132,6 +166,15 @@ declare module "oidc-provider" {
   export class Provider {
     constructor(issuer: string, configuration?: Configuration);
     readonly Grant: GrantConstructor;
+    readonly RefreshToken: { find(value: string): Promise<StoredToken | undefined> };
+    /** Finds opaque access tokens only; JWT access tokens are not stored. */
+    readonly AccessToken: { find(value: string): Promise<StoredToken | undefined> };
+    registerGrantType(
+      name: string,
+      handler: (ctx: KoaContextWithOIDC) => Promise<void>,
+      parameters?: string[],
+      allowedDuplicateParameters?: string[],
+    ): void;
     callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<Interaction>;
     interactionFinished(
@@ -155,6 +198,8 @@ declare module "oidc-provider" {
   export const errors: {
     OIDCProviderError: abstract new (...args: never[]) => OIDCProviderError;
     InvalidRequest: DescribedError;
+    InvalidGrant: DescribedError;
+    InvalidTarget: DescribedError;
     SessionNotFound: DescribedError;
   };
 

@@ -1,5 +1,6 @@
-import type { Adapter, Configuration, JWK } from "oidc-provider";
+import { errors, type Adapter, type Configuration, type JWK, type ResourceServerInfo } from "oidc-provider";
 import { logoutSource, postLogoutSuccessSource, renderError } from "./provider-pages";
+import { TOKEN_VAULT_GRANT_TYPE } from "./token-vault";
 import { findUserBySub } from "./users";
 
 export interface ProviderConfigOptions {
@@ -9,9 +10,14 @@ export interface ProviderConfigOptions {
   jwks: { keys: JWK[] };
   cookieKeys: string[];
   adapter: (model: string) => Adapter;
+  /** The APIs a token may be issued for, by audience; today only the My Account API. */
+  resourceServers: Record<string, ResourceServerInfo>;
 }
 
 const DAY = 24 * 60 * 60;
+
+/** nextjs-auth0's callback route: the one redirect URI the app registers, for sign-in and connect alike. */
+export const appCallbackUrl = (appBaseUrl: string): string => `${appBaseUrl.replace(/\/+$/, "")}/auth/callback`;
 
 export function providerConfiguration(options: ProviderConfigOptions): Configuration {
   const appBaseUrl = options.appBaseUrl.replace(/\/+$/, "");
@@ -39,11 +45,12 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
         client_name: "Delegate",
         // nextjs-auth0 authenticates with client_secret_post; oidc-provider defaults to basic.
         token_endpoint_auth_method: "client_secret_post",
-        redirect_uris: [`${appBaseUrl}/auth/callback`],
+        redirect_uris: [appCallbackUrl(appBaseUrl)],
         // nextjs-auth0 sends APP_BASE_URL verbatim as post_logout_redirect_uri, and the match is
         // exact, so accept it with and without the trailing slash.
         post_logout_redirect_uris: [appBaseUrl, `${appBaseUrl}/`],
-        grant_types: ["authorization_code", "refresh_token"],
+        // Token Vault must be enabled per application at Auth0 too.
+        grant_types: ["authorization_code", "refresh_token", TOKEN_VAULT_GRANT_TYPE],
         response_types: ["code"],
       },
     ],
@@ -81,6 +88,15 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
         allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
       },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      resourceIndicators: {
+        enabled: true,
+        getResourceServerInfo: (_ctx, indicator) => {
+          const known = Object.hasOwn(options.resourceServers, indicator);
+          const info = known ? options.resourceServers[indicator] : undefined;
+          if (!info) throw new errors.InvalidTarget(`no API is known by the audience ${indicator}`);
+          return info;
+        },
+      },
     },
 
     // The app talks to the sandbox from its server only, so no browser origin needs CORS.
@@ -88,7 +104,8 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
     renderError,
 
     ttl: {
-      AccessToken: 60 * 60,
+      // An API's own lifetime wins, as with Auth0's per-API token expiration.
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 60 * 60,
       AuthorizationCode: 60,
       IdToken: 60 * 60,
       Interaction: 60 * 60,

@@ -3,9 +3,17 @@ import type { AddressInfo } from "node:net";
 import express, { type RequestHandler } from "express";
 import { Provider } from "oidc-provider";
 import { openFileAdapter } from "./adapter";
+import { ConnectedAccountStore } from "./connected-accounts";
+import { connectedAccountsApi } from "./connected-accounts-api";
+import { CONNECT_PAGE_PATH, connectRoutes } from "./connect-routes";
 import { interactionRoutes } from "./interactions";
-import { loadOrCreateCookieKeys, loadOrCreateSigningKeys } from "./keys";
-import { providerConfiguration } from "./provider-config";
+import { loadOrCreateCookieKeys, loadOrCreateSigningKeys, publicJwks } from "./keys";
+import { createMyAccountTokenVerifier, myAccountAudience, myAccountResourceServer } from "./my-account";
+import { PendingConnects } from "./pending-connects";
+import { appCallbackUrl, providerConfiguration } from "./provider-config";
+import { createProviderTokenMinter } from "./provider-tokens";
+import { requestShims } from "./request-shims";
+import { TOKEN_VAULT_GRANT_TYPE, TOKEN_VAULT_PARAMETERS, tokenVaultGrant } from "./token-vault";
 
 export interface IdentityServerOptions {
   /** 0 picks a free port; the issuer then carries the port actually bound. */
@@ -18,6 +26,8 @@ export interface IdentityServerOptions {
   dataDir: string;
   clientId?: string;
   clientSecret?: string;
+  /** Lifetime of the provider access tokens Token Vault hands out; default 3600. Tests use a second or two. */
+  providerTokenTtlSeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -35,7 +45,9 @@ function requestLog(log: (line: string) => void): RequestHandler {
     const started = performance.now();
     res.on("finish", () => {
       const elapsed = Math.round(performance.now() - started);
-      log(`${PREFIX} ${req.method} ${req.path} ${res.statusCode} ${elapsed}ms`);
+      // originalUrl: routers mounted at a path shorten req.path while they run.
+      const { pathname } = new URL(req.originalUrl, "http://localhost");
+      log(`${PREFIX} ${req.method} ${pathname} ${res.statusCode} ${elapsed}ms`);
     });
     next();
   };
@@ -53,35 +65,68 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 export async function startIdentityServer(options: IdentityServerOptions): Promise<IdentityServer> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const [jwks, cookieKeys, state] = await Promise.all([
+  const [jwks, cookieKeys, state, accounts] = await Promise.all([
     loadOrCreateSigningKeys(options.dataDir),
     loadOrCreateCookieKeys(options.dataDir),
     openFileAdapter(options.dataDir),
+    ConnectedAccountStore.open(options.dataDir),
   ]);
 
   // The issuer must name the real port, which is only known once a port-0 listen has bound.
   const server = createServer();
   const port = await listen(server, options.port, options.host ?? "localhost");
   const issuer = `http://localhost:${port}/`;
+  const clientId = options.clientId ?? "delegate-app";
+  const meAudience = myAccountAudience(issuer);
+  const [signingKey] = jwks.keys;
+  if (!signingKey) throw new Error(`no signing key in ${options.dataDir}`);
 
   const provider = new Provider(
     issuer,
     providerConfiguration({
       appBaseUrl: options.appBaseUrl,
-      clientId: options.clientId ?? "delegate-app",
+      clientId,
       clientSecret: options.clientSecret ?? "delegate-sandbox-secret",
       jwks,
       cookieKeys,
       adapter: state.adapter,
+      resourceServers: { [meAudience]: myAccountResourceServer(issuer) },
     }),
   );
   const logServerError = (error: unknown) =>
     log(`${PREFIX} server error: ${error instanceof Error ? error.message : String(error)}`);
   provider.on("server_error", (_ctx, error) => logServerError(error));
 
+  // Registered before the first request: oidc-provider checks the client's grant_types lazily.
+  const minter = await createProviderTokenMinter({
+    issuer,
+    signingKey,
+    ttlSeconds: options.providerTokenTtlSeconds,
+  });
+  provider.registerGrantType(
+    TOKEN_VAULT_GRANT_TYPE,
+    tokenVaultGrant({ provider, accounts, minter }),
+    TOKEN_VAULT_PARAMETERS,
+  );
+
+  const pending = new PendingConnects();
   const app = express();
   app.disable("x-powered-by");
   app.use(requestLog(log));
+  app.use(requestShims({ clientId, myAccountAudience: meAudience }));
+  app.use(
+    connectedAccountsApi({
+      verifyToken: createMyAccountTokenVerifier({ issuer, clientId, jwks: publicJwks(jwks) }),
+      accounts,
+      pending,
+      clientId,
+      redirectUris: [appCallbackUrl(options.appBaseUrl)],
+      connectUri: new URL(CONNECT_PAGE_PATH, issuer).href,
+      audience: meAudience,
+      onServerError: logServerError,
+    }),
+  );
+  app.use(connectRoutes({ pending, accounts, appName: "Delegate", onServerError: logServerError }));
   app.use(interactionRoutes(provider, logServerError));
   app.use(provider.callback());
   server.on("request", app);
@@ -91,7 +136,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
     issuer,
     async close() {
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-      await state.flush();
+      await Promise.all([state.flush(), accounts.flush()]);
     },
   };
 }

@@ -165,3 +165,72 @@ export async function signInWithSandbox(app: AppRoutes, options: SignInOptions):
   }
   return { appCookie: page.jar.header(appBaseUrl), jar: page.jar };
 }
+
+export interface ConnectAccountOptions {
+  /** Auth0 connection name, e.g. `google-oauth2`. */
+  connection: string;
+  /** Provider scopes, sent to /auth/connect as repeated `scopes` parameters. */
+  scopes?: readonly string[];
+  /** The button pressed on the sandbox consent page. */
+  decision: "allow" | "cancel";
+  returnTo?: string;
+  appBaseUrl?: string;
+}
+
+export interface ConnectAccountResult {
+  /** The sandbox consent page as it was shown. */
+  consentPage: string;
+  /** The app's answer to /auth/callback, not followed: a redirect to `returnTo` when the connect worked. */
+  callback: Response;
+}
+
+/**
+ * Connects a service for a signed-in user the way a browser would: the app's /auth/connect, the
+ * sandbox consent page, the chosen button, and the app's /auth/callback. Cookies the app and the
+ * sandbox set along the way land in `session.jar`, and `session.appCookie` is brought up to date.
+ */
+export async function connectAccount(
+  app: AppRoutes,
+  session: SandboxSession,
+  options: ConnectAccountOptions,
+): Promise<ConnectAccountResult> {
+  const appBaseUrl = options.appBaseUrl ?? "http://localhost:3000";
+  const { jar } = session;
+  const connectUrl = new URL("/auth/connect", appBaseUrl);
+  connectUrl.searchParams.set("connection", options.connection);
+  for (const scope of options.scopes ?? []) connectUrl.searchParams.append("scopes", scope);
+  if (options.returnTo) connectUrl.searchParams.set("returnTo", options.returnTo);
+
+  const connect = await app(connectUrl, jar.header(connectUrl));
+  jar.store(connect);
+  if (connect.status < 300 || connect.status >= 400) {
+    throw new Error(`the app's /auth/connect failed with HTTP ${connect.status}: ${await connect.text()}`);
+  }
+  const pageUrl = redirectTarget(connect, connectUrl);
+  const page = await get(jar, pageUrl);
+  const consentPage = await page.text();
+  const action = /<form method="post" action="([^"]+)"/.exec(consentPage)?.[1];
+  const ticket = /<input type="hidden" name="ticket" value="([^"]+)"/.exec(consentPage)?.[1];
+  if (page.status !== 200 || !action || !ticket) {
+    throw new Error(`expected the sandbox consent page at ${pageUrl.pathname}, got HTTP ${page.status}`);
+  }
+
+  const formUrl = new URL(action, pageUrl);
+  const answered = await fetch(formUrl, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie: jar.header(formUrl) },
+    body: new URLSearchParams({ ticket, decision: options.decision }),
+  });
+  jar.store(answered);
+  const callbackUrl = redirectTarget(answered, formUrl);
+  if (!callbackUrl.href.startsWith(new URL("/auth/callback", appBaseUrl).href)) {
+    const got = `${callbackUrl.origin}${callbackUrl.pathname}`;
+    throw new Error(`expected the consent page to return to the app's /auth/callback, got ${got}`);
+  }
+
+  const callback = await app(callbackUrl, jar.header(callbackUrl));
+  jar.store(callback);
+  session.appCookie = jar.header(appBaseUrl);
+  return { consentPage, callback };
+}

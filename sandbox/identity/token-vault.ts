@@ -1,0 +1,103 @@
+/**
+ * Auth0's Token Vault exchange at `/oauth/token`: the app trades the user's refresh token (or access
+ * token) for an access token to a service the user connected. Here the "provider access token" is a
+ * sandbox provider token (see provider-tokens.ts) carrying the scopes the user allowed.
+ */
+import { errors, type KoaContextWithOIDC, type Provider } from "oidc-provider";
+import type { ConnectedAccountStore } from "./connected-accounts";
+import { findConnection } from "./connections";
+import type { ProviderTokenMinter } from "./provider-tokens";
+import { findUserBySub } from "./users";
+
+export const TOKEN_VAULT_GRANT_TYPE =
+  "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token";
+export const FEDERATED_CONNECTION_ACCESS_TOKEN_TYPE =
+  "http://auth0.com/oauth/token-type/federated-connection-access-token";
+const REFRESH_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:refresh_token";
+const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+
+/** The only parameters oidc-provider passes through to the grant (besides client authentication). */
+export const TOKEN_VAULT_PARAMETERS = [
+  "subject_token",
+  "subject_token_type",
+  "requested_token_type",
+  "connection",
+  "login_hint",
+];
+
+/** Auth0's answer, word for word, when the user has not connected the service (or disconnected it). */
+export const NOT_CONNECTED = {
+  error: "federated_connection_refresh_token_not_found",
+  error_description: "Federated connection Refresh Token not found.",
+} as const;
+
+export interface TokenVaultDependencies {
+  provider: Provider;
+  accounts: ConnectedAccountStore;
+  minter: ProviderTokenMinter;
+}
+
+function stringParam(ctx: KoaContextWithOIDC, name: string): string | undefined {
+  const value = ctx.oidc.params[name];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+// The subject must be a live token this same client holds, for a user the sandbox still knows.
+async function subjectOf(provider: Provider, ctx: KoaContextWithOIDC): Promise<string> {
+  const subjectToken = stringParam(ctx, "subject_token");
+  const subjectTokenType = stringParam(ctx, "subject_token_type") ?? REFRESH_TOKEN_TYPE;
+  if (!subjectToken) throw new errors.InvalidRequest("missing required parameter 'subject_token'");
+
+  let token;
+  if (subjectTokenType === REFRESH_TOKEN_TYPE) token = await provider.RefreshToken.find(subjectToken);
+  else if (subjectTokenType === ACCESS_TOKEN_TYPE) token = await provider.AccessToken.find(subjectToken);
+  else throw new errors.InvalidRequest(`unsupported subject_token_type '${subjectTokenType}'`);
+
+  const clientId = ctx.oidc.client.clientId;
+  if (!token || token.isExpired || token.consumed || token.clientId !== clientId) {
+    throw new errors.InvalidGrant("invalid subject_token");
+  }
+  // A revoked grant takes every token issued under it with it, even one that is still stored.
+  const grant = token.grantId ? await provider.Grant.find(token.grantId) : undefined;
+  if (!grant || grant.accountId !== token.accountId || grant.clientId !== clientId || !findUserBySub(token.accountId)) {
+    throw new errors.InvalidGrant("invalid subject_token");
+  }
+  return token.accountId;
+}
+
+/** oidc-provider grant handler; register it with `TOKEN_VAULT_PARAMETERS`. */
+export function tokenVaultGrant({ provider, accounts, minter }: TokenVaultDependencies) {
+  return async function tokenVaultGrantHandler(ctx: KoaContextWithOIDC): Promise<void> {
+    if (stringParam(ctx, "requested_token_type") !== FEDERATED_CONNECTION_ACCESS_TOKEN_TYPE) {
+      throw new errors.InvalidRequest(`requested_token_type must be '${FEDERATED_CONNECTION_ACCESS_TOKEN_TYPE}'`);
+    }
+    const connectionName = stringParam(ctx, "connection");
+    if (!connectionName) throw new errors.InvalidRequest("missing required parameter 'connection'");
+    if (!findConnection(connectionName)) throw new errors.InvalidRequest(`unknown connection '${connectionName}'`);
+
+    const sub = await subjectOf(provider, ctx);
+    const account = accounts.find(sub, connectionName);
+    // A user has one account per connection here; a hint that names someone else finds nothing.
+    const loginHint = stringParam(ctx, "login_hint");
+    const hintMatches = !loginHint || loginHint === account?.id || loginHint === findUserBySub(sub)?.email;
+    if (!account || !hintMatches) {
+      ctx.status = 401;
+      ctx.body = { ...NOT_CONNECTED };
+      return;
+    }
+
+    const { token, expiresIn } = await minter.mint({
+      sub,
+      connection: connectionName,
+      scopes: account.scopes,
+      connectedAccountId: account.id,
+    });
+    ctx.body = {
+      access_token: token,
+      issued_token_type: FEDERATED_CONNECTION_ACCESS_TOKEN_TYPE,
+      token_type: "Bearer",
+      expires_in: expiresIn,
+      scope: account.scopes.join(" "),
+    };
+  };
+}
