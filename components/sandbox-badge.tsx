@@ -4,6 +4,7 @@ const labels: Record<string, string> = {
   identity: "identity server (not Auth0)",
   model: "scripted model (set OPENAI_API_KEY for a real LLM)",
   database: "PGlite database",
+  providers: "Google, GitHub and Slack stand-ins",
 };
 
 /** Says plainly which services are local stand-ins, so nobody mistakes the sandbox for the real thing. */

@@ -6,6 +6,7 @@ import { runMigrations } from "../db/migrate";
 import { startIdentityServer } from "./identity/server";
 import { startModelServer } from "./model/server";
 import { sandboxPorts } from "./ports";
+import { startProviderApis } from "./providers/server";
 import { startSandboxPostgres } from "./postgres/server";
 
 export interface Sandbox {
@@ -19,6 +20,7 @@ export interface Sandbox {
 type Env = Record<string, string | undefined>;
 
 const isSet = (env: Env, name: string) => Boolean(env[name]?.trim());
+const PROVIDER_URLS = ["GOOGLE_API_URL", "GITHUB_API_URL", "SLACK_API_URL"];
 
 /**
  * Starts a local stand-in for each service whose variables are absent, and returns the variables that
@@ -70,6 +72,19 @@ export async function startSandbox({
       });
       services.push("identity");
       log(`[sandbox] Identity server (not Auth0) on ${identity.issuer} — set AUTH0_* for a real tenant`);
+
+      // Sandbox provider APIs accept only tokens from the sandbox identity server, so they come with it.
+      if (!PROVIDER_URLS.some((name) => isSet(env, name))) {
+        const providers = await startProviderApis({ port: sandboxPorts.providers, issuer: identity.issuer, log });
+        closers.push(providers.close);
+        Object.assign(added, {
+          GOOGLE_API_URL: providers.baseUrls.google,
+          GITHUB_API_URL: providers.baseUrls.github,
+          SLACK_API_URL: providers.baseUrls.slack,
+        });
+        services.push("providers");
+        log(`[sandbox] Google, GitHub and Slack stand-ins on ${providers.baseUrls.google.replace(/\/google$/, "")}`);
+      }
     }
     if (!isSet(env, "AUTH0_SECRET")) added.AUTH0_SECRET = await persistentSecret(path.join(dataDir, "auth0-secret"));
 

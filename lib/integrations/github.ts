@@ -43,8 +43,8 @@ interface GitHubEvent {
     action?: string;
     ref?: string;
     ref_type?: string;
-    commits?: { message: string }[];
-    pull_request?: { number: number; title: string };
+    number?: number;
+    pull_request?: { number: number; title?: string };
     issue?: { number: number; title: string };
   };
 }
@@ -62,13 +62,13 @@ export async function recentActivity(token: string, { limit }: { limit: number }
 
 function describeEvent({ type, payload }: GitHubEvent): string {
   switch (type) {
-    case "PushEvent": {
-      const commits = payload.commits ?? [];
-      const first = commits[0]?.message.split("\n")[0];
-      return `Pushed ${commits.length} commit${commits.length === 1 ? "" : "s"}${first ? `: ${first}` : ""}`;
+    // Since October 2025 GitHub's events carry no commit messages and no pull request titles.
+    case "PushEvent":
+      return `Pushed to ${payload.ref?.replace(/^refs\/heads\//, "") ?? "a branch"}`;
+    case "PullRequestEvent": {
+      const title = payload.pull_request?.title;
+      return `${capitalize(payload.action ?? "updated")} pull request #${payload.number ?? payload.pull_request?.number}${title ? `: ${title}` : ""}`;
     }
-    case "PullRequestEvent":
-      return `${capitalize(payload.action ?? "updated")} pull request #${payload.pull_request?.number}: ${payload.pull_request?.title}`;
     case "IssuesEvent":
       return `${capitalize(payload.action ?? "updated")} issue #${payload.issue?.number}: ${payload.issue?.title}`;
     case "CreateEvent":
