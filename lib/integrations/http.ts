@@ -14,6 +14,7 @@ export async function callProvider<T>({
   method = "GET",
   body,
   headers = {},
+  timeoutMs = TIMEOUT_MS,
 }: {
   service: string;
   url: URL;
@@ -21,6 +22,7 @@ export async function callProvider<T>({
   method?: "GET" | "POST";
   body?: unknown;
   headers?: Record<string, string>;
+  timeoutMs?: number;
 }): Promise<T> {
   let response: Response;
   try {
@@ -33,7 +35,7 @@ export async function callProvider<T>({
         ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
     const timedOut = error instanceof DOMException && error.name === "TimeoutError";

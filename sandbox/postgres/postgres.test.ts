@@ -61,3 +61,35 @@ describe("sandbox Postgres over the wire", () => {
     }
   });
 });
+
+describe("sandbox Postgres under concurrent extended-protocol queries", () => {
+  it("keeps each connection's Parse/Bind/Execute batch together", async () => {
+    const pg = await startSandboxPostgres({ port: 0 });
+    const sql = postgres(pg.url, { max: 8 });
+    try {
+      await sql`create table t (id int primary key, a text, b text, c text, d text)`;
+      // Statements of different shapes from eight connections at once: interleaved batches would bind one
+      // statement's parameters to another's unnamed statement.
+      const work = Array.from({ length: 80 }, (_, i) =>
+        i % 2
+          ? sql`insert into t (id, a, b, c, d) values (${i}, ${"a"}, ${"b"}, ${"c"}, ${"d"})`
+          : sql`select ${i}::int as n where ${"x"} = ${"x"}`,
+      );
+      await Promise.all(work);
+      const [{ count }] = (await sql`select count(*)::int as count from t`) as unknown as [{ count: number }];
+      expect(count).toBe(40);
+      // A transaction keeps the backend until it ends; others queue behind it and then run.
+      const [, after] = await Promise.all([
+        sql.begin(async (tx) => {
+          await tx`insert into t (id) values (1000)`;
+          await tx`update t set a = ${"in-tx"} where id = 1000`;
+        }),
+        sql`select a from t where id = 1000`,
+      ]);
+      expect(after.length === 0 || after[0]?.a === "in-tx").toBe(true);
+    } finally {
+      await sql.end();
+      await pg.close();
+    }
+  });
+});

@@ -1,7 +1,9 @@
 import { mkdir } from "node:fs/promises";
+import { createServer, type Socket } from "node:net";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { PGLiteSocketHandler, type PGLiteSocketHandlerOptions } from "@electric-sql/pglite-socket";
+import { BatchAffineQueue } from "./batch-queue";
 
 export interface SandboxPostgres {
   /** A postgres:// URL that any Postgres client (postgres.js, psql, drizzle-kit) can use. */
@@ -12,19 +14,33 @@ export interface SandboxPostgres {
 /**
  * PGlite (Postgres compiled to WASM) with pgvector, served over the Postgres wire protocol so the app
  * connects with postgres.js exactly as it would to Neon or Supabase. `dataDir` undefined keeps it in memory.
+ * pglite-socket speaks the protocol on each connection; the queue behind it (batch-queue.ts) shares PGlite's
+ * single backend between connections safely.
  */
 export async function startSandboxPostgres(options: { port: number; dataDir?: string }): Promise<SandboxPostgres> {
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const db = await PGlite.create({ dataDir: options.dataDir, extensions: { vector } });
   await db.exec("CREATE EXTENSION IF NOT EXISTS vector");
-  // PGlite has one backend; the socket server queues queries, and >1 connection lets a postgres.js pool work.
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: options.port, maxConnections: 20 });
-  await server.start();
-  const port = server.getServerConn().split(":").pop();
+  const queryQueue = new BatchAffineQueue(db) as unknown as PGLiteSocketHandlerOptions["queryQueue"];
+  const handlers = new Set<PGLiteSocketHandler>();
+  const server = createServer((socket: Socket) => {
+    const handler = new PGLiteSocketHandler({ queryQueue, closeOnDetach: true });
+    handlers.add(handler);
+    socket.on("close", () => handlers.delete(handler));
+    void handler.attach(socket);
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, "127.0.0.1", () => {
+      const address = server.address();
+      resolve(typeof address === "object" && address ? address.port : options.port);
+    });
+  });
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
     async close() {
-      await server.stop();
+      await Promise.all([...handlers].map((handler) => handler.detach(true)));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();
     },
   };

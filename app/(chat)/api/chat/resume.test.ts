@@ -1,0 +1,147 @@
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+
+// Interrupt and resume through the chat route, against the whole sandbox (identity with Token Vault, provider
+// APIs, scripted model, Postgres). Only the cookie session is replaced by the harness's real refresh tokens.
+const session = vi.hoisted(() => ({ current: null as null | SignedInUser }));
+vi.mock("@/lib/auth/session", () => ({
+  getAgentSession: async () =>
+    session.current && {
+      user: { sub: session.current.sub, name: session.current.name, email: session.current.email, picture: null },
+      refreshToken: session.current.refreshToken,
+    },
+}));
+
+const CALENDAR = "https://www.googleapis.com/auth/calendar.events.readonly";
+const JWT = /eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}/;
+
+let sandbox: SandboxHarness;
+let sql: postgres.Sql;
+let POST: (request: Request) => Promise<Response>;
+let alice: SignedInUser;
+let carol: SignedInUser;
+const bodies: string[] = [];
+const logged: string[] = [];
+
+beforeAll(async () => {
+  for (const level of ["log", "info", "warn", "error"] as const) {
+    const original = console[level].bind(console);
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+      logged.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+      original(...args);
+    });
+  }
+  sandbox = await startSandboxHarness();
+  sql = postgres(sandbox.databaseUrl, { max: 1 });
+  alice = await sandbox.signIn("alice@example.com");
+  carol = await sandbox.signIn("carol@example.com");
+  ({ POST } = await import("./route"));
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await sandbox?.close();
+});
+
+async function post(user: SignedInUser, body: object) {
+  session.current = user;
+  const response = await POST(
+    new Request("http://localhost:3000/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  );
+  const text = await response.text();
+  bodies.push(text);
+  return { status: response.status, text };
+}
+
+const say = (user: SignedInUser, chatId: string, text: string) =>
+  post(user, { id: chatId, message: { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] } });
+const resume = (user: SignedInUser, chatId: string, toolCallId: string) => post(user, { id: chatId, resume: { toolCallId } });
+
+/** The assistant text of a UI message stream (SSE lines of JSON chunks). */
+function streamedText(sse: string): string {
+  return sse
+    .split("\n")
+    .filter((line) => line.startsWith("data: {"))
+    .map((line) => JSON.parse(line.slice(6)) as { type: string; delta?: string })
+    .filter((chunk) => chunk.type === "text-delta")
+    .map((chunk) => chunk.delta)
+    .join("");
+}
+
+async function pendingCalls(chatId: string) {
+  const rows = await sql<{ tool_call_id: string }[]>`
+    select tool_call_id from tool_interrupts where chat_id = ${chatId} and status = 'pending' order by updated_at`;
+  return rows.map((r) => r.tool_call_id);
+}
+
+describe("interrupted tool calls", () => {
+  it("stop at a connect prompt, and resume exactly once after the account is connected", async () => {
+    const chatId = crypto.randomUUID();
+    const first = await say(alice, chatId, "What's on my calendar today?");
+    expect(first.status).toBe(200);
+    expect(first.text).toContain('"code":"TOKEN_VAULT_ERROR"');
+    expect(first.text).not.toContain("Dentist appointment");
+    const [toolCallId] = await pendingCalls(chatId);
+    expect(toolCallId).toBeDefined();
+
+    // Resuming before connecting re-runs the call and asks again; it stays resumable.
+    const early = await resume(alice, chatId, toolCallId!);
+    expect(early.status).toBe(200);
+    expect(early.text).toContain('"code":"TOKEN_VAULT_ERROR"');
+    expect(await pendingCalls(chatId)).toEqual([toolCallId]);
+
+    await sandbox.connect(alice, "google-oauth2", [CALENDAR]);
+    const [a, b] = await Promise.all([resume(alice, chatId, toolCallId!), resume(alice, chatId, toolCallId!)]);
+    const statuses = [a.status, b.status].sort();
+    expect(statuses).toEqual([200, 409]);
+    const winner = a.status === 200 ? a : b;
+    expect(winner.text).toContain('"type":"tool-output-available"');
+    // The model continued from the real result: its own text names the event.
+    expect(streamedText(winner.text)).toContain("Dentist appointment");
+    expect((await resume(alice, chatId, toolCallId!)).status).toBe(409);
+
+    const [message] = await sql<{ parts: { type: string; output?: unknown }[] }[]>`
+      select parts from messages where chat_id = ${chatId} and role = 'assistant'`;
+    const toolPart = message?.parts.find((p) => p.type === "tool-get_calendar_events");
+    expect(JSON.stringify(toolPart?.output)).toContain("Dentist appointment");
+    expect(await sql`select 1 from messages where chat_id = ${chatId}`).toHaveLength(2);
+  });
+
+  it("waits for every interrupt of a step before the model continues", async () => {
+    const chatId = crypto.randomUUID();
+    const first = await say(carol, chatId, "What's on my calendar today and list my GitHub repositories");
+    const calls = await pendingCalls(chatId);
+    expect(calls).toHaveLength(2);
+    expect(first.text.match(/"code":"TOKEN_VAULT_ERROR"/g)).toHaveLength(2);
+
+    await sandbox.connect(carol, "google-oauth2", [CALENDAR]);
+    await sandbox.connect(carol, "github", ["repo"]);
+    const one = await resume(carol, chatId, calls[0]!);
+    expect(one.status).toBe(200);
+    expect(streamedText(one.text)).toBe(""); // the other call still waits
+    const two = await resume(carol, chatId, calls[1]!);
+    expect(streamedText(two.text)).toContain("garden-sensors");
+    expect(await pendingCalls(chatId)).toEqual([]);
+  });
+
+  it("cannot be resumed by another user or after the conversation moved on", async () => {
+    const chatId = crypto.randomUUID();
+    await say(carol, chatId, "List my Slack channels");
+    const [toolCallId] = await pendingCalls(chatId);
+    expect((await resume(alice, chatId, toolCallId!)).status).toBe(404);
+    await say(carol, chatId, "Never mind");
+    expect((await resume(carol, chatId, toolCallId!)).status).toBe(409);
+  });
+
+  it("keeps refresh and provider tokens out of responses, stored messages and logs", async () => {
+    const stored = await sql<{ data: string }[]>`
+      select parts::text as data from messages union all select row_to_json(t)::text from tool_interrupts t`;
+    const everything = [...bodies, ...stored.map((r) => r.data), ...logged];
+    expect(bodies.length).toBeGreaterThan(5);
+    for (const text of everything) {
+      expect(text).not.toMatch(JWT);
+      for (const user of [alice, carol]) expect(text).not.toContain(user.refreshToken);
+    }
+  });
+});

@@ -1,0 +1,95 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Auth0Client } from "@auth0/nextjs-auth0/server";
+import { NextRequest } from "next/server";
+import { runMigrations } from "../db/migrate";
+import { auth0App, connectAccount, signInWithSandbox, type SandboxSession } from "./identity/test-login";
+import { startIdentityServer } from "./identity/server";
+import { startModelServer } from "./model/server";
+import { startProviderApis } from "./providers/server";
+import { startSandboxPostgres } from "./postgres/server";
+
+/**
+ * The sandbox as integration tests use it: every service on a random port, the app's environment pointing
+ * at them, and helpers that sign users in and connect their accounts through nextjs-auth0's real routes.
+ */
+export interface SandboxHarness {
+  auth0: Auth0Client;
+  issuer: string;
+  databaseUrl: string;
+  signIn(email: string): Promise<SignedInUser>;
+  connect(user: SignedInUser, connection: string, scopes: string[], decision?: "allow" | "cancel"): Promise<void>;
+  stopIdentity(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SignedInUser {
+  sub: string;
+  name: string;
+  email: string;
+  refreshToken: string;
+  session: SandboxSession;
+}
+
+const APP_BASE_URL = "http://localhost:3000";
+
+export async function startSandboxHarness(): Promise<SandboxHarness> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "delegate-harness-"));
+  const quiet = () => {};
+  const postgres = await startSandboxPostgres({ port: 0 });
+  await runMigrations(postgres.url);
+  const identity = await startIdentityServer({ port: 0, appBaseUrl: APP_BASE_URL, dataDir, log: quiet });
+  const providers = await startProviderApis({ port: 0, issuer: identity.issuer, log: quiet });
+  const model = await startModelServer({ port: 0, chunkDelayMs: 0 });
+  const env = {
+    AUTH0_DOMAIN: identity.issuer.replace(/\/$/, ""),
+    AUTH0_CLIENT_ID: "delegate-app",
+    AUTH0_CLIENT_SECRET: "delegate-sandbox-secret",
+    AUTH0_SECRET: "1".repeat(64),
+    APP_BASE_URL,
+    DATABASE_URL: postgres.url,
+    OPENAI_API_KEY: "sandbox",
+    OPENAI_BASE_URL: model.baseURL,
+    OPENAI_MODEL: "delegate-sandbox",
+    GOOGLE_API_URL: providers.baseUrls.google,
+    GITHUB_API_URL: providers.baseUrls.github,
+    SLACK_API_URL: providers.baseUrls.slack,
+  };
+  Object.assign(process.env, env);
+  const auth0 = new Auth0Client({
+    domain: env.AUTH0_DOMAIN,
+    clientId: env.AUTH0_CLIENT_ID,
+    clientSecret: env.AUTH0_CLIENT_SECRET,
+    secret: env.AUTH0_SECRET,
+    appBaseUrl: APP_BASE_URL,
+    allowInsecureRequests: true,
+    enableConnectAccountEndpoint: true,
+  });
+  const app = auth0App(auth0);
+  let identityRunning = true;
+
+  return {
+    auth0,
+    issuer: identity.issuer,
+    databaseUrl: postgres.url,
+    async signIn(email) {
+      const session = await signInWithSandbox(app, { email, appBaseUrl: APP_BASE_URL });
+      const data = await auth0.getSession(new NextRequest(APP_BASE_URL, { headers: { cookie: session.appCookie } }));
+      if (!data?.tokenSet.refreshToken) throw new Error(`no refresh token for ${email}`);
+      const { sub, name = email } = data.user;
+      return { sub, name, email, refreshToken: data.tokenSet.refreshToken, session };
+    },
+    async connect(user, connection, scopes, decision = "allow") {
+      await connectAccount(app, user.session, { connection, scopes, decision, returnTo: "/done", appBaseUrl: APP_BASE_URL });
+    },
+    async stopIdentity() {
+      identityRunning = false;
+      await identity.close();
+    },
+    async close() {
+      await Promise.allSettled([model.close(), providers.close(), identityRunning ? identity.close() : undefined, postgres.close()]);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
