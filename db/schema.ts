@@ -1,4 +1,4 @@
-import { index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /** A conversation. `userId` is the Auth0 `sub` of its owner: the only principal that may read or write it. */
 export const chats = pgTable(
@@ -61,6 +61,23 @@ export const toolInterrupts = pgTable(
   },
   (table) => [index("tool_interrupts_chat_idx").on(table.chatId)],
 );
+
+/**
+ * A CIBA request started for one tool call (its id is the key, so every purchase needs its own approval).
+ * Polling state lives here, not in a held-open HTTP request.
+ */
+export const asyncAuthorizations = pgTable("async_authorizations", {
+  toolCallId: text("tool_call_id").primaryKey(),
+  userId: text("user_id").notNull(),
+  authReqId: text("auth_req_id").notNull(),
+  /** Exactly what the user was asked to approve; on approval this, not a recomputation, is carried out. */
+  authorizedInput: jsonb("authorized_input").notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  intervalSeconds: integer("interval_seconds").notNull(),
+  nextPollAt: timestamp("next_poll_at", { withTimezone: true }).notNull(),
+  status: text("status", { enum: ["pending", "approved", "denied", "expired", "cancelled", "failed"] }).notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
 
 export type ChatRow = typeof chats.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;

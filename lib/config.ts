@@ -23,6 +23,10 @@ const schema = z.object({
   GOOGLE_API_URL: z.url({ protocol: /^https?$/ }).default("https://www.googleapis.com"),
   GITHUB_API_URL: z.url({ protocol: /^https?$/ }).default("https://api.github.com"),
   SLACK_API_URL: z.url({ protocol: /^https?$/ }).default("https://slack.com/api"),
+  SHOP_API_URL: z.url({ protocol: /^https?$/, error: "SHOP_API_URL must be an absolute URL." }).optional(),
+  SHOP_API_AUDIENCE: z.string().min(1).optional(),
+  /** Shown with approval prompts: where the user approves a request (e.g. an authenticator page). */
+  ASYNC_AUTHORIZATION_APPROVAL_URL: z.url().optional(),
   /** Set by `npm run dev`: names the stand-ins in use, so the UI can label them. Never changes behaviour. */
   SANDBOX_SERVICES: z.string().optional(),
 });

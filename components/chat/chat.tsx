@@ -96,9 +96,9 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
 
   // The server re-runs the interrupted call from what it stored; the browser only names the call.
   const resume = useCallback(
-    (toolCallId: string) => {
+    (toolCallId: string, cancel?: boolean) => {
       lastRequest.current = "resume";
-      void sendMessage(undefined, { body: { resume: { toolCallId } } });
+      void sendMessage(undefined, { body: { resume: { toolCallId, cancel } } });
     },
     [sendMessage],
   );
@@ -131,7 +131,14 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
             <Message
               key={message.id}
               message={message}
-              interrupts={{ chatId: id, active: index === messages.length - 1 && !busy, failedToolCallId, onConnected: resume }}
+              interrupts={{
+                chatId: id,
+                active: index === messages.length - 1,
+                busy,
+                failedToolCallId,
+                onResume: resume,
+                onCancel: (toolCallId) => resume(toolCallId, true),
+              }}
             />
           ))}
           {status === "submitted" && <p className="text-sm text-zinc-500">Thinking…</p>}

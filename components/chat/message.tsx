@@ -2,6 +2,7 @@ import { getToolName, isToolUIPart } from "ai";
 import { Markdown } from "@/components/markdown";
 import type { ChatMessage } from "@/lib/ai/types";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
+import { ApproveActionPrompt } from "./approve-action-prompt";
 import { ConnectPrompt } from "./connect-prompt";
 import { ToolCard } from "./tool-card";
 
@@ -9,9 +10,13 @@ export interface InterruptHandlers {
   chatId: string;
   /** Whether this message is the latest one: only then can its prompts be acted on. */
   active: boolean;
+  /** A request is under way; prompts wait for it. */
+  busy: boolean;
   /** A connect flow that came back failed through a full-page redirect. */
   failedToolCallId: string | null;
-  onConnected: (toolCallId: string) => void;
+  /** Re-runs the interrupted call on the server (after a connect, or to check on an approval). */
+  onResume: (toolCallId: string) => void;
+  onCancel: (toolCallId: string) => void;
 }
 
 export function Message({ message, interrupts }: { message: ChatMessage; interrupts: InterruptHandlers }) {
@@ -30,15 +35,29 @@ export function Message({ message, interrupts }: { message: ChatMessage; interru
         if (part.type === "text") return <Markdown key={i}>{part.text}</Markdown>;
         if (!isToolUIPart(part)) return null;
         if (part.state === "output-available" && isInterruptedOutput(part.output)) {
+          const { interrupt } = part.output;
+          if (interrupt.code === "ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING") {
+            return (
+              <ApproveActionPrompt
+                key={part.toolCallId}
+                toolCallId={part.toolCallId}
+                interrupt={interrupt}
+                active={interrupts.active}
+                busy={interrupts.busy}
+                onCheck={interrupts.onResume}
+                onCancel={interrupts.onCancel}
+              />
+            );
+          }
           return (
             <ConnectPrompt
               key={part.toolCallId}
               chatId={interrupts.chatId}
               toolCallId={part.toolCallId}
-              interrupt={part.output.interrupt}
+              interrupt={interrupt}
               active={interrupts.active}
               initiallyFailed={interrupts.failedToolCallId === part.toolCallId}
-              onConnected={interrupts.onConnected}
+              onConnected={interrupts.onResume}
             />
           );
         }

@@ -19,9 +19,27 @@ export const tokenVaultInterruptSchema = z.object({
   message: z.string(),
 });
 
-export const interruptSchema = z.discriminatedUnion("code", [tokenVaultInterruptSchema]);
+export const asyncAuthorizationPendingSchema = z.object({
+  name: z.literal(INTERRUPT_NAME),
+  code: z.literal("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING"),
+  /** What the user sees on their device, word for word. */
+  bindingMessage: z.string(),
+  /** Rich Authorization Request details, shown so the user knows exactly what they approve. */
+  authorizationDetails: z.array(z.record(z.string(), z.unknown())),
+  request: z.object({
+    expiresAt: z.iso.datetime(),
+    /** Seconds between polls, raised when the identity server says slow_down. */
+    interval: z.number().int().positive(),
+  }),
+  message: z.string(),
+  /** Where the user approves, when the deployment names one (the sandbox's authenticator page). */
+  approvalUrl: z.url().optional(),
+});
+
+export const interruptSchema = z.discriminatedUnion("code", [tokenVaultInterruptSchema, asyncAuthorizationPendingSchema]);
 
 export type TokenVaultInterrupt = z.infer<typeof tokenVaultInterruptSchema>;
+export type AsyncAuthorizationPending = z.infer<typeof asyncAuthorizationPendingSchema>;
 export type Interrupt = z.infer<typeof interruptSchema>;
 
 export interface InterruptedOutput {

@@ -2,8 +2,8 @@ import "server-only";
 import { getConfig, issuerUrl } from "@/lib/config";
 
 /**
- * Token-endpoint calls made by the app itself (Token Vault exchange, My Account tokens), against whatever
- * issuer AUTH0_DOMAIN names. Endpoints come from discovery, bodies are form-encoded, and the client
+ * Calls the app itself makes to the OpenID Provider (Token Vault exchange, My Account tokens, CIBA), against
+ * whatever issuer AUTH0_DOMAIN names. Endpoints come from discovery, bodies are form-encoded, and the client
  * authenticates with client_secret_post — what Auth0 and any standard OpenID Provider accept.
  */
 
@@ -32,20 +32,27 @@ export class IssuerUnavailableError extends Error {
   override name = "IssuerUnavailableError";
 }
 
-const TIMEOUT_MS = 10_000;
-let discovery: { issuer: string; promise: Promise<{ token_endpoint: string }> } | undefined;
+interface ProviderMetadata {
+  issuer: string;
+  token_endpoint: string;
+  backchannel_authentication_endpoint?: string;
+}
 
-async function tokenEndpoint(): Promise<string> {
+const TIMEOUT_MS = 10_000;
+let discovery: { issuer: string; promise: Promise<ProviderMetadata> } | undefined;
+
+export async function providerMetadata(): Promise<ProviderMetadata> {
   const issuer = issuerUrl(getConfig());
   if (discovery?.issuer !== issuer) {
     const promise = fetchJson(new URL(".well-known/openid-configuration", issuer)).then((doc) => {
-      if (typeof doc.token_endpoint !== "string") throw new IssuerUnavailableError("Discovery has no token_endpoint");
-      return { token_endpoint: doc.token_endpoint };
+      if (typeof doc.token_endpoint !== "string" || typeof doc.issuer !== "string")
+        throw new IssuerUnavailableError("Discovery has no issuer or token_endpoint");
+      return doc as unknown as ProviderMetadata;
     });
     discovery = { issuer, promise };
     promise.catch(() => (discovery = undefined)); // retry discovery next time
   }
-  return (await discovery.promise).token_endpoint;
+  return discovery.promise;
 }
 
 async function fetchJson(url: URL): Promise<Record<string, unknown>> {
@@ -59,28 +66,49 @@ async function fetchJson(url: URL): Promise<Record<string, unknown>> {
   }
 }
 
-export async function requestToken(params: Record<string, string | undefined>): Promise<TokenResponse> {
+/** POSTs a client-authenticated form; returns the JSON answer or throws OAuthError / IssuerUnavailableError. */
+async function postForm(endpoint: string, params: Record<string, string | undefined>): Promise<Record<string, unknown>> {
   const config = getConfig();
   const body = new URLSearchParams({ client_id: config.AUTH0_CLIENT_ID, client_secret: config.AUTH0_CLIENT_SECRET });
   for (const [key, value] of Object.entries(params)) if (value !== undefined) body.set(key, value);
   let response: Response;
   try {
-    response = await fetch(await tokenEndpoint(), {
+    response = await fetch(endpoint, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body,
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (error) {
-    if (error instanceof IssuerUnavailableError) throw error;
-    throw new IssuerUnavailableError(`Token request failed: ${(error as Error).message}`);
+    throw new IssuerUnavailableError(`Request to the identity server failed: ${(error as Error).message}`);
   }
   const json = (await response.json().catch(() => null)) as Record<string, unknown> | null;
-  if (response.status >= 500 || json === null) throw new IssuerUnavailableError(`Token endpoint answered HTTP ${response.status}`);
+  if (response.status >= 500 || json === null) throw new IssuerUnavailableError(`The identity server answered HTTP ${response.status}`);
   if (!response.ok) {
     throw new OAuthError(response.status, String(json.error ?? "invalid_request"), json.error_description as string | undefined);
   }
+  return json;
+}
+
+export async function requestToken(params: Record<string, string | undefined>): Promise<TokenResponse> {
+  const json = await postForm((await providerMetadata()).token_endpoint, params);
   if (typeof json.access_token !== "string" || typeof json.token_type !== "string")
     throw new IssuerUnavailableError("Token endpoint answered without access_token or token_type");
   return json as TokenResponse;
+}
+
+export interface BackchannelAuthentication {
+  auth_req_id: string;
+  expires_in: number;
+  interval?: number;
+}
+
+/** CIBA (OpenID Connect Client-Initiated Backchannel Authentication) start request. */
+export async function requestBackchannelAuthentication(params: Record<string, string | undefined>): Promise<BackchannelAuthentication> {
+  const endpoint = (await providerMetadata()).backchannel_authentication_endpoint;
+  if (!endpoint) throw new IssuerUnavailableError("The identity server does not offer CIBA (no backchannel_authentication_endpoint)");
+  const json = await postForm(endpoint, params);
+  if (typeof json.auth_req_id !== "string" || typeof json.expires_in !== "number")
+    throw new IssuerUnavailableError("The CIBA endpoint answered without auth_req_id or expires_in");
+  return json as unknown as BackchannelAuthentication;
 }

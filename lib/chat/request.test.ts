@@ -28,6 +28,7 @@ describe("chat requests", () => {
     expect(schemaFor({ id, message: message("hi") })).toBe(sendMessageSchema);
     const parsed = resumeSchema.parse({ id, resume: { toolCallId: "call_1", input: { forged: true } }, timeZone: "Europe/Paris" });
     expect(parsed.resume).toEqual({ toolCallId: "call_1" });
+    expect(resumeSchema.parse({ id, resume: { toolCallId: "c", cancel: true } }).resume.cancel).toBe(true);
     expect(resumeSchema.safeParse({ id, resume: {}, timeZone: "Nowhere/Else" }).success).toBe(false);
   });
 

@@ -27,7 +27,8 @@ export const sendMessageSchema = z.object({
 export const resumeSchema = z.object({
   id: chatId,
   timeZone,
-  resume: z.object({ toolCallId: z.string().min(1).max(200) }),
+  /** `cancel` ends the call without running it: the model is told the user cancelled. */
+  resume: z.object({ toolCallId: z.string().min(1).max(200), cancel: z.boolean().optional() }),
 });
 
 /** A body naming `resume` resumes a tool call; any other body sends a message. */

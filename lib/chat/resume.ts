@@ -6,6 +6,7 @@ import { createTools, type ToolName } from "@/lib/ai/tools";
 import type { ToolContext } from "@/lib/ai/tools/context";
 import type { ChatMessage } from "@/lib/ai/types";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
+import { cancelAsyncAuthorization } from "@/lib/auth/with-async-authorization";
 import type { ResumedCall } from "./reply";
 
 /**
@@ -16,12 +17,15 @@ import type { ResumedCall } from "./reply";
 export async function resumeToolCall({
   chatId,
   toolCallId,
+  cancel = false,
   context,
   messages,
   abortSignal,
 }: {
   chatId: string;
   toolCallId: string;
+  /** End the call without running it. */
+  cancel?: boolean;
   context: ToolContext;
   messages: ChatMessage[];
   abortSignal: AbortSignal;
@@ -35,13 +39,21 @@ export async function resumeToolCall({
     return null;
   }
 
-  const tool = createTools(context)[getToolName(part) as ToolName];
   let output: unknown;
-  try {
-    output = await tool.execute?.(part.input as never, { toolCallId, messages: [], abortSignal, context: {} });
-  } catch (error) {
-    console.error(`[resume] ${getToolName(part)} failed:`, error);
-    output = { error: "The action failed unexpectedly. Nothing more was done." };
+  if (cancel) {
+    // A CIBA request behind the call is never polled again, so a late approval on the device does nothing.
+    await cancelAsyncAuthorization({ toolCallId, userId: context.user.sub });
+    output = { error: "The user cancelled this action in the chat. Nothing was done." };
+  } else {
+    const tool = createTools(context)[getToolName(part) as ToolName];
+    try {
+      output = tool?.execute
+        ? await tool.execute(part.input as never, { toolCallId, messages: [], abortSignal, context: {} })
+        : { error: "This action is no longer available. Nothing was done." };
+    } catch (error) {
+      console.error(`[resume] ${getToolName(part)} failed:`, error);
+      output = { error: "The action failed unexpectedly. Nothing more was done." };
+    }
   }
   Object.assign(part, { output });
   await saveMessage({ chatId, message });

@@ -1,3 +1,5 @@
+import { getConfig } from "@/lib/config";
+import { buyProduct } from "./buy-product";
 import { checkAvailability } from "./check-availability";
 import type { ToolContext } from "./context";
 import { createGmailDraft } from "./create-gmail-draft";
@@ -10,6 +12,7 @@ import { searchGmail } from "./search-gmail";
 
 /** The agent's tools for one request, bound to the signed-in user. Keys are the names the model sees. */
 export function createTools(context: ToolContext) {
+  const { SHOP_API_URL, SHOP_API_AUDIENCE } = getConfig();
   return {
     get_user_profile: getUserProfile(context),
     get_calendar_events: getCalendarEvents(context),
@@ -19,6 +22,8 @@ export function createTools(context: ToolContext) {
     list_github_repositories: listGithubRepositories(context),
     get_github_activity: getGithubActivity(context),
     list_slack_channels: listSlackChannels(context),
+    // Offered only when a shop is configured: the model never sees a tool that cannot work.
+    ...(SHOP_API_URL && SHOP_API_AUDIENCE ? { buy_product: buyProduct(context, { url: SHOP_API_URL, audience: SHOP_API_AUDIENCE }) } : {}),
   };
 }
 

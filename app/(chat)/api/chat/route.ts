@@ -37,7 +37,8 @@ export async function POST(request: Request) {
   const messages = await getMessages({ chatId: id });
 
   if ("resume" in body) {
-    const resumed = await resumeToolCall({ chatId: id, toolCallId: body.resume.toolCallId, context, messages, abortSignal: request.signal });
+    const { toolCallId, cancel } = body.resume;
+    const resumed = await resumeToolCall({ chatId: id, toolCallId, cancel, context, messages, abortSignal: request.signal });
     if (!resumed) return apiError("conflict", "That action is not waiting to be resumed.");
     return streamReply({ chatId: id, messages, context, abortSignal: request.signal, resumed });
   }

@@ -1,0 +1,61 @@
+import { tool } from "ai";
+import { z } from "zod";
+import { withAsyncAuthorization } from "@/lib/auth/with-async-authorization";
+import { ProviderError } from "@/lib/integrations/provider-error";
+import { findProduct, listProducts, placeOrder, type Product } from "@/lib/integrations/shop";
+import type { ToolContext } from "./context";
+import { toModelOutput } from "./model-output";
+
+const money = (amount: number) => amount.toFixed(2);
+
+/**
+ * Buying spends the user's money, so every purchase waits for the user's own approval on their device (CIBA),
+ * with the exact product, quantity and price cap shown there. The tool call id is the order's idempotency key.
+ */
+export function buyProduct(context: ToolContext, shop: { url: string; audience: string }) {
+  const authorized = withAsyncAuthorization<{ product: Product; quantity: number; maxTotal: number }, unknown>(
+    context,
+    {
+      audience: shop.audience,
+      scopes: ["orders:create"],
+      bindingMessage: ({ product, quantity, maxTotal }) =>
+        `Buy ${quantity} x ${product.name} for at most ${money(maxTotal)}`.slice(0, 64),
+      authorizationDetails: ({ product, quantity, maxTotal }) => [
+        { type: "purchase", product: product.name, quantity, max_total_price: money(maxTotal), currency: product.currency },
+      ],
+    },
+    async ({ product, quantity, maxTotal }, accessToken, toolCallId) => {
+      try {
+        const order = await placeOrder(shop.url, accessToken, { productId: product.id, quantity, maxTotalPrice: maxTotal, idempotencyKey: toolCallId });
+        return { orderNumber: order.number, product: order.product.name, quantity: order.quantity, total: `${money(order.total)} ${order.currency}`, status: order.status };
+      } catch (error) {
+        if (error instanceof ProviderError) return { error: `The shop did not accept the order (${error.failure}). Nothing was bought.` };
+        throw error;
+      }
+    },
+  );
+
+  return tool({
+    description: "Buy a product from the shop for the user. The user must approve each purchase on their phone.",
+    inputSchema: z.object({
+      product: z.string().min(1).max(100).describe("The product's name, e.g. 'Acme Widget'."),
+      quantity: z.number().int().min(1).max(100).describe("How many to buy."),
+      maxPrice: z.number().positive().describe("The most the user will pay in total; the current price if not given.").optional(),
+    }),
+    execute: async (input, execution) => {
+      let products: Product[];
+      try {
+        products = await listProducts(shop.url);
+      } catch {
+        return { error: "The shop is not answering right now. Nothing was bought." };
+      }
+      const product = findProduct(products, input.product);
+      if (!product) return { error: `The shop has no product called "${input.product}". It sells: ${products.map((p) => p.name).join(", ")}.` };
+      const total = Math.round(product.price * input.quantity * 100) / 100;
+      const maxTotal = input.maxPrice ?? total;
+      if (total > maxTotal) return { error: `${input.quantity} x ${product.name} costs ${money(total)}, more than the ${money(maxTotal)} allowed. Nothing was bought.` };
+      return authorized({ product, quantity: input.quantity, maxTotal }, execution);
+    },
+    toModelOutput,
+  });
+}
