@@ -20,6 +20,8 @@ export interface SandboxHarness {
   databaseUrl: string;
   signIn(email: string): Promise<SignedInUser>;
   connect(user: SignedInUser, connection: string, scopes: string[], decision?: "allow" | "cancel"): Promise<void>;
+  /** A provider token straight from the Token Vault grant, for tests that inspect the provider's side. */
+  providerToken(user: SignedInUser, connection: string): Promise<string>;
   stopIdentity(): Promise<void>;
   close(): Promise<void>;
 }
@@ -82,6 +84,22 @@ export async function startSandboxHarness(): Promise<SandboxHarness> {
     },
     async connect(user, connection, scopes, decision = "allow") {
       await connectAccount(app, user.session, { connection, scopes, decision, returnTo: "/done", appBaseUrl: APP_BASE_URL });
+    },
+    async providerToken(user, connection) {
+      const response = await fetch(`${identity.issuer}oauth/token`, {
+        method: "POST",
+        body: new URLSearchParams({
+          grant_type: "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token",
+          subject_token_type: "urn:ietf:params:oauth:token-type:refresh_token",
+          subject_token: user.refreshToken,
+          requested_token_type: "http://auth0.com/oauth/token-type/federated-connection-access-token",
+          connection,
+          client_id: env.AUTH0_CLIENT_ID,
+          client_secret: env.AUTH0_CLIENT_SECRET,
+        }),
+      });
+      if (!response.ok) throw new Error(`Token Vault exchange failed: HTTP ${response.status}`);
+      return ((await response.json()) as { access_token: string }).access_token;
     },
     async stopIdentity() {
       identityRunning = false;

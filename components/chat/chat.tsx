@@ -1,7 +1,7 @@
 "use client";
 
 import { useChat } from "@ai-sdk/react";
-import { DefaultChatTransport } from "ai";
+import { DefaultChatTransport, isToolUIPart, lastAssistantMessageIsCompleteWithApprovalResponses } from "ai";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ChatMessage } from "@/lib/ai/types";
 import { loadDraft, saveDraft } from "@/lib/chat/draft";
@@ -9,6 +9,15 @@ import { announceChatsChanged } from "@/lib/chat/events";
 import { ApiError, fetchOrThrow } from "@/lib/errors";
 import { Composer } from "./composer";
 import { Message } from "./message";
+
+/** Only the decisions travel: the server has the calls and their signed approval requests. */
+function approvalDecisions(message: ChatMessage) {
+  return message.parts.flatMap((part) =>
+    isToolUIPart(part) && part.state === "approval-responded"
+      ? [{ approvalId: part.approval.id, approved: part.approval.approved, reason: part.approval.reason }]
+      : [],
+  );
+}
 
 export function Chat({ id, initialMessages }: { id: string; initialMessages: ChatMessage[] }) {
   const [input, setInputState] = useState("");
@@ -24,18 +33,21 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
         // call to resume, travels.
         prepareSendMessagesRequest: ({ id, messages, body }) => {
           const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-          return body?.resume
-            ? { body: { id, timeZone, resume: body.resume } }
-            : { body: { id, timeZone, message: messages.at(-1) } };
+          if (body?.resume) return { body: { id, timeZone, resume: body.resume } };
+          const last = messages.at(-1);
+          if (last?.role === "assistant") return { body: { id, timeZone, approvals: approvalDecisions(last) } };
+          return { body: { id, timeZone, message: last } };
         },
       }),
     [],
   );
 
-  const { messages, setMessages, sendMessage, status, stop, error } = useChat<ChatMessage>({
+  const { messages, setMessages, sendMessage, addToolApprovalResponse, status, stop, error } = useChat<ChatMessage>({
     id,
     messages: initialMessages,
     transport,
+    // Once every approval request of the reply is answered, the decisions go to the server by themselves.
+    sendAutomaticallyWhen: lastAssistantMessageIsCompleteWithApprovalResponses,
     generateId: () => crypto.randomUUID(),
     onFinish: () => announceChatsChanged(),
     onError: (e) => {
@@ -138,6 +150,10 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
                 failedToolCallId,
                 onResume: resume,
                 onCancel: (toolCallId) => resume(toolCallId, true),
+                onApproval: (approvalId, approved) => {
+                  lastRequest.current = "resume";
+                  void addToolApprovalResponse({ id: approvalId, approved, reason: approved ? undefined : "The user denied it in the chat." });
+                },
               }}
             />
           ))}

@@ -17,6 +17,7 @@ export interface InterruptHandlers {
   /** Re-runs the interrupted call on the server (after a connect, or to check on an approval). */
   onResume: (toolCallId: string) => void;
   onCancel: (toolCallId: string) => void;
+  onApproval: (approvalId: string, approved: boolean) => void;
 }
 
 export function Message({ message, interrupts }: { message: ChatMessage; interrupts: InterruptHandlers }) {
@@ -61,7 +62,14 @@ export function Message({ message, interrupts }: { message: ChatMessage; interru
             />
           );
         }
-        return <ToolCard key={part.toolCallId} name={getToolName(part)} part={part} />;
+        return (
+          <ToolCard
+            key={part.toolCallId}
+            name={getToolName(part)}
+            part={part}
+            onApproval={interrupts.active ? interrupts.onApproval : undefined}
+          />
+        );
       })}
     </article>
   );

@@ -1,6 +1,7 @@
 import "server-only";
 import { convertToModelMessages, isStepCount, streamText, type StopCondition, type ToolSet } from "ai";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
+import { deriveKey } from "@/lib/auth/secrets";
 import { instructions } from "./instructions";
 import { chatModel } from "./model";
 import { createTools } from "./tools";
@@ -28,6 +29,10 @@ export async function runAgent({
     tools,
     messages: await convertToModelMessages(messages, { tools, ignoreIncompleteToolCalls: true }),
     stopWhen: [isStepCount(6), waitingForUser],
+    // Side effects the user should see first are approved in the chat. Approvals are HMAC-signed over the
+    // call's id, name and input, so one cannot be forged or moved to another call.
+    toolApproval: { create_gmail_draft: "user-approval" },
+    experimental_toolApprovalSecret: deriveKey("tool-approval-v1").toString("base64url"),
     abortSignal,
   });
   return { result, tools };

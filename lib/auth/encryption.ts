@@ -1,20 +1,12 @@
 import "server-only";
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
-import { getConfig } from "@/lib/config";
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { deriveKey } from "./secrets";
 
 /**
  * AES-256-GCM for secrets at rest (cached provider tokens). The key is derived from AUTH0_SECRET, so rotating
  * that secret makes old ciphertexts unreadable — they are then treated as missing, never as valid.
  */
-let key: { secret: string; value: Buffer } | undefined;
-
-function encryptionKey(): Buffer {
-  const secret = getConfig().AUTH0_SECRET;
-  if (key?.secret !== secret) {
-    key = { secret, value: Buffer.from(hkdfSync("sha256", secret, "delegate", "token-cache-v1", 32)) };
-  }
-  return key.value;
-}
+const encryptionKey = () => deriveKey("token-cache-v1");
 
 /** `associatedData` binds a ciphertext to its row, so a token copied to another user's row does not decrypt. */
 export function encrypt(plaintext: string, associatedData: string): string {

@@ -59,8 +59,12 @@ export function streamReply({
   return createUIMessageStreamResponse({ stream });
 }
 
+/** Calls waiting for the user: interrupted by an authorizer, or asking for in-chat approval. */
 function interruptedCallIds(message: ChatMessage): string[] {
   return message.parts.flatMap((part) =>
-    isToolUIPart(part) && part.state === "output-available" && isInterruptedOutput(part.output) ? [part.toolCallId] : [],
+    isToolUIPart(part) &&
+    ((part.state === "output-available" && isInterruptedOutput(part.output)) || part.state === "approval-requested")
+      ? [part.toolCallId]
+      : [],
   );
 }

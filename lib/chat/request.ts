@@ -31,9 +31,25 @@ export const resumeSchema = z.object({
   resume: z.object({ toolCallId: z.string().min(1).max(200), cancel: z.boolean().optional() }),
 });
 
-/** A body naming `resume` resumes a tool call; any other body sends a message. */
+/** The user's decisions on in-chat approval requests: the decision only, never the call's input. */
+export const approvalsSchema = z.object({
+  id: chatId,
+  timeZone,
+  approvals: z
+    .array(z.object({ approvalId: z.string().min(1).max(200), approved: z.boolean(), reason: z.string().max(500).optional() }))
+    .min(1)
+    .max(20),
+});
+
+export type ApprovalsRequest = z.infer<typeof approvalsSchema>;
+
+/** A body naming `resume` resumes a tool call, one naming `approvals` answers approval requests; else a message. */
 export function schemaFor(body: unknown) {
-  return typeof body === "object" && body !== null && "resume" in body ? resumeSchema : sendMessageSchema;
+  if (typeof body === "object" && body !== null) {
+    if ("resume" in body) return resumeSchema;
+    if ("approvals" in body) return approvalsSchema;
+  }
+  return sendMessageSchema;
 }
 
 export type SendMessageRequest = z.infer<typeof sendMessageSchema>;

@@ -1,6 +1,7 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import { chatClient, streamedText } from "./test-client";
 
 // Interrupt and resume through the chat route, against the whole sandbox (identity with Token Vault, provider
 // APIs, scripted model, Postgres). Only the cookie session is replaced by the harness's real refresh tokens.
@@ -46,28 +47,12 @@ afterAll(async () => {
 
 async function post(user: SignedInUser, body: object) {
   session.current = user;
-  const response = await POST(
-    new Request("http://localhost:3000/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-  );
-  const text = await response.text();
-  bodies.push(text);
-  return { status: response.status, text };
+  return chatClient(POST, bodies).post(body);
 }
 
 const say = (user: SignedInUser, chatId: string, text: string) =>
   post(user, { id: chatId, message: { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] } });
 const resume = (user: SignedInUser, chatId: string, toolCallId: string) => post(user, { id: chatId, resume: { toolCallId } });
-
-/** The assistant text of a UI message stream (SSE lines of JSON chunks). */
-function streamedText(sse: string): string {
-  return sse
-    .split("\n")
-    .filter((line) => line.startsWith("data: {"))
-    .map((line) => JSON.parse(line.slice(6)) as { type: string; delta?: string })
-    .filter((chunk) => chunk.type === "text-delta")
-    .map((chunk) => chunk.delta)
-    .join("");
-}
 
 async function pendingCalls(chatId: string) {
   const rows = await sql<{ tool_call_id: string }[]>`

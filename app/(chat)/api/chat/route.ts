@@ -3,6 +3,7 @@ import { abandonInterrupts } from "@/db/queries/interrupts";
 import type { ChatMessage } from "@/lib/ai/types";
 import { getAgentSession } from "@/lib/auth/session";
 import { MAX_TITLE_LENGTH } from "@/lib/chat/limits";
+import { applyApprovals } from "@/lib/chat/approvals";
 import { streamReply } from "@/lib/chat/reply";
 import { checkMessageText, messageText, schemaFor } from "@/lib/chat/request";
 import { resumeToolCall } from "@/lib/chat/resume";
@@ -35,6 +36,12 @@ export async function POST(request: Request) {
     await createChat({ id, userId: session.user.sub, title: titleFrom(text) });
   }
   const messages = await getMessages({ chatId: id });
+
+  if ("approvals" in body) {
+    if (!(await applyApprovals({ chatId: id, approvals: body.approvals, messages })))
+      return apiError("conflict", "Those approval requests are not waiting for an answer.");
+    return streamReply({ chatId: id, messages, context, abortSignal: request.signal });
+  }
 
   if ("resume" in body) {
     const { toolCallId, cancel } = body.resume;

@@ -1,0 +1,99 @@
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import { chatClient, streamChunks } from "./test-client";
+
+// In-chat approval of a side effect (a Gmail draft) through the chat route, against the whole sandbox.
+const session = vi.hoisted(() => ({ current: null as null | SignedInUser }));
+vi.mock("@/lib/auth/session", () => ({
+  getAgentSession: async () =>
+    session.current && {
+      user: { sub: session.current.sub, name: session.current.name, email: session.current.email, picture: null },
+      refreshToken: session.current.refreshToken,
+    },
+}));
+
+const COMPOSE = "https://www.googleapis.com/auth/gmail.compose";
+const DRAFT_REQUEST = 'Create a Gmail draft to bob@example.com with subject "Lunch" saying "See you at noon"';
+
+let sandbox: SandboxHarness;
+let sql: postgres.Sql;
+let alice: SignedInUser;
+let client: ReturnType<typeof chatClient>;
+
+beforeAll(async () => {
+  sandbox = await startSandboxHarness();
+  sql = postgres(sandbox.databaseUrl, { max: 1 });
+  alice = await sandbox.signIn("alice@example.com");
+  await sandbox.connect(alice, "google-oauth2", [COMPOSE]);
+  client = chatClient((await import("./route")).POST);
+  session.current = alice;
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await sandbox?.close();
+});
+
+async function askForDraft() {
+  const chatId = crypto.randomUUID();
+  const first = await client.say(chatId, DRAFT_REQUEST);
+  const request = streamChunks(first.text).find((c) => c.type === "tool-approval-request");
+  expect(request, first.text).toBeDefined();
+  return { chatId, approvalId: String(request?.approvalId) };
+}
+
+async function draftCount() {
+  const drafts = await fetch(`${process.env.GOOGLE_API_URL}/gmail/v1/users/me/drafts`, {
+    headers: { authorization: `Bearer ${await sandbox.providerToken(alice, "google-oauth2")}` },
+  });
+  return ((await drafts.json()) as { drafts?: unknown[] }).drafts?.length ?? 0;
+}
+
+describe("in-chat approval", () => {
+  it("runs nothing until approved, then creates the draft exactly once", async () => {
+    const before = await draftCount();
+    const { chatId, approvalId } = await askForDraft();
+    expect(await draftCount()).toBe(before);
+
+    const approved = await client.answer(chatId, approvalId, true);
+    expect(approved.status).toBe(200);
+    const output = streamChunks(approved.text).find((c) => c.type === "tool-output-available");
+    expect(JSON.stringify(output)).toContain("draftId");
+    expect(await draftCount()).toBe(before + 1);
+
+    // Replaying the same approval does nothing.
+    expect((await client.answer(chatId, approvalId, true)).status).toBe(409);
+    expect(await draftCount()).toBe(before + 1);
+  });
+
+  it("a denial tells the model and creates nothing", async () => {
+    const before = await draftCount();
+    const { chatId, approvalId } = await askForDraft();
+    const denied = await client.answer(chatId, approvalId, false);
+    expect(denied.status).toBe(200);
+    expect(streamChunks(denied.text).some((c) => c.type === "tool-output-denied")).toBe(true);
+    expect(await draftCount()).toBe(before);
+    const [row] = await sql<{ parts: { type: string; state?: string }[] }[]>`
+      select parts from messages where chat_id = ${chatId} and role = 'assistant'`;
+    expect(row?.parts.find((p) => p.type === "tool-create_gmail_draft")?.state).toBe("output-denied");
+  });
+
+  it("rejects forged approvals: unknown ids, other chats, other users", async () => {
+    const { chatId, approvalId } = await askForDraft();
+    const before = await draftCount();
+    expect((await client.answer(chatId, "forged-approval-id", true)).status).toBe(409);
+    const other = await askForDraft();
+    expect((await client.answer(other.chatId, approvalId, true)).status).toBe(409);
+    session.current = await sandbox.signIn("bob@example.com");
+    expect((await client.answer(chatId, approvalId, true)).status).toBe(404);
+    session.current = alice;
+    // The client cannot smuggle in a different input either: the schema takes decisions only.
+    const smuggled = await client.post({ id: chatId, approvals: [{ approvalId, approved: true, input: { to: "eve@example.com" } }] });
+    expect(smuggled.status).toBe(200);
+    const output = streamChunks(smuggled.text).find((c) => c.type === "tool-output-available");
+    expect(JSON.stringify(output)).toContain("bob@example.com");
+    expect(JSON.stringify(output)).not.toContain("eve@example.com");
+    expect(await draftCount()).toBe(before + 1);
+  });
+});

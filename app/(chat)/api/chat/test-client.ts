@@ -1,0 +1,34 @@
+/** Calls the chat route handler the way the browser does, for integration tests. */
+export function chatClient(POST: (request: Request) => Promise<Response>, bodies: string[] = []) {
+  const post = async (body: object) => {
+    const response = await POST(
+      new Request("http://localhost:3000/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+    );
+    const text = await response.text();
+    bodies.push(text);
+    return { status: response.status, text };
+  };
+  return {
+    post,
+    say: (chatId: string, text: string) =>
+      post({ id: chatId, message: { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] } }),
+    resume: (chatId: string, toolCallId: string, cancel?: boolean) => post({ id: chatId, resume: { toolCallId, cancel } }),
+    answer: (chatId: string, approvalId: string, approved: boolean) => post({ id: chatId, approvals: [{ approvalId, approved }] }),
+  };
+}
+
+/** The chunks of a UI message stream (SSE lines of JSON). */
+export function streamChunks(sse: string): Record<string, unknown>[] {
+  return sse
+    .split("\n")
+    .filter((line) => line.startsWith("data: {"))
+    .map((line) => JSON.parse(line.slice(6)) as Record<string, unknown>);
+}
+
+/** The assistant text a UI message stream carried. */
+export function streamedText(sse: string): string {
+  return streamChunks(sse)
+    .filter((chunk) => chunk.type === "text-delta")
+    .map((chunk) => chunk.delta)
+    .join("");
+}
