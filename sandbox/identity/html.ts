@@ -40,6 +40,9 @@ const styles = `
   caption { text-align: left; font-weight: 600; margin-bottom: .25rem; }
   th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid color-mix(in srgb, CanvasText 15%, transparent); }
   code { font-size: .9em; }
+  article { border: 1px solid color-mix(in srgb, CanvasText 20%, transparent); border-radius: .5rem; padding: 0 1rem;
+    margin: .75rem 0; }
+  article form { margin: 1rem 0; }
 `;
 
 /** Wraps trusted markup in the shared page chrome; callers escape every value they interpolate. */

@@ -40,6 +40,7 @@ declare module "oidc-provider" {
 
   export interface Client {
     clientId: string;
+    clientName?: string;
     grantTypeAllowed(grantType: string): boolean;
   }
 
@@ -51,7 +52,73 @@ declare module "oidc-provider" {
     oidc: {
       params: Record<string, unknown>;
       client: Client;
+      /** The provider route being served, e.g. "token" or "backchannel_authentication". */
+      route?: string;
+      entities: { BackchannelAuthenticationRequest?: BackchannelAuthenticationRequest };
     };
+  }
+
+  /** What `provider.use()` middleware sees: every request, including ones no provider route serves. */
+  export interface ProviderMiddlewareContext {
+    status: number;
+    body: unknown;
+    set(field: string, value: string): void;
+    oidc?: Partial<KoaContextWithOIDC["oidc"]>;
+  }
+
+  /** A Koa context over a plain Node request and response; signed cookies use `cookies.keys`. */
+  export interface BareKoaContext {
+    cookies: {
+      get(name: string): string | undefined;
+      set(name: string, value: string | null, options?: Record<string, unknown>): void;
+    };
+  }
+
+  /** A pending or answered CIBA request, as stored; its `jti` is the `auth_req_id`. */
+  export interface BackchannelAuthenticationRequest {
+    readonly kind: "BackchannelAuthenticationRequest";
+    jti: string;
+    accountId: string;
+    clientId: string;
+    scope: string;
+    readonly scopes: Set<string>;
+    /** The resource (audience) the access token will be for, when one was requested. */
+    resource?: string | string[];
+    /** The request's parameters as received, including extra parameters. */
+    params: Record<string, unknown>;
+    /** Seconds the request has left to live, as `expires_in` says. */
+    readonly expiration: number;
+    consumed?: number;
+    grantId?: string;
+    error?: string;
+    readonly isExpired: boolean;
+  }
+
+  export interface Session {
+    readonly uid: string;
+    readonly id: string;
+    accountId?: string;
+    exp?: number;
+    readonly new?: boolean;
+    loginAccount(details: { accountId: string; loginTs?: number }): void;
+    save(ttlSeconds: number): Promise<string>;
+    destroy(): Promise<void>;
+  }
+
+  export interface CibaFeature {
+    enabled: boolean;
+    deliveryModes?: string[];
+    processLoginHint?: (ctx: KoaContextWithOIDC, loginHint: string) => Promise<string | undefined> | string | undefined;
+    processLoginHintToken?: (ctx: KoaContextWithOIDC, loginHintToken: string) => Promise<string | undefined> | string | undefined;
+    validateBindingMessage?: (ctx: KoaContextWithOIDC, bindingMessage: string | undefined) => Promise<void> | void;
+    validateRequestContext?: (ctx: KoaContextWithOIDC, requestContext: string | undefined) => Promise<void> | void;
+    verifyUserCode?: (ctx: KoaContextWithOIDC, account: Account, userCode: string | undefined) => Promise<void> | void;
+    triggerAuthenticationDevice?: (
+      ctx: KoaContextWithOIDC,
+      request: BackchannelAuthenticationRequest,
+      account: Account,
+      client: Client,
+    ) => Promise<void> | void;
   }
 
   export interface ErrorOut {
@@ -89,8 +156,12 @@ declare module "oidc-provider" {
     conformIdTokenClaims?: boolean;
     cookies?: { keys?: string[] };
     expiresWithSession?: (ctx: KoaContextWithOIDC, token: unknown) => Promise<boolean> | boolean;
-    extraParams?: string[];
+    /** Names alone, or names mapped to a validator (null for none) run at the authorization endpoints. */
+    extraParams?:
+      | string[]
+      | Record<string, ((ctx: KoaContextWithOIDC, value: unknown, client: Client) => Promise<void> | void) | null>;
     features?: {
+      ciba?: CibaFeature;
       devInteractions?: { enabled: boolean };
       revocation?: {
         enabled: boolean;
@@ -107,6 +178,8 @@ declare module "oidc-provider" {
           resourceIndicator: string,
           client: Client,
         ) => Promise<ResourceServerInfo> | ResourceServerInfo;
+        /** Whether a token request without `resource` gets the resource its grant source was for. */
+        useGrantedResource?: (ctx: KoaContextWithOIDC, source: { kind: string }) => Promise<boolean> | boolean;
       };
       rpInitiatedLogout?: {
         enabled: boolean;
@@ -118,7 +191,12 @@ declare module "oidc-provider" {
       ctx: KoaContextWithOIDC,
       sub: string,
     ) => Promise<Account | undefined> | Account | undefined;
-    issueRefreshToken?: (ctx: KoaContextWithOIDC, client: Client, code: unknown) => Promise<boolean> | boolean;
+    /** `source` is what the tokens are issued from: an authorization code, a CIBA request, a refresh token. */
+    issueRefreshToken?: (
+      ctx: KoaContextWithOIDC,
+      client: Client,
+      source: { kind: string; readonly scopes: Set<string> },
+    ) => Promise<boolean> | boolean;
     jwks?: { keys: JWK[] };
     pkce?: { required?: (ctx: KoaContextWithOIDC, client: Client) => boolean };
     renderError?: (ctx: KoaContextWithOIDC, out: ErrorOut, error: Error) => Promise<void> | void;
@@ -166,6 +244,19 @@ declare module "oidc-provider" {
   export class Provider {
     constructor(issuer: string, configuration?: Configuration);
     readonly Grant: GrantConstructor;
+    readonly Session: {
+      new (): Session;
+      /** The session the request's cookie names; a new, unsaved one when there is none. */
+      get(ctx: BareKoaContext): Promise<Session>;
+    };
+    readonly BackchannelAuthenticationRequest: {
+      find(id: string, options?: { ignoreExpiration?: boolean }): Promise<BackchannelAuthenticationRequest | undefined>;
+    };
+    /** Records the user's answer to a CIBA request: a saved grant's id, or an error such as AccessDenied. */
+    backchannelResult(authReqId: string, result: string | OIDCProviderError): Promise<void>;
+    cookieName(type: "session" | "interaction" | "resume"): string;
+    createContext(req: IncomingMessage, res: ServerResponse): BareKoaContext;
+    use(middleware: (ctx: ProviderMiddlewareContext, next: () => Promise<void>) => Promise<void>): this;
     readonly RefreshToken: { find(value: string): Promise<StoredToken | undefined> };
     /** Finds opaque access tokens only; JWT access tokens are not stored. */
     readonly AccessToken: { find(value: string): Promise<StoredToken | undefined> };
@@ -197,6 +288,8 @@ declare module "oidc-provider" {
 
   export const errors: {
     OIDCProviderError: abstract new (...args: never[]) => OIDCProviderError;
+    AccessDenied: DescribedError;
+    InvalidBindingMessage: DescribedError;
     InvalidRequest: DescribedError;
     InvalidGrant: DescribedError;
     InvalidTarget: DescribedError;

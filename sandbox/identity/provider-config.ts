@@ -1,4 +1,10 @@
-import { errors, type Adapter, type Configuration, type JWK, type ResourceServerInfo } from "oidc-provider";
+import { errors, type Adapter, type CibaFeature, type Configuration, type JWK, type ResourceServerInfo } from "oidc-provider";
+import {
+  BACKCHANNEL_AUTHENTICATION_PATH,
+  backchannelRequestTtl,
+  CIBA_GRANT_TYPE,
+  validateAuthorizationDetailsParam,
+} from "./ciba";
 import { logoutSource, postLogoutSuccessSource, renderError } from "./provider-pages";
 import { TOKEN_VAULT_GRANT_TYPE } from "./token-vault";
 import { findUserBySub } from "./users";
@@ -10,11 +16,25 @@ export interface ProviderConfigOptions {
   jwks: { keys: JWK[] };
   cookieKeys: string[];
   adapter: (model: string) => Adapter;
-  /** The APIs a token may be issued for, by audience; today only the My Account API. */
+  /** The APIs a token may be issued for, by audience: the My Account API and the app's own APIs. */
   resourceServers: Record<string, ResourceServerInfo>;
+  /** `features.ciba`, whose hooks need the issuer and the authenticator's request list. */
+  ciba: CibaFeature;
 }
 
+/** Claims released per OpenID Connect scope. */
+const CLAIMS = {
+  openid: ["sub"],
+  profile: ["name", "nickname", "picture"],
+  email: ["email", "email_verified"],
+};
+
+/** The scopes oidc-provider treats as OpenID Connect scopes; any other scope belongs to an API. */
+export const OIDC_SCOPES: ReadonlySet<string> = new Set(["offline_access", ...Object.keys(CLAIMS)]);
+
 const DAY = 24 * 60 * 60;
+/** How long the sandbox remembers a signed-in user, whichever page signed them in. */
+export const SESSION_TTL_SECONDS = 14 * DAY;
 
 /** nextjs-auth0's callback route: the one redirect URI the app registers, for sign-in and connect alike. */
 export const appCallbackUrl = (appBaseUrl: string): string => `${appBaseUrl.replace(/\/+$/, "")}/auth/callback`;
@@ -36,6 +56,7 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
       end_session: "/oidc/logout",
       revocation: "/oauth/revoke",
       pushed_authorization_request: "/oauth/par",
+      backchannel_authentication: BACKCHANNEL_AUTHENTICATION_PATH,
     },
 
     clients: [
@@ -49,19 +70,17 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
         // nextjs-auth0 sends APP_BASE_URL verbatim as post_logout_redirect_uri, and the match is
         // exact, so accept it with and without the trailing slash.
         post_logout_redirect_uris: [appBaseUrl, `${appBaseUrl}/`],
-        // Token Vault must be enabled per application at Auth0 too.
-        grant_types: ["authorization_code", "refresh_token", TOKEN_VAULT_GRANT_TYPE],
+        // Token Vault and CIBA must be enabled per application at Auth0 too.
+        grant_types: ["authorization_code", "refresh_token", TOKEN_VAULT_GRANT_TYPE, CIBA_GRANT_TYPE],
         response_types: ["code"],
+        // The only CIBA mode Auth0 offers: the app polls the token endpoint.
+        backchannel_token_delivery_mode: "poll",
       },
     ],
     responseTypes: ["code"],
     pkce: { required: () => true },
 
-    claims: {
-      openid: ["sub"],
-      profile: ["name", "nickname", "picture"],
-      email: ["email", "email_verified"],
-    },
+    claims: CLAIMS,
     // nextjs-auth0 builds session.user from the ID token alone and never calls userinfo.
     conformIdTokenClaims: false,
     findAccount: (_ctx, sub) => {
@@ -70,17 +89,28 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
     },
 
     // oidc-provider drops offline_access unless the request says prompt=consent, which
-    // nextjs-auth0 never sends; Auth0 issues the refresh token anyway, so do the same.
-    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+    // nextjs-auth0 never sends; Auth0 issues the refresh token anyway, so do the same. A CIBA
+    // approval gets one only when the app asked for offline_access, as at Auth0.
+    issueRefreshToken: (_ctx, client, source) =>
+      client.grantTypeAllowed("refresh_token") &&
+      (source.kind !== "BackchannelAuthenticationRequest" || source.scopes.has("offline_access")),
     // Token Vault needs a non-rotating refresh token, and the app keeps one for the session's life.
     rotateRefreshToken: false,
     // Without offline_access in the grant, tokens would otherwise die with the sandbox's browser
     // session; at Auth0 they outlive it until revoked.
     expiresWithSession: () => false,
 
-    extraParams: ["audience", "connection", "connection_scope", "access_type", "screen_hint"],
+    extraParams: {
+      audience: null,
+      connection: null,
+      connection_scope: null,
+      access_type: null,
+      screen_hint: null,
+      authorization_details: validateAuthorizationDetailsParam,
+    },
 
     features: {
+      ciba: options.ciba,
       devInteractions: { enabled: false },
       revocation: {
         enabled: true,
@@ -96,6 +126,9 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
           if (!info) throw new errors.InvalidTarget(`no API is known by the audience ${indicator}`);
           return info;
         },
+        // A CIBA poll cannot name a resource (Auth0's has no such parameter), so the access token is
+        // for the audience the request named. Code exchanges keep their userinfo access token.
+        useGrantedResource: (_ctx, source) => source.kind === "BackchannelAuthenticationRequest",
       },
     },
 
@@ -110,9 +143,10 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
       IdToken: 60 * 60,
       Interaction: 60 * 60,
       RefreshToken: 30 * DAY,
-      Session: 14 * DAY,
+      Session: SESSION_TTL_SECONDS,
       // At least as long as the refresh token: a refresh fails once its grant is gone.
       Grant: 30 * DAY,
+      BackchannelAuthenticationRequest: backchannelRequestTtl,
     },
   };
 }

@@ -1,8 +1,10 @@
 /**
  * Rewrites of Auth0-style requests into what oidc-provider understands, applied before it sees them.
- * They are what lets nextjs-auth0 obtain My Account API tokens with a refresh token, as it does at Auth0.
+ * They are what lets nextjs-auth0 obtain My Account API tokens with a refresh token, as it does at Auth0,
+ * and what lets a CIBA request name its API with `audience`.
  */
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from "express";
+import { BACKCHANNEL_AUTHENTICATION_PATH } from "./ciba";
 import { MY_ACCOUNT_SCOPES } from "./my-account";
 
 export interface RequestShimOptions {
@@ -34,9 +36,17 @@ function myAccountAtSignIn({ clientId, myAccountAudience }: RequestShimOptions):
   };
 }
 
+// Auth0 names the API a token is for with `audience`; oidc-provider uses RFC 8707's `resource`.
+function audienceAsResource(params: URLSearchParams): void {
+  const audience = params.get("audience");
+  if (audience === null) return;
+  if (!params.has("resource")) params.set("resource", audience);
+  params.delete("audience");
+}
+
 /**
- * Auth0 names the API a token is for with `audience`; oidc-provider uses RFC 8707's `resource` and
- * drops `audience` before any grant runs, so it is renamed here.
+ * At the token endpoint oidc-provider drops `audience` before any grant runs, so it is renamed to
+ * `resource` here (see `audienceAsResource`).
  *
  * A refresh request may list `offline_access` (nextjs-auth0 merges its configured scopes into every
  * token request). oidc-provider rejects a scope the refresh token was not issued with, and it never
@@ -51,11 +61,7 @@ const tokenRequestShim: RequestHandler = (req, _res, next) => {
     return;
   }
   const params = new URLSearchParams(req.body);
-  const audience = params.get("audience");
-  if (audience !== null) {
-    if (!params.has("resource")) params.set("resource", audience);
-    params.delete("audience");
-  }
+  audienceAsResource(params);
   const scope = params.get("scope");
   if (params.get("grant_type") === "refresh_token" && scope !== null) {
     const kept = scope.split(" ").filter((value) => value && value !== "offline_access");
@@ -63,6 +69,19 @@ const tokenRequestShim: RequestHandler = (req, _res, next) => {
     else params.delete("scope");
   }
   req.body = params.toString();
+  next();
+};
+
+/**
+ * At `/bc-authorize` an `audience` would reach oidc-provider as an extra parameter and name no
+ * resource, so the access token would not be for the API; it becomes `resource` here too.
+ */
+const backchannelRequestShim: RequestHandler = (req, _res, next) => {
+  if (typeof req.body === "string") {
+    const params = new URLSearchParams(req.body);
+    audienceAsResource(params);
+    req.body = params.toString();
+  }
   next();
 };
 
@@ -86,5 +105,11 @@ export function requestShims(options: RequestShimOptions): Router {
     tokenRequestShim,
   );
   router.use("/oauth/token", unreadableTokenRequest);
+  router.post(
+    BACKCHANNEL_AUTHENTICATION_PATH,
+    express.text({ type: "application/x-www-form-urlencoded", limit: "56kb" }),
+    backchannelRequestShim,
+  );
+  router.use(BACKCHANNEL_AUTHENTICATION_PATH, unreadableTokenRequest);
   return router;
 }

@@ -3,6 +3,17 @@ import type { AddressInfo } from "node:net";
 import express, { type RequestHandler } from "express";
 import { Provider } from "oidc-provider";
 import { openFileAdapter } from "./adapter";
+import { apiResourceServers, type ApiAudiences } from "./api-audiences";
+import { AUTHENTICATOR_PATH } from "./authenticator-page";
+import { authenticatorRoutes } from "./authenticator-routes";
+import { BackchannelRequests } from "./backchannel-requests";
+import {
+  auth0CibaResponses,
+  cibaFeature,
+  DEFAULT_CIBA_INTERVAL_SECONDS,
+  retainExpiredRequests,
+} from "./ciba";
+import { cibaPollThrottle } from "./ciba-polling";
 import { ConnectedAccountStore } from "./connected-accounts";
 import { connectedAccountsApi } from "./connected-accounts-api";
 import { CONNECT_PAGE_PATH, connectRoutes } from "./connect-routes";
@@ -28,6 +39,17 @@ export interface IdentityServerOptions {
   clientSecret?: string;
   /** Lifetime of the provider access tokens Token Vault hands out; default 3600. Tests use a second or two. */
   providerTokenTtlSeconds?: number;
+  /**
+   * The CIBA polling interval: sent as `interval` from /bc-authorize, and a poll of the same request
+   * sooner than this after the previous one gets `slow_down`. Default 5 (Auth0's); tests use 1.
+   */
+  cibaIntervalSeconds?: number;
+  /**
+   * The app's own APIs as resource servers, audience → the scopes each offers, e.g.
+   * `{ "urn:delegate-sandbox:shop": ["orders:create", "orders:read"] }`. Their access tokens are JWTs
+   * with `aud` = the audience, verifiable with the JWKS. CIBA requests name one with `audience`.
+   */
+  apiAudiences?: ApiAudiences;
   log?: (line: string) => void;
 }
 
@@ -77,22 +99,38 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
   const port = await listen(server, options.port, options.host ?? "localhost");
   const issuer = `http://localhost:${port}/`;
   const clientId = options.clientId ?? "delegate-app";
+  const clientSecret = options.clientSecret ?? "delegate-sandbox-secret";
   const meAudience = myAccountAudience(issuer);
   const [signingKey] = jwks.keys;
   if (!signingKey) throw new Error(`no signing key in ${options.dataDir}`);
+  const cibaIntervalSeconds = options.cibaIntervalSeconds ?? DEFAULT_CIBA_INTERVAL_SECONDS;
+  if (!Number.isSafeInteger(cibaIntervalSeconds) || cibaIntervalSeconds < 1) {
+    throw new Error("cibaIntervalSeconds must be a whole number of seconds, at least 1");
+  }
+  const apiAudiences = options.apiAudiences ?? {};
+  if (Object.hasOwn(apiAudiences, meAudience)) throw new Error(`${meAudience} is the My Account API's audience`);
+  const backchannelRequests = new BackchannelRequests();
 
   const provider = new Provider(
     issuer,
     providerConfiguration({
       appBaseUrl: options.appBaseUrl,
       clientId,
-      clientSecret: options.clientSecret ?? "delegate-sandbox-secret",
+      clientSecret,
       jwks,
       cookieKeys,
-      adapter: state.adapter,
-      resourceServers: { [meAudience]: myAccountResourceServer(issuer) },
+      adapter: (model) =>
+        model === "BackchannelAuthenticationRequest" ? retainExpiredRequests(state.adapter(model)) : state.adapter(model),
+      resourceServers: { [meAudience]: myAccountResourceServer(issuer), ...apiResourceServers(apiAudiences) },
+      ciba: cibaFeature({
+        issuer,
+        requests: backchannelRequests,
+        authenticatorUrl: new URL(AUTHENTICATOR_PATH, issuer).href,
+        log,
+      }),
     }),
   );
+  provider.use(auth0CibaResponses({ intervalSeconds: cibaIntervalSeconds }));
   const logServerError = (error: unknown) =>
     log(`${PREFIX} server error: ${error instanceof Error ? error.message : String(error)}`);
   provider.on("server_error", (_ctx, error) => logServerError(error));
@@ -114,6 +152,10 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
   app.disable("x-powered-by");
   app.use(requestLog(log));
   app.use(requestShims({ clientId, myAccountAudience: meAudience }));
+  app.post(
+    "/oauth/token",
+    cibaPollThrottle({ provider, clientId, clientSecret, intervalSeconds: cibaIntervalSeconds }),
+  );
   app.use(
     connectedAccountsApi({
       verifyToken: createMyAccountTokenVerifier({ issuer, clientId, jwks: publicJwks(jwks) }),
@@ -127,6 +169,15 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
     }),
   );
   app.use(connectRoutes({ pending, accounts, appName: "Delegate", onServerError: logServerError }));
+  app.use(
+    authenticatorRoutes({
+      provider,
+      cookieKeys,
+      requests: backchannelRequests,
+      apiAudiences,
+      onServerError: logServerError,
+    }),
+  );
   app.use(interactionRoutes(provider, logServerError));
   app.use(provider.callback());
   server.on("request", app);

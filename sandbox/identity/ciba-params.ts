@@ -1,0 +1,99 @@
+/**
+ * The parameters of a CIBA request (`POST /bc-authorize`) held to Auth0's rules rather than
+ * oidc-provider's defaults. Each check throws the OAuth error Auth0 answers with, so the app meets the
+ * same refusals here as against a tenant.
+ */
+import { errors } from "oidc-provider";
+
+export const MAX_BINDING_MESSAGE_LENGTH = 64;
+/** Auth0 lets a request wait at most five minutes for the user, and that is also its default. */
+export const MAX_REQUESTED_EXPIRY_SECONDS = 300;
+
+// Auth0: "alphanumeric and +-_.,:#", and its own examples contain spaces. Only the space itself:
+// a newline or tab would not survive a push notification's one line.
+const BINDING_MESSAGE = /^[\p{L}\p{N} +\-_.,:#]+$/u;
+
+/** Throws `invalid_request` for a missing message and `invalid_binding_message` for one Auth0 refuses. */
+export function checkBindingMessage(message: string | undefined): void {
+  if (message === undefined || message === "") {
+    throw new errors.InvalidRequest("missing required parameter 'binding_message'");
+  }
+  // Array.from counts characters, not UTF-16 units, as a user reading the message would.
+  if (Array.from(message).length > MAX_BINDING_MESSAGE_LENGTH || !BINDING_MESSAGE.test(message)) {
+    throw new errors.InvalidBindingMessage(
+      `binding_message must be 1 to ${MAX_BINDING_MESSAGE_LENGTH} characters of letters, digits, spaces and + - _ . , : #`,
+    );
+  }
+}
+
+// Auth0 tolerates the issuer with or without its scheme and trailing slash.
+const comparableIssuer = (value: string) =>
+  value
+    .trim()
+    .replace(/^https?:\/\//i, "")
+    .replace(/\/+$/, "")
+    .toLowerCase();
+
+/**
+ * The user a `login_hint` names. Auth0 accepts only its `iss_sub` JSON form,
+ * `{"format":"iss_sub","iss":"<issuer>","sub":"<user id>"}`, for users of its own tenant.
+ */
+export function subjectOfLoginHint(loginHint: string, issuer: string): string {
+  let hint: unknown;
+  try {
+    hint = JSON.parse(loginHint);
+  } catch {
+    hint = undefined;
+  }
+  const { format, iss, sub } = (typeof hint === "object" && hint !== null ? hint : {}) as Record<string, unknown>;
+  if (format !== "iss_sub" || typeof iss !== "string" || typeof sub !== "string" || sub === "") {
+    throw new errors.InvalidRequest(
+      'login_hint must be JSON in the iss_sub format: {"format":"iss_sub","iss":"<issuer>","sub":"<user id>"}',
+    );
+  }
+  if (comparableIssuer(iss) !== comparableIssuer(issuer)) {
+    throw new errors.InvalidRequest(`login_hint names the issuer ${iss}, not ${issuer}`);
+  }
+  return sub;
+}
+
+/** One entry of RFC 9396 `authorization_details`; only `type` is required, the rest is per type. */
+export interface AuthorizationDetail {
+  type: string;
+  [field: string]: unknown;
+}
+
+/**
+ * Parses `authorization_details`: a JSON array of objects, each with a non-empty string `type`. An
+ * empty array counts as none. Types are not checked against a list: Auth0 checks them against the
+ * API's registered types, and the sandbox has no registry to check against.
+ */
+export function parseAuthorizationDetails(value: unknown): AuthorizationDetail[] | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") throw new errors.InvalidRequest("authorization_details must be a JSON array string");
+  let details: unknown;
+  try {
+    details = JSON.parse(value);
+  } catch {
+    throw new errors.InvalidRequest("authorization_details is not valid JSON");
+  }
+  if (!Array.isArray(details)) throw new errors.InvalidRequest("authorization_details must be a JSON array");
+  details.forEach((detail: unknown, index) => {
+    const isObject = typeof detail === "object" && detail !== null && !Array.isArray(detail);
+    const type = isObject ? (detail as Record<string, unknown>).type : undefined;
+    if (typeof type !== "string" || type === "") {
+      throw new errors.InvalidRequest(
+        `authorization_details[${index}] must be an object with a non-empty string "type"`,
+      );
+    }
+  });
+  return details.length > 0 ? (details as AuthorizationDetail[]) : undefined;
+}
+
+/** Lifetime of a request: what the client asked for, within Auth0's 1–300 s (oidc-provider rejects < 1). */
+export function requestLifetimeSeconds(requestedExpiry: unknown): number {
+  const requested = Number(requestedExpiry ?? MAX_REQUESTED_EXPIRY_SECONDS);
+  return Number.isSafeInteger(requested) && requested > 0
+    ? Math.min(requested, MAX_REQUESTED_EXPIRY_SECONDS)
+    : MAX_REQUESTED_EXPIRY_SECONDS;
+}
