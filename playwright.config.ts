@@ -35,6 +35,8 @@ export default defineConfig({
       SANDBOX_MODEL_PORT: "4102",
       SANDBOX_PROVIDERS_PORT: "4103",
       SANDBOX_POSTGRES_PORT: "5533",
+      SANDBOX_SHOP_PORT: "4104",
+      SANDBOX_CIBA_INTERVAL_SECONDS: "1",
     },
   },
 });

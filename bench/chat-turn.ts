@@ -7,7 +7,7 @@ import { isStepCount, streamText } from "ai";
 import { instructions } from "../lib/ai/instructions";
 import { getUserProfile } from "../lib/ai/tools/get-user-profile";
 import { httpApp, signInWithSandbox } from "../sandbox/identity/test-login";
-import { median, percentile, startScript, stopScript, waitForOk } from "./util";
+import { median, percentile, sandboxEnv, startScript, stopScript, waitForOk } from "./util";
 
 /**
  * Server overhead of one chat turn: POST /api/chat on a production server (session check, persistence, the
@@ -17,18 +17,12 @@ const TURNS = Number(process.env.BENCH_TURNS ?? 20);
 const WARMUP = 3;
 const port = 3200;
 const appBaseUrl = `http://localhost:${port}`;
-const modelPort = 4202;
+const modelPort = Number(sandboxEnv(port).SANDBOX_MODEL_PORT);
 
 export async function benchChatTurn() {
   if (!existsSync(".next/BUILD_ID")) throw new Error("No production build: run `npx next build` first.");
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "delegate-bench-"));
-  const server = startScript("scripts/dev.ts", ["start"], {
-    PORT: String(port),
-    DELEGATE_DATA_DIR: dataDir,
-    SANDBOX_IDENTITY_PORT: "4200",
-    SANDBOX_MODEL_PORT: String(modelPort),
-    SANDBOX_POSTGRES_PORT: "5633",
-  });
+  const server = startScript("scripts/dev.ts", ["start"], { ...sandboxEnv(port), DELEGATE_DATA_DIR: dataDir });
   try {
     await waitForOk(appBaseUrl, 120_000);
     const { appCookie } = await signInWithSandbox(httpApp, { email: "alice@example.com", appBaseUrl });

@@ -1,20 +1,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { startScript, stopScript, waitForOk } from "./util";
+import { sandboxEnv, startScript, stopScript, waitForOk } from "./util";
 
 /** Wall time from `npm run dev` (sandbox start, migrations, next dev) to the first page served. */
 export async function benchDevStart() {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "delegate-bench-dev-"));
   const port = 3300;
   const started = performance.now();
-  const child = startScript("scripts/dev.ts", [], {
-    PORT: String(port),
-    DELEGATE_DATA_DIR: dataDir,
-    SANDBOX_IDENTITY_PORT: "4300",
-    SANDBOX_MODEL_PORT: "4302",
-    SANDBOX_POSTGRES_PORT: "5733",
-  });
+  const child = startScript("scripts/dev.ts", [], { ...sandboxEnv(port), DELEGATE_DATA_DIR: dataDir });
   try {
     const servedAt = await waitForOk(`http://localhost:${port}/`, 120_000);
     return { firstPageMs: servedAt - started };

@@ -35,3 +35,15 @@ export async function waitForOk(url: string, timeoutMs: number): Promise<number>
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000}s`);
 }
+
+/** Ports for a whole sandbox starting at `base` (app on base, identity base+1000, …), clear of `npm run dev`'s. */
+export function sandboxEnv(base: number): Record<string, string> {
+  return {
+    PORT: String(base),
+    SANDBOX_IDENTITY_PORT: String(base + 1000),
+    SANDBOX_MODEL_PORT: String(base + 1002),
+    SANDBOX_PROVIDERS_PORT: String(base + 1003),
+    SANDBOX_SHOP_PORT: String(base + 1004),
+    SANDBOX_POSTGRES_PORT: String(base + 2433),
+  };
+}

@@ -5,6 +5,7 @@ const labels: Record<string, string> = {
   model: "scripted model (set OPENAI_API_KEY for a real LLM)",
   database: "PGlite database",
   providers: "Google, GitHub and Slack stand-ins",
+  shop: "shop (not a real store)",
 };
 
 /** Says plainly which services are local stand-ins, so nobody mistakes the sandbox for the real thing. */

@@ -25,6 +25,8 @@ const schema = z.object({
   SLACK_API_URL: z.url({ protocol: /^https?$/ }).default("https://slack.com/api"),
   SHOP_API_URL: z.url({ protocol: /^https?$/, error: "SHOP_API_URL must be an absolute URL." }).optional(),
   SHOP_API_AUDIENCE: z.string().min(1).optional(),
+  /** How long the user has to approve a critical action on their device (Auth0 allows at most 300 s). */
+  ASYNC_AUTHORIZATION_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(300).default(300),
   /** Shown with approval prompts: where the user approves a request (e.g. an authenticator page). */
   ASYNC_AUTHORIZATION_APPROVAL_URL: z.url().optional(),
   /** Set by `npm run dev`: names the stand-ins in use, so the UI can label them. Never changes behaviour. */

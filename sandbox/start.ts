@@ -7,6 +7,7 @@ import { startIdentityServer } from "./identity/server";
 import { startModelServer } from "./model/server";
 import { sandboxPorts } from "./ports";
 import { startProviderApis } from "./providers/server";
+import { startShopApi } from "./shop/server";
 import { startSandboxPostgres } from "./postgres/server";
 
 export interface Sandbox {
@@ -21,6 +22,7 @@ type Env = Record<string, string | undefined>;
 
 const isSet = (env: Env, name: string) => Boolean(env[name]?.trim());
 const PROVIDER_URLS = ["GOOGLE_API_URL", "GITHUB_API_URL", "SLACK_API_URL"];
+const SHOP_AUDIENCE = "urn:delegate-sandbox:shop";
 
 /**
  * Starts a local stand-in for each service whose variables are absent, and returns the variables that
@@ -62,9 +64,12 @@ export async function startSandbox({
         dataDir: path.join(dataDir, "identity"),
         clientId,
         clientSecret,
+        apiAudiences: { [SHOP_AUDIENCE]: ["orders:create", "orders:read"] },
+        cibaIntervalSeconds: Number(env.SANDBOX_CIBA_INTERVAL_SECONDS ?? 5),
         log,
       });
       closers.push(identity.close);
+      added.ASYNC_AUTHORIZATION_APPROVAL_URL = `${identity.issuer}authenticator`;
       Object.assign(added, {
         AUTH0_DOMAIN: identity.issuer.replace(/\/$/, ""),
         AUTH0_CLIENT_ID: clientId,
@@ -84,6 +89,15 @@ export async function startSandbox({
         });
         services.push("providers");
         log(`[sandbox] Google, GitHub and Slack stand-ins on ${providers.baseUrls.google.replace(/\/google$/, "")}`);
+      }
+
+      // Likewise the shop: it accepts only access tokens the sandbox identity server issued through CIBA.
+      if (!isSet(env, "SHOP_API_URL")) {
+        const shop = await startShopApi({ port: sandboxPorts.shop, issuer: identity.issuer, audience: SHOP_AUDIENCE, log });
+        closers.push(shop.close);
+        Object.assign(added, { SHOP_API_URL: shop.url, SHOP_API_AUDIENCE: SHOP_AUDIENCE });
+        services.push("shop");
+        log(`[sandbox] Shop (not a real store) on ${shop.url}; approve purchases at ${identity.issuer}authenticator`);
       }
     }
     if (!isSet(env, "AUTH0_SECRET")) added.AUTH0_SECRET = await persistentSecret(path.join(dataDir, "auth0-secret"));

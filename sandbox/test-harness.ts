@@ -8,6 +8,7 @@ import { auth0App, connectAccount, signInWithSandbox, type SandboxSession } from
 import { startIdentityServer } from "./identity/server";
 import { startModelServer } from "./model/server";
 import { startProviderApis } from "./providers/server";
+import { startShopApi } from "./shop/server";
 import { startSandboxPostgres } from "./postgres/server";
 
 /**
@@ -18,6 +19,7 @@ export interface SandboxHarness {
   auth0: Auth0Client;
   issuer: string;
   databaseUrl: string;
+  shopUrl: string;
   signIn(email: string): Promise<SignedInUser>;
   connect(user: SignedInUser, connection: string, scopes: string[], decision?: "allow" | "cancel"): Promise<void>;
   /** A provider token straight from the Token Vault grant, for tests that inspect the provider's side. */
@@ -35,14 +37,23 @@ export interface SignedInUser {
 }
 
 const APP_BASE_URL = "http://localhost:3000";
+const SHOP_AUDIENCE = "urn:delegate-sandbox:shop";
 
 export async function startSandboxHarness(): Promise<SandboxHarness> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "delegate-harness-"));
   const quiet = () => {};
   const postgres = await startSandboxPostgres({ port: 0 });
   await runMigrations(postgres.url);
-  const identity = await startIdentityServer({ port: 0, appBaseUrl: APP_BASE_URL, dataDir, log: quiet });
+  const identity = await startIdentityServer({
+    port: 0,
+    appBaseUrl: APP_BASE_URL,
+    dataDir,
+    apiAudiences: { [SHOP_AUDIENCE]: ["orders:create", "orders:read"] },
+    cibaIntervalSeconds: 1,
+    log: quiet,
+  });
   const providers = await startProviderApis({ port: 0, issuer: identity.issuer, log: quiet });
+  const shop = await startShopApi({ port: 0, issuer: identity.issuer, audience: SHOP_AUDIENCE, log: quiet });
   const model = await startModelServer({ port: 0, chunkDelayMs: 0 });
   const env = {
     AUTH0_DOMAIN: identity.issuer.replace(/\/$/, ""),
@@ -57,6 +68,9 @@ export async function startSandboxHarness(): Promise<SandboxHarness> {
     GOOGLE_API_URL: providers.baseUrls.google,
     GITHUB_API_URL: providers.baseUrls.github,
     SLACK_API_URL: providers.baseUrls.slack,
+    SHOP_API_URL: shop.url,
+    SHOP_API_AUDIENCE: SHOP_AUDIENCE,
+    ASYNC_AUTHORIZATION_APPROVAL_URL: `${identity.issuer}authenticator`,
   };
   Object.assign(process.env, env);
   const auth0 = new Auth0Client({
@@ -75,6 +89,7 @@ export async function startSandboxHarness(): Promise<SandboxHarness> {
     auth0,
     issuer: identity.issuer,
     databaseUrl: postgres.url,
+    shopUrl: shop.url,
     async signIn(email) {
       const session = await signInWithSandbox(app, { email, appBaseUrl: APP_BASE_URL });
       const data = await auth0.getSession(new NextRequest(APP_BASE_URL, { headers: { cookie: session.appCookie } }));
@@ -106,7 +121,7 @@ export async function startSandboxHarness(): Promise<SandboxHarness> {
       await identity.close();
     },
     async close() {
-      await Promise.allSettled([model.close(), providers.close(), identityRunning ? identity.close() : undefined, postgres.close()]);
+      await Promise.allSettled([model.close(), providers.close(), shop.close(), identityRunning ? identity.close() : undefined, postgres.close()]);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

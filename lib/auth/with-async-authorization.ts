@@ -13,7 +13,6 @@ import { IssuerUnavailableError, OAuthError, providerMetadata, requestBackchanne
  */
 const CIBA_GRANT = "urn:openid:params:grant-type:ciba";
 const DEFAULT_INTERVAL_SECONDS = 5; // the CIBA spec's default when the server names none
-const REQUESTED_EXPIRY_SECONDS = 300; // Auth0's maximum
 
 export interface AsyncAuthorizationOptions<INPUT> {
   audience: string;
@@ -21,8 +20,6 @@ export interface AsyncAuthorizationOptions<INPUT> {
   /** At most 64 characters of letters, digits, spaces and + - _ . , : # (Auth0's rules). */
   bindingMessage: (input: INPUT) => string;
   authorizationDetails: (input: INPUT) => Record<string, unknown>[];
-  /** Overrides the expiry requested from the identity server (seconds, at most 300). */
-  requestedExpiry?: number;
 }
 
 export function withAsyncAuthorization<INPUT, OUTPUT>(
@@ -45,7 +42,7 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
           audience: options.audience,
           binding_message: options.bindingMessage(input),
           authorization_details: JSON.stringify(options.authorizationDetails(input)),
-          requested_expiry: String(options.requestedExpiry ?? REQUESTED_EXPIRY_SECONDS),
+          requested_expiry: String(getConfig().ASYNC_AUTHORIZATION_EXPIRY_SECONDS),
         });
         const interval = request.interval ?? DEFAULT_INTERVAL_SECONDS;
         const expiresAt = new Date(Date.now() + request.expires_in * 1000);

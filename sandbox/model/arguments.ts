@@ -279,10 +279,12 @@ function fillNumbers(
     });
     if (near) take(param, near);
   }
-  // Otherwise a lone number parameter takes the first number nobody else used.
+  // Otherwise a lone number parameter takes the first number nobody else used; among several, the one the
+  // tool requires does ("Buy 2 widgets" is a quantity, not an optional price cap).
   const open = params.filter((p) => !filled.has(p));
+  const candidates = open.length === 1 ? open : open.filter((p) => p.required);
   const first = numbers.find((n) => !used.has(n));
-  if (open.length === 1 && first) take(open[0]!, first);
+  if (candidates.length === 1 && first) take(candidates[0]!, first);
 }
 
 /**

@@ -166,6 +166,15 @@ describe("planner: filling arguments", () => {
     expect(singleCall(ask("Search my email for receipts, max 500 results")).arguments).toMatchObject({ maxResults: 50 });
   });
 
+  it("gives a lone number to the required number parameter when an optional one is also open", async () => {
+    const schema = z.object({ product: z.string().describe("The product's name."), quantity: z.number().int().describe("How many to buy."), maxPrice: z.number().optional() });
+    const parameters = (await zodSchema(schema).jsonSchema) as JsonSchema;
+    const buy: ChatTool = { type: "function", function: { name: "buy_product", description: "Buy a product from the shop.", parameters } };
+    const result = ask("Buy 2 Acme Widgets", [buy]);
+    expect(result).toEqual({ type: "tool-calls", calls: [{ name: "buy_product", arguments: { product: "Acme Widgets", quantity: 2 } }] });
+    expect(schema.safeParse({ product: "Acme Widgets", quantity: 2 }).success).toBe(true);
+  });
+
   it("fills names, #channels, owner/repo slugs and flags", async () => {
     const adHoc = async (name: string, description: string, schema: z.ZodType) => {
       const tool: ChatTool = { type: "function", function: { name, description, parameters: (await zodSchema(schema).jsonSchema) as JsonSchema } };

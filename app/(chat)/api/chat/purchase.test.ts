@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator";
+import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import { chatClient, streamChunks, streamedText } from "./test-client";
+
+// A purchase through the chat route: CIBA against the sandbox identity server (interval 1 s), approval on the
+// sandbox authenticator, the order at the sandbox shop. Only the cookie session is replaced by the harness.
+const session = vi.hoisted(() => ({ current: null as null | SignedInUser }));
+vi.mock("@/lib/auth/session", () => ({
+  getAgentSession: async () =>
+    session.current && {
+      user: { sub: session.current.sub, name: session.current.name, email: session.current.email, picture: null },
+      refreshToken: session.current.refreshToken,
+    },
+}));
+
+let sandbox: SandboxHarness;
+let client: ReturnType<typeof chatClient>;
+
+beforeAll(async () => {
+  sandbox = await startSandboxHarness();
+  client = chatClient((await import("./route")).POST);
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function orders(user: SignedInUser) {
+  const response = await fetch(`${sandbox.shopUrl}/sandbox/orders?sub=${encodeURIComponent(user.sub)}`);
+  return ((await response.json()) as { orders: { number: string; quantity: number }[] }).orders;
+}
+
+async function askToBuy(user: SignedInUser, text: string) {
+  session.current = user;
+  const chatId = crypto.randomUUID();
+  const first = await client.say(chatId, text);
+  const output = streamChunks(first.text).find((c) => c.type === "tool-output-available") as
+    | { toolCallId: string; output: { interrupt: { code: string; bindingMessage: string; authorizationDetails: unknown[] } } }
+    | undefined;
+  expect(output?.output.interrupt.code, first.text).toBe("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING");
+  return { chatId, toolCallId: output!.toolCallId, interrupt: output!.output.interrupt };
+}
+
+/** Checks again until the call stops waiting, as the approve-action prompt does every `interval` seconds. */
+async function checkUntilSettled(chatId: string, toolCallId: string) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await sleep(1_100);
+    const answer = await client.resume(chatId, toolCallId);
+    if (!answer.text.includes("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING")) return answer;
+  }
+  throw new Error("still pending after 20 checks");
+}
+
+describe("buying with async authorization", () => {
+  it("waits for approval on the user's device, then orders exactly once and tells the model", async () => {
+    const alice = await sandbox.signIn("alice@example.com");
+    const { chatId, toolCallId, interrupt } = await askToBuy(alice, "Buy 2 Acme Widgets");
+    expect(interrupt.bindingMessage).toBe("Buy 2 x Acme Widget for at most 39.98");
+    expect(interrupt.authorizationDetails).toEqual([
+      { type: "purchase", product: "Acme Widget", quantity: 2, max_total_price: "39.98", currency: "USD" },
+    ]);
+    expect(await orders(alice)).toHaveLength(0);
+
+    // Checking before the user answered keeps it pending and places nothing.
+    const early = await client.resume(chatId, toolCallId);
+    expect(early.text).toContain("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING");
+
+    await approveBackchannelRequest({ issuer: sandbox.issuer, email: alice.email, bindingMessage: interrupt.bindingMessage, decision: "approve" });
+    const done = await checkUntilSettled(chatId, toolCallId);
+    const [order] = await orders(alice);
+    expect(order?.number).toMatch(/^ORD-/);
+    expect(streamedText(done.text)).toContain(order!.number);
+
+    expect((await client.resume(chatId, toolCallId)).status).toBe(409);
+    expect(await orders(alice)).toHaveLength(1);
+  });
+
+  it("tells the model the user declined, and orders nothing", async () => {
+    const bob = await sandbox.signIn("bob@example.com");
+    const { chatId, toolCallId, interrupt } = await askToBuy(bob, "Buy 1 Noise-cancelling headphones");
+    await approveBackchannelRequest({ issuer: sandbox.issuer, email: bob.email, bindingMessage: interrupt.bindingMessage, decision: "deny" });
+    const done = await checkUntilSettled(chatId, toolCallId);
+    expect(JSON.stringify(streamChunks(done.text))).toContain("declined this request on their device");
+    expect(await orders(bob)).toHaveLength(0);
+  });
+
+  it("cancelled in the chat, a late approval on the device buys nothing", async () => {
+    const carol = await sandbox.signIn("carol@example.com");
+    const { chatId, toolCallId, interrupt } = await askToBuy(carol, "Buy 3 Acme Widgets");
+    const cancelled = await client.resume(chatId, toolCallId, true);
+    expect(JSON.stringify(streamChunks(cancelled.text))).toContain("cancelled this action");
+    await approveBackchannelRequest({ issuer: sandbox.issuer, email: carol.email, bindingMessage: interrupt.bindingMessage, decision: "approve" });
+    expect((await client.resume(chatId, toolCallId)).status).toBe(409);
+    await sleep(1_100);
+    expect(await orders(carol)).toHaveLength(0);
+  });
+
+  it("every purchase needs its own approval", async () => {
+    const alice = await sandbox.signIn("alice@example.com");
+    const before = (await orders(alice)).length;
+    const { chatId, toolCallId } = await askToBuy(alice, "Buy 1 Acme Widget");
+    await sleep(1_100);
+    const stillWaiting = await client.resume(chatId, toolCallId);
+    expect(stillWaiting.text).toContain("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING");
+    expect(await orders(alice)).toHaveLength(before);
+  });
+});
