@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 
 export const PASSWORD = "delegate-demo";
 
@@ -20,4 +20,74 @@ export async function send(page: Page, text: string) {
 /** Waits until the reply has finished streaming (the Stop button gives way to Send again). */
 export async function waitForReply(page: Page) {
   await expect(page.getByRole("button", { name: "Send" })).toBeVisible({ timeout: 30_000 });
+}
+
+/** The latest assistant message in the open chat. */
+export function lastReply(page: Page) {
+  return page.getByRole("article", { name: "Assistant message" }).last();
+}
+
+/** Opens a new chat with a full load, as the sidebar's "New chat" link does. */
+export async function newChat(page: Page) {
+  await page.getByRole("link", { name: "New chat" }).click();
+  await expect(page.getByRole("heading", { name: "How can I help?" })).toBeVisible();
+}
+
+/** Sends a message and waits until the reply has finished; returns the reply. */
+export async function ask(page: Page, text: string) {
+  const before = await page.getByRole("article", { name: "Assistant message" }).count();
+  await send(page, text);
+  await expect(page.getByRole("article", { name: "Assistant message" })).toHaveCount(before + 1, { timeout: 30_000 });
+  await waitForReply(page);
+  return lastReply(page);
+}
+
+export type ConsentDecision = "Allow" | "Cancel";
+
+/**
+ * Clicks a "Connect …" control that opens the connect flow in a popup, answers the sandbox consent page, and
+ * waits for the popup to report back and close by itself.
+ */
+export async function connectInPopup(page: Page, connect: Locator, decision: ConsentDecision) {
+  const [popup] = await Promise.all([page.waitForEvent("popup"), connect.click()]);
+  await answerConsent(popup, decision);
+  if (!popup.isClosed()) await popup.waitForEvent("close");
+}
+
+/** Answers the sandbox identity server's consent page ("Allow" or "Cancel"). */
+export async function answerConsent(page: Page, decision: ConsentDecision) {
+  await expect(page.getByRole("heading", { name: /^Connect your .+ account to / })).toBeVisible();
+  await page.getByRole("button", { name: decision }).click();
+}
+
+/** The connection's entry on the Connections page. */
+export function connectionEntry(page: Page, label: string) {
+  return page.getByRole("main").getByRole("listitem", { name: label, exact: true });
+}
+
+/** Makes sure `label` (Google, GitHub, Slack) is not connected, disconnecting it on the Connections page. */
+export async function ensureDisconnected(page: Page, label: string) {
+  await page.goto("/connections");
+  const entry = connectionEntry(page, label);
+  const disconnect = entry.getByRole("button", { name: `Disconnect ${label}` });
+  const connect = entry.getByRole("link", { name: `Connect ${label}` });
+  await expect(disconnect.or(connect)).toBeVisible();
+  if (await disconnect.isVisible()) await disconnect.click();
+  await expect(connect).toBeVisible();
+  await expect(entry).toContainText("Not connected");
+}
+
+/** Connects `label` from the Connections page (the whole tab goes through consent) unless it already is. */
+export async function ensureConnected(page: Page, label: string) {
+  await page.goto("/connections");
+  const entry = connectionEntry(page, label);
+  const disconnect = entry.getByRole("button", { name: `Disconnect ${label}` });
+  const connect = entry.getByRole("link", { name: `Connect ${label}` });
+  await expect(disconnect.or(connect)).toBeVisible();
+  if (await connect.isVisible()) {
+    await connect.click();
+    await answerConsent(page, "Allow");
+    await expect(page).toHaveURL(/\/connections$/);
+  }
+  await expect(disconnect).toBeVisible();
 }

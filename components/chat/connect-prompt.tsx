@@ -26,7 +26,9 @@ export function ConnectPrompt({
   initiallyFailed: boolean;
   onConnected: (toolCallId: string) => void;
 }) {
-  const [state, setState] = useState<State>(initiallyFailed ? "failed" : "waiting");
+  const [ownState, setState] = useState<State>("waiting");
+  // A failure reported through the URL (popups blocked) arrives after the prompt first rendered.
+  const state = ownState === "waiting" && initiallyFailed ? "failed" : ownState;
   const cleanup = useRef<() => void>(() => {});
   useEffect(() => () => cleanup.current(), []);
 
