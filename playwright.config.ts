@@ -37,6 +37,7 @@ export default defineConfig({
       SANDBOX_POSTGRES_PORT: "5533",
       SANDBOX_SHOP_PORT: "4104",
       SANDBOX_CIBA_INTERVAL_SECONDS: "1",
+      ASYNC_AUTHORIZATION_EXPIRY_SECONDS: "15",
     },
   },
 });

@@ -1,0 +1,96 @@
+import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { ask, lastReply, signIn } from "./helpers";
+
+/**
+ * Purchases wait for the user's approval on another device (CIBA). The sandbox authenticator page stands in for
+ * the phone; it shares the identity server's session with the sign-in, as a phone app would know the user.
+ */
+const AUTHENTICATOR = "http://localhost:4100/authenticator";
+const SHOP = "http://127.0.0.1:4104";
+
+async function orders(page: Page, sub: string) {
+  const response = await page.request.get(`${SHOP}/sandbox/orders?sub=${encodeURIComponent(sub)}`);
+  return ((await response.json()) as { orders: { number: string; quantity: number; product: { name: string } }[] }).orders;
+}
+
+async function askToBuy(page: Page, text: string) {
+  const reply = await ask(page, text);
+  const prompt = reply.getByRole("region", { name: "Approval required" });
+  await expect(prompt).toBeVisible();
+  return prompt;
+}
+
+/** Answers the request on the authenticator page, in another tab, as the user would on their phone. */
+async function answerOnDevice(context: BrowserContext, bindingMessage: string, decision: "Approve" | "Deny") {
+  const device = await context.newPage();
+  await device.goto(AUTHENTICATOR);
+  const request = device.getByRole("article", { name: bindingMessage });
+  await expect(request).toBeVisible();
+  await request.getByRole("button", { name: decision }).click();
+  await expect(device.getByRole("status")).toContainText(decision === "Approve" ? "Approved" : "Denied");
+  await device.close();
+}
+
+test("an approved purchase is placed once and the chat continues by itself with the order number", async ({ page, context }) => {
+  await signIn(page, "alice@example.com");
+  const before = await orders(page, "auth0|alice");
+  const prompt = await askToBuy(page, "Buy 2 Acme Widgets");
+  await expect(prompt).toContainText("Buy 2 x Acme Widget for at most 39.98");
+  await expect(prompt).toContainText("Product: Acme Widget");
+  await expect(prompt.getByRole("timer", { name: "Time left to approve" })).toHaveText(/^\d:\d\d$/);
+  await expect(prompt.getByRole("link", { name: "Open the authenticator" })).toHaveAttribute("href", AUTHENTICATOR);
+
+  await answerOnDevice(context, "Buy 2 x Acme Widget for at most 39.98", "Approve");
+  const reply = lastReply(page);
+  await expect(reply).toContainText(/ORD-\d+/, { timeout: 30_000 });
+  await expect(reply.getByRole("region", { name: "Approval required" })).toHaveCount(0);
+  const number = (await reply.innerText()).match(/ORD-\d+/)?.[0];
+
+  const placed = await orders(page, "auth0|alice");
+  expect(placed).toHaveLength(before.length + 1);
+  expect(placed.at(-1)).toMatchObject({ number, quantity: 2, product: { name: "Acme Widget" } });
+  await page.reload();
+  await expect(lastReply(page)).toContainText(number!);
+  await page.reload();
+  expect(await orders(page, "auth0|alice")).toHaveLength(before.length + 1);
+});
+
+test("a denied purchase says so and orders nothing", async ({ page, context }) => {
+  await signIn(page, "bob@example.com");
+  await askToBuy(page, "Buy 1 Noise-cancelling headphones");
+  await answerOnDevice(context, "Buy 1 x Noise-cancelling headphones for at most 249.00", "Deny");
+  await expect(lastReply(page)).toContainText("declined", { timeout: 30_000 });
+  await expect(lastReply(page).getByRole("region", { name: "Approval required" })).toHaveCount(0);
+  expect(await orders(page, "auth0|bob")).toHaveLength(0);
+});
+
+test("Cancel in the chat ends the request; a late approval buys nothing", async ({ page, context }) => {
+  await signIn(page, "carol@example.com");
+  const prompt = await askToBuy(page, "Buy 4 Acme Widgets");
+  await prompt.getByRole("button", { name: "Cancel" }).click();
+  await expect(lastReply(page)).toContainText("cancelled", { timeout: 30_000 });
+  await answerOnDevice(context, "Buy 4 x Acme Widget for at most 79.96", "Approve");
+  await page.waitForTimeout(2_500); // two polling intervals: nothing may pick the approval up
+  expect((await orders(page, "auth0|carol")).filter((o) => o.quantity === 4)).toHaveLength(0);
+});
+
+test("an unanswered request expires, says so, and orders nothing", async ({ page }) => {
+  test.setTimeout(90_000);
+  await signIn(page, "carol@example.com");
+  const prompt = await askToBuy(page, "Buy 3 Acme Widgets");
+  // The e2e server asks for a 15-second expiry (ASYNC_AUTHORIZATION_EXPIRY_SECONDS in playwright.config.ts).
+  await expect(prompt.getByRole("timer")).toHaveText(/^0:1\d$/);
+  await expect(lastReply(page)).toContainText("expired", { timeout: 40_000 });
+  expect((await orders(page, "auth0|carol")).filter((o) => o.quantity === 3)).toHaveLength(0);
+});
+
+test("a pending request survives a reload with its countdown", async ({ page, context }) => {
+  await signIn(page, "bob@example.com");
+  await askToBuy(page, "Buy 5 Acme Widgets");
+  await page.reload();
+  const prompt = lastReply(page).getByRole("region", { name: "Approval required" });
+  await expect(prompt).toContainText("Buy 5 x Acme Widget for at most 99.95");
+  await expect(prompt.getByRole("timer")).toHaveText(/^0:\d\d$/);
+  await answerOnDevice(context, "Buy 5 x Acme Widget for at most 99.95", "Approve");
+  await expect(lastReply(page)).toContainText(/ORD-\d+/, { timeout: 30_000 });
+});
