@@ -202,11 +202,31 @@ describe("sandbox identity server", () => {
     expect(await response.json()).toMatchObject({ refresh_token: tokenSet.refreshToken });
   });
 
-  it("seeds three users with stable Auth0-style ids", () => {
-    expect(sandboxUsers.map(({ sub, email, name }) => ({ sub, email, name }))).toEqual([
-      { sub: "auth0|alice", email: "alice@example.com", name: "Alice Martin" },
-      { sub: "auth0|bob", email: "bob@example.com", name: "Bob Chen" },
-      { sub: "auth0|carol", email: "carol@example.com", name: "Carol Diaz" },
+  it("seeds four users with stable Auth0-style ids, Dave's email unverified", () => {
+    const seeded = sandboxUsers.map(({ sub, email, name, email_verified }) => ({ sub, email, name, email_verified }));
+    expect(seeded).toEqual([
+      { sub: "auth0|alice", email: "alice@example.com", name: "Alice Martin", email_verified: true },
+      { sub: "auth0|bob", email: "bob@example.com", name: "Bob Chen", email_verified: true },
+      { sub: "auth0|carol", email: "carol@example.com", name: "Carol Diaz", email_verified: true },
+      { sub: "auth0|dave", email: "dave@example.com", name: "Dave Evans", email_verified: false },
     ]);
+  });
+
+  it("lists every user on the login page and says which email is unverified", async () => {
+    const page = await openLoginPage(auth0App(auth0));
+    const pageUrl = new URL(page.action.pathname.replace(/\/login$/, ""), page.action);
+    const html = await (await fetch(pageUrl, { headers: { cookie: page.jar.header(pageUrl) } })).text();
+    const rows = [...html.matchAll(/<tr><td>([^<]+)<\/td><td>(.*?)<\/td><\/tr>/g)].map(([, name, email]) => [name, email]);
+    expect(rows).toEqual([
+      ["Alice Martin", "<code>alice@example.com</code>"],
+      ["Bob Chen", "<code>bob@example.com</code>"],
+      ["Carol Diaz", "<code>carol@example.com</code>"],
+      ["Dave Evans", '<code>dave@example.com</code> <span class="note">(unverified)</span>'],
+    ]);
+  });
+
+  it("signs Dave in, with email_verified false in his session", async () => {
+    const session = await sessionOf(await signInWithSandbox(auth0App(auth0), { email: "dave@example.com" }));
+    expect(session.user).toMatchObject({ sub: "auth0|dave", email: "dave@example.com", email_verified: false });
   });
 });

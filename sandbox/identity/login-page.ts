@@ -24,7 +24,11 @@ export function renderLoginPage({
 }: LoginPageOptions): string {
   const invalid = error ? ` aria-invalid="true" aria-describedby="login-error"` : "";
   const userRows = sandboxUsers
-    .map((user) => `<tr><td>${escapeHtml(user.name)}</td><td><code>${escapeHtml(user.email)}</code></td></tr>`)
+    .map((user) => {
+      // Said on the page, so whoever tries the verified-email rule knows which user shows it.
+      const unverified = user.email_verified ? "" : ` <span class="note">(unverified)</span>`;
+      return `<tr><td>${escapeHtml(user.name)}</td><td><code>${escapeHtml(user.email)}</code>${unverified}</td></tr>`;
+    })
     .join("\n");
   const hidden = Object.entries(hiddenFields)
     .map(([name, value]) => `  <input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">\n`)

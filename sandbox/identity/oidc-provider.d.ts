@@ -162,6 +162,7 @@ declare module "oidc-provider" {
       | Record<string, ((ctx: KoaContextWithOIDC, value: unknown, client: Client) => Promise<void> | void) | null>;
     features?: {
       ciba?: CibaFeature;
+      clientCredentials?: { enabled: boolean };
       devInteractions?: { enabled: boolean };
       revocation?: {
         enabled: boolean;
@@ -173,6 +174,12 @@ declare module "oidc-provider" {
       };
       resourceIndicators?: {
         enabled: boolean;
+        /** The resource of a request that names none; `oneOf` is the one its grant source was for, if any. */
+        defaultResource?: (
+          ctx: KoaContextWithOIDC,
+          client: Client,
+          oneOf?: string | string[],
+        ) => Promise<string | string[] | undefined> | string | string[] | undefined;
         getResourceServerInfo?: (
           ctx: KoaContextWithOIDC,
           resourceIndicator: string,
@@ -291,6 +298,8 @@ declare module "oidc-provider" {
     AccessDenied: DescribedError;
     InvalidBindingMessage: DescribedError;
     InvalidRequest: DescribedError;
+    /** `scope` names the offending scope(s). */
+    InvalidScope: new (description: string, scope: string) => OIDCProviderError;
     InvalidGrant: DescribedError;
     InvalidTarget: DescribedError;
     SessionNotFound: DescribedError;

@@ -5,6 +5,12 @@ import {
   CIBA_GRANT_TYPE,
   validateAuthorizationDetailsParam,
 } from "./ciba";
+import {
+  CLIENT_CREDENTIALS_GRANT_TYPE,
+  clientGrantResourceServer,
+  isClientCredentialsRequest,
+  type ClientGrants,
+} from "./client-grants";
 import { logoutSource, postLogoutSuccessSource, renderError } from "./provider-pages";
 import { TOKEN_VAULT_GRANT_TYPE } from "./token-vault";
 import { findUserBySub } from "./users";
@@ -16,8 +22,10 @@ export interface ProviderConfigOptions {
   jwks: { keys: JWK[] };
   cookieKeys: string[];
   adapter: (model: string) => Adapter;
-  /** The APIs a token may be issued for, by audience: the My Account API and the app's own APIs. */
+  /** The APIs a user's token may be issued for, by audience: the My Account API and the app's own APIs. */
   resourceServers: Record<string, ResourceServerInfo>;
+  /** The APIs the app may call as itself, with client_credentials: the Management API. */
+  clientGrants: ClientGrants;
   /** `features.ciba`, whose hooks need the issuer and the authenticator's request list. */
   ciba: CibaFeature;
 }
@@ -70,8 +78,15 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
         // nextjs-auth0 sends APP_BASE_URL verbatim as post_logout_redirect_uri, and the match is
         // exact, so accept it with and without the trailing slash.
         post_logout_redirect_uris: [appBaseUrl, `${appBaseUrl}/`],
-        // Token Vault and CIBA must be enabled per application at Auth0 too.
-        grant_types: ["authorization_code", "refresh_token", TOKEN_VAULT_GRANT_TYPE, CIBA_GRANT_TYPE],
+        // Token Vault and CIBA must be enabled per application at Auth0 too; client_credentials is
+        // Auth0's "Client Credentials" grant type, on by default for a regular web application.
+        grant_types: [
+          "authorization_code",
+          "refresh_token",
+          CLIENT_CREDENTIALS_GRANT_TYPE,
+          TOKEN_VAULT_GRANT_TYPE,
+          CIBA_GRANT_TYPE,
+        ],
         response_types: ["code"],
         // The only CIBA mode Auth0 offers: the app polls the token endpoint.
         backchannel_token_delivery_mode: "poll",
@@ -111,6 +126,7 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
 
     features: {
       ciba: options.ciba,
+      clientCredentials: { enabled: true },
       devInteractions: { enabled: false },
       revocation: {
         enabled: true,
@@ -120,7 +136,15 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       resourceIndicators: {
         enabled: true,
-        getResourceServerInfo: (_ctx, indicator) => {
+        // Without one, oidc-provider would issue an opaque token for no API at all; Auth0 refuses.
+        defaultResource: (ctx, _client, oneOf) => {
+          if (isClientCredentialsRequest(ctx)) {
+            throw new errors.InvalidTarget("the client_credentials grant needs an audience: the API the token is for");
+          }
+          return oneOf;
+        },
+        getResourceServerInfo: (ctx, indicator) => {
+          if (isClientCredentialsRequest(ctx)) return clientGrantResourceServer(ctx, indicator, options.clientGrants);
           const known = Object.hasOwn(options.resourceServers, indicator);
           const info = known ? options.resourceServers[indicator] : undefined;
           if (!info) throw new errors.InvalidTarget(`no API is known by the audience ${indicator}`);
@@ -139,6 +163,7 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
     ttl: {
       // An API's own lifetime wins, as with Auth0's per-API token expiration.
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 60 * 60,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 60 * 60,
       AuthorizationCode: 60,
       IdToken: 60 * 60,
       Interaction: 60 * 60,

@@ -19,6 +19,12 @@ import { connectedAccountsApi } from "./connected-accounts-api";
 import { CONNECT_PAGE_PATH, connectRoutes } from "./connect-routes";
 import { interactionRoutes } from "./interactions";
 import { loadOrCreateCookieKeys, loadOrCreateSigningKeys, publicJwks } from "./keys";
+import {
+  createManagementApiTokenVerifier,
+  managementApiAudience,
+  managementApiResourceServer,
+} from "./management-api";
+import { managementUsersApi } from "./management-api-users";
 import { createMyAccountTokenVerifier, myAccountAudience, myAccountResourceServer } from "./my-account";
 import { PendingConnects } from "./pending-connects";
 import { appCallbackUrl, providerConfiguration } from "./provider-config";
@@ -101,6 +107,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
   const clientId = options.clientId ?? "delegate-app";
   const clientSecret = options.clientSecret ?? "delegate-sandbox-secret";
   const meAudience = myAccountAudience(issuer);
+  const managementAudience = managementApiAudience(issuer);
   const [signingKey] = jwks.keys;
   if (!signingKey) throw new Error(`no signing key in ${options.dataDir}`);
   const cibaIntervalSeconds = options.cibaIntervalSeconds ?? DEFAULT_CIBA_INTERVAL_SECONDS;
@@ -109,6 +116,9 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
   }
   const apiAudiences = options.apiAudiences ?? {};
   if (Object.hasOwn(apiAudiences, meAudience)) throw new Error(`${meAudience} is the My Account API's audience`);
+  if (Object.hasOwn(apiAudiences, managementAudience)) {
+    throw new Error(`${managementAudience} is the Management API's audience`);
+  }
   const backchannelRequests = new BackchannelRequests();
 
   const provider = new Provider(
@@ -122,6 +132,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
       adapter: (model) =>
         model === "BackchannelAuthenticationRequest" ? retainExpiredRequests(state.adapter(model)) : state.adapter(model),
       resourceServers: { [meAudience]: myAccountResourceServer(issuer), ...apiResourceServers(apiAudiences) },
+      clientGrants: { [managementAudience]: managementApiResourceServer(issuer) },
       ciba: cibaFeature({
         issuer,
         requests: backchannelRequests,
@@ -165,6 +176,13 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
       redirectUris: [appCallbackUrl(options.appBaseUrl)],
       connectUri: new URL(CONNECT_PAGE_PATH, issuer).href,
       audience: meAudience,
+      onServerError: logServerError,
+    }),
+  );
+  app.use(
+    managementUsersApi({
+      verifyToken: createManagementApiTokenVerifier({ issuer, jwks: publicJwks(jwks) }),
+      audience: managementAudience,
       onServerError: logServerError,
     }),
   );

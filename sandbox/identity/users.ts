@@ -27,11 +27,11 @@ function initialsAvatar(name: string, background: string): string {
   return `data:image/svg+xml,${encodeURIComponent(svg)}`;
 }
 
-function seed(id: string, name: string, avatarColor: string): SandboxUser {
+function seed(id: string, name: string, avatarColor: string, { emailVerified = true } = {}): SandboxUser {
   return {
     sub: `auth0|${id}`,
     email: `${id}@example.com`,
-    email_verified: true,
+    email_verified: emailVerified,
     name,
     nickname: id,
     picture: initialsAvatar(name, avatarColor),
@@ -42,6 +42,9 @@ export const sandboxUsers: readonly SandboxUser[] = [
   seed("alice", "Alice Martin", "#7c3aed"),
   seed("bob", "Bob Chen", "#0f766e"),
   seed("carol", "Carol Diaz", "#c2410c"),
+  // Never clicked the verification link: Auth0 still lets him sign in, but his address proves nothing,
+  // so the app must not treat it as his (e.g. to share a document with dave@example.com).
+  seed("dave", "Dave Evans", "#be185d", { emailVerified: false }),
 ];
 
 export function findUserBySub(sub: string): SandboxUser | undefined {
