@@ -6,6 +6,7 @@ const labels: Record<string, string> = {
   database: "PGlite database",
   providers: "Google, GitHub and Slack stand-ins",
   shop: "shop (not a real store)",
+  fga: "OpenFGA-compatible authorization",
 };
 
 /** Says plainly which services are local stand-ins, so nobody mistakes the sandbox for the real thing. */

@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid, vector } from "drizzle-orm/pg-core";
 
 /** A conversation. `userId` is the Auth0 `sub` of its owner: the only principal that may read or write it. */
 export const chats = pgTable(
@@ -78,6 +78,42 @@ export const asyncAuthorizations = pgTable("async_authorizations", {
   status: text("status", { enum: ["pending", "approved", "denied", "expired", "cancelled", "failed"] }).notNull(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
+
+/** The embedding width: OpenAI text-embedding-3-small and the sandbox model both produce 1536 dimensions. */
+export const EMBEDDING_DIMENSIONS = 1536;
+
+/**
+ * An uploaded document. Who may see, share or delete it is not stored here: OpenFGA decides (lib/fga). The
+ * owner is kept for display only.
+ */
+export const documents = pgTable("documents", {
+  id: uuid("id").primaryKey(),
+  ownerId: text("owner_id").notNull(),
+  name: text("name").notNull(),
+  mimeType: text("mime_type").notNull(),
+  sizeBytes: integer("size_bytes").notNull(),
+  content: bytea("content").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const documentChunks = pgTable(
+  "document_chunks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    documentId: uuid("document_id")
+      .notNull()
+      .references(() => documents.id, { onDelete: "cascade" }),
+    ordinal: integer("ordinal").notNull(),
+    content: text("content").notNull(),
+    embedding: vector("embedding", { dimensions: EMBEDDING_DIMENSIONS }).notNull(),
+  },
+  (table) => [
+    index("document_chunks_document_idx").on(table.documentId),
+    index("document_chunks_embedding_idx").using("hnsw", table.embedding.op("vector_cosine_ops")),
+  ],
+);
 
 export type ChatRow = typeof chats.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;

@@ -9,6 +9,8 @@ const complete = {
   APP_BASE_URL: "https://delegate.example.com",
   DATABASE_URL: "postgres://u:p@db.example.com/delegate",
   OPENAI_API_KEY: "sk-test",
+  FGA_API_URL: "https://api.us1.fga.dev",
+  FGA_STORE_ID: "01JABCDEFGHJKMNPQRSTVWXYZ0",
 };
 
 describe("configuration", () => {

@@ -29,6 +29,18 @@ const schema = z.object({
   ASYNC_AUTHORIZATION_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(300).default(300),
   /** Shown with approval prompts: where the user approves a request (e.g. an authenticator page). */
   ASYNC_AUTHORIZATION_APPROVAL_URL: z.url().optional(),
+  FGA_API_URL: required("FGA_API_URL", "Point it at OpenFGA (e.g. http://localhost:8080) or Auth0 FGA (e.g. https://api.us1.fga.dev).").pipe(
+    z.url({ protocol: /^https?$/, error: "FGA_API_URL must be an absolute URL." }),
+  ),
+  FGA_STORE_ID: required("FGA_STORE_ID", "Create a store and run `npm run fga:write-model` (see README)."),
+  /** Pins the model; without it the store's latest model is used. */
+  FGA_MODEL_ID: z.string().min(1).optional(),
+  /** Pre-shared API token (OpenFGA), or client credentials (Auth0 FGA) below. */
+  FGA_API_TOKEN: z.string().min(1).optional(),
+  FGA_CLIENT_ID: z.string().min(1).optional(),
+  FGA_CLIENT_SECRET: z.string().min(1).optional(),
+  FGA_API_TOKEN_ISSUER: z.string().min(1).default("auth.fga.dev"),
+  FGA_API_AUDIENCE: z.string().min(1).optional(),
   /** Set by `npm run dev`: names the stand-ins in use, so the UI can label them. Never changes behaviour. */
   SANDBOX_SERVICES: z.string().optional(),
 });

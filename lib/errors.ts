@@ -2,7 +2,15 @@
  * The JSON error body every API route answers with, and the client's view of it. One shape, so the UI can
  * tell "sign in again" (401) from "not found" (404) from bad input (400) without parsing prose.
  */
-export type ApiErrorCode = "bad_request" | "unauthorized" | "not_found" | "conflict" | "internal";
+export type ApiErrorCode =
+  | "bad_request"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "payload_too_large"
+  | "internal"
+  | "unavailable";
 
 export interface ApiErrorBody {
   error: { code: ApiErrorCode; message: string };
@@ -11,9 +19,12 @@ export interface ApiErrorBody {
 const statusByCode: Record<ApiErrorCode, number> = {
   bad_request: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
+  payload_too_large: 413,
   internal: 500,
+  unavailable: 503,
 };
 
 export function apiError(code: ApiErrorCode, message: string): Response {

@@ -2,7 +2,11 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { spawn } from "node:child_process";
+import { OpenFgaClient } from "@openfga/sdk";
 import { runMigrations } from "../db/migrate";
+import { ensureModel, ensureStore } from "../lib/fga/setup";
+import { startFgaServer } from "./fga/server";
 import { startIdentityServer } from "./identity/server";
 import { startModelServer } from "./model/server";
 import { sandboxPorts } from "./ports";
@@ -114,6 +118,17 @@ export async function startSandbox({
       services.push("model");
       log(`[sandbox] Sandbox model on ${model.baseURL} — set OPENAI_API_KEY for a real LLM`);
     }
+    if (!isSet(env, "FGA_API_URL")) {
+      const databaseUrl = added.DATABASE_URL ?? env.DATABASE_URL!;
+      const fga = await startFgaServer({ port: sandboxPorts.fga, databaseUrl, log });
+      closers.push(fga.close);
+      const { storeId, created } = await ensureStore(fga.url, "delegate");
+      await ensureModel(new OpenFgaClient({ apiUrl: fga.url, storeId }));
+      Object.assign(added, { FGA_API_URL: fga.url, FGA_STORE_ID: storeId });
+      services.push("fga");
+      log(`[sandbox] OpenFGA-compatible authorization on ${fga.url} (store ${storeId}) — set FGA_* for OpenFGA or Auth0 FGA`);
+      if (created) await seedDocuments({ ...env, ...added });
+    }
   } catch (error) {
     await Promise.allSettled(closers.map((close) => close()));
     throw error;
@@ -135,4 +150,15 @@ async function persistentSecret(file: string): Promise<string> {
   const secret = randomBytes(32).toString("hex");
   await writeFile(file, secret, { mode: 0o600 });
   return secret;
+}
+
+/** The sample documents go through the app's own ingestion, in a process that resolves modules as Next's server does. */
+function seedDocuments(env: Env): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(import.meta.dirname, "seed-documents.ts")], {
+      env: env as NodeJS.ProcessEnv,
+      stdio: "inherit",
+    });
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`seeding sample documents failed (exit ${code})`))));
+  });
 }

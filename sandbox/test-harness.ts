@@ -3,7 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { Auth0Client } from "@auth0/nextjs-auth0/server";
 import { NextRequest } from "next/server";
+import { OpenFgaClient } from "@openfga/sdk";
 import { runMigrations } from "../db/migrate";
+import { ensureModel, ensureStore } from "../lib/fga/setup";
+import { startFgaServer } from "./fga/server";
 import { auth0App, connectAccount, signInWithSandbox, type SandboxSession } from "./identity/test-login";
 import { startIdentityServer } from "./identity/server";
 import { startModelServer } from "./model/server";
@@ -55,6 +58,9 @@ export async function startSandboxHarness(): Promise<SandboxHarness> {
   const providers = await startProviderApis({ port: 0, issuer: identity.issuer, log: quiet });
   const shop = await startShopApi({ port: 0, issuer: identity.issuer, audience: SHOP_AUDIENCE, log: quiet });
   const model = await startModelServer({ port: 0, chunkDelayMs: 0 });
+  const fga = await startFgaServer({ port: 0, databaseUrl: postgres.url, log: quiet });
+  const { storeId } = await ensureStore(fga.url, "delegate-tests");
+  await ensureModel(new OpenFgaClient({ apiUrl: fga.url, storeId }));
   const env = {
     AUTH0_DOMAIN: identity.issuer.replace(/\/$/, ""),
     AUTH0_CLIENT_ID: "delegate-app",
@@ -69,6 +75,8 @@ export async function startSandboxHarness(): Promise<SandboxHarness> {
     GITHUB_API_URL: providers.baseUrls.github,
     SLACK_API_URL: providers.baseUrls.slack,
     SHOP_API_URL: shop.url,
+    FGA_API_URL: fga.url,
+    FGA_STORE_ID: storeId,
     SHOP_API_AUDIENCE: SHOP_AUDIENCE,
     ASYNC_AUTHORIZATION_APPROVAL_URL: `${identity.issuer}authenticator`,
   };
@@ -121,7 +129,7 @@ export async function startSandboxHarness(): Promise<SandboxHarness> {
       await identity.close();
     },
     async close() {
-      await Promise.allSettled([model.close(), providers.close(), shop.close(), identityRunning ? identity.close() : undefined, postgres.close()]);
+      await Promise.allSettled([fga.close(), model.close(), providers.close(), shop.close(), identityRunning ? identity.close() : undefined, postgres.close()]);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

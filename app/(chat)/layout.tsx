@@ -22,9 +22,14 @@ export default async function ChatLayout({ children }: { children: React.ReactNo
           </a>
         </div>
         <ChatList />
-        <Link href="/connections" className="border-t border-zinc-200 px-4 py-2 text-sm hover:bg-zinc-50">
-          Connections
-        </Link>
+        <nav aria-label="Settings" className="flex flex-col border-t border-zinc-200 text-sm">
+          <Link href="/documents" className="px-4 py-2 hover:bg-zinc-50">
+            Documents
+          </Link>
+          <Link href="/connections" className="px-4 py-2 hover:bg-zinc-50">
+            Connections
+          </Link>
+        </nav>
         <div className="border-t border-zinc-200 px-4 py-3 text-sm">
           <p className="truncate font-medium">{user.name}</p>
           {user.email && <p className="truncate text-zinc-600">{user.email}</p>}

@@ -8,6 +8,7 @@ import { getGithubActivity } from "./get-github-activity";
 import { getUserProfile } from "./get-user-profile";
 import { listGithubRepositories } from "./list-github-repositories";
 import { listSlackChannels } from "./list-slack-channels";
+import { searchDocuments } from "./search-documents";
 import { searchGmail } from "./search-gmail";
 
 /** The agent's tools for one request, bound to the signed-in user. Keys are the names the model sees. */
@@ -22,6 +23,7 @@ export function createTools(context: ToolContext) {
     list_github_repositories: listGithubRepositories(context),
     get_github_activity: getGithubActivity(context),
     list_slack_channels: listSlackChannels(context),
+    search_documents: searchDocuments(context),
     // Offered only when a shop is configured: the model never sees a tool that cannot work.
     ...(SHOP_API_URL && SHOP_API_AUDIENCE ? { buy_product: buyProduct(context, { url: SHOP_API_URL, audience: SHOP_API_AUDIENCE }) } : {}),
   };

@@ -69,6 +69,9 @@ beforeAll(async () => {
     AUTH0_CLIENT_SECRET: "unused",
     AUTH0_SECRET: "0".repeat(64),
     APP_BASE_URL: "http://localhost:3000",
+    // Not used by these tests, but part of a valid configuration.
+    FGA_API_URL: "http://127.0.0.1:9",
+    FGA_STORE_ID: "01JABCDEFGHJKMNPQRSTVWXYZ0",
   });
   ({ POST } = await import("./route"));
 });

@@ -1,0 +1,32 @@
+import { deleteDocument, getDocumentContent } from "@/db/queries/documents";
+import { apiError } from "@/lib/errors";
+import { forgetDocument } from "@/lib/fga/documents";
+import { authorizeDocument } from "@/lib/rag/permissions";
+
+type Params = { params: Promise<{ id: string }> };
+
+/** Download: anyone who can view the document. */
+export async function GET(_request: Request, { params }: Params) {
+  const { id } = await params;
+  const gate = await authorizeDocument(id, "can_view");
+  if ("response" in gate) return gate.response;
+  const document = await getDocumentContent(id);
+  if (!document) return apiError("not_found", "Document not found.");
+  return new Response(new Uint8Array(document.content), {
+    headers: {
+      "content-type": document.mimeType,
+      "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(document.name)}`,
+      "x-content-type-options": "nosniff",
+    },
+  });
+}
+
+/** Delete: the owner only. The rows go first, then every relationship of the document. */
+export async function DELETE(_request: Request, { params }: Params) {
+  const { id } = await params;
+  const gate = await authorizeDocument(id, "can_delete");
+  if ("response" in gate) return gate.response;
+  await deleteDocument(id);
+  await forgetDocument(id);
+  return new Response(null, { status: 204 });
+}

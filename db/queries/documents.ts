@@ -1,0 +1,88 @@
+import "server-only";
+import { desc, eq, inArray, sql } from "drizzle-orm";
+import { getDb } from "../client";
+import { documentChunks, documents } from "../schema";
+
+export type NewDocument = typeof documents.$inferInsert;
+
+/** The document and its chunks land together or not at all. */
+export async function insertDocumentWithChunks(document: NewDocument, chunks: { content: string; embedding: number[] }[]) {
+  await getDb().transaction(async (tx) => {
+    await tx.insert(documents).values(document);
+    for (let i = 0; i < chunks.length; i += 100) {
+      await tx.insert(documentChunks).values(
+        chunks.slice(i, i + 100).map((chunk, j) => ({ documentId: document.id, ordinal: i + j, content: chunk.content, embedding: chunk.embedding })),
+      );
+    }
+  });
+}
+
+export async function deleteDocument(id: string) {
+  await getDb().delete(documents).where(eq(documents.id, id));
+}
+
+/** Metadata of the given documents (no content), newest first. Callers pass only ids FGA allowed. */
+export async function getDocumentsByIds(ids: string[]) {
+  if (ids.length === 0) return [];
+  return getDb()
+    .select({ id: documents.id, ownerId: documents.ownerId, name: documents.name, mimeType: documents.mimeType, sizeBytes: documents.sizeBytes, createdAt: documents.createdAt })
+    .from(documents)
+    .where(inArray(documents.id, ids))
+    .orderBy(desc(documents.createdAt));
+}
+
+export async function getDocumentContent(id: string) {
+  const [row] = await getDb()
+    .select({ name: documents.name, mimeType: documents.mimeType, content: documents.content })
+    .from(documents)
+    .where(eq(documents.id, id));
+  return row ?? null;
+}
+
+export interface ChunkMatch {
+  chunkId: string;
+  documentId: string;
+  documentName: string;
+  content: string;
+  distance: number;
+}
+
+const vectorLiteral = (embedding: number[]) => `[${embedding.join(",")}]`;
+
+/**
+ * Exact nearest chunks among the given documents. The distance is computed for every chunk of those documents
+ * (no index), which is exact and cheap because the caller uses it only for a small set of documents.
+ */
+export async function nearestChunksIn(documentIds: string[], embedding: number[], limit: number): Promise<ChunkMatch[]> {
+  if (documentIds.length === 0) return [];
+  const rows = await getDb().execute<{ chunk_id: string; document_id: string; document_name: string; content: string; distance: number }>(sql`
+    with candidates as materialized (
+      select c.id, c.document_id, c.content, c.embedding from document_chunks c
+      where c.document_id in (${sql.join(documentIds.map((id) => sql`${id}::uuid`), sql`, `)})
+    )
+    select c.id as chunk_id, c.document_id, d.name as document_name, c.content, (c.embedding <=> ${vectorLiteral(embedding)}::vector) as distance
+    from candidates c join documents d on d.id = c.document_id
+    order by distance, c.id
+    limit ${limit}`);
+  return rows.map(toMatch);
+}
+
+/**
+ * The `limit` nearest chunks of all documents by the HNSW index, skipping the first `offset`. Iterative index
+ * scans (pgvector 0.8) keep the order strict as the window grows.
+ */
+export async function nearestChunksOverall(embedding: number[], limit: number, offset: number): Promise<ChunkMatch[]> {
+  return getDb().transaction(async (tx) => {
+    await tx.execute(sql`select set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', ${String(Math.min(1000, Math.max(40, limit + offset)))}, true)`);
+    const rows = await tx.execute<{ chunk_id: string; document_id: string; document_name: string; content: string; distance: number }>(sql`
+      select c.id as chunk_id, c.document_id, d.name as document_name, c.content, (c.embedding <=> ${vectorLiteral(embedding)}::vector) as distance
+      from document_chunks c join documents d on d.id = c.document_id
+      order by c.embedding <=> ${vectorLiteral(embedding)}::vector
+      limit ${limit} offset ${offset}`);
+    return rows.map(toMatch);
+  });
+}
+
+function toMatch(row: { chunk_id: string; document_id: string; document_name: string; content: string; distance: number }): ChunkMatch {
+  return { chunkId: row.chunk_id, documentId: row.document_id, documentName: row.document_name, content: row.content, distance: Number(row.distance) };
+}

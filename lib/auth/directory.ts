@@ -1,0 +1,41 @@
+import "server-only";
+import { getConfig, issuerUrl } from "@/lib/config";
+import { IssuerUnavailableError, requestToken } from "./oauth";
+
+/**
+ * Finds people by email through the identity server's Management API (Auth0's `users-by-email`), so sharing
+ * resolves an address to the Auth0 `sub` that authorization uses. The app's own Management API token (client
+ * credentials, `read:users`) is kept in memory until shortly before it expires: it is not a user's credential.
+ */
+export interface DirectoryUser {
+  sub: string;
+  email: string;
+  emailVerified: boolean;
+  name: string;
+}
+
+let token: { issuer: string; value: string; expiresAt: number } | undefined;
+
+async function managementToken(audience: string): Promise<string> {
+  if (token?.issuer === audience && token.expiresAt > Date.now() + 60_000) return token.value;
+  const response = await requestToken({ grant_type: "client_credentials", audience, scope: "read:users" });
+  token = { issuer: audience, value: response.access_token, expiresAt: Date.now() + (response.expires_in ?? 300) * 1000 };
+  return token.value;
+}
+
+export async function findUserByEmail(email: string): Promise<DirectoryUser | null> {
+  const audience = `${issuerUrl(getConfig())}api/v2/`;
+  const url = new URL("users-by-email", audience);
+  url.searchParams.set("email", email);
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: { authorization: `Bearer ${await managementToken(audience)}` }, signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    if (error instanceof IssuerUnavailableError) throw error;
+    throw new IssuerUnavailableError(`Management API unreachable: ${(error as Error).message}`);
+  }
+  if (!response.ok) throw new IssuerUnavailableError(`Management API answered HTTP ${response.status}`);
+  const users = (await response.json()) as { user_id: string; email: string; email_verified?: boolean; name?: string }[];
+  const user = users.find((u) => u.email.toLowerCase() === email.toLowerCase());
+  return user ? { sub: user.user_id, email: user.email, emailVerified: user.email_verified === true, name: user.name ?? user.email } : null;
+}

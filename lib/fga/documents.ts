@@ -1,0 +1,111 @@
+import "server-only";
+import { ClientWriteRequestOnDuplicateWrites, ClientWriteRequestOnMissingDeletes, type TupleKey } from "@openfga/sdk";
+import { getFga } from "./client";
+
+/**
+ * Document permissions, asked of OpenFGA (lib/fga/model.fga). Any failure to get an answer throws
+ * FgaUnavailableError, and callers refuse the action: authorization fails closed.
+ */
+export class FgaUnavailableError extends Error {
+  override name = "FgaUnavailableError";
+}
+
+export type DocumentPermission = "can_view" | "can_share" | "can_delete";
+/** Someone a document can be shared with: a user (by Auth0 `sub`), a group's members, or every signed-in user. */
+export type ShareSubject = { type: "user"; sub: string } | { type: "group"; name: string } | { type: "everyone" };
+
+const userRef = (sub: string) => `user:${sub}`;
+const docRef = (id: string) => `doc:${id}`;
+
+export function subjectRef(subject: ShareSubject): string {
+  if (subject.type === "user") return userRef(subject.sub);
+  if (subject.type === "group") return `group:${subject.name}#member`;
+  return "user:*";
+}
+
+function parseSubject(user: string): ShareSubject | null {
+  if (user === "user:*") return { type: "everyone" };
+  const group = /^group:(.+)#member$/.exec(user);
+  if (group) return { type: "group", name: group[1]! };
+  return user.startsWith("user:") ? { type: "user", sub: user.slice(5) } : null;
+}
+
+async function ask<T>(what: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    console.error(`[fga] ${what} failed:`, (error as Error).message);
+    throw new FgaUnavailableError(`Authorization service failed to answer (${what})`);
+  }
+}
+
+export async function can(userSub: string, permission: DocumentPermission, documentId: string): Promise<boolean> {
+  const { allowed } = await ask("check", () => getFga().check({ user: userRef(userSub), relation: permission, object: docRef(documentId) }));
+  return allowed === true;
+}
+
+/** The subset of `documentIds` the user may view, in one batch-check round trip per 50 documents. */
+export async function viewableAmong(userSub: string, documentIds: string[]): Promise<Set<string>> {
+  if (documentIds.length === 0) return new Set();
+  const { result } = await ask("batch-check", () =>
+    getFga().batchCheck({
+      checks: documentIds.map((id) => ({ user: userRef(userSub), relation: "can_view", object: docRef(id), correlationId: id })),
+    }),
+  );
+  // An item that errored is not allowed: absence of a yes is a no.
+  return new Set(result.filter((r) => r.allowed === true && !r.error).map((r) => r.correlationId));
+}
+
+/** Every document the user may view, by id. */
+export async function listViewableDocuments(userSub: string): Promise<string[]> {
+  const { objects } = await ask("list-objects", () => getFga().listObjects({ user: userRef(userSub), relation: "can_view", type: "doc" }));
+  return objects.map((object) => object.slice("doc:".length));
+}
+
+export async function recordOwner(userSub: string, documentId: string) {
+  await ask("write", () => getFga().writeTuples([{ user: userRef(userSub), relation: "owner", object: docRef(documentId) }]));
+}
+
+export async function share(documentId: string, subject: ShareSubject) {
+  await ask("write", () =>
+    getFga().write(
+      { writes: [{ user: subjectRef(subject), relation: "viewer", object: docRef(documentId) }] },
+      { conflict: { onDuplicateWrites: ClientWriteRequestOnDuplicateWrites.Ignore } },
+    ),
+  );
+}
+
+export async function unshare(documentId: string, subject: ShareSubject) {
+  await ask("write", () =>
+    getFga().write(
+      { deletes: [{ user: subjectRef(subject), relation: "viewer", object: docRef(documentId) }] },
+      { conflict: { onMissingDeletes: ClientWriteRequestOnMissingDeletes.Ignore } },
+    ),
+  );
+}
+
+/** Who a document is shared with (its viewers), for the share dialog. */
+export async function listShares(documentId: string): Promise<ShareSubject[]> {
+  const tuples = await readAll({ object: docRef(documentId), relation: "viewer" });
+  return tuples.flatMap((tuple) => parseSubject(tuple.user) ?? []);
+}
+
+/** Removes every relationship of a deleted document, so no stale permission outlives it. */
+export async function forgetDocument(documentId: string) {
+  const tuples = await readAll({ object: docRef(documentId) });
+  for (let i = 0; i < tuples.length; i += 50) {
+    const deletes = tuples.slice(i, i + 50).map(({ user, relation, object }) => ({ user, relation, object }));
+    await ask("write", () => getFga().write({ deletes }));
+  }
+}
+
+async function readAll(filter: { object: string; relation?: string }): Promise<TupleKey[]> {
+  const tuples: TupleKey[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await ask("read", () => getFga().read(filter, { continuationToken, pageSize: 100 }));
+    tuples.push(...page.tuples.map((t) => t.key));
+    continuationToken = page.continuation_token || undefined;
+  } while (continuationToken);
+  return tuples;
+}

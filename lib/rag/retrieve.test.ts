@@ -1,0 +1,72 @@
+import { embed } from "ai";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { embeddingModel } from "@/lib/ai/model";
+import * as fgaDocuments from "@/lib/fga/documents";
+import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
+import { ingestDocument } from "./ingest";
+import { retrieveChunks } from "./retrieve";
+
+// Retrieval against a real Postgres with pgvector, the sandbox FGA service and the sandbox embedding model.
+let sandbox: SandboxHarness;
+let sql: postgres.Sql;
+const ALICE = "auth0|alice";
+const BOB = "auth0|bob";
+const CAROL = "auth0|carol";
+const QUERY = "quarterly budget forecast for the marketing team";
+
+const text = new TextEncoder();
+const ingest = (ownerSub: string, name: string, body: string) =>
+  ingestDocument({ ownerSub, name, type: "text/markdown", bytes: text.encode(body) });
+
+async function queryEmbedding(value: string) {
+  return (await embed({ model: embeddingModel(), value })).embedding;
+}
+
+beforeAll(async () => {
+  sandbox = await startSandboxHarness();
+  sql = postgres(sandbox.databaseUrl, { max: 1 });
+  // Carol owns many documents that match the query better than anything bob may read: a global top-N then
+  // filter would return bob nothing.
+  for (let i = 0; i < 30; i++) await ingest(CAROL, `carol-${i}.md`, `Quarterly budget forecast for the marketing team, version ${i}.`);
+  for (let i = 0; i < 6; i++) await ingest(BOB, `bob-${i}.md`, `Notes about the marketing offsite, item ${i}, and a little about budget.`);
+  const shared = await ingest(ALICE, "shared-forecast.md", "Alice's quarterly budget forecast for marketing, shared with bob.");
+  await fgaDocuments.share(shared.id, { type: "user", sub: BOB });
+  await ingest(ALICE, "alice-private.md", "Alice's private quarterly budget forecast for the marketing team.");
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await sandbox?.close();
+});
+
+describe("permission-aware retrieval", () => {
+  for (const [strategy, prefilterLimit] of [["prefilter", 500], ["overfetch", 0]] as const) {
+    it(`returns the best k chunks bob may read, never fewer when k exist (${strategy})`, async () => {
+      const result = await retrieveChunks({ userSub: BOB, embedding: await queryEmbedding(QUERY), k: 5, prefilterLimit });
+      expect(result.strategy).toBe(strategy);
+      expect(result.chunks).toHaveLength(5);
+      const names = result.chunks.map((c) => c.documentName);
+      expect(names[0]).toBe("shared-forecast.md");
+      expect(names.some((n) => n.startsWith("carol-") || n === "alice-private.md")).toBe(false);
+      // Exactly the authorized top 5 by distance.
+      const distances = result.chunks.map((c) => c.distance);
+      expect([...distances].sort((a, b) => a - b)).toEqual(distances);
+    });
+  }
+
+  it("returns fewer only when fewer exist, and nothing for a user who may read nothing", async () => {
+    const all = await retrieveChunks({ userSub: BOB, embedding: await queryEmbedding(QUERY), k: 50, prefilterLimit: 0 });
+    expect(all.chunks).toHaveLength(7);
+    const none = await retrieveChunks({ userSub: "auth0|nobody", embedding: await queryEmbedding(QUERY), k: 5 });
+    expect(none.chunks).toEqual([]);
+  });
+
+  it("stores nothing when the owner tuple cannot be written", async () => {
+    const spy = vi.spyOn(fgaDocuments, "recordOwner").mockRejectedValueOnce(new fgaDocuments.FgaUnavailableError("down"));
+    await expect(ingest(ALICE, "doomed.md", "This upload must leave no trace.")).rejects.toThrow();
+    spy.mockRestore();
+    expect(await sql`select 1 from documents where name = 'doomed.md'`).toHaveLength(0);
+    expect(await sql`select 1 from document_chunks where content like '%leave no trace%'`).toHaveLength(0);
+  });
+});

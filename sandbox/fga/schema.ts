@@ -1,0 +1,50 @@
+import type { Sql } from "postgres";
+
+/**
+ * The FGA sandbox keeps its own tables (prefixed `fga_`) in whatever Postgres it is given and creates them
+ * itself on start: they are the stand-in service's storage, not part of the app's drizzle schema.
+ *
+ * Tuples are keyed by object then user. The indexes serve the evaluator's three set queries and the Read API:
+ * - primary key (store, object type, object id, relation, user): exact tuples, "users of object#relation",
+ *   and reads by object;
+ * - a partial index on the same prefix for userset users only: a Check expanding `doc#viewer` usersets does
+ *   not scan the document's thousands of plain viewers;
+ * - (store, user): reverse expansion for list-objects ("tuples naming this user / userset");
+ * - (store, object type, relation, object id, user): reads by type and relation. It spans every key column
+ *   on purpose: PGlite has no autovacuum, so the planner often has no statistics, and with a shorter
+ *   (store, object type, relation) index it picks that one for exact lookups and scans a whole type.
+ */
+export const FGA_SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS fga_stores (
+    id text PRIMARY KEY,
+    name text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
+  )`,
+  `CREATE TABLE IF NOT EXISTS fga_authorization_models (
+    store_id text NOT NULL,
+    id text NOT NULL,
+    model jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (store_id, id)
+  )`,
+  `CREATE TABLE IF NOT EXISTS fga_tuples (
+    store_id text NOT NULL,
+    object_type text NOT NULL,
+    object_id text NOT NULL,
+    relation text NOT NULL,
+    user_key text NOT NULL,
+    user_is_userset boolean NOT NULL,
+    inserted_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (store_id, object_type, object_id, relation, user_key)
+  )`,
+  `CREATE INDEX IF NOT EXISTS fga_tuples_usersets ON fga_tuples (store_id, object_type, object_id, relation) WHERE user_is_userset`,
+  `CREATE INDEX IF NOT EXISTS fga_tuples_by_user ON fga_tuples (store_id, user_key)`,
+  // The shorter index of that name that earlier versions of this service created (see above).
+  `DROP INDEX IF EXISTS fga_tuples_by_type_relation`,
+  `CREATE INDEX IF NOT EXISTS fga_tuples_by_type_relation_object ON fga_tuples (store_id, object_type, relation, object_id, user_key)`,
+];
+
+export async function ensureFgaSchema(sql: Sql): Promise<void> {
+  for (const statement of FGA_SCHEMA) await sql.unsafe(statement);
+}

@@ -1,0 +1,259 @@
+import type { Sql } from "postgres";
+import { FgaError } from "./errors";
+import { isUserset, splitObject, type TupleKey } from "./identifiers";
+import type { AuthorizationModelJSON } from "./model";
+import type { ObjectRelation, TupleBackend } from "./tuple-reader";
+import { ulid } from "./ulid";
+
+/** Stores, models and tuples in Postgres (postgres.js), with the evaluator's set queries. */
+
+export interface StoreRecord {
+  id: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StoredTuple {
+  key: TupleKey;
+  timestamp: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; empty when there is nothing more. */
+  continuationToken: string;
+}
+
+type StoreRow = { id: string; name: string; created_at: Date; updated_at: Date };
+type TupleRow = { object_type: string; object_id: string; relation: string; user_key: string };
+
+const toStore = (row: StoreRow): StoreRecord => ({
+  id: row.id,
+  name: row.name,
+  created_at: row.created_at.toISOString(),
+  updated_at: row.updated_at.toISOString(),
+});
+
+const toTuple = (row: TupleRow): TupleKey => ({ object: `${row.object_type}:${row.object_id}`, relation: row.relation, user: row.user_key });
+
+export function encodeToken(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString("base64url");
+}
+
+export function decodeToken<T>(token: string, valid: (value: unknown) => value is T): T {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+    if (valid(value)) return value;
+  } catch {
+    // fall through
+  }
+  throw new FgaError("invalid_continuation_token", "Invalid continuation token");
+}
+
+const isStringArray = (length: number) => (value: unknown): value is string[] =>
+  Array.isArray(value) && value.length === length && value.every((v) => typeof v === "string");
+
+/** Columns of many tuple keys, for `unnest(...)` set queries. */
+function columns(keys: readonly TupleKey[]) {
+  const types: string[] = [];
+  const ids: string[] = [];
+  const relations: string[] = [];
+  const users: string[] = [];
+  for (const key of keys) {
+    const { type, id } = splitObject(key.object);
+    types.push(type);
+    ids.push(id);
+    relations.push(key.relation);
+    users.push(key.user);
+  }
+  return { types, ids, relations, users };
+}
+
+export class FgaStorage {
+  constructor(private readonly sql: Sql) {}
+
+  // --- stores -------------------------------------------------------------------------------------
+
+  async createStore(name: string): Promise<StoreRecord> {
+    const [row] = await this.sql<StoreRow[]>`
+      insert into fga_stores (id, name) values (${ulid()}, ${name}) returning id, name, created_at, updated_at`;
+    return toStore(row as StoreRow);
+  }
+
+  async getStore(id: string): Promise<StoreRecord | undefined> {
+    const [row] = await this.sql<StoreRow[]>`select id, name, created_at, updated_at from fga_stores where id = ${id}`;
+    return row ? toStore(row) : undefined;
+  }
+
+  async listStores(pageSize: number, continuationToken: string, name?: string): Promise<Page<StoreRecord>> {
+    const after = continuationToken ? (decodeToken(continuationToken, isStringArray(1))[0] ?? "") : "";
+    const rows = await this.sql<StoreRow[]>`
+      select id, name, created_at, updated_at from fga_stores
+      where id > ${after} ${name ? this.sql`and name = ${name}` : this.sql``}
+      order by id limit ${pageSize + 1}`;
+    const more = rows.length > pageSize;
+    const items = rows.slice(0, pageSize).map(toStore);
+    return { items, continuationToken: more ? encodeToken([items[items.length - 1]?.id]) : "" };
+  }
+
+  /** Removes the store with its models and tuples (the sandbox keeps no history). */
+  async deleteStore(id: string): Promise<boolean> {
+    return this.sql.begin(async (tx) => {
+      await tx`delete from fga_tuples where store_id = ${id}`;
+      await tx`delete from fga_authorization_models where store_id = ${id}`;
+      const deleted = await tx`delete from fga_stores where id = ${id} returning id`;
+      return deleted.length > 0;
+    });
+  }
+
+  // --- authorization models ------------------------------------------------------------------------
+
+  async writeModel(storeId: string, model: Omit<AuthorizationModelJSON, "id">): Promise<string> {
+    const id = ulid();
+    await this.sql`insert into fga_authorization_models (store_id, id, model) values (${storeId}, ${id}, ${this.sql.json(model as never)})`;
+    return id;
+  }
+
+  async readModel(storeId: string, id: string): Promise<AuthorizationModelJSON | undefined> {
+    const [row] = await this.sql<{ model: Omit<AuthorizationModelJSON, "id"> }[]>`
+      select model from fga_authorization_models where store_id = ${storeId} and id = ${id}`;
+    return row ? { id, ...row.model } : undefined;
+  }
+
+  /** Newest first, as OpenFGA lists them; model ids are monotonic ULIDs. */
+  async listModels(storeId: string, pageSize: number, continuationToken: string): Promise<Page<AuthorizationModelJSON>> {
+    const before = continuationToken ? decodeToken(continuationToken, isStringArray(1))[0] : undefined;
+    const rows = await this.sql<{ id: string; model: Omit<AuthorizationModelJSON, "id"> }[]>`
+      select id, model from fga_authorization_models
+      where store_id = ${storeId} ${before ? this.sql`and id < ${before}` : this.sql``}
+      order by id desc limit ${pageSize + 1}`;
+    const more = rows.length > pageSize;
+    const items = rows.slice(0, pageSize).map((row) => ({ id: row.id, ...row.model }));
+    return { items, continuationToken: more ? encodeToken([items[items.length - 1]?.id]) : "" };
+  }
+
+  async latestModelId(storeId: string): Promise<string | undefined> {
+    const [row] = await this.sql<{ id: string }[]>`
+      select id from fga_authorization_models where store_id = ${storeId} order by id desc limit 1`;
+    return row?.id;
+  }
+
+  // --- tuples ------------------------------------------------------------------------------------
+
+  /**
+   * Deletes then writes, in one transaction: any failure leaves the store as it was. With `error`, a
+   * write of an existing tuple or a delete of a missing one fails the whole request, as in OpenFGA.
+   */
+  async writeTuples(
+    storeId: string,
+    deletes: readonly TupleKey[],
+    writes: readonly TupleKey[],
+    options: { onDuplicate: "error" | "ignore"; onMissing: "error" | "ignore" },
+  ): Promise<void> {
+    await this.sql.begin(async (tx) => {
+      if (deletes.length > 0) {
+        const c = columns(deletes);
+        const deleted = await tx<TupleRow[]>`
+          delete from fga_tuples t
+          using unnest(${tx.array(c.types)}::text[], ${tx.array(c.ids)}::text[], ${tx.array(c.relations)}::text[], ${tx.array(c.users)}::text[])
+            as q(object_type, object_id, relation, user_key)
+          where t.store_id = ${storeId} and t.object_type = q.object_type and t.object_id = q.object_id
+            and t.relation = q.relation and t.user_key = q.user_key
+          returning t.object_type, t.object_id, t.relation, t.user_key`;
+        if (options.onMissing === "error" && deleted.length < deletes.length) {
+          const gone = new Set(deleted.map((row) => JSON.stringify(toTuple(row))));
+          const missing = deletes.find((t) => !gone.has(JSON.stringify({ object: t.object, relation: t.relation, user: t.user }))) as TupleKey;
+          throw writeConflict("delete a tuple which does not exist", missing);
+        }
+      }
+      if (writes.length > 0) {
+        const c = columns(writes);
+        const flags = writes.map((t) => isUserset(t.user));
+        const inserted = await tx<TupleRow[]>`
+          insert into fga_tuples (store_id, object_type, object_id, relation, user_key, user_is_userset)
+          select ${storeId}, q.object_type, q.object_id, q.relation, q.user_key, q.is_userset
+          from unnest(${tx.array(c.types)}::text[], ${tx.array(c.ids)}::text[], ${tx.array(c.relations)}::text[], ${tx.array(c.users)}::text[], ${tx.array(flags)}::boolean[])
+            as q(object_type, object_id, relation, user_key, is_userset)
+          on conflict do nothing
+          returning object_type, object_id, relation, user_key`;
+        if (options.onDuplicate === "error" && inserted.length < writes.length) {
+          const added = new Set(inserted.map((row) => JSON.stringify(toTuple(row))));
+          const existing = writes.find((t) => !added.has(JSON.stringify({ object: t.object, relation: t.relation, user: t.user }))) as TupleKey;
+          throw writeConflict("write a tuple which already exists", existing);
+        }
+      }
+    });
+  }
+
+  /** Read API: filter by object (or object type), relation and user; paginated in key order. */
+  async readTuples(
+    storeId: string,
+    filter: { objectType?: string; objectId?: string; relation?: string; user?: string },
+    pageSize: number,
+    continuationToken: string,
+  ): Promise<Page<StoredTuple>> {
+    const sql = this.sql;
+    const after = continuationToken ? decodeToken(continuationToken, isStringArray(4)) : undefined;
+    const rows = await sql<(TupleRow & { inserted_at: Date })[]>`
+      select object_type, object_id, relation, user_key, inserted_at from fga_tuples
+      where store_id = ${storeId}
+        ${filter.objectType ? sql`and object_type = ${filter.objectType}` : sql``}
+        ${filter.objectId ? sql`and object_id = ${filter.objectId}` : sql``}
+        ${filter.relation ? sql`and relation = ${filter.relation}` : sql``}
+        ${filter.user ? sql`and user_key = ${filter.user}` : sql``}
+        ${after ? sql`and (object_type, object_id, relation, user_key) > (${after[0] ?? ""}, ${after[1] ?? ""}, ${after[2] ?? ""}, ${after[3] ?? ""})` : sql``}
+      order by object_type, object_id, relation, user_key
+      limit ${pageSize + 1}`;
+    const more = rows.length > pageSize;
+    const page = rows.slice(0, pageSize);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => ({ key: toTuple(row), timestamp: row.inserted_at.toISOString() })),
+      continuationToken: more && last ? encodeToken([last.object_type, last.object_id, last.relation, last.user_key]) : "",
+    };
+  }
+
+  /** The evaluator's set queries for one store. */
+  backend(storeId: string): TupleBackend {
+    const sql = this.sql;
+    return {
+      async findTuples(keys) {
+        if (keys.length === 0) return [];
+        const c = columns(keys);
+        const rows = await sql<TupleRow[]>`
+          select t.object_type, t.object_id, t.relation, t.user_key
+          from unnest(${sql.array(c.types)}::text[], ${sql.array(c.ids)}::text[], ${sql.array(c.relations)}::text[], ${sql.array(c.users)}::text[])
+            as q(object_type, object_id, relation, user_key)
+          join fga_tuples t on t.store_id = ${storeId} and t.object_type = q.object_type and t.object_id = q.object_id
+            and t.relation = q.relation and t.user_key = q.user_key`;
+        return rows.map(toTuple);
+      },
+      async readObjectRelations(keys: readonly ObjectRelation[], usersetsOnly: boolean) {
+        if (keys.length === 0) return [];
+        const c = columns(keys.map((k) => ({ ...k, user: "" })));
+        const rows = await sql<TupleRow[]>`
+          select t.object_type, t.object_id, t.relation, t.user_key
+          from unnest(${sql.array(c.types)}::text[], ${sql.array(c.ids)}::text[], ${sql.array(c.relations)}::text[])
+            as q(object_type, object_id, relation)
+          join fga_tuples t on t.store_id = ${storeId} and t.object_type = q.object_type and t.object_id = q.object_id
+            and t.relation = q.relation ${usersetsOnly ? sql`and t.user_is_userset` : sql``}`;
+        return rows.map(toTuple);
+      },
+      async readByUsers(users) {
+        if (users.length === 0) return [];
+        const rows = await sql<TupleRow[]>`
+          select object_type, object_id, relation, user_key from fga_tuples
+          where store_id = ${storeId} and user_key = any(${sql.array(users as string[])}::text[])`;
+        return rows.map(toTuple);
+      },
+    };
+  }
+}
+
+function writeConflict(action: string, t: TupleKey): FgaError {
+  return new FgaError(
+    "write_failed_due_to_invalid_input",
+    `cannot ${action}: user: '${t.user}', relation: '${t.relation}', object: '${t.object}': tuple to be written already existed or the tuple to be deleted did not exist`,
+  );
+}

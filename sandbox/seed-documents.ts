@@ -1,0 +1,51 @@
+import { share } from "../lib/fga/documents";
+import { getFga } from "../lib/fga/client";
+import { ingestDocument } from "../lib/rag/ingest";
+import { sandboxUsers } from "./identity/users";
+
+/**
+ * Sample documents for a fresh sandbox, stored through the app's own ingestion (chunks, embeddings, owner tuple)
+ * so they behave exactly like uploads. Runs once, in a child process with the app's environment, when the
+ * sandbox creates its FGA store (run with `--conditions=react-server`, as Next runs server code).
+ */
+const sub = (email: string) => {
+  const user = sandboxUsers.find((u) => u.email === email);
+  if (!user) throw new Error(`no sandbox user ${email}`);
+  return user.sub;
+};
+
+const encoder = new TextEncoder();
+async function add(owner: string, name: string, text: string) {
+  const { id } = await ingestDocument({ ownerSub: sub(owner), name, type: "text/markdown", bytes: encoder.encode(text) });
+  return id;
+}
+
+await getFga().writeTuples([
+  { user: `user:${sub("alice@example.com")}`, relation: "member", object: "group:finance" },
+  { user: `user:${sub("bob@example.com")}`, relation: "member", object: "group:finance" },
+]);
+
+const forecast = await add(
+  "alice@example.com",
+  "Q3 forecast.md",
+  `# Q3 forecast\n\nWe forecast Q3 revenue of 4.2 million USD, up 12% on Q2, driven by the Acme Widget line.\n\nOperating costs stay flat at 3.1 million USD. The main risk is the supplier price increase announced for August.\n\nHeadcount: two new hires in sales, none elsewhere.`,
+);
+await share(forecast, { type: "group", name: "finance" });
+
+const handbook = await add(
+  "alice@example.com",
+  "Team handbook.md",
+  `# Team handbook\n\nEveryone gets 25 days of paid vacation a year; ask your manager two weeks ahead.\n\nCore hours are 10:00 to 16:00. Expenses under 50 USD need no approval; file them within 30 days.\n\nThe office is closed on public holidays.`,
+);
+await share(handbook, { type: "everyone" });
+
+const notes: Record<string, string> = {
+  "alice@example.com": "Personal note: the gate code for the lake house is 4417. Remember to renew my passport before March.",
+  "bob@example.com": "Personal note: my bike lock combination is 2298. Buy a birthday gift for Sam.",
+  "carol@example.com": "Personal note: the sensor calibration offset is 0.37. Book the dentist for the kids.",
+};
+for (const [email, text] of Object.entries(notes)) {
+  const name = `${email.split("@")[0]!.replace(/^./, (c) => c.toUpperCase())}'s private note.md`;
+  await add(email, name, `# Private note\n\n${text}`);
+}
+console.log("[sandbox] Seeded sample documents: Q3 forecast (finance), Team handbook (everyone), a private note each.");

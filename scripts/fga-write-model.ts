@@ -1,0 +1,35 @@
+import { OpenFgaClient } from "@openfga/sdk";
+import { loadEnvFiles } from "../sandbox/env-files";
+import { fgaCredentials } from "../lib/fga/credentials";
+import { ensureModel, ensureStore } from "../lib/fga/setup";
+
+/**
+ * `npm run fga:write-model`: writes lib/fga/model.fga to the OpenFGA or Auth0 FGA store named by FGA_*.
+ * With `--create-store <name>` it first finds or creates a store of that name (OpenFGA only: Auth0 FGA stores are
+ * created in its dashboard) and prints its id.
+ */
+loadEnvFiles();
+const env = process.env;
+const createIndex = process.argv.indexOf("--create-store");
+if (!env.FGA_API_URL) {
+  console.error("FGA_API_URL is not set. Point it at your OpenFGA or Auth0 FGA API, e.g. https://api.us1.fga.dev.");
+  process.exit(1);
+}
+let storeId = env.FGA_STORE_ID;
+if (createIndex !== -1) {
+  const name = process.argv[createIndex + 1] ?? "delegate";
+  const store = await ensureStore(env.FGA_API_URL, name);
+  storeId = store.storeId;
+  console.log(`${store.created ? "Created" : "Found"} store "${name}": FGA_STORE_ID=${storeId}`);
+}
+if (!storeId) {
+  console.error("FGA_STORE_ID is not set. Create a store (Auth0 FGA dashboard, or --create-store <name> for OpenFGA).");
+  process.exit(1);
+}
+const client = new OpenFgaClient({
+  apiUrl: env.FGA_API_URL,
+  storeId,
+  credentials: fgaCredentials({ ...env, FGA_API_URL: env.FGA_API_URL }),
+});
+const { modelId, written } = await ensureModel(client);
+console.log(written ? `Wrote the model: FGA_MODEL_ID=${modelId}` : `The store already has this model (FGA_MODEL_ID=${modelId}).`);
