@@ -49,3 +49,5 @@ for (const [email, text] of Object.entries(notes)) {
   await add(email, name, `# Private note\n\n${text}`);
 }
 console.log("[sandbox] Seeded sample documents: Q3 forecast (finance), Team handbook (everyone), a private note each.");
+// The database pool would keep this process alive; the launcher waits for it to exit.
+process.exit(0);

@@ -61,16 +61,21 @@ function DocumentItem({ document }: { document: DocumentView }) {
           <a href={`/api/documents/${document.id}`} className="rounded-md border border-zinc-300 px-3 py-1.5" aria-label={`Download ${document.name}`}>
             Download
           </a>
-          <button type="button" onClick={() => setSharing((open) => !open)} className="rounded-md border border-zinc-300 px-3 py-1.5" aria-expanded={sharing}>
-            Share
-          </button>
-          <button
-            type="button"
-            onClick={() => void act(() => fetchOrThrow(`/api/documents/${document.id}`, { method: "DELETE" }))}
-            className="rounded-md border border-red-300 px-3 py-1.5 text-red-800"
-          >
-            Delete
-          </button>
+          {/* Sharing and deleting are the owner's; the server checks again either way. */}
+          {document.owned && (
+            <>
+              <button type="button" onClick={() => setSharing((open) => !open)} className="rounded-md border border-zinc-300 px-3 py-1.5" aria-expanded={sharing}>
+                Share
+              </button>
+              <button
+                type="button"
+                onClick={() => void act(() => fetchOrThrow(`/api/documents/${document.id}`, { method: "DELETE" }))}
+                className="rounded-md border border-red-300 px-3 py-1.5 text-red-800"
+              >
+                Delete
+              </button>
+            </>
+          )}
         </div>
       </div>
       {sharing && <ShareDialog document={document} onChange={act} />}

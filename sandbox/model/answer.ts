@@ -14,7 +14,7 @@ const MAX_FACTS = 8;
 const HEADLINE_KEYS = ["title", "name", "displayName", "display_name", "fullName", "full_name", "summary", "subject", "label", "login", "text"];
 const PERSON_NAME_KEYS = ["name", "displayName", "display_name", "fullName", "full_name", "nickname"];
 // Detail fields worth a glance in a list, most telling first; counts read badly without their name.
-const DETAIL_PATTERNS = [/start|date|when|due|time|created|updated|sent|received/i, /^(from|sender|organizer|author|owner|user|assignee)$/i, /status|state/i, /location|channel|repo/i, /count|stars?$|total|amount|price|unread/i, /snippet|preview/i];
+const DETAIL_PATTERNS = [/start|date|when|due|time|created|updated|sent|received/i, /^(from|sender|organizer|author|owner|user|assignee)$/i, /status|state/i, /location|channel|repo|document|source|file/i, /count|stars?$|total|amount|price|unread/i, /snippet|preview/i];
 const LABELLED_DETAIL = /count|stars?$|total|amount|price|unread/i;
 // Fields a reader never wants to see: paging state, image links, API bookkeeping.
 const NOISE = /token|cursor|etag|^kind$|picture|avatar|icon|thumbnail|^raw|payload|^object$/i;
