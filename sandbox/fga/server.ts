@@ -1,11 +1,10 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import express, { type ErrorRequestHandler } from "express";
 import postgres from "postgres";
+import { listen, urlHost, requestLog } from "../http";
 import { fgaApi } from "./api";
 import { FgaError } from "./errors";
 import { ModelCache } from "./models";
-import { requestLog } from "./request-log";
 import { ensureFgaSchema } from "./schema";
 import { FgaStorage } from "./storage";
 
@@ -24,20 +23,7 @@ export interface FgaServer {
   close(): Promise<void>;
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
 
-function urlHost(host: string): string {
-  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
-  return host.includes(":") ? `[${host}]` : host;
-}
 
 /**
  * A local, OpenFGA-compatible authorization service: the HTTP API that `@openfga/sdk`'s OpenFgaClient
@@ -62,7 +48,7 @@ export async function startFgaServer(options: FgaServerOptions): Promise<FgaServ
 
   const app = express();
   app.disable("x-powered-by");
-  app.use(requestLog(log));
+  app.use(requestLog("[sandbox:fga]", log));
   app.get("/healthz", (_req, res) => {
     res.json({ status: "SERVING" });
   });
@@ -74,14 +60,14 @@ export async function startFgaServer(options: FgaServerOptions): Promise<FgaServ
       return;
     }
     if (error instanceof FgaError) {
-      res.locals.errorCode = error.code;
+      res.locals.logNote = error.code;
       res.status(error.httpStatus).json(error.toJSON());
       return;
     }
     // express.json's own failures (malformed JSON, too large) carry a 4xx status.
     const status = (error as { status?: unknown } | undefined)?.status;
     if (typeof status === "number" && status >= 400 && status < 500) {
-      res.locals.errorCode = "validation_error";
+      res.locals.logNote = "validation_error";
       res.status(400).json({ code: "validation_error", message: "The request body is not valid JSON." });
       return;
     }

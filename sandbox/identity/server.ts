@@ -1,7 +1,7 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import express, { type RequestHandler } from "express";
+import { createServer } from "node:http";
+import express from "express";
 import { Provider } from "oidc-provider";
+import { listen, requestLog } from "../http";
 import { openFileAdapter } from "./adapter";
 import { apiResourceServers, type ApiAudiences } from "./api-audiences";
 import { AUTHENTICATOR_PATH } from "./authenticator-page";
@@ -31,6 +31,8 @@ import { appCallbackUrl, providerConfiguration } from "./provider-config";
 import { createProviderTokenMinter } from "./provider-tokens";
 import { requestShims } from "./request-shims";
 import { TOKEN_VAULT_GRANT_TYPE, TOKEN_VAULT_PARAMETERS, tokenVaultGrant } from "./token-vault";
+
+const PREFIX = "[sandbox:identity]";
 
 export interface IdentityServerOptions {
   /** 0 picks a free port; the issuer then carries the port actually bound. */
@@ -65,31 +67,7 @@ export interface IdentityServer {
   close(): Promise<void>;
 }
 
-const PREFIX = "[sandbox:identity]";
 
-// Only method, path and status: query strings and bodies can carry codes, tokens and passwords.
-function requestLog(log: (line: string) => void): RequestHandler {
-  return (req, res, next) => {
-    const started = performance.now();
-    res.on("finish", () => {
-      const elapsed = Math.round(performance.now() - started);
-      // originalUrl: routers mounted at a path shorten req.path while they run.
-      const { pathname } = new URL(req.originalUrl, "http://localhost");
-      log(`${PREFIX} ${req.method} ${pathname} ${res.statusCode} ${elapsed}ms`);
-    });
-    next();
-  };
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
 
 export async function startIdentityServer(options: IdentityServerOptions): Promise<IdentityServer> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -161,7 +139,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
   const pending = new PendingConnects();
   const app = express();
   app.disable("x-powered-by");
-  app.use(requestLog(log));
+  app.use(requestLog(PREFIX, log));
   app.use(requestShims({ clientId, myAccountAudience: meAudience }));
   app.post(
     "/oauth/token",

@@ -1,11 +1,10 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import express from "express";
 import { createProviderTokenVerifier } from "../identity/provider-tokens";
+import { listen, urlHost, requestLog } from "../http";
 import { githubRouter } from "./github/router";
 import { googleRouter } from "./google/router";
 import { Mailbox } from "./google/gmail/mailbox";
-import { requestLog } from "./request-log";
 import { seedClock } from "./seed-clock";
 import { slackRouter } from "./slack/router";
 
@@ -28,20 +27,7 @@ export interface ProviderApis {
   close(): Promise<void>;
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
 
-function urlHost(host: string): string {
-  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
-  return host.includes(":") ? `[${host}]` : host;
-}
 
 /**
  * Sandbox stand-ins for the Google Calendar, Gmail, GitHub and Slack APIs on one port, each under its
@@ -67,7 +53,7 @@ export async function startProviderApis(options: ProviderApisOptions): Promise<P
 
   const app = express();
   app.disable("x-powered-by");
-  app.use(requestLog(log));
+  app.use(requestLog("[sandbox:providers]", log));
   app.use("/google", googleRouter({ verify: verifier("google-oauth2"), clock, mailbox: new Mailbox() }));
   app.use("/github", githubRouter({ verify: verifier("github"), clock, apiBase: baseUrls.github }));
   app.use("/slack", slackRouter(verifier("sign-in-with-slack")));

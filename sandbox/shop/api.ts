@@ -7,7 +7,7 @@ import { z } from "zod";
 import { callerOf, requireScope, ShopError, type ShopTokenVerifier } from "./auth";
 import { CURRENCY, findProduct, productView, products, toAmount } from "./catalog";
 import { orderView, type OrderBook } from "./orders";
-import { noteForLog } from "./request-log";
+import { noteForLog } from "../http";
 
 export const SHOP_SCOPES = { create: "orders:create", read: "orders:read" } as const;
 

@@ -1,11 +1,10 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import express, { type ErrorRequestHandler } from "express";
+import { listen, urlHost, requestLog } from "../http";
 import { shopApi } from "./api";
 import { createShopTokenVerifier, ShopError } from "./auth";
 import { renderDashboard } from "./dashboard";
 import { OrderBook, orderView, type Order } from "./orders";
-import { requestLog } from "./request-log";
 
 export interface ShopApiOptions {
   /** 0 picks a free port. */
@@ -24,20 +23,7 @@ export interface ShopApi {
   close(): Promise<void>;
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
 
-function urlHost(host: string): string {
-  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
-  return host.includes(":") ? `[${host}]` : host;
-}
 
 // The sandbox's view shows whose order it is; the API's own answers never need to.
 const sandboxOrderView = (order: Order) => ({ user: order.sub, ...orderView(order) });
@@ -57,7 +43,7 @@ export async function startShopApi(options: ShopApiOptions): Promise<ShopApi> {
 
   const app = express();
   app.disable("x-powered-by");
-  app.use(requestLog(log));
+  app.use(requestLog("[sandbox:shop]", log));
   app.use(shopApi({ verify: createShopTokenVerifier({ issuer, audience }), audience, orders }));
   app.get("/", (_req, res) => {
     res.type("html").send(renderDashboard(orders.list()));

@@ -1,7 +1,7 @@
 import type { RequestHandler } from "express";
 import type { ProviderTokenVerifier } from "../../identity/provider-tokens";
 import { checkToken, credentialFromHeader, grantsAny, rememberGrant } from "../access";
-import { noteForLog } from "../request-log";
+import { noteForLog } from "../../http";
 import { GithubApiError } from "./errors";
 
 export interface GithubEndpoint {

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Response } from "express";
-import { noteForLog } from "../request-log";
+import { noteForLog } from "../../http";
 
 const DOCS = "https://docs.github.com/rest";
 

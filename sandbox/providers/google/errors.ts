@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Response } from "express";
-import { noteForLog } from "../request-log";
+import { noteForLog } from "../../http";
 
 // google.rpc.Code names, which Google puts in `error.status` next to the HTTP code.
 const STATUS_NAMES: Record<number, string> = {

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from "express";
 import type { ProviderTokenVerifier } from "../../identity/provider-tokens";
 import { checkToken, credentialFromHeader, rememberGrant } from "../access";
-import { noteForLog } from "../request-log";
+import { noteForLog } from "../../http";
 import { slackError } from "./respond";
 
 const SLACK_ERRORS = { missing: "not_authed", invalid: "invalid_auth", expired: "token_expired" } as const;

@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import { grantOf } from "../access";
-import { noteForLog } from "../request-log";
+import { noteForLog } from "../../http";
 import { slackError } from "./respond";
 import { channels, members, type SeedChannel, workspace } from "./seed";
 

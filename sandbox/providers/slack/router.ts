@@ -1,6 +1,6 @@
 import express, { Router } from "express";
 import type { ProviderTokenVerifier } from "../../identity/provider-tokens";
-import { noteForLog } from "../request-log";
+import { noteForLog } from "../../http";
 import { requireSlackToken } from "./auth";
 import { conversationsList } from "./conversations";
 
