@@ -1,17 +1,11 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import { session } from "./harness-session";
 import { chatClient, streamChunks } from "./test-client";
 
 // In-chat approval of a side effect (a Gmail draft) through the chat route, against the whole sandbox.
-const session = vi.hoisted(() => ({ current: null as null | SignedInUser }));
-vi.mock("@/lib/auth/session", () => ({
-  getAgentSession: async () =>
-    session.current && {
-      user: { sub: session.current.sub, name: session.current.name, email: session.current.email, picture: null },
-      refreshToken: session.current.refreshToken,
-    },
-}));
+vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
 const COMPOSE = "https://www.googleapis.com/auth/gmail.compose";
 const DRAFT_REQUEST = 'Create a Gmail draft to bob@example.com with subject "Lunch" saying "See you at noon"';

@@ -1,16 +1,10 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
+import { session } from "./harness-session";
 import { chatClient, streamChunks } from "./test-client";
 
 // An approval request nobody answers: with a 2-second expiry, the next check ends the call as expired.
-const session = vi.hoisted(() => ({ current: null as null | SignedInUser }));
-vi.mock("@/lib/auth/session", () => ({
-  getAgentSession: async () =>
-    session.current && {
-      user: { sub: session.current.sub, name: session.current.name, email: session.current.email, picture: null },
-      refreshToken: session.current.refreshToken,
-    },
-}));
+vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
 let sandbox: SandboxHarness;
 

@@ -1,18 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import { session } from "./harness-session";
 import { chatClient, streamChunks, streamedText } from "./test-client";
 
 // A purchase through the chat route: CIBA against the sandbox identity server (interval 1 s), approval on the
 // sandbox authenticator, the order at the sandbox shop. Only the cookie session is replaced by the harness.
-const session = vi.hoisted(() => ({ current: null as null | SignedInUser }));
-vi.mock("@/lib/auth/session", () => ({
-  getAgentSession: async () =>
-    session.current && {
-      user: { sub: session.current.sub, name: session.current.name, email: session.current.email, picture: null },
-      refreshToken: session.current.refreshToken,
-    },
-}));
+vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
 let sandbox: SandboxHarness;
 let client: ReturnType<typeof chatClient>;

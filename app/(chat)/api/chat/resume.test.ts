@@ -1,18 +1,12 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import { session } from "./harness-session";
 import { chatClient, streamedText } from "./test-client";
 
 // Interrupt and resume through the chat route, against the whole sandbox (identity with Token Vault, provider
 // APIs, scripted model, Postgres). Only the cookie session is replaced by the harness's real refresh tokens.
-const session = vi.hoisted(() => ({ current: null as null | SignedInUser }));
-vi.mock("@/lib/auth/session", () => ({
-  getAgentSession: async () =>
-    session.current && {
-      user: { sub: session.current.sub, name: session.current.name, email: session.current.email, picture: null },
-      refreshToken: session.current.refreshToken,
-    },
-}));
+vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
 const CALENDAR = "https://www.googleapis.com/auth/calendar.events.readonly";
 const JWT = /eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}/;
