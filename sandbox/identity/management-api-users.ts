@@ -79,7 +79,7 @@ function emailQuery(value: unknown): string {
 }
 
 /** A seeded user as the Management API shows one. */
-function userView(user: SandboxUser) {
+function userView(user: SandboxUser, audience: string) {
   const separator = user.sub.indexOf("|");
   return {
     created_at: SEEDED_AT,
@@ -95,7 +95,7 @@ function userView(user: SandboxUser) {
     ],
     name: user.name,
     nickname: user.nickname,
-    picture: user.picture,
+    picture: new URL(user.picture, audience).href,
     updated_at: SEEDED_AT,
     user_id: user.sub,
   };
@@ -143,7 +143,7 @@ export function managementUsersApi(deps: ManagementUsersApiDependencies): Router
     (req, res) => {
       // Auth0 stores database users' addresses lowercased, so any capitalization finds them.
       const email = emailQuery(req.query.email).toLowerCase();
-      res.json(sandboxUsers.filter((user) => user.email.toLowerCase() === email).map(userView));
+      res.json(sandboxUsers.filter((user) => user.email.toLowerCase() === email).map((user) => userView(user, deps.audience)));
     },
   );
 

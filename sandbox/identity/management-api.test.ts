@@ -155,7 +155,7 @@ describe("GET /api/v2/users-by-email", () => {
         email_verified: true,
         name: "Alice Martin",
         nickname: "alice",
-        picture: expect.stringMatching(/^data:image\/svg\+xml,/),
+        picture: expect.stringMatching(/^http:\/\/localhost:\d+\/avatars\/alice\.svg$/),
         identities: [
           { connection: "Username-Password-Authentication", provider: "auth0", user_id: "alice", isSocial: false },
         ],

@@ -51,6 +51,8 @@ declare module "oidc-provider" {
     /** Present on provider routes; a custom grant sees only the parameters it registered. */
     oidc: {
       params: Record<string, unknown>;
+      /** The issuer identifier, with its trailing slash. */
+      issuer: string;
       client: Client;
       /** The provider route being served, e.g. "token" or "backchannel_authentication". */
       route?: string;

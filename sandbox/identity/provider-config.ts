@@ -98,9 +98,11 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
     claims: CLAIMS,
     // nextjs-auth0 builds session.user from the ID token alone and never calls userinfo.
     conformIdTokenClaims: false,
-    findAccount: (_ctx, sub) => {
+    findAccount: (ctx, sub) => {
       const user = findUserBySub(sub);
-      return user && { accountId: user.sub, claims: () => ({ ...user }) };
+      if (!user) return undefined;
+      const { avatarColor: _color, ...claims } = user;
+      return { accountId: user.sub, claims: () => ({ ...claims, picture: new URL(user.picture, ctx.oidc.issuer).href }) };
     },
 
     // oidc-provider drops offline_access unless the request says prompt=consent, which

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import express from "express";
 import { Provider } from "oidc-provider";
 import { listen, requestLog } from "../http";
+import { initialsAvatar, sandboxUsers } from "./users";
 import { openFileAdapter } from "./adapter";
 import { apiResourceServers, type ApiAudiences } from "./api-audiences";
 import { AUTHENTICATOR_PATH } from "./authenticator-page";
@@ -140,6 +141,11 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
   const app = express();
   app.disable("x-powered-by");
   app.use(requestLog(PREFIX, log));
+  app.get("/avatars/:file", (req, res) => {
+    const user = sandboxUsers.find((u) => u.picture === `/avatars/${req.params.file}`);
+    if (!user) return void res.status(404).end();
+    res.type("image/svg+xml").set("cache-control", "public, max-age=86400").send(initialsAvatar(user));
+  });
   app.use(requestShims({ clientId, myAccountAudience: meAudience }));
   app.post(
     "/oauth/token",

@@ -10,11 +10,16 @@ export interface SandboxUser {
   email_verified: boolean;
   name: string;
   nickname: string;
+  /** Path of the avatar on the identity server; claims make it absolute. */
   picture: string;
+  avatarColor: string;
 }
 
-// An inline SVG keeps avatars working with no network and no extra route on the identity server.
-function initialsAvatar(name: string, background: string): string {
+/**
+ * The user's initials on a coloured disc, served by the identity server at `picture`. A URL, not a data URI:
+ * the picture travels in the ID token, and nextjs-auth0 keeps that in the session cookie, which must stay small.
+ */
+export function initialsAvatar({ name, avatarColor: background }: Pick<SandboxUser, "name" | "avatarColor">): string {
   const initials = name
     .split(" ")
     .map((part) => part[0])
@@ -24,7 +29,7 @@ function initialsAvatar(name: string, background: string): string {
     `<rect width="64" height="64" rx="32" fill="${background}"/>` +
     `<text x="32" y="41" font-family="sans-serif" font-size="24" fill="#fff" text-anchor="middle">${initials}</text>` +
     `</svg>`;
-  return `data:image/svg+xml,${encodeURIComponent(svg)}`;
+  return svg;
 }
 
 function seed(id: string, name: string, avatarColor: string, { emailVerified = true } = {}): SandboxUser {
@@ -34,7 +39,8 @@ function seed(id: string, name: string, avatarColor: string, { emailVerified = t
     email_verified: emailVerified,
     name,
     nickname: id,
-    picture: initialsAvatar(name, avatarColor),
+    picture: `/avatars/${id}.svg`,
+    avatarColor,
   };
 }
 

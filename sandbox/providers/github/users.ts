@@ -32,8 +32,7 @@ export function simpleUser(account: SeedAccount, view: GithubView) {
     login: account.login,
     id: account.id,
     node_id: `U_${stableHex(12, "node", account.login)}`,
-    // The sandbox user's own avatar (an inline SVG), so no request leaves the machine.
-    avatar_url: findUserBySub(account.sub)?.picture ?? `${WEB_BASE}/${account.login}.png`,
+    avatar_url: `${WEB_BASE}/${account.login}.png`,
     gravatar_id: "",
     url: `${view.apiBase}/users/${account.login}`,
     html_url: `${WEB_BASE}/${account.login}`,
