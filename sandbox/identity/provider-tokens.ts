@@ -76,7 +76,7 @@ export type ProviderTokenVerifier = (bearerToken: string) => Promise<VerifiedPro
 
 // Failures that say something about the token itself; anything else (the issuer unreachable, a
 // JWKS timeout) is the verifier's own trouble and must not be reported as a bad token.
-function isTokenFault(error: unknown): boolean {
+export function isTokenFault(error: unknown): boolean {
   return (
     error instanceof errors.JWSInvalid ||
     error instanceof errors.JWTInvalid ||

@@ -5,6 +5,7 @@
  */
 import type { RequestHandler, Response } from "express";
 import { createRemoteJWKSet, errors, jwtVerify } from "jose";
+import { isTokenFault } from "../identity/provider-tokens";
 
 export interface ShopCaller {
   sub: string;
@@ -17,20 +18,6 @@ export class InvalidToken extends Error {
 }
 
 export type ShopTokenVerifier = (token: string) => Promise<ShopCaller>;
-
-// Failures that say something about the token; anything else (the issuer unreachable) is the
-// shop's own trouble and must not be reported as a bad token.
-function isTokenFault(error: unknown): boolean {
-  return (
-    error instanceof errors.JWSInvalid ||
-    error instanceof errors.JWTInvalid ||
-    error instanceof errors.JWSSignatureVerificationFailed ||
-    error instanceof errors.JWTClaimValidationFailed ||
-    error instanceof errors.JOSEAlgNotAllowed ||
-    error instanceof errors.JWKSNoMatchingKey ||
-    error instanceof errors.JWKSMultipleMatchingKeys
-  );
-}
 
 export function createShopTokenVerifier({ issuer, audience }: { issuer: string; audience: string }): ShopTokenVerifier {
   const jwks = createRemoteJWKSet(new URL(".well-known/jwks.json", issuer));
