@@ -13,11 +13,15 @@ export const chats = pgTable(
   (table) => [index("chats_user_updated_idx").on(table.userId, table.updatedAt)],
 );
 
-/** One AI SDK UIMessage, stored as its parts so that a reload renders exactly what was streamed. */
+/**
+ * One AI SDK UIMessage, stored as its parts so that a reload renders exactly what was streamed. Message ids come
+ * from the browser, so they are unique only within their chat: the key is (chat, id), and no id another user
+ * chooses can reach this chat's rows.
+ */
 export const messages = pgTable(
   "messages",
   {
-    id: text("id").primaryKey(),
+    id: text("id").notNull(),
     chatId: uuid("chat_id")
       .notNull()
       .references(() => chats.id, { onDelete: "cascade" }),
@@ -25,7 +29,7 @@ export const messages = pgTable(
     parts: jsonb("parts").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index("messages_chat_created_idx").on(table.chatId, table.createdAt)],
+  (table) => [primaryKey({ columns: [table.chatId, table.id] }), index("messages_chat_created_idx").on(table.chatId, table.createdAt)],
 );
 
 /**
@@ -51,23 +55,31 @@ export const connectionTokens = pgTable(
 export const toolInterrupts = pgTable(
   "tool_interrupts",
   {
-    toolCallId: text("tool_call_id").primaryKey(),
+    /** Tool-call ids come from the model, unique only within a chat (some servers number them call_0, call_1…). */
+    toolCallId: text("tool_call_id").notNull(),
     chatId: uuid("chat_id")
       .notNull()
       .references(() => chats.id, { onDelete: "cascade" }),
     messageId: text("message_id").notNull(),
     status: text("status", { enum: ["pending", "running", "resolved", "abandoned"] }).notNull(),
+    /** When an in-chat approval request stops being answerable; null for interrupts that do not expire here. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index("tool_interrupts_chat_idx").on(table.chatId)],
+  (table) => [primaryKey({ columns: [table.chatId, table.toolCallId] })],
 );
 
 /**
- * A CIBA request started for one tool call (its id is the key, so every purchase needs its own approval).
+ * A CIBA request started for one tool call of one chat (the key, so every purchase needs its own approval).
  * Polling state lives here, not in a held-open HTTP request.
  */
-export const asyncAuthorizations = pgTable("async_authorizations", {
-  toolCallId: text("tool_call_id").primaryKey(),
+export const asyncAuthorizations = pgTable(
+  "async_authorizations",
+  {
+  chatId: uuid("chat_id")
+    .notNull()
+    .references(() => chats.id, { onDelete: "cascade" }),
+  toolCallId: text("tool_call_id").notNull(),
   userId: text("user_id").notNull(),
   authReqId: text("auth_req_id").notNull(),
   /** Exactly what the user was asked to approve; on approval this, not a recomputation, is carried out. */
@@ -77,7 +89,9 @@ export const asyncAuthorizations = pgTable("async_authorizations", {
   nextPollAt: timestamp("next_poll_at", { withTimezone: true }).notNull(),
   status: text("status", { enum: ["pending", "approved", "denied", "expired", "cancelled", "failed"] }).notNull(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-});
+  },
+  (table) => [primaryKey({ columns: [table.chatId, table.toolCallId] }), index("async_authorizations_user_idx").on(table.userId, table.createdAt)],
+);
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 
@@ -114,6 +128,32 @@ export const documentChunks = pgTable(
     index("document_chunks_embedding_idx").using("hnsw", table.embedding.op("vector_cosine_ops")),
   ],
 );
+
+/**
+ * Per-user counters for rate limits, one row per (user, action, fixed window). Kept in Postgres so that a limit
+ * holds across every server instance; an increment is one atomic upsert.
+ */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    userId: text("user_id").notNull(),
+    action: text("action").notNull(),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    count: integer("count").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.action, table.windowStart] })],
+);
+
+/**
+ * People the app has seen, by Auth0 `sub`: the signed-in user at upload, and people a document is shared with
+ * (resolved by verified email). Used only to show names and emails instead of raw ids; never for authorization.
+ */
+export const people = pgTable("people", {
+  sub: text("sub").primaryKey(),
+  name: text("name").notNull(),
+  email: text("email"),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
 
 export type ChatRow = typeof chats.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;

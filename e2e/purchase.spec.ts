@@ -1,12 +1,13 @@
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { identityURL, shopURL } from "../playwright.config";
 import { ask, lastReply, signIn } from "./helpers";
 
 /**
  * Purchases wait for the user's approval on another device (CIBA). The sandbox authenticator page stands in for
  * the phone; it shares the identity server's session with the sign-in, as a phone app would know the user.
  */
-const AUTHENTICATOR = "http://localhost:4100/authenticator";
-const SHOP = "http://127.0.0.1:4104";
+const AUTHENTICATOR = `${identityURL}/authenticator`;
+const SHOP = shopURL;
 
 async function orders(page: Page, sub: string) {
   const response = await page.request.get(`${SHOP}/sandbox/orders?sub=${encodeURIComponent(sub)}`);

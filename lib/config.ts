@@ -41,6 +41,15 @@ const schema = z.object({
   FGA_CLIENT_SECRET: z.string().min(1).optional(),
   FGA_API_TOKEN_ISSUER: z.string().min(1).default("auth.fga.dev"),
   FGA_API_AUDIENCE: z.string().min(1).optional(),
+  /** How long an in-chat approval request (e.g. a Gmail draft) can be answered. */
+  APPROVAL_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Per-user allowances, counted in Postgres across all instances (429 with Retry-After beyond them). */
+  RATE_LIMIT_CHAT_TURNS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_UPLOADS_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_SHARES_PER_HOUR: z.coerce.number().int().min(1).default(100),
+  RATE_LIMIT_APPROVAL_REQUESTS_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  /** Each user's total of uploaded document bytes. */
+  DOCUMENT_QUOTA_MB: z.coerce.number().int().min(1).default(100),
   /** Set by `npm run dev`: names the stand-ins in use, so the UI can label them. Never changes behaviour. */
   SANDBOX_SERVICES: z.string().optional(),
 });

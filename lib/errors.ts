@@ -9,6 +9,8 @@ export type ApiErrorCode =
   | "not_found"
   | "conflict"
   | "payload_too_large"
+  | "unsupported_media_type"
+  | "rate_limited"
   | "internal"
   | "unavailable";
 
@@ -23,13 +25,15 @@ const statusByCode: Record<ApiErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
   internal: 500,
   unavailable: 503,
 };
 
-export function apiError(code: ApiErrorCode, message: string): Response {
+export function apiError(code: ApiErrorCode, message: string, headers?: Record<string, string>): Response {
   const body: ApiErrorBody = { error: { code, message } };
-  return Response.json(body, { status: statusByCode[code] });
+  return Response.json(body, { status: statusByCode[code], headers });
 }
 
 export class ApiError extends Error {

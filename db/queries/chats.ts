@@ -42,7 +42,10 @@ export async function getMessages({ chatId }: { chatId: string }): Promise<ChatM
   return rows.map((row) => ({ id: row.id, role: row.role, parts: row.parts as ChatMessage["parts"] }));
 }
 
-/** Inserts a message, or replaces its parts when a continuation extends the same assistant message. */
+/**
+ * Inserts a message, or replaces its parts when a continuation extends the same assistant message. The key is
+ * (chat, id): an id that exists in another chat is a different row, never that chat's message.
+ */
 export async function saveMessage({
   chatId,
   message,
@@ -55,6 +58,6 @@ export async function saveMessage({
   await db
     .insert(messages)
     .values({ id: message.id, chatId, role: message.role, parts: message.parts, createdAt: new Date() })
-    .onConflictDoUpdate({ target: messages.id, set: { parts: message.parts } });
+    .onConflictDoUpdate({ target: [messages.chatId, messages.id], set: { parts: message.parts } });
   await db.update(chats).set({ updatedAt: new Date() }).where(eq(chats.id, chatId));
 }

@@ -25,6 +25,7 @@ let flaky: { url: string; close: () => Promise<void> };
 const contextOf = (user: SignedInUser): ToolContext => ({
   user: { sub: user.sub, name: user.name, email: user.email, picture: null },
   refreshToken: user.refreshToken,
+  chatId: crypto.randomUUID(),
   timeZone: "UTC",
 });
 

@@ -28,13 +28,15 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
   work: (input: INPUT, accessToken: string, toolCallId: string) => Promise<OUTPUT>,
 ): (input: INPUT, execution: { toolCallId: string }) => Promise<OUTPUT | InterruptedOutput | ToolFailure> {
   const userId = context.user.sub;
+  const { chatId } = context;
   return async (input, { toolCallId }) => {
+    const key = { chatId, toolCallId, userId };
     let approvedInput = input;
     const pending = (expiresAt: Date, interval: number): InterruptedOutput => ({
       interrupt: pendingInterrupt(options, approvedInput, expiresAt, interval),
     });
     try {
-      const row = await findAsyncAuthorization({ toolCallId, userId });
+      const row = await findAsyncAuthorization(key);
       if (!row) {
         const request = await requestBackchannelAuthentication({
           login_hint: JSON.stringify({ format: "iss_sub", iss: (await providerMetadata()).issuer, sub: userId }),
@@ -47,6 +49,7 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
         const interval = request.interval ?? DEFAULT_INTERVAL_SECONDS;
         const expiresAt = new Date(Date.now() + request.expires_in * 1000);
         await insertAsyncAuthorization({
+          chatId,
           toolCallId,
           userId,
           authReqId: request.auth_req_id,
@@ -64,34 +67,34 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
       if (row.status === "denied") return { error: "The user declined this request on their device. Nothing was done." };
       if (row.status === "approved") return { error: "This request was already approved and carried out once." };
       if (row.status !== "pending" || row.expiresAt.getTime() <= Date.now()) {
-        await updateAsyncAuthorization(toolCallId, { status: "expired" });
+        await updateAsyncAuthorization(key, { status: "expired" });
         return { error: "The approval request expired before the user answered. Nothing was done." };
       }
       if (row.nextPollAt.getTime() > Date.now()) return pending(row.expiresAt, row.intervalSeconds);
 
       try {
         const tokens = await requestToken({ grant_type: CIBA_GRANT, auth_req_id: row.authReqId });
-        await updateAsyncAuthorization(toolCallId, { status: "approved" });
+        await updateAsyncAuthorization(key, { status: "approved" });
         return await work(approvedInput, tokens.access_token, toolCallId);
       } catch (error) {
         if (!(error instanceof OAuthError)) throw error;
         switch (error.error) {
           case "authorization_pending":
-            await updateAsyncAuthorization(toolCallId, { nextPollAt: new Date(Date.now() + row.intervalSeconds * 1000) });
+            await updateAsyncAuthorization(key, { nextPollAt: new Date(Date.now() + row.intervalSeconds * 1000) });
             return pending(row.expiresAt, row.intervalSeconds);
           case "slow_down": {
             const interval = row.intervalSeconds + 5; // RFC 8628 §3.5, which CIBA adopts
-            await updateAsyncAuthorization(toolCallId, { intervalSeconds: interval, nextPollAt: new Date(Date.now() + interval * 1000) });
+            await updateAsyncAuthorization(key, { intervalSeconds: interval, nextPollAt: new Date(Date.now() + interval * 1000) });
             return pending(row.expiresAt, interval);
           }
           case "access_denied":
-            await updateAsyncAuthorization(toolCallId, { status: "denied" });
+            await updateAsyncAuthorization(key, { status: "denied" });
             return { error: "The user declined this request on their device. Nothing was done." };
           case "expired_token":
-            await updateAsyncAuthorization(toolCallId, { status: "expired" });
+            await updateAsyncAuthorization(key, { status: "expired" });
             return { error: "The approval request expired before the user answered. Nothing was done." };
           default:
-            await updateAsyncAuthorization(toolCallId, { status: "failed" });
+            await updateAsyncAuthorization(key, { status: "failed" });
             console.error(`[async-authorization] poll failed: ${error.error}`);
             return { error: "The approval request failed at the identity service. Nothing was done." };
         }
@@ -128,7 +131,7 @@ function pendingInterrupt<INPUT>(
 }
 
 /** The user pressed Cancel in the chat: the request is never polled again, so a late approval does nothing. */
-export async function cancelAsyncAuthorization({ toolCallId, userId }: { toolCallId: string; userId: string }) {
-  const row = await findAsyncAuthorization({ toolCallId, userId });
-  if (row?.status === "pending") await updateAsyncAuthorization(toolCallId, { status: "cancelled" });
+export async function cancelAsyncAuthorization(key: { chatId: string; toolCallId: string; userId: string }) {
+  const row = await findAsyncAuthorization(key);
+  if (row?.status === "pending") await updateAsyncAuthorization(key, { status: "cancelled" });
 }

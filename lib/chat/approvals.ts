@@ -32,7 +32,7 @@ export async function applyApprovals({
   for (const { part } of targets) {
     if (!part || !isToolUIPart(part) || !(await claimInterrupt({ chatId, toolCallId: part.toolCallId }))) {
       // Another request got there first: give back what this one claimed.
-      for (const toolCallId of claimed) await settleInterrupt({ toolCallId, status: "pending" });
+      for (const toolCallId of claimed) await settleInterrupt({ chatId, toolCallId, status: "pending" });
       return false;
     }
     claimed.push(part.toolCallId);
@@ -45,6 +45,6 @@ export async function applyApprovals({
     });
   }
   await saveMessage({ chatId, message: last });
-  for (const toolCallId of claimed) await settleInterrupt({ toolCallId, status: "resolved" });
+  for (const toolCallId of claimed) await settleInterrupt({ chatId, toolCallId, status: "resolved" });
   return true;
 }

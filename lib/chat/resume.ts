@@ -35,14 +35,14 @@ export async function resumeToolCall({
   const message = messages.find((m) => m.id === claim.messageId);
   const part = message?.parts.find((p) => isToolUIPart(p) && p.toolCallId === toolCallId);
   if (!message || !part || !isToolUIPart(part) || part.state !== "output-available") {
-    await settleInterrupt({ toolCallId, status: "resolved" });
+    await settleInterrupt({ chatId, toolCallId, status: "resolved" });
     return null;
   }
 
   let output: unknown;
   if (cancel) {
     // A CIBA request behind the call is never polled again, so a late approval on the device does nothing.
-    await cancelAsyncAuthorization({ toolCallId, userId: context.user.sub });
+    await cancelAsyncAuthorization({ chatId, toolCallId, userId: context.user.sub });
     output = { error: "The user cancelled this action in the chat. Nothing was done." };
   } else {
     const tool = createTools(context)[getToolName(part) as ToolName];
@@ -58,11 +58,11 @@ export async function resumeToolCall({
   Object.assign(part, { output });
   await saveMessage({ chatId, message });
   const waiting = isInterruptedOutput(output);
-  await settleInterrupt({ toolCallId, status: waiting ? "pending" : "resolved" });
+  await settleInterrupt({ chatId, toolCallId, status: waiting ? "pending" : "resolved" });
   return {
     messageId: message.id,
     toolCallId,
     output,
-    continueModel: !waiting && (await countPendingInterrupts({ messageId: message.id })) === 0,
+    continueModel: !waiting && (await countPendingInterrupts({ chatId, messageId: message.id })) === 0,
   };
 }

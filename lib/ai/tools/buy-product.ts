@@ -26,7 +26,7 @@ export function buyProduct(context: ToolContext, shop: { url: string; audience: 
     },
     async ({ product, quantity, maxTotal }, accessToken, toolCallId) => {
       try {
-        const order = await placeOrder(shop.url, accessToken, { productId: product.id, quantity, maxTotalPrice: maxTotal, idempotencyKey: toolCallId });
+        const order = await placeOrder(shop.url, accessToken, { productId: product.id, quantity, maxTotalPrice: maxTotal, idempotencyKey: `${context.chatId}:${toolCallId}` });
         return { orderNumber: order.number, product: order.product.name, quantity: order.quantity, total: `${money(order.total)} ${order.currency}`, status: order.status };
       } catch (error) {
         if (error instanceof ProviderError) return { error: `The shop did not accept the order (${error.failure}). Nothing was bought.` };

@@ -3,6 +3,8 @@ import type { CurrentUser } from "@/lib/auth/session";
 /** What a tool may know about the request it runs in. Server-only values never reach the model or browser. */
 export interface ToolContext {
   user: CurrentUser;
+  /** The chat the call belongs to: tool-call ids are unique only within it. */
+  chatId: string;
   /** The session's Auth0 refresh token, the subject of Token Vault exchanges. */
   refreshToken: string | undefined;
   /** The user's IANA time zone, as reported by their browser. */

@@ -26,7 +26,7 @@ export async function POST(request: Request) {
 
   const session = await getAgentSession();
   if (!session) return apiError("unauthorized", "Your session has expired. Sign in again.");
-  const context = { ...session, timeZone: body.timeZone };
+  const context = { ...session, chatId: body.id, timeZone: body.timeZone };
   const { id } = body;
 
   const chat = await getChat({ id, userId: session.user.sub });
