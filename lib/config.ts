@@ -7,30 +7,106 @@ import { z } from "zod";
 const required = (name: string, hint: string) =>
   z.string({ error: `${name} is not set. ${hint}` }).trim().min(1, `${name} is empty. ${hint}`);
 
+/** Hosts whose traffic never leaves the machine, so plain http:// to them exposes nothing on a network. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, "").replace(/^\[(.*)\]$/, "$1");
+  return (
+    host === "localhost" ||
+    host.endsWith(".localhost") ||
+    /^127(\.\d{1,3}){3}$/.test(host) ||
+    host === "::1" ||
+    /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host) // IPv4-mapped 127.x, as the URL parser writes it
+  );
+}
+
+/**
+ * Refuses plain http:// except to a loopback host. `carries` says what would travel in clear, so the message
+ * explains the refusal. Only the host is quoted: a URL can hold credentials.
+ */
+function refusePlainHttp(name: string, carries: string) {
+  return (value: string, ctx: z.core.$RefinementCtx<string>) => {
+    const url = URL.parse(value);
+    if (url?.protocol !== "http:" || isLoopbackHost(url.hostname)) return;
+    ctx.addIssue({
+      code: "custom",
+      message: `${name} uses plain http:// for ${url.hostname}: ${carries} would cross the network unencrypted. Use https:// (http:// is accepted only for localhost).`,
+    });
+  };
+}
+
+/** An absolute http(s) URL of a service, over TLS unless the service is on this machine. */
+const serviceUrl = (name: string, example: string, carries: string) =>
+  z
+    .url({ protocol: /^https?$/, error: `${name} must be an absolute URL, e.g. ${example}.` })
+    .superRefine(refusePlainHttp(name, carries));
+
+const SECRET_HINT = "Generate one with `openssl rand -hex 32`.";
+const MIN_SECRET_BYTES = 32;
+
+/**
+ * How many bytes a secret written as hex (checked first: hex digits are also base64 characters) or as
+ * base64/base64url holds; undefined when it is neither, e.g. a passphrase.
+ */
+export function secretBytes(secret: string): number | undefined {
+  if (/^[0-9a-f]+$/i.test(secret)) return Math.floor(secret.length / 2);
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(secret) || /^[A-Za-z0-9_-]+={0,2}$/.test(secret))
+    return Math.floor((secret.replace(/=+$/, "").length * 3) / 4);
+  return undefined;
+}
+
+/** AUTH0_SECRET encrypts the session cookie and keys the token cache, so it needs a key's worth of randomness. */
+const sessionSecret = required("AUTH0_SECRET", `${SECRET_HINT} It encrypts the session cookie.`).superRefine((secret, ctx) => {
+  const bytes = secretBytes(secret);
+  if (bytes !== undefined && bytes >= MIN_SECRET_BYTES) return;
+  const found = bytes === undefined ? "it is neither hex nor base64" : `it holds only ${bytes} bytes`;
+  ctx.addIssue({
+    code: "custom",
+    message: `AUTH0_SECRET is too weak: it must be at least ${MIN_SECRET_BYTES} random bytes, written as 64 hex characters or as base64, and ${found}. ${SECRET_HINT}`,
+  });
+});
+
+/** A tenant domain (https is implied) or, for another OpenID Provider, the issuer's full URL. */
+const issuerDomain = required("AUTH0_DOMAIN", "Set it to your Auth0 tenant domain, e.g. your-tenant.us.auth0.com.").superRefine(
+  (domain, ctx) => {
+    if (!/^[a-z][a-z\d+.-]*:/i.test(domain)) return;
+    if (!/^https?:\/\//i.test(domain) || !URL.canParse(domain)) {
+      ctx.addIssue({ code: "custom", message: "AUTH0_DOMAIN must be a domain (your-tenant.us.auth0.com) or an https:// issuer URL." });
+      return;
+    }
+    refusePlainHttp("AUTH0_DOMAIN", "the client secret, sign-in codes and every token")(domain, ctx);
+  },
+);
+
+const PROVIDER_DATA = "the user's provider tokens and their mail, calendar, repositories and messages";
+
 const schema = z.object({
-  AUTH0_DOMAIN: required("AUTH0_DOMAIN", "Set it to your Auth0 tenant domain, e.g. your-tenant.us.auth0.com."),
+  AUTH0_DOMAIN: issuerDomain,
   AUTH0_CLIENT_ID: required("AUTH0_CLIENT_ID", "Copy it from your Auth0 application's settings."),
   AUTH0_CLIENT_SECRET: required("AUTH0_CLIENT_SECRET", "Copy it from your Auth0 application's settings."),
-  AUTH0_SECRET: required("AUTH0_SECRET", "Generate one with `openssl rand -hex 32`; it encrypts the session cookie."),
+  AUTH0_SECRET: sessionSecret,
   APP_BASE_URL: required("APP_BASE_URL", "Set it to the URL the app is served from, e.g. https://delegate.example.com.").pipe(
-    z.url({ protocol: /^https?$/, error: "APP_BASE_URL must be an absolute URL, e.g. http://localhost:3000." }),
+    serviceUrl("APP_BASE_URL", "https://delegate.example.com", "session cookies and every prompt"),
   ),
   DATABASE_URL: required("DATABASE_URL", "Point it at a Postgres with pgvector, e.g. a Neon or Supabase connection string."),
   OPENAI_API_KEY: required("OPENAI_API_KEY", "Set it to an OpenAI API key (or any key your OpenAI-compatible server accepts)."),
-  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: "OPENAI_BASE_URL must be an absolute URL, e.g. http://localhost:11434/v1." }).optional(),
+  OPENAI_BASE_URL: serviceUrl("OPENAI_BASE_URL", "http://localhost:11434/v1", "the API key, every prompt and the documents it quotes").optional(),
   OPENAI_MODEL: z.string().min(1).default("gpt-5-mini"),
   OPENAI_EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
-  GOOGLE_API_URL: z.url({ protocol: /^https?$/ }).default("https://www.googleapis.com"),
-  GITHUB_API_URL: z.url({ protocol: /^https?$/ }).default("https://api.github.com"),
-  SLACK_API_URL: z.url({ protocol: /^https?$/ }).default("https://slack.com/api"),
-  SHOP_API_URL: z.url({ protocol: /^https?$/, error: "SHOP_API_URL must be an absolute URL." }).optional(),
+  GOOGLE_API_URL: serviceUrl("GOOGLE_API_URL", "https://www.googleapis.com", PROVIDER_DATA).default("https://www.googleapis.com"),
+  GITHUB_API_URL: serviceUrl("GITHUB_API_URL", "https://api.github.com", PROVIDER_DATA).default("https://api.github.com"),
+  SLACK_API_URL: serviceUrl("SLACK_API_URL", "https://slack.com/api", PROVIDER_DATA).default("https://slack.com/api"),
+  SHOP_API_URL: serviceUrl("SHOP_API_URL", "https://shop.example.com/api", "purchase tokens and orders").optional(),
   SHOP_API_AUDIENCE: z.string().min(1).optional(),
   /** How long the user has to approve a critical action on their device (Auth0 allows at most 300 s). */
   ASYNC_AUTHORIZATION_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(300).default(300),
   /** Shown with approval prompts: where the user approves a request (e.g. an authenticator page). */
-  ASYNC_AUTHORIZATION_APPROVAL_URL: z.url().optional(),
+  ASYNC_AUTHORIZATION_APPROVAL_URL: serviceUrl(
+    "ASYNC_AUTHORIZATION_APPROVAL_URL",
+    "https://example.com/approve",
+    "the page where users approve purchases",
+  ).optional(),
   FGA_API_URL: required("FGA_API_URL", "Point it at OpenFGA (e.g. http://localhost:8080) or Auth0 FGA (e.g. https://api.us1.fga.dev).").pipe(
-    z.url({ protocol: /^https?$/, error: "FGA_API_URL must be an absolute URL." }),
+    serviceUrl("FGA_API_URL", "https://api.us1.fga.dev", "the FGA credentials and who may read which document"),
   ),
   FGA_STORE_ID: required("FGA_STORE_ID", "Create a store and run `npm run fga:write-model` (see README)."),
   /** Pins the model; without it the store's latest model is used. */
