@@ -36,6 +36,7 @@ export default defineConfig({
     env: {
       PORT: String(port),
       DELEGATE_DATA_DIR: ".data/e2e",
+      DELEGATE_LOG_FILE: ".data/e2e/server.log",
       SANDBOX_IDENTITY_PORT: String(4100 + offset),
       SANDBOX_FGA_PORT: String(4101 + offset),
       SANDBOX_MODEL_PORT: String(4102 + offset),

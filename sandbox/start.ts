@@ -157,8 +157,11 @@ function seedDocuments(env: Env): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(import.meta.dirname, "seed-documents.ts")], {
       env: env as NodeJS.ProcessEnv,
-      stdio: "inherit",
+      // Through this process's own streams, so whatever copies them (DELEGATE_LOG_FILE) sees seeding too.
+      stdio: ["ignore", "pipe", "pipe"],
     });
+    child.stdout.pipe(process.stdout);
+    child.stderr.pipe(process.stderr);
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`seeding sample documents failed (exit ${code})`))));
   });
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import type { ToolContext, ToolFailure } from "@/lib/ai/tools/context";
 import { ProviderError } from "@/lib/integrations/provider-error";
+import { logError } from "@/lib/log";
 import { connections, type ConnectionName } from "./connections";
 import type { InterruptedOutput } from "./interrupts";
 import {
@@ -30,11 +31,11 @@ export function withTokenVault<INPUT, OUTPUT>(
     } catch (error) {
       if (error instanceof TokenVaultInterruptError) return { interrupt: error.interrupt };
       if (error instanceof TokenVaultUnavailableError) {
-        console.error(`[token-vault] ${connection}: ${error.message}`);
+        logError("token-vault", `${connection}: the identity service did not answer`, error);
         return { error: `Could not get access to your ${label} account: the identity service did not answer. Nothing was done.` };
       }
       if (!(error instanceof ProviderError)) throw error;
-      console.error(`[token-vault] ${error.message}`);
+      logError("token-vault", `${connection}: the provider refused the call`, error);
       switch (error.failure) {
         case "unauthorized":
           await forgetConnectionToken(userId, connection);

@@ -2,6 +2,7 @@ import { DisconnectButton } from "@/components/connections/disconnect-button";
 import { allScopes, connections, describeScope, type ConnectionName } from "@/lib/auth/connections";
 import { listConnectedAccounts, type ConnectedAccount } from "@/lib/auth/my-account";
 import { getAgentSession } from "@/lib/auth/session";
+import { logError } from "@/lib/log";
 
 export default async function ConnectionsPage({ searchParams }: { searchParams: Promise<{ connect_error?: string }> }) {
   const session = await getAgentSession();
@@ -11,7 +12,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
   try {
     accounts = session.refreshToken ? await listConnectedAccounts(session.refreshToken) : null;
   } catch (error) {
-    console.error("[connections] listing failed:", error);
+    logError("connections", "listing connected accounts failed", error);
   }
 
   return (
