@@ -14,10 +14,11 @@ const DATA_DIR = ".data/e2e"; // DELEGATE_DATA_DIR of the test server
 const LOG_FILE = path.join(DATA_DIR, "server.log");
 
 const PROMPTS = {
-  secret: "Who am I? My recovery phrase is ORCHID-LANTERN-5520-QUOLL, keep it between us",
-  vacation: "How many vacation days do we get?",
+  who: "Who am I?",
+  vacation: "What do our documents say about paid vacation?",
   calendar: "What's on my calendar today?",
   email: "Find the invoice from Acme in my email",
+  secret: "Search my email for my recovery phrase ORCHID-LANTERN-5520-QUOLL",
   search: "Search my documents for the heron audit passphrase",
   draft: 'Create a Gmail draft to bob@example.com with subject "Heron audit" saying "The tide tables moved to cabinet nine on Thursday"',
   purchase: "Buy 2 Acme Widgets",
@@ -51,7 +52,7 @@ test("after a full run the server log holds no token, prompt, document text or a
   await ensureDisconnected(alice, "Google");
 
   await newChat(alice);
-  await expect(await ask(alice, PROMPTS.secret)).toContainText("alice@example.com");
+  await expect(await ask(alice, PROMPTS.who)).toContainText("alice@example.com");
   await newChat(alice);
   await expect(await ask(alice, PROMPTS.vacation)).toContainText("25 days");
 
@@ -62,6 +63,9 @@ test("after a full run the server log holds no token, prompt, document text or a
   await newChat(alice);
   await ask(alice, PROMPTS.email);
   await expect(await completeReply(alice)).toContainText("Invoice #1042");
+  await newChat(alice);
+  const secret = await ask(alice, PROMPTS.secret);
+  await expect(secret.getByRole("region", { name: "Tool: Search gmail" })).toContainText("Done");
   await newChat(alice);
   await ask(alice, PROMPTS.draft);
   const draft = await completeReply(alice);

@@ -83,7 +83,7 @@ function announceLocalOnly(services: string[]) {
 /** Appends every write to stdout and stderr, this process's and (piped through them) Next's, to `file`. */
 function copyOutputTo(file: string) {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const fd = openSync(file, "a");
+  const fd = openSync(file, "a", 0o600);
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
     stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
