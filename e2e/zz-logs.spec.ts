@@ -30,7 +30,7 @@ const DOCUMENT = {
     "Invoices above 4,000 euros need a second signature from the Lisbon office.",
   ],
 };
-/** What the sandbox's Google, documents and shop hand the app during the run: user data all the same. */
+/** What the sandbox's Google and the seeded documents hand the app during the run: user data all the same. */
 const SERVICE_DATA = [
   "Amount due: $1,284.50", // alice's Acme invoice mail
   "billing.acme-supplies.example/invoices/1042",
@@ -101,7 +101,7 @@ test("after a full run the server log holds no token, prompt, document text or a
   expect(log).toContain("Next.js");
 
   const secrets = await sandboxSecrets();
-  expect(secrets.filter(([kind]) => kind === "BackchannelAuthenticationRequest").length).toBeGreaterThan(0);
+  for (const kind of ["RefreshToken", "BackchannelAuthenticationRequest"]) expect(secrets.some(([k]) => k === kind), kind).toBe(true);
   const leaks = [
     ...[...log.matchAll(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g)].map(([jwt]) => `a JWT or JWE: ${jwt.slice(0, 24)}…`),
     ...secrets.filter(([, value]) => log.includes(value)).map(([kind]) => `a ${kind} value`),
