@@ -24,17 +24,45 @@ async function cachedConnections(userId: string): Promise<string[]> {
   }
 }
 
-/** Opens a page the attacker controls, on another origin of the same site. */
+/**
+ * Opens a page the attacker controls on another origin of the same site: a real page of the identity server
+ * (one served by page.route would count as a public address, and Chromium keeps public pages off localhost)
+ * with the attacker's content in place of its own.
+ */
 async function openAttackerPage(page: Page, body: string) {
-  const url = `${identityURL}/prize-${crypto.randomUUID()}`;
-  await page.route(url, (route) => route.fulfill({ status: 200, contentType: "text/html", body: `<!doctype html><html><body>${body}</body></html>` }));
-  await page.goto(url);
+  await page.goto(`${identityURL}/authenticator`);
+  await page.evaluate((html) => {
+    document.body.innerHTML = html;
+  }, body);
 }
 
 async function uploadViaApi(page: Page, name: string, text: string): Promise<string> {
   const response = await page.request.post("/api/documents", { multipart: { file: { name, mimeType: "text/markdown", buffer: Buffer.from(text) } } });
   expect(response.status()).toBe(201);
   return ((await response.json()) as { id: string }).id;
+}
+
+/**
+ * The POSTs the page sends to the app, with the status the server answered and the cookies that went along,
+ * read from the DevTools protocol: a no-cors fetch's answer is blocked (Cross-Origin-Resource-Policy) before
+ * Playwright's response event could report it.
+ */
+async function recordPosts(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  const paths = new Map<string, string>();
+  const cookies = new Map<string, string>();
+  const statuses = new Map<string, number>();
+  cdp.on("Network.requestWillBeSent", ({ requestId, request }) => {
+    if (request.method === "POST" && request.url.startsWith(baseURL)) paths.set(requestId, new URL(request.url).pathname);
+  });
+  cdp.on("Network.requestWillBeSentExtraInfo", ({ requestId, headers }) => cookies.set(requestId, String(headers.cookie ?? headers.Cookie ?? "")));
+  cdp.on("Network.responseReceivedExtraInfo", ({ requestId, statusCode }) => statuses.set(requestId, statusCode));
+  return () =>
+    [...paths].flatMap(([requestId, path]) => {
+      const status = statuses.get(requestId);
+      return status === undefined ? [] : [{ path, status, cookie: cookies.get(requestId) ?? "" }];
+    });
 }
 
 /** Console errors Chromium reports when the Content-Security-Policy blocks something the app itself needs. */
@@ -120,20 +148,16 @@ test("a page on another origin cannot share a document or send a chat message wi
   const documentId = await uploadViaApi(page, "payroll-2026.md", "Payroll for March: 12,345.67 EUR to 14 people (see appendix).");
   const chatId = crypto.randomUUID();
 
-  const attempts: { path: string; status: number; cookie: string }[] = [];
-  const recordAttempt = async (response: Response) => {
-    const request = response.request();
-    if (request.method() !== "POST" || !response.url().startsWith(baseURL)) return;
-    attempts.push({ path: new URL(response.url()).pathname, status: response.status(), cookie: (await request.allHeaders()).cookie ?? "" });
-  };
-  page.on("response", recordAttempt);
-
+  const attempts = await recordPosts(page);
   await openAttackerPage(page, "<h1>Win a prize</h1>");
   await page.evaluate(
     async ({ baseURL, documentId, chatId }) => {
-      // A no-cors fetch with a text/plain body needs no preflight, and the cookie goes along.
+      // A no-cors fetch with a text/plain body needs no preflight, and the cookie goes along. The attacker never
+      // reads the answer (Cross-Origin-Resource-Policy makes the fetch fail once it arrives): sending is the attack.
       const post = (path: string, body: unknown) =>
-        fetch(`${baseURL}${path}`, { method: "POST", mode: "no-cors", credentials: "include", headers: { "content-type": "text/plain" }, body: JSON.stringify(body) });
+        fetch(`${baseURL}${path}`, { method: "POST", mode: "no-cors", credentials: "include", headers: { "content-type": "text/plain" }, body: JSON.stringify(body) }).catch(
+          () => null,
+        );
       await post(`/api/documents/${documentId}/shares`, { with: "everyone" });
       await post("/api/chat", { id: chatId, message: { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text: "Buy 2 Acme Widgets" }] } });
     },
@@ -158,13 +182,10 @@ test("a page on another origin cannot share a document or send a chat message wi
   );
   await formPost;
 
-  await expect.poll(() => attempts.length).toBe(3);
-  page.off("response", recordAttempt);
-  for (const attempt of attempts) {
-    expect(attempt.status, attempt.path).toBe(403);
-    // The session cookie did ride along: only the origin check stood in the way.
-    expect(attempt.cookie, attempt.path).toContain("__session");
-  }
+  const shares = `/api/documents/${documentId}/shares`;
+  await expect.poll(() => attempts().map(({ path, status }) => `${path} ${status}`)).toEqual([`${shares} 403`, "/api/chat 403", `${shares} 403`]);
+  // The session cookie did ride along: only the origin check stood in the way.
+  for (const attempt of attempts()) expect(attempt.cookie, attempt.path).toContain("__session");
 
   // Nothing changed: the document is still alice's alone, and no chat was created.
   const bob = await (await browser.newContext()).newPage();
@@ -227,9 +248,12 @@ test("a Markdown image in a reply is shown as text and never fetched", async ({ 
   await expect(page.getByRole("article", { name: "Assistant message" }).last()).toContainText("[image: budget chart]");
   expect(outside).toEqual([]);
 
-  await page.screenshot({ path: "/tmp/perimeter-blocked-image-desktop.png", fullPage: true });
+  const blocked = page.getByText("[image: budget chart]").last();
+  await page.screenshot({ path: "/tmp/perimeter-blocked-image-desktop.png" });
   await page.setViewportSize({ width: 375, height: 740 });
-  await page.screenshot({ path: "/tmp/perimeter-blocked-image-375.png", fullPage: true });
+  await blocked.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "/tmp/perimeter-blocked-image-375.png" });
+  await page.getByRole("article", { name: "Assistant message" }).last().getByRole("listitem").first().screenshot({ path: "/tmp/perimeter-blocked-image-375-item.png" });
 });
 
 test("logging out and disconnecting forget the provider tokens cached for the user", async ({ page }) => {
