@@ -1,9 +1,66 @@
-import type { NextRequest } from "next/server";
+import { NextResponse, type NextRequest } from "next/server";
+import { deleteConnectionTokensOfUser } from "@/db/queries/connection-tokens";
 import { getAuth0 } from "@/lib/auth/auth0";
+import { getConfig } from "@/lib/config";
+import { apiError } from "@/lib/errors";
+import { checkRequest, LOGOUT_ROUTE, routePath } from "@/lib/http/request-checks";
+import { createNonce, securityHeaders } from "@/lib/http/security-headers";
+import { logError } from "@/lib/log";
 
-/** Mounts /auth/* (login, callback, logout, connect) and keeps rolling sessions fresh on every request. */
+/**
+ * Runs before every route: refuses unused SDK routes and cross-site or wrongly typed state changes, mounts the
+ * SDK's /auth/* routes the app uses (login, callback, logout, connect), keeps rolling sessions fresh, and sends
+ * the security headers with every answer.
+ */
 export async function proxy(request: NextRequest) {
-  return getAuth0().middleware(request);
+  const { APP_BASE_URL } = getConfig();
+  const headers = securityHeaders({
+    nonce: createNonce(),
+    production: process.env.NODE_ENV === "production",
+    https: APP_BASE_URL.startsWith("https://"),
+  });
+  const response = await handle(request, new URL(APP_BASE_URL).origin, headers["Content-Security-Policy"]!);
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}
+
+async function handle(request: NextRequest, appOrigin: string, contentSecurityPolicy: string): Promise<Response> {
+  const { method, headers, nextUrl } = request;
+  const refusal = checkRequest({ method, pathname: nextUrl.pathname, headers }, appOrigin);
+  if (refusal) return apiError(refusal.code, refusal.message);
+  if (routePath(nextUrl.pathname) === LOGOUT_ROUTE) await forgetProviderTokens(request);
+  const response = await getAuth0().middleware(request);
+  return passPolicyToRender(response, request, contentSecurityPolicy);
+}
+
+/**
+ * A signed-out user's cached Google, GitHub and Slack tokens must not outlive the session. Logging out never
+ * fails because of this: if the database fails, the user is still signed out (the failure is logged), and the tokens
+ * still expire on their own.
+ */
+async function forgetProviderTokens(request: NextRequest) {
+  try {
+    const session = await getAuth0().getSession(request);
+    if (session) await deleteConnectionTokensOfUser(session.user.sub);
+  } catch (error) {
+    logError("auth", "logout could not forget provider tokens", error);
+  }
+}
+
+/**
+ * Next.js reads the nonce from the request's Content-Security-Policy header and puts it on every script it
+ * renders. The SDK answered "continue" (possibly with refreshed session cookies): continue with the policy.
+ */
+function passPolicyToRender(sdkResponse: NextResponse, request: NextRequest, contentSecurityPolicy: string): Response {
+  if (sdkResponse.headers.get("x-middleware-next") !== "1") return sdkResponse;
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("Content-Security-Policy", contentSecurityPolicy);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  for (const [name, value] of sdkResponse.headers) {
+    if (name === "set-cookie") response.headers.append(name, value);
+    else response.headers.set(name, value);
+  }
+  return response;
 }
 
 export const config = {

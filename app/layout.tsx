@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { connection } from "next/server";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -6,7 +7,10 @@ export const metadata: Metadata = {
   description: "A personal AI assistant that acts only with the authority you delegate.",
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Every page is rendered per request: its scripts carry the nonce of that response's Content-Security-Policy
+  // (proxy.ts), and a page built ahead of time would have scripts without one, which the policy blocks.
+  await connection();
   return (
     <html lang="en">
       <body className="bg-zinc-50 font-sans text-zinc-900 antialiased">{children}</body>

@@ -26,3 +26,8 @@ export async function deleteConnectionToken({ userId, connection }: { userId: st
     .delete(connectionTokens)
     .where(and(eq(connectionTokens.userId, userId), eq(connectionTokens.connection, connection)));
 }
+
+/** Every provider token cached for the user, e.g. when they log out. */
+export async function deleteConnectionTokensOfUser(userId: string) {
+  await getDb().delete(connectionTokens).where(eq(connectionTokens.userId, userId));
+}

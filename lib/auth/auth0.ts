@@ -3,6 +3,7 @@ import { Auth0Client } from "@auth0/nextjs-auth0/server";
 import type { OnCallbackHook } from "@auth0/nextjs-auth0/types";
 import { NextResponse } from "next/server";
 import { getConfig } from "@/lib/config";
+import { logError } from "@/lib/log";
 
 let client: Auth0Client | undefined;
 
@@ -42,6 +43,6 @@ const onCallback: OnCallbackHook = async (error, context) => {
     target.searchParams.set("connect_error", error.code ?? "connect_failed");
     return NextResponse.redirect(target);
   }
-  console.error("[auth] callback failed:", error.code, error.message);
+  logError("auth", "callback failed", error);
   return new NextResponse("Sign-in failed. Go back and try again.", { status: 500 });
 };

@@ -3,8 +3,12 @@ import { deleteConnectedAccount, listConnectedAccounts } from "@/lib/auth/my-acc
 import { getAgentSession } from "@/lib/auth/session";
 import { forgetConnectionToken } from "@/lib/auth/token-vault";
 import { apiError } from "@/lib/errors";
+import { logError } from "@/lib/log";
 
-/** Disconnects an account at the identity server and forgets every token the app cached for it. */
+/**
+ * Disconnects an account at the identity server and forgets every token the app cached for it. The cached token
+ * goes first: if the disconnect then fails, the next tool call merely exchanges a fresh one.
+ */
 export async function DELETE(_request: Request, { params }: { params: Promise<{ id: string }> }) {
   const session = await getAgentSession();
   if (!session?.refreshToken) return apiError("unauthorized", "Your session has expired. Sign in again.");
@@ -12,10 +16,10 @@ export async function DELETE(_request: Request, { params }: { params: Promise<{ 
   try {
     const account = (await listConnectedAccounts(session.refreshToken)).find((a) => a.id === id);
     if (!account) return apiError("not_found", "No such connected account.");
-    await deleteConnectedAccount(session.refreshToken, id);
     if (isConnectionName(account.connection)) await forgetConnectionToken(session.user.sub, account.connection);
+    await deleteConnectedAccount(session.refreshToken, id);
   } catch (error) {
-    console.error("[connections] disconnect failed:", error);
+    logError("connections", "disconnect failed", error);
     return apiError("internal", "Could not disconnect the account. Try again in a moment.");
   }
   return new Response(null, { status: 204 });
