@@ -54,7 +54,7 @@ function DocumentItem({ document, canPublish }: { document: DocumentView; canPub
             {isPublic ? " · Public" : ""}
           </p>
         </div>
-        <div className="flex gap-2 text-sm">
+        <div className="flex flex-wrap gap-2 text-sm">
           <a href={`/api/documents/${document.id}`} className="rounded-md border border-zinc-300 px-3 py-1.5" aria-label={`Download ${label}`}>
             Download
           </a>

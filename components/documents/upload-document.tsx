@@ -71,7 +71,7 @@ export function UploadDocument({ usedBytes, quotaBytes }: { usedBytes: number; q
           event.target.value = "";
           if (file) send(file);
         }}
-        className="mt-2 text-sm"
+        className="mt-2 max-w-full text-sm"
       />
       {upload && (
         <div className="mt-2">
