@@ -25,7 +25,7 @@ async function setSharing(page: Page, name: string, who: string, action: "Share"
   const item = documentItem(page, name);
   await item.getByRole("button", { name: "Share", exact: true }).click();
   if (action === "Share") {
-    await item.getByLabel("Share with").fill(who);
+    await item.getByRole("textbox", { name: "Share with" }).fill(who);
     await item.getByRole("button", { name: "Share", exact: true }).last().click();
     await expect(item.getByRole("list", { name: "Shared with" })).toBeVisible();
   } else {
@@ -74,7 +74,7 @@ test("bob cannot download, share, unshare or delete alice's document through the
   // Still there, still alice's alone.
   expect((await alice.request.get(`/api/documents/${id}`)).status()).toBe(200);
   await bob.goto("/documents");
-  await expect(documentItem(bob, "alice-only.md")).toHaveCount(0);
+  await expect(bob.getByRole("main").getByRole("heading", { name: "alice-only.md" })).toHaveCount(0);
 });
 
 test("instructions inside a document do not open other users' documents", async ({ page }) => {

@@ -8,15 +8,16 @@ import { sandboxUsers } from "./identity/users";
  * so they behave exactly like uploads. Runs once, in a child process with the app's environment, when the
  * sandbox creates its FGA store (run with `--conditions=react-server`, as Next runs server code).
  */
-const sub = (email: string) => {
+const person = (email: string) => {
   const user = sandboxUsers.find((u) => u.email === email);
   if (!user) throw new Error(`no sandbox user ${email}`);
-  return user.sub;
+  return { sub: user.sub, name: user.name, email: user.email };
 };
+const sub = (email: string) => person(email).sub;
 
 const encoder = new TextEncoder();
 async function add(owner: string, name: string, text: string) {
-  const { id } = await ingestDocument({ ownerSub: sub(owner), name, type: "text/markdown", bytes: encoder.encode(text) });
+  const { id } = await ingestDocument({ owner: person(owner), name, type: "text/markdown", bytes: encoder.encode(text) });
   return id;
 }
 

@@ -3,11 +3,12 @@
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import type { ApiErrorBody } from "@/lib/errors";
+import { fileTooLargeMessage, formatBytes, MAX_DOCUMENT_BYTES, UPLOAD_LIMITS_TEXT } from "@/lib/rag/limits";
 
 type Upload = { name: string; percent: number; phase: "uploading" | "processing" } | null;
 
-/** XMLHttpRequest, not fetch: only it reports upload progress. */
-export function UploadDocument() {
+/** XMLHttpRequest, not fetch: only it reports upload progress. The server enforces every limit stated here. */
+export function UploadDocument({ usedBytes, quotaBytes }: { usedBytes: number; quotaBytes: number }) {
   const router = useRouter();
   const inputId = useId();
   const [upload, setUpload] = useState<Upload>(null);
@@ -15,8 +16,8 @@ export function UploadDocument() {
 
   function send(file: File) {
     setMessage(null);
-    if (file.size > 10 * 1024 * 1024) {
-      setMessage({ kind: "error", text: `${file.name} is larger than 10 MB.` });
+    if (file.size > MAX_DOCUMENT_BYTES) {
+      setMessage({ kind: "error", text: fileTooLargeMessage(file.name) });
       return;
     }
     const form = new FormData();
@@ -56,7 +57,10 @@ export function UploadDocument() {
       <label htmlFor={inputId} className="block font-medium">
         Upload document
       </label>
-      <p className="text-sm text-zinc-600">.txt, .md or .pdf, up to 10 MB.</p>
+      <p className="text-sm text-zinc-600">{UPLOAD_LIMITS_TEXT}</p>
+      <p className="text-sm text-zinc-600">
+        You are using {formatBytes(usedBytes)} of your {formatBytes(quotaBytes)} storage.
+      </p>
       <input
         id={inputId}
         type="file"
@@ -67,7 +71,7 @@ export function UploadDocument() {
           event.target.value = "";
           if (file) send(file);
         }}
-        className="mt-2 text-sm"
+        className="mt-2 max-w-full text-sm"
       />
       {upload && (
         <div className="mt-2">

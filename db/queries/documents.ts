@@ -5,9 +5,36 @@ import { documentChunks, documents } from "../schema";
 
 export type NewDocument = typeof documents.$inferInsert;
 
-/** The document and its chunks land together or not at all. */
-export async function insertDocumentWithChunks(document: NewDocument, chunks: { content: string; embedding: number[] }[]) {
+/** Storing the document would take its owner's documents past their quota. */
+export class StorageQuotaError extends Error {
+  override name = "StorageQuotaError";
+  constructor(
+    readonly usedBytes: number,
+    readonly quotaBytes: number,
+  ) {
+    super("storage quota exceeded");
+  }
+}
+
+/** The bytes of all documents the user owns. */
+export async function storageUsedBy(ownerId: string, db: Pick<ReturnType<typeof getDb>, "select"> = getDb()): Promise<number> {
+  const [row] = await db
+    .select({ used: sql<string>`coalesce(sum(${documents.sizeBytes}), 0)` })
+    .from(documents)
+    .where(eq(documents.ownerId, ownerId));
+  return Number(row?.used ?? 0);
+}
+
+/**
+ * The document and its chunks land together or not at all, and only if the owner's documents stay within
+ * `quotaBytes` (StorageQuotaError otherwise).
+ */
+export async function insertDocumentWithChunks(document: NewDocument, chunks: { content: string; embedding: number[] }[], { quotaBytes }: { quotaBytes: number }) {
   await getDb().transaction(async (tx) => {
+    // The owner's uploads are stored one at a time, on every server instance, so two cannot both squeeze in.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`documents:${document.ownerId}`}, 0))`);
+    const used = await storageUsedBy(document.ownerId, tx);
+    if (used + document.sizeBytes > quotaBytes) throw new StorageQuotaError(used, quotaBytes);
     await tx.insert(documents).values(document);
     for (let i = 0; i < chunks.length; i += 100) {
       await tx.insert(documentChunks).values(

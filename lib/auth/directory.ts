@@ -23,7 +23,8 @@ async function managementToken(audience: string): Promise<string> {
   return token.value;
 }
 
-export async function findUserByEmail(email: string): Promise<DirectoryUser | null> {
+/** Every account whose email is `email` (Auth0 may hold several, one per connection), verified or not. */
+export async function findUsersByEmail(email: string): Promise<DirectoryUser[]> {
   const audience = `${issuerUrl(getConfig())}api/v2/`;
   const url = new URL("users-by-email", audience);
   url.searchParams.set("email", email);
@@ -36,6 +37,7 @@ export async function findUserByEmail(email: string): Promise<DirectoryUser | nu
   }
   if (!response.ok) throw new IssuerUnavailableError(`Management API answered HTTP ${response.status}`);
   const users = (await response.json()) as { user_id: string; email: string; email_verified?: boolean; name?: string }[];
-  const user = users.find((u) => u.email.toLowerCase() === email.toLowerCase());
-  return user ? { sub: user.user_id, email: user.email, emailVerified: user.email_verified === true, name: user.name ?? user.email } : null;
+  return users
+    .filter((user) => user.email.toLowerCase() === email.toLowerCase())
+    .map((user) => ({ sub: user.user_id, email: user.email, emailVerified: user.email_verified === true, name: user.name ?? user.email }));
 }

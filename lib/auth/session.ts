@@ -7,6 +7,8 @@ export interface CurrentUser {
   name: string;
   email: string | null;
   picture: string | null;
+  /** The identity provider's `email_verified`; absent means not verified, so checks on it fail closed. */
+  emailVerified?: boolean;
 }
 
 export async function getCurrentUser(): Promise<CurrentUser | null> {
@@ -17,9 +19,9 @@ export async function getCurrentUser(): Promise<CurrentUser | null> {
 export async function getAgentSession(): Promise<{ user: CurrentUser; refreshToken: string | undefined } | null> {
   const session = await getAuth0().getSession();
   if (!session) return null;
-  const { sub, name, email, picture } = session.user;
+  const { sub, name, email, picture, email_verified } = session.user;
   return {
-    user: { sub, name: name ?? email ?? sub, email: email ?? null, picture: picture ?? null },
+    user: { sub, name: name ?? email ?? sub, email: email ?? null, picture: picture ?? null, emailVerified: email_verified === true },
     refreshToken: session.tokenSet.refreshToken,
   };
 }

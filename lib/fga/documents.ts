@@ -1,5 +1,6 @@
 import "server-only";
-import { ClientWriteRequestOnDuplicateWrites, ClientWriteRequestOnMissingDeletes, type TupleKey } from "@openfga/sdk";
+import { ClientWriteRequestOnDuplicateWrites, ClientWriteRequestOnMissingDeletes, ConsistencyPreference, type TupleKey } from "@openfga/sdk";
+import { logError } from "@/lib/log";
 import { getFga } from "./client";
 
 /**
@@ -13,6 +14,12 @@ export class FgaUnavailableError extends Error {
 export type DocumentPermission = "can_view" | "can_share" | "can_delete";
 /** Someone a document can be shared with: a user (by Auth0 `sub`), a group's members, or every signed-in user. */
 export type ShareSubject = { type: "user"; sub: string } | { type: "group"; name: string } | { type: "everyone" };
+
+/**
+ * Every question here gates content or a change of access, so it bypasses FGA's caches (Auth0 FGA, or OpenFGA
+ * with check caching): a document unshared a moment ago must not stay readable for the cache's lifetime.
+ */
+const FRESH = { consistency: ConsistencyPreference.HigherConsistency };
 
 const userRef = (sub: string) => `user:${sub}`;
 const docRef = (id: string) => `doc:${id}`;
@@ -34,31 +41,34 @@ async function ask<T>(what: string, request: () => Promise<T>): Promise<T> {
   try {
     return await request();
   } catch (error) {
-    console.error(`[fga] ${what} failed:`, (error as Error).message);
+    logError("fga", `${what} failed`, error);
     throw new FgaUnavailableError(`Authorization service failed to answer (${what})`);
   }
 }
 
 export async function can(userSub: string, permission: DocumentPermission, documentId: string): Promise<boolean> {
-  const { allowed } = await ask("check", () => getFga().check({ user: userRef(userSub), relation: permission, object: docRef(documentId) }));
+  const { allowed } = await ask("check", () => getFga().check({ user: userRef(userSub), relation: permission, object: docRef(documentId) }, FRESH));
   return allowed === true;
 }
 
-/** The subset of `documentIds` the user may view, in one batch-check round trip per 50 documents. */
-export async function viewableAmong(userSub: string, documentIds: string[]): Promise<Set<string>> {
+/** The subset of `documentIds` on which the user has `permission`, in one batch-check round trip per 50 documents. */
+export async function permittedAmong(userSub: string, permission: DocumentPermission, documentIds: string[]): Promise<Set<string>> {
   if (documentIds.length === 0) return new Set();
   const { result } = await ask("batch-check", () =>
-    getFga().batchCheck({
-      checks: documentIds.map((id) => ({ user: userRef(userSub), relation: "can_view", object: docRef(id), correlationId: id })),
-    }),
+    getFga().batchCheck(
+      { checks: documentIds.map((id) => ({ user: userRef(userSub), relation: permission, object: docRef(id), correlationId: id })) },
+      FRESH,
+    ),
   );
   // An item that errored is not allowed: absence of a yes is a no.
   return new Set(result.filter((r) => r.allowed === true && !r.error).map((r) => r.correlationId));
 }
 
+export const viewableAmong = (userSub: string, documentIds: string[]) => permittedAmong(userSub, "can_view", documentIds);
+
 /** Every document the user may view, by id. */
 export async function listViewableDocuments(userSub: string): Promise<string[]> {
-  const { objects } = await ask("list-objects", () => getFga().listObjects({ user: userRef(userSub), relation: "can_view", type: "doc" }));
+  const { objects } = await ask("list-objects", () => getFga().listObjects({ user: userRef(userSub), relation: "can_view", type: "doc" }, FRESH));
   return objects.map((object) => object.slice("doc:".length));
 }
 
@@ -103,7 +113,7 @@ async function readAll(filter: { object: string; relation?: string }): Promise<T
   const tuples: TupleKey[] = [];
   let continuationToken: string | undefined;
   do {
-    const page = await ask("read", () => getFga().read(filter, { continuationToken, pageSize: 100 }));
+    const page = await ask("read", () => getFga().read(filter, { continuationToken, pageSize: 100, ...FRESH }));
     tuples.push(...page.tuples.map((t) => t.key));
     continuationToken = page.continuation_token || undefined;
   } while (continuationToken);

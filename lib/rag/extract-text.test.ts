@@ -1,37 +1,91 @@
 import { describe, expect, it } from "vitest";
-import { documentTypeOf, extractText, UnreadableDocumentError } from "./extract-text";
+import { DocumentLimitError, documentTypeOf, EXTRACTION_LIMITS, extractText, UnreadableDocumentError } from "./extract-text";
 
-/** A one-page PDF with the text `Delegate reads PDFs`, built by hand so the test needs no fixture file. */
-function tinyPdf(text: string): Uint8Array {
-  const content = `BT /F1 24 Tf 72 720 Td (${text}) Tj ET`;
-  const objects = [
-    "<< /Type /Catalog /Pages 2 0 R >>",
-    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-  ];
-  let pdf = "%PDF-1.4\n";
+/**
+ * A PDF with one page per entry, each showing its lines in Helvetica, built by hand so no fixture file is needed.
+ * PDF.js drops text outside the page, so long text needs a small `fontSize` and many lines.
+ */
+function pdf(pages: string[], { kids, fontSize = 12 }: { kids?: string; fontSize?: number } = {}): Uint8Array {
+  const objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"];
+  const pageRefs: string[] = [];
+  for (const text of pages) {
+    const lines = text.split("\n").map((line) => `(${line}) Tj`);
+    const content = `BT /F1 ${fontSize} Tf ${fontSize} TL 36 780 Td ${lines.join(" T* ")} ET`;
+    objects.push(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
+    const contentRef = objects.length;
+    objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${contentRef} 0 R /Resources << /Font << /F1 3 0 R >> >> >>`);
+    pageRefs.push(`${objects.length} 0 R`);
+  }
+  objects[1] = `<< /Type /Pages /Kids [${kids ?? pageRefs.join(" ")}] /Count ${pages.length} >>`;
+  let body = "%PDF-1.4\n";
   const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(pdf.length);
-    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  objects.forEach((object, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${object}\nendobj\n`;
   });
-  const xref = pdf.length;
-  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
-  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new TextEncoder().encode(pdf);
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new TextEncoder().encode(body);
 }
+
+const PDF = "application/pdf";
 
 describe("text extraction", () => {
   it("reads text and Markdown as UTF-8 and refuses binary", async () => {
-    expect(await extractText(new TextEncoder().encode("# Héllo"), "text/markdown")).toBe("# Héllo");
+    expect(await extractText(new TextEncoder().encode("# Héllo (draft) ![x](http://127.0.0.1:9/x)"), "text/markdown")).toBe(
+      "# Héllo (draft) ![x](http://127.0.0.1:9/x)",
+    );
     await expect(extractText(new Uint8Array([0xff, 0xfe, 0x00]), "text/plain")).rejects.toBeInstanceOf(UnreadableDocumentError);
   });
 
-  it("reads the text of a PDF, and refuses a broken one", async () => {
-    expect(await extractText(tinyPdf("Delegate reads PDFs"), "application/pdf")).toContain("Delegate reads PDFs");
-    await expect(extractText(new TextEncoder().encode("%PDF-1.4 nonsense"), "application/pdf")).rejects.toBeInstanceOf(UnreadableDocumentError);
+  it("reads the text of every page of a PDF, in order", async () => {
+    const text = await extractText(pdf(["Delegate reads PDFs", "Page two: 4.2 million USD", "Page three"]), PDF);
+    expect(text).toBe("Delegate reads PDFs\nPage two: 4.2 million USD\nPage three");
+  });
+
+  it("refuses malformed PDFs as unreadable, without quoting the parser", async () => {
+    const garbage = new TextEncoder().encode(`%PDF-1.4\n${"\u0000garbage obj << >> ".repeat(200)}`);
+    for (const bytes of [new TextEncoder().encode("%PDF-1.4 nonsense"), garbage, pdf(["broken"], { kids: "99 0 R" })]) {
+      const error = await extractText(bytes, PDF).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(UnreadableDocumentError);
+      expect((error as Error).message).toMatch(/^The PDF could not be read: (it is damaged, password-protected or not a PDF|a page is damaged)\.$/);
+    }
+  });
+
+  it("refuses a PDF with more pages than the limit before reading any page", async () => {
+    const many = pdf(Array.from({ length: EXTRACTION_LIMITS.maxPages + 1 }, (_, i) => `Page ${i + 1}`));
+    await expect(extractText(many, PDF)).rejects.toThrow(new DocumentLimitError("The PDF has 201 pages; at most 200 pages can be read."));
+    // At the limit it is read whole.
+    const atLimit = await extractText(pdf(Array.from({ length: EXTRACTION_LIMITS.maxPages }, (_, i) => `Page ${i + 1}`)), PDF);
+    expect(atLimit.split("\n")).toHaveLength(200);
+  });
+
+  it("stops reading a PDF once its text passes the character limit", async () => {
+    // 30 pages of 100 lines of 700 characters: 2.1 million, over the 2,000,000 limit by the 29th page.
+    const page = Array.from({ length: 100 }, (_, line) => `Line ${line} `.padEnd(700, "x")).join("\n");
+    const huge = pdf(Array.from({ length: 30 }, () => page), { fontSize: 1 });
+    await expect(extractText(huge, PDF)).rejects.toThrow(
+      new DocumentLimitError("The document has more than 2,000,000 characters of text, the limit for one document. Split it into smaller files."),
+    );
+  });
+
+  it("applies the character limit to text files too", async () => {
+    const limits = { ...EXTRACTION_LIMITS, maxCharacters: 10 };
+    expect(await extractText(new TextEncoder().encode("ten chars!"), "text/plain", limits)).toBe("ten chars!");
+    await expect(extractText(new TextEncoder().encode("eleven chars"), "text/plain", limits)).rejects.toBeInstanceOf(DocumentLimitError);
+  });
+
+  it("gives up on a PDF that takes longer than the time limit, naming it", async () => {
+    const slow = pdf(Array.from({ length: 150 }, (_, i) => `Page ${i + 1} `.repeat(50)));
+    await expect(extractText(slow, PDF, { ...EXTRACTION_LIMITS, timeLimitMs: 1 })).rejects.toThrow(
+      new DocumentLimitError("Reading the PDF took longer than 0.001 seconds, the limit for one document. Try a smaller or simpler file."),
+    );
+    // The same document within the real limit is read.
+    expect(await extractText(slow, PDF)).toContain("Page 150");
   });
 
   it("knows document types by extension", () => {

@@ -1,5 +1,5 @@
 import "server-only";
-import { getAgentSession } from "@/lib/auth/session";
+import { getAgentSession, type CurrentUser } from "@/lib/auth/session";
 import { apiError } from "@/lib/errors";
 import { can, FgaUnavailableError, type DocumentPermission } from "@/lib/fga/documents";
 
@@ -10,7 +10,7 @@ import { can, FgaUnavailableError, type DocumentPermission } from "@/lib/fga/doc
 export async function authorizeDocument(
   documentId: string,
   permission: DocumentPermission,
-): Promise<{ userSub: string } | { response: Response }> {
+): Promise<{ user: CurrentUser } | { response: Response }> {
   const session = await getAgentSession();
   if (!session) return { response: apiError("unauthorized", "Your session has expired. Sign in again.") };
   if (!/^[0-9a-f-]{36}$/i.test(documentId)) return { response: apiError("forbidden", "You may not do that with this document.") };
@@ -22,5 +22,5 @@ export async function authorizeDocument(
       return { response: apiError("unavailable", "The permission service is not answering, so nothing was done. Try again.") };
     throw error;
   }
-  return { userSub: session.user.sub };
+  return { user: session.user };
 }

@@ -17,7 +17,7 @@ const QUERY = "quarterly budget forecast for the marketing team";
 
 const text = new TextEncoder();
 const ingest = (ownerSub: string, name: string, body: string) =>
-  ingestDocument({ ownerSub, name, type: "text/markdown", bytes: text.encode(body) });
+  ingestDocument({ owner: { sub: ownerSub, name: ownerSub, email: null }, name, type: "text/markdown", bytes: text.encode(body) });
 
 async function queryEmbedding(value: string) {
   return (await embed({ model: embeddingModel(), value })).embedding;

@@ -20,6 +20,7 @@ import {
   pageSize,
   parseBody,
   readBody,
+  streamedListObjectsBody,
   writeBody,
   writeModelBody,
 } from "./wire";
@@ -191,7 +192,7 @@ export function fgaApi({ storage, models }: { storage: FgaStorage; models: Model
 
   // Newline-delimited JSON, one `{"result":{"object":…}}` per object, without the 1000-result cap.
   router.post("/stores/:storeId/streamed-list-objects", async (req, res) => {
-    const body = parseBody(listObjectsBody, req.body);
+    const body = parseBody(streamedListObjectsBody, req.body);
     const { model, store } = await prepare(req, body.authorization_model_id);
     const input = { type: body.type, relation: body.relation, user: body.user, contextualTuples: body.contextual_tuples };
     const write = (line: unknown) => {

@@ -1,26 +1,41 @@
 import { z } from "zod";
-import { findUserByEmail } from "@/lib/auth/directory";
 import { IssuerUnavailableError } from "@/lib/auth/oauth";
 import { apiError } from "@/lib/errors";
-import { FgaUnavailableError, share, unshare, type ShareSubject } from "@/lib/fga/documents";
+import { FgaUnavailableError } from "@/lib/fga/documents";
+import { capBody } from "@/lib/rag/capped-body";
 import { authorizeDocument } from "@/lib/rag/permissions";
+import { isPublishing, parseShareTarget, shareWith, unshareWith } from "@/lib/rag/sharing";
+import { rateLimitedResponse, takeRateLimit } from "@/lib/rate-limit";
 
 type Params = { params: Promise<{ id: string }> };
 
-/** `with`: a person's email, a group as `group:<name>`, or `everyone` (every signed-in user). */
+/** `with`: a person's email, a group as `group:<name>`, or `everyone`; to unshare, also a share list reference. */
 const bodySchema = z.object({ with: z.string().trim().min(1, "Say whom to share with.").max(320) });
+const MAX_BODY_BYTES = 4 * 1024;
 
-async function change(request: Request, { params }: Params, apply: typeof share, unsharing: boolean) {
+async function change(request: Request, { params }: Params, unsharing: boolean) {
   const { id } = await params;
   const gate = await authorizeDocument(id, "can_share");
   if ("response" in gate) return gate.response;
-  const parsed = bodySchema.safeParse(await request.json().catch(() => undefined));
+  const allowance = await takeRateLimit(gate.user.sub, "share");
+  if (!allowance.allowed) return rateLimitedResponse(allowance);
+  const { body, exceeded } = capBody(request, MAX_BODY_BYTES);
+  const parsed = bodySchema.safeParse(await body.json().catch(() => undefined));
+  if (exceeded()) return apiError("payload_too_large", `The request is larger than ${MAX_BODY_BYTES / 1024} KB.`);
   if (!parsed.success) return apiError("bad_request", parsed.error.issues[0]?.message ?? "Say whom to share with.");
+  const target = parseShareTarget(parsed.data.with, { unsharing });
+  if (!target) return apiError("bad_request", "Enter an email address, group:<name>, or everyone.");
+  if (!unsharing && isPublishing(target) && !gate.user.emailVerified)
+    return apiError(
+      "forbidden",
+      "Verify your email address before sharing with everyone or with a group: publishing needs an account whose email is confirmed. You can still share with a person by email.",
+    );
   try {
-    const subject = await resolveSubject(parsed.data.with, unsharing);
-    if ("error" in subject) return apiError("bad_request", subject.error);
-    await apply(id, subject);
-    return new Response(null, { status: 204 });
+    if (unsharing) {
+      await unshareWith(id, target);
+      return new Response(null, { status: 204 });
+    }
+    return Response.json({ message: await shareWith(id, target) });
   } catch (error) {
     if (error instanceof FgaUnavailableError || error instanceof IssuerUnavailableError)
       return apiError("unavailable", "A service needed for sharing is not answering, so nothing changed. Try again.");
@@ -28,19 +43,5 @@ async function change(request: Request, { params }: Params, apply: typeof share,
   }
 }
 
-export const POST = (request: Request, context: Params) => change(request, context, share, false);
-export const DELETE = (request: Request, context: Params) => change(request, context, unshare, true);
-
-/** Unsharing may name an existing share exactly (`user:<sub>`); sharing with a person always goes by email. */
-async function resolveSubject(input: string, unsharing: boolean): Promise<ShareSubject | { error: string }> {
-  if (input.toLowerCase() === "everyone") return { type: "everyone" };
-  if (unsharing && input.startsWith("user:") && input.length > 5) return { type: "user", sub: input.slice(5) };
-  const group = /^group:([a-z0-9_-]{1,64})$/i.exec(input);
-  if (group) return { type: "group", name: group[1]!.toLowerCase() };
-  if (!z.email().safeParse(input).success) return { error: "Enter an email address, group:<name>, or everyone." };
-  const user = await findUserByEmail(input);
-  if (!user) return { error: `No user with the email ${input} was found.` };
-  // Only a verified address proves who is behind it: sharing to an unverified one could reach a stranger.
-  if (!user.emailVerified) return { error: `${input} has not verified their email address, so it cannot be shared with.` };
-  return { type: "user", sub: user.sub };
-}
+export const POST = (request: Request, context: Params) => change(request, context, false);
+export const DELETE = (request: Request, context: Params) => change(request, context, true);
