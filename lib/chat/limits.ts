@@ -1,2 +1,14 @@
 export const MAX_MESSAGE_LENGTH = 8_000;
 export const MAX_TITLE_LENGTH = 80;
+
+/** The browser sends one text part per message; a few more leave room for other clients, thousands are an attack. */
+export const MAX_MESSAGE_PARTS = 20;
+
+/**
+ * The largest chat request body. A message at the length limit is at most 48 KB of JSON (8,000 characters that
+ * each need a six-byte `\u` escape), so this refuses only bodies no legitimate message can produce.
+ */
+export const MAX_CHAT_REQUEST_BYTES = 64 * 1024;
+
+/** The most tokens one reply may generate, per model step: a long answer fits, a runaway one is cut off. */
+export const MAX_REPLY_TOKENS = 4_096;
