@@ -6,7 +6,7 @@ export function chatClient(POST: (request: Request) => Promise<Response>, bodies
     );
     const text = await response.text();
     bodies.push(text);
-    return { status: response.status, text };
+    return { status: response.status, headers: response.headers, text };
   };
   return {
     post,
