@@ -10,5 +10,8 @@ export const MAX_MESSAGE_PARTS = 20;
  */
 export const MAX_CHAT_REQUEST_BYTES = 64 * 1024;
 
-/** The most tokens one reply may generate, per model step: a long answer fits, a runaway one is cut off. */
-export const MAX_REPLY_TOKENS = 4_096;
+/**
+ * The most tokens one model step may generate: a long answer fits, a runaway one is cut off. Reasoning models
+ * (gpt-5-mini, the default) count their hidden reasoning in this cap (`max_completion_tokens`), hence 8k, not 4k.
+ */
+export const MAX_REPLY_TOKENS = 8_192;
