@@ -28,16 +28,6 @@ export async function POST(request: Request) {
   if (!chat && (!("message" in body) || (await chatExists(id)))) return apiError("not_found", "Chat not found.");
   const messages = chat ? await getMessages({ chatId: id }) : [];
 
-  // The rate limit counts what the user can repeat at will: new messages, and re-running a call that waits for
-  // a connected account (each run asks the identity service for a token). Not counted: checks on a purchase
-  // waiting for approval on another device, which the prompt sends every few seconds and the server passes on
-  // at most as often as the identity service allows; cancels; and answers to approval requests. Those end or
-  // continue a call that a counted message started, and each is accepted once.
-  const limited = async () => {
-    const decision = await takeRateLimit(userId, "chat_turn");
-    return decision.allowed ? null : rateLimitedResponse(decision);
-  };
-
   if ("approvals" in body) {
     if (!(await applyApprovals({ chatId: id, approvals: body.approvals, messages })))
       return apiError("conflict", "Those approval requests are not waiting for an answer.");
@@ -48,7 +38,7 @@ export async function POST(request: Request) {
     const { toolCallId, cancel } = body.resume;
     const call = findInterruptedCall(messages, toolCallId);
     if (!call) return apiError("conflict", "That action is not waiting to be resumed.");
-    const refusal = !cancel && call.interrupt.code === "TOKEN_VAULT_ERROR" ? await limited() : null;
+    const refusal = !cancel && call.interrupt.code === "TOKEN_VAULT_ERROR" ? await turnRefusal(userId) : null;
     if (refusal) return refusal;
     const resumed = await resumeToolCall({ chatId: id, call, cancel, context, abortSignal: request.signal });
     if (!resumed) return apiError("conflict", "That action is not waiting to be resumed.");
@@ -57,13 +47,26 @@ export async function POST(request: Request) {
 
   const { message } = body;
   if (messages.some((m) => m.id === message.id)) return apiError("conflict", "This message was already sent.");
-  const refusal = await limited();
+  const refusal = await turnRefusal(userId);
   if (refusal) return refusal;
   if (!chat) await createChat({ id, userId, title: titleFrom(messageText(message)) });
   const userMessage: ChatMessage = { id: message.id, role: "user", parts: message.parts };
   await abandonInterrupts({ chatId: id });
   await saveMessage({ chatId: id, message: userMessage });
   return streamReply({ chatId: id, messages: [...messages, userMessage], context, abortSignal: request.signal });
+}
+
+/**
+ * Counts one chat turn against the user's allowance; returns the 429 when it is used up. Counted is what the user
+ * can repeat at will: new messages, and running again a call that waits for a connected account (each run asks
+ * the identity service for a token). Not counted: checks on a purchase waiting for approval on another device,
+ * which the prompt sends every few seconds and the server passes on at most as often as the identity service
+ * allows; cancels; and answers to approval requests. Those end or continue a call a counted message started,
+ * and each is accepted once.
+ */
+async function turnRefusal(userId: string): Promise<Response | null> {
+  const decision = await takeRateLimit(userId, "chat_turn");
+  return decision.allowed ? null : rateLimitedResponse(decision);
 }
 
 function titleFrom(text: string): string {
