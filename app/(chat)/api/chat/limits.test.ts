@@ -54,7 +54,7 @@ function streamedBody(totalBytes: number, headers: Record<string, string> = {}) 
   );
   const request = new Request("http://localhost:3000/api/chat", {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", origin: "http://localhost:3000", ...headers },
     body,
     duplex: "half",
   } as RequestInit);
