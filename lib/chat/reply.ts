@@ -6,6 +6,7 @@ import { runAgent } from "@/lib/ai/agent";
 import type { ToolContext } from "@/lib/ai/tools/context";
 import type { ChatMessage } from "@/lib/ai/types";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
+import { historyWithinBudget } from "./history";
 import { describeStreamError } from "./stream-errors";
 
 /** A resumed tool call's new output, streamed into the assistant message it belongs to. */
@@ -46,7 +47,8 @@ export function streamReply({
           return;
         }
       }
-      const { result, tools } = await runAgent({ context, messages, abortSignal });
+      // The whole chat stays stored and shown; the model reads only the newest turns that fit its budget.
+      const { result, tools } = await runAgent({ context, messages: historyWithinBudget(messages), abortSignal });
       writer.merge(toUIMessageStream({ stream: result.stream, tools, onError: describeStreamError }));
     },
     onError: describeStreamError,

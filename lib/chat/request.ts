@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { MAX_MESSAGE_LENGTH } from "./limits";
+import { apiError } from "@/lib/errors";
+import { readBodyWithin } from "@/lib/request-body";
+import { MAX_CHAT_REQUEST_BYTES, MAX_MESSAGE_LENGTH, MAX_MESSAGE_PARTS } from "./limits";
 import { isTimeZone } from "./time";
 
 const chatId = z.uuid({ error: "Chat id must be a UUID." });
@@ -20,7 +22,8 @@ export const sendMessageSchema = z.object({
     role: z.literal("user", { error: "Only user messages can be sent." }),
     parts: z
       .array(z.object({ type: z.literal("text", { error: "Only text parts can be sent." }), text: z.string() }))
-      .min(1, "A message needs a text part."),
+      .min(1, "A message needs a text part.")
+      .max(MAX_MESSAGE_PARTS, `A message can have at most ${MAX_MESSAGE_PARTS} parts.`),
   }),
 });
 
@@ -54,6 +57,35 @@ export function schemaFor(body: unknown) {
 
 export type SendMessageRequest = z.infer<typeof sendMessageSchema>;
 export type ResumeRequest = z.infer<typeof resumeSchema>;
+export type ChatRequest = SendMessageRequest | ResumeRequest | ApprovalsRequest;
+
+/**
+ * Reads and validates a chat request: the body is capped while it streams in, then parsed and checked. Returns
+ * the request, or the error response that refuses it.
+ */
+export async function readChatRequest(request: Request): Promise<{ ok: true; body: ChatRequest } | { ok: false; response: Response }> {
+  const refuse = (response: Response) => ({ ok: false as const, response });
+  const read = await readBodyWithin(request, MAX_CHAT_REQUEST_BYTES);
+  if (!read.ok && read.reason === "too_large")
+    return refuse(apiError("payload_too_large", `The request is too large (the limit is ${MAX_CHAT_REQUEST_BYTES / 1024} KB).`));
+  const json = read.ok ? parseJson(read.bytes) : undefined;
+  if (json === undefined) return refuse(apiError("bad_request", "Request body must be JSON."));
+  const parsed = schemaFor(json).safeParse(json);
+  if (!parsed.success) return refuse(apiError("bad_request", parsed.error.issues[0]?.message ?? "Invalid request."));
+  if ("message" in parsed.data) {
+    const problem = checkMessageText(messageText(parsed.data.message));
+    if (problem) return refuse(apiError("bad_request", problem));
+  }
+  return { ok: true, body: parsed.data };
+}
+
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
 export function messageText(message: { parts: { type: string; text?: string }[] }): string {
   return message.parts.map((part) => (part.type === "text" ? (part.text ?? "") : "")).join("");

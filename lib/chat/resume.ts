@@ -1,41 +1,63 @@
 import "server-only";
-import { getToolName, isToolUIPart } from "ai";
+import { getToolName, isToolUIPart, type DynamicToolUIPart, type ToolUIPart } from "ai";
 import { saveMessage } from "@/db/queries/chats";
 import { claimInterrupt, countPendingInterrupts, settleInterrupt } from "@/db/queries/interrupts";
 import { createTools, type ToolName } from "@/lib/ai/tools";
 import type { ToolContext } from "@/lib/ai/tools/context";
-import type { ChatMessage } from "@/lib/ai/types";
-import { isInterruptedOutput } from "@/lib/auth/interrupts";
+import type { ChatMessage, ChatUITools } from "@/lib/ai/types";
+import { isInterruptedOutput, type Interrupt } from "@/lib/auth/interrupts";
 import { cancelAsyncAuthorization } from "@/lib/auth/with-async-authorization";
+import { logError } from "@/lib/log";
 import type { ResumedCall } from "./reply";
+
+/** A tool call of this chat whose stored output is an interrupt: the only kind of call a resume may run. */
+export interface InterruptedCall {
+  message: ChatMessage;
+  part: ToolUIPart<ChatUITools> | DynamicToolUIPart;
+  interrupt: Interrupt;
+}
+
+/**
+ * Finds the interrupted call `toolCallId` among this chat's messages, newest first. Ids are the model's and may
+ * repeat (some servers number calls per response), so a completed call, an approval request or a call of another
+ * chat that shares the id is never what this returns.
+ */
+export function findInterruptedCall(messages: ChatMessage[], toolCallId: string): InterruptedCall | null {
+  for (const message of messages.toReversed()) {
+    for (const part of message.parts) {
+      if (isToolUIPart(part) && part.toolCallId === toolCallId && part.state === "output-available" && isInterruptedOutput(part.output))
+        return { message, part, interrupt: part.output.interrupt };
+    }
+  }
+  return null;
+}
 
 /**
  * Runs an interrupted tool call again, exactly once, with the name and input stored in the chat — the client
- * sends only the call's id. Returns null when that call is not waiting (already resumed, or never was).
- * `messages` is updated in place with the call's new output.
+ * sends only the call's id. Returns null when that call is not waiting (already resumed, being resumed, or its
+ * pending row belongs to another message), changing nothing. `call.message` is updated in place.
  */
 export async function resumeToolCall({
   chatId,
-  toolCallId,
+  call,
   cancel = false,
   context,
-  messages,
   abortSignal,
 }: {
   chatId: string;
-  toolCallId: string;
+  call: InterruptedCall;
   /** End the call without running it. */
   cancel?: boolean;
   context: ToolContext;
-  messages: ChatMessage[];
   abortSignal: AbortSignal;
 }): Promise<ResumedCall | null> {
+  const { message, part } = call;
+  const { toolCallId } = part;
   const claim = await claimInterrupt({ chatId, toolCallId });
   if (!claim) return null;
-  const message = messages.find((m) => m.id === claim.messageId);
-  const part = message?.parts.find((p) => isToolUIPart(p) && p.toolCallId === toolCallId);
-  if (!message || !part || !isToolUIPart(part) || part.state !== "output-available") {
-    await settleInterrupt({ chatId, toolCallId, status: "resolved" });
+  if (claim.messageId !== message.id) {
+    // The pending row is another message's call with the same id: leave it exactly as it was.
+    await settleInterrupt({ chatId, toolCallId, status: "pending" });
     return null;
   }
 
@@ -51,7 +73,8 @@ export async function resumeToolCall({
         ? await tool.execute(part.input as never, { toolCallId, messages: [], abortSignal, context: {} })
         : { error: "This action is no longer available. Nothing was done." };
     } catch (error) {
-      console.error(`[resume] ${getToolName(part)} failed:`, error);
+      // The model reads this output: it gets a fixed sentence, never the error's own text.
+      logError("chat", "resumed tool call failed", error);
       output = { error: "The action failed unexpectedly. Nothing more was done." };
     }
   }

@@ -1,4 +1,5 @@
 import { APICallError } from "ai";
+import { logError } from "@/lib/log";
 
 /**
  * What the chat shows when a reply fails part-way. The details go to the server log only: provider errors can
@@ -11,7 +12,7 @@ const modelRefused = (status: number) => `The model service refused the request 
 export function describeStreamError(error: unknown): string {
   // The UI stream reports each error chunk once more, rebuilt from the text this function already produced.
   if (error instanceof Error && isDescription(error.message)) return error.message;
-  console.error("[chat] reply failed:", error);
+  logError("chat", "reply failed", error);
   if (APICallError.isInstance(error))
     return error.statusCode && error.statusCode >= 400 ? modelRefused(error.statusCode) : MODEL_INTERRUPTED;
   return GENERIC;

@@ -88,7 +88,7 @@ beforeEach(() => {
 function chatRequest(id: string, text: string, init: { body?: string } = {}) {
   return new Request("http://localhost:3000/api/chat", {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", origin: "http://localhost:3000" },
     body: init.body ?? JSON.stringify({ id, message: { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] } }),
   });
 }

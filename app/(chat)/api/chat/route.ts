@@ -5,37 +5,28 @@ import { getAgentSession } from "@/lib/auth/session";
 import { MAX_TITLE_LENGTH } from "@/lib/chat/limits";
 import { applyApprovals } from "@/lib/chat/approvals";
 import { streamReply } from "@/lib/chat/reply";
-import { checkMessageText, messageText, schemaFor } from "@/lib/chat/request";
-import { resumeToolCall } from "@/lib/chat/resume";
+import { messageText, readChatRequest } from "@/lib/chat/request";
+import { findInterruptedCall, resumeToolCall } from "@/lib/chat/resume";
 import { apiError } from "@/lib/errors";
+import { rateLimitedResponse, takeRateLimit } from "@/lib/rate-limit";
 
 export const maxDuration = 60;
 
 export async function POST(request: Request) {
-  const json = await request.json().catch(() => undefined);
-  if (json === undefined) return apiError("bad_request", "Request body must be JSON.");
-  const parsed = schemaFor(json).safeParse(json);
-  if (!parsed.success) return apiError("bad_request", parsed.error.issues[0]?.message ?? "Invalid request.");
-  const body = parsed.data;
-  let text: string | undefined;
-  if ("message" in body) {
-    text = messageText(body.message);
-    const problem = checkMessageText(text);
-    if (problem) return apiError("bad_request", problem);
-  }
-
+  // Nobody gets a byte of the body read, let alone parsed, without a session.
   const session = await getAgentSession();
   if (!session) return apiError("unauthorized", "Your session has expired. Sign in again.");
-  const context = { ...session, chatId: body.id, timeZone: body.timeZone };
+  const read = await readChatRequest(request);
+  if (!read.ok) return read.response;
+  const { body } = read;
   const { id } = body;
+  const userId = session.user.sub;
+  const context = { ...session, chatId: id, timeZone: body.timeZone };
 
-  const chat = await getChat({ id, userId: session.user.sub });
-  if (!chat) {
-    // Someone else's chat id is answered exactly like a missing one.
-    if (text === undefined || (await chatExists(id))) return apiError("not_found", "Chat not found.");
-    await createChat({ id, userId: session.user.sub, title: titleFrom(text) });
-  }
-  const messages = await getMessages({ chatId: id });
+  const chat = await getChat({ id, userId });
+  // Someone else's chat id is answered exactly like a missing one.
+  if (!chat && (!("message" in body) || (await chatExists(id)))) return apiError("not_found", "Chat not found.");
+  const messages = chat ? await getMessages({ chatId: id }) : [];
 
   if ("approvals" in body) {
     if (!(await applyApprovals({ chatId: id, approvals: body.approvals, messages })))
@@ -45,17 +36,37 @@ export async function POST(request: Request) {
 
   if ("resume" in body) {
     const { toolCallId, cancel } = body.resume;
-    const resumed = await resumeToolCall({ chatId: id, toolCallId, cancel, context, messages, abortSignal: request.signal });
+    const call = findInterruptedCall(messages, toolCallId);
+    if (!call) return apiError("conflict", "That action is not waiting to be resumed.");
+    const refusal = !cancel && call.interrupt.code === "TOKEN_VAULT_ERROR" ? await turnRefusal(userId) : null;
+    if (refusal) return refusal;
+    const resumed = await resumeToolCall({ chatId: id, call, cancel, context, abortSignal: request.signal });
     if (!resumed) return apiError("conflict", "That action is not waiting to be resumed.");
     return streamReply({ chatId: id, messages, context, abortSignal: request.signal, resumed });
   }
 
   const { message } = body;
   if (messages.some((m) => m.id === message.id)) return apiError("conflict", "This message was already sent.");
+  const refusal = await turnRefusal(userId);
+  if (refusal) return refusal;
+  if (!chat) await createChat({ id, userId, title: titleFrom(messageText(message)) });
   const userMessage: ChatMessage = { id: message.id, role: "user", parts: message.parts };
   await abandonInterrupts({ chatId: id });
   await saveMessage({ chatId: id, message: userMessage });
   return streamReply({ chatId: id, messages: [...messages, userMessage], context, abortSignal: request.signal });
+}
+
+/**
+ * Counts one chat turn against the user's allowance; returns the 429 when it is used up. Counted is what the user
+ * can repeat at will: new messages, and running again a call that waits for a connected account (each run asks
+ * the identity service for a token). Not counted: checks on a purchase waiting for approval on another device,
+ * which the prompt sends every few seconds and the server passes on at most as often as the identity service
+ * allows; cancels; and answers to approval requests. Those end or continue a call a counted message started,
+ * and each is accepted once.
+ */
+async function turnRefusal(userId: string): Promise<Response | null> {
+  const decision = await takeRateLimit(userId, "chat_turn");
+  return decision.allowed ? null : rateLimitedResponse(decision);
 }
 
 function titleFrom(text: string): string {

@@ -1,12 +1,12 @@
-/** Calls the chat route handler the way the browser does, for integration tests. */
+/** Calls the chat route handler the way the browser does (same origin, JSON), for integration tests. */
 export function chatClient(POST: (request: Request) => Promise<Response>, bodies: string[] = []) {
   const post = async (body: object) => {
     const response = await POST(
-      new Request("http://localhost:3000/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+      new Request("http://localhost:3000/api/chat", { method: "POST", headers: { "content-type": "application/json", origin: "http://localhost:3000" }, body: JSON.stringify(body) }),
     );
     const text = await response.text();
     bodies.push(text);
-    return { status: response.status, text };
+    return { status: response.status, headers: response.headers, text };
   };
   return {
     post,
