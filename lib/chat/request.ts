@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { apiError } from "@/lib/errors";
-import { readBodyWithin } from "@/lib/request-body";
+import { capBody } from "@/lib/http/capped-body";
 import { MAX_CHAT_REQUEST_BYTES, MAX_MESSAGE_LENGTH, MAX_MESSAGE_PARTS } from "./limits";
 import { isTimeZone } from "./time";
 
@@ -65,10 +65,9 @@ export type ChatRequest = SendMessageRequest | ResumeRequest | ApprovalsRequest;
  */
 export async function readChatRequest(request: Request): Promise<{ ok: true; body: ChatRequest } | { ok: false; response: Response }> {
   const refuse = (response: Response) => ({ ok: false as const, response });
-  const read = await readBodyWithin(request, MAX_CHAT_REQUEST_BYTES);
-  if (!read.ok && read.reason === "too_large")
-    return refuse(apiError("payload_too_large", `The request is too large (the limit is ${MAX_CHAT_REQUEST_BYTES / 1024} KB).`));
-  const json = read.ok ? parseJson(read.bytes) : undefined;
+  const { body, exceeded } = capBody(request, MAX_CHAT_REQUEST_BYTES);
+  const json: unknown = await body.json().catch(() => undefined);
+  if (exceeded()) return refuse(apiError("payload_too_large", `The request is too large (the limit is ${MAX_CHAT_REQUEST_BYTES / 1024} KB).`));
   if (json === undefined) return refuse(apiError("bad_request", "Request body must be JSON."));
   const parsed = schemaFor(json).safeParse(json);
   if (!parsed.success) return refuse(apiError("bad_request", parsed.error.issues[0]?.message ?? "Invalid request."));
@@ -77,14 +76,6 @@ export async function readChatRequest(request: Request): Promise<{ ok: true; bod
     if (problem) return refuse(apiError("bad_request", problem));
   }
   return { ok: true, body: parsed.data };
-}
-
-function parseJson(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 export function messageText(message: { parts: { type: string; text?: string }[] }): string {

@@ -3,7 +3,7 @@ import { getAgentSession } from "@/lib/auth/session";
 import { apiError } from "@/lib/errors";
 import { FgaUnavailableError } from "@/lib/fga/documents";
 import { logError } from "@/lib/log";
-import { capBody } from "@/lib/rag/capped-body";
+import { capBody } from "@/lib/http/capped-body";
 import { DocumentLimitError, documentTypeOf, UnreadableDocumentError } from "@/lib/rag/extract-text";
 import { ingestDocument, storageQuotaBytes } from "@/lib/rag/ingest";
 import { fileTooLargeMessage, MAX_DOCUMENT_BYTES, MAX_DOCUMENT_NAME_LENGTH, MAX_UPLOAD_BODY_BYTES, storageQuotaMessage } from "@/lib/rag/limits";

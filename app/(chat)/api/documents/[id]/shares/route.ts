@@ -2,7 +2,7 @@ import { z } from "zod";
 import { IssuerUnavailableError } from "@/lib/auth/oauth";
 import { apiError } from "@/lib/errors";
 import { FgaUnavailableError } from "@/lib/fga/documents";
-import { capBody } from "@/lib/rag/capped-body";
+import { capBody } from "@/lib/http/capped-body";
 import { authorizeDocument } from "@/lib/rag/permissions";
 import { isPublishing, parseShareTarget, shareWith, unshareWith } from "@/lib/rag/sharing";
 import { rateLimitedResponse, takeRateLimit } from "@/lib/rate-limit";
