@@ -63,9 +63,14 @@ export function ConnectPrompt({
       if (event.data?.type !== CONNECT_RESULT_MESSAGE || event.data.toolCallId !== toolCallId) return;
       finish(event.data.status === "connected" ? "resuming" : "failed");
     };
+    // The popup posts its result and then closes itself, so it can be seen closed a moment before its message is
+    // delivered here: a closed popup counts as "not connected" only after a grace period without a message.
+    let closedSince: number | null = null;
     const timer = window.setInterval(() => {
-      if (popup.closed && !settled) finish("failed");
-    }, 500);
+      if (settled || !popup.closed) return;
+      closedSince ??= Date.now();
+      if (Date.now() - closedSince >= 1_000) finish("failed");
+    }, 250);
     window.addEventListener("message", onMessage);
     cleanup.current = () => {
       window.clearInterval(timer);
