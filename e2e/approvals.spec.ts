@@ -104,3 +104,12 @@ test("an approval left unanswered past its deadline shows as expired, with nothi
   await expect(card.getByRole("button", { name: "Deny" })).toHaveCount(0);
   await expect(card.getByRole("group", { name: "To", exact: true })).toHaveText("To: bob@example.com");
 });
+
+test("an approval left behind when the conversation moves on can no longer be answered", async ({ page }) => {
+  const card = await askForDraft(page);
+  await ask(page, "Who am I?");
+  await expect(card).toContainText("Not answered — the conversation moved on");
+  await expect(card.getByRole("button", { name: "Approve" })).toHaveCount(0);
+  await expect(card.getByText(/^Answer by/)).toHaveCount(0);
+  await expect(card.getByRole("group", { name: "Body", exact: true })).toHaveText("Body: See you at noon");
+});

@@ -16,6 +16,7 @@ const stateLabels: Record<ToolUIPart["state"], string> = {
   "output-denied": "Denied",
 };
 const EXPIRED = "Expired — nothing was done";
+const MOVED_ON = "Not answered — the conversation moved on";
 
 /**
  * A compact card for any tool call: name, state and a readable summary, whatever the tool. A call awaiting
@@ -35,11 +36,18 @@ export function ToolCard({
   const deadline = part.state === "approval-requested" ? approvalDeadline(part.approval) : null;
   const expired = useHasPassed(deadline) && deadline !== null;
   const failed = part.state === "output-error" || (part.state === "output-available" && hasError(part.output));
-  const state = expired ? EXPIRED : failed && part.state === "output-available" ? "Not done" : stateLabels[part.state];
+  const waitingForAnswer = part.state === "approval-requested" && !part.approval.isAutomatic && !expired;
+  const askingApproval = waitingForAnswer && onApproval !== undefined;
+  const state = expired
+    ? EXPIRED
+    : waitingForAnswer && !askingApproval
+      ? MOVED_ON
+      : failed && part.state === "output-available"
+        ? "Not done"
+        : stateLabels[part.state];
   const summary =
     part.state === "output-available" ? summarizeToolOutput(part.output) : part.state === "output-error" ? part.errorText : null;
   const showsInput = part.state === "approval-requested" || part.state === "approval-responded" || part.state === "output-denied";
-  const askingApproval = part.state === "approval-requested" && !part.approval.isAutomatic && !expired;
   return (
     <section
       aria-label={`Tool: ${title}`}
