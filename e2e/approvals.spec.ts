@@ -106,8 +106,10 @@ test("an approval left unanswered past its deadline shows as expired, with nothi
 });
 
 test("an approval left behind when the conversation moves on can no longer be answered", async ({ page }) => {
-  const card = await askForDraft(page);
+  await askForDraft(page);
   await ask(page, "Who am I?");
+  // The chat's first reply: lastReply() now names the newer one.
+  const card = page.getByRole("article", { name: "Assistant message" }).first().getByRole("region", { name: "Tool: Create gmail draft" });
   await expect(card).toContainText("Not answered — the conversation moved on");
   await expect(card.getByRole("button", { name: "Approve" })).toHaveCount(0);
   await expect(card.getByText(/^Answer by/)).toHaveCount(0);
