@@ -95,3 +95,16 @@ test("a pending request survives a reload with its countdown", async ({ page, co
   await answerOnDevice(context, "Buy 5 x Acme Widget for at most 99.95", "Approve");
   await expect(lastReply(page)).toContainText(/ORD-\d+/, { timeout: 30_000 });
 });
+
+test("while one purchase waits, a second in the same chat is refused and nothing more reaches the phone", async ({ page, context }) => {
+  await signIn(page, "alice@example.com");
+  await askToBuy(page, "Buy 6 Acme Widgets");
+  const reply = await ask(page, "Buy 1 Noise-cancelling headphones");
+  await expect(reply).toContainText("only one can wait at a time");
+  await expect(reply.getByRole("region", { name: "Approval required" })).toHaveCount(0);
+
+  const device = await context.newPage();
+  await device.goto(AUTHENTICATOR);
+  await expect(device.getByRole("article", { name: "Buy 6 x Acme Widget for at most 119.94" })).toBeVisible();
+  await expect(device.getByRole("article", { name: "Buy 1 x Noise-cancelling headphones for at most 249.00" })).toHaveCount(0);
+});

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from "react";
 import type { AsyncAuthorizationPending } from "@/lib/auth/interrupts";
-import { summarizeToolOutput } from "@/lib/chat/tool-summary";
+import { ApprovalFields } from "./approval-fields";
 
 /**
  * A critical action waiting for the user's approval on another device. While the prompt is live it asks the
@@ -45,11 +45,13 @@ export function ApproveActionPrompt({
   return (
     <section aria-label="Approval required" className="my-2 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm">
       <p className="font-medium text-amber-950">{interrupt.bindingMessage}</p>
-      <ul className="mt-1 text-amber-900" aria-label="What you are approving">
-        {interrupt.authorizationDetails.map((detail, index) => (
-          <li key={index}>{summarizeToolOutput(Object.fromEntries(Object.entries(detail).filter(([key]) => key !== "type")))}</li>
-        ))}
-      </ul>
+      {interrupt.authorizationDetails.map((detail, index) => (
+        <ApprovalFields
+          key={index}
+          input={Object.fromEntries(Object.entries(detail).filter(([key]) => key !== "type"))}
+          label="What you are approving"
+        />
+      ))}
       {active ? (
         <>
           <p className="mt-2 text-amber-900">

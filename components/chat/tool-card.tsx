@@ -1,5 +1,10 @@
+"use client";
+
 import type { DynamicToolUIPart, ToolUIPart } from "ai";
+import { useEffect, useState, useSyncExternalStore } from "react";
+import { approvalDeadline } from "@/lib/chat/approval-deadline";
 import { summarizeToolOutput, toolTitle } from "@/lib/chat/tool-summary";
+import { ApprovalFields } from "./approval-fields";
 
 const stateLabels: Record<ToolUIPart["state"], string> = {
   "input-streaming": "Preparing",
@@ -10,8 +15,13 @@ const stateLabels: Record<ToolUIPart["state"], string> = {
   "output-error": "Failed",
   "output-denied": "Denied",
 };
+const EXPIRED = "Expired — nothing was done";
+const MOVED_ON = "Not answered — the conversation moved on";
 
-/** A compact card for any tool call: name, state and a readable summary, whatever the tool. */
+/**
+ * A compact card for any tool call: name, state and a readable summary, whatever the tool. A call awaiting
+ * approval shows every field of its input in full, and when the request must be answered by.
+ */
 export function ToolCard({
   name,
   part,
@@ -23,17 +33,21 @@ export function ToolCard({
   onApproval?: (approvalId: string, approved: boolean) => void;
 }) {
   const title = toolTitle(name);
+  const deadline = part.state === "approval-requested" ? approvalDeadline(part.approval) : null;
+  const expired = useHasPassed(deadline) && deadline !== null;
   const failed = part.state === "output-error" || (part.state === "output-available" && hasError(part.output));
-  const state = failed && part.state === "output-available" ? "Not done" : stateLabels[part.state];
-  const detail =
-    part.state === "output-available"
-      ? summarizeToolOutput(part.output)
-      : part.state === "output-error"
-        ? part.errorText
-        : part.state === "approval-requested" || part.state === "output-denied"
-          ? summarizeToolOutput(part.input)
-          : null;
-  const askingApproval = part.state === "approval-requested" && !part.approval.isAutomatic;
+  const waitingForAnswer = part.state === "approval-requested" && !part.approval.isAutomatic && !expired;
+  const askingApproval = waitingForAnswer && onApproval !== undefined;
+  const state = expired
+    ? EXPIRED
+    : waitingForAnswer && !askingApproval
+      ? MOVED_ON
+      : failed && part.state === "output-available"
+        ? "Not done"
+        : stateLabels[part.state];
+  const summary =
+    part.state === "output-available" ? summarizeToolOutput(part.output) : part.state === "output-error" ? part.errorText : null;
+  const showsInput = part.state === "approval-requested" || part.state === "approval-responded" || part.state === "output-denied";
   return (
     <section
       aria-label={`Tool: ${title}`}
@@ -41,9 +55,11 @@ export function ToolCard({
     >
       <div className="flex items-center justify-between gap-2">
         <span className="font-medium">{title}</span>
-        <span className={`text-xs ${failed ? "text-red-700" : "text-zinc-600"}`}>{state}</span>
+        <span className={`text-xs ${failed || expired ? "text-red-700" : "text-zinc-600"}`}>{state}</span>
       </div>
-      {detail && <p className="mt-1 break-words text-zinc-700">{detail}</p>}
+      {showsInput && <ApprovalFields input={part.input} label={askingApproval ? "What you are approving" : "What was asked"} />}
+      {summary && <p className="mt-1 break-words text-zinc-700">{summary}</p>}
+      {askingApproval && deadline && <AnswerBy deadline={deadline} />}
       {askingApproval && onApproval && (
         <div className="mt-2 flex gap-2">
           <button
@@ -64,6 +80,35 @@ export function ToolCard({
       )}
     </section>
   );
+}
+
+/** "Answer by 14:05" in the browser's time zone, which the server rendering cannot know: shown once hydrated. */
+function AnswerBy({ deadline }: { deadline: Date }) {
+  const hydrated = useSyncExternalStore(
+    subscribeToNothing,
+    () => true,
+    () => false,
+  );
+  if (!hydrated) return null;
+  return (
+    <p className="mt-2 text-amber-900">
+      Answer by <time dateTime={deadline.toISOString()}>{deadline.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}</time>
+    </p>
+  );
+}
+
+const subscribeToNothing = () => () => {};
+
+/** Turns true when `deadline` passes, re-rendering at that moment. */
+function useHasPassed(deadline: Date | null): boolean {
+  const [passed, setPassed] = useState(false);
+  const time = deadline?.getTime();
+  useEffect(() => {
+    if (time === undefined) return;
+    const timer = window.setTimeout(() => setPassed(true), Math.max(0, time - Date.now()));
+    return () => window.clearTimeout(timer);
+  }, [time]);
+  return passed;
 }
 
 function hasError(output: unknown): boolean {

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, count, eq, gt } from "drizzle-orm";
+import { and, eq, gt, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { asyncAuthorizations } from "../schema";
 
@@ -14,19 +14,37 @@ export async function findAsyncAuthorization(key: Key): Promise<Row | null> {
   return row ?? null;
 }
 
-/** Requests in this chat still waiting for the user's answer on their device. */
-export async function countPendingAsyncAuthorizations({ chatId }: { chatId: string }): Promise<number> {
-  const [row] = await getDb()
-    .select({ n: count() })
-    .from(asyncAuthorizations)
-    .where(and(eq(asyncAuthorizations.chatId, chatId), eq(asyncAuthorizations.status, "pending"), gt(asyncAuthorizations.expiresAt, new Date())));
-  return row?.n ?? 0;
+/**
+ * Claims the chat's one pending request for this tool call, before the request is sent: the row is written
+ * unless another request of the chat still waits for the user's answer, in which case that request's expiry is
+ * returned. A per-chat advisory lock makes concurrent calls (parallel tool calls, two tabs) take turns, so only
+ * one of them can find the chat free. The caller completes the row once the identity server has answered.
+ */
+export async function reserveAsyncAuthorization(
+  row: Pick<Row, "chatId" | "toolCallId" | "userId" | "authorizedInput" | "expiresAt" | "intervalSeconds">,
+): Promise<{ reserved: true } | { reserved: false; pendingUntil: Date }> {
+  return getDb().transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('async_authorizations'), hashtext(${row.chatId}))`);
+    const [pending] = await tx
+      .select({ expiresAt: asyncAuthorizations.expiresAt })
+      .from(asyncAuthorizations)
+      .where(and(eq(asyncAuthorizations.chatId, row.chatId), eq(asyncAuthorizations.status, "pending"), gt(asyncAuthorizations.expiresAt, new Date())))
+      .limit(1);
+    if (pending) return { reserved: false, pendingUntil: pending.expiresAt };
+    // Not polled before the request is sent and the row completed; no auth_req_id exists yet.
+    await tx.insert(asyncAuthorizations).values({ ...row, authReqId: "", nextPollAt: row.expiresAt, status: "pending" });
+    return { reserved: true };
+  });
 }
 
-export async function insertAsyncAuthorization(row: typeof asyncAuthorizations.$inferInsert) {
-  await getDb().insert(asyncAuthorizations).values(row);
+/** Gives back a reservation whose request was never sent. */
+export async function releaseAsyncAuthorization(key: Key) {
+  await getDb().delete(asyncAuthorizations).where(and(byKey(key), eq(asyncAuthorizations.authReqId, "")));
 }
 
-export async function updateAsyncAuthorization(key: Key, changes: Partial<Pick<Row, "status" | "intervalSeconds" | "nextPollAt">>) {
+export async function updateAsyncAuthorization(
+  key: Key,
+  changes: Partial<Pick<Row, "authReqId" | "expiresAt" | "status" | "intervalSeconds" | "nextPollAt">>,
+) {
   await getDb().update(asyncAuthorizations).set(changes).where(byKey(key));
 }

@@ -2,15 +2,29 @@ import "server-only";
 import { convertToModelMessages, isStepCount, streamText, type StopCondition, type ToolSet } from "ai";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
 import { deriveKey } from "@/lib/auth/secrets";
+import { approvalRequestReason } from "@/lib/chat/approval-deadline";
+import { getConfig } from "@/lib/config";
 import { instructions } from "./instructions";
 import { chatModel } from "./model";
 import { createTools } from "./tools";
 import type { ToolContext } from "./tools/context";
 import type { ChatMessage } from "./types";
 
+/**
+ * The most tokens one model step may generate: a long answer fits, a runaway one is cut off. Reasoning models
+ * (gpt-5-mini, the default) count their hidden reasoning in this cap (`max_completion_tokens`), hence 8k, not 4k.
+ */
+const MAX_REPLY_TOKENS = 8_192;
+
 /** The loop stops as soon as a tool is waiting for the user: the model never reasons over an unfinished call. */
 const waitingForUser: StopCondition<ToolSet> = ({ steps }) =>
   steps.at(-1)?.toolResults.some((result) => isInterruptedOutput(result.output)) ?? false;
+
+/** In-chat approvals can be answered for APPROVAL_EXPIRY_MINUTES from the moment they are asked. */
+const askTheUser = () => ({
+  type: "user-approval" as const,
+  reason: approvalRequestReason(new Date(Date.now() + getConfig().APPROVAL_EXPIRY_MINUTES * 60_000)),
+});
 
 /** One agent turn: the model may call tools for several steps before it answers. */
 export async function runAgent({
@@ -31,8 +45,12 @@ export async function runAgent({
     stopWhen: [isStepCount(6), waitingForUser],
     // Side effects the user should see first are approved in the chat. Approvals are HMAC-signed over the
     // call's id, name and input, so one cannot be forged or moved to another call.
-    toolApproval: { create_gmail_draft: "user-approval" },
+    toolApproval: { create_gmail_draft: askTheUser },
     experimental_toolApprovalSecret: deriveKey("tool-approval-v1").toString("base64url"),
+    maxOutputTokens: MAX_REPLY_TOKENS,
+    // A failed step also reaches the UI stream, where describeStreamError logs its name and code; the SDK's
+    // default here would print the whole error, and a model error carries the prompt in its request body.
+    onError: () => {},
     abortSignal,
   });
   return { result, tools };

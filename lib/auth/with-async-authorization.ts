@@ -1,7 +1,14 @@
 import "server-only";
-import { findAsyncAuthorization, insertAsyncAuthorization, updateAsyncAuthorization } from "@/db/queries/async-authorizations";
+import {
+  findAsyncAuthorization,
+  releaseAsyncAuthorization,
+  reserveAsyncAuthorization,
+  updateAsyncAuthorization,
+} from "@/db/queries/async-authorizations";
 import type { ToolContext, ToolFailure } from "@/lib/ai/tools/context";
 import { getConfig } from "@/lib/config";
+import { logError } from "@/lib/log";
+import { takeRateLimit } from "@/lib/rate-limit";
 import { INTERRUPT_NAME, type AsyncAuthorizationPending, type InterruptedOutput } from "./interrupts";
 import { IssuerUnavailableError, OAuthError, providerMetadata, requestBackchannelAuthentication, requestToken } from "./oauth";
 
@@ -9,7 +16,8 @@ import { IssuerUnavailableError, OAuthError, providerMetadata, requestBackchanne
  * The async authorization (CIBA) authorizer, non-blocking: the first run of a tool call asks the identity
  * server to get the user's approval on their own device and finishes with a pending interrupt; each later run
  * of the same call (a resume) polls at most once, honouring `interval` and `slow_down`. The work runs only with
- * the access token the approval yields — one approval per tool call, never reused.
+ * the access token the approval yields — one approval per tool call, never reused. Each request reaches the
+ * user's phone, so a chat has at most one waiting at a time and each user a few an hour.
  */
 const CIBA_GRANT = "urn:openid:params:grant-type:ciba";
 const DEFAULT_INTERVAL_SECONDS = 5; // the CIBA spec's default when the server names none
@@ -22,6 +30,8 @@ export interface AsyncAuthorizationOptions<INPUT> {
   authorizationDetails: (input: INPUT) => Record<string, unknown>[];
 }
 
+type Key = { chatId: string; toolCallId: string; userId: string };
+
 export function withAsyncAuthorization<INPUT, OUTPUT>(
   context: ToolContext,
   options: AsyncAuthorizationOptions<INPUT>,
@@ -31,38 +41,14 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
   const { chatId } = context;
   return async (input, { toolCallId }) => {
     const key = { chatId, toolCallId, userId };
-    let approvedInput = input;
-    const pending = (expiresAt: Date, interval: number): InterruptedOutput => ({
-      interrupt: pendingInterrupt(options, approvedInput, expiresAt, interval),
-    });
     try {
       const row = await findAsyncAuthorization(key);
-      if (!row) {
-        const request = await requestBackchannelAuthentication({
-          login_hint: JSON.stringify({ format: "iss_sub", iss: (await providerMetadata()).issuer, sub: userId }),
-          scope: ["openid", ...options.scopes].join(" "),
-          audience: options.audience,
-          binding_message: options.bindingMessage(input),
-          authorization_details: JSON.stringify(options.authorizationDetails(input)),
-          requested_expiry: String(getConfig().ASYNC_AUTHORIZATION_EXPIRY_SECONDS),
-        });
-        const interval = request.interval ?? DEFAULT_INTERVAL_SECONDS;
-        const expiresAt = new Date(Date.now() + request.expires_in * 1000);
-        await insertAsyncAuthorization({
-          chatId,
-          toolCallId,
-          userId,
-          authReqId: request.auth_req_id,
-          authorizedInput: input,
-          expiresAt,
-          intervalSeconds: interval,
-          nextPollAt: new Date(Date.now() + interval * 1000),
-          status: "pending",
-        });
-        return pending(expiresAt, interval);
-      }
+      if (!row) return await requestApproval(key, options, input);
 
-      approvedInput = row.authorizedInput as INPUT;
+      const approvedInput = row.authorizedInput as INPUT;
+      const pending = (expiresAt: Date, interval: number): InterruptedOutput => ({
+        interrupt: pendingInterrupt(options, approvedInput, expiresAt, interval),
+      });
       if (row.status === "cancelled") return { error: "The user cancelled this request in the chat. Nothing was done." };
       if (row.status === "denied") return { error: "The user declined this request on their device. Nothing was done." };
       if (row.status === "approved") return { error: "This request was already approved and carried out once." };
@@ -95,22 +81,66 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
             return { error: "The approval request expired before the user answered. Nothing was done." };
           default:
             await updateAsyncAuthorization(key, { status: "failed" });
-            console.error(`[async-authorization] poll failed: ${error.error}`);
+            logError("async-authorization", "poll failed", error);
             return { error: "The approval request failed at the identity service. Nothing was done." };
         }
       }
     } catch (error) {
       if (error instanceof OAuthError) {
-        console.error(`[async-authorization] request refused: ${error.message}`);
+        logError("async-authorization", "request refused", error);
         return { error: `The identity service refused the approval request (${error.error}). Nothing was done.` };
       }
       if (error instanceof IssuerUnavailableError) {
-        console.error(`[async-authorization] ${error.message}`);
+        logError("async-authorization", "identity service unreachable", error);
         return { error: "Could not reach the identity service to ask for approval. Nothing was done." };
       }
       throw error;
     }
   };
+}
+
+/** The call's first run: asks the user's device for approval, unless the chat or the user's allowance forbids it. */
+async function requestApproval<INPUT>(key: Key, options: AsyncAuthorizationOptions<INPUT>, input: INPUT): Promise<InterruptedOutput | ToolFailure> {
+  const requestedExpiry = getConfig().ASYNC_AUTHORIZATION_EXPIRY_SECONDS;
+  const reservation = await reserveAsyncAuthorization({
+    ...key,
+    authorizedInput: input,
+    expiresAt: new Date(Date.now() + requestedExpiry * 1000),
+    intervalSeconds: DEFAULT_INTERVAL_SECONDS,
+  });
+  if (!reservation.reserved) {
+    const minutes = Math.max(1, Math.ceil((reservation.pendingUntil.getTime() - Date.now()) / 60_000));
+    return {
+      error: `Another request in this chat is still waiting for the user's approval, and only one can wait at a time. The user can answer or cancel that one first, or ask again when it expires in at most ${minutes} minute${minutes === 1 ? "" : "s"}. No new request was sent and nothing was done.`,
+    };
+  }
+  try {
+    const allowance = await takeRateLimit(key.userId, "approval_request");
+    if (!allowance.allowed) {
+      await releaseAsyncAuthorization(key);
+      return { error: `${allowance.message} No approval request was sent and nothing was done.` };
+    }
+    const request = await requestBackchannelAuthentication({
+      login_hint: JSON.stringify({ format: "iss_sub", iss: (await providerMetadata()).issuer, sub: key.userId }),
+      scope: ["openid", ...options.scopes].join(" "),
+      audience: options.audience,
+      binding_message: options.bindingMessage(input),
+      authorization_details: JSON.stringify(options.authorizationDetails(input)),
+      requested_expiry: String(requestedExpiry),
+    });
+    const interval = request.interval ?? DEFAULT_INTERVAL_SECONDS;
+    const expiresAt = new Date(Date.now() + request.expires_in * 1000);
+    await updateAsyncAuthorization(key, {
+      authReqId: request.auth_req_id,
+      expiresAt,
+      intervalSeconds: interval,
+      nextPollAt: new Date(Date.now() + interval * 1000),
+    });
+    return { interrupt: pendingInterrupt(options, input, expiresAt, interval) };
+  } catch (error) {
+    await releaseAsyncAuthorization(key);
+    throw error;
+  }
 }
 
 function pendingInterrupt<INPUT>(
@@ -131,7 +161,7 @@ function pendingInterrupt<INPUT>(
 }
 
 /** The user pressed Cancel in the chat: the request is never polled again, so a late approval does nothing. */
-export async function cancelAsyncAuthorization(key: { chatId: string; toolCallId: string; userId: string }) {
+export async function cancelAsyncAuthorization(key: Key) {
   const row = await findAsyncAuthorization(key);
   if (row?.status === "pending") await updateAsyncAuthorization(key, { status: "cancelled" });
 }

@@ -3,13 +3,17 @@ import { isToolUIPart } from "ai";
 import { saveMessage } from "@/db/queries/chats";
 import { claimInterrupt, settleInterrupt } from "@/db/queries/interrupts";
 import type { ChatMessage } from "@/lib/ai/types";
+import { approvalDeadline } from "./approval-deadline";
 import type { ApprovalsRequest } from "./request";
+
+const NOT_WAITING = "Those approval requests are not waiting for an answer.";
+const EXPIRED = "This approval request has expired, so nothing was done. Ask again if you still want it.";
 
 /**
  * Applies the user's approve/deny decisions to the stored approval requests, once. Only the decision comes from
  * the browser; the call's name, input and signed approval request come from the database. An approval id that
- * is not waiting in this chat (forged, replayed, or someone else's) refuses the whole request.
- * `messages` is updated in place. Returns false when the request must be refused.
+ * is not waiting in this chat (forged, replayed, expired, or someone else's) refuses the whole request.
+ * `messages` is updated in place. Returns why the request is refused, or null when it was applied.
  */
 export async function applyApprovals({
   chatId,
@@ -19,21 +23,23 @@ export async function applyApprovals({
   chatId: string;
   approvals: ApprovalsRequest["approvals"];
   messages: ChatMessage[];
-}): Promise<boolean> {
+}): Promise<string | null> {
   const last = messages.at(-1);
-  if (last?.role !== "assistant") return false;
+  if (last?.role !== "assistant") return NOT_WAITING;
   const targets = approvals.map((decision) => ({
     decision,
     part: last.parts.find((p) => isToolUIPart(p) && p.state === "approval-requested" && p.approval.id === decision.approvalId),
   }));
-  if (targets.some(({ part }) => !part || !isToolUIPart(part))) return false;
+  if (targets.some(({ part }) => !part || !isToolUIPart(part))) return NOT_WAITING;
+  // The claim below refuses expired requests too; this only tells the user why.
+  if (targets.some(({ part }) => isPastDeadline(part))) return EXPIRED;
 
   const claimed: string[] = [];
   for (const { part } of targets) {
     if (!part || !isToolUIPart(part) || !(await claimInterrupt({ chatId, toolCallId: part.toolCallId }))) {
       // Another request got there first: give back what this one claimed.
       for (const toolCallId of claimed) await settleInterrupt({ chatId, toolCallId, status: "pending" });
-      return false;
+      return NOT_WAITING;
     }
     claimed.push(part.toolCallId);
   }
@@ -46,5 +52,24 @@ export async function applyApprovals({
   }
   await saveMessage({ chatId, message: last });
   for (const toolCallId of claimed) await settleInterrupt({ chatId, toolCallId, status: "resolved" });
-  return true;
+  return null;
+}
+
+function isPastDeadline(part: ChatMessage["parts"][number] | undefined): boolean {
+  if (!part || !isToolUIPart(part) || part.state !== "approval-requested") return false;
+  const deadline = approvalDeadline(part.approval);
+  return deadline !== null && deadline.getTime() <= Date.now();
+}
+
+/**
+ * When the reply's waiting calls stop being answerable: the earliest deadline of its approval requests, or null
+ * when it asks for none. The model continues only once every waiting call of a reply is settled, so a reply
+ * whose approval expired can no longer continue, and its other waiting calls expire with it.
+ */
+export function approvalsExpireAt(message: ChatMessage): Date | null {
+  const deadlines = message.parts.flatMap((part) => {
+    const deadline = isToolUIPart(part) && part.state === "approval-requested" ? approvalDeadline(part.approval) : null;
+    return deadline ? [deadline.getTime()] : [];
+  });
+  return deadlines.length === 0 ? null : new Date(Math.min(...deadlines));
 }

@@ -10,8 +10,3 @@ export const MAX_MESSAGE_PARTS = 20;
  */
 export const MAX_CHAT_REQUEST_BYTES = 64 * 1024;
 
-/**
- * The most tokens one model step may generate: a long answer fits, a runaway one is cut off. Reasoning models
- * (gpt-5-mini, the default) count their hidden reasoning in this cap (`max_completion_tokens`), hence 8k, not 4k.
- */
-export const MAX_REPLY_TOKENS = 8_192;

@@ -6,6 +6,7 @@ import { runAgent } from "@/lib/ai/agent";
 import type { ToolContext } from "@/lib/ai/tools/context";
 import type { ChatMessage } from "@/lib/ai/types";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
+import { approvalsExpireAt } from "./approvals";
 import { historyWithinBudget } from "./history";
 import { describeStreamError } from "./stream-errors";
 
@@ -55,7 +56,12 @@ export function streamReply({
     onEnd: async ({ responseMessage }) => {
       if (responseMessage.parts.length === 0) return;
       await saveMessage({ chatId, message: responseMessage });
-      await recordInterrupts({ chatId, messageId: responseMessage.id, toolCallIds: interruptedCallIds(responseMessage) });
+      await recordInterrupts({
+        chatId,
+        messageId: responseMessage.id,
+        toolCallIds: interruptedCallIds(responseMessage),
+        expiresAt: approvalsExpireAt(responseMessage),
+      });
     },
   });
   return createUIMessageStreamResponse({ stream });

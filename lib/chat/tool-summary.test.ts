@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { summarizeToolOutput, toolTitle } from "./tool-summary";
+import { approvalFields, summarizeToolOutput, toolTitle } from "./tool-summary";
 
 describe("tool summaries", () => {
   it("renders flat objects as labelled values", () => {
@@ -15,5 +15,19 @@ describe("tool summaries", () => {
   it("truncates long text and names tools readably", () => {
     expect(summarizeToolOutput("x".repeat(500))).toHaveLength(140);
     expect(toolTitle("get_user_profile")).toBe("Get user profile");
+  });
+
+  it("gives what the user approves in full: every field labelled, long text and nested values uncut", () => {
+    const body = `Hello (Zoë),\n\n| a | b |\n| - | - |\n${"x".repeat(5_000)}\nhttps://example.com/?q=1 — last line.`;
+    expect(approvalFields({ to: "bob@example.com", subject: "Lunch", body, maxTotal: 39.98, giftWrap: false, lines: [{ sku: "W-1" }] })).toEqual([
+      { key: "to", label: "To", value: "bob@example.com" },
+      { key: "subject", label: "Subject", value: "Lunch" },
+      { key: "body", label: "Body", value: body },
+      { key: "maxTotal", label: "Max total", value: "39.98" },
+      { key: "giftWrap", label: "Gift wrap", value: "false" },
+      { key: "lines", label: "Lines", value: '[\n  {\n    "sku": "W-1"\n  }\n]' },
+    ]);
+    expect(approvalFields({})).toEqual([]);
+    expect(approvalFields("a bare input")).toEqual([{ key: "input", label: "Input", value: "a bare input" }]);
   });
 });

@@ -9,6 +9,27 @@ export function summarizeToolOutput(output: unknown): string {
   return truncate(parts.join(" · "));
 }
 
+export interface Field {
+  key: string;
+  label: string;
+  value: string;
+}
+
+/**
+ * Every field of what the user is asked to approve, labelled and in full: never summarised or cut, because
+ * what they approve is exactly what runs.
+ */
+export function approvalFields(input: unknown): Field[] {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) return [{ key: "input", label: "Input", value: fullText(input) }];
+  return Object.entries(input).map(([key, value]) => ({ key, label: humanize(key), value: fullText(value) }));
+}
+
+function fullText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value === undefined) return "";
+  return typeof value === "object" ? JSON.stringify(value, null, 2) : String(value);
+}
+
 function describe(value: unknown): string {
   if (Array.isArray(value)) return value.length === 1 ? "1 item" : `${value.length} items`;
   if (value !== null && typeof value === "object") return "…";

@@ -175,6 +175,8 @@ function renderResult({ toolName, content }: ToolResult): string {
   if (Array.isArray(value) && value.length > 0 && value.every((p) => isObject(p) && p.type === "text" && typeof p.text === "string")) {
     value = value.map((p) => (p as JsonObject).text).join("\n");
   }
+  // Delegate hands every tool result over as `{ note, untrusted_data }`: a reader answers from the data.
+  if (isObject(value) && "untrusted_data" in value) value = value.untrusted_data!;
   const error = errorMessage(value);
   if (error !== undefined) {
     return `${toolLabel(toolName)} failed: ${truncate(error, 300)}\n\nI haven't retried it; tell me if you want me to try again.`;

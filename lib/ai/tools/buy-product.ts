@@ -4,7 +4,6 @@ import { withAsyncAuthorization } from "@/lib/auth/with-async-authorization";
 import { ProviderError } from "@/lib/integrations/provider-error";
 import { findProduct, listProducts, placeOrder, type Product } from "@/lib/integrations/shop";
 import type { ToolContext } from "./context";
-import { toModelOutput } from "./model-output";
 
 const money = (amount: number) => amount.toFixed(2);
 
@@ -56,6 +55,5 @@ export function buyProduct(context: ToolContext, shop: { url: string; audience: 
       if (total > maxTotal) return { error: `${input.quantity} x ${product.name} costs ${money(total)}, more than the ${money(maxTotal)} allowed. Nothing was bought.` };
       return authorized({ product, quantity: input.quantity, maxTotal }, execution);
     },
-    toModelOutput,
   });
 }

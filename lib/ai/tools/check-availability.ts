@@ -4,7 +4,6 @@ import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { localTime, toZonedIso, todayIn, zonedInstant } from "@/lib/chat/time";
 import { queryFreeBusy } from "@/lib/integrations/google";
 import type { ToolContext } from "./context";
-import { toModelOutput } from "./model-output";
 
 export const FREEBUSY_SCOPE = "https://www.googleapis.com/auth/calendar.freebusy";
 
@@ -30,6 +29,5 @@ export function checkAvailability(context: ToolContext) {
         busy: busy.map((slot) => ({ from: localTime(slot.start, timeZone), to: localTime(slot.end, timeZone) })),
       };
     }),
-    toModelOutput,
   });
 }

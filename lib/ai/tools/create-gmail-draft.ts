@@ -3,7 +3,6 @@ import { z } from "zod";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { createDraft } from "@/lib/integrations/google";
 import type { ToolContext } from "./context";
-import { toModelOutput } from "./model-output";
 
 export const GMAIL_COMPOSE_SCOPE = "https://www.googleapis.com/auth/gmail.compose";
 
@@ -20,6 +19,5 @@ export function createGmailDraft(context: ToolContext) {
       to: input.to,
       subject: input.subject,
     })),
-    toModelOutput,
   });
 }

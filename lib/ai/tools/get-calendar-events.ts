@@ -4,7 +4,6 @@ import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { addDays, localTime, toZonedIso, todayIn, zonedInstant } from "@/lib/chat/time";
 import { listCalendarEvents } from "@/lib/integrations/google";
 import type { ToolContext } from "./context";
-import { toModelOutput } from "./model-output";
 
 export const CALENDAR_EVENTS_SCOPE = "https://www.googleapis.com/auth/calendar.events.readonly";
 
@@ -36,6 +35,5 @@ export function getCalendarEvents(context: ToolContext) {
         })),
       };
     }),
-    toModelOutput,
   });
 }

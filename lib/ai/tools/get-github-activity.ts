@@ -3,7 +3,6 @@ import { z } from "zod";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { recentActivity } from "@/lib/integrations/github";
 import type { ToolContext } from "./context";
-import { toModelOutput } from "./model-output";
 
 export function getGithubActivity(context: ToolContext) {
   return tool({
@@ -14,6 +13,5 @@ export function getGithubActivity(context: ToolContext) {
     execute: withTokenVault(context, { connection: "github", scopes: ["read:user"] }, async ({ limit }, token) => ({
       activity: await recentActivity(token, { limit: limit ?? 10 }),
     })),
-    toModelOutput,
   });
 }

@@ -3,7 +3,6 @@ import { z } from "zod";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { listRepositories } from "@/lib/integrations/github";
 import type { ToolContext } from "./context";
-import { toModelOutput } from "./model-output";
 
 export function listGithubRepositories(context: ToolContext) {
   return tool({
@@ -14,6 +13,5 @@ export function listGithubRepositories(context: ToolContext) {
     execute: withTokenVault(context, { connection: "github", scopes: ["repo"] }, async ({ limit }, token) => ({
       repositories: await listRepositories(token, { limit: limit ?? 10 }),
     })),
-    toModelOutput,
   });
 }

@@ -3,7 +3,6 @@ import { z } from "zod";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { listChannels } from "@/lib/integrations/slack";
 import type { ToolContext } from "./context";
-import { toModelOutput } from "./model-output";
 
 export function listSlackChannels(context: ToolContext) {
   return tool({
@@ -14,6 +13,5 @@ export function listSlackChannels(context: ToolContext) {
     execute: withTokenVault(context, { connection: "sign-in-with-slack", scopes: ["channels:read"] }, async ({ limit }, token) => ({
       channels: await listChannels(token, { limit: limit ?? 50 }),
     })),
-    toModelOutput,
   });
 }

@@ -3,7 +3,6 @@ import { z } from "zod";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { searchMessages } from "@/lib/integrations/google";
 import type { ToolContext } from "./context";
-import { toModelOutput } from "./model-output";
 
 export const GMAIL_READ_SCOPE = "https://www.googleapis.com/auth/gmail.readonly";
 
@@ -18,6 +17,5 @@ export function searchGmail(context: ToolContext) {
       query: input.query,
       messages: await searchMessages(token, { query: input.query, maxResults: input.maxResults ?? 5 }),
     })),
-    toModelOutput,
   });
 }

@@ -1,5 +1,5 @@
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { session } from "./harness-session";
 import { chatClient, streamChunks } from "./test-client";
@@ -34,7 +34,7 @@ async function askForDraft() {
   const first = await client.say(chatId, DRAFT_REQUEST);
   const request = streamChunks(first.text).find((c) => c.type === "tool-approval-request");
   expect(request, first.text).toBeDefined();
-  return { chatId, approvalId: String(request?.approvalId) };
+  return { chatId, approvalId: String(request?.approvalId), reason: String(request?.reason) };
 }
 
 async function draftCount() {
@@ -89,5 +89,40 @@ describe("in-chat approval", () => {
     expect(JSON.stringify(output)).toContain("bob@example.com");
     expect(JSON.stringify(output)).not.toContain("eve@example.com");
     expect(await draftCount()).toBe(before + 1);
+  });
+});
+
+describe("approval expiry", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("asks for an answer within APPROVAL_EXPIRY_MINUTES (15 by default); the server keeps the same deadline", async () => {
+    const { chatId, reason } = await askForDraft();
+    expect(reason).toMatch(/^Answer by \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const deadline = Date.parse(reason.slice("Answer by ".length));
+    expect(deadline - Date.now()).toBeGreaterThan(14 * 60_000);
+    expect(deadline - Date.now()).toBeLessThanOrEqual(15 * 60_000);
+    const [row] = await sql<{ expires_at: Date }[]>`select expires_at from tool_interrupts where chat_id = ${chatId}`;
+    expect(row?.expires_at.getTime()).toBe(deadline);
+  });
+
+  it("an approval sent after the deadline is refused with 409 saying it expired, and no draft is created", async () => {
+    const before = await draftCount();
+    const { chatId, approvalId } = await askForDraft();
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 16 * 60_000 });
+    const late = await client.answer(chatId, approvalId, true);
+    vi.useRealTimers();
+    expect(late.status).toBe(409);
+    expect(JSON.parse(late.text)).toEqual({
+      error: { code: "conflict", message: "This approval request has expired, so nothing was done. Ask again if you still want it." },
+    });
+    expect(await draftCount()).toBe(before);
+  });
+
+  it("the database refuses an approval past its recorded expiry, whatever the message says", async () => {
+    const before = await draftCount();
+    const { chatId, approvalId } = await askForDraft();
+    await sql`update tool_interrupts set expires_at = now() - interval '1 second' where chat_id = ${chatId}`;
+    expect((await client.answer(chatId, approvalId, true)).status).toBe(409);
+    expect(await draftCount()).toBe(before);
   });
 });

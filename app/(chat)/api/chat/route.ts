@@ -29,8 +29,8 @@ export async function POST(request: Request) {
   const messages = chat ? await getMessages({ chatId: id }) : [];
 
   if ("approvals" in body) {
-    if (!(await applyApprovals({ chatId: id, approvals: body.approvals, messages })))
-      return apiError("conflict", "Those approval requests are not waiting for an answer.");
+    const refusal = await applyApprovals({ chatId: id, approvals: body.approvals, messages });
+    if (refusal) return apiError("conflict", refusal);
     return streamReply({ chatId: id, messages, context, abortSignal: request.signal });
   }
 
