@@ -46,8 +46,9 @@ async function denyDraft(page: Page) {
 /** Looks in Carol's Gmail drafts through the assistant itself, in a new chat. */
 async function draftsSearch(page: Page) {
   await newChat(page);
-  const reply = await ask(page, "Search my email for 'in:drafts'");
+  const reply = await ask(page, "Find messages matching 'in:drafts' in my Gmail");
   await expect(reply.getByRole("region", { name: "Tool: Search gmail" })).toContainText("Done");
+  await expect(reply).toContainText("found no messages");
   return reply;
 }
 

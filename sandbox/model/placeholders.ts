@@ -1,4 +1,4 @@
-import { carriesInstructions, decodeEntities } from "./injected-instructions";
+import { carriesInstructions, decodeEntities, QUOTE_SOURCE, URL_SOURCE } from "./injected-instructions";
 import { stem } from "./text";
 
 /** One value a tool returned, with the name of the field that held it ("subject", "snippet", "text", …). */
@@ -8,7 +8,8 @@ export interface Field {
 }
 
 const PLACEHOLDER = /\{\s*([A-Za-z_][\w ]*?)\s*\}|\$([A-Za-z_]\w*)/g;
-const URL_WITH_PLACEHOLDERS = /https?:\/\/[^\s)"'<>]*[^\s)"'<>.,;:!?]/g;
+const URLS = new RegExp(URL_SOURCE, "g");
+const QUOTED_SPLIT = new RegExp(`(${QUOTE_SOURCE})`, "u");
 // What an attacker's URL can carry before servers and logs cut it off; in a draft the data may be longer.
 const MAX_IN_URL = 400;
 const MAX_IN_TEXT = 2_000;
@@ -70,14 +71,14 @@ const urlEncode = (value: string) =>
 
 /** Fills `{name}` / `$name` placeholders, URL-encoded inside URLs (so a Markdown image stays one image) and plain elsewhere. */
 export function fillPlaceholders(text: string, results: Field[][]): string {
-  const inUrls = text.replace(URL_WITH_PLACEHOLDERS, (url) => replaceIn(url, results, urlEncode));
+  const inUrls = text.replace(URLS, (url) => replaceIn(url, results, urlEncode));
   return replaceIn(inUrls, results, (value) => value.slice(0, MAX_IN_TEXT));
 }
 
 /** Quotes bare placeholders outside quotes, so the argument filler takes `body {data}` as a quoted value. */
 export function quotePlaceholders(text: string): string {
   return text
-    .split(/("[^"\n]*"|“[^”\n]*”|(?<![\p{L}\p{N}])'[^'\n]*'(?![\p{L}\p{N}]))/u)
+    .split(QUOTED_SPLIT)
     .map((part, i) => (i % 2 === 1 ? part : part.replace(PLACEHOLDER, (placeholder) => `"${placeholder}"`)))
     .join("");
 }
