@@ -10,8 +10,9 @@ export interface Field {
 const PLACEHOLDER = /\{\s*([A-Za-z_][\w ]*?)\s*\}|\$([A-Za-z_]\w*)/g;
 const URLS = new RegExp(URL_SOURCE, "g");
 const QUOTED_SPLIT = new RegExp(`(${QUOTE_SOURCE})`, "u");
-// What an attacker's URL can carry before servers and logs cut it off; in a draft the data may be longer.
-const MAX_IN_URL = 400;
+// Well within what browsers and servers accept in a URL (2,000 characters is the usual safe size); a draft body
+// may carry more.
+const MAX_IN_URL = 1_500;
 const MAX_IN_TEXT = 2_000;
 
 /** A tool message's content as data: JSON, JSON inside a text wrapper (an "untrusted data" marker), or text. */
@@ -66,8 +67,12 @@ function replaceIn(text: string, results: Field[][], encode: (value: string) => 
   return text.replace(PLACEHOLDER, (_, braced: string | undefined, dollar: string | undefined) => encode(valueOf(braced ?? dollar!, results)));
 }
 
+/** Encoded so that nothing in the value ends the URL or the Markdown around it, then cut without splitting an escape. */
 const urlEncode = (value: string) =>
-  encodeURIComponent(value.slice(0, MAX_IN_URL)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  encodeURIComponent(value)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .slice(0, MAX_IN_URL)
+    .replace(/%[0-9A-F]?$/, "");
 
 /** Fills `{name}` / `$name` placeholders, URL-encoded inside URLs (so a Markdown image stays one image) and plain elsewhere. */
 export function fillPlaceholders(text: string, results: Field[][]): string {
