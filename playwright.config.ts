@@ -3,14 +3,54 @@ import { defineConfig } from "@playwright/test";
 /**
  * End-to-end tests run against a production build (`next build` + `next start`) with the sandbox, on ports of
  * their own so a running `npm run dev` does not interfere. CHROMIUM_PATH points at another Chromium if needed.
+ *
+ * Two servers: the normal sandbox for every spec but injection.spec.ts, and one whose sandbox model is the gullible
+ * one (SANDBOX_MODEL=gullible), which obeys instructions planted in tool results, for the prompt-injection suite.
  */
 /** E2E_PORT_OFFSET moves every port, so two checkouts can run their suites side by side. */
 const offset = Number(process.env.E2E_PORT_OFFSET ?? 0);
-const port = 3100 + offset;
-export const baseURL = `http://localhost:${port}`;
+/** The gullible model's server sits 10 ports further unless E2E_GULLIBLE_PORT_OFFSET says otherwise. */
+const gullibleOffset = Number(process.env.E2E_GULLIBLE_PORT_OFFSET ?? offset + 10);
+
+const appURL = (portOffset: number) => `http://localhost:${3100 + portOffset}`;
+export const baseURL = appURL(offset);
 /** The sandbox identity server of the test run (its authenticator page stands in for the user's phone). */
 export const identityURL = `http://localhost:${4100 + offset}`;
 export const shopURL = `http://127.0.0.1:${4104 + offset}`;
+/** The same three for the server whose model obeys injected instructions (e2e/injection.spec.ts). */
+export const gullible = {
+  baseURL: appURL(gullibleOffset),
+  identityURL: `http://localhost:${4100 + gullibleOffset}`,
+  shopURL: `http://127.0.0.1:${4104 + gullibleOffset}`,
+};
+
+/** The app with its sandbox, every port moved by `portOffset`, data under its own folder. */
+function sandboxServer(portOffset: number, dataDir: string, env: Record<string, string> = {}) {
+  return {
+    command: `rm -rf ${dataDir} && tsx scripts/dev.ts start`,
+    url: appURL(portOffset),
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "pipe" as const,
+    env: {
+      PORT: String(3100 + portOffset),
+      DELEGATE_DATA_DIR: dataDir,
+      // Everything the app and its sandbox print, for e2e/zz-logs.spec.ts to search for secrets.
+      DELEGATE_LOG_FILE: `${dataDir}/server.log`,
+      SANDBOX_IDENTITY_PORT: String(4100 + portOffset),
+      SANDBOX_FGA_PORT: String(4101 + portOffset),
+      SANDBOX_MODEL_PORT: String(4102 + portOffset),
+      SANDBOX_PROVIDERS_PORT: String(4103 + portOffset),
+      SANDBOX_POSTGRES_PORT: String(5533 + portOffset),
+      SANDBOX_SHOP_PORT: String(4104 + portOffset),
+      SANDBOX_CIBA_INTERVAL_SECONDS: "1",
+      ASYNC_AUTHORIZATION_EXPIRY_SECONDS: "15",
+      ...env,
+    },
+  };
+}
+
+const INJECTION_SPEC = /injection\.spec\.ts$/;
 
 export default defineConfig({
   testDir: "e2e",
@@ -27,24 +67,9 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     },
   },
-  webServer: {
-    command: "rm -rf .data/e2e && tsx scripts/dev.ts start",
-    url: baseURL,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    env: {
-      PORT: String(port),
-      DELEGATE_DATA_DIR: ".data/e2e",
-      DELEGATE_LOG_FILE: ".data/e2e/server.log",
-      SANDBOX_IDENTITY_PORT: String(4100 + offset),
-      SANDBOX_FGA_PORT: String(4101 + offset),
-      SANDBOX_MODEL_PORT: String(4102 + offset),
-      SANDBOX_PROVIDERS_PORT: String(4103 + offset),
-      SANDBOX_POSTGRES_PORT: String(5533 + offset),
-      SANDBOX_SHOP_PORT: String(4104 + offset),
-      SANDBOX_CIBA_INTERVAL_SECONDS: "1",
-      ASYNC_AUTHORIZATION_EXPIRY_SECONDS: "15",
-    },
-  },
+  projects: [
+    { name: "sandbox", testIgnore: INJECTION_SPEC },
+    { name: "gullible-model", testMatch: INJECTION_SPEC, use: { baseURL: gullible.baseURL } },
+  ],
+  webServer: [sandboxServer(offset, ".data/e2e"), sandboxServer(gullibleOffset, ".data/e2e-gullible", { SANDBOX_MODEL: "gullible" })],
 });

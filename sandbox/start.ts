@@ -8,6 +8,7 @@ import { runMigrations } from "../db/migrate";
 import { ensureModel, ensureStore } from "../lib/fga/setup";
 import { startFgaServer } from "./fga/server";
 import { startIdentityServer } from "./identity/server";
+import { SANDBOX_CHAT_MODEL, SANDBOX_EMBEDDING_MODEL, SANDBOX_GULLIBLE_MODEL } from "./model/models";
 import { startModelServer } from "./model/server";
 import { sandboxPorts } from "./ports";
 import { startProviderApis } from "./providers/server";
@@ -107,16 +108,20 @@ export async function startSandbox({
     if (!isSet(env, "AUTH0_SECRET")) added.AUTH0_SECRET = await persistentSecret(path.join(dataDir, "auth0-secret"));
 
     if (!isSet(env, "OPENAI_API_KEY")) {
+      const chatModel = sandboxChatModel(env.SANDBOX_MODEL);
       const model = await startModelServer({ port: sandboxPorts.model, log });
       closers.push(model.close);
       Object.assign(added, {
         OPENAI_API_KEY: "sandbox",
         OPENAI_BASE_URL: model.baseURL,
-        OPENAI_MODEL: "delegate-sandbox",
-        OPENAI_EMBEDDING_MODEL: "delegate-sandbox-embedding",
+        OPENAI_MODEL: chatModel,
+        OPENAI_EMBEDDING_MODEL: SANDBOX_EMBEDDING_MODEL,
       });
       services.push("model");
       log(`[sandbox] Sandbox model on ${model.baseURL} — set OPENAI_API_KEY for a real LLM`);
+      if (chatModel === SANDBOX_GULLIBLE_MODEL) {
+        log("[sandbox] SANDBOX_MODEL=gullible: the model obeys instructions it finds in tool results, to test defences against prompt injection");
+      }
     }
     if (!isSet(env, "FGA_API_URL")) {
       const databaseUrl = added.DATABASE_URL ?? env.DATABASE_URL!;
@@ -142,6 +147,18 @@ export async function startSandbox({
       await Promise.allSettled(closers.reverse().map((close) => close()));
     },
   };
+}
+
+/**
+ * SANDBOX_MODEL picks the scripted model: unset or "planner" for the normal one, "gullible" for one that obeys
+ * instructions planted in tool results (the attacker's best case). The app only ever sees OPENAI_MODEL.
+ */
+function sandboxChatModel(choice: string | undefined): string {
+  const models: Record<string, string> = { planner: SANDBOX_CHAT_MODEL, gullible: SANDBOX_GULLIBLE_MODEL };
+  const name = choice?.trim() || "planner";
+  const model = models[name];
+  if (!model) throw new Error(`SANDBOX_MODEL must be one of ${Object.keys(models).join(", ")} (got "${name}").`);
+  return model;
 }
 
 /** A random secret generated once and kept under the data dir, so sessions survive restarts. */

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
+import { planGullibly } from "./gullible-planner";
 import { HttpError, sendJson } from "./http";
+import { SANDBOX_GULLIBLE_MODEL } from "./models";
 import { plan, type Plan } from "./planner";
 import { streamEvents } from "./sse";
 import { approximateTokens } from "./text";
@@ -119,7 +121,8 @@ function toTurn(request: ChatCompletionRequest, planned: Plan): Turn {
 /** Serves one `POST /v1/chat/completions`; resolves to what the request log line should say about it. */
 export async function handleChatCompletions(body: unknown, res: ServerResponse, chunkDelayMs: number): Promise<string> {
   const request = parseRequest(body);
-  const planned = plan({ messages: request.messages as ChatMessage[], tools: request.tools, toolChoice: request.tool_choice });
+  const planner = request.model === SANDBOX_GULLIBLE_MODEL ? planGullibly : plan;
+  const planned = planner({ messages: request.messages as ChatMessage[], tools: request.tools, toolChoice: request.tool_choice });
   const turn = toTurn(request, planned);
   const output = turn.text ?? turn.toolCalls.map((c) => c.function.arguments).join("");
   const usage = usageFor(request, output);

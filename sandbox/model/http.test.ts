@@ -77,6 +77,7 @@ describe("sandbox model over raw HTTP", () => {
       object: "list",
       data: [
         { id: "delegate-sandbox", object: "model", created: expect.any(Number), owned_by: "delegate-sandbox" },
+        { id: "delegate-sandbox-gullible", object: "model", created: expect.any(Number), owned_by: "delegate-sandbox" },
         { id: "delegate-sandbox-embedding", object: "model", created: expect.any(Number), owned_by: "delegate-sandbox" },
       ],
     });

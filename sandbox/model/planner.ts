@@ -55,7 +55,7 @@ function planForUser(text: string, messages: ChatMessage[], tools: ChatTool[], t
   return { type: "text", text: sandboxReply(text, tools) };
 }
 
-function chooseTool(text: string, tools: ChatTool[], toolChoice: ToolChoice, now: Date): ChatTool | undefined {
+export function chooseTool(text: string, tools: ChatTool[], toolChoice: ToolChoice, now: Date): ChatTool | undefined {
   if (typeof toolChoice === "object") return tools.find((t) => t.function.name === toolChoice.function.name);
   const [best] = rankTools(text, tools, now);
   return best && (isConfident(best) || toolChoice === "required") ? best.tool : undefined;
