@@ -24,4 +24,13 @@ describe("chunking", () => {
     expect(chunks.join("")).toContain("End.");
     for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(1_000);
   });
+
+  it("never breaks decimals, email addresses, URLs or Markdown inside a sentence", () => {
+    const text =
+      "Revenue grew to 4.2 million (up 12.5%). Ask bob@example.com or see https://intranet.example.com/q3?view=full. ![chart](https://cdn.example.com/q3.png) Ça va? Oui!";
+    expect(chunkText(text)).toEqual([text]);
+    const chunks = chunkText(`${"Filler sentence here. ".repeat(60)}${text}`, { size: 300, overlap: 0 });
+    expect(chunks.join(" ")).toContain("4.2 million (up 12.5%).");
+    expect(chunks.join(" ")).toContain("https://intranet.example.com/q3?view=full.");
+  });
 });

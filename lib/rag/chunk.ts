@@ -6,7 +6,8 @@ export function chunkText(text: string, { size = 1_000, overlap = 200 } = {}): s
   const sentences = text
     .replace(/\r\n?/g, "\n")
     .split(/\n{2,}/)
-    .flatMap((paragraph) => paragraph.replace(/\s+/g, " ").trim().match(/[^.!?]+(?:[.!?]+["')\]]*|$)\s*/g) ?? [])
+    // A sentence ends at . ! or ? followed by white space, so "4.2", "bob@example.com" and URLs stay whole.
+    .flatMap((paragraph) => paragraph.replace(/\s+/g, " ").trim().split(/(?<=[.!?]["')\]]*) /))
     .map((sentence) => sentence.trim())
     .filter(Boolean)
     .flatMap((sentence) => splitLong(sentence, size));
