@@ -38,7 +38,7 @@ test("Stop aborts generation and keeps what was received", async ({ page }) => {
   await send(page, "Tell me a long story");
   const reply = page.getByRole("article", { name: "Assistant message" }).last();
   await expect(reply).not.toBeEmpty();
-  await page.getByRole("button", { name: "Stop" }).click();
+  await page.getByRole("button", { name: "Stop", exact: true }).click();
   await waitForReply(page);
   const kept = (await reply.innerText()).trim();
   expect(kept.length).toBeGreaterThan(0);

@@ -14,12 +14,12 @@ export async function signIn(page: Page, email: string) {
 
 export async function send(page: Page, text: string) {
   await page.getByRole("textbox", { name: "Message" }).fill(text);
-  await page.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("button", { name: "Send", exact: true }).click();
 }
 
 /** Waits until the reply has finished streaming (the Stop button gives way to Send again). */
 export async function waitForReply(page: Page) {
-  await expect(page.getByRole("button", { name: "Send" })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("button", { name: "Send", exact: true })).toBeVisible({ timeout: 30_000 });
 }
 
 /** The latest assistant message in the open chat. */

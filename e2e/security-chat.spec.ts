@@ -73,7 +73,7 @@ test("a refused turn shows the server's message and keeps the typed text", async
   await expect(page).toHaveURL(/\/$/);
 
   await page.unroute("**/api/chat");
-  await page.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("button", { name: "Send", exact: true }).click();
   await waitForReply(page);
   await expect(page.getByRole("article", { name: "Your message" })).toHaveText(["Please keep this question"]);
   await expect(page.getByRole("main").getByRole("alert")).toHaveCount(0);
