@@ -1,5 +1,4 @@
 import type { NextConfig } from "next";
-import { MAX_UPLOAD_BODY_BYTES } from "./lib/rag/limits";
 
 const nextConfig: NextConfig = {
   // Migrations run at server start-up (instrumentation.ts), so their SQL ships with the server bundle.
@@ -7,10 +6,11 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["postgres"],
   poweredByHeader: false,
   experimental: {
-    // With proxy.ts in place Next buffers request bodies and silently cuts them at this size (default 10 MB),
-    // dropping the whole chunk that crosses it. A margin past the largest body a route accepts lets the route
-    // see the excess and answer 413 itself, instead of a truncated body it cannot parse.
-    proxyClientMaxBodySize: MAX_UPLOAD_BODY_BYTES + 1024 * 1024,
+    // Next buffers the body of every request proxy.ts sees, up to this size (default 10 MB), before any route
+    // checks the session: 10 MB per anonymous request. The largest body a proxied route accepts is 64 KB (a
+    // chat turn), and the margin lets that route see an excess and answer 413 itself. Uploads bypass the proxy
+    // (see its matcher) and count their own body as it streams.
+    proxyClientMaxBodySize: 1024 * 1024,
   },
 };
 

@@ -64,5 +64,7 @@ function passPolicyToRender(sdkResponse: NextResponse, request: NextRequest, con
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|sitemap.xml|robots.txt).*)"],
+  // The upload route (exactly /api/documents) is left out: Next would buffer its 10 MB bodies here before the
+  // route could refuse them. It runs the same request checks itself (app/(chat)/api/documents/route.ts).
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|sitemap.xml|robots.txt|api/documents$).*)"],
 };

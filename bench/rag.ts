@@ -46,7 +46,7 @@ Object.assign(process.env, {
   AUTH0_DOMAIN: "http://localhost:1",
   AUTH0_CLIENT_ID: "bench",
   AUTH0_CLIENT_SECRET: "bench",
-  AUTH0_SECRET: "0".repeat(64),
+  AUTH0_SECRET: "9d2f6b1e8c4a7035e1b9f2d6c8a40e57b3c9d1f0a6e2847b5c3d9e1f07a2b6c4",
   APP_BASE_URL: "http://localhost:3000",
   OPENAI_API_KEY: "unused",
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError, isLoopbackHost, parseConfig, secretBytes } from "./config";
 
@@ -49,13 +50,13 @@ describe("configuration", () => {
 });
 
 describe("AUTH0_SECRET", () => {
-  const base64Of32Bytes = Buffer.alloc(32, 0xfb).toString("base64");
+  const base64Of32Bytes = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 97 + 0xfb) % 256)).toString("base64");
 
   it("accepts 32 bytes or more, written as hex, base64 or base64url", () => {
-    expect(() => parseConfig({ ...complete, AUTH0_SECRET: "0123456789abcdef".repeat(4) })).not.toThrow();
-    expect(() => parseConfig({ ...complete, AUTH0_SECRET: "0123456789ABCDEF".repeat(8) })).not.toThrow();
-    expect(() => parseConfig({ ...complete, AUTH0_SECRET: base64Of32Bytes })).not.toThrow(); // "+/+/…=" padded
-    expect(() => parseConfig({ ...complete, AUTH0_SECRET: Buffer.alloc(32, 0xfb).toString("base64url") })).not.toThrow();
+    expect(() => parseConfig({ ...complete, AUTH0_SECRET: randomBytes(32).toString("hex") })).not.toThrow();
+    expect(() => parseConfig({ ...complete, AUTH0_SECRET: randomBytes(64).toString("hex").toUpperCase() })).not.toThrow();
+    expect(() => parseConfig({ ...complete, AUTH0_SECRET: base64Of32Bytes })).not.toThrow(); // "…=" padded
+    expect(() => parseConfig({ ...complete, AUTH0_SECRET: randomBytes(32).toString("base64url") })).not.toThrow();
     expect(secretBytes(base64Of32Bytes)).toBe(32);
   });
 
@@ -66,6 +67,9 @@ describe("AUTH0_SECRET", () => {
     ["31 bytes of base64", Buffer.alloc(31, 0xfb).toString("base64")],
     ["a passphrase", "correct horse battery staple, longer than thirty-two characters"],
     ["base64 with a stray character", `${base64Of32Bytes.slice(0, -1)}!`],
+    ["64 times the same hex digit", "a".repeat(64)],
+    ["one hex pattern repeated", "0123456789abcdef".repeat(4)],
+    ["32 identical bytes in base64", Buffer.alloc(32, 0xfb).toString("base64")],
   ])("refuses %s, says why and how to generate one, and never echoes it", (_, secret) => {
     const message = refusal({ ...complete, AUTH0_SECRET: secret });
     expect(message).toContain("AUTH0_SECRET is too weak");

@@ -42,6 +42,12 @@ const serviceUrl = (name: string, example: string, carries: string) =>
 
 const SECRET_HINT = "Generate one with `openssl rand -hex 32`.";
 const MIN_SECRET_BYTES = 32;
+/**
+ * Random hex or base64 of that length shows nearly every symbol it can (fewer than 10 distinct is about as likely
+ * as guessing the secret) and never one pattern over and over: "aaaa…" or "0123456789abcdef" repeated are long but
+ * not secret. A length check alone cannot tell them apart.
+ */
+const MIN_DISTINCT_SYMBOLS = 10;
 
 /**
  * How many bytes a secret written as hex (checked first: hex digits are also base64 characters) or as
@@ -57,8 +63,15 @@ export function secretBytes(secret: string): number | undefined {
 /** AUTH0_SECRET encrypts the session cookie and keys the token cache, so it needs a key's worth of randomness. */
 const sessionSecret = required("AUTH0_SECRET", `${SECRET_HINT} It encrypts the session cookie.`).superRefine((secret, ctx) => {
   const bytes = secretBytes(secret);
-  if (bytes !== undefined && bytes >= MIN_SECRET_BYTES) return;
-  const found = bytes === undefined ? "it is neither hex nor base64" : `it holds only ${bytes} bytes`;
+  const distinct = new Set(secret).size;
+  const repeated = /^(.+?)\1+=*$/.test(secret);
+  if (bytes !== undefined && bytes >= MIN_SECRET_BYTES && distinct >= MIN_DISTINCT_SYMBOLS && !repeated) return;
+  const found =
+    bytes === undefined
+      ? "it is neither hex nor base64"
+      : bytes < MIN_SECRET_BYTES
+        ? `it holds only ${bytes} bytes`
+        : `it repeats itself (${repeated ? "one pattern over and over" : `only ${distinct} distinct characters`}), so it is not random`;
   ctx.addIssue({
     code: "custom",
     message: `AUTH0_SECRET is too weak: it must be at least ${MIN_SECRET_BYTES} random bytes, written as 64 hex characters or as base64, and ${found}. ${SECRET_HINT}`,

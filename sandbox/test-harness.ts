@@ -65,7 +65,7 @@ export async function startSandboxHarness(): Promise<SandboxHarness> {
     AUTH0_DOMAIN: identity.issuer.replace(/\/$/, ""),
     AUTH0_CLIENT_ID: "delegate-app",
     AUTH0_CLIENT_SECRET: "delegate-sandbox-secret",
-    AUTH0_SECRET: "1".repeat(64),
+    AUTH0_SECRET: "9d2f6b1e8c4a7035e1b9f2d6c8a40e57b3c9d1f0a6e2847b5c3d9e1f07a2b6c4",
     APP_BASE_URL,
     DATABASE_URL: postgres.url,
     OPENAI_API_KEY: "sandbox",

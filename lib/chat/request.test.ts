@@ -36,5 +36,6 @@ describe("chat requests", () => {
     expect(checkMessageText(" \n ")).toBe("Message is empty.");
     expect(checkMessageText("x".repeat(MAX_MESSAGE_LENGTH))).toBeNull();
     expect(checkMessageText("x".repeat(MAX_MESSAGE_LENGTH + 1))).toContain("too long");
+    expect(checkMessageText("my SSN is 123-45-6789\u0000")).toContain("NUL character");
   });
 });

@@ -85,6 +85,8 @@ export function messageText(message: { parts: { type: string; text?: string }[] 
 /** Returns the reason the request is unusable, or null. */
 export function checkMessageText(text: string): string | null {
   if (text.trim().length === 0) return "Message is empty.";
+  // Postgres text cannot hold NUL: refused here, it could only fail later, after the chat had moved on.
+  if (text.includes("\u0000")) return "Message contains a NUL character, which cannot be stored.";
   if (text.length > MAX_MESSAGE_LENGTH)
     return `Message is too long (${text.length} characters; the limit is ${MAX_MESSAGE_LENGTH}).`;
   return null;

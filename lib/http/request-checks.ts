@@ -69,7 +69,8 @@ function refuseCrossSite({ method, headers }: RequestFacts, appOrigin: string): 
  * POST, PUT and PATCH always name their body type; a DELETE only when it has a body.
  */
 function refuseBodyType({ method, pathname, headers }: RequestFacts): Refusal | null {
-  if (SAFE_METHODS.has(method) || !pathname.startsWith("/api/")) return null;
+  // Every path, not only /api/*: Next decodes paths, so /%61pi/chat reaches the chat route too.
+  if (SAFE_METHODS.has(method)) return null;
   const hasBody = headers.has("transfer-encoding") || Number(headers.get("content-length") ?? 0) > 0;
   if (method === "DELETE" && !hasBody) return null;
   const expected = method === "POST" && routePath(pathname) === UPLOAD_ROUTE ? "multipart/form-data" : "application/json";

@@ -93,4 +93,10 @@ describe("text extraction", () => {
     expect(documentTypeOf("report.pdf")).toBe("application/pdf");
     expect(documentTypeOf("photo.png")).toBeNull();
   });
+
+  it("drops NUL characters, which Postgres cannot store, and keeps the rest of the text", async () => {
+    const text = await extractText(new TextEncoder().encode("Vacation: 25 days\u0000 (Ça va).\u0000"), "text/plain");
+    expect(text).toBe("Vacation: 25 days (Ça va).");
+  });
 });
+

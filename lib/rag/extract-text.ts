@@ -47,7 +47,8 @@ const tooMuchText = (limits: ExtractionLimits) =>
 export async function extractText(bytes: Uint8Array, type: DocumentType, limits = EXTRACTION_LIMITS): Promise<string> {
   const text = type === "application/pdf" ? await extractPdfText(bytes, limits) : decodeUtf8(bytes);
   if (text.length > limits.maxCharacters) throw tooMuchText(limits);
-  return text;
+  // Postgres text cannot hold NUL; it carries no meaning in a document, so it goes rather than the upload.
+  return text.replaceAll("\u0000", "");
 }
 
 function decodeUtf8(bytes: Uint8Array): string {

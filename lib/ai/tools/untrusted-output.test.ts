@@ -69,7 +69,7 @@ describe("every tool", () => {
       AUTH0_DOMAIN: "http://localhost:4000",
       AUTH0_CLIENT_ID: "delegate-app",
       AUTH0_CLIENT_SECRET: "secret",
-      AUTH0_SECRET: "1".repeat(64),
+      AUTH0_SECRET: "9d2f6b1e8c4a7035e1b9f2d6c8a40e57b3c9d1f0a6e2847b5c3d9e1f07a2b6c4",
       APP_BASE_URL: "http://localhost:3000",
       DATABASE_URL: "postgres://localhost:5433/postgres",
       OPENAI_API_KEY: "sandbox",
@@ -118,3 +118,17 @@ describe("a tool that throws", () => {
     expect(line).not.toMatch(/hunter2|alice|postgres/);
   });
 });
+
+describe("a tool whose data holds NUL characters", () => {
+  it("hands back the data without them, so the reply can be stored (Postgres text cannot hold NUL)", async () => {
+    const { read } = guardTools({
+      read: tool({
+        inputSchema: z.object({}),
+        execute: async () => ({ subject: "Invoice\u0000 #42", items: [{ "from\u0000": "acme\u0000@example.com" }], total: 12.5 }),
+      }),
+    });
+    const result = await read.execute!({}, { toolCallId: "call-1", messages: [], context: {} });
+    expect(result).toEqual({ subject: "Invoice #42", items: [{ from: "acme@example.com" }], total: 12.5 });
+  });
+});
+

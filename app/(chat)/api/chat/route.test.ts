@@ -67,7 +67,7 @@ beforeAll(async () => {
     AUTH0_DOMAIN: "http://localhost:4000",
     AUTH0_CLIENT_ID: "unused",
     AUTH0_CLIENT_SECRET: "unused",
-    AUTH0_SECRET: "0".repeat(64),
+    AUTH0_SECRET: "9d2f6b1e8c4a7035e1b9f2d6c8a40e57b3c9d1f0a6e2847b5c3d9e1f07a2b6c4",
     APP_BASE_URL: "http://localhost:3000",
     // Not used by these tests, but part of a valid configuration.
     FGA_API_URL: "http://127.0.0.1:9",

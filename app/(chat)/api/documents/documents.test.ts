@@ -90,6 +90,17 @@ describe("uploads", () => {
     expect(body.produced()).toBeLessThanOrEqual(64 * 1024 + 200);
   });
 
+  it("refuses an upload from another origin, and a body that is not multipart, before reading it", async () => {
+    session.user = alice;
+    const form = new FormData();
+    form.append("file", new File(["Planted text."], "planted.txt", { type: "text/plain" }));
+    const crossSite = await upload(new Request("http://localhost:3000/api/documents", { method: "POST", body: form, headers: { origin: "https://evil.example" } }));
+    expect(crossSite.status).toBe(403);
+    const plain = await upload(new Request("http://localhost:3000/api/documents", { method: "POST", body: "file=x", headers: { "content-type": "text/plain" } }));
+    expect(plain.status).toBe(415);
+    expect(await storedNames(alice)).not.toContain("planted.txt");
+  });
+
   it("refuses an 11 MB body sent without a content-length, once 10 MB have streamed in, and stores nothing", async () => {
     session.user = alice;
     const body = streamedBody(11 * MB);

@@ -3,7 +3,9 @@ import { getAgentSession } from "@/lib/auth/session";
 import { apiError } from "@/lib/errors";
 import { FgaUnavailableError } from "@/lib/fga/documents";
 import { logError } from "@/lib/log";
+import { getConfig } from "@/lib/config";
 import { capBody } from "@/lib/http/capped-body";
+import { checkRequest } from "@/lib/http/request-checks";
 import { DocumentLimitError, documentTypeOf, UnreadableDocumentError } from "@/lib/rag/extract-text";
 import { ingestDocument, storageQuotaBytes } from "@/lib/rag/ingest";
 import { fileTooLargeMessage, MAX_DOCUMENT_BYTES, MAX_DOCUMENT_NAME_LENGTH, MAX_UPLOAD_BODY_BYTES, storageQuotaMessage } from "@/lib/rag/limits";
@@ -16,6 +18,9 @@ export const maxDuration = 60;
  * already store are settled before a byte of the body is read; the body itself is counted as it streams.
  */
 export async function POST(request: Request) {
+  // proxy.ts does not run for this route (it would buffer the whole upload first), so its checks run here.
+  const refusal = checkRequest({ method: request.method, pathname: new URL(request.url).pathname, headers: request.headers }, appOrigin());
+  if (refusal) return apiError(refusal.code, refusal.message);
   const session = await getAgentSession();
   if (!session) return apiError("unauthorized", "Your session has expired. Sign in again.");
   const { user } = session;
@@ -38,7 +43,8 @@ export async function POST(request: Request) {
   if (usedBytes + file.size > quotaBytes) return apiError("payload_too_large", storageQuotaMessage({ usedBytes, quotaBytes, fileBytes: file.size }));
 
   try {
-    const owner = { sub: user.sub, name: user.name, email: user.email };
+    // An unverified address proves nothing: it is never shown as who owns a document.
+    const owner = { sub: user.sub, name: user.name, email: user.emailVerified ? user.email : null };
     const document = await ingestDocument({ owner, name: file.name, type, bytes: new Uint8Array(await file.arrayBuffer()) });
     return Response.json({ id: document.id, name: file.name, chunks: document.chunks }, { status: 201 });
   } catch (error) {
@@ -59,3 +65,5 @@ function problemWithName(name: string): string | null {
   if (/\p{Cc}/u.test(name)) return "The file name contains control characters.";
   return null;
 }
+
+const appOrigin = () => new URL(getConfig().APP_BASE_URL).origin;

@@ -16,8 +16,13 @@ export async function DELETE(_request: Request, { params }: { params: Promise<{ 
   try {
     const account = (await listConnectedAccounts(session.refreshToken)).find((a) => a.id === id);
     if (!account) return apiError("not_found", "No such connected account.");
-    if (isConnectionName(account.connection)) await forgetConnectionToken(session.user.sub, account.connection);
+    const forget = async () => {
+      if (isConnectionName(account.connection)) await forgetConnectionToken(session.user.sub, account.connection);
+    };
+    await forget();
     await deleteConnectedAccount(session.refreshToken, id);
+    // Once more: a tool call that was exchanging a token while the account was disconnected may have cached it.
+    await forget();
   } catch (error) {
     logError("connections", "disconnect failed", error);
     return apiError("internal", "Could not disconnect the account. Try again in a moment.");
