@@ -21,7 +21,7 @@ export function SandboxBadge() {
       aria-label={description}
       className="rounded-full border border-amber-300 bg-amber-50 px-2.5 py-0.5 text-xs font-medium text-amber-900"
     >
-      Sandbox · {services.join(", ")}
+      Sandbox<span className="hidden sm:inline"> · {services.join(", ")}</span>
     </span>
   );
 }

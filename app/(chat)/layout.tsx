@@ -12,7 +12,8 @@ export default async function ChatLayout({ children }: { children: React.ReactNo
   if (!user) return <Landing />;
   return (
     <div className="flex h-full">
-      <aside className="flex w-64 shrink-0 flex-col border-r border-zinc-200 bg-white" aria-label="Chats">
+      {/* On a phone the sidebar would leave no room for the page; the header's menu takes its place there. */}
+      <aside className="hidden w-64 shrink-0 flex-col border-r border-zinc-200 bg-white md:flex" aria-label="Chats">
         <div className="flex items-center justify-between px-4 py-3">
           <span className="font-semibold">Delegate</span>
           {/* A full load, not a client navigation: the client router may reuse the cached page and its chat id. */}
@@ -40,6 +41,15 @@ export default async function ChatLayout({ children }: { children: React.ReactNo
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center justify-end gap-2 border-b border-zinc-200 bg-white px-4 py-2">
+          <nav aria-label="Menu" className="mr-auto flex flex-wrap items-center gap-x-3 gap-y-1 text-sm md:hidden">
+            {/* eslint-disable-next-line @next/next/no-html-link-for-pages */}
+            <a href="/" className="font-medium text-indigo-700">
+              New chat
+            </a>
+            <Link href="/documents">Documents</Link>
+            <Link href="/connections">Connections</Link>
+            <a href="/auth/logout">Log out</a>
+          </nav>
           <SandboxBadge />
         </header>
         {children}
