@@ -1,8 +1,9 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
-  // Migrations run at server start-up (instrumentation.ts), so their SQL ships with the server bundle.
-  outputFileTracingIncludes: { "/**": ["./db/migrations/**/*"] },
+  // Migrations run at server start-up (instrumentation.ts), so their SQL ships with the server bundle; so does the
+  // PDF worker (lib/rag/extract-text.ts), which Node runs from its file with unpdf from node_modules.
+  outputFileTracingIncludes: { "/**": ["./db/migrations/**/*", "./lib/rag/pdf-text-worker.mjs", "./node_modules/unpdf/**/*"] },
   serverExternalPackages: ["postgres"],
   poweredByHeader: false,
   experimental: {

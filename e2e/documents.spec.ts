@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
 import { ask, newChat, signIn } from "./helpers";
 
@@ -55,6 +56,39 @@ test("bob's answers contain alice's note only while it is shared with him", asyn
   await newChat(bob);
   reply = await ask(bob, QUESTION);
   await expect(reply).not.toContainText("PURPLE-OTTER-42");
+});
+
+/** A one-page PDF showing `line`, as small as a valid PDF gets. */
+function onePagePdf(line: string): Buffer {
+  const content = `BT /F1 12 Tf 36 760 Td (${line}) Tj ET`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let body = "%PDF-1.4\n";
+  const offsets = objects.map((object, i) => {
+    const offset = body.length;
+    body += `${i + 1} 0 obj\n${object}\nendobj\n`;
+    return offset;
+  });
+  const xref = body.length;
+  body += `xref\n0 6\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
+  return Buffer.from(`${body}trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
+}
+
+test("a PDF is read in the production build (its text is extracted in a worker thread) and can be downloaded", async ({ page }) => {
+  await signIn(page, "carol@example.com");
+  await page.goto("/documents");
+  const pdf = onePagePdf("Flights under 6 hours: economy class, at most EUR 1,250.50 (see travel@example.com).");
+  await page.getByLabel("Upload document").setInputFiles({ name: "Travel policy (2026).pdf", mimeType: "application/pdf", buffer: pdf });
+  await expect(page.getByRole("status").filter({ hasText: "Travel policy (2026).pdf uploaded." })).toBeVisible({ timeout: 30_000 });
+  const item = documentItem(page, "Travel policy (2026).pdf");
+  await expect(item).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent("download"), item.getByRole("link", { name: /^Download/ }).click()]);
+  expect((await readFile((await download.path())!)).equals(pdf)).toBe(true);
 });
 
 test("bob cannot download, share, unshare or delete alice's document through the API", async ({ browser }) => {

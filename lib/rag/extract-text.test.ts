@@ -1,3 +1,4 @@
+import { deflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { DocumentLimitError, documentTypeOf, EXTRACTION_LIMITS, extractText, UnreadableDocumentError } from "./extract-text";
 
@@ -98,5 +99,38 @@ describe("text extraction", () => {
     const text = await extractText(new TextEncoder().encode("Vacation: 25 days\u0000 (Ça va).\u0000"), "text/plain");
     expect(text).toBe("Vacation: 25 days (Ça va).");
   });
+
+  it("stops a small PDF whose one page decodes to a huge content stream at the time limit, not when PDF.js is done", async () => {
+    // 120 KB on the wire, 60 MB of drawing operators once inflated: PDF.js alone spends seconds inside one page.
+    const operator = "1 0 0 1 0 0 cm\n";
+    const content = deflateSync(Buffer.from(operator.repeat(4_000_000)), { level: 9 });
+    const bomb = pdfWithRawContent(content);
+    expect(bomb.byteLength).toBeLessThan(200 * 1024);
+    const started = Date.now();
+    await expect(extractText(bomb, PDF, { ...EXTRACTION_LIMITS, timeLimitMs: 300 })).rejects.toThrow(DocumentLimitError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
 });
+
+/** One page whose content stream is `deflated`, already compressed (FlateDecode). */
+function pdfWithRawContent(deflated: Buffer): Uint8Array {
+  const head = (n: number, body: string) => Buffer.from(`${n} 0 obj\n${body}\nendobj\n`);
+  const objects = [
+    head(1, "<< /Type /Catalog /Pages 2 0 R >>"),
+    head(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+    head(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>"),
+    Buffer.concat([Buffer.from(`4 0 obj\n<< /Length ${deflated.length} /Filter /FlateDecode >>\nstream\n`), deflated, Buffer.from("\nendstream\nendobj\n")]),
+  ];
+  const parts = [Buffer.from("%PDF-1.4\n")];
+  const offsets: number[] = [];
+  let length = parts[0]!.length;
+  for (const object of objects) {
+    offsets.push(length);
+    parts.push(object);
+    length += object.length;
+  }
+  const xref = `xref\n0 5\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
+  parts.push(Buffer.from(`${xref}trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`));
+  return new Uint8Array(Buffer.concat(parts));
+}
 

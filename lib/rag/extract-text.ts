@@ -1,4 +1,6 @@
 import "server-only";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { EXTRACTION_TIME_LIMIT_MS, MAX_PDF_PAGES, MAX_TEXT_CHARACTERS } from "./limits";
 
 /** What can be uploaded, and how its text is read. PDFs go through unpdf (PDF.js, no native code). */
@@ -59,39 +61,77 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
+/** Kept beside the sources (and traced into deployments, next.config.ts): Node runs it directly. */
+const PDF_WORKER = path.join(process.cwd(), "lib", "rag", "pdf-text-worker.mjs");
+/** PDF.js' own heap for one document; typed arrays it decodes into are bounded by the deadline instead. */
+const PDF_WORKER_HEAP_MB = 512;
+
+type WorkerAnswer =
+  | { outcome: "text"; pages: string[] }
+  | { outcome: "too_many_pages"; pages: number }
+  | { outcome: "too_much_text" | "unreadable" | "damaged" };
+
 /**
- * PDF.js runs in this process and cannot be interrupted mid-page, so the text is read page by page: the page
- * count is refused before any page is read, and the character count and the deadline are checked between pages.
+ * PDF.js cannot be interrupted inside a page, and a small compressed page can decode to gigabytes, so it runs in
+ * a worker thread that is terminated at the deadline, whatever it is doing. The page count is refused before any
+ * page is read, and the character count is checked after each page.
  */
-async function extractPdfText(bytes: Uint8Array, limits: ExtractionLimits): Promise<string> {
-  const deadline = Date.now() + limits.timeLimitMs;
-  const { getDocumentProxy } = await import("unpdf");
-  // PDF.js' warnings can quote the document; logs must not (verbosity 0: errors only).
-  const pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 }).catch(() => {
-    throw new UnreadableDocumentError("The PDF could not be read: it is damaged, password-protected or not a PDF.");
+function extractPdfText(bytes: Uint8Array, limits: ExtractionLimits): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(PDF_WORKER, {
+      workerData: { bytes: new Uint8Array(bytes), maxPages: limits.maxPages, maxCharacters: limits.maxCharacters },
+      resourceLimits: { maxOldGenerationSizeMb: PDF_WORKER_HEAP_MB },
+      // PDF.js prints what it cannot parse, which can quote the document: nothing of it reaches the logs.
+      stdout: true,
+      stderr: true,
+    });
+    let settled = false;
+    const settle = (outcome: () => string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      try {
+        resolve(outcome());
+      } catch (error) {
+        reject(error);
+      }
+    };
+    const timer = setTimeout(
+      () =>
+        settle(() => {
+          throw new DocumentLimitError(`Reading the PDF took longer than ${limits.timeLimitMs / 1000} seconds, the limit for one document. Try a smaller or simpler file.`);
+        }),
+      limits.timeLimitMs,
+    );
+    worker.once("message", (answer: WorkerAnswer) => settle(() => textOf(answer, limits)));
+    worker.once("error", (error: NodeJS.ErrnoException) =>
+      settle(() => {
+        if (error.code === "ERR_WORKER_OUT_OF_MEMORY")
+          throw new DocumentLimitError("Reading the PDF needs more memory than one document may use. Try a smaller or simpler file.");
+        throw new UnreadableDocumentError("The PDF could not be read: it is damaged, password-protected or not a PDF.");
+      }),
+    );
+    worker.once("exit", () =>
+      settle(() => {
+        throw new UnreadableDocumentError("The PDF could not be read: it is damaged, password-protected or not a PDF.");
+      }),
+    );
   });
-  try {
-    if (pdf.numPages > limits.maxPages)
-      throw new DocumentLimitError(`The PDF has ${count(pdf.numPages)} pages; at most ${count(limits.maxPages)} pages can be read.`);
-    const pages: string[] = [];
-    let characters = 0;
-    for (let number = 1; number <= pdf.numPages; number++) {
-      if (Date.now() >= deadline)
-        throw new DocumentLimitError(`Reading the PDF took longer than ${limits.timeLimitMs / 1000} seconds, the limit for one document. Try a smaller or simpler file.`);
-      const page = await pdf.getPage(number);
-      const { items } = await page.getTextContent();
-      page.cleanup();
-      const text = items.map((item) => ("str" in item ? item.str + (item.hasEOL ? "\n" : "") : "")).join("");
-      characters += text.length;
-      if (characters > limits.maxCharacters) throw tooMuchText(limits);
-      pages.push(text);
-    }
-    // Runs of spaces collapse; line breaks survive, with at most one blank line (as unpdf's mergePages).
-    return pages.join("\n").replace(/[^\S\n]+/g, " ").replace(/ ?\n ?/g, "\n").replace(/\n{3,}/g, "\n\n");
-  } catch (error) {
-    if (error instanceof DocumentLimitError) throw error;
-    throw new UnreadableDocumentError("The PDF could not be read: a page is damaged.");
-  } finally {
-    await pdf.loadingTask.destroy();
+}
+
+function textOf(answer: WorkerAnswer, limits: ExtractionLimits): string {
+  switch (answer.outcome) {
+    case "text":
+      // Runs of spaces collapse; line breaks survive, with at most one blank line (as unpdf's mergePages).
+      return answer.pages.join("\n").replace(/[^\S\n]+/g, " ").replace(/ ?\n ?/g, "\n").replace(/\n{3,}/g, "\n\n");
+    case "too_many_pages":
+      throw new DocumentLimitError(`The PDF has ${count(answer.pages)} pages; at most ${count(limits.maxPages)} pages can be read.`);
+    case "too_much_text":
+      throw tooMuchText(limits);
+    case "unreadable":
+      throw new UnreadableDocumentError("The PDF could not be read: it is damaged, password-protected or not a PDF.");
+    case "damaged":
+      throw new UnreadableDocumentError("The PDF could not be read: a page is damaged.");
   }
 }
