@@ -7,7 +7,6 @@ import type { ToolContext } from "@/lib/ai/tools/context";
 import type { ChatMessage, ChatUITools } from "@/lib/ai/types";
 import { isInterruptedOutput, type Interrupt } from "@/lib/auth/interrupts";
 import { cancelAsyncAuthorization } from "@/lib/auth/with-async-authorization";
-import { logError } from "@/lib/log";
 import type { ResumedCall } from "./reply";
 
 /** A tool call of this chat whose stored output is an interrupt: the only kind of call a resume may run. */
@@ -67,16 +66,11 @@ export async function resumeToolCall({
     await cancelAsyncAuthorization({ chatId, toolCallId, userId: context.user.sub });
     output = { error: "The user cancelled this action in the chat. Nothing was done." };
   } else {
+    // createTools' tools never throw (lib/ai/tools/guard.ts): a failure comes back as a fixed sentence.
     const tool = createTools(context)[getToolName(part) as ToolName];
-    try {
-      output = tool?.execute
-        ? await tool.execute(part.input as never, { toolCallId, messages: [], abortSignal, context: {} })
-        : { error: "This action is no longer available. Nothing was done." };
-    } catch (error) {
-      // The model reads this output: it gets a fixed sentence, never the error's own text.
-      logError("chat", "resumed tool call failed", error);
-      output = { error: "The action failed unexpectedly. Nothing more was done." };
-    }
+    output = tool?.execute
+      ? await tool.execute(part.input as never, { toolCallId, messages: [], abortSignal, context: {} })
+      : { error: "This action is no longer available. Nothing was done." };
   }
   Object.assign(part, { output });
   await saveMessage({ chatId, message });
