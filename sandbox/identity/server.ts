@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import express from "express";
 import { Provider } from "oidc-provider";
+import { faultRoutes } from "../faults";
 import { listen, requestLog } from "../http";
 import { initialsAvatar, sandboxUsers } from "./users";
 import { openFileAdapter } from "./adapter";
@@ -147,6 +148,8 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
     res.type("image/svg+xml").set("cache-control", "public, max-age=86400").send(initialsAvatar(user));
   });
   app.use(requestShims({ clientId, myAccountAudience: meAudience }));
+  // After the shims, whose body parsing lets a fault match on form fields such as `connection`.
+  app.use(faultRoutes());
   app.post(
     "/oauth/token",
     cibaPollThrottle({ provider, clientId, clientSecret, intervalSeconds: cibaIntervalSeconds }),

@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import express from "express";
 import { createProviderTokenVerifier } from "../identity/provider-tokens";
+import { faultRoutes } from "../faults";
 import { listen, urlHost, requestLog } from "../http";
 import { githubRouter } from "./github/router";
 import { googleRouter } from "./google/router";
@@ -54,6 +55,7 @@ export async function startProviderApis(options: ProviderApisOptions): Promise<P
   const app = express();
   app.disable("x-powered-by");
   app.use(requestLog("[sandbox:providers]", log));
+  app.use(faultRoutes());
   app.use("/google", googleRouter({ verify: verifier("google-oauth2"), clock, mailbox: new Mailbox() }));
   app.use("/github", githubRouter({ verify: verifier("github"), clock, apiBase: baseUrls.github }));
   app.use("/slack", slackRouter(verifier("sign-in-with-slack")));
