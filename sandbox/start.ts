@@ -12,6 +12,7 @@ import { SANDBOX_CHAT_MODEL, SANDBOX_EMBEDDING_MODEL, SANDBOX_GULLIBLE_MODEL } f
 import { startModelServer } from "./model/server";
 import { sandboxPorts } from "./ports";
 import { startProviderApis } from "./providers/server";
+import { SHOP_API_REGISTRATION } from "./shop/api";
 import { startShopApi } from "./shop/server";
 import { startSandboxPostgres } from "./postgres/server";
 
@@ -69,7 +70,7 @@ export async function startSandbox({
         dataDir: path.join(dataDir, "identity"),
         clientId,
         clientSecret,
-        apiAudiences: { [SHOP_AUDIENCE]: ["orders:create", "orders:read"] },
+        apiAudiences: { [SHOP_AUDIENCE]: SHOP_API_REGISTRATION },
         cibaIntervalSeconds: Number(env.SANDBOX_CIBA_INTERVAL_SECONDS ?? 5),
         log,
       });

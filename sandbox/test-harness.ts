@@ -11,6 +11,7 @@ import { auth0App, connectAccount, signInWithSandbox, type SandboxSession } from
 import { startIdentityServer } from "./identity/server";
 import { startModelServer } from "./model/server";
 import { startProviderApis } from "./providers/server";
+import { SHOP_API_REGISTRATION } from "./shop/api";
 import { startShopApi } from "./shop/server";
 import { startSandboxPostgres } from "./postgres/server";
 
@@ -51,7 +52,7 @@ export async function startSandboxHarness(): Promise<SandboxHarness> {
     port: 0,
     appBaseUrl: APP_BASE_URL,
     dataDir,
-    apiAudiences: { [SHOP_AUDIENCE]: ["orders:create", "orders:read"] },
+    apiAudiences: { [SHOP_AUDIENCE]: SHOP_API_REGISTRATION },
     cibaIntervalSeconds: 1,
     log: quiet,
   });

@@ -1,19 +1,32 @@
 /**
  * APIs of the app's own world (the sandbox shop, …) as Auth0 resource servers: an audience, the
- * scopes it offers, and JWT access tokens with `aud` = the audience, which the API checks against the
- * issuer's JWKS without calling back here.
+ * scopes it offers, the `authorization_details` types registered on it, and JWT access tokens with
+ * `aud` = the audience, which the API checks against the issuer's JWKS without calling back here.
  */
 import type { ResourceServerInfo } from "oidc-provider";
 
-/** Audience → the scopes the API offers, e.g. `{ "urn:delegate-sandbox:shop": ["orders:create"] }`. */
-export type ApiAudiences = Readonly<Record<string, readonly string[]>>;
+/** One API as its Auth0 resource server is configured. */
+export interface ApiRegistration {
+  /** The permissions (scopes) the API offers, e.g. `orders:create`. */
+  scopes: readonly string[];
+  /**
+   * The Rich Authorization Requests types registered on the API, e.g. `purchase`. Auth0 refuses an
+   * `authorization_details` entry of any other type ("Configure Rich Authorization Requests":
+   * "You must register authorization_details types for a resource server, which is similar to
+   * registering allowed scopes").
+   */
+  authorizationDetailsTypes: readonly string[];
+}
+
+/** Audience → the API's registration, e.g. `{ "urn:delegate-sandbox:shop": { scopes: ["orders:create"], … } }`. */
+export type ApiAudiences = Readonly<Record<string, ApiRegistration>>;
 
 /** Auth0's default lifetime for an API's access tokens is a day; an hour is plenty for the sandbox. */
 const API_TOKEN_TTL_SECONDS = 60 * 60;
 
 export function apiResourceServers(apiAudiences: ApiAudiences): Record<string, ResourceServerInfo> {
   return Object.fromEntries(
-    Object.entries(apiAudiences).map(([audience, scopes]) => [
+    Object.entries(apiAudiences).map(([audience, { scopes }]) => [
       audience,
       { audience, scope: scopes.join(" "), accessTokenFormat: "jwt", accessTokenTTL: API_TOKEN_TTL_SECONDS },
     ]),

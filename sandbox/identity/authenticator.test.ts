@@ -12,7 +12,7 @@ import {
   submitDecision,
   type AuthenticatorSession,
 } from "./test-authenticator";
-import { loginHintFor, pollToken, SANDBOX_CLIENT, SHOP_AUDIENCE, SHOP_SCOPES, startApproval } from "./test-ciba";
+import { loginHintFor, pollToken, SANDBOX_CLIENT, SHOP_API_REGISTRATION, SHOP_AUDIENCE, startApproval } from "./test-ciba";
 import { auth0App, CookieJar, signInWithSandbox } from "./test-login";
 
 let dataDir: string;
@@ -51,7 +51,7 @@ beforeAll(async () => {
     appBaseUrl: "http://localhost:3000",
     dataDir,
     cibaIntervalSeconds: 1,
-    apiAudiences: { [SHOP_AUDIENCE]: SHOP_SCOPES },
+    apiAudiences: { [SHOP_AUDIENCE]: SHOP_API_REGISTRATION },
     log: () => {},
   });
 });

@@ -39,7 +39,7 @@ export async function answerBackchannelRequest(
   const grant = new provider.Grant({ accountId: request.accountId, clientId: request.clientId });
   grant.addOIDCScope(request.scopes.filter((scope) => OIDC_SCOPES.has(scope)).join(" "));
   if (request.resource) {
-    const offered = new Set(apiAudiences[request.resource] ?? []);
+    const offered = new Set(apiAudiences[request.resource]?.scopes ?? []);
     const apiScopes = request.scopes.filter((scope) => offered.has(scope));
     if (apiScopes.length > 0) grant.addResourceScope(request.resource, apiScopes.join(" "));
   }

@@ -1,7 +1,10 @@
 /**
  * `slow_down` for CIBA polls. Auth0 refuses a poll that comes sooner than `interval` after the
  * client's previous poll of the same request; oidc-provider never does, so this runs in front of it
- * at `/oauth/token`. A refused poll counts as a poll: the next allowed one is `interval` after it.
+ * at `/oauth/token`. A refused poll counts as a poll, and it lengthens the request's interval for
+ * good: Auth0's "Check Back-Channel Login Status" sends `Retry-After` with the wait and says "if you
+ * consistently poll too frequently, the number of seconds you must wait increases". Each slow_down
+ * adds the base interval (5 s by default, RFC 8628 §3.5's step, which CIBA adopts).
  *
  * It runs before oidc-provider authenticates the client, so it checks the client's credentials
  * itself and leaves every request it cannot vouch for (wrong client, unknown, answered or expired
@@ -23,24 +26,32 @@ export interface CibaPollingOptions {
 const digest = (value: string) => createHash("sha256").update(value).digest();
 const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
 
-/** When each request was last polled, keyed by a hash so no auth_req_id sits in memory in the clear. */
+interface PollState {
+  lastPollAt: number;
+  intervalMs: number;
+}
+
+/** Each request's last poll and current interval, keyed by a hash so no auth_req_id sits in memory in the clear. */
 class PollTimes {
-  readonly #lastPoll = new Map<string, number>();
+  readonly #polls = new Map<string, PollState>();
   readonly #forgetAfterMs: number;
 
   constructor(forgetAfterMs: number) {
     this.#forgetAfterMs = forgetAfterMs;
   }
 
-  /** Records a poll at `now` and returns the previous one, if any. */
-  swap(authReqId: string, now: number): number | undefined {
-    for (const [key, at] of this.#lastPoll) {
-      if (now - at > this.#forgetAfterMs) this.#lastPoll.delete(key);
+  /** The request's state, or a fresh one with `intervalMs`; stale entries are dropped on the way. */
+  get(authReqId: string, now: number, intervalMs: number): PollState {
+    for (const [key, poll] of this.#polls) {
+      if (now - poll.lastPollAt > this.#forgetAfterMs) this.#polls.delete(key);
     }
     const key = digest(authReqId).toString("base64url");
-    const previous = this.#lastPoll.get(key);
-    this.#lastPoll.set(key, now);
-    return previous;
+    let poll = this.#polls.get(key);
+    if (!poll) {
+      poll = { lastPollAt: Number.NEGATIVE_INFINITY, intervalMs };
+      this.#polls.set(key, poll);
+    }
+    return poll;
   }
 }
 
@@ -75,17 +86,21 @@ export function cibaPollThrottle({
     }
 
     const at = now();
-    const previous = polls.swap(authReqId, at);
-    if (previous === undefined || at - previous >= intervalMs) {
+    const poll = polls.get(authReqId, at, intervalMs);
+    const tooSoon = at - poll.lastPollAt < poll.intervalMs;
+    poll.lastPollAt = at;
+    if (!tooSoon) {
       next();
       return;
     }
+    poll.intervalMs += intervalMs;
+    const waitSeconds = poll.intervalMs / 1000;
     res
       .status(400)
-      .set({ "Cache-Control": "no-store", "Retry-After": String(intervalSeconds) })
+      .set({ "Cache-Control": "no-store", "Retry-After": String(waitSeconds) })
       .json({
         error: "slow_down",
-        error_description: `You are polling faster than allowed. Try again in ${intervalSeconds} seconds.`,
+        error_description: `You are polling faster than allowed. Try again in ${waitSeconds} seconds.`,
       });
   };
 }

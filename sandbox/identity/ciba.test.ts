@@ -13,8 +13,8 @@ import {
   postForm,
   requestApproval,
   SANDBOX_CLIENT,
+  SHOP_API_REGISTRATION,
   SHOP_AUDIENCE,
-  SHOP_SCOPES,
   sleep,
   startApproval,
 } from "./test-ciba";
@@ -60,7 +60,7 @@ beforeAll(async () => {
     appBaseUrl: "http://localhost:3000",
     dataDir,
     cibaIntervalSeconds: 1,
-    apiAudiences: { [SHOP_AUDIENCE]: SHOP_SCOPES },
+    apiAudiences: { [SHOP_AUDIENCE]: SHOP_API_REGISTRATION },
     log: (line) => logs.push(line),
   });
   shop = await startShopApi({ port: 0, issuer: server.issuer, audience: SHOP_AUDIENCE, log: () => {} });
@@ -96,7 +96,7 @@ describe("CIBA on the sandbox identity server", () => {
     secrets.push(String(body.auth_req_id));
   });
 
-  it("answers authorization_pending, then slow_down to a poll sooner than the interval after the previous one", async () => {
+  it("answers authorization_pending, then slow_down to a poll sooner than the interval, and each slow_down lengthens it", async () => {
     const { authReqId } = await start();
     expect(await errorOf(await pollToken(server.issuer, authReqId))).toEqual({
       status: 400,
@@ -104,22 +104,26 @@ describe("CIBA on the sandbox identity server", () => {
       error_description: "The end-user authorization is pending",
     });
 
+    // Auth0 sends the wait in Retry-After, not in the body, and it grows while the client keeps polling too fast.
     const tooSoon = await pollToken(server.issuer, authReqId);
-    expect(tooSoon.headers.get("retry-after")).toBe("1");
+    expect(tooSoon.headers.get("retry-after")).toBe("2");
     expect(await errorOf(tooSoon)).toEqual({
       status: 400,
       error: "slow_down",
-      error_description: "You are polling faster than allowed. Try again in 1 seconds.",
+      error_description: "You are polling faster than allowed. Try again in 2 seconds.",
     });
 
-    // 0.6 s after the refused poll but 1.2 s after the last answered one: the refused poll counts.
-    await sleep(600);
-    expect((await errorOf(await pollToken(server.issuer, authReqId))).error).toBe("slow_down");
-    await sleep(600);
-    expect((await errorOf(await pollToken(server.issuer, authReqId))).error).toBe("slow_down");
+    // 1.2 s after the refused poll: enough for the first interval, not for the lengthened one.
+    await sleep(1200);
+    const again = await pollToken(server.issuer, authReqId);
+    expect(again.headers.get("retry-after")).toBe("3");
+    expect((await errorOf(again)).error).toBe("slow_down");
 
-    await wait();
+    await sleep(3100);
     expect((await errorOf(await pollToken(server.issuer, authReqId))).error).toBe("authorization_pending");
+    // The interval stays lengthened for the rest of the request's life.
+    await wait();
+    expect((await errorOf(await pollToken(server.issuer, authReqId))).error).toBe("slow_down");
   });
 
   it("issues tokens for the shop once the user approves on the authenticator, exactly once", async () => {
@@ -127,9 +131,9 @@ describe("CIBA on the sandbox identity server", () => {
     expect((await errorOf(await pollToken(server.issuer, authReqId))).error).toBe("authorization_pending");
 
     expect(await answer(bindingMessage, "approve")).toEqual({ status: `Approved: ${bindingMessage}` });
-    // Polling too fast after the approval is refused without spending it.
+    // Polling too fast after the approval is refused without spending it, and doubles the interval.
     expect((await errorOf(await pollToken(server.issuer, authReqId))).error).toBe("slow_down");
-    await wait();
+    await sleep(2 * INTERVAL_MS + 100);
 
     const response = await pollToken(server.issuer, authReqId);
     expect(response.status).toBe(200);
@@ -199,16 +203,17 @@ describe("CIBA on the sandbox identity server", () => {
     expect((await errorOf(await pollToken(server.issuer, authReqId))).error).toBe("invalid_grant");
   });
 
-  it("answers expired_token once requested_expiry has passed, and the authenticator drops the request", async () => {
+  it("answers an expired request access_denied, as Auth0 does, and the authenticator drops the request", async () => {
     const bindingMessage = uniqueMessage();
     const response = await requestApproval(server.issuer, { binding_message: bindingMessage, requested_expiry: "1" });
     const body = (await response.json()) as { auth_req_id: string; expires_in: number };
     secrets.push(body.auth_req_id);
     expect(body.expires_in).toBe(1);
     await sleep(1200);
-    expect(await errorOf(await pollToken(server.issuer, body.auth_req_id))).toMatchObject({
+    expect(await errorOf(await pollToken(server.issuer, body.auth_req_id))).toEqual({
       status: 400,
-      error: "expired_token",
+      error: "access_denied",
+      error_description: "The end-user denied the authorization request or it has been expired",
     });
     const session = await signInToAuthenticator({ issuer: server.issuer, email: "alice@example.com" });
     const { requests } = await readAuthenticator(session);
@@ -246,6 +251,11 @@ describe("CIBA on the sandbox identity server", () => {
     ["a 65-character binding message", { binding_message: "x".repeat(65) }, 400, "invalid_binding_message"],
     ["a binding message with <", { binding_message: "Buy <b>2</b> widgets" }, 400, "invalid_binding_message"],
     ["a binding message with ×", { binding_message: "Buy 2 × Acme Widget" }, 400, "invalid_binding_message"],
+    ["a binding message with parentheses", { binding_message: "Buy 1 x USB-C cable (2 m)" }, 400, "invalid_binding_message"],
+    ["a binding message with an accented letter", { binding_message: "Buy 1 x Café crème" }, 400, "invalid_binding_message"],
+    ["a binding message in Japanese", { binding_message: "日本茶を1つ購入" }, 400, "invalid_binding_message"],
+    ["a binding message with an emoji", { binding_message: "Buy 1 x Coffee ☕" }, 400, "invalid_binding_message"],
+    ["a binding message with a dollar sign", { binding_message: "Buy 1 x Acme Widget for $19.99" }, 400, "invalid_binding_message"],
     ["a binding message with a newline", { binding_message: "Buy 2\nwidgets" }, 400, "invalid_binding_message"],
     ["no binding message", { binding_message: undefined }, 400, "invalid_request"],
     ["a login_hint for another issuer", { login_hint: loginHintFor("https://tenant.auth0.com/", "auth0|alice") }, 400, "invalid_request"],
@@ -257,6 +267,9 @@ describe("CIBA on the sandbox identity server", () => {
     ["authorization_details that are not JSON", { authorization_details: "[{type: purchase}]" }, 400, "invalid_request"],
     ["authorization_details that are not an array", { authorization_details: '{"type":"purchase"}' }, 400, "invalid_request"],
     ["an authorization detail without a type", { authorization_details: '[{"product":"Acme Widget"}]' }, 400, "invalid_request"],
+    ["an authorization_details type the shop API has not registered", { authorization_details: '[{"type":"payment_initiation"}]' }, 400, "invalid_authorization_details"],
+    ["a registered type next to an unregistered one", { authorization_details: '[{"type":"purchase"},{"type":"refund"}]' }, 400, "invalid_authorization_details"],
+    ["a type that differs from the registered one in case", { authorization_details: '[{"type":"Purchase"}]' }, 400, "invalid_authorization_details"],
     ["an unknown audience", { audience: "https://api.example.com/" }, 400, "invalid_target"],
     ["requested_expiry 0", { requested_expiry: "0" }, 400, "invalid_request"],
   ])("refuses %s", async (_label, overrides, status, error) => {

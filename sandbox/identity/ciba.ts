@@ -12,9 +12,11 @@ import type {
   ProviderMiddlewareContext,
 } from "oidc-provider";
 import { errors } from "oidc-provider";
+import type { ApiAudiences } from "./api-audiences";
 import type { BackchannelRequests } from "./backchannel-requests";
 import {
   checkBindingMessage,
+  checkRegisteredTypes,
   parseAuthorizationDetails,
   requestLifetimeSeconds,
   subjectOfLoginHint,
@@ -29,6 +31,8 @@ export const DEFAULT_CIBA_INTERVAL_SECONDS = 5;
 export interface CibaHookOptions {
   issuer: string;
   requests: BackchannelRequests;
+  /** The APIs a request may name, with the authorization_details types registered on each. */
+  apiAudiences: ApiAudiences;
   /** Where the user answers; named in the log line that announces a request. */
   authenticatorUrl: string;
   log: (line: string) => void;
@@ -37,7 +41,7 @@ export interface CibaHookOptions {
 const PREFIX = "[sandbox:identity]";
 
 /** `features.ciba`: Auth0's login_hint and binding message rules, and the authenticator page as the device. */
-export function cibaFeature({ issuer, requests, authenticatorUrl, log }: CibaHookOptions): CibaFeature {
+export function cibaFeature({ issuer, requests, apiAudiences, authenticatorUrl, log }: CibaHookOptions): CibaFeature {
   return {
     enabled: true,
     deliveryModes: ["poll"],
@@ -46,8 +50,16 @@ export function cibaFeature({ issuer, requests, authenticatorUrl, log }: CibaHoo
       throw new errors.InvalidRequest('login_hint_token is not supported; send login_hint in the "iss_sub" format');
     },
     validateBindingMessage: (_ctx, bindingMessage) => checkBindingMessage(bindingMessage),
-    // Auth0 has neither request contexts nor user codes; the stock hooks throw "not implemented".
-    validateRequestContext: () => {},
+    // Auth0 has no request_context. oidc-provider calls this hook for every request once it knows the
+    // API (resource) and before it stores the request, which is where Auth0 holds authorization_details
+    // to the types registered on that API.
+    validateRequestContext: (ctx) => {
+      const { authorization_details: details, resource } = ctx.oidc.params as Record<string, unknown>;
+      const audience = typeof resource === "string" ? resource : undefined;
+      const registered = audience && Object.hasOwn(apiAudiences, audience) ? apiAudiences[audience] : undefined;
+      checkRegisteredTypes(parseAuthorizationDetails(details), audience, registered?.authorizationDetailsTypes ?? []);
+    },
+    // Auth0 has no user codes; the stock hook throws "not implemented".
     verifyUserCode: () => {},
     triggerAuthenticationDevice: (_ctx, request, account, client) => {
       const bindingMessage = String(request.params.binding_message);
@@ -84,8 +96,9 @@ export const backchannelRequestTtl: NonNullable<Configuration["ttl"]>[string] = 
   requestLifetimeSeconds(ctx?.oidc?.params.requested_expiry);
 
 /**
- * How long a CIBA request outlives its expiry in the store. oidc-provider answers `expired_token`
- * only for a request it still finds; once the store drops it, the answer would be `invalid_grant`.
+ * How long a CIBA request outlives its expiry in the store. oidc-provider recognises an expired
+ * request (and `auth0CibaResponses` answers it as Auth0 does) only while it still finds it; once the
+ * store drops it, the answer would be `invalid_grant`.
  */
 const EXPIRED_REQUEST_RETENTION_SECONDS = 10 * 60;
 
@@ -115,8 +128,10 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 /**
  * `provider.use()` middleware giving CIBA answers Auth0's shape: `interval` in the `/bc-authorize`
  * response (oidc-provider leaves it out), `authorization_details` echoed in the token response, and
- * Auth0's wording for pending and denied polls. Discovery stops advertising `user_code`, which
- * oidc-provider always claims and which the sandbox, like Auth0, ignores.
+ * Auth0's wording for pending and denied polls. An expired request is answered `access_denied`, not
+ * the CIBA spec's `expired_token`: Auth0's "Check Back-Channel Login Status" gives one answer, "The
+ * end-user denied the authorization request or it has been expired", for both. Discovery stops
+ * advertising `user_code`, which oidc-provider always claims and which the sandbox, like Auth0, ignores.
  */
 export function auth0CibaResponses({ intervalSeconds }: { intervalSeconds: number }) {
   return async (ctx: ProviderMiddlewareContext, next: () => Promise<void>): Promise<void> => {
@@ -139,7 +154,8 @@ export function auth0CibaResponses({ intervalSeconds }: { intervalSeconds: numbe
       if (details) ctx.body = { ...body, authorization_details: details };
       return;
     }
-    const description = typeof body.error === "string" ? AUTH0_POLL_DESCRIPTIONS[body.error] : undefined;
-    if (description) ctx.body = { ...body, error_description: description };
+    const error = body.error === "expired_token" ? "access_denied" : body.error;
+    const description = typeof error === "string" ? AUTH0_POLL_DESCRIPTIONS[error] : undefined;
+    if (description) ctx.body = { ...body, error, error_description: description };
   };
 }

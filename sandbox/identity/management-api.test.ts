@@ -73,7 +73,7 @@ beforeAll(async () => {
     port: 0,
     appBaseUrl,
     dataDir,
-    apiAudiences: { [SHOP_AUDIENCE]: ["orders:read"] },
+    apiAudiences: { [SHOP_AUDIENCE]: { scopes: ["orders:read"], authorizationDetailsTypes: [] } },
     log: (line) => logs.push(line),
   });
   managementAudience = `${server.issuer}api/v2/`;

@@ -299,6 +299,7 @@ declare module "oidc-provider" {
     OIDCProviderError: abstract new (...args: never[]) => OIDCProviderError;
     AccessDenied: DescribedError;
     InvalidBindingMessage: DescribedError;
+    InvalidAuthorizationDetails: DescribedError;
     InvalidRequest: DescribedError;
     /** `scope` names the offending scope(s). */
     InvalidScope: new (description: string, scope: string) => OIDCProviderError;

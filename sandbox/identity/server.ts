@@ -55,8 +55,8 @@ export interface IdentityServerOptions {
    */
   cibaIntervalSeconds?: number;
   /**
-   * The app's own APIs as resource servers, audience → the scopes each offers, e.g.
-   * `{ "urn:delegate-sandbox:shop": ["orders:create", "orders:read"] }`. Their access tokens are JWTs
+   * The app's own APIs as resource servers, audience → the scopes and authorization_details types
+   * registered on each (see api-audiences.ts). Their access tokens are JWTs
    * with `aud` = the audience, verifiable with the JWKS. CIBA requests name one with `audience`.
    */
   apiAudiences?: ApiAudiences;
@@ -116,6 +116,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
       ciba: cibaFeature({
         issuer,
         requests: backchannelRequests,
+        apiAudiences,
         authenticatorUrl: new URL(AUTHENTICATOR_PATH, issuer).href,
         log,
       }),

@@ -4,7 +4,7 @@
  */
 export const SANDBOX_CLIENT = { client_id: "delegate-app", client_secret: "delegate-sandbox-secret" } as const;
 export const SHOP_AUDIENCE = "urn:delegate-sandbox:shop";
-export const SHOP_SCOPES = ["orders:create", "orders:read"];
+export { SHOP_API_REGISTRATION } from "../shop/api";
 
 export const loginHintFor = (issuer: string, sub: string) => JSON.stringify({ format: "iss_sub", iss: issuer, sub });
 

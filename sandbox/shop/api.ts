@@ -11,6 +11,15 @@ import { noteForLog } from "../http";
 
 export const SHOP_SCOPES = { create: "orders:create", read: "orders:read" } as const;
 
+/**
+ * The shop's API as a deployer registers it at Auth0 (Applications > APIs): its permissions, and the
+ * Rich Authorization Requests type a purchase approval carries, without which Auth0 refuses the request.
+ */
+export const SHOP_API_REGISTRATION = {
+  scopes: Object.values(SHOP_SCOPES),
+  authorizationDetailsTypes: ["purchase"],
+} as const;
+
 export interface ShopApiDependencies {
   verify: ShopTokenVerifier;
   audience: string;
