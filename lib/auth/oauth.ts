@@ -1,5 +1,6 @@
 import "server-only";
 import { getConfig, issuerUrl } from "@/lib/config";
+import { retryAfterSeconds } from "@/lib/http/retry";
 
 /**
  * Calls the app itself makes to the OpenID Provider (Token Vault exchange, My Account tokens, CIBA), against
@@ -15,13 +16,14 @@ export interface TokenResponse {
   [key: string]: unknown;
 }
 
-/** The issuer answered with an OAuth error (RFC 6749 §5.2); `error` is its code. */
+/** The issuer answered with an OAuth error (RFC 6749 §5.2); `error` is its code, `retryAfter` its Retry-After. */
 export class OAuthError extends Error {
   override name = "OAuthError";
   constructor(
     readonly status: number,
     readonly error: string,
     description?: string,
+    readonly retryAfter?: number,
   ) {
     super(description ? `${error}: ${description}` : error);
   }
@@ -85,7 +87,12 @@ async function postForm(endpoint: string, params: Record<string, string | undefi
   const json = (await response.json().catch(() => null)) as Record<string, unknown> | null;
   if (response.status >= 500 || json === null) throw new IssuerUnavailableError(`The identity server answered HTTP ${response.status}`);
   if (!response.ok) {
-    throw new OAuthError(response.status, String(json.error ?? "invalid_request"), json.error_description as string | undefined);
+    throw new OAuthError(
+      response.status,
+      String(json.error ?? "invalid_request"),
+      json.error_description as string | undefined,
+      retryAfterSeconds(response.headers.get("retry-after")),
+    );
   }
   return json;
 }

@@ -7,8 +7,11 @@ import {
 } from "@/db/queries/async-authorizations";
 import type { ToolContext, ToolFailure } from "@/lib/ai/tools/context";
 import { getConfig } from "@/lib/config";
+import { withRetries } from "@/lib/http/retry";
 import { logError } from "@/lib/log";
 import { takeRateLimit } from "@/lib/rate-limit";
+import { BAD_BINDING_MESSAGE, refusalMessage } from "./async-authorization-refusals";
+import { isValidBindingMessage } from "./binding-message";
 import { INTERRUPT_NAME, type AsyncAuthorizationPending, type InterruptedOutput } from "./interrupts";
 import { IssuerUnavailableError, OAuthError, providerMetadata, requestBackchannelAuthentication, requestToken } from "./oauth";
 
@@ -25,7 +28,7 @@ const DEFAULT_INTERVAL_SECONDS = 5; // the CIBA spec's default when the server n
 export interface AsyncAuthorizationOptions<INPUT> {
   audience: string;
   scopes: string[];
-  /** At most 64 characters of letters, digits, spaces and + - _ . , : # (Auth0's rules). */
+  /** Auth0's rules apply (see binding-message.ts); build it with `bindingMessage()`. */
   bindingMessage: (input: INPUT) => string;
   authorizationDetails: (input: INPUT) => Record<string, unknown>[];
 }
@@ -46,17 +49,22 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
       if (!row) return await requestApproval(key, options, input);
 
       const approvedInput = row.authorizedInput as INPUT;
-      const pending = (expiresAt: Date, interval: number): InterruptedOutput => ({
-        interrupt: pendingInterrupt(options, approvedInput, expiresAt, interval),
+      const pending = (interval: number): InterruptedOutput => ({
+        interrupt: pendingInterrupt(options, approvedInput, row.expiresAt, interval),
       });
-      if (row.status === "cancelled") return { error: "The user cancelled this request in the chat. Nothing was done." };
-      if (row.status === "denied") return { error: "The user declined this request on their device. Nothing was done." };
-      if (row.status === "approved") return { error: "This request was already approved and carried out once." };
-      if (row.status !== "pending" || row.expiresAt.getTime() <= Date.now()) {
+      const expire = async (): Promise<ToolFailure> => {
         await updateAsyncAuthorization(key, { status: "expired" });
-        return { error: "The approval request expired before the user answered. Nothing was done." };
-      }
-      if (row.nextPollAt.getTime() > Date.now()) return pending(row.expiresAt, row.intervalSeconds);
+        return { error: EXPIRED };
+      };
+      if (row.status === "cancelled") return { error: "The user cancelled this request in the chat. Nothing was done." };
+      if (row.status === "denied") return { error: DENIED };
+      if (row.status === "expired") return { error: EXPIRED };
+      if (row.status === "approved") return { error: "This request was already approved and carried out once." };
+      if (row.status !== "pending") return { error: "The approval request failed at the identity service. Nothing was done." };
+      const expired = row.expiresAt.getTime() <= Date.now();
+      // Never sooner than the interval after the last poll. Past the expiry, the one poll still due asks the
+      // identity server for the last word: an approval given in the final seconds still counts.
+      if (!row.authReqId || row.nextPollAt.getTime() > Date.now()) return expired ? await expire() : pending(row.intervalSeconds);
 
       try {
         const tokens = await requestToken({ grant_type: CIBA_GRANT, auth_req_id: row.authReqId });
@@ -64,21 +72,29 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
         return await work(approvedInput, tokens.access_token, toolCallId);
       } catch (error) {
         if (!(error instanceof OAuthError)) throw error;
+        const waitFor = async (interval: number, wait = interval) => {
+          await updateAsyncAuthorization(key, { intervalSeconds: interval, nextPollAt: new Date(Date.now() + wait * 1000) });
+          return pending(wait);
+        };
         switch (error.error) {
           case "authorization_pending":
-            await updateAsyncAuthorization(key, { nextPollAt: new Date(Date.now() + row.intervalSeconds * 1000) });
-            return pending(row.expiresAt, row.intervalSeconds);
-          case "slow_down": {
-            const interval = row.intervalSeconds + 5; // RFC 8628 §3.5, which CIBA adopts
-            await updateAsyncAuthorization(key, { intervalSeconds: interval, nextPollAt: new Date(Date.now() + interval * 1000) });
-            return pending(row.expiresAt, interval);
-          }
+            return await waitFor(row.intervalSeconds);
+          case "slow_down":
+            // Auth0 names the wait in Retry-After and lengthens it while a client polls too fast; a server that
+            // names none gets RFC 8628 §3.5's five seconds more (CIBA adopts it). Either way it only grows.
+            return await waitFor(Math.max(error.retryAfter ?? row.intervalSeconds + 5, row.intervalSeconds));
+          case "too_many_requests":
+            // The request is still alive: check again once the service allows, without lengthening the interval.
+            return await waitFor(row.intervalSeconds, Math.max(error.retryAfter ?? row.intervalSeconds, row.intervalSeconds));
           case "access_denied":
+            // Auth0 answers access_denied both for a denial and for a request that expired ("Check Back-Channel
+            // Login Status"); the request's own lifetime tells them apart. expiresAt was counted from before the
+            // request was sent, so it is never later than the identity server's expiry.
+            if (Date.now() >= row.expiresAt.getTime()) return await expire();
             await updateAsyncAuthorization(key, { status: "denied" });
-            return { error: "The user declined this request on their device. Nothing was done." };
+            return { error: DENIED };
           case "expired_token":
-            await updateAsyncAuthorization(key, { status: "expired" });
-            return { error: "The approval request expired before the user answered. Nothing was done." };
+            return await expire();
           default:
             await updateAsyncAuthorization(key, { status: "failed" });
             logError("async-authorization", "poll failed", error);
@@ -86,10 +102,6 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
         }
       }
     } catch (error) {
-      if (error instanceof OAuthError) {
-        logError("async-authorization", "request refused", error);
-        return { error: `The identity service refused the approval request (${error.error}). Nothing was done.` };
-      }
       if (error instanceof IssuerUnavailableError) {
         logError("async-authorization", "identity service unreachable", error);
         return { error: "Could not reach the identity service to ask for approval. Nothing was done." };
@@ -99,8 +111,20 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
   };
 }
 
+const DENIED = "The user declined this request on their device. Nothing was done.";
+const EXPIRED = "The approval request expired before the user answered it. Nothing was done.";
+
+/** Auth0's answer to too many requests: HTTP 429, `too_many_requests`, with Retry-After. */
+const isRateLimited = (error: unknown): error is OAuthError =>
+  error instanceof OAuthError && (error.status === 429 || error.error === "too_many_requests");
+
 /** The call's first run: asks the user's device for approval, unless the chat or the user's allowance forbids it. */
 async function requestApproval<INPUT>(key: Key, options: AsyncAuthorizationOptions<INPUT>, input: INPUT): Promise<InterruptedOutput | ToolFailure> {
+  const bindingMessage = options.bindingMessage(input);
+  if (!isValidBindingMessage(bindingMessage)) {
+    logError("async-authorization", "binding message breaks Auth0's rules");
+    return { error: `${BAD_BINDING_MESSAGE} No approval request was sent and nothing was done.` };
+  }
   const requestedExpiry = getConfig().ASYNC_AUTHORIZATION_EXPIRY_SECONDS;
   const reservation = await reserveAsyncAuthorization({
     ...key,
@@ -120,16 +144,23 @@ async function requestApproval<INPUT>(key: Key, options: AsyncAuthorizationOptio
       await releaseAsyncAuthorization(key);
       return { error: `${allowance.message} No approval request was sent and nothing was done.` };
     }
-    const request = await requestBackchannelAuthentication({
-      login_hint: JSON.stringify({ format: "iss_sub", iss: (await providerMetadata()).issuer, sub: key.userId }),
-      scope: ["openid", ...options.scopes].join(" "),
-      audience: options.audience,
-      binding_message: options.bindingMessage(input),
-      authorization_details: JSON.stringify(options.authorizationDetails(input)),
-      requested_expiry: String(requestedExpiry),
-    });
+    const loginHint = JSON.stringify({ format: "iss_sub", iss: (await providerMetadata()).issuer, sub: key.userId });
+    const sentAt = Date.now();
+    const request = await withRetries(
+      () =>
+        requestBackchannelAuthentication({
+          login_hint: loginHint,
+          scope: ["openid", ...options.scopes].join(" "),
+          audience: options.audience,
+          binding_message: bindingMessage,
+          authorization_details: JSON.stringify(options.authorizationDetails(input)),
+          requested_expiry: String(requestedExpiry),
+        }),
+      // A refused request was not created, so asking again cannot reach the phone twice.
+      { retryable: (error) => isRateLimited(error) && (error.retryAfter ?? true) },
+    );
     const interval = request.interval ?? DEFAULT_INTERVAL_SECONDS;
-    const expiresAt = new Date(Date.now() + request.expires_in * 1000);
+    const expiresAt = new Date(sentAt + request.expires_in * 1000);
     await updateAsyncAuthorization(key, {
       authReqId: request.auth_req_id,
       expiresAt,
@@ -139,7 +170,10 @@ async function requestApproval<INPUT>(key: Key, options: AsyncAuthorizationOptio
     return { interrupt: pendingInterrupt(options, input, expiresAt, interval) };
   } catch (error) {
     await releaseAsyncAuthorization(key);
-    throw error;
+    if (!(error instanceof OAuthError)) throw error;
+    logError("async-authorization", "request refused", error);
+    const detailTypes = [...new Set(options.authorizationDetails(input).map((detail) => String(detail.type)))];
+    return { error: `${refusalMessage(error, { audience: options.audience, scopes: options.scopes, detailTypes })} No approval request was sent and nothing was done.` };
   }
 }
 

@@ -1,5 +1,6 @@
 import { tool } from "ai";
 import { z } from "zod";
+import { bindingMessage } from "@/lib/auth/binding-message";
 import { withAsyncAuthorization } from "@/lib/auth/with-async-authorization";
 import { ProviderError } from "@/lib/integrations/provider-error";
 import { findProduct, listProducts, placeOrder, type Product } from "@/lib/integrations/shop";
@@ -17,8 +18,9 @@ export function buyProduct(context: ToolContext, shop: { url: string; audience: 
     {
       audience: shop.audience,
       scopes: ["orders:create"],
+      // The product's name is the part that gives way: quantity and price cap always reach the phone whole.
       bindingMessage: ({ product, quantity, maxTotal }) =>
-        `Buy ${quantity} x ${product.name} for at most ${money(maxTotal)}`.slice(0, 64),
+        bindingMessage((name) => `Buy ${quantity} x ${name} for at most ${money(maxTotal)} ${product.currency}`, product.name, product.id),
       authorizationDetails: ({ product, quantity, maxTotal }) => [
         { type: "purchase", product: product.name, quantity, max_total_price: money(maxTotal), currency: product.currency },
       ],

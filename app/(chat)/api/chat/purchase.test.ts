@@ -52,7 +52,7 @@ describe("buying with async authorization", () => {
   it("waits for approval on the user's device, then orders exactly once and tells the model", async () => {
     const alice = await sandbox.signIn("alice@example.com");
     const { chatId, toolCallId, interrupt } = await askToBuy(alice, "Buy 2 Acme Widgets");
-    expect(interrupt.bindingMessage).toBe("Buy 2 x Acme Widget for at most 39.98");
+    expect(interrupt.bindingMessage).toBe("Buy 2 x Acme Widget for at most 39.98 USD");
     expect(interrupt.authorizationDetails).toEqual([
       { type: "purchase", product: "Acme Widget", quantity: 2, max_total_price: "39.98", currency: "USD" },
     ]);
@@ -70,6 +70,20 @@ describe("buying with async authorization", () => {
 
     expect((await client.resume(chatId, toolCallId)).status).toBe(409);
     expect(await orders(alice)).toHaveLength(1);
+  });
+
+  it("words a product name with parentheses in the characters Auth0 allows, and the device shows it", async () => {
+    const alice = await sandbox.signIn("alice@example.com");
+    const { chatId, toolCallId, interrupt } = await askToBuy(alice, "Buy 1 USB-C cable (2 m)");
+    expect(interrupt.bindingMessage).toBe("Buy 1 x USB-C cable 2 m for at most 12.50 USD");
+    // The full name still travels in the authorization details, which the device and the card show too.
+    expect(interrupt.authorizationDetails).toEqual([
+      { type: "purchase", product: "USB-C cable (2 m)", quantity: 1, max_total_price: "12.50", currency: "USD" },
+    ]);
+    await approveBackchannelRequest({ issuer: sandbox.issuer, email: alice.email, bindingMessage: interrupt.bindingMessage, decision: "approve" });
+    const done = await checkUntilSettled(chatId, toolCallId);
+    const [order] = (await orders(alice)).filter((o) => o.quantity === 1);
+    expect(streamedText(done.text)).toContain(order!.number);
   });
 
   it("tells the model the user declined, and orders nothing", async () => {
