@@ -8,6 +8,7 @@ import { runMigrations } from "../db/migrate";
 import { ensureModel, ensureStore } from "../lib/fga/setup";
 import { startFgaServer } from "./fga/server";
 import { auth0App, connectAccount, signInWithSandbox, type SandboxSession } from "./identity/test-login";
+import type { ApiRegistration } from "./identity/api-audiences";
 import { startIdentityServer } from "./identity/server";
 import { startModelServer } from "./model/server";
 import { startProviderApis } from "./providers/server";
@@ -43,7 +44,12 @@ export interface SignedInUser {
 const APP_BASE_URL = "http://localhost:3000";
 const SHOP_AUDIENCE = "urn:delegate-sandbox:shop";
 
-export async function startSandboxHarness(): Promise<SandboxHarness> {
+export interface SandboxHarnessOptions {
+  /** The shop's API as registered at the identity server; a test leaves something out to see the refusal. */
+  shopApiRegistration?: ApiRegistration;
+}
+
+export async function startSandboxHarness({ shopApiRegistration = SHOP_API_REGISTRATION }: SandboxHarnessOptions = {}): Promise<SandboxHarness> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "delegate-harness-"));
   const quiet = () => {};
   const postgres = await startSandboxPostgres({ port: 0 });
@@ -52,7 +58,7 @@ export async function startSandboxHarness(): Promise<SandboxHarness> {
     port: 0,
     appBaseUrl: APP_BASE_URL,
     dataDir,
-    apiAudiences: { [SHOP_AUDIENCE]: SHOP_API_REGISTRATION },
+    apiAudiences: { [SHOP_AUDIENCE]: shopApiRegistration },
     cibaIntervalSeconds: 1,
     log: quiet,
   });

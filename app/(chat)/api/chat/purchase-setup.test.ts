@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { readAuthenticator, signInToAuthenticator } from "@/sandbox/identity/test-authenticator";
+import { SHOP_API_REGISTRATION } from "@/sandbox/shop/api";
+import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
+import { session } from "./harness-session";
+import { chatClient, streamChunks } from "./test-client";
+
+// A tenant set up without the shop API's `purchase` authorization_details type: the identity server refuses every
+// purchase approval, as Auth0 does, and the model is told what the administrator must register.
+vi.mock("@/lib/auth/session", () => import("./harness-session"));
+
+let sandbox: SandboxHarness;
+
+beforeAll(async () => {
+  sandbox = await startSandboxHarness({ shopApiRegistration: { ...SHOP_API_REGISTRATION, authorizationDetailsTypes: [] } });
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+it("an unregistered authorization_details type: the tool says the administrator must register `purchase` on the shop API", async () => {
+  const client = chatClient((await import("./route")).POST);
+  session.current = await sandbox.signIn("alice@example.com");
+  const reply = await client.say(crypto.randomUUID(), "Buy 2 Acme Widgets");
+  const output = streamChunks(reply.text).find((c) => c.type === "tool-output-available")?.output as { error?: string; interrupt?: unknown };
+  expect(output?.interrupt, reply.text).toBeUndefined();
+  expect(output?.error).toContain(
+    "does not accept the `purchase` authorization_details type for the API urn:delegate-sandbox:shop. The administrator must register it on that API in Auth0",
+  );
+  expect(output?.error).toMatch(/No approval request was sent and nothing was done\.$/);
+  expect(output?.error).not.toMatch(/invalid_authorization_details/);
+  const device = await readAuthenticator(await signInToAuthenticator({ issuer: sandbox.issuer, email: "alice@example.com" }));
+  expect(device.requests).toHaveLength(0);
+});
