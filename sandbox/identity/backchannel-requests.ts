@@ -5,7 +5,7 @@
  * which is the app's credential, never appears in HTML.
  *
  * It lives in memory: a request lasts at most five minutes, and after a restart the app's poll ends
- * in `expired_token` as it would had the user not answered.
+ * as it would had the user not answered: expired, which Auth0 answers `access_denied`.
  */
 import { randomBytes } from "node:crypto";
 import type { AuthorizationDetail } from "./ciba-params";

@@ -8,7 +8,8 @@
  *
  * It runs before oidc-provider authenticates the client, so it checks the client's credentials
  * itself and leaves every request it cannot vouch for (wrong client, unknown, answered or expired
- * request) to oidc-provider, whose answer (`invalid_client`, `invalid_grant`, `expired_token`) wins.
+ * request) to oidc-provider, whose answer (`invalid_client`, `invalid_grant`, or for an expired request
+ * `access_denied`, see auth0CibaResponses) wins.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { RequestHandler } from "express";
