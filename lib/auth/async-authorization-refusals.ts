@@ -9,6 +9,9 @@ import type { OAuthError } from "./oauth";
 export const BAD_BINDING_MESSAGE =
   "The message to show on the user's device breaks the approval service's rules (at most 64 letters, digits, spaces and + - _ . , : #). This is a fault in the app, not something the user can fix.";
 
+/** Auth0's answer to too many requests: HTTP 429, `too_many_requests`, with Retry-After. */
+export const isRateLimited = (error: OAuthError) => error.status === 429 || error.error === "too_many_requests";
+
 export interface RefusedRequest {
   audience: string;
   scopes: readonly string[];
@@ -19,7 +22,7 @@ export interface RefusedRequest {
 const list = (items: readonly string[]) => items.map((item) => `\`${item}\``).join(", ");
 
 export function refusalMessage(error: OAuthError, { audience, scopes, detailTypes }: RefusedRequest): string {
-  if (error.status === 429 || error.error === "too_many_requests") {
+  if (isRateLimited(error)) {
     const wait = error.retryAfter === undefined ? "in a minute" : `in ${error.retryAfter} second${error.retryAfter === 1 ? "" : "s"}`;
     return `The approval service is limiting how many requests this app may send right now. Try again ${wait}.`;
   }

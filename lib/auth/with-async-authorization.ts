@@ -10,7 +10,7 @@ import { getConfig } from "@/lib/config";
 import { withRetries } from "@/lib/http/retry";
 import { logError } from "@/lib/log";
 import { takeRateLimit } from "@/lib/rate-limit";
-import { BAD_BINDING_MESSAGE, refusalMessage } from "./async-authorization-refusals";
+import { BAD_BINDING_MESSAGE, isRateLimited, refusalMessage } from "./async-authorization-refusals";
 import { isValidBindingMessage } from "./binding-message";
 import { INTERRUPT_NAME, type AsyncAuthorizationPending, type InterruptedOutput } from "./interrupts";
 import { IssuerUnavailableError, OAuthError, providerMetadata, requestBackchannelAuthentication, requestToken } from "./oauth";
@@ -76,6 +76,10 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
           await updateAsyncAuthorization(key, { intervalSeconds: interval, nextPollAt: new Date(Date.now() + wait * 1000) });
           return pending(wait);
         };
+        if (isRateLimited(error)) {
+          // The request is still alive: check again once the service allows, without lengthening the interval.
+          return await waitFor(row.intervalSeconds, Math.max(error.retryAfter ?? row.intervalSeconds, row.intervalSeconds));
+        }
         switch (error.error) {
           case "authorization_pending":
             return await waitFor(row.intervalSeconds);
@@ -83,13 +87,11 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
             // Auth0 names the wait in Retry-After and lengthens it while a client polls too fast; a server that
             // names none gets RFC 8628 §3.5's five seconds more (CIBA adopts it). Either way it only grows.
             return await waitFor(Math.max(error.retryAfter ?? row.intervalSeconds + 5, row.intervalSeconds));
-          case "too_many_requests":
-            // The request is still alive: check again once the service allows, without lengthening the interval.
-            return await waitFor(row.intervalSeconds, Math.max(error.retryAfter ?? row.intervalSeconds, row.intervalSeconds));
           case "access_denied":
             // Auth0 answers access_denied both for a denial and for a request that expired ("Check Back-Channel
             // Login Status"); the request's own lifetime tells them apart. expiresAt was counted from before the
-            // request was sent, so it is never later than the identity server's expiry.
+            // request was sent, so it is never later than the identity server's expiry. A denial in the last
+            // interval, first seen after the expiry, reads as an expiry: Auth0's answer cannot tell them apart.
             if (Date.now() >= row.expiresAt.getTime()) return await expire();
             await updateAsyncAuthorization(key, { status: "denied" });
             return { error: DENIED };
@@ -113,10 +115,6 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
 
 const DENIED = "The user declined this request on their device. Nothing was done.";
 const EXPIRED = "The approval request expired before the user answered it. Nothing was done.";
-
-/** Auth0's answer to too many requests: HTTP 429, `too_many_requests`, with Retry-After. */
-const isRateLimited = (error: unknown): error is OAuthError =>
-  error instanceof OAuthError && (error.status === 429 || error.error === "too_many_requests");
 
 /** The call's first run: asks the user's device for approval, unless the chat or the user's allowance forbids it. */
 async function requestApproval<INPUT>(key: Key, options: AsyncAuthorizationOptions<INPUT>, input: INPUT): Promise<InterruptedOutput | ToolFailure> {
@@ -157,7 +155,7 @@ async function requestApproval<INPUT>(key: Key, options: AsyncAuthorizationOptio
           requested_expiry: String(requestedExpiry),
         }),
       // A refused request was not created, so asking again cannot reach the phone twice.
-      { retryable: (error) => isRateLimited(error) && (error.retryAfter ?? true) },
+      { retryable: (error) => error instanceof OAuthError && isRateLimited(error) && (error.retryAfter ?? true) },
     );
     const interval = request.interval ?? DEFAULT_INTERVAL_SECONDS;
     const expiresAt = new Date(sentAt + request.expires_in * 1000);
