@@ -30,6 +30,8 @@ const secrets: string[] = [];
 const INTERVAL_MS = 1000;
 const wait = () => sleep(INTERVAL_MS + 100);
 
+const REFUNDS_AUDIENCE = "urn:delegate-sandbox:refunds";
+
 let counter = 0;
 /** A binding message no other test uses, so each test finds its own request on the authenticator. */
 const uniqueMessage = (text = "Buy 2 x Acme Widget for at most 39.98") => `${text} n${++counter}`;
@@ -60,7 +62,10 @@ beforeAll(async () => {
     appBaseUrl: "http://localhost:3000",
     dataDir,
     cibaIntervalSeconds: 1,
-    apiAudiences: { [SHOP_AUDIENCE]: SHOP_API_REGISTRATION },
+    apiAudiences: {
+      [SHOP_AUDIENCE]: SHOP_API_REGISTRATION,
+      [REFUNDS_AUDIENCE]: { scopes: ["refunds:create"], authorizationDetailsTypes: ["refund"] },
+    },
     log: (line) => logs.push(line),
   });
   shop = await startShopApi({ port: 0, issuer: server.issuer, audience: SHOP_AUDIENCE, log: () => {} });
@@ -278,6 +283,25 @@ describe("CIBA on the sandbox identity server", () => {
     if ("login_hint" in overrides) fields.login_hint = overrides.login_hint?.replace("ISSUER", server.issuer);
     const response = await requestApproval(server.issuer, fields);
     expect(await errorOf(response)).toMatchObject({ status, error });
+  });
+
+  it("holds authorization_details to the types registered on the API the request names", async () => {
+    const refund = JSON.stringify([{ type: "refund", order: "ORD-1001" }]);
+    const toRefunds = await requestApproval(server.issuer, {
+      binding_message: uniqueMessage("Refund ORD-1001"),
+      audience: REFUNDS_AUDIENCE,
+      scope: "openid refunds:create",
+      authorization_details: refund,
+    });
+    expect(toRefunds.status).toBe(200);
+    secrets.push(((await toRefunds.json()) as { auth_req_id: string }).auth_req_id);
+
+    const toShop = await requestApproval(server.issuer, { binding_message: uniqueMessage("Refund ORD-1001"), authorization_details: refund });
+    expect(await errorOf(toShop)).toEqual({
+      status: 400,
+      error: "invalid_authorization_details",
+      error_description: `authorization_details type 'refund' is not registered on the API ${SHOP_AUDIENCE}`,
+    });
   });
 
   it("refuses a client with the wrong secret", async () => {
