@@ -14,7 +14,7 @@ export const contextOf = (user: SignedInUser): ToolContext => ({
 
 /** The tool's result exactly as the model (and the browser) receive it. */
 export async function run(tool: Tool, input: object): Promise<Record<string, unknown>> {
-  return (await tool.execute!(input, { toolCallId: crypto.randomUUID(), messages: [] })) as Record<string, unknown>;
+  return (await tool.execute!(input, { toolCallId: crypto.randomUUID(), messages: [], context: {} })) as Record<string, unknown>;
 }
 
 /** Everything written to console.error from now on (lib/log writes there). */
