@@ -1,7 +1,9 @@
 import { createServer } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { checkAvailability, FREEBUSY_SCOPE } from "@/lib/ai/tools/check-availability";
+import { createGmailDraft, GMAIL_COMPOSE_SCOPE } from "@/lib/ai/tools/create-gmail-draft";
 import { CALENDAR_EVENTS_SCOPE, getCalendarEvents } from "@/lib/ai/tools/get-calendar-events";
+import { GMAIL_READ_SCOPE, searchGmail } from "@/lib/ai/tools/search-gmail";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { injectFault } from "@/sandbox/faults";
 import { listen } from "@/sandbox/http";
@@ -23,7 +25,7 @@ beforeAll(async () => {
   logs = captureLogs();
   sandbox = await startSandboxHarness();
   alice = await sandbox.signIn("alice@example.com");
-  await sandbox.connect(alice, "google-oauth2", [CALENDAR_EVENTS_SCOPE, FREEBUSY_SCOPE]);
+  await sandbox.connect(alice, "google-oauth2", [CALENDAR_EVENTS_SCOPE, FREEBUSY_SCOPE, GMAIL_READ_SCOPE, GMAIL_COMPOSE_SCOPE]);
 });
 
 afterEach(() => fetch(new URL("/__sandbox/faults", providerOrigin()), { method: "DELETE" }));
@@ -48,6 +50,25 @@ describe("Google rate limits", () => {
     const fault = googleResourceExhausted(FREEBUSY);
     await injectFault(providerOrigin(), { ...fault, headers: { ...fault.headers, "retry-after": "90" } });
     expect(await availability({ time: "12:00" })).toEqual({ error: "Google is limiting requests right now. Try again in 90 seconds." });
+  });
+
+  it("Gmail: retries a refused draft once it is allowed, and creates it exactly once", async () => {
+    const drafts = async () => {
+      const token = await sandbox.providerToken(alice, "google-oauth2");
+      const response = await fetch(`${process.env.GOOGLE_API_URL}/gmail/v1/users/me/drafts`, { headers: { authorization: `Bearer ${token}` } });
+      return ((await response.json()) as { resultSizeEstimate: number }).resultSizeEstimate;
+    };
+    const before = await drafts();
+    await injectFault(providerOrigin(), { ...googleRateLimit("/google/gmail/v1/users/me/drafts", "userRateLimitExceeded"), method: "POST" });
+    const result = await run(createGmailDraft(contextOf(alice)), { to: "o'brien+trips@example.org", subject: "Réunion (jeudi)", body: "À bientôt" });
+    expect(result).toMatchObject({ draftId: expect.any(String), subject: "Réunion (jeudi)" });
+    expect(await drafts()).toBe(before + 1);
+  });
+
+  it("Gmail: a search whose list call meets a 429 RESOURCE_EXHAUSTED is retried", async () => {
+    await injectFault(providerOrigin(), googleResourceExhausted("/google/gmail/v1/users/me/messages", "gmail.googleapis.com"));
+    const result = await run(searchGmail(contextOf(alice)), { query: "invoice" });
+    expect(result.messages).toEqual([expect.objectContaining({ subject: "Invoice #1042 from Acme Supplies" })]);
   });
 
   it("asks for the permission when Google's own 403 is insufficientPermissions", async () => {
@@ -78,20 +99,21 @@ describe("free/busy", () => {
     // At 12:00 alice and bob are both free; team+ops is not a calendar alice can read.
     const result = await availability({ time: "12:00", people: ["bob@example.com", "team+ops@example.com"] });
     expect(result.calendars).toEqual([
-      { calendar: "your calendar", free: true, busy: [] },
-      { calendar: "bob@example.com", free: true, busy: [] },
+      { calendar: "your calendar", status: "free", busy: [] },
+      { calendar: "bob@example.com", status: "free", busy: [] },
+      { calendar: "team+ops@example.com", status: "not checked", why: "Google does not know this calendar, or it is not shared with you" },
     ]);
     expect(result.free).toBe("unknown");
-    expect(result.couldNotCheck).toEqual([{ calendar: "team+ops@example.com", why: "Google does not know this calendar, or it is not shared with you" }]);
-    expect(result.note).toContain("team+ops@example.com");
+    expect(result.note).toBe("Could not check team+ops@example.com: do not report them as free.");
   });
 
   it("is not free when one person is busy, whatever the others", async () => {
     const result = await availability({ time: "14:00", people: ["bob@example.com", "nobody@elsewhere.example"] });
     expect(result.free).toBe(false);
     expect(result.calendars).toEqual([
-      { calendar: "your calendar", free: true, busy: [] },
-      { calendar: "bob@example.com", free: false, busy: [{ from: "14:00", to: "14:30" }] },
+      { calendar: "your calendar", status: "free", busy: [] },
+      { calendar: "bob@example.com", status: "busy", busy: [{ from: "14:00", to: "14:30" }] },
+      { calendar: "nobody@elsewhere.example", status: "not checked", why: expect.any(String) },
     ]);
   });
 
@@ -102,7 +124,7 @@ describe("free/busy", () => {
       body: { kind: "calendar#freeBusy", calendars: { primary: { errors: [{ domain: "global", reason: "internalError" }], busy: [] } } },
     });
     const result = await availability({ time: "12:00" });
-    expect(result).toMatchObject({ free: "unknown", calendars: [], couldNotCheck: [{ calendar: "your calendar", why: expect.stringMatching(/try again later/) }] });
+    expect(result).toMatchObject({ free: "unknown", calendars: [{ calendar: "your calendar", status: "not checked", why: expect.stringMatching(/try again later/) }] });
   });
 });
 

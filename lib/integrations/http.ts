@@ -50,7 +50,7 @@ export function callProviderWithHeaders<T>(call: ProviderCall<T>): Promise<{ bod
       if (!(error instanceof ProviderError)) return false;
       if (error.failure === "rate_limited") return error.retryAfterSeconds ?? true;
       // A server error may be passing; a POST is not repeated, as it may have been carried out.
-      return error.failure === "unavailable" && error.status !== undefined && (call.method ?? "GET") === "GET";
+      return error.failure === "unavailable" && (error.status ?? 0) >= 500 && (call.method ?? "GET") === "GET";
     },
   });
 }

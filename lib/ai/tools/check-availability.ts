@@ -51,23 +51,22 @@ export function checkAvailability(context: ToolContext) {
         calendars,
       });
       const name = (calendar: string) => (calendar === OWN_CALENDAR ? "your calendar" : calendar);
-      const checked = answers.flatMap((answer) =>
+      const slots = (busy: { start: string; end: string }[]) => busy.map((slot) => ({ from: localTime(slot.start, timeZone), to: localTime(slot.end, timeZone) }));
+      const calendarStates = answers.map((answer) =>
         "busy" in answer
-          ? [{ calendar: name(answer.calendar), free: answer.busy.length === 0, busy: answer.busy.map((slot) => ({ from: localTime(slot.start, timeZone), to: localTime(slot.end, timeZone) })) }]
-          : [],
+          ? { calendar: name(answer.calendar), status: answer.busy.length === 0 ? "free" : "busy", busy: slots(answer.busy) }
+          : { calendar: name(answer.calendar), status: "not checked", why: whyNotChecked(answer.error) },
       );
-      const couldNotCheck = answers.flatMap((answer) => ("error" in answer ? [{ calendar: name(answer.calendar), why: whyNotChecked(answer.error) }] : []));
+      const notChecked = calendarStates.filter((state) => state.status === "not checked").map((state) => state.calendar);
       // Free only when every calendar asked about was read and is free: one that could not be read is unknown, not free.
-      const free = checked.some((calendar) => !calendar.free) ? false : couldNotCheck.length > 0 ? "unknown" : true;
+      const free = calendarStates.some((state) => state.status === "busy") ? false : notChecked.length > 0 ? "unknown" : true;
       return {
         date,
         from: input.time,
         to: localTime(end.toISOString(), timeZone),
         free,
-        calendars: checked,
-        ...(couldNotCheck.length > 0
-          ? { couldNotCheck, note: `Could not check ${couldNotCheck.map((c) => c.calendar).join(", ")}: do not report them as free.` }
-          : {}),
+        calendars: calendarStates,
+        ...(notChecked.length > 0 ? { note: `Could not check ${notChecked.join(", ")}: do not report them as free.` } : {}),
       };
     }),
   });
