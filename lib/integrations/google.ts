@@ -68,7 +68,7 @@ export async function queryFreeBusy(
   token: string,
   { timeMin, timeMax, calendars }: { timeMin: string; timeMax: string; calendars: string[] },
 ): Promise<FreeBusy[]> {
-  type Answer = Record<string, { busy?: { start: string; end: string }[]; errors?: { reason?: unknown }[] } | undefined>;
+  type Answer = Record<string, { busy?: { start: string; end: string }[]; errors?: unknown } | undefined>;
   const body = await callProvider<{ calendars?: Answer }>({
     url: apiUrl(base(), "/calendar/v3/freeBusy"),
     token,
@@ -78,8 +78,9 @@ export async function queryFreeBusy(
   return calendars.map((calendar) => {
     const answer = body.calendars && Object.hasOwn(body.calendars, calendar) ? body.calendars[calendar] : undefined;
     if (!answer) return { calendar, error: "missing" };
-    if (answer.errors?.length) {
-      const reason = answer.errors.map((error) => error.reason).find((r): r is string => typeof r === "string" && /^\w{1,40}$/.test(r));
+    if (answer.errors !== undefined) {
+      const errors: ({ reason?: unknown } | null)[] = Array.isArray(answer.errors) ? answer.errors : [];
+      const reason = errors.map((error) => error?.reason).find((r): r is string => typeof r === "string" && /^\w{1,40}$/.test(r));
       return { calendar, error: reason ?? "unknown" };
     }
     return { calendar, busy: answer.busy ?? [] };
