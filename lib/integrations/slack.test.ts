@@ -35,7 +35,7 @@ describe("Slack conversations.list paging", () => {
   it("stops at the limit and says there are more", async () => {
     const result = await channels({ limit: 2 });
     expect(names(result)).toEqual(["#general", "#design-review"]);
-    expect(result.note).toBe("The workspace has more channels than these 2.");
+    expect(result.note).toBe("Slack may have more channels than these 2.");
   });
 
   it("stops following a cursor that never ends", async () => {
@@ -43,7 +43,7 @@ describe("Slack conversations.list paging", () => {
     await injectFault(providerOrigin(), { path: LIST, status: 200, body: page, times: 100 });
     const result = await channels();
     expect(names(result)).toHaveLength(10);
-    expect(result.note).toBe("The workspace has more channels than these 10.");
+    expect(result.note).toBe("Slack may have more channels than these 10.");
   });
 });
 

@@ -12,7 +12,7 @@ export function listSlackChannels(context: ToolContext) {
     }),
     execute: withTokenVault(context, { connection: "sign-in-with-slack", scopes: ["channels:read"] }, async ({ limit }, token) => {
       const { channels, complete } = await listChannels(token, { limit: limit ?? 50 });
-      return complete ? { channels } : { channels, note: `The workspace has more channels than these ${channels.length}.` };
+      return complete ? { channels } : { channels, note: `Slack may have more channels than these ${channels.length}.` };
     }),
   });
 }
