@@ -42,8 +42,10 @@ export function withTokenVault<INPUT, OUTPUT>(
           return { interrupt: tokenVaultInterrupt("token_rejected", connection, scopes).interrupt };
         case "insufficient_scope":
           return { interrupt: tokenVaultInterrupt("missing_scopes", connection, scopes).interrupt };
+        case "forbidden":
+          return { error: `${label} refused this${error.status ? ` (HTTP ${error.status})` : ""}: your ${label} account or its administrator does not allow it, and more permissions for Delegate would not change that.` };
         case "rate_limited":
-          return { error: `${label} is limiting requests right now. Try again in a minute.` };
+          return { error: `${label} is limiting requests right now. Try again in ${waitInWords(error.retryAfterSeconds)}.` };
         case "unavailable":
         case "timeout":
           return { error: `${label} is not answering right now${error.status ? ` (HTTP ${error.status})` : ""}. Try again later.` };
@@ -54,4 +56,12 @@ export function withTokenVault<INPUT, OUTPUT>(
       }
     }
   };
+}
+
+/** "45 seconds", "3 minutes"; "a minute" when the provider did not say. */
+function waitInWords(seconds: number | undefined): string {
+  if (seconds === undefined) return "a minute";
+  if (seconds <= 1) return "1 second";
+  if (seconds < 120) return `${seconds} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
 }

@@ -140,14 +140,14 @@ describe("missing scopes", () => {
   });
 
   it("GitHub answers 403 and names granted and accepted scopes", async () => {
-    const token = await mint({ aud: "github", scopes: ["read:user"] });
-    const response = await fetch(`${sandbox.apis.baseUrls.github}/user/repos`, { headers: { authorization: `token ${token}` } });
+    const token = await mint({ aud: "github", scopes: ["repo"] });
+    const response = await fetch(`${sandbox.apis.baseUrls.github}/users/alice/events`, { headers: { authorization: `token ${token}` } });
     expect(response.status).toBe(403);
-    expect(response.headers.get("x-oauth-scopes")).toBe("read:user");
-    expect(response.headers.get("x-accepted-oauth-scopes")).toBe("repo");
+    expect(response.headers.get("x-oauth-scopes")).toBe("repo");
+    expect(response.headers.get("x-accepted-oauth-scopes")).toBe("read:user, user");
     expect(await response.json()).toEqual({
       message: "Resource not accessible by integration",
-      documentation_url: "https://docs.github.com/rest/repos/repos#list-repositories-for-the-authenticated-user",
+      documentation_url: "https://docs.github.com/rest/activity/events#list-events-for-the-authenticated-user",
       status: "403",
     });
   });

@@ -153,6 +153,19 @@ describe("Google Calendar freeBusy", () => {
     expect(body.calendars["someone@example.net"]).toEqual({ errors: [{ domain: "global", reason: "notFound" }], busy: [] });
   });
 
+  it("reads a colleague's free/busy, and reports a calendar it cannot read with notFound inside the 200", async () => {
+    const { status, body } = await freeBusy({
+      ...day("2025-03-10"),
+      items: [{ id: "bob@example.com" }, { id: "team+ops@example.com" }, { id: "o'brien.ünïcode@example.org" }],
+    });
+    expect(status).toBe(200);
+    expect(body.calendars["bob@example.com"].errors).toBeUndefined();
+    expect(body.calendars["bob@example.com"].busy.length).toBeGreaterThan(0);
+    for (const id of ["team+ops@example.com", "o'brien.ünïcode@example.org"]) {
+      expect(body.calendars[id]).toEqual({ errors: [{ domain: "global", reason: "notFound" }], busy: [] });
+    }
+  });
+
   it("needs a freebusy-capable scope: calendar.events.readonly is not one", async () => {
     const token = await sandbox.issuer.mint({ sub: "auth0|alice", aud: "google-oauth2", scopes: [GOOGLE_SCOPES.events] });
     const response = await fetch(`${sandbox.apis.baseUrls.google}/calendar/v3/freeBusy`, {

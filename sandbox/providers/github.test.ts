@@ -59,6 +59,16 @@ describe("GitHub REST", () => {
     expect((await github("/user/repos?visibility=public", alice)).body.map((repo: Repo) => repo.full_name)).toEqual(["alice/trip-planner"]);
   });
 
+  it("lists only public repositories for a token without the repo scope, and says which scopes it has", async () => {
+    for (const scopes of [["read:user"], ["read:user", "public_repo"]]) {
+      const token = await sandbox.issuer.mint({ sub: "auth0|alice", aud: "github", scopes });
+      const { status, headers, body } = await github("/user/repos?per_page=100", token);
+      expect(status).toBe(200);
+      expect(headers.get("x-oauth-scopes")).toBe(scopes.join(", "));
+      expect((body as Repo[]).map((repo) => repo.full_name)).toEqual(["alice/trip-planner"]);
+    }
+  });
+
   it("never shows bob alice's repositories or private activity", async () => {
     const repos = (await github("/user/repos", bob)).body as Repo[];
     expect(repos.map((repo) => repo.full_name)).toEqual(["bob/budget-tools", "bob/household-finances"]);

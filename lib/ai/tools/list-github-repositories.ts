@@ -4,14 +4,22 @@ import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { listRepositories } from "@/lib/integrations/github";
 import type { ToolContext } from "./context";
 
+// A user asking for "my repositories" means the private ones too, so the tool asks for `repo` (lib/auth/connections
+// says so to the user). GitHub can still answer with public ones only — the GitHub connection in Auth0 not asking
+// for `repo`, or an answer from Token Vault that names no scopes — and then the list must say it is partial.
+export const PUBLIC_ONLY_NOTE =
+  "Only public repositories are listed: GitHub has not granted Delegate the \"repo\" permission, so private ones are missing. " +
+  "To include them, Delegate's GitHub connection must request \"repo\" (an administrator's setting) and you reconnect GitHub.";
+
 export function listGithubRepositories(context: ToolContext) {
   return tool({
     description: "List the user's GitHub repositories, most recently updated first.",
     inputSchema: z.object({
       limit: z.number().int().min(1).max(50).describe("How many repositories at most.").optional(),
     }),
-    execute: withTokenVault(context, { connection: "github", scopes: ["repo"] }, async ({ limit }, token) => ({
-      repositories: await listRepositories(token, { limit: limit ?? 10 }),
-    })),
+    execute: withTokenVault(context, { connection: "github", scopes: ["repo"] }, async ({ limit }, token) => {
+      const { repositories, includesPrivate } = await listRepositories(token, { limit: limit ?? 10 });
+      return includesPrivate ? { repositories } : { repositories, note: PUBLIC_ONLY_NOTE };
+    }),
   });
 }

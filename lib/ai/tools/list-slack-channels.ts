@@ -10,8 +10,9 @@ export function listSlackChannels(context: ToolContext) {
     inputSchema: z.object({
       limit: z.number().int().min(1).max(200).describe("How many channels at most.").optional(),
     }),
-    execute: withTokenVault(context, { connection: "sign-in-with-slack", scopes: ["channels:read"] }, async ({ limit }, token) => ({
-      channels: await listChannels(token, { limit: limit ?? 50 }),
-    })),
+    execute: withTokenVault(context, { connection: "sign-in-with-slack", scopes: ["channels:read"] }, async ({ limit }, token) => {
+      const { channels, complete } = await listChannels(token, { limit: limit ?? 50 });
+      return complete ? { channels } : { channels, note: `Slack may have more channels than these ${channels.length}.` };
+    }),
   });
 }

@@ -5,7 +5,10 @@ import { noteForLog } from "../../http";
 import { GithubApiError } from "./errors";
 
 export interface GithubEndpoint {
-  /** Scopes any one of which admits the request; a parent scope such as `user` stands for its children. */
+  /**
+   * Scopes any one of which admits the request; a parent scope such as `user` stands for its children. Empty for
+   * an endpoint any token may call, whose answer then depends on the scopes.
+   */
   accepted: readonly string[];
   /** The endpoint's reference page, which GitHub links from its errors. */
   docs: string;
@@ -24,7 +27,7 @@ export function requireGithubScopes(verify: ProviderTokenVerifier, endpoint: Git
       throw new GithubApiError(401, check.outcome === "missing" ? "Requires authentication" : "Bad credentials", endpoint.docs);
     }
     res.set({ "X-OAuth-Scopes": check.grant.scopes.join(", "), "X-Accepted-OAuth-Scopes": endpoint.accepted.join(", ") });
-    if (!grantsAny(check.grant, endpoint.accepted)) {
+    if (endpoint.accepted.length > 0 && !grantsAny(check.grant, endpoint.accepted)) {
       noteForLog(res, "insufficient scope");
       throw new GithubApiError(403, "Resource not accessible by integration", endpoint.docs);
     }

@@ -20,8 +20,11 @@ const getUser: GithubEndpoint = {
   accepted: ["read:user", "user"],
   docs: "https://docs.github.com/rest/users/users#get-the-authenticated-user",
 };
+// Any token may list its user's repositories; without `repo` the list holds only the public ones ("Scopes for OAuth
+// apps": no scope "grants read-only access to public information", `repo` "full access to public and private
+// repositories"; `public_repo` is limited to public ones too).
 const listRepos: GithubEndpoint = {
-  accepted: ["repo"],
+  accepted: [],
   docs: "https://docs.github.com/rest/repos/repos#list-repositories-for-the-authenticated-user",
 };
 const listUserEvents: GithubEndpoint = {
@@ -53,15 +56,17 @@ export function githubRouter(context: GithubContext): Router {
   });
 
   router.get("/user/repos", requireGithubScopes(context.verify, listRepos), (req, res) => {
-    const account = accountBySub(grantOf(res).sub);
+    const grant = grantOf(res);
+    const account = accountBySub(grant.sub);
     const current = view();
+    const seesPrivate = grant.scopes.includes("repo");
     const filter = String(req.query.visibility ?? req.query.type ?? "all");
     const sort = Object.keys(SORT_FIELDS).find((key) => key === req.query.sort) ?? "full_name";
     const field = SORT_FIELDS[sort as keyof typeof SORT_FIELDS];
     // GitHub sorts by name A to Z, and by dates newest first, unless told otherwise.
     const ascending = req.query.direction === "asc" || (req.query.direction !== "desc" && sort === "full_name");
     const listed = reposOf(account.login)
-      .filter((repo) => visibleWith(filter, repo.private))
+      .filter((repo) => (seesPrivate || !repo.private) && visibleWith(filter, repo.private))
       .map((repo) => renderRepo(repo, current))
       .sort((a, b) => (ascending ? 1 : -1) * a[field].localeCompare(b[field]));
     res.json(paginate(req, res, listed, context.apiBase));

@@ -12,6 +12,8 @@ const TYPE_SCOPES: Record<string, string> = {
   im: "im:read",
 };
 
+const SCAN_CAP = 4;
+
 /** A parameter from the query string or the form body: Slack accepts both for every method. */
 function param(req: Request, name: string): string | undefined {
   const body: unknown = req.body;
@@ -78,18 +80,23 @@ export function conversationsList(req: Request, res: Response): void {
   const startId = cursor ? decodeCursor(cursor) : undefined;
   if (cursor && !startId) return slackError(res, "invalid_cursor");
 
+  // Slack pages over all of the workspace's conversations and filters each page afterwards, so a page may hold
+  // fewer than `limit`, or none, before the end ("Pagination": "It's possible to receive fewer results than your
+  // specified limit, even when there are additional results to retrieve"). The sandbox's workspace is small, so it
+  // also looks at no more than SCAN_CAP conversations per call, as Slack may: clients must follow next_cursor.
+  const start = startId ? channels.findIndex((channel) => channel.id === startId) : 0;
+  if (start < 0) return slackError(res, "invalid_cursor");
+  const scanned = channels.slice(start, start + Math.min(limit, SCAN_CAP));
+  const next = channels[start + scanned.length];
   // Outsiders of the workspace see nothing; members see public channels and the private ones they are in.
   const inWorkspace = grant.sub in members;
-  const visible = channels.filter(
+  const page = scanned.filter(
     (channel) =>
       inWorkspace &&
       types.includes(channel.private ? "private_channel" : "public_channel") &&
       (!channel.private || channel.members.includes(grant.sub)) &&
       !(excludeArchived && channel.archived),
   );
-  const start = startId ? Math.max(0, visible.findIndex((channel) => channel.id === startId)) : 0;
-  const page = visible.slice(start, start + limit);
-  const next = visible[start + limit];
   res.json({
     ok: true,
     channels: page.map((channel) => renderChannel(channel, grant.sub)),

@@ -18,6 +18,12 @@ export function calendarOwnerEmail(sub: string): string | undefined {
   return findUserBySub(sub)?.email;
 }
 
+/** Whether `email` is a sandbox user in `owner`'s organisation (same domain), whose free/busy `owner` may see. */
+export function colleagues(owner: string, email: string): boolean {
+  const domain = (address: string) => address.slice(address.lastIndexOf("@") + 1);
+  return sandboxUsers.some((user) => user.email === email) && domain(email) === domain(owner);
+}
+
 const displayName = (email: string) => sandboxUsers.find((user) => user.email === email)?.name;
 
 // Calendar event ids use base32hex ("a"-"v" and digits), 5 to 1024 characters.

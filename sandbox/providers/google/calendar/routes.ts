@@ -6,7 +6,7 @@ import type { GoogleContext } from "../context";
 import { badRequest, notFound } from "../errors";
 import { eventsList, freeBusyQuery } from "../methods";
 import { booleanParam, integerParam, paginate, stringParam } from "../params";
-import { calendarEntries, calendarOwnerEmail, type CalendarEntry, renderEvent, responseOf } from "./events";
+import { calendarEntries, calendarOwnerEmail, colleagues, type CalendarEntry, renderEvent, responseOf } from "./events";
 
 /**
  * The owner's email when `calendarId` names the token user's own primary calendar ("primary" or the
@@ -117,16 +117,19 @@ export function calendarRoutes(context: GoogleContext): Router {
     const items = Array.isArray(body.items) ? body.items : [];
 
     const owner = calendarOwnerEmail(grantOf(res).sub);
-    const busy = busyPeriods(owner ? calendarEntries(owner, clock) : [], owner ?? "", timeMin, timeMax).map((period) => ({
-      start: formatRfc3339(new Date(period.start), responseZone),
-      end: formatRfc3339(new Date(period.end), responseZone),
-    }));
+    const busyOf = (email: string | undefined) =>
+      busyPeriods(email ? calendarEntries(email, clock) : [], email ?? "", timeMin, timeMax).map((period) => ({
+        start: formatRfc3339(new Date(period.start), responseZone),
+        end: formatRfc3339(new Date(period.end), responseZone),
+      }));
+    // freebusy.query answers 200 with `errors` (and an empty `busy`) for each calendar it cannot read: "notFound"
+    // for one that does not exist or is not shared. Workspace shares free/busy within the organisation by default,
+    // so a colleague's calendar is readable; anyone else's is not.
     const calendars = Object.fromEntries(
       items.map((item: unknown) => {
         const id = typeof item === "object" && item !== null && "id" in item ? String(item.id) : "";
-        // Other people's calendars are out of the sandbox's reach; Google reports those per calendar.
-        const own = id === "primary" || (owner !== undefined && id === owner);
-        return [id, own ? { busy } : { errors: [{ domain: "global", reason: "notFound" }], busy: [] }];
+        const readable = id === "primary" || (owner !== undefined && colleagues(owner, id));
+        return [id, readable ? { busy: busyOf(id === "primary" ? owner : id) } : { errors: [{ domain: "global", reason: "notFound" }], busy: [] }];
       }),
     );
 
