@@ -1,0 +1,33 @@
+import { readMigrationFiles } from "drizzle-orm/migrator";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
+import { runMigrations } from "./migrate";
+
+/**
+ * The sandbox Postgres (PGlite) has a single backend, so two connections there cannot contend for a lock the way
+ * two servers do; db/pooler.test.ts runs the same race on a real PostgreSQL behind PgBouncer.
+ */
+describe("migrations", () => {
+  let pg: SandboxPostgres;
+  beforeAll(async () => {
+    pg = await startSandboxPostgres({ port: 0 });
+  });
+  afterAll(async () => {
+    await pg?.close();
+  });
+
+  it("records each migration once when two instances start together, and again applies nothing", async () => {
+    await Promise.all([runMigrations(pg.url), runMigrations(pg.url)]);
+    await runMigrations(pg.url);
+    const sql = postgres(pg.url, { max: 1 });
+    try {
+      const rows = await sql<{ hash: string }[]>`select hash from drizzle.__drizzle_migrations order by created_at`;
+      expect(rows.map((r) => r.hash)).toEqual(readMigrationFiles({ migrationsFolder: "db/migrations" }).map((m) => m.hash));
+      const [lock] = await sql<{ held: number }[]>`select count(*)::int as held from pg_locks where locktype = 'advisory'`;
+      expect(lock?.held).toBe(0);
+    } finally {
+      await sql.end();
+    }
+  });
+});
