@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 with pgvector behind PgBouncer in transaction mode — the way Supabase's and Neon's pooled
 # URLs behave — for db/pooler.test.ts. Needs Debian's postgresql-15 and pgbouncer packages and pgvector built from
-# ../shared/vendor (see README.md, "Postgres through a transaction pooler").
+# source (see README.md, "Tests").
 #
 #   scripts/pooler-postgres.sh start   prints TEST_POOLER_DATABASE_URL=… (PgBouncer) and TEST_DIRECT_DATABASE_URL=…
 #   scripts/pooler-postgres.sh stop
