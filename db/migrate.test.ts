@@ -1,12 +1,15 @@
 import { readMigrationFiles } from "drizzle-orm/migrator";
+import { drizzle } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
 import { runMigrations } from "./migrate";
 
 /**
- * The sandbox Postgres (PGlite) has a single backend, so two connections there cannot contend for a lock the way
- * two servers do; db/pooler.test.ts runs the same race on a real PostgreSQL behind PgBouncer.
+ * The sandbox Postgres (PGlite) shares one backend between connections, so a session-level advisory lock held by one
+ * starter was granted to the other at once, and both applied the migrations; one transaction per starter keeps them
+ * apart here too. db/pooler.test.ts runs the same race on a real PostgreSQL behind PgBouncer.
  */
 describe("migrations", () => {
   let pg: SandboxPostgres;
@@ -28,6 +31,20 @@ describe("migrations", () => {
       expect(lock?.held).toBe(0);
     } finally {
       await sql.end();
+    }
+  });
+
+  it("carries on from a database that drizzle's own migrator brought up to date", async () => {
+    const earlier = await startSandboxPostgres({ port: 0 });
+    const sql = postgres(earlier.url, { max: 1, onnotice: () => {} });
+    try {
+      await migrate(drizzle(sql), { migrationsFolder: "db/migrations" });
+      await runMigrations(earlier.url);
+      const [recorded] = await sql<{ count: number }[]>`select count(*)::int as count from drizzle.__drizzle_migrations`;
+      expect(recorded?.count).toBe(readMigrationFiles({ migrationsFolder: "db/migrations" }).length);
+    } finally {
+      await sql.end();
+      await earlier.close();
     }
   });
 });
