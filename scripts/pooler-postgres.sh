@@ -29,7 +29,7 @@ start() {
   fi
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
     -o "-p $pg_port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null
-  as_owner "$bin/psql" -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "create extension if not exists vector" postgres
+  PGOPTIONS="-c client_min_messages=warning" as_owner "$bin/psql" -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "create extension if not exists vector" postgres
 
   # Transaction mode with a small pool: consecutive transactions of one client land on different server
   # connections, as on a busy hosted pooler. `*` lets the tests create a database of their own.
@@ -48,6 +48,13 @@ max_client_conn = 200
 pidfile = $dir/pgbouncer.pid
 logfile = $dir/pgbouncer.log
 EOF
+  # PgBouncer 1.21+ can carry prepared statements across server connections (on by default from 1.22); Supabase's
+  # pooler cannot, so neither does this one. Older versions refuse the unknown setting.
+  local version
+  version=$(pgbouncer --version | awk 'NR == 1 { print $2 }')
+  if [ "$(printf '%s\n' 1.21 "$version" | sort -V | head -n 1)" = 1.21 ]; then
+    echo "max_prepared_statements = 0" >>"$dir/pgbouncer.ini"
+  fi
   echo '"postgres" ""' >"$dir/userlist.txt"
   [ "$(id -u)" = 0 ] && chown postgres: "$dir/pgbouncer.ini" "$dir/userlist.txt"
   as_owner pgbouncer -d -q "$dir/pgbouncer.ini"
