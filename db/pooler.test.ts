@@ -8,10 +8,13 @@ import { EMBEDDING_DIMENSIONS } from "./schema";
 
 /**
  * A real PostgreSQL with pgvector behind PgBouncer in transaction mode, as Supabase's and Neon's pooled URLs are.
- * Start one with `scripts/pooler-postgres.sh start` and set TEST_POOLER_DATABASE_URL to the URL it prints; without
- * it these tests are skipped. Each run works in a database of its own, created and dropped through the pooler.
+ * Start one with `scripts/pooler-postgres.sh start` and set TEST_POOLER_DATABASE_URL (and TEST_DIRECT_DATABASE_URL)
+ * to the URLs it prints; without TEST_POOLER_DATABASE_URL these tests are skipped. Each run works in a database of
+ * its own, created and dropped through the pooler.
  */
 const poolerUrl = process.env.TEST_POOLER_DATABASE_URL;
+/** The same server without the pooler, as DATABASE_MIGRATION_URL would name it; optional. */
+const directUrl = process.env.TEST_DIRECT_DATABASE_URL;
 
 function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
@@ -35,7 +38,9 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
   });
 
   it("applies the migrations exactly once when several instances start together", async () => {
-    await Promise.all(Array.from({ length: 4 }, () => runMigrations(databaseUrl)));
+    // Some instances may migrate through a direct URL (DATABASE_MIGRATION_URL) while others use the pooler.
+    const urls = [databaseUrl, databaseUrl, databaseUrl, directUrl ? withDatabase(directUrl, database) : databaseUrl];
+    await Promise.all(urls.map((url) => runMigrations(url)));
     await runMigrations(databaseUrl);
     const sql = postgres(databaseUrl, { max: 1, prepare: false });
     try {
