@@ -4,5 +4,5 @@ export async function register() {
   const { getConfig } = await import("./lib/config");
   const config = getConfig();
   const { runMigrations } = await import("./db/migrate");
-  await runMigrations(config.DATABASE_URL);
+  await runMigrations(config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL);
 }

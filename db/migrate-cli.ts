@@ -1,6 +1,7 @@
 import { runMigrations } from "./migrate";
 
-const url = process.env.DATABASE_URL;
+// A direct (unpooled) URL when there is one: long schema changes need no pooler's time limits.
+const url = process.env.DATABASE_MIGRATION_URL || process.env.DATABASE_URL;
 if (!url) {
   console.error("DATABASE_URL is not set. Point it at your Postgres (with pgvector), e.g. DATABASE_URL=postgres://user:pass@host/db npm run db:migrate");
   process.exit(1);

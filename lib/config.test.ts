@@ -41,6 +41,17 @@ describe("configuration", () => {
     expect(message).toContain("npm run dev");
   });
 
+  it("reads the pooler settings: prepared statements on unless DATABASE_PREPARED_STATEMENTS=false", () => {
+    expect(parseConfig(complete).DATABASE_PREPARED_STATEMENTS).toBe("true");
+    expect(parseConfig({ ...complete, DATABASE_PREPARED_STATEMENTS: "false" }).DATABASE_PREPARED_STATEMENTS).toBe("false");
+    expect(refusal({ ...complete, DATABASE_PREPARED_STATEMENTS: "off" })).toContain(
+      "DATABASE_PREPARED_STATEMENTS must be true or false: false when DATABASE_URL goes through a transaction pooler",
+    );
+    expect(parseConfig({ ...complete, DATABASE_MIGRATION_URL: "postgres://u:p@db.example.com:5432/delegate" }).DATABASE_MIGRATION_URL).toBe(
+      "postgres://u:p@db.example.com:5432/delegate",
+    );
+  });
+
   it("rejects malformed URLs with the expected form", () => {
     expect(() => parseConfig({ ...complete, APP_BASE_URL: "localhost:3000" })).toThrow(
       "APP_BASE_URL must be an absolute URL",

@@ -101,6 +101,14 @@ const schema = z.object({
     serviceUrl("APP_BASE_URL", "https://delegate.example.com", "session cookies and every prompt"),
   ),
   DATABASE_URL: required("DATABASE_URL", "Point it at a Postgres with pgvector, e.g. a Neon or Supabase connection string."),
+  /** "false" behind a transaction pooler (Supabase's pooler on port 6543, PgBouncer in transaction mode); db/client.ts reads it. */
+  DATABASE_PREPARED_STATEMENTS: z
+    .enum(["true", "false"], {
+      error: "DATABASE_PREPARED_STATEMENTS must be true or false: false when DATABASE_URL goes through a transaction pooler (see README.md, \"Postgres\").",
+    })
+    .default("true"),
+  /** A direct (unpooled) URL for migrations at start-up and `npm run db:migrate`; DATABASE_URL when unset. */
+  DATABASE_MIGRATION_URL: z.string().trim().min(1).optional(),
   OPENAI_API_KEY: required("OPENAI_API_KEY", "Set it to an OpenAI API key (or any key your OpenAI-compatible server accepts)."),
   OPENAI_BASE_URL: serviceUrl("OPENAI_BASE_URL", "http://localhost:11434/v1", "the API key, every prompt and the documents it quotes").optional(),
   OPENAI_MODEL: z.string().min(1).default("gpt-5-mini"),
@@ -144,6 +152,9 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema>;
+
+/** Every variable this module reads: .env.example must list each one (lib/env-example.test.ts). */
+export const CONFIG_VARIABLES = Object.keys(schema.shape);
 
 export class ConfigurationError extends Error {
   override name = "ConfigurationError";

@@ -1,0 +1,129 @@
+import { randomUUID } from "node:crypto";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMigrations } from "./migrate";
+import { createChat, getMessages, listChats, saveMessage } from "./queries/chats";
+import { insertDocumentWithChunks, nearestChunksOverall } from "./queries/documents";
+import { EMBEDDING_DIMENSIONS } from "./schema";
+
+/**
+ * A real PostgreSQL with pgvector behind PgBouncer in transaction mode, as Supabase's and Neon's pooled URLs are.
+ * Start one with `scripts/pooler-postgres.sh start` and set TEST_POOLER_DATABASE_URL (and TEST_DIRECT_DATABASE_URL)
+ * to the URLs it prints; without TEST_POOLER_DATABASE_URL these tests are skipped. Each run works in a database of
+ * its own, created and dropped through the pooler.
+ */
+const poolerUrl = process.env.TEST_POOLER_DATABASE_URL;
+/** The same server without the pooler, as DATABASE_MIGRATION_URL would name it; optional. */
+const directUrl = process.env.TEST_DIRECT_DATABASE_URL;
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.href;
+}
+
+describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", () => {
+  const database = `delegate_pooler_${randomUUID().replaceAll("-", "")}`;
+  let admin: postgres.Sql;
+  let databaseUrl: string;
+
+  beforeAll(async () => {
+    admin = postgres(poolerUrl!, { max: 1, prepare: false, onnotice: () => {} });
+    await admin.unsafe(`create database ${database}`);
+    databaseUrl = withDatabase(poolerUrl!, database);
+  });
+  afterAll(async () => {
+    await admin?.unsafe(`drop database if exists ${database} with (force)`);
+    await admin?.end();
+  });
+
+  it("applies the migrations exactly once when several instances start together", async () => {
+    // Some instances may migrate through a direct URL (DATABASE_MIGRATION_URL) while others use the pooler.
+    const urls = [databaseUrl, databaseUrl, databaseUrl, directUrl ? withDatabase(directUrl, database) : databaseUrl];
+    await Promise.all(urls.map((url) => runMigrations(url)));
+    await runMigrations(databaseUrl);
+    const sql = postgres(databaseUrl, { max: 1, prepare: false });
+    try {
+      const [recorded] = await sql<{ total: number; distinct: number }[]>`
+        select count(*)::int as total, count(distinct hash)::int as distinct from drizzle.__drizzle_migrations`;
+      const { readMigrationFiles } = await import("drizzle-orm/migrator");
+      const files = readMigrationFiles({ migrationsFolder: "db/migrations" }).length;
+      expect(recorded).toEqual({ total: files, distinct: files });
+      const [vector] = await sql<{ version: string }[]>`select extversion as version from pg_extension where extname = 'vector'`;
+      expect(Number(vector?.version.split(".").slice(0, 2).join("."))).toBeGreaterThanOrEqual(0.8);
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it("runs the app's queries with DATABASE_PREPARED_STATEMENTS=false", async () => {
+    Object.assign(process.env, { DATABASE_URL: databaseUrl, DATABASE_PREPARED_STATEMENTS: "false" });
+    const userId = "auth0|pooler (ü) alice@example.com";
+    const chatIds = Array.from({ length: 6 }, () => randomUUID());
+    await Promise.all(chatIds.map((id, i) => createChat({ id, userId, title: `Chat ${i}: 4.7 million — “quoted”` })));
+    // Many short transactions from a pool of 5 onto 3 server connections: each lands wherever the pooler puts it.
+    await Promise.all(
+      chatIds.flatMap((chatId) =>
+        Array.from({ length: 5 }, (_, n) =>
+          saveMessage({ chatId, message: { id: `m${n}`, role: "user", parts: [{ type: "text", text: `Message ${n} for ${chatId}` }] } }),
+        ),
+      ),
+    );
+    for (const chatId of chatIds) {
+      const stored = await getMessages({ chatId });
+      expect(stored.map((m) => m.id).sort()).toEqual(["m0", "m1", "m2", "m3", "m4"]);
+      expect(stored[0]?.parts).toEqual([{ type: "text", text: `Message ${stored[0]?.id.slice(1)} for ${chatId}` }]);
+    }
+    expect((await listChats({ userId })).map((c) => c.id).sort()).toEqual([...chatIds].sort());
+  });
+
+  it("searches document chunks with transaction-local pgvector settings (hnsw.iterative_scan needs pgvector 0.8)", async () => {
+    Object.assign(process.env, { DATABASE_URL: databaseUrl, DATABASE_PREPARED_STATEMENTS: "false" });
+    const axis = (i: number) => Array.from({ length: EMBEDDING_DIMENSIONS }, (_, j) => (j === i ? 1 : 0));
+    const id = randomUUID();
+    const text = "Vacation: 25 days a year.\nSick leave: as needed.";
+    await insertDocumentWithChunks(
+      { id, ownerId: "auth0|pooler", name: "Team handbook.md", mimeType: "text/markdown", sizeBytes: text.length, content: Buffer.from(text) },
+      [
+        { content: "Vacation: 25 days a year.", embedding: axis(0) },
+        { content: "Sick leave: as needed.", embedding: axis(1) },
+      ],
+      { quotaBytes: 1_000_000 },
+    );
+    const [best] = await Promise.all(Array.from({ length: 4 }, () => nearestChunksOverall(axis(0), 1, 0)));
+    expect(best?.[0]).toMatchObject({ documentId: id, documentName: "Team handbook.md", content: "Vacation: 25 days a year." });
+  });
+
+  it("accepts a Prisma-style pooled URL with pgbouncer=true, which PgBouncer itself refuses as a startup parameter", async () => {
+    const flagged = `${databaseUrl}?pgbouncer=true`;
+    const raw = postgres(flagged, { max: 1, onnotice: () => {} });
+    await expect(raw`select 1`).rejects.toThrow(/unsupported startup parameter/);
+    await raw.end();
+
+    Object.assign(process.env, { DATABASE_URL: flagged, DATABASE_PREPARED_STATEMENTS: "true" });
+    const chatId = randomUUID();
+    await createChat({ id: chatId, userId: "auth0|flagged", title: "Pooled" });
+    await Promise.all(
+      Array.from({ length: 10 }, (_, n) => saveMessage({ chatId, message: { id: `m${n}`, role: "assistant", parts: [{ type: "text", text: "ok" }] } })),
+    );
+    expect(await getMessages({ chatId })).toHaveLength(10);
+  });
+
+  it("stalls or fails with prepared statements on, which is why a pooled URL needs them off", async () => {
+    // PgBouncer before 1.21 (Debian bookworm ships 1.18) and Supabase's transaction pooler do not carry prepared
+    // statements between server connections: postgres.js gets errors, misreads answers meant for another statement
+    // ("The value of \"offset\" is out of range") or waits for answers that never come.
+    async function manyClients(prepare: boolean) {
+      const clients = Array.from({ length: 4 }, () => postgres(databaseUrl, { max: 3, prepare, onnotice: () => {} }));
+      const queries = clients.flatMap((sql, c) =>
+        Array.from({ length: 30 }, (_, i) => (i % 2 ? sql`select ${i}::int + ${c}::int as sum` : sql`select ${String(i)}::text as text, ${c}::int as c`)),
+      );
+      const stalled = new Promise<string>((resolve) => setTimeout(() => resolve("stalled"), 5_000));
+      const outcome = await Promise.race([Promise.all(queries).then(() => "answered", (error: Error) => `failed: ${error.message}`), stalled]);
+      await Promise.all(clients.map((sql) => sql.end({ timeout: 0 })));
+      return outcome;
+    }
+    expect(await manyClients(false)).toBe("answered");
+    expect(await manyClients(true)).not.toBe("answered");
+  });
+});
