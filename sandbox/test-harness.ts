@@ -8,7 +8,7 @@ import { runMigrations } from "../db/migrate";
 import { ensureModel, ensureStore } from "../lib/fga/setup";
 import { startFgaServer } from "./fga/server";
 import { auth0App, connectAccount, signInWithSandbox, type SandboxSession } from "./identity/test-login";
-import { startIdentityServer } from "./identity/server";
+import { startIdentityServer, type IdentityServerOptions } from "./identity/server";
 import { startModelServer } from "./model/server";
 import { startProviderApis } from "./providers/server";
 import { startShopApi } from "./shop/server";
@@ -42,7 +42,12 @@ export interface SignedInUser {
 const APP_BASE_URL = "http://localhost:3000";
 const SHOP_AUDIENCE = "urn:delegate-sandbox:shop";
 
-export async function startSandboxHarness(): Promise<SandboxHarness> {
+export interface SandboxHarnessOptions {
+  /** The identity server's refresh-token policies; default: the My Account API's (see IdentityServerOptions). */
+  refreshTokenPolicies?: IdentityServerOptions["refreshTokenPolicies"];
+}
+
+export async function startSandboxHarness(options: SandboxHarnessOptions = {}): Promise<SandboxHarness> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "delegate-harness-"));
   const quiet = () => {};
   const postgres = await startSandboxPostgres({ port: 0 });
@@ -53,6 +58,7 @@ export async function startSandboxHarness(): Promise<SandboxHarness> {
     dataDir,
     apiAudiences: { [SHOP_AUDIENCE]: ["orders:create", "orders:read"] },
     cibaIntervalSeconds: 1,
+    refreshTokenPolicies: options.refreshTokenPolicies,
     log: quiet,
   });
   const providers = await startProviderApis({ port: 0, issuer: identity.issuer, log: quiet });
