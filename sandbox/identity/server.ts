@@ -113,10 +113,10 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
   const refreshTokenPolicies = options.refreshTokenPolicies ?? [
     { audience: meAudience, scope: Object.values(MY_ACCOUNT_SCOPES) },
   ];
-  for (const { audience } of refreshTokenPolicies) {
-    if (audience !== meAudience && !Object.hasOwn(apiAudiences, audience)) {
-      throw new Error(`refresh-token policy for ${audience}: no API is known by that audience`);
-    }
+  const unknownAudience = refreshTokenPolicies.find(({ audience }) => audience !== meAudience && !Object.hasOwn(apiAudiences, audience));
+  if (unknownAudience) {
+    server.close();
+    throw new Error(`refresh-token policy for ${unknownAudience.audience}: no API is known by that audience`);
   }
   const backchannelRequests = new BackchannelRequests();
 
