@@ -10,6 +10,7 @@ import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/s
 import { encrypt } from "./encryption";
 import { saveConnectionToken } from "@/db/queries/connection-tokens";
 import { getConnectionToken, TokenVaultInterruptError, TokenVaultUnavailableError } from "./token-vault";
+import { deleteConnectedAccount, listConnectedAccounts } from "./my-account";
 import { withTokenVault } from "./with-token-vault";
 
 // The Token Vault authorizer against the real sandbox identity server and provider APIs, with the token cache
@@ -237,6 +238,22 @@ describe("withTokenVault / getConnectionToken", () => {
       expect(await listRepos(bob)).toMatchObject({ interrupt: { reason: "not_connected", connection: "github" } });
       expect(ran).toBe(false);
     });
+  });
+
+  it("lists every connected account across My Account pages, and disconnects one", async () => {
+    const dave = await sandbox.signIn("dave@example.com");
+    await sandbox.connect(dave, "google-oauth2", [CALENDAR]);
+    await sandbox.connect(dave, "github", ["read:user"]);
+    await sandbox.connect(dave, "sign-in-with-slack", ["channels:read"]);
+    const onePerPage = await listConnectedAccounts(dave.refreshToken, { pageSize: 1 });
+    expect(onePerPage.map(({ connection }) => connection).sort()).toEqual(["github", "google-oauth2", "sign-in-with-slack"]);
+    expect(await listConnectedAccounts(dave.refreshToken)).toEqual(onePerPage);
+    // Auth0 pages at most 20 at a time; the stand-in refuses more, as Auth0 does.
+    await expect(listConnectedAccounts(dave.refreshToken, { pageSize: 21 })).rejects.toThrow("My Account API answered HTTP 400");
+
+    const github = onePerPage.find(({ connection }) => connection === "github")!;
+    await deleteConnectedAccount(dave.refreshToken, github.id);
+    expect((await listConnectedAccounts(dave.refreshToken, { pageSize: 2 })).map(({ id }) => id)).not.toContain(github.id);
   });
 
   it("refuses, without running the tool, when the identity server cannot answer", async () => {
