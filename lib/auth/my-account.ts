@@ -1,6 +1,6 @@
 import "server-only";
 import { getConfig, issuerUrl } from "@/lib/config";
-import { IssuerUnavailableError, requestToken } from "./oauth";
+import { IssuerUnavailableError, OAuthError, requestToken } from "./oauth";
 
 /**
  * Auth0's My Account API (Connected Accounts), called server-side with a short-lived token minted from the
@@ -45,11 +45,25 @@ export class MyAccountPolicyError extends Error {
   }
 }
 
+/** The login refresh token is unknown, expired or revoked (`invalid_grant`): only signing in again helps. */
+export class MyAccountSignInError extends Error {
+  override name = "MyAccountSignInError";
+  constructor() {
+    super("Your Delegate sign-in has expired or was revoked. Sign out and sign in again to manage your connections.");
+  }
+}
+
 const myAccountAudience = () => `${issuerUrl(getConfig())}me/`;
 
 /** A My Account token with `scope`, or MyAccountPolicyError when the answer shows the policy does not allow it. */
 async function myAccountToken(refreshToken: string, scope: MyAccountScope): Promise<string> {
-  const response = await requestToken({ grant_type: "refresh_token", refresh_token: refreshToken, audience: myAccountAudience(), scope });
+  let response;
+  try {
+    response = await requestToken({ grant_type: "refresh_token", refresh_token: refreshToken, audience: myAccountAudience(), scope });
+  } catch (error) {
+    if (error instanceof OAuthError && error.error === "invalid_grant") throw new MyAccountSignInError();
+    throw error;
+  }
   if (response.scope !== undefined && !response.scope.split(" ").includes(scope)) throw new MyAccountPolicyError();
   return response.access_token;
 }

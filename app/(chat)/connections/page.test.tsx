@@ -30,7 +30,7 @@ afterAll(async () => {
 const renderPage = async (searchParams: { connect_error?: string } = {}) =>
   renderToStaticMarkup(await ConnectionsPage({ searchParams: Promise.resolve(searchParams) }));
 
-describe("/connections without the My Account refresh-token policy", () => {
+describe("/connections when it cannot list the accounts", () => {
   it("names the policy the administrator must enable, and offers no Connect that could not work", async () => {
     const html = await renderPage();
     expect(text(html)).toContain(POLICY);
@@ -44,6 +44,33 @@ describe("/connections without the My Account refresh-token policy", () => {
     const html = await renderPage({ connect_error: "my_account_policy" });
     expect(text(html)).toContain(POLICY);
     expect(text(html)).not.toContain("the connection was cancelled or failed");
+  });
+
+  it("asks to sign in again, not to try again, when the login refresh token was revoked", async () => {
+    const carol = await sandbox.signIn("carol@example.com");
+    const revoked = await fetch(`${sandbox.issuer}oauth/revoke`, {
+      method: "POST",
+      body: new URLSearchParams({
+        token: carol.refreshToken,
+        token_type_hint: "refresh_token",
+        client_id: "delegate-app",
+        client_secret: "delegate-sandbox-secret",
+      }),
+    });
+    expect(revoked.status).toBe(200);
+    session.current = { user: { sub: carol.sub }, refreshToken: carol.refreshToken };
+    try {
+      const html = await renderPage();
+      expect(text(html)).toContain("Your Delegate sign-in has expired or was revoked. Sign out and sign in again to manage your connections.");
+      expect(text(html)).not.toContain("Try again");
+      const response = await DELETE(new Request("http://localhost:3000/api/connections/cac_x", { method: "DELETE" }), {
+        params: Promise.resolve({ id: "cac_x" }),
+      });
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain("Sign out and sign in again");
+    } finally {
+      session.current = { user: { sub: alice.sub }, refreshToken: alice.refreshToken };
+    }
   });
 
   it("the disconnect route answers 403 with the same message, not 'try again'", async () => {

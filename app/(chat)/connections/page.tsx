@@ -1,6 +1,6 @@
 import { DisconnectButton } from "@/components/connections/disconnect-button";
 import { allScopes, connections, describeScope, type ConnectionName } from "@/lib/auth/connections";
-import { listConnectedAccounts, MyAccountPolicyError, type ConnectedAccount } from "@/lib/auth/my-account";
+import { listConnectedAccounts, MyAccountPolicyError, MyAccountSignInError, type ConnectedAccount } from "@/lib/auth/my-account";
 import { getAgentSession } from "@/lib/auth/session";
 import { logError } from "@/lib/log";
 
@@ -11,10 +11,14 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
   let accounts: ConnectedAccount[] | null = null;
   // Set when only an administrator can make connecting work; then no "Connect" or "try again" is offered.
   let setupProblem: string | null = null;
+  let loadProblem: string | null = null;
   try {
-    accounts = session.refreshToken ? await listConnectedAccounts(session.refreshToken) : null;
+    if (!session.refreshToken) throw new MyAccountSignInError();
+    accounts = await listConnectedAccounts(session.refreshToken);
   } catch (error) {
     if (error instanceof MyAccountPolicyError) setupProblem = error.message;
+    else if (error instanceof MyAccountSignInError) loadProblem = error.message;
+    else loadProblem = "Could not load your connections from the identity service. Try again in a moment.";
     logError("connections", "listing connected accounts failed", error);
   }
   if (connectError === MyAccountPolicyError.code) setupProblem ??= new MyAccountPolicyError().message;
@@ -36,9 +40,9 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
           </p>
         )
       )}
-      {accounts === null && !setupProblem && (
+      {loadProblem && (
         <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          Could not load your connections from the identity service. Try again in a moment.
+          {loadProblem}
         </p>
       )}
       <ul className="mt-6 space-y-4">
