@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { deleteConnectionTokensOfUser } from "@/db/queries/connection-tokens";
 import { getAuth0 } from "@/lib/auth/auth0";
+import { CONNECT_ROUTE, explainConnectFailure } from "@/lib/auth/connect-failure";
 import { getConfig } from "@/lib/config";
 import { apiError } from "@/lib/errors";
 import { checkRequest, LOGOUT_ROUTE, routePath } from "@/lib/http/request-checks";
@@ -30,6 +31,7 @@ async function handle(request: NextRequest, appOrigin: string, contentSecurityPo
   if (refusal) return apiError(refusal.code, refusal.message);
   if (routePath(nextUrl.pathname) === LOGOUT_ROUTE) await forgetProviderTokens(request);
   const response = await getAuth0().middleware(request);
+  if (routePath(nextUrl.pathname) === CONNECT_ROUTE) return explainConnectFailure(request, response);
   return passPolicyToRender(response, request, contentSecurityPolicy);
 }
 

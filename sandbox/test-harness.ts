@@ -9,7 +9,7 @@ import { ensureModel, ensureStore } from "../lib/fga/setup";
 import { startFgaServer } from "./fga/server";
 import { auth0App, connectAccount, signInWithSandbox, type SandboxSession } from "./identity/test-login";
 import type { ApiRegistration } from "./identity/api-audiences";
-import { startIdentityServer } from "./identity/server";
+import { startIdentityServer, type IdentityServerOptions } from "./identity/server";
 import { startModelServer } from "./model/server";
 import { startProviderApis } from "./providers/server";
 import { SHOP_API_REGISTRATION } from "./shop/api";
@@ -47,9 +47,11 @@ const SHOP_AUDIENCE = "urn:delegate-sandbox:shop";
 export interface SandboxHarnessOptions {
   /** The shop's API as registered at the identity server; a test leaves something out to see the refusal. */
   shopApiRegistration?: ApiRegistration;
+  /** The identity server's refresh-token policies; default: the My Account API's (see IdentityServerOptions). */
+  refreshTokenPolicies?: IdentityServerOptions["refreshTokenPolicies"];
 }
 
-export async function startSandboxHarness({ shopApiRegistration = SHOP_API_REGISTRATION }: SandboxHarnessOptions = {}): Promise<SandboxHarness> {
+export async function startSandboxHarness(options: SandboxHarnessOptions = {}): Promise<SandboxHarness> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "delegate-harness-"));
   const quiet = () => {};
   const postgres = await startSandboxPostgres({ port: 0 });
@@ -58,8 +60,9 @@ export async function startSandboxHarness({ shopApiRegistration = SHOP_API_REGIS
     port: 0,
     appBaseUrl: APP_BASE_URL,
     dataDir,
-    apiAudiences: { [SHOP_AUDIENCE]: shopApiRegistration },
+    apiAudiences: { [SHOP_AUDIENCE]: options.shopApiRegistration ?? SHOP_API_REGISTRATION },
     cibaIntervalSeconds: 1,
+    refreshTokenPolicies: options.refreshTokenPolicies,
     log: quiet,
   });
   const providers = await startProviderApis({ port: 0, issuer: identity.issuer, log: quiet });

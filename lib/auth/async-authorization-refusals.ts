@@ -23,7 +23,7 @@ const list = (items: readonly string[]) => items.map((item) => `\`${item}\``).jo
 
 export function refusalMessage(error: OAuthError, { audience, scopes, detailTypes }: RefusedRequest): string {
   if (isRateLimited(error)) {
-    const wait = error.retryAfter === undefined ? "in a minute" : `in ${error.retryAfter} second${error.retryAfter === 1 ? "" : "s"}`;
+    const wait = error.retryAfterSeconds === undefined ? "in a minute" : `in ${error.retryAfterSeconds} second${error.retryAfterSeconds === 1 ? "" : "s"}`;
     return `The approval service is limiting how many requests this app may send right now. Try again ${wait}.`;
   }
   switch (error.error) {

@@ -23,8 +23,22 @@ async function managementToken(audience: string): Promise<string> {
   return token.value;
 }
 
-/** Every account whose email is `email` (Auth0 may hold several, one per connection), verified or not. */
+/**
+ * Every account whose email is `email` (Auth0 may hold several, one per connection), verified or not.
+ * Auth0's users-by-email matches exactly, case included, and stores a database connection's addresses
+ * lowercased while other identity providers keep theirs as given
+ * (auth0.com/docs/manage-users/user-search/retrieve-users-with-get-users-by-email-endpoint). So the address is
+ * looked up as typed and, if that differs, lowercased: "Bob@Example.COM" reaches bob@example.com, and never
+ * an account whose address is anything but one of those two.
+ */
 export async function findUsersByEmail(email: string): Promise<DirectoryUser[]> {
+  const spellings = [...new Set([email, email.toLowerCase()])];
+  const found = (await Promise.all(spellings.map(lookUp))).flat();
+  const unique = new Map(found.filter((user) => spellings.includes(user.email)).map((user) => [user.sub, user]));
+  return [...unique.values()];
+}
+
+async function lookUp(email: string): Promise<DirectoryUser[]> {
   const audience = `${issuerUrl(getConfig())}api/v2/`;
   const url = new URL("users-by-email", audience);
   url.searchParams.set("email", email);
@@ -37,7 +51,5 @@ export async function findUsersByEmail(email: string): Promise<DirectoryUser[]> 
   }
   if (!response.ok) throw new IssuerUnavailableError(`Management API answered HTTP ${response.status}`);
   const users = (await response.json()) as { user_id: string; email: string; email_verified?: boolean; name?: string }[];
-  return users
-    .filter((user) => user.email.toLowerCase() === email.toLowerCase())
-    .map((user) => ({ sub: user.user_id, email: user.email, emailVerified: user.email_verified === true, name: user.name ?? user.email }));
+  return users.map((user) => ({ sub: user.user_id, email: user.email, emailVerified: user.email_verified === true, name: user.name ?? user.email }));
 }

@@ -16,17 +16,31 @@ export interface TokenResponse {
   [key: string]: unknown;
 }
 
-/** The issuer answered with an OAuth error (RFC 6749 §5.2); `error` is its code, `retryAfter` its Retry-After. */
+/**
+ * The issuer answered with an OAuth error (RFC 6749 §5.2); `error` is its code. `retryAfterSeconds` is how long
+ * the caller is asked to wait, when the answer says (a 429, or Auth0's CIBA `slow_down`).
+ */
 export class OAuthError extends Error {
   override name = "OAuthError";
   constructor(
     readonly status: number,
     readonly error: string,
     description?: string,
-    readonly retryAfter?: number,
+    readonly retryAfterSeconds?: number,
   ) {
     super(description ? `${error}: ${description}` : error);
   }
+}
+
+/**
+ * Retry-After when sent; otherwise Auth0's `x-ratelimit-reset`, the epoch second its rate-limit bucket refills
+ * (auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy).
+ */
+function waitAskedFor(headers: Headers): number | undefined {
+  const retryAfter = retryAfterSeconds(headers.get("retry-after"));
+  if (retryAfter !== undefined) return retryAfter;
+  const reset = Number(headers.get("x-ratelimit-reset") ?? Number.NaN);
+  return Number.isFinite(reset) && reset > 0 ? Math.max(0, Math.ceil(reset - Date.now() / 1000)) : undefined;
 }
 
 /** The issuer could not be reached or gave no usable answer. Callers refuse the action (fail closed). */
@@ -87,12 +101,8 @@ async function postForm(endpoint: string, params: Record<string, string | undefi
   const json = (await response.json().catch(() => null)) as Record<string, unknown> | null;
   if (response.status >= 500 || json === null) throw new IssuerUnavailableError(`The identity server answered HTTP ${response.status}`);
   if (!response.ok) {
-    throw new OAuthError(
-      response.status,
-      String(json.error ?? "invalid_request"),
-      json.error_description as string | undefined,
-      retryAfterSeconds(response.headers.get("retry-after")),
-    );
+    const description = typeof json.error_description === "string" ? json.error_description : undefined;
+    throw new OAuthError(response.status, String(json.error ?? "invalid_request"), description, waitAskedFor(response.headers));
   }
   return json;
 }

@@ -1,14 +1,16 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ToolContext } from "@/lib/ai/tools/context";
 import { callProvider } from "@/lib/integrations/http";
 import { listCalendarEvents } from "@/lib/integrations/google";
+import { injectFault } from "@/sandbox/faults";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { encrypt } from "./encryption";
 import { saveConnectionToken } from "@/db/queries/connection-tokens";
 import { getConnectionToken, TokenVaultInterruptError, TokenVaultUnavailableError } from "./token-vault";
+import { deleteConnectedAccount, listConnectedAccounts } from "./my-account";
 import { withTokenVault } from "./with-token-vault";
 
 // The Token Vault authorizer against the real sandbox identity server and provider APIs, with the token cache
@@ -139,6 +141,119 @@ describe("withTokenVault / getConnectionToken", () => {
     // Even with alice's user id, bob's refresh token only reaches bob's (absent) account.
     await sql`delete from connection_tokens`;
     await interruptOf(getConnectionToken({ userId: alice.sub, refreshToken: bob.refreshToken, connection: "google-oauth2", scopes: [CALENDAR] }));
+  });
+
+  describe("Token Vault refusals that connecting would not fix", () => {
+    const TOKEN_VAULT_GRANT = "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token";
+    let ran: boolean;
+    const listRepos = (user: SignedInUser) =>
+      withTokenVault(contextOf(user), { connection: "github", scopes: ["read:user"] }, async () => {
+        ran = true;
+        return { repositories: [] };
+      })({});
+    // Auth0's answers, word for word, queued for bob's next GitHub exchange.
+    const tokenVaultFault = (status: number, body: object, headers?: Record<string, string>, times = 1) =>
+      injectFault(sandbox.issuer, {
+        method: "POST",
+        path: "/oauth/token",
+        params: { grant_type: TOKEN_VAULT_GRANT, connection: "github" },
+        status,
+        headers,
+        body,
+        times,
+      });
+
+    beforeAll(async () => {
+      await sandbox.connect(bob, "github", ["read:user"]);
+    });
+
+    beforeEach(async () => {
+      ran = false;
+      await sql`delete from connection_tokens`;
+    });
+
+    it("asks to sign in again, not to connect, when the Auth0 refresh token is revoked (invalid_grant)", async () => {
+      const carol = await sandbox.signIn("carol@example.com");
+      await sandbox.connect(carol, "github", ["read:user"]);
+      const revoked = await fetch(`${sandbox.issuer}oauth/revoke`, {
+        method: "POST",
+        body: new URLSearchParams({
+          token: carol.refreshToken,
+          token_type_hint: "refresh_token",
+          client_id: "delegate-app",
+          client_secret: "delegate-sandbox-secret",
+        }),
+      });
+      expect(revoked.status).toBe(200);
+      expect(await listRepos(carol)).toEqual({
+        error: "Your Delegate sign-in has expired or was revoked, so Delegate cannot reach your GitHub account. Sign out and sign in again; your connected accounts stay connected.",
+      });
+      expect(ran).toBe(false);
+    });
+
+    it("names the grant the administrator must enable when Token Vault is not enabled for the application", async () => {
+      await tokenVaultFault(403, {
+        error: "unauthorized_client",
+        error_description: `Grant type '${TOKEN_VAULT_GRANT}' not allowed for the client.`,
+      });
+      const output = (await listRepos(bob)) as { error: string };
+      expect(output.error).toContain(`the administrator must enable the Token Vault grant type (${TOKEN_VAULT_GRANT})`);
+      expect(output).not.toHaveProperty("interrupt");
+      expect(ran).toBe(false);
+    });
+
+    it("names the MFA policy when the tenant asks for multi-factor authentication", async () => {
+      await tokenVaultFault(403, {
+        error: "mfa_required",
+        error_description: "Multifactor authentication required",
+        mfa_token: "Fe26.2*mfa-token",
+      });
+      const output = (await listRepos(bob)) as { error: string };
+      expect(output.error).toContain(`the administrator must set the tenant's multi-factor authentication policy to "Never"`);
+      expect(ran).toBe(false);
+    });
+
+    it("waits as long as Auth0 asks when rate limited, then runs the tool", async () => {
+      await tokenVaultFault(429, { error: "too_many_requests", error_description: "Global limit has been reached" }, { "retry-after": "1" });
+      const started = Date.now();
+      expect(await listRepos(bob)).toEqual({ repositories: [] });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+      expect(ran).toBe(true);
+    });
+
+    it("says when to try again when the wait Auth0 asks for is longer than a chat reply can bear", async () => {
+      const reset = String(Math.floor(Date.now() / 1000) + 45);
+      await tokenVaultFault(
+        429,
+        { error: "too_many_requests", error_description: "Global limit has been reached" },
+        { "x-ratelimit-limit": "30", "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset },
+      );
+      const output = (await listRepos(bob)) as { error: string };
+      expect(output.error).toMatch(/^The identity service is limiting requests right now\. Try again in 4[4-6] seconds\. Nothing was done\.$/);
+      expect(ran).toBe(false);
+    });
+
+    it("still asks to connect when Auth0 has no connected account for the connection", async () => {
+      await tokenVaultFault(401, { error: "federated_connection_refresh_token_not_found", error_description: "Federated connection Refresh Token not found." });
+      expect(await listRepos(bob)).toMatchObject({ interrupt: { reason: "not_connected", connection: "github" } });
+      expect(ran).toBe(false);
+    });
+  });
+
+  it("lists every connected account across My Account pages, and disconnects one", async () => {
+    const dave = await sandbox.signIn("dave@example.com");
+    await sandbox.connect(dave, "google-oauth2", [CALENDAR]);
+    await sandbox.connect(dave, "github", ["read:user"]);
+    await sandbox.connect(dave, "sign-in-with-slack", ["channels:read"]);
+    const onePerPage = await listConnectedAccounts(dave.refreshToken, { pageSize: 1 });
+    expect(onePerPage.map(({ connection }) => connection).sort()).toEqual(["github", "google-oauth2", "sign-in-with-slack"]);
+    expect(await listConnectedAccounts(dave.refreshToken)).toEqual(onePerPage);
+    // Auth0 pages at most 20 at a time; the stand-in refuses more, as Auth0 does.
+    await expect(listConnectedAccounts(dave.refreshToken, { pageSize: 21 })).rejects.toThrow("My Account API answered HTTP 400");
+
+    const github = onePerPage.find(({ connection }) => connection === "github")!;
+    await deleteConnectedAccount(dave.refreshToken, github.id);
+    expect((await listConnectedAccounts(dave.refreshToken, { pageSize: 2 })).map(({ id }) => id)).not.toContain(github.id);
   });
 
   it("refuses, without running the tool, when the identity server cannot answer", async () => {

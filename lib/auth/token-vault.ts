@@ -1,8 +1,10 @@
 import "server-only";
 import { deleteConnectionToken, findConnectionToken, saveConnectionToken } from "@/db/queries/connection-tokens";
+import { withRetries } from "@/lib/http/retry";
 import { connections, type ConnectionName } from "./connections";
 import { decrypt, encrypt } from "./encryption";
 import { INTERRUPT_NAME, type TokenVaultInterrupt } from "./interrupts";
+import { MyAccountPolicyError, myAccountPolicyProblem } from "./my-account";
 import { IssuerUnavailableError, OAuthError, requestToken } from "./oauth";
 
 /**
@@ -28,6 +30,62 @@ export class TokenVaultInterruptError extends Error {
 export class TokenVaultUnavailableError extends Error {
   override name = "TokenVaultUnavailableError";
 }
+
+/**
+ * Token Vault refused for a reason connecting would not fix; the message says what will (sign in again, an
+ * administrator's setting, waiting). The tool is refused, never run without a token.
+ */
+export class TokenVaultRefusedError extends Error {
+  override name = "TokenVaultRefusedError";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Auth0's answers when the user has no connected account (token set) for the connection: connecting fixes it. */
+const NOT_CONNECTED = new Set(["federated_connection_refresh_token_not_found", "tokenset_not_found"]);
+
+const signInAgain = (label: string) =>
+  new TokenVaultRefusedError(
+    "invalid_grant",
+    `Your Delegate sign-in has expired or was revoked, so Delegate cannot reach your ${label} account. Sign out and sign in again; your connected accounts stay connected.`,
+  );
+
+/**
+ * What to tell the user for each error Auth0's token endpoint documents for the exchange
+ * (auth0.com/docs/secure/tokens/token-vault/configure-token-vault, auth0.com/docs/api/authentication):
+ * `invalid_grant` — the Auth0 refresh token is unknown, expired or was rotated away (rotation must be off);
+ * `unauthorized_client` — the Token Vault grant is not enabled for the application; `mfa_required` — the tenant's
+ * MFA policy applies to the exchange, and Token Vault needs it set to Never; `too_many_requests` — rate limited.
+ */
+function refusalOf(error: OAuthError, label: string): TokenVaultRefusedError {
+  switch (error.error) {
+    case "invalid_grant":
+      return signInAgain(label);
+    case "unauthorized_client":
+      return new TokenVaultRefusedError(
+        error.error,
+        `Delegate may not use Token Vault yet: the administrator must enable the Token Vault grant type (${GRANT_TYPE}) for the application in Auth0 (Applications → Advanced Settings → Grant Types). Nothing was done.`,
+      );
+    case "mfa_required":
+      return new TokenVaultRefusedError(
+        error.error,
+        `Auth0 asks for multi-factor authentication before handing out your ${label} token, which Token Vault cannot do: the administrator must set the tenant's multi-factor authentication policy to "Never" (Security → Multi-factor Auth; use an Action to require MFA at sign-in instead). Nothing was done.`,
+      );
+    case "too_many_requests": {
+      const wait = error.retryAfterSeconds;
+      const when = wait === undefined ? "in a minute" : `in ${wait} second${wait === 1 ? "" : "s"}`;
+      return new TokenVaultRefusedError(error.error, `The identity service is limiting requests right now. Try again ${when}. Nothing was done.`);
+    }
+    default:
+      return new TokenVaultRefusedError(error.error, `The identity service refused access to your ${label} account (${error.error}). Nothing was done.`);
+  }
+}
+
+const isRateLimit = (error: OAuthError) => error.status === 429 || error.error === "too_many_requests";
 
 export function tokenVaultInterrupt(
   reason: TokenVaultInterrupt["reason"],
@@ -62,19 +120,30 @@ export async function getConnectionToken(request: ConnectionTokenRequest): Promi
 }
 
 async function exchange({ userId, refreshToken, connection, scopes }: ConnectionTokenRequest): Promise<string> {
-  if (!refreshToken) throw new TokenVaultUnavailableError("The session has no refresh token. Sign out and in again.");
+  const label = connections[connection].label;
+  if (!refreshToken) throw signInAgain(label);
   let response;
   try {
-    response = await requestToken({
-      grant_type: GRANT_TYPE,
-      subject_token_type: REFRESH_TOKEN_TYPE,
-      subject_token: refreshToken,
-      requested_token_type: REQUESTED_TOKEN_TYPE,
-      connection,
-    });
+    response = await withRetries(
+      () =>
+        requestToken({
+          grant_type: GRANT_TYPE,
+          subject_token_type: REFRESH_TOKEN_TYPE,
+          subject_token: refreshToken,
+          requested_token_type: REQUESTED_TOKEN_TYPE,
+          connection,
+        }),
+      { retryable: (error) => error instanceof OAuthError && isRateLimit(error) && (error.retryAfterSeconds ?? true) },
+    );
   } catch (error) {
-    // Auth0 answers any failure to find a usable connected account with a 4xx: the user has to connect.
-    if (error instanceof OAuthError) throw tokenVaultInterrupt("not_connected", connection, scopes);
+    if (error instanceof OAuthError) {
+      if (!NOT_CONNECTED.has(error.error)) throw refusalOf(error, label);
+      // Connecting needs a My Account token from this same refresh token; without the policy for it, a
+      // "Connect" prompt would only lead to a connect that fails, so the administrator's fix is named instead.
+      const policyProblem = await myAccountPolicyProblem(refreshToken);
+      if (policyProblem) throw new TokenVaultRefusedError(MyAccountPolicyError.code, policyProblem.message);
+      throw tokenVaultInterrupt("not_connected", connection, scopes);
+    }
     if (error instanceof IssuerUnavailableError) throw new TokenVaultUnavailableError(error.message);
     throw error;
   }

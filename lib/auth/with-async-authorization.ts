@@ -78,7 +78,7 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
         };
         if (isRateLimited(error)) {
           // The request is still alive: check again once the service allows, without lengthening the interval.
-          return await waitFor(row.intervalSeconds, Math.max(error.retryAfter ?? row.intervalSeconds, row.intervalSeconds));
+          return await waitFor(row.intervalSeconds, Math.max(error.retryAfterSeconds ?? row.intervalSeconds, row.intervalSeconds));
         }
         switch (error.error) {
           case "authorization_pending":
@@ -86,7 +86,7 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
           case "slow_down":
             // Auth0 names the wait in Retry-After and lengthens it while a client polls too fast; a server that
             // names none gets RFC 8628 §3.5's five seconds more (CIBA adopts it). Either way it only grows.
-            return await waitFor(Math.max(error.retryAfter ?? row.intervalSeconds + 5, row.intervalSeconds));
+            return await waitFor(Math.max(error.retryAfterSeconds ?? row.intervalSeconds + 5, row.intervalSeconds));
           case "access_denied":
             // Auth0 answers access_denied both for a denial and for a request that expired ("Check Back-Channel
             // Login Status"); the request's own lifetime tells them apart. expiresAt was counted from before the
@@ -155,7 +155,7 @@ async function requestApproval<INPUT>(key: Key, options: AsyncAuthorizationOptio
           requested_expiry: String(requestedExpiry),
         }),
       // A refused request was not created, so asking again cannot reach the phone twice.
-      { retryable: (error) => error instanceof OAuthError && isRateLimited(error) && (error.retryAfter ?? true) },
+      { retryable: (error) => error instanceof OAuthError && isRateLimited(error) && (error.retryAfterSeconds ?? true) },
     );
     const interval = request.interval ?? DEFAULT_INTERVAL_SECONDS;
     const expiresAt = new Date(sentAt + request.expires_in * 1000);

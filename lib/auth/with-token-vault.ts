@@ -8,6 +8,7 @@ import {
   forgetConnectionToken,
   getConnectionToken,
   TokenVaultInterruptError,
+  TokenVaultRefusedError,
   TokenVaultUnavailableError,
   tokenVaultInterrupt,
 } from "./token-vault";
@@ -30,6 +31,11 @@ export function withTokenVault<INPUT, OUTPUT>(
       return await work(input, accessToken);
     } catch (error) {
       if (error instanceof TokenVaultInterruptError) return { interrupt: error.interrupt };
+      // Connecting would not help (sign in again, an administrator's setting, a wait): the model relays the message.
+      if (error instanceof TokenVaultRefusedError) {
+        logError("token-vault", `${connection}: Token Vault refused (${error.code})`);
+        return { error: error.message };
+      }
       if (error instanceof TokenVaultUnavailableError) {
         logError("token-vault", `${connection}: the identity service did not answer`, error);
         return { error: `Could not get access to your ${label} account: the identity service did not answer. Nothing was done.` };

@@ -92,6 +92,28 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   throw invalidRequest(`Invalid request body: check ${fields}.`, validationErrors);
 }
 
+/**
+ * `GET /me/v1/connected-accounts/accounts` pages with a `from` cursor and `take` (1–20, default 10); the
+ * answer's `next` is the cursor of the following page, absent on the last one
+ * (auth0.com/docs/api/myaccount/connected-accounts/get-a-list-of-connected-accounts).
+ */
+const accountsQuery = z.object({
+  from: z.string().min(1).max(256).optional(),
+  take: z.coerce.number().int().min(1).max(20).default(10),
+  connection: z.string().min(1).max(128).optional(),
+});
+
+// Opaque to the client, as Auth0's are: the id of the first account of the page it names.
+const cursorOf = (accountId: string) => Buffer.from(accountId).toString("base64url");
+
+function parseQuery<T>(schema: z.ZodType<T>, query: unknown): T {
+  const result = schema.safeParse(query);
+  if (result.success) return result.data;
+  const validationErrors = result.error.issues.map((issue) => ({ field: issue.path.join("."), detail: issue.message }));
+  const fields = [...new Set(validationErrors.map(({ field }) => field))].join(", ");
+  throw invalidRequest(`Invalid query string: check ${fields}.`, validationErrors);
+}
+
 const connectBody = z.object({
   connection: z.string().min(1).max(128),
   redirect_uri: z.string().min(1).max(2048),
@@ -228,8 +250,19 @@ export function connectedAccountsApi(deps: ConnectedAccountsApiDependencies): Ro
     res.status(201).json(accountView(account));
   });
 
-  router.get(`${CONNECTED_ACCOUNTS_PATH}/accounts`, requireScope(MY_ACCOUNT_SCOPES.read), (_req, res) => {
-    res.json({ accounts: deps.accounts.list(callerOf(res).sub).map(accountView) });
+  router.get(`${CONNECTED_ACCOUNTS_PATH}/accounts`, requireScope(MY_ACCOUNT_SCOPES.read), (req, res) => {
+    const { from, take, connection } = parseQuery(accountsQuery, req.query);
+    const accounts = deps.accounts
+      .list(callerOf(res).sub)
+      .filter((account) => connection === undefined || account.connection === connection)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    const start = from === undefined ? 0 : accounts.findIndex(({ id }) => cursorOf(id) === from);
+    if (start < 0) {
+      throw invalidRequest("The from cursor is unknown or no longer valid.", [{ field: "from", detail: "unknown cursor" }]);
+    }
+    const page = accounts.slice(start, start + take);
+    const following = accounts[start + take];
+    res.json({ accounts: page.map(accountView), ...(following && { next: cursorOf(following.id) }) });
   });
 
   router.delete(`${CONNECTED_ACCOUNTS_PATH}/accounts/:id`, requireScope(MY_ACCOUNT_SCOPES.delete), async (req, res) => {

@@ -141,9 +141,11 @@ export function managementUsersApi(deps: ManagementUsersApiDependencies): Router
     authenticate,
     requireScope(MANAGEMENT_API_SCOPES.readUsers),
     (req, res) => {
-      // Auth0 stores database users' addresses lowercased, so any capitalization finds them.
-      const email = emailQuery(req.query.email).toLowerCase();
-      res.json(sandboxUsers.filter((user) => user.email.toLowerCase() === email).map((user) => userView(user, deps.audience)));
+      // "The search looks for an exact match to the provided email address and is case-sensitive"; database
+      // users' addresses are stored lowercased, so "Alice@Example.com" finds nobody
+      // (auth0.com/docs/manage-users/user-search/retrieve-users-with-get-users-by-email-endpoint).
+      const email = emailQuery(req.query.email);
+      res.json(sandboxUsers.filter((user) => user.email === email).map((user) => userView(user, deps.audience)));
     },
   );
 

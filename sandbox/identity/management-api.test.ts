@@ -144,8 +144,15 @@ describe("client_credentials for the Management API", () => {
 });
 
 describe("GET /api/v2/users-by-email", () => {
-  it("finds Alice whatever the capitalization, in Auth0's shape", async () => {
-    const response = await usersByEmail("email=Alice%40Example.COM", await managementToken());
+  it("finds Alice by her address exactly as stored, in Auth0's shape, and nobody by another capitalization", async () => {
+    const token = await managementToken();
+    // Auth0's search is exact and case-sensitive; database users' addresses are stored lowercased.
+    for (const other of ["Alice%40Example.COM", "alice%40EXAMPLE.com", "ALICE%40example.com"]) {
+      const miss = await usersByEmail(`email=${other}`, token);
+      expect(miss.status).toBe(200);
+      expect(await miss.json()).toEqual([]);
+    }
+    const response = await usersByEmail("email=alice%40example.com", token);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     expect(await response.json()).toEqual([
@@ -215,14 +222,19 @@ describe("GET /api/v2/users-by-email", () => {
       expect(await response.json()).toEqual(INVALID_TOKEN);
     }
 
-    // Nor can the user's refresh token be traded for a Management API token.
+    // Nor can the user's refresh token be traded for a Management API token: as at Auth0, an audience no
+    // refresh-token policy lists is ignored, and the token that comes back is refused.
     const escalated = await tokenRequest({
       grant_type: "refresh_token",
       refresh_token: refreshToken!,
       audience: managementAudience,
+      scope: "openid read:users",
     });
-    expect(escalated.status).toBe(400);
-    expect(await escalated.json()).toMatchObject({ error: "invalid_target" });
+    expect(escalated.status).toBe(200);
+    const ignored = (await escalated.json()) as { access_token: string; scope: string };
+    expect(ignored.scope).toBe("openid");
+    const response = await usersByEmail("email=alice%40example.com", ignored.access_token);
+    expect(response.status).toBe(401);
   });
 
   it("answers 403 insufficient_scope for a Management API token without read:users", async () => {

@@ -242,6 +242,8 @@ declare module "oidc-provider" {
     addOIDCScope(scope: string): void;
     addOIDCClaims(claims: string[]): void;
     addResourceScope(resource: string, scope: string): void;
+    /** The scopes granted for an API, space-separated; "" when the grant has none for it. */
+    getResourceScope(resource: string): string;
     save(): Promise<string>;
   }
 

@@ -27,11 +27,16 @@ import {
   managementApiResourceServer,
 } from "./management-api";
 import { managementUsersApi } from "./management-api-users";
-import { createMyAccountTokenVerifier, myAccountAudience, myAccountResourceServer } from "./my-account";
+import {
+  createMyAccountTokenVerifier,
+  MY_ACCOUNT_SCOPES,
+  myAccountAudience,
+  myAccountResourceServer,
+} from "./my-account";
 import { PendingConnects } from "./pending-connects";
 import { appCallbackUrl, providerConfiguration } from "./provider-config";
 import { createProviderTokenMinter } from "./provider-tokens";
-import { requestShims } from "./request-shims";
+import { requestShims, type RefreshTokenPolicy } from "./request-shims";
 import { TOKEN_VAULT_GRANT_TYPE, TOKEN_VAULT_PARAMETERS, tokenVaultGrant } from "./token-vault";
 
 const PREFIX = "[sandbox:identity]";
@@ -60,6 +65,14 @@ export interface IdentityServerOptions {
    * with `aud` = the audience, verifiable with the JWKS. CIBA requests name one with `audience`.
    */
   apiAudiences?: ApiAudiences;
+  /**
+   * The application's refresh-token policies (Auth0's `refresh_token.policies`, Multi-Resource Refresh
+   * Token): which APIs and scopes its refresh tokens may mint access tokens for. Default: the My Account
+   * API with its Connected Accounts scopes, which connecting accounts needs. `[]` is a tenant without
+   * the policy: a refresh request for another audience gets the sign-in's own token back.
+   * https://auth0.com/docs/secure/tokens/refresh-tokens/multi-resource-refresh-token
+   */
+  refreshTokenPolicies?: RefreshTokenPolicy[];
   log?: (line: string) => void;
 }
 
@@ -68,8 +81,6 @@ export interface IdentityServer {
   issuer: string;
   close(): Promise<void>;
 }
-
-
 
 export async function startIdentityServer(options: IdentityServerOptions): Promise<IdentityServer> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -98,6 +109,14 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
   if (Object.hasOwn(apiAudiences, meAudience)) throw new Error(`${meAudience} is the My Account API's audience`);
   if (Object.hasOwn(apiAudiences, managementAudience)) {
     throw new Error(`${managementAudience} is the Management API's audience`);
+  }
+  const refreshTokenPolicies = options.refreshTokenPolicies ?? [
+    { audience: meAudience, scope: Object.values(MY_ACCOUNT_SCOPES) },
+  ];
+  const unknownAudience = refreshTokenPolicies.find(({ audience }) => audience !== meAudience && !Object.hasOwn(apiAudiences, audience));
+  if (unknownAudience) {
+    server.close();
+    throw new Error(`refresh-token policy for ${unknownAudience.audience}: no API is known by that audience`);
   }
   const backchannelRequests = new BackchannelRequests();
 
@@ -148,7 +167,17 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
     if (!user) return void res.status(404).end();
     res.type("image/svg+xml").set("cache-control", "public, max-age=86400").send(initialsAvatar(user));
   });
-  app.use(requestShims({ clientId, myAccountAudience: meAudience }));
+  app.use(
+    requestShims({
+      clientId,
+      refreshTokenPolicies,
+      grantedResourceScope: async (refreshToken, resource) => {
+        const token = await provider.RefreshToken.find(refreshToken);
+        const grant = token?.grantId ? await provider.Grant.find(token.grantId) : undefined;
+        return grant?.getResourceScope(resource) ?? "";
+      },
+    }),
+  );
   // After the shims, whose body parsing lets a fault match on form fields such as `connection`.
   app.use(faultRoutes());
   app.post(

@@ -146,6 +146,11 @@ async function start(options: { port: number; providerTokenTtlSeconds?: number }
   return startIdentityServer({ ...options, appBaseUrl, dataDir, log: (line) => logs.push(line) });
 }
 
+interface AccountsPage {
+  accounts: AccountBody[];
+  next?: string;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
@@ -649,6 +654,139 @@ describe("My Account API", () => {
       scopes: ["groups:read", "channels:read"],
       created_at: expect.any(String),
     });
+  });
+});
+
+describe("My Account API paging", () => {
+  let daveRefreshToken: string;
+  let reader: string;
+
+  beforeAll(async () => {
+    const dave = await signIn("dave@example.com");
+    daveRefreshToken = await refreshTokenOf(dave);
+    await allow(dave, "google-oauth2", CALENDAR);
+    await allow(dave, "github", "read:user");
+    await allow(dave, "sign-in-with-slack", "channels:read");
+    reader = await myAccountToken(daveRefreshToken, "read:me:connected_accounts");
+  });
+
+  const page = async (query: string) => {
+    const response = await myAccount(`/accounts${query}`, reader);
+    expect(response.status).toBe(200);
+    return (await response.json()) as AccountsPage;
+  };
+
+  it("pages with a from cursor and take, each account once, and no next on the last page", async () => {
+    const all = await page("");
+    expect(all.accounts).toHaveLength(3);
+    expect(all.next).toBeUndefined();
+
+    const seen: string[] = [];
+    let query = "?take=1";
+    for (;;) {
+      const { accounts, next } = await page(query);
+      expect(accounts).toHaveLength(1);
+      seen.push(accounts[0]!.id);
+      if (!next) break;
+      query = `?take=1&from=${encodeURIComponent(next)}`;
+    }
+    expect(seen).toEqual(all.accounts.map(({ id }) => id));
+
+    const firstTwo = await page("?take=2");
+    expect(firstTwo.accounts).toHaveLength(2);
+    expect((await page(`?take=2&from=${encodeURIComponent(firstTwo.next!)}`)).accounts).toEqual(all.accounts.slice(2));
+  });
+
+  it("filters by connection", async () => {
+    const { accounts } = await page("?connection=github");
+    expect(accounts.map(({ connection }) => connection)).toEqual(["github"]);
+  });
+
+  it("refuses take outside 1–20 and an unknown cursor with 400 invalid_request", async () => {
+    expect((await page("?take=20")).accounts).toHaveLength(3);
+    for (const query of ["?take=21", "?take=0", "?take=ten", "?take=1.5"]) {
+      const response = await myAccount(`/accounts${query}`, reader);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        status: 400,
+        error: "invalid_request",
+        validation_errors: [expect.objectContaining({ field: "take" })],
+      });
+    }
+    const unknown = await myAccount("/accounts?from=bm90LWEtY3Vyc29y", reader);
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ error: "invalid_request", validation_errors: [{ field: "from" }] });
+  });
+});
+
+describe("an application without a refresh-token policy for the My Account API (refreshTokenPolicies: [])", () => {
+  let bare: IdentityServer;
+  let bareDataDir: string;
+  let bareAuth0: Auth0Client;
+
+  beforeAll(async () => {
+    bareDataDir = await mkdtemp(path.join(tmpdir(), "delegate-no-mrrt-"));
+    bare = await startIdentityServer({ port: 0, appBaseUrl, dataDir: bareDataDir, refreshTokenPolicies: [], log: () => {} });
+    bareAuth0 = new Auth0Client({
+      domain: bare.issuer.replace(/\/$/, ""),
+      allowInsecureRequests: true,
+      clientId,
+      clientSecret,
+      secret: sessionSecret,
+      appBaseUrl,
+      enableConnectAccountEndpoint: true,
+    });
+  });
+
+  afterAll(async () => {
+    await bare?.close();
+    if (bareDataDir) await rm(bareDataDir, { recursive: true, force: true });
+  });
+
+  it("ignores the me/ audience on a refresh, as Auth0 does, so the token that comes back is refused by the My Account API", async () => {
+    const signedIn = await signInWithSandbox(auth0App(bareAuth0), { email: "alice@example.com" });
+    const session = await bareAuth0.getSession(new NextRequest(appBaseUrl, { headers: { cookie: signedIn.appCookie } }));
+    const response = await fetch(new URL("/oauth/token", bare.issuer), {
+      method: "POST",
+      body: new URLSearchParams({
+        client_id: clientId,
+        client_secret: clientSecret,
+        grant_type: "refresh_token",
+        refresh_token: session!.tokenSet.refreshToken!,
+        audience: new URL("/me/", bare.issuer).href,
+        scope: "openid profile email offline_access read:me:connected_accounts",
+      }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { access_token: string; scope: string };
+    expect(body.scope).toBe("openid profile email");
+    const list = await fetch(new URL("/me/v1/connected-accounts/accounts", bare.issuer), {
+      headers: { authorization: `Bearer ${body.access_token}` },
+    });
+    expect(list.status).toBe(401);
+    expect(await list.json()).toMatchObject({ error: "invalid_token" });
+  });
+
+  // The answer users of a tenant without the policy report (github.com/auth0/nextjs-auth0/issues/2461).
+  it("makes nextjs-auth0's /auth/connect fail before any consent page", async () => {
+    const signedIn = await signInWithSandbox(auth0App(bareAuth0), { email: "bob@example.com" });
+    await expect(
+      connectAccount(auth0App(bareAuth0), signedIn, { connection: "github", scopes: ["repo"], decision: "allow" }),
+    ).rejects.toThrow(
+      "the app's /auth/connect failed with HTTP 500: An unexpected error occurred while trying to initiate the connect account flow.",
+    );
+  });
+
+  it("refuses to start with a policy for an API it does not know", async () => {
+    await expect(
+      startIdentityServer({
+        port: 0,
+        appBaseUrl,
+        dataDir: bareDataDir,
+        refreshTokenPolicies: [{ audience: "https://unknown.example/", scope: ["read"] }],
+        log: () => {},
+      }),
+    ).rejects.toThrow(/no API is known by that audience/);
   });
 });
 

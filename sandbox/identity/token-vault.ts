@@ -2,6 +2,13 @@
  * Auth0's Token Vault exchange at `/oauth/token`: the app trades the user's refresh token (or access
  * token) for an access token to a service the user connected. Here the "provider access token" is a
  * sandbox provider token (see provider-tokens.ts) carrying the scopes the user allowed.
+ *
+ * Of the errors Auth0 answers here, two come about naturally: `federated_connection_refresh_token_not_found`
+ * (nothing connected) and `invalid_grant` (a refresh token that is unknown, expired, or revoked with its grant).
+ * The rest depend on tenant settings the sandbox does not model — `unauthorized_client` (the Token Vault grant
+ * not enabled for the application), `mfa_required` (the tenant's MFA policy is not "Never",
+ * auth0.com/docs/secure/tokens/token-vault/configure-token-vault) and `too_many_requests` (rate limits) — and
+ * are answered through fault injection (sandbox/faults.ts) with Auth0's bodies.
  */
 import { errors, type KoaContextWithOIDC, type Provider } from "oidc-provider";
 import type { ConnectedAccountStore } from "./connected-accounts";

@@ -1,6 +1,6 @@
 import { DisconnectButton } from "@/components/connections/disconnect-button";
 import { allScopes, connections, describeScope, type ConnectionName } from "@/lib/auth/connections";
-import { listConnectedAccounts, type ConnectedAccount } from "@/lib/auth/my-account";
+import { listConnectedAccounts, MyAccountPolicyError, MyAccountSignInError, type ConnectedAccount } from "@/lib/auth/my-account";
 import { getAgentSession } from "@/lib/auth/session";
 import { logError } from "@/lib/log";
 
@@ -9,11 +9,19 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
   if (!session) return null; // the layout shows the landing page
   const { connect_error: connectError } = await searchParams;
   let accounts: ConnectedAccount[] | null = null;
+  // Set when only an administrator can make connecting work; then no "Connect" or "try again" is offered.
+  let setupProblem: string | null = null;
+  let loadProblem: string | null = null;
   try {
-    accounts = session.refreshToken ? await listConnectedAccounts(session.refreshToken) : null;
+    if (!session.refreshToken) throw new MyAccountSignInError();
+    accounts = await listConnectedAccounts(session.refreshToken);
   } catch (error) {
+    if (error instanceof MyAccountPolicyError) setupProblem = error.message;
+    else if (error instanceof MyAccountSignInError) loadProblem = error.message;
+    else loadProblem = "Could not load your connections from the identity service. Try again in a moment.";
     logError("connections", "listing connected accounts failed", error);
   }
+  if (connectError === MyAccountPolicyError.code) setupProblem ??= new MyAccountPolicyError().message;
 
   return (
     <main className="mx-auto w-full max-w-3xl flex-1 overflow-y-auto px-6 py-8">
@@ -21,14 +29,20 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
       <p className="mt-1 text-zinc-600">
         Accounts Delegate may use on your behalf. Tokens are issued for each request and expire within the hour.
       </p>
-      {connectError && (
+      {setupProblem ? (
         <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          Not connected: the connection was cancelled or failed.
+          {setupProblem}
         </p>
+      ) : (
+        connectError && (
+          <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+            Not connected: the connection was cancelled or failed.
+          </p>
+        )
       )}
-      {accounts === null && (
+      {loadProblem && (
         <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          Could not load your connections from the identity service. Try again in a moment.
+          {loadProblem}
         </p>
       )}
       <ul className="mt-6 space-y-4">
@@ -53,7 +67,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                 </div>
                 {account ? (
                   <DisconnectButton accountId={account.id} label={label} />
-                ) : (
+                ) : setupProblem ? null : (
                   <a href={connectUrl} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white" aria-label={`Connect ${label}`}>
                     Connect
                   </a>

@@ -1,5 +1,5 @@
 import { isConnectionName } from "@/lib/auth/connections";
-import { deleteConnectedAccount, listConnectedAccounts } from "@/lib/auth/my-account";
+import { deleteConnectedAccount, listConnectedAccounts, MyAccountPolicyError, MyAccountSignInError } from "@/lib/auth/my-account";
 import { getAgentSession } from "@/lib/auth/session";
 import { forgetConnectionToken } from "@/lib/auth/token-vault";
 import { apiError } from "@/lib/errors";
@@ -25,6 +25,8 @@ export async function DELETE(_request: Request, { params }: { params: Promise<{ 
     await forget();
   } catch (error) {
     logError("connections", "disconnect failed", error);
+    if (error instanceof MyAccountPolicyError) return apiError("forbidden", error.message);
+    if (error instanceof MyAccountSignInError) return apiError("unauthorized", error.message);
     return apiError("internal", "Could not disconnect the account. Try again in a moment.");
   }
   return new Response(null, { status: 204 });
