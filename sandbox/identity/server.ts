@@ -29,7 +29,7 @@ import {
 import { managementUsersApi } from "./management-api-users";
 import { createMyAccountTokenVerifier, myAccountAudience, myAccountResourceServer } from "./my-account";
 import { PendingConnects } from "./pending-connects";
-import { appCallbackUrl, providerConfiguration } from "./provider-config";
+import { appCallbackUrl, auth0GrantTypeRefusal, providerConfiguration } from "./provider-config";
 import { createProviderTokenMinter } from "./provider-tokens";
 import { requestShims } from "./request-shims";
 import { TOKEN_VAULT_GRANT_TYPE, TOKEN_VAULT_PARAMETERS, tokenVaultGrant } from "./token-vault";
@@ -60,6 +60,8 @@ export interface IdentityServerOptions {
    * with `aud` = the audience, verifiable with the JWKS. CIBA requests name one with `audience`.
    */
   apiAudiences?: ApiAudiences;
+  /** The grant types the app's client may use (default: all the sandbox offers); tests turn some off. */
+  grantTypes?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -113,6 +115,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
         model === "BackchannelAuthenticationRequest" ? retainExpiredRequests(state.adapter(model)) : state.adapter(model),
       resourceServers: { [meAudience]: myAccountResourceServer(issuer), ...apiResourceServers(apiAudiences) },
       clientGrants: { [managementAudience]: managementApiResourceServer(issuer) },
+      grantTypes: options.grantTypes,
       ciba: cibaFeature({
         issuer,
         requests: backchannelRequests,
@@ -122,6 +125,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
     }),
   );
   provider.use(auth0CibaResponses({ intervalSeconds: cibaIntervalSeconds }));
+  provider.use(auth0GrantTypeRefusal());
   const logServerError = (error: unknown) =>
     log(`${PREFIX} server error: ${error instanceof Error ? error.message : String(error)}`);
   provider.on("server_error", (_ctx, error) => logServerError(error));
