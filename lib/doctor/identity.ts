@@ -79,7 +79,7 @@ export async function checkClientCredentials(server: IdentityServer, client: Cli
   const answer = await tokenRequest(server, client, {
     grant_type: "authorization_code",
     code: BOGUS,
-    redirect_uri: new URL("/auth/callback", client.APP_BASE_URL).href,
+    redirect_uri: `${client.APP_BASE_URL.replace(/\/+$/, "")}/auth/callback`,
     code_verifier: BOGUS.padEnd(43, "-"),
   });
   if (clientAuthenticationFailed(answer)) {
