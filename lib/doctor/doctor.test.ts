@@ -148,14 +148,14 @@ describe("npm run doctor against a correctly configured sandbox", () => {
     expect(anyFailed(results)).toBe(false);
   });
 
-  it("`npm run doctor` exits 0 and prints no secret or token", async () => {
+  it("`npm run doctor` exits 0 and prints no secret or token", { timeout: 150_000 }, async () => {
     // An empty data dir: no `npm run dev` sandbox settings to fall back on, only the harness's environment.
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "delegate-doctor-"));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/doctor.ts"], {
       cwd: process.cwd(),
       env: { ...process.env, OPENAI_EMBEDDING_MODEL: "delegate-sandbox-embedding", DOCTOR_REFRESH_TOKEN: aliceRefreshToken, DELEGATE_DATA_DIR: dataDir },
-      timeout: 60_000,
+      timeout: 120_000,
     });
     expect(stdout).toContain("✓ Issuer discovery");
     expect(stdout).toContain("15 passed, 0 failed, 0 not checked.");

@@ -5,7 +5,7 @@ export const TIMEOUT_MS = 10_000;
 
 export interface HttpAnswer {
   status: number;
-  /** The JSON body, or null when the body is not JSON. */
+  /** The body when it is a JSON object, else null. */
   body: Record<string, unknown> | null;
 }
 
@@ -44,7 +44,6 @@ export async function request(url: string | URL, init: RequestInit = {}): Promis
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
-    else if (Array.isArray(parsed)) body = { items: parsed };
   } catch {
     body = null;
   }
