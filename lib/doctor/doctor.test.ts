@@ -226,6 +226,40 @@ describe("npm run doctor against stand-ins configured wrong", () => {
     expect(policy.fix).toContain(`"audience":"${issuer}me/"`);
   });
 
+  it("Auth0's answer without a policy (a token for no API): the policy line fails and says how to add one", async () => {
+    // Without a refresh-token policy Auth0 ignores `audience` and answers with a token for the default audience,
+    // here none: an opaque /userinfo token (auth0.com/docs/secure/tokens/refresh-tokens/multi-resource-refresh-token).
+    await injectFault(harness.issuer, {
+      path: "/oauth/token",
+      params: { grant_type: "refresh_token", refresh_token: aliceRefreshToken },
+      status: 200,
+      body: { access_token: "opaque-userinfo-token", token_type: "Bearer", expires_in: 86400, scope: "openid profile email" },
+    });
+    const results = await runDoctor({ config, refreshToken: aliceRefreshToken });
+    expect(failures(results)).toEqual(["Refresh-token policy for the My Account API"]);
+    const policy = line(results, "Refresh-token policy for the My Account API");
+    expect(policy.detail).toBe(
+      `asked for a token for ${harness.issuer}me/ and got one for no API (an opaque token): the application has no refresh-token policy for the My Account API, so connecting accounts fails`,
+    );
+    expect(policy.fix).toContain(`"audience":"${harness.issuer}me/"`);
+  });
+
+  it("a rotated refresh token: the policy line says Token Vault needs rotation off", async () => {
+    const claims = Buffer.from(JSON.stringify({ aud: `${harness.issuer}me/`, scope: "read:me:connected_accounts" })).toString("base64url");
+    await injectFault(harness.issuer, {
+      path: "/oauth/token",
+      params: { grant_type: "refresh_token", refresh_token: aliceRefreshToken },
+      status: 200,
+      body: { access_token: `e30.${claims}.c2ln`, refresh_token: "a-new-rotated-refresh-token", token_type: "Bearer", scope: "read:me:connected_accounts" },
+    });
+    const results = await runDoctor({ config, refreshToken: aliceRefreshToken });
+    const policy = line(results, "Refresh-token policy for the My Account API");
+    expect(policy.status).toBe("fail");
+    expect(policy.detail).toContain("the refresh token was rotated");
+    expect(policy.fix).toContain("Allow Refresh Token Rotation");
+    expect(formatReport(results)).not.toContain("a-new-rotated-refresh-token");
+  });
+
   it("a refresh token the identity server does not know: the policy line says to sign in again", async () => {
     const results = await runDoctor({ config, refreshToken: "an-expired-or-revoked-refresh-token" });
     const policy = line(results, "Refresh-token policy for the My Account API");

@@ -6,8 +6,9 @@ import { errorDescription, oauthError, postForm, request, type HttpAnswer } from
  * The identity server as the app uses it: discovery, the client's credentials, and the grants the token endpoint
  * accepts for this client. Grants are probed with a deliberately invalid credential: Auth0 answers
  * `unauthorized_client` ("Grant type '…' not allowed for the client") when the grant is not enabled for the
- * application, and `invalid_grant` / `invalid_request` when it is enabled and the credential is bad
- * (auth0.com/docs/api/authentication, "Standard Error Responses"; RFC 6749 §5.2). Nothing is ever granted.
+ * application, and `invalid_grant` / `invalid_request` when it is enabled and the credential is bad (RFC 6749
+ * §5.2; an unknown `auth_req_id` is `invalid_grant` by CIBA Core §11; an unknown refresh token is Auth0's 403
+ * `invalid_grant` "Unknown or invalid refresh token."). Nothing is ever granted.
  */
 export interface IdentityServer {
   issuer: string;
@@ -42,7 +43,7 @@ export async function checkDiscovery(config: Pick<Config, "AUTH0_DOMAIN">): Prom
       result: fail(
         DISCOVERY_TITLE,
         `the issuer says it is ${doc.issuer}, but AUTH0_DOMAIN makes the app expect ${expected}; tokens would be rejected`,
-        `Set AUTH0_DOMAIN to ${new URL(doc.issuer).host} (the issuer's host).`,
+        `Set AUTH0_DOMAIN to ${URL.parse(doc.issuer)?.host ?? doc.issuer} (the issuer's host).`,
       ),
     };
   }
