@@ -16,14 +16,15 @@ export interface IdentityServer {
   backchannelEndpoint?: string;
 }
 
-type Client = Pick<Config, "AUTH0_DOMAIN" | "AUTH0_CLIENT_ID" | "AUTH0_CLIENT_SECRET" | "APP_BASE_URL">;
+/** The app as a client of the identity server: the settings every token request needs. */
+export type AppClient = Pick<Config, "AUTH0_DOMAIN" | "AUTH0_CLIENT_ID" | "AUTH0_CLIENT_SECRET" | "APP_BASE_URL">;
 
 const APP_SETTINGS = "Auth0 Dashboard → Applications → Applications → your application";
 const GRANT_TYPES_SETTING = `${APP_SETTINGS} → Settings → Advanced Settings → Grant Types`;
 /** Never a real credential: every probe must be refused, whatever the configuration. */
 const BOGUS = "delegate-doctor-deliberately-invalid";
 
-export const DISCOVERY_TITLE = "Issuer discovery";
+const DISCOVERY_TITLE = "Issuer discovery";
 
 export async function checkDiscovery(config: Pick<Config, "AUTH0_DOMAIN">): Promise<{ result: CheckResult; server?: IdentityServer }> {
   const expected = issuerUrl(config);
@@ -56,7 +57,7 @@ export async function checkDiscovery(config: Pick<Config, "AUTH0_DOMAIN">): Prom
 }
 
 /** A client-authenticated token request; throws Unreachable when the token endpoint gives no answer. */
-export function tokenRequest(server: IdentityServer, client: Client, params: Record<string, string>): Promise<HttpAnswer> {
+export function tokenRequest(server: IdentityServer, client: AppClient, params: Record<string, string>): Promise<HttpAnswer> {
   return postForm(server.tokenEndpoint, { client_id: client.AUTH0_CLIENT_ID, client_secret: client.AUTH0_CLIENT_SECRET, ...params });
 }
 
@@ -76,7 +77,7 @@ const CREDENTIALS_FIX =
  * Exchanges a bogus authorization code: the token endpoint authenticates the client first, so a refused secret
  * answers 401 and an accepted one `invalid_grant` (the code). Every sign-in needs this grant anyway.
  */
-export async function checkClientCredentials(server: IdentityServer, client: Client): Promise<CheckResult> {
+export async function checkClientCredentials(server: IdentityServer, client: AppClient): Promise<CheckResult> {
   const answer = await tokenRequest(server, client, {
     grant_type: "authorization_code",
     code: BOGUS,
@@ -93,8 +94,8 @@ export async function checkClientCredentials(server: IdentityServer, client: Cli
   return fail(CREDENTIALS_TITLE, `unexpected answer to a client-authenticated request: ${errorDescription(answer)}`, CREDENTIALS_FIX);
 }
 
-export const TOKEN_VAULT_GRANT = "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token";
-export const CIBA_GRANT = "urn:openid:params:grant-type:ciba";
+const TOKEN_VAULT_GRANT = "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token";
+const CIBA_GRANT = "urn:openid:params:grant-type:ciba";
 
 interface GrantProbe {
   title: string;
@@ -135,7 +136,7 @@ export const GRANT_PROBES = {
   },
 } satisfies Record<string, GrantProbe>;
 
-export async function checkGrant(server: IdentityServer, client: Client, probe: GrantProbe): Promise<CheckResult> {
+export async function checkGrant(server: IdentityServer, client: AppClient, probe: GrantProbe): Promise<CheckResult> {
   const enable = `Tick "${probe.dashboardName}" in ${GRANT_TYPES_SETTING} (${probe.doc}).`;
   const answer = await tokenRequest(server, client, probe.params);
   const code = oauthError(answer);
@@ -147,7 +148,7 @@ export async function checkGrant(server: IdentityServer, client: Client, probe: 
 }
 
 /** Token Vault and the refresh token grant, then CIBA with its /bc-authorize endpoint in discovery. */
-export async function checkGrants(server: IdentityServer, client: Client): Promise<Record<keyof typeof GRANT_PROBES, CheckResult>> {
+export async function checkGrants(server: IdentityServer, client: AppClient): Promise<Record<keyof typeof GRANT_PROBES, CheckResult>> {
   const [refreshToken, tokenVault, ciba] = await Promise.all([
     checkGrant(server, client, GRANT_PROBES.refreshToken),
     checkGrant(server, client, GRANT_PROBES.tokenVault),

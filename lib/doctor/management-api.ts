@@ -1,7 +1,6 @@
-import type { Config } from "@/lib/config";
 import { fail, pass, type CheckResult } from "./check";
 import { errorDescription, oauthError, request } from "./http";
-import { clientAuthenticationFailed, tokenRequest, type IdentityServer } from "./identity";
+import { clientAuthenticationFailed, tokenRequest, type AppClient, type IdentityServer } from "./identity";
 
 /**
  * Sharing a document finds people by email through the Management API (`users-by-email`), with the app's own
@@ -15,7 +14,7 @@ const AUTHORIZE_FIX =
 
 export async function checkManagementApi(
   server: IdentityServer,
-  client: Pick<Config, "AUTH0_DOMAIN" | "AUTH0_CLIENT_ID" | "AUTH0_CLIENT_SECRET" | "APP_BASE_URL">,
+  client: AppClient,
 ): Promise<CheckResult> {
   const audience = new URL("api/v2/", server.issuer).href;
   const answer = await tokenRequest(server, client, { grant_type: "client_credentials", audience, scope: "read:users" });

@@ -1,7 +1,7 @@
 import type { Config } from "@/lib/config";
 import { fail, pass, skip, type CheckResult } from "./check";
 import { errorDescription, oauthError, request } from "./http";
-import { clientAuthenticationFailed, tokenRequest, type IdentityServer } from "./identity";
+import { clientAuthenticationFailed, tokenRequest, type AppClient, type IdentityServer } from "./identity";
 
 /**
  * Connecting accounts needs a Multi-Resource Refresh Token policy: the sign-in refresh token must be allowed to
@@ -39,7 +39,7 @@ const audiences = (claims: Record<string, unknown> | undefined): string[] =>
 
 export async function checkRefreshTokenPolicy(
   server: IdentityServer,
-  client: Pick<Config, "AUTH0_DOMAIN" | "AUTH0_CLIENT_ID" | "AUTH0_CLIENT_SECRET" | "APP_BASE_URL">,
+  client: AppClient,
   refreshToken: string | undefined,
 ): Promise<CheckResult> {
   const audience = myAccountAudience(server);
@@ -47,7 +47,8 @@ export async function checkRefreshTokenPolicy(
     return skip(
       REFRESH_TOKEN_POLICY_TITLE,
       "not checked: set DOCTOR_REFRESH_TOKEN to a signed-in user's refresh token to test it (README.md, \"npm run doctor\")",
-      `Check by hand: GET ${server.issuer}api/v2/clients/${client.AUTH0_CLIENT_ID}?fields=refresh_token must list a policy for ${audience} with ${MY_ACCOUNT_SCOPES.join(", ")}; if not: ${policyFix(server, client)}`,
+      `Check by hand: the application's refresh_token.policies (Management API GET ${server.issuer}api/v2/clients/${client.AUTH0_CLIENT_ID}?fields=refresh_token, ` +
+        `with a token that has read:clients) must list ${audience} with ${MY_ACCOUNT_SCOPES.join(", ")}. If not: ${policyFix(server, client)}`,
     );
   }
   const answer = await tokenRequest(server, client, {
