@@ -121,9 +121,8 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
         post_logout_redirect_uris: [appBaseUrl, `${appBaseUrl}/`],
         grant_types: grantTypes,
         response_types: ["code"],
-        // The only CIBA mode Auth0 offers: the app polls the token endpoint. oidc-provider refuses the
-        // setting on a client without the CIBA grant.
-        ...(grantTypes.includes(CIBA_GRANT_TYPE) ? { backchannel_token_delivery_mode: "poll" as const } : {}),
+        // The only CIBA mode Auth0 offers: the app polls the token endpoint.
+        backchannel_token_delivery_mode: "poll",
       },
     ],
     responseTypes: ["code"],
