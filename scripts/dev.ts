@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, openSync, writeSync } from "node:fs";
 import path from "node:path";
-import { loadEnvFiles } from "../sandbox/env-files";
+import { loadEnvFiles, removeSandboxEnv, sandboxDataDir, writeSandboxEnv } from "../sandbox/env-files";
 import { startSandbox } from "../sandbox/start";
 
 /**
@@ -19,7 +19,11 @@ const logFile = process.env.DELEGATE_LOG_FILE?.trim();
 if (logFile) copyOutputTo(logFile);
 refuseProduction();
 
-const sandbox = await startSandbox({ env: process.env, dataDir: path.resolve(process.env.DELEGATE_DATA_DIR ?? ".data") });
+const dataDir = sandboxDataDir();
+const sandbox = await startSandbox({ env: process.env, dataDir });
+// `npm run doctor` reads these to check the sandbox the app is using.
+if (sandbox.services.length > 0) writeSandboxEnv(dataDir, sandbox.env);
+else removeSandboxEnv(dataDir);
 // A production build whose sign-in, model, shop and permissions may be stand-ins: local use only.
 const localOnly = mode === "start" && sandbox.services.length > 0;
 if (localOnly) announceLocalOnly(sandbox.services);
@@ -41,6 +45,7 @@ async function stop(code: number) {
   if (stopping) return;
   stopping = true;
   next.kill("SIGTERM");
+  removeSandboxEnv(dataDir);
   await sandbox.close();
   process.exit(code);
 }

@@ -28,6 +28,19 @@ export async function ensureStore(apiUrl: string, name: string): Promise<{ store
   return { storeId: id, created: true };
 }
 
-function sameModel(a: { schema_version: string; type_definitions: unknown }, b: { schema_version: string; type_definitions: unknown }) {
-  return a.schema_version === b.schema_version && JSON.stringify(a.type_definitions) === JSON.stringify(b.type_definitions);
+/**
+ * Whether two authorization models define the same types, whatever their ids. A stored model comes back with its
+ * keys in the server's order and with empty fields spelled out (`"metadata": null`, `"condition": ""` on OpenFGA),
+ * so both sides are compared in one canonical form: keys sorted, empty values dropped.
+ */
+export function sameModel(a: { schema_version: string; type_definitions: unknown }, b: { schema_version: string; type_definitions: unknown }) {
+  return a.schema_version === b.schema_version && canonicalJson(a.type_definitions) === canonicalJson(b.type_definitions);
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
+    const kept = Object.entries(item).filter(([, field]) => field !== null && field !== undefined && field !== "");
+    return Object.fromEntries(kept.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+  });
 }

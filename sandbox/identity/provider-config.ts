@@ -1,4 +1,12 @@
-import { errors, type Adapter, type CibaFeature, type Configuration, type JWK, type ResourceServerInfo } from "oidc-provider";
+import {
+  errors,
+  type Adapter,
+  type CibaFeature,
+  type Configuration,
+  type JWK,
+  type ProviderMiddlewareContext,
+  type ResourceServerInfo,
+} from "oidc-provider";
 import {
   BACKCHANNEL_AUTHENTICATION_PATH,
   backchannelRequestTtl,
@@ -28,6 +36,8 @@ export interface ProviderConfigOptions {
   clientGrants: ClientGrants;
   /** `features.ciba`, whose hooks need the issuer and the authenticator's request list. */
   ciba: CibaFeature;
+  /** The grant types the app's client may use; `CLIENT_GRANT_TYPES` unless a test turns some off. */
+  grantTypes?: readonly string[];
 }
 
 /** Claims released per OpenID Connect scope. */
@@ -47,8 +57,39 @@ export const SESSION_TTL_SECONDS = 14 * DAY;
 /** nextjs-auth0's callback route: the one redirect URI the app registers, for sign-in and connect alike. */
 export const appCallbackUrl = (appBaseUrl: string): string => `${appBaseUrl.replace(/\/+$/, "")}/auth/callback`;
 
+/**
+ * Every grant type the sandbox client has. Token Vault and CIBA must be enabled per application at Auth0 too;
+ * client_credentials is Auth0's "Client Credentials" grant type, on by default for a regular web application.
+ */
+export const CLIENT_GRANT_TYPES: readonly string[] = [
+  "authorization_code",
+  "refresh_token",
+  CLIENT_CREDENTIALS_GRANT_TYPE,
+  TOKEN_VAULT_GRANT_TYPE,
+  CIBA_GRANT_TYPE,
+];
+
+/** oidc-provider's refusal of a grant type the client does not have (lib/actions/token.js). */
+const GRANT_TYPE_NOT_ALLOWED = "requested grant type is not allowed for this client";
+
+/**
+ * Auth0 answers a grant type the application has not enabled with 403 `unauthorized_client` "Grant type '…' not
+ * allowed for the client." (RFC 6749 §5.2's code for it); oidc-provider says `invalid_request`, which would read as
+ * a malformed request. Client authentication runs first in both, so a wrong secret still answers 401.
+ */
+export function auth0GrantTypeRefusal() {
+  return async (ctx: ProviderMiddlewareContext, next: () => Promise<void>): Promise<void> => {
+    await next();
+    const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
+    if (ctx.oidc?.route !== "token" || body?.error !== "invalid_request" || body.error_description !== GRANT_TYPE_NOT_ALLOWED) return;
+    ctx.status = 403;
+    ctx.body = { error: "unauthorized_client", error_description: `Grant type '${String(ctx.oidc.params?.grant_type)}' not allowed for the client.` };
+  };
+}
+
 export function providerConfiguration(options: ProviderConfigOptions): Configuration {
   const appBaseUrl = options.appBaseUrl.replace(/\/+$/, "");
+  const grantTypes = [...(options.grantTypes ?? CLIENT_GRANT_TYPES)];
   return {
     adapter: options.adapter,
     jwks: options.jwks,
@@ -78,15 +119,7 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
         // nextjs-auth0 sends APP_BASE_URL verbatim as post_logout_redirect_uri, and the match is
         // exact, so accept it with and without the trailing slash.
         post_logout_redirect_uris: [appBaseUrl, `${appBaseUrl}/`],
-        // Token Vault and CIBA must be enabled per application at Auth0 too; client_credentials is
-        // Auth0's "Client Credentials" grant type, on by default for a regular web application.
-        grant_types: [
-          "authorization_code",
-          "refresh_token",
-          CLIENT_CREDENTIALS_GRANT_TYPE,
-          TOKEN_VAULT_GRANT_TYPE,
-          CIBA_GRANT_TYPE,
-        ],
+        grant_types: grantTypes,
         response_types: ["code"],
         // The only CIBA mode Auth0 offers: the app polls the token endpoint.
         backchannel_token_delivery_mode: "poll",

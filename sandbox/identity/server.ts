@@ -34,7 +34,7 @@ import {
   myAccountResourceServer,
 } from "./my-account";
 import { PendingConnects } from "./pending-connects";
-import { appCallbackUrl, providerConfiguration } from "./provider-config";
+import { appCallbackUrl, auth0GrantTypeRefusal, providerConfiguration } from "./provider-config";
 import { createProviderTokenMinter } from "./provider-tokens";
 import { requestShims, type RefreshTokenPolicy } from "./request-shims";
 import { TOKEN_VAULT_GRANT_TYPE, TOKEN_VAULT_PARAMETERS, tokenVaultGrant } from "./token-vault";
@@ -73,6 +73,8 @@ export interface IdentityServerOptions {
    * https://auth0.com/docs/secure/tokens/refresh-tokens/multi-resource-refresh-token
    */
   refreshTokenPolicies?: RefreshTokenPolicy[];
+  /** The grant types the app's client may use (default: all the sandbox offers); tests turn some off. */
+  grantTypes?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -132,6 +134,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
         model === "BackchannelAuthenticationRequest" ? retainExpiredRequests(state.adapter(model)) : state.adapter(model),
       resourceServers: { [meAudience]: myAccountResourceServer(issuer), ...apiResourceServers(apiAudiences) },
       clientGrants: { [managementAudience]: managementApiResourceServer(issuer) },
+      grantTypes: options.grantTypes,
       ciba: cibaFeature({
         issuer,
         requests: backchannelRequests,
@@ -142,6 +145,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
     }),
   );
   provider.use(auth0CibaResponses({ intervalSeconds: cibaIntervalSeconds }));
+  provider.use(auth0GrantTypeRefusal());
   const logServerError = (error: unknown) =>
     log(`${PREFIX} server error: ${error instanceof Error ? error.message : String(error)}`);
   provider.on("server_error", (_ctx, error) => logServerError(error));
