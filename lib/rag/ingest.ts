@@ -31,10 +31,16 @@ export async function ingestDocument({
   bytes: Uint8Array;
 }): Promise<{ id: string; chunks: number }> {
   if (bytes.byteLength > MAX_DOCUMENT_BYTES) throw new DocumentLimitError(fileTooLargeMessage());
-  const text = (await extractText(bytes, type)).trim();
-  if (!text) throw new UnreadableDocumentError("The document contains no text.");
+  // Chunk offsets count from the start of the extracted text as it is, so it is not trimmed first.
+  const text = await extractText(bytes, type);
   const chunks = chunkText(text);
-  const { embeddings } = await embedMany({ model: embeddingModel(), values: chunks, maxParallelCalls: 2, dimensions: EMBEDDING_DIMENSIONS });
+  if (chunks.length === 0) throw new UnreadableDocumentError("The document contains no text.");
+  const { embeddings } = await embedMany({
+    model: embeddingModel(),
+    values: chunks.map((chunk) => chunk.content),
+    maxParallelCalls: 2,
+    dimensions: EMBEDDING_DIMENSIONS,
+  });
 
   const id = crypto.randomUUID();
   await rememberPeople([owner]);
@@ -42,7 +48,7 @@ export async function ingestDocument({
   // database and must not wait on this transaction's lock).
   await insertDocumentWithChunks(
     { id, ownerId: owner.sub, name, mimeType: type, sizeBytes: bytes.byteLength, content: Buffer.from(bytes) },
-    chunks.map((content, i) => ({ content, embedding: embeddings[i]! })),
+    chunks.map((chunk, i) => ({ ...chunk, embedding: embeddings[i]! })),
     { quotaBytes: storageQuotaBytes() },
   );
   try {

@@ -62,6 +62,27 @@ describe("permission-aware retrieval", () => {
     expect(none.chunks).toEqual([]);
   });
 
+  it("returns each passage as the document's own text, with its place in the document", async () => {
+    const body = `\n# Pay\r\n\r\nSalaries rose 4.7% on 1.3.2026; see https://pay.example.com/q1?x=1 or ask hr@example.com.\n\n| Band | Pay |\n|---|---|\n| B2 | 61,500.00 EUR |\n\n${"Filler about the pay rise. ".repeat(60)}`;
+    const { id } = await ingest(BOB, "pay.md", body);
+    const result = await retrieveChunks({ userSub: BOB, embedding: await queryEmbedding("salaries rose pay example"), k: 50, prefilterLimit: 0 });
+    const passages = result.chunks.filter((c) => c.documentId === id).sort((a, b) => a.ordinal - b.ordinal);
+    expect(passages.length).toBeGreaterThan(1);
+    expect(passages.map((p) => p.ordinal)).toEqual(passages.map((_, i) => i));
+    for (const passage of passages) expect(body.slice(passage.startOffset!, passage.endOffset!)).toBe(passage.content);
+    expect(passages[0]!.content).toContain("Salaries rose 4.7% on 1.3.2026; see https://pay.example.com/q1?x=1 or ask hr@example.com.");
+    expect(passages[0]!.content).toContain("| B2 | 61,500.00 EUR |");
+    expect(passages[0]!.startOffset).toBe(1);
+  });
+
+  it("returns chunks stored before offsets existed, without offsets", async () => {
+    const { id } = await ingest(BOB, "legacy.md", "Legacy passage about the marketing budget.");
+    await sql`update document_chunks set start_offset = null, end_offset = null where document_id = ${id}`;
+    const result = await retrieveChunks({ userSub: BOB, embedding: await queryEmbedding("legacy passage marketing budget"), k: 1 });
+    expect(result.chunks[0]).toMatchObject({ documentName: "legacy.md", ordinal: 0, startOffset: null, endOffset: null });
+    await expect(sql`update document_chunks set start_offset = 5, end_offset = null where document_id = ${id}`).rejects.toThrow(/offsets_check/);
+  });
+
   it("stores nothing when the owner tuple cannot be written", async () => {
     const spy = vi.spyOn(fgaDocuments, "recordOwner").mockRejectedValueOnce(new fgaDocuments.FgaUnavailableError("down"));
     await expect(ingest(ALICE, "doomed.md", "This upload must leave no trace.")).rejects.toThrow();
