@@ -1,5 +1,6 @@
 import { answerFromToolResults, type ToolResult } from "./answer";
 import { fillArguments } from "./arguments";
+import { documentQuestionTool } from "./document-questions";
 import { missingArgumentsReply, sandboxReply, toolAwaitingArguments } from "./replies";
 import { isConfident, rankTools } from "./tool-ranking";
 import { contentText, type ChatMessage, type ChatTool, type ToolChoice } from "./wire";
@@ -26,7 +27,7 @@ export function plan(input: PlannerInput, now: Date = new Date()): Plan {
   const { messages, toolChoice = "auto" } = input;
   const tools = toolChoice === "none" ? [] : (input.tools ?? []);
   const last = messages.at(-1);
-  if (last?.role === "tool") return { type: "text", text: answerFromToolResults(trailingToolResults(messages)) };
+  if (last?.role === "tool") return { type: "text", text: answerFromToolResults(trailingToolResults(messages), lastUserText(messages)) };
   if (last?.role === "user") return planForUser(contentText(last.content), messages, tools, toolChoice, now);
   return { type: "text", text: sandboxReply("", tools) };
 }
@@ -35,7 +36,7 @@ function planForUser(text: string, messages: ChatMessage[], tools: ChatTool[], t
   const several = severalCalls(text, tools, toolChoice, now);
   if (several) return { type: "tool-calls", calls: several };
 
-  const tool = chooseTool(text, tools, toolChoice, now);
+  const tool = (typeof toolChoice === "object" ? undefined : documentQuestionTool(text, tools, now)) ?? chooseTool(text, tools, toolChoice, now);
   if (tool) {
     const filled = fillArguments(tool, text, now);
     return filled.ok
@@ -81,6 +82,12 @@ function severalCalls(text: string, tools: ChatTool[], toolChoice: ToolChoice, n
     calls.push({ name: tool.function.name, arguments: filled.args });
   }
   return new Set(calls.map((c) => c.name)).size === calls.length ? calls : undefined;
+}
+
+/** What the user last asked, which the answer to the tools' results should address. */
+function lastUserText(messages: ChatMessage[]): string {
+  const asked = messages.findLast((m) => m.role === "user");
+  return asked ? contentText(asked.content) : "";
 }
 
 /** The results that answer the last assistant turn, named after the calls they answer. */
