@@ -133,7 +133,7 @@ const UNSPACED_TERMINATOR = /[\u3002\uFF01\uFF1F\uFF0E\uFF61\u0964\u0965\u061F\u
  * not after white space lies inside a token such as "https://x.example/a?b=1", unless it follows a terminator that
  * takes no space ("。"), and one after a known abbreviation only ends the abbreviation.
  */
-function* sentenceEnds(text: string): Generator<number> {
+export function* sentenceEnds(text: string): Generator<number> {
   for (const { index } of sentences.segment(text)) {
     if (index === 0) continue;
     const before = text.slice(Math.max(0, index - 12), index);

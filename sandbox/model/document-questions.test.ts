@@ -57,6 +57,8 @@ const HANDBOOK = [
   "",
   "Parents get 16 weeks of paid parental leave, to take within the child's first year (see hr.example.com/leave).",
   "",
+  "The company pays up to 1,250.50 EUR toward a bike every 3 years; apply at https://intranet.example.com/bike?form=2. Dr. Ng signs it.",
+  "",
   "## Kurz auf Deutsch",
   "",
   "Alle haben 25 Urlaubstage im Jahr. Kernarbeitszeit ist 10:00–16:00 Uhr.",
@@ -160,6 +162,7 @@ describe("sandbox model: answers quote the passage word for word, with its docum
     ["what's our parental leave policy", "Team handbook.md", HANDBOOK, /16 weeks of paid parental leave.*\(see hr\.example\.com\/leave\)\.$/],
     ["When is the expense report due?", "Team handbook.md", HANDBOOK, /^Expenses under 50 USD need no approval; file them within 30 days\.$/],
     ["Wie viele Urlaubstage haben wir?", "Team handbook.md", HANDBOOK, /^Alle haben 25 Urlaubstage im Jahr\.$/],
+    ["How much does the company pay toward a bike?", "Team handbook.md", HANDBOOK, /^The company pays up to 1,250\.50 EUR toward a bike every 3 years; apply at https:\/\/intranet\.example\.com\/bike\?form=2\.$/],
     ["What is the Q3 revenue forecast?", "Q3 forecast.md", FORECAST, /^We forecast Q3 revenue of 4\.2 million USD, up 12% on Q2\.$/],
   ];
   for (const [question, document, source, passage] of cases) {

@@ -1,3 +1,4 @@
+import { sentenceEnds } from "../../lib/rag/chunk";
 import { COMMAND_CONCEPTS, WEAK_CONCEPTS, concept } from "./concepts";
 import { isStopword, words } from "./text";
 
@@ -52,12 +53,14 @@ interface Sentence {
   score: number;
 }
 
-const sentenceSegmenter = new Intl.Segmenter(undefined, { granularity: "sentence" });
 const HEADING = /^#{1,6}\s/;
 
+/** The passage's sentences as the app's chunker sees them, so "https://x.example/a?b=1." stays one sentence. */
 function sentencesOf(passage: Passage, terms: Set<string>): Sentence[] {
-  return [...sentenceSegmenter.segment(passage.text)].flatMap(({ segment, index }) => {
-    const trimmed = segment.trimEnd();
+  const bounds = [0, ...sentenceEnds(passage.text), passage.text.length];
+  return bounds.slice(1).flatMap((end, i) => {
+    const index = bounds[i]!;
+    const trimmed = passage.text.slice(index, end).trimEnd();
     const start = index + (trimmed.length - trimmed.trimStart().length);
     if (trimmed.trim() === "") return [];
     const found = new Set(words(trimmed).map((w) => concept(w.stem)).filter((c) => terms.has(c)));
