@@ -147,9 +147,11 @@ describe("sandbox model: questions go to the documents when no other tool fits",
     for (const [question, tool] of expected) expect(onlyCall(ask(question)).name, question).toBe(tool);
   });
 
-  it("answers small talk in text, and asks no document search when none is offered", () => {
+  it("answers small talk and writes stories itself, and asks no document search when none is offered", () => {
     expect(ask("Hello").type).toBe("text");
     expect(ask("Thanks!").type).toBe("text");
+    expect(ask("Tell me a long story about otters").type).toBe("text");
+    expect(ask("Can you count to 20?").type).toBe("text");
     const withoutDocuments = offered.filter((t) => t.function.name !== "search_documents");
     expect(ask("what's our parental leave policy", withoutDocuments).type).toBe("text");
     expect(onlyCall(ask("How many vacation days do we get?", withoutDocuments)).name).toBe("get_calendar_events"); // as before

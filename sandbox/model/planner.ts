@@ -1,7 +1,7 @@
 import { answerFromToolResults, type ToolResult } from "./answer";
 import { fillArguments } from "./arguments";
 import { documentQuestionTool } from "./document-questions";
-import { missingArgumentsReply, sandboxReply, toolAwaitingArguments } from "./replies";
+import { composedReply, missingArgumentsReply, sandboxReply, toolAwaitingArguments } from "./replies";
 import { isConfident, rankTools } from "./tool-ranking";
 import { contentText, type ChatMessage, type ChatTool, type ToolChoice } from "./wire";
 
@@ -36,7 +36,9 @@ function planForUser(text: string, messages: ChatMessage[], tools: ChatTool[], t
   const several = severalCalls(text, tools, toolChoice, now);
   if (several) return { type: "tool-calls", calls: several };
 
-  const tool = (typeof toolChoice === "object" ? undefined : documentQuestionTool(text, tools, now)) ?? chooseTool(text, tools, toolChoice, now);
+  // A model asked for a story writes one; asked a question no other tool fits, it looks in the documents.
+  const lookUp = typeof toolChoice !== "object" && composedReply(text) === undefined;
+  const tool = (lookUp ? documentQuestionTool(text, tools, now) : undefined) ?? chooseTool(text, tools, toolChoice, now);
   if (tool) {
     const filled = fillArguments(tool, text, now);
     return filled.ok
