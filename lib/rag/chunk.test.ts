@@ -95,6 +95,16 @@ describe("chunking", () => {
     expect(rebuild(`Intro.\n\n${bigTable}\n\nOutro.`, bigChunks)).toBe(`Intro.\n\n${bigTable}\n\nOutro.`);
   });
 
+  it("treats a line wrapped mid-sentence as a space, and a list item or heading line as a line", () => {
+    const prose = Array.from({ length: 12 }, (_, i) => `Clause ${i} of the travel policy covers trains, planes and hotel stays for trips abroad.`).join(" ");
+    const wrapped = prose.replace(/(.{1,60})(?: |$)/g, "$1\n").trim(); // wrapped at 60 columns, as many Markdown files are
+    for (const chunk of chunkText(wrapped, { size: 200, overlap: 50 }).slice(0, -1)) expect(chunk.content).toMatch(/abroad\.$/);
+
+    const list = ["## Benefits", ...Array.from({ length: 20 }, (_, i) => `- Benefit ${i}: a gym pass or 40 EUR a month`)].join("\n");
+    const items = chunkText(list, { size: 120, overlap: 0 });
+    for (const chunk of items) for (const line of chunk.content.split("\n")) expect(list.split("\n")).toContain(line);
+  });
+
   it("overlaps by whole sentences", () => {
     const sentences = Array.from({ length: 40 }, (_, i) => `Sentence number ${i} says something useful about topic ${i}.`);
     const text = sentences.join(" ");
@@ -142,6 +152,12 @@ describe("chunking", () => {
     expect(performance.now() - started).toBeLessThan(10_000);
     expectExact(text, chunks, 1_000);
     expect(rebuild(text, chunks)).toBe(text);
+
+    // Fences and tables with nothing in them, as many as fit: no block may be searched for from the top again.
+    const hostile = "```\n|a|\n|-|\n~~~\n".repeat(2_000_000 / 16);
+    const hostileStarted = performance.now();
+    expect(rebuild(hostile, chunkText(hostile))).toBe(hostile);
+    expect(performance.now() - hostileStarted).toBeLessThan(10_000);
   });
 
   it("reproduces any text from its chunks (random text with many separators)", () => {

@@ -10,8 +10,9 @@ export interface Chunk {
 
 /**
  * Where a chunk may end, best first. Structure beats sentences, sentences beat words: a chunk ends at a blank line
- * or at the edge of a table or code block if it can, else at a line break, a sentence end, a line inside a table or
- * code block too big for one chunk, and only then between words.
+ * or at the edge of a table or code block if it can, else at the end of a Markdown line (list item, heading) or of a
+ * line that ends a sentence, at a sentence end, at a line inside a table or code block too big for one chunk, and
+ * only then between words (a line wrapped mid-sentence counts as a space).
  */
 const Break = { Word: 1, BlockLine: 2, Sentence: 3, Line: 4, Paragraph: 5 } as const;
 type Break = (typeof Break)[keyof typeof Break];
@@ -112,13 +113,18 @@ function breakPositions(text: string, size: number): Candidate[] {
     const lines = (match[0].match(/\n/g) ?? []).length;
     if (block) {
       if (lines > 0 && block.end - block.start > size) offer(at, Break.BlockLine);
-    } else offer(at, lines > 1 ? Break.Paragraph : lines === 1 ? Break.Line : Break.Word);
+    } else if (lines > 1) offer(at, Break.Paragraph);
+    else offer(at, lines === 1 && endsLine(text, match.index, at) ? Break.Line : Break.Word);
   }
   for (const block of blocks) {
     offer(block.start, Break.Paragraph);
     offer(skipSpace(text, block.end), Break.Paragraph);
   }
-  for (const at of sentenceEnds(text)) if (!blockAt(at)) offer(at, Break.Sentence);
+  // Unicode may end a sentence inside a run of white space ("a.\n  b"); every cut falls at the end of the run.
+  for (const end of sentenceEnds(text)) {
+    const at = skipSpace(text, end);
+    if (!blockAt(at)) offer(at, Break.Sentence);
+  }
   return [...strength].map(([at, s]) => ({ at, strength: s })).sort((a, b) => a.at - b.at);
 }
 
@@ -137,8 +143,30 @@ export function* sentenceEnds(text: string): Generator<number> {
   for (const { index } of sentences.segment(text)) {
     if (index === 0) continue;
     const before = text.slice(Math.max(0, index - 12), index);
-    if (/\s$/.test(before) ? !ABBREVIATION.test(before) : UNSPACED_TERMINATOR.test(before)) yield index;
+    if (!/\s$/.test(before)) {
+      if (UNSPACED_TERMINATOR.test(before)) yield index;
+      continue;
+    }
+    let contentEnd = index;
+    while (contentEnd > 0 && /\s/.test(text[contentEnd - 1]!)) contentEnd--;
+    // UAX #29 ends a sentence at every line break; a hard-wrapped line does not end one.
+    const afterLineBreak = text.slice(contentEnd, index).includes("\n");
+    if (afterLineBreak ? endsLine(text, contentEnd, index) : !ABBREVIATION.test(before)) yield index;
   }
+}
+
+const TERMINATED = /[.!?…:;\u3002\uFF01\uFF1F]["'”’)\]]*$/u;
+/** Lines that stand on their own in Markdown: headings, list items, quotes, table rows, fences. */
+const STRUCTURE_LINE = /^[ \t]*(?:[-*+][ \t]|\d{1,9}[.)][ \t]|#{1,6}[ \t]|>|\||```|~~~)/;
+
+/**
+ * Whether the line break between `lineEnd` (the end of a line's text) and `nextStart` (the next line's first
+ * character) is one a reader sees: the line ends a sentence, or either line is Markdown structure. Otherwise the
+ * line was wrapped to fit a width (as in many Markdown files and most PDFs) and the break is only a space.
+ */
+function endsLine(text: string, lineEnd: number, nextStart: number): boolean {
+  const line = text.slice(text.lastIndexOf("\n", lineEnd - 1) + 1, lineEnd);
+  return TERMINATED.test(line) || STRUCTURE_LINE.test(line) || STRUCTURE_LINE.test(text.slice(nextStart, nextStart + 16));
 }
 
 interface Block {
@@ -169,8 +197,9 @@ function protectedBlocks(text: string): Block[] {
     let last = i;
     if (fence) {
       const closing = new RegExp(`^ {0,3}${fence[0]}{${fence.length},}\\s*$`);
-      last = lines.findIndex((line, j) => j > i && closing.test(line.text));
-      if (last < 0) last = lines.length - 1;
+      last = i + 1;
+      while (last < lines.length - 1 && !closing.test(lines[last]!.text)) last++;
+      last = Math.min(last, lines.length - 1);
     } else if (lines[i]!.text.includes("|") && TABLE_DELIMITER_ROW.test(lines[i + 1]?.text ?? "")) {
       last = i + 1;
       while (last + 1 < lines.length && lines[last + 1]!.text.includes("|") && lines[last + 1]!.text.trim() !== "") last++;
