@@ -147,6 +147,11 @@ describe("sandbox model: questions go to the documents when no other tool fits",
     for (const [question, tool] of expected) expect(onlyCall(ask(question)).name, question).toBe(tool);
   });
 
+  it("asks the documents and another tool at once when a message asks two things", () => {
+    const result = ask("Who am I and how many vacation days do we get?");
+    expect(result.type === "tool-calls" && result.calls.map((c) => c.name)).toEqual(["get_user_profile", "search_documents"]);
+  });
+
   it("answers small talk and writes stories itself, and asks no document search when none is offered", () => {
     expect(ask("Hello").type).toBe("text");
     expect(ask("Thanks!").type).toBe("text");
@@ -197,6 +202,7 @@ describe("sandbox model: answers quote the passage word for word, with its docum
 
   it("gullible or not, the model quotes the same passage when the passages carry no instructions", async () => {
     retrieved.chunks = matches(["Team handbook.md", HANDBOOK]);
-    expect(await answer("How many vacation days do we get?", planGullibly)).toContain("**Team handbook.md**");
+    const question = "How many vacation days do we get?";
+    expect(await answer(question, planGullibly)).toBe(await answer(question));
   });
 });

@@ -36,9 +36,7 @@ function planForUser(text: string, messages: ChatMessage[], tools: ChatTool[], t
   const several = severalCalls(text, tools, toolChoice, now);
   if (several) return { type: "tool-calls", calls: several };
 
-  // A model asked for a story writes one; asked a question no other tool fits, it looks in the documents.
-  const lookUp = typeof toolChoice !== "object" && composedReply(text) === undefined;
-  const tool = (lookUp ? documentQuestionTool(text, tools, now) : undefined) ?? chooseTool(text, tools, toolChoice, now);
+  const tool = toolForRequest(text, tools, toolChoice, now);
   if (tool) {
     const filled = fillArguments(tool, text, now);
     return filled.ok
@@ -65,6 +63,15 @@ export function chooseTool(text: string, tools: ChatTool[], toolChoice: ToolChoi
 }
 
 /**
+ * The tool for the user's request: the documents for a question no other tool clearly fits (as an LLM offered a
+ * document search would), else the best confident tool. A model asked for a story writes one rather than look it up.
+ */
+function toolForRequest(text: string, tools: ChatTool[], toolChoice: ToolChoice, now: Date): ChatTool | undefined {
+  const lookUp = typeof toolChoice !== "object" && composedReply(text) === undefined;
+  return (lookUp ? documentQuestionTool(text, tools, now) : undefined) ?? chooseTool(text, tools, toolChoice, now);
+}
+
+/**
  * "Who am I and what's on my calendar today?" asks for two things. Only when every clause
  * independently yields a complete call, each to a different tool, is the message split; otherwise
  * the whole message is one request ("invoices and receipts" stays one search).
@@ -78,7 +85,7 @@ function severalCalls(text: string, tools: ChatTool[], toolChoice: ToolChoice, n
   if (clauses.length < 2) return undefined;
   const calls: PlannedCall[] = [];
   for (const clause of clauses) {
-    const tool = chooseTool(clause, tools, toolChoice, now);
+    const tool = toolForRequest(clause, tools, toolChoice, now);
     const filled = tool && fillArguments(tool, clause, now);
     if (!tool || !filled || !filled.ok) return undefined;
     calls.push({ name: tool.function.name, arguments: filled.args });
@@ -87,7 +94,7 @@ function severalCalls(text: string, tools: ChatTool[], toolChoice: ToolChoice, n
 }
 
 /** What the user last asked, which the answer to the tools' results should address. */
-function lastUserText(messages: ChatMessage[]): string {
+export function lastUserText(messages: ChatMessage[]): string {
   const asked = messages.findLast((m) => m.role === "user");
   return asked ? contentText(asked.content) : "";
 }
