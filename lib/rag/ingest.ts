@@ -35,6 +35,9 @@ export async function ingestDocument({
   const text = await extractText(bytes, type);
   const chunks = chunkText(text);
   if (chunks.length === 0) throw new UnreadableDocumentError("The document contains no text.");
+  // OpenAI takes at most 300,000 tokens per embeddings request; @ai-sdk/openai splits the values into requests of at
+  // most 300,000 UTF-8 bytes, and no token is shorter than a byte. One chunk (≤ 3,000 bytes) is far below the
+  // 8,192 tokens one input may have.
   const { embeddings } = await embedMany({
     model: embeddingModel(),
     values: chunks.map((chunk) => chunk.content),

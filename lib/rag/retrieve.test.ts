@@ -75,6 +75,15 @@ describe("permission-aware retrieval", () => {
     expect(passages[0]!.startOffset).toBe(1);
   });
 
+  it("embeds a large non-Latin document in requests within OpenAI's per-request token limit (the sandbox enforces it)", async () => {
+    // 1.2 MB of CJK text: one embeddings request for all of it would carry ~1.2 million tokens (the limit is 300,000).
+    const body = "年假为每年二十五天，请提前两周告知经理。".repeat(20_000);
+    const { chunks } = await ingest(CAROL, "年假.md", body);
+    expect(chunks).toBeGreaterThan(400);
+    const [stored] = await sql<{ n: number }[]>`select count(*)::int as n from document_chunks c join documents d on d.id = c.document_id where d.name = '年假.md'`;
+    expect(stored!.n).toBe(chunks);
+  });
+
   it("returns chunks stored before offsets existed, without offsets", async () => {
     const { id } = await ingest(BOB, "legacy.md", "Legacy passage about the marketing budget.");
     await sql`update document_chunks set start_offset = null, end_offset = null where document_id = ${id}`;
