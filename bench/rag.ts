@@ -97,7 +97,11 @@ for (let i = 0; i < documentIds.length; i += 500) {
   await sql`insert into documents ${sql(documentIds.slice(i, i + 500).map((id) => ({ id, owner_id: "bench", name: `doc-${id.slice(0, 8)}`, mime_type: "text/plain", size_bytes: 1, content: Buffer.from("x") })))}`;
 }
 for (let i = 0; i < chunkVectors.length; i += 200) {
-  const rows = chunkVectors.slice(i, i + 200).map((c, j) => ({ id: c.id, document_id: c.documentId, ordinal: (i + j) % CHUNKS_PER_DOCUMENT, content: "chunk", embedding: `[${Array.from(c.vector).join(",")}]` }));
+  const rows = chunkVectors.slice(i, i + 200).map((c, j) => {
+    const ordinal = (i + j) % CHUNKS_PER_DOCUMENT;
+    // Offsets as ingestion stores them: each chunk's span of its document's text.
+    return { id: c.id, document_id: c.documentId, ordinal, content: "chunk", start_offset: ordinal * 5, end_offset: ordinal * 5 + 5, embedding: `[${Array.from(c.vector).join(",")}]` };
+  });
   await sql`insert into document_chunks ${sql(rows)}`;
 }
 console.log(`Loaded ${tuples.length} tuples and ${chunkVectors.length} chunks in ${((performance.now() - started) / 1000).toFixed(1)} s (HNSW index built as rows arrive).`);

@@ -1,4 +1,5 @@
-import { customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid, vector } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid, vector } from "drizzle-orm/pg-core";
 
 /** A conversation. `userId` is the Auth0 `sub` of its owner: the only principal that may read or write it. */
 export const chats = pgTable(
@@ -112,6 +113,12 @@ export const documents = pgTable("documents", {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
+/**
+ * A passage of a document (lib/rag/chunk.ts): `content` is the document's extracted text from `startOffset` to
+ * `endOffset`, counted in UTF-16 code units as JavaScript strings index it, so an answer can say where a passage
+ * comes from. The offsets are null only for chunks stored before migration 0005, whose text was re-joined and
+ * matches no span of the document; re-uploading such a document gives its chunks offsets.
+ */
 export const documentChunks = pgTable(
   "document_chunks",
   {
@@ -121,11 +128,17 @@ export const documentChunks = pgTable(
       .references(() => documents.id, { onDelete: "cascade" }),
     ordinal: integer("ordinal").notNull(),
     content: text("content").notNull(),
+    startOffset: integer("start_offset"),
+    endOffset: integer("end_offset"),
     embedding: vector("embedding", { dimensions: EMBEDDING_DIMENSIONS }).notNull(),
   },
   (table) => [
     index("document_chunks_document_idx").on(table.documentId),
     index("document_chunks_embedding_idx").using("hnsw", table.embedding.op("vector_cosine_ops")),
+    check(
+      "document_chunks_offsets_check",
+      sql`(${table.startOffset} is null) = (${table.endOffset} is null) and (${table.startOffset} is null or (0 <= ${table.startOffset} and ${table.startOffset} < ${table.endOffset}))`,
+    ),
   ],
 );
 

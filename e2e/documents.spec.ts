@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { documentItem, setSharing, upload } from "./documents-helpers";
 import { ask, newChat, signIn } from "./helpers";
 
 /**
@@ -9,31 +10,6 @@ import { ask, newChat, signIn } from "./helpers";
 const SECRET = "The zebra migration codename is PURPLE-OTTER-42.";
 const QUESTION = "Search my documents for the zebra migration codename";
 const NOTE = "zebra-plan.md";
-
-async function upload(page: Page, name: string, text: string) {
-  await page.goto("/documents");
-  await page.getByLabel("Upload document").setInputFiles({ name, mimeType: "text/markdown", buffer: Buffer.from(text) });
-  await expect(page.getByRole("status").filter({ hasText: `${name} uploaded.` })).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByRole("listitem", { name })).toBeVisible();
-}
-
-function documentItem(page: Page, name: string) {
-  return page.getByRole("main").getByRole("listitem", { name, exact: true });
-}
-
-async function setSharing(page: Page, name: string, who: string, action: "Share" | "Unshare") {
-  await page.goto("/documents");
-  const item = documentItem(page, name);
-  await item.getByRole("button", { name: "Share", exact: true }).click();
-  if (action === "Share") {
-    await item.getByRole("textbox", { name: "Share with" }).fill(who);
-    await item.getByRole("button", { name: "Share", exact: true }).last().click();
-    await expect(item.getByRole("list", { name: "Shared with" })).toBeVisible();
-  } else {
-    await item.getByRole("button", { name: /^Unshare with / }).first().click();
-    await expect(item.getByRole("list", { name: "Shared with" })).toHaveCount(0);
-  }
-}
 
 test("bob's answers contain alice's note only while it is shared with him", async ({ browser }) => {
   test.setTimeout(120_000);

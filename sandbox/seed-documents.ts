@@ -36,7 +36,21 @@ await share(forecast, { type: "group", name: "finance" });
 const handbook = await add(
   "alice@example.com",
   "Team handbook.md",
-  `# Team handbook\n\nEveryone gets 25 days of paid vacation a year; ask your manager two weeks ahead.\n\nCore hours are 10:00 to 16:00. Expenses under 50 USD need no approval; file them within 30 days.\n\nThe office is closed on public holidays.`,
+  [
+    "# Team handbook",
+    "",
+    "Everyone gets 25 days of paid vacation a year; ask your manager two weeks ahead.",
+    "",
+    "Core hours are 10:00 to 16:00. Expenses under 50 USD need no approval; file them within 30 days.",
+    "",
+    "Parents get 16 weeks of paid parental leave, to take within the child's first year (see hr.example.com/leave).",
+    "",
+    "The office is closed on public holidays.",
+    "",
+    "## Kurz auf Deutsch",
+    "",
+    "Alle haben 25 Urlaubstage im Jahr. Kernarbeitszeit ist 10:00–16:00 Uhr.",
+  ].join("\n"),
 );
 await share(handbook, { type: "everyone" });
 

@@ -29,7 +29,11 @@ export async function storageUsedBy(ownerId: string, db: Pick<ReturnType<typeof 
  * The document and its chunks land together or not at all, and only if the owner's documents stay within
  * `quotaBytes` (StorageQuotaError otherwise).
  */
-export async function insertDocumentWithChunks(document: NewDocument, chunks: { content: string; embedding: number[] }[], { quotaBytes }: { quotaBytes: number }) {
+export async function insertDocumentWithChunks(
+  document: NewDocument,
+  chunks: { content: string; start: number; end: number; embedding: number[] }[],
+  { quotaBytes }: { quotaBytes: number },
+) {
   await getDb().transaction(async (tx) => {
     // The owner's uploads are stored one at a time, on every server instance, so two cannot both squeeze in.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`documents:${document.ownerId}`}, 0))`);
@@ -38,7 +42,14 @@ export async function insertDocumentWithChunks(document: NewDocument, chunks: { 
     await tx.insert(documents).values(document);
     for (let i = 0; i < chunks.length; i += 100) {
       await tx.insert(documentChunks).values(
-        chunks.slice(i, i + 100).map((chunk, j) => ({ documentId: document.id, ordinal: i + j, content: chunk.content, embedding: chunk.embedding })),
+        chunks.slice(i, i + 100).map((chunk, j) => ({
+          documentId: document.id,
+          ordinal: i + j,
+          content: chunk.content,
+          startOffset: chunk.start,
+          endOffset: chunk.end,
+          embedding: chunk.embedding,
+        })),
       );
     }
   });
@@ -71,8 +82,26 @@ export interface ChunkMatch {
   documentId: string;
   documentName: string;
   content: string;
+  /** The chunk's place in its document, from 0. */
+  ordinal: number;
+  /** Where `content` lies in the document's extracted text (UTF-16 code units); null for chunks stored before 0005. */
+  startOffset: number | null;
+  endOffset: number | null;
   distance: number;
 }
+
+type ChunkRow = {
+  chunk_id: string;
+  document_id: string;
+  document_name: string;
+  content: string;
+  ordinal: number;
+  start_offset: number | null;
+  end_offset: number | null;
+  distance: number;
+};
+
+const chunkColumns = sql`c.id as chunk_id, c.document_id, d.name as document_name, c.content, c.ordinal, c.start_offset, c.end_offset`;
 
 const vectorLiteral = (embedding: number[]) => `[${embedding.join(",")}]`;
 
@@ -82,12 +111,12 @@ const vectorLiteral = (embedding: number[]) => `[${embedding.join(",")}]`;
  */
 export async function nearestChunksIn(documentIds: string[], embedding: number[], limit: number): Promise<ChunkMatch[]> {
   if (documentIds.length === 0) return [];
-  const rows = await getDb().execute<{ chunk_id: string; document_id: string; document_name: string; content: string; distance: number }>(sql`
+  const rows = await getDb().execute<ChunkRow>(sql`
     with candidates as materialized (
-      select c.id, c.document_id, c.content, c.embedding from document_chunks c
+      select c.id, c.document_id, c.content, c.ordinal, c.start_offset, c.end_offset, c.embedding from document_chunks c
       where c.document_id in (${sql.join(documentIds.map((id) => sql`${id}::uuid`), sql`, `)})
     )
-    select c.id as chunk_id, c.document_id, d.name as document_name, c.content, (c.embedding <=> ${vectorLiteral(embedding)}::vector) as distance
+    select ${chunkColumns}, (c.embedding <=> ${vectorLiteral(embedding)}::vector) as distance
     from candidates c join documents d on d.id = c.document_id
     order by distance, c.id
     limit ${limit}`);
@@ -101,8 +130,8 @@ export async function nearestChunksIn(documentIds: string[], embedding: number[]
 export async function nearestChunksOverall(embedding: number[], limit: number, offset: number): Promise<ChunkMatch[]> {
   return getDb().transaction(async (tx) => {
     await tx.execute(sql`select set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', ${String(Math.min(1000, Math.max(40, limit + offset)))}, true)`);
-    const rows = await tx.execute<{ chunk_id: string; document_id: string; document_name: string; content: string; distance: number }>(sql`
-      select c.id as chunk_id, c.document_id, d.name as document_name, c.content, (c.embedding <=> ${vectorLiteral(embedding)}::vector) as distance
+    const rows = await tx.execute<ChunkRow>(sql`
+      select ${chunkColumns}, (c.embedding <=> ${vectorLiteral(embedding)}::vector) as distance
       from document_chunks c join documents d on d.id = c.document_id
       order by c.embedding <=> ${vectorLiteral(embedding)}::vector
       limit ${limit} offset ${offset}`);
@@ -110,6 +139,16 @@ export async function nearestChunksOverall(embedding: number[], limit: number, o
   });
 }
 
-function toMatch(row: { chunk_id: string; document_id: string; document_name: string; content: string; distance: number }): ChunkMatch {
-  return { chunkId: row.chunk_id, documentId: row.document_id, documentName: row.document_name, content: row.content, distance: Number(row.distance) };
+function toMatch(row: ChunkRow): ChunkMatch {
+  const offset = (value: number | null) => (value === null ? null : Number(value));
+  return {
+    chunkId: row.chunk_id,
+    documentId: row.document_id,
+    documentName: row.document_name,
+    content: row.content,
+    ordinal: Number(row.ordinal),
+    startOffset: offset(row.start_offset),
+    endOffset: offset(row.end_offset),
+    distance: Number(row.distance),
+  };
 }

@@ -31,10 +31,19 @@ export async function ingestDocument({
   bytes: Uint8Array;
 }): Promise<{ id: string; chunks: number }> {
   if (bytes.byteLength > MAX_DOCUMENT_BYTES) throw new DocumentLimitError(fileTooLargeMessage());
-  const text = (await extractText(bytes, type)).trim();
-  if (!text) throw new UnreadableDocumentError("The document contains no text.");
+  // Chunk offsets count from the start of the extracted text as it is, so it is not trimmed first.
+  const text = await extractText(bytes, type);
   const chunks = chunkText(text);
-  const { embeddings } = await embedMany({ model: embeddingModel(), values: chunks, maxParallelCalls: 2, dimensions: EMBEDDING_DIMENSIONS });
+  if (chunks.length === 0) throw new UnreadableDocumentError("The document contains no text.");
+  // OpenAI takes at most 300,000 tokens per embeddings request; @ai-sdk/openai splits the values into requests of at
+  // most 300,000 UTF-8 bytes, and no token is shorter than a byte. One chunk (≤ 3,000 bytes) is far below the
+  // 8,192 tokens one input may have.
+  const { embeddings } = await embedMany({
+    model: embeddingModel(),
+    values: chunks.map((chunk) => chunk.content),
+    maxParallelCalls: 2,
+    dimensions: EMBEDDING_DIMENSIONS,
+  });
 
   const id = crypto.randomUUID();
   await rememberPeople([owner]);
@@ -42,7 +51,7 @@ export async function ingestDocument({
   // database and must not wait on this transaction's lock).
   await insertDocumentWithChunks(
     { id, ownerId: owner.sub, name, mimeType: type, sizeBytes: bytes.byteLength, content: Buffer.from(bytes) },
-    chunks.map((content, i) => ({ content, embedding: embeddings[i]! })),
+    chunks.map((chunk, i) => ({ ...chunk, embedding: embeddings[i]! })),
     { quotaBytes: storageQuotaBytes() },
   );
   try {

@@ -62,6 +62,36 @@ describe("permission-aware retrieval", () => {
     expect(none.chunks).toEqual([]);
   });
 
+  it("returns each passage as the document's own text, with its place in the document", async () => {
+    const body = `\n# Pay\r\n\r\nSalaries rose 4.7% on 1.3.2026; see https://pay.example.com/q1?x=1 or ask hr@example.com.\n\n| Band | Pay |\n|---|---|\n| B2 | 61,500.00 EUR |\n\n${"Filler about the pay rise. ".repeat(60)}`;
+    const { id } = await ingest(BOB, "pay.md", body);
+    const result = await retrieveChunks({ userSub: BOB, embedding: await queryEmbedding("salaries rose pay example"), k: 50, prefilterLimit: 0 });
+    const passages = result.chunks.filter((c) => c.documentId === id).sort((a, b) => a.ordinal - b.ordinal);
+    expect(passages.length).toBeGreaterThan(1);
+    expect(passages.map((p) => p.ordinal)).toEqual(passages.map((_, i) => i));
+    for (const passage of passages) expect(body.slice(passage.startOffset!, passage.endOffset!)).toBe(passage.content);
+    expect(passages[0]!.content).toContain("Salaries rose 4.7% on 1.3.2026; see https://pay.example.com/q1?x=1 or ask hr@example.com.");
+    expect(passages[0]!.content).toContain("| B2 | 61,500.00 EUR |");
+    expect(passages[0]!.startOffset).toBe(1);
+  });
+
+  it("embeds a large non-Latin document in requests within OpenAI's per-request token limit (the sandbox enforces it)", async () => {
+    // 1.2 MB of CJK text: one embeddings request for all of it would carry ~1.2 million tokens (the limit is 300,000).
+    const body = "年假为每年二十五天，请提前两周告知经理。".repeat(20_000);
+    const { chunks } = await ingest(CAROL, "年假.md", body);
+    expect(chunks).toBeGreaterThan(400);
+    const [stored] = await sql<{ n: number }[]>`select count(*)::int as n from document_chunks c join documents d on d.id = c.document_id where d.name = '年假.md'`;
+    expect(stored!.n).toBe(chunks);
+  });
+
+  it("returns chunks stored before offsets existed, without offsets", async () => {
+    const { id } = await ingest(BOB, "legacy.md", "Legacy passage about the marketing budget.");
+    await sql`update document_chunks set start_offset = null, end_offset = null where document_id = ${id}`;
+    const result = await retrieveChunks({ userSub: BOB, embedding: await queryEmbedding("legacy passage marketing budget"), k: 1 });
+    expect(result.chunks[0]).toMatchObject({ documentName: "legacy.md", ordinal: 0, startOffset: null, endOffset: null });
+    await expect(sql`update document_chunks set start_offset = 5, end_offset = null where document_id = ${id}`).rejects.toThrow(/offsets_check/);
+  });
+
   it("stores nothing when the owner tuple cannot be written", async () => {
     const spy = vi.spyOn(fgaDocuments, "recordOwner").mockRejectedValueOnce(new fgaDocuments.FgaUnavailableError("down"));
     await expect(ingest(ALICE, "doomed.md", "This upload must leave no trace.")).rejects.toThrow();

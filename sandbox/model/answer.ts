@@ -1,3 +1,4 @@
+import { answerFromPassages } from "./passages";
 import { identifierWords } from "./text";
 
 export interface ToolResult {
@@ -169,7 +170,7 @@ function parse(content: string): Json {
   }
 }
 
-function renderResult({ toolName, content }: ToolResult): string {
+function renderResult({ toolName, content }: ToolResult, question: string): string {
   let value = parse(content);
   // A tool whose `toModelOutput` returns content parts arrives as `[{ type: "text", text }]`.
   if (Array.isArray(value) && value.length > 0 && value.every((p) => isObject(p) && p.type === "text" && typeof p.text === "string")) {
@@ -181,13 +182,18 @@ function renderResult({ toolName, content }: ToolResult): string {
   if (error !== undefined) {
     return `${toolLabel(toolName)} failed: ${truncate(error, 300)}\n\nI haven't retried it; tell me if you want me to try again.`;
   }
+  const quoted = answerFromPassages(value, question);
+  if (quoted !== undefined) return quoted;
   if (typeof value === "string") return renderText(toolName, value);
   if (Array.isArray(value)) return renderList(toolName, value, labelFromToolName(toolName));
   if (isObject(value)) return renderObject(toolName, value);
   return `${toolLabel(toolName)} returned **${String(value)}**.`;
 }
 
-/** A short Markdown answer grounded only in what the tools returned, one paragraph per result. */
-export function answerFromToolResults(results: ToolResult[]): string {
-  return results.map(renderResult).join("\n\n");
+/**
+ * A short Markdown answer grounded only in what the tools returned, one paragraph per result. Passages from a
+ * document search are answered by quoting the one that best answers `question`, the user's last message.
+ */
+export function answerFromToolResults(results: ToolResult[], question = ""): string {
+  return results.map((result) => renderResult(result, question)).join("\n\n");
 }

@@ -5,6 +5,31 @@ import { approximateTokens } from "./text";
 
 // text-embedding-3-large's size; the sandbox has no reason to allow more.
 const MAX_DIMENSIONS = 3072;
+/**
+ * OpenAI API reference, "Create embeddings", `input`: at most 2048 inputs, each within the model's 8192 tokens, and
+ * "a maximum of 300,000 tokens summed across all inputs in a single request". The sandbox has no tokenizer, so it
+ * counts UTF-8 bytes, which no byte-level BPE token count exceeds: it refuses everything OpenAI would, and more.
+ */
+const MAX_INPUTS = 2048;
+const MAX_INPUT_TOKENS = 8192;
+const MAX_REQUEST_TOKENS = 300_000;
+const tokenUpperBound = (text: string) => Buffer.byteLength(text, "utf8");
+
+function checkLimits(inputs: string[]): void {
+  if (inputs.length > MAX_INPUTS) {
+    throw new HttpError(400, `Invalid 'input': array too long. Expected an array with maximum length ${MAX_INPUTS}, but got an array with length ${inputs.length} instead.`, undefined, "input", "array_above_max_length");
+  }
+  let total = 0;
+  for (const text of inputs) {
+    const tokens = tokenUpperBound(text);
+    if (tokens > MAX_INPUT_TOKENS) {
+      throw new HttpError(400, `This model's maximum context length is ${MAX_INPUT_TOKENS} tokens, however you requested ${tokens} tokens (${tokens} in your prompt; 0 for the completion). Please reduce your prompt; or completion length.`);
+    }
+    total += tokens;
+  }
+  // The real answer's shape: type and code max_tokens_per_request, no param.
+  if (total > MAX_REQUEST_TOKENS) throw new HttpError(400, `Requested ${total} tokens, max ${MAX_REQUEST_TOKENS} tokens per request`, "max_tokens_per_request", null, "max_tokens_per_request");
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -30,6 +55,7 @@ export function handleEmbeddings(body: unknown, res: ServerResponse): string {
   if (!isRecord(body)) throw new HttpError(400, "Invalid type for request body: expected an object.");
   if (typeof body.model !== "string" || !body.model) throw new HttpError(400, "you must provide a model parameter");
   const inputs = parseInputs(body.input);
+  checkLimits(inputs);
   const dimensions = body.dimensions ?? DEFAULT_DIMENSIONS;
   if (typeof dimensions !== "number" || !Number.isInteger(dimensions) || dimensions < 1 || dimensions > MAX_DIMENSIONS) {
     throw new HttpError(400, `Invalid 'dimensions': expected an integer from 1 to ${MAX_DIMENSIONS}.`, undefined, "dimensions", "invalid_value");

@@ -3,7 +3,7 @@ import { fillArguments } from "./arguments";
 import { injectedSteps, type InjectedStep } from "./injected-instructions";
 import { objectShape, schemaType } from "./json-schema";
 import { fillPlaceholders, instructionCarriers, quotePlaceholders, toolFields, type Field } from "./placeholders";
-import { chooseTool, plan, type Plan, type PlannedCall, type PlannerInput } from "./planner";
+import { chooseTool, lastUserText, plan, type Plan, type PlannedCall, type PlannerInput } from "./planner";
 import { contentText, type ChatMessage, type ChatTool } from "./wire";
 
 /**
@@ -39,7 +39,7 @@ export function planGullibly(input: PlannerInput, now: Date = new Date()): Plan 
       cursor = done + 1;
     }
   }
-  return { type: "text", text: [answerFromToolResults(turn), ...said].join("\n\n") };
+  return { type: "text", text: [answerFromToolResults(turn, lastUserText(messages)), ...said].join("\n\n") };
 }
 
 function offeredTools({ tools = [], toolChoice = "auto" }: PlannerInput): ChatTool[] {

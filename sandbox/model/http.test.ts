@@ -68,6 +68,16 @@ describe("sandbox model over raw HTTP", () => {
     const badChoice = await post("/chat/completions", { model: "m", messages: [{ role: "user", content: "hi" }], tool_choice: { type: "function" } });
     expect(badChoice.status).toBe(400);
     expect((await post("/embeddings", { model: "m", input: [] })).status).toBe(400);
+
+    // OpenAI's embedding limits: 2048 inputs, 8192 tokens each, 300,000 tokens per request.
+    const tooMany = await post("/embeddings", { model: "m", input: Array(2049).fill("x") });
+    expect(((await tooMany.json()) as { error: { param: string } }).error.param).toBe("input");
+    expect((await post("/embeddings", { model: "m", input: ["年".repeat(3_000)] })).status).toBe(400); // 9,000 bytes
+    const tooLarge = await post("/embeddings", { model: "m", input: Array(50).fill("年".repeat(2_500)) }); // 375,000 bytes
+    expect(await tooLarge.json()).toEqual({
+      error: { message: "Requested 375000 tokens, max 300000 tokens per request", type: "max_tokens_per_request", param: null, code: "max_tokens_per_request" },
+    });
+    expect((await post("/embeddings", { model: "m", input: Array(2048).fill("年".repeat(40)) })).status).toBe(200);
     expect((await post("/nope", {})).status).toBe(404);
   });
 

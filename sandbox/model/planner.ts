@@ -1,6 +1,7 @@
 import { answerFromToolResults, type ToolResult } from "./answer";
 import { fillArguments } from "./arguments";
-import { missingArgumentsReply, sandboxReply, toolAwaitingArguments } from "./replies";
+import { documentQuestionTool } from "./document-questions";
+import { composedReply, missingArgumentsReply, sandboxReply, toolAwaitingArguments } from "./replies";
 import { isConfident, rankTools } from "./tool-ranking";
 import { contentText, type ChatMessage, type ChatTool, type ToolChoice } from "./wire";
 
@@ -26,7 +27,7 @@ export function plan(input: PlannerInput, now: Date = new Date()): Plan {
   const { messages, toolChoice = "auto" } = input;
   const tools = toolChoice === "none" ? [] : (input.tools ?? []);
   const last = messages.at(-1);
-  if (last?.role === "tool") return { type: "text", text: answerFromToolResults(trailingToolResults(messages)) };
+  if (last?.role === "tool") return { type: "text", text: answerFromToolResults(trailingToolResults(messages), lastUserText(messages)) };
   if (last?.role === "user") return planForUser(contentText(last.content), messages, tools, toolChoice, now);
   return { type: "text", text: sandboxReply("", tools) };
 }
@@ -35,7 +36,7 @@ function planForUser(text: string, messages: ChatMessage[], tools: ChatTool[], t
   const several = severalCalls(text, tools, toolChoice, now);
   if (several) return { type: "tool-calls", calls: several };
 
-  const tool = chooseTool(text, tools, toolChoice, now);
+  const tool = toolForRequest(text, tools, toolChoice, now);
   if (tool) {
     const filled = fillArguments(tool, text, now);
     return filled.ok
@@ -62,6 +63,15 @@ export function chooseTool(text: string, tools: ChatTool[], toolChoice: ToolChoi
 }
 
 /**
+ * The tool for the user's request: the documents for a question no other tool clearly fits (as an LLM offered a
+ * document search would), else the best confident tool. A model asked for a story writes one rather than look it up.
+ */
+function toolForRequest(text: string, tools: ChatTool[], toolChoice: ToolChoice, now: Date): ChatTool | undefined {
+  const lookUp = typeof toolChoice !== "object" && composedReply(text) === undefined;
+  return (lookUp ? documentQuestionTool(text, tools, now) : undefined) ?? chooseTool(text, tools, toolChoice, now);
+}
+
+/**
  * "Who am I and what's on my calendar today?" asks for two things. Only when every clause
  * independently yields a complete call, each to a different tool, is the message split; otherwise
  * the whole message is one request ("invoices and receipts" stays one search).
@@ -75,12 +85,18 @@ function severalCalls(text: string, tools: ChatTool[], toolChoice: ToolChoice, n
   if (clauses.length < 2) return undefined;
   const calls: PlannedCall[] = [];
   for (const clause of clauses) {
-    const tool = chooseTool(clause, tools, toolChoice, now);
+    const tool = toolForRequest(clause, tools, toolChoice, now);
     const filled = tool && fillArguments(tool, clause, now);
     if (!tool || !filled || !filled.ok) return undefined;
     calls.push({ name: tool.function.name, arguments: filled.args });
   }
   return new Set(calls.map((c) => c.name)).size === calls.length ? calls : undefined;
+}
+
+/** What the user last asked, which the answer to the tools' results should address. */
+export function lastUserText(messages: ChatMessage[]): string {
+  const asked = messages.findLast((m) => m.role === "user");
+  return asked ? contentText(asked.content) : "";
 }
 
 /** The results that answer the last assistant turn, named after the calls they answer. */

@@ -46,10 +46,15 @@ function longAnswer(text: string): string | undefined {
   return [`${INTRO} Here is a canned long answer, so streaming and Stop can be tried out.`, `**${title}**`, ...STORY].join("\n\n");
 }
 
+/** What this model writes itself rather than look up ("Count to 50", "Tell me a long story"), if the request is that. */
+export function composedReply(userText: string): string | undefined {
+  return countTo(userText) ?? longAnswer(userText);
+}
+
 /** The answer when no tool fits: says what this model is, and what it could have done. */
 export function sandboxReply(userText: string, tools: ChatTool[]): string {
-  const special = countTo(userText) ?? longAnswer(userText);
-  if (special) return special;
+  const composed = composedReply(userText);
+  if (composed) return composed;
   if (/^\s*(hi|hello|hey|howdy|good (morning|afternoon|evening))\b/i.test(userText)) {
     return `Hello! ${INTRO}\n\n${capabilities(tools)}`;
   }

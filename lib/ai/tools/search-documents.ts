@@ -2,12 +2,23 @@ import { tool } from "ai";
 import { z } from "zod";
 import { FgaUnavailableError } from "@/lib/fga/documents";
 import { searchDocuments as search } from "@/lib/rag/retrieve";
+import type { ChunkMatch } from "@/db/queries/documents";
 import type { ToolContext } from "./context";
+
+/**
+ * A passage as the model sees it: the document's own words, its name, and its place: the passage number (from 1)
+ * and, for chunks stored since migration 0005, the characters it spans (from 0, end excluded, in UTF-16 code units).
+ */
+function toPassage(chunk: ChunkMatch) {
+  const characters = chunk.startOffset === null || chunk.endOffset === null ? {} : { characters: { start: chunk.startOffset, end: chunk.endOffset } };
+  return { document: chunk.documentName, passage: chunk.ordinal + 1, ...characters, text: chunk.content };
+}
 
 export function searchDocuments(context: ToolContext) {
   return tool({
     description:
-      "Search the documents the user may read (their own, shared with them, or public) and return the most relevant passages with the document names to cite.",
+      "Search the documents the user may read (their own, shared with them, or public) and return the most relevant passages, best first, " +
+      "each with its document's name and where it lies in it, to quote and cite (e.g. \"Team handbook.md, passage 2\").",
     inputSchema: z.object({
       query: z.string().min(1).max(1_000).describe("What to look for, in the user's words."),
       k: z.number().int().min(1).max(20).describe("How many passages to return.").optional(),
@@ -17,7 +28,7 @@ export function searchDocuments(context: ToolContext) {
         const { chunks } = await search({ userSub: context.user.sub, query, k: k ?? 5 });
         if (chunks.length === 0) return { passages: [], note: "No document the user may read matches." };
         // Only permitted text ever reaches the model, and like every tool result it arrives marked as data.
-        return { passages: chunks.map((chunk) => ({ document: chunk.documentName, text: chunk.content })) };
+        return { passages: chunks.map(toPassage) };
       } catch (error) {
         if (error instanceof FgaUnavailableError) return { error: "The permission service did not answer, so no document was searched." };
         throw error;
