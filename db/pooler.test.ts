@@ -85,8 +85,8 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
     await insertDocumentWithChunks(
       { id, ownerId: "auth0|pooler", name: "Team handbook.md", mimeType: "text/markdown", sizeBytes: text.length, content: Buffer.from(text) },
       [
-        { content: "Vacation: 25 days a year.", embedding: axis(0) },
-        { content: "Sick leave: as needed.", embedding: axis(1) },
+        { content: "Vacation: 25 days a year.", start: 0, end: 25, embedding: axis(0) },
+        { content: "Sick leave: as needed.", start: 26, end: 48, embedding: axis(1) },
       ],
       { quotaBytes: 1_000_000 },
     );
