@@ -2,6 +2,7 @@ import "server-only";
 import { countAttempt, forgetWindowsBefore } from "@/db/queries/rate-limits";
 import { getConfig } from "@/lib/config";
 import { apiError } from "@/lib/errors";
+import { waitInWords } from "@/lib/http/retry";
 
 /**
  * Per-user rate limits (OWASP LLM10, unbounded consumption): fixed windows counted in Postgres, so a limit holds
@@ -28,16 +29,10 @@ export async function takeRateLimit(userId: string, action: RateLimitedAction, n
   if (Math.random() < 0.01) await forgetWindowsBefore(new Date(now.getTime() - 86_400_000)).catch(() => {});
   if (count <= limit()) return { allowed: true };
   const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000));
-  return { allowed: false, retryAfterSeconds, message: `You have reached the limit of ${limit()} ${what}. Try again in ${waitText(retryAfterSeconds)}.` };
+  return { allowed: false, retryAfterSeconds, message: `You have reached the limit of ${limit()} ${what}. Try again in ${waitInWords(retryAfterSeconds)}.` };
 }
 
 /** The 429 answer for a refused attempt, with Retry-After. */
 export function rateLimitedResponse(decision: Extract<RateLimitDecision, { allowed: false }>): Response {
   return apiError("rate_limited", decision.message, { "retry-after": String(decision.retryAfterSeconds) });
-}
-
-function waitText(seconds: number): string {
-  if (seconds < 90) return `${seconds} second${seconds === 1 ? "" : "s"}`;
-  const minutes = Math.ceil(seconds / 60);
-  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
 }

@@ -1,3 +1,4 @@
+import { waitInWords } from "@/lib/http/retry";
 import type { OAuthError } from "./oauth";
 
 /**
@@ -23,8 +24,7 @@ const list = (items: readonly string[]) => items.map((item) => `\`${item}\``).jo
 
 export function refusalMessage(error: OAuthError, { audience, scopes, detailTypes }: RefusedRequest): string {
   if (isRateLimited(error)) {
-    const wait = error.retryAfterSeconds === undefined ? "in a minute" : `in ${error.retryAfterSeconds} second${error.retryAfterSeconds === 1 ? "" : "s"}`;
-    return `The approval service is limiting how many requests this app may send right now. Try again ${wait}.`;
+    return `The approval service is limiting how many requests this app may send right now. Try again in ${waitInWords(error.retryAfterSeconds)}.`;
   }
   switch (error.error) {
     case "invalid_binding_message":

@@ -1,6 +1,6 @@
 import "server-only";
 import { deleteConnectionToken, findConnectionToken, saveConnectionToken } from "@/db/queries/connection-tokens";
-import { withRetries } from "@/lib/http/retry";
+import { waitInWords, withRetries } from "@/lib/http/retry";
 import { connections, type ConnectionName } from "./connections";
 import { decrypt, encrypt } from "./encryption";
 import { INTERRUPT_NAME, type TokenVaultInterrupt } from "./interrupts";
@@ -76,9 +76,7 @@ function refusalOf(error: OAuthError, label: string): TokenVaultRefusedError {
         `Auth0 asks for multi-factor authentication before handing out your ${label} token, which Token Vault cannot do: the administrator must set the tenant's multi-factor authentication policy to "Never" (Security → Multi-factor Auth; use an Action to require MFA at sign-in instead). Nothing was done.`,
       );
     case "too_many_requests": {
-      const wait = error.retryAfterSeconds;
-      const when = wait === undefined ? "in a minute" : `in ${wait} second${wait === 1 ? "" : "s"}`;
-      return new TokenVaultRefusedError(error.error, `The identity service is limiting requests right now. Try again ${when}. Nothing was done.`);
+      return new TokenVaultRefusedError(error.error, `The identity service is limiting requests right now. Try again in ${waitInWords(error.retryAfterSeconds)}. Nothing was done.`);
     }
     default:
       return new TokenVaultRefusedError(error.error, `The identity service refused access to your ${label} account (${error.error}). Nothing was done.`);

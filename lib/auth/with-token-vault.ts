@@ -1,5 +1,6 @@
 import "server-only";
 import type { ToolContext, ToolFailure } from "@/lib/ai/tools/context";
+import { waitInWords } from "@/lib/http/retry";
 import { ProviderError } from "@/lib/integrations/provider-error";
 import { logError } from "@/lib/log";
 import { connections, type ConnectionName } from "./connections";
@@ -64,10 +65,3 @@ export function withTokenVault<INPUT, OUTPUT>(
   };
 }
 
-/** "45 seconds", "3 minutes"; "a minute" when the provider did not say. */
-function waitInWords(seconds: number | undefined): string {
-  if (seconds === undefined) return "a minute";
-  if (seconds <= 1) return "1 second";
-  if (seconds < 120) return `${seconds} seconds`;
-  return `${Math.ceil(seconds / 60)} minutes`;
-}

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { retryAfterSeconds, withRetries } from "./retry";
+import { retryAfterSeconds, waitInWords, withRetries } from "./retry";
 
 test("Retry-After is read as seconds or as an HTTP date", () => {
   const now = Date.parse("2026-12-02T10:00:00Z");
@@ -72,4 +72,14 @@ test("a wait beyond the budget is not slept through, and other errors are not re
     ),
   ).rejects.toBeInstanceOf(TypeError);
   expect(calls).toBe(1);
+});
+
+test("a wait is put in words a person reads at a glance", () => {
+  expect(waitInWords(undefined)).toBe("a minute");
+  expect(waitInWords(0)).toBe("1 second");
+  expect(waitInWords(1)).toBe("1 second");
+  expect(waitInWords(44.2)).toBe("45 seconds");
+  expect(waitInWords(120)).toBe("120 seconds");
+  expect(waitInWords(121)).toBe("3 minutes");
+  expect(waitInWords(3600)).toBe("60 minutes");
 });

@@ -48,3 +48,11 @@ export async function withRetries<T>(attempt: () => Promise<T>, policy: RetryPol
     }
   }
 }
+
+/** How long to wait, for a person: "45 seconds", "3 minutes"; "a minute" when the service did not say. */
+export function waitInWords(seconds: number | undefined): string {
+  if (seconds === undefined) return "a minute";
+  const whole = Math.max(1, Math.ceil(seconds));
+  if (whole <= 120) return `${whole} second${whole === 1 ? "" : "s"}`;
+  return `${Math.ceil(whole / 60)} minutes`;
+}
