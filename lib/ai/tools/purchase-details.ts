@@ -6,7 +6,7 @@ export const PURCHASE_DETAILS_TYPE = `${GUARDIAN_DETAILS_TYPE_PREFIX}purchase`;
 
 /** Auth0 caps every authorization_details value at 255 characters. */
 const MAX_VALUE_LENGTH = 255;
-const fit = (text: string) => (text.length <= MAX_VALUE_LENGTH ? text : `${text.slice(0, MAX_VALUE_LENGTH - 1)}…`);
+const fit = (text: string, room = MAX_VALUE_LENGTH) => (text.length <= room ? text : `${text.slice(0, room - 1)}…`);
 
 export const money = (amount: number) => amount.toFixed(2);
 
@@ -31,10 +31,12 @@ export const purchaseSentence =
  */
 export function purchaseDetails(purchase: Purchase): [GuardianAuthorizationDetail] {
   const shown = (displayOrder: number, name: string, value: string) => ({ display: true, name, display_order: String(displayOrder), value: fit(value) });
+  const sentence = purchaseSentence(purchase);
   return [
     {
       type: PURCHASE_DETAILS_TYPE,
-      instruction: fit(purchaseSentence(purchase)(purchase.product.name)),
+      // A name too long gives way, never the quantity or the price cap.
+      instruction: sentence(fit(purchase.product.name, MAX_VALUE_LENGTH - sentence("").length)),
       properties: {
         product: shown(1, "Product", purchase.product.name),
         quantity: shown(2, "Quantity", String(purchase.quantity)),
