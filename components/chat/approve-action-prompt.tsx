@@ -50,7 +50,7 @@ export function ApproveActionPrompt({
       <p className="break-words font-medium text-amber-950">{detail.instruction}</p>
       <ApprovalFields fields={authorizationDetailFields(detail)} label="What you are approving" />
       <p className="mt-1 break-words text-amber-900">
-        The notification reads: <q>{interrupt.bindingMessage}</q>
+        The notification reads: “{interrupt.bindingMessage}”
       </p>
       {active ? (
         <>

@@ -27,7 +27,7 @@ export const GUARDIAN_DETAILS_TYPE_PREFIX = "urn:auth0:schemas:authorization-det
  * `{ "display": true, "name": "A String:", "display_order": "1", "value": "Value 1" }`; this follows it exactly
  * (display_order a string of digits, value a string). Auth0 caps every property value at 255 characters.
  */
-export const guardianPropertySchema = z.strictObject({
+const guardianPropertySchema = z.strictObject({
   display: z.boolean(),
   name: z.string().min(1).max(255),
   display_order: z.string().regex(/^\d+$/),
@@ -40,13 +40,12 @@ export const guardianPropertySchema = z.strictObject({
  * (https://auth0.com/docs/get-started/apis/configure-rich-authorization-requests, "Auth0 Guardian app"). Property
  * names use only the characters Auth0 allows in authorization_details: a-z, A-Z, 0-9, `_`, `.` and `-`.
  */
-export const guardianAuthorizationDetailSchema = z.strictObject({
-  type: z.string().regex(/^urn:auth0:schemas:authorization-details:v1:[A-Za-z0-9_.-]+$/),
+const guardianAuthorizationDetailSchema = z.strictObject({
+  type: z.string().regex(new RegExp(`^${GUARDIAN_DETAILS_TYPE_PREFIX}[A-Za-z0-9_.-]+$`)),
   instruction: z.string().min(1).max(255),
   properties: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/), guardianPropertySchema),
 });
 
-export type GuardianProperty = z.infer<typeof guardianPropertySchema>;
 export type GuardianAuthorizationDetail = z.infer<typeof guardianAuthorizationDetailSchema>;
 
 /** What Guardian lists under the instruction: the displayed properties, in display_order. */
