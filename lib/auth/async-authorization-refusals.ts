@@ -33,7 +33,7 @@ export function refusalMessage(error: OAuthError, { audience, scopes, detailsTyp
     case "invalid_binding_message":
       return BAD_BINDING_MESSAGE;
     case "invalid_authorization_details":
-      return unregisteredType(audience, detailsType);
+      return refusedDetails(audience, detailsType);
     case "unknown_user_id":
       return "The approval service has no device to ask this user on. The user must enrol the Auth0 Guardian app for push notifications (and the administrator must enable Push Notification via Auth0 Guardian under Security > Multi-factor Auth).";
     case "unauthorized_client":
@@ -45,7 +45,7 @@ export function refusalMessage(error: OAuthError, { audience, scopes, detailsTyp
       return `The API ${audience} does not offer ${list(scopes)}. The administrator must add those permissions to the API in Auth0 (Applications > APIs > Permissions).`;
     case "invalid_request":
       // Auth0 documents no code of its own for an unregistered type; its description names the parameter.
-      if (error.message.includes("authorization_details")) return unregisteredType(audience, detailsType);
+      if (error.message.includes("authorization_details")) return refusedDetails(audience, detailsType);
       return "The approval service refused the request as malformed. This is a fault in the app; the administrator can find the reason in the Auth0 tenant logs.";
     default:
       return "The approval service refused the request. The administrator can find the reason in the Auth0 tenant logs.";
@@ -57,6 +57,6 @@ export function refusalMessage(error: OAuthError, { audience, scopes, detailsTyp
  * not registered on the API (the usual one, since the app checks its details before sending), or details that
  * break the one-object schema the Auth0 Guardian app requires.
  */
-function unregisteredType(audience: string, detailsType: string): string {
+function refusedDetails(audience: string, detailsType: string): string {
   return `The approval service does not accept the ${list([detailsType])} authorization_details type for the API ${audience}. The administrator must register it on that API in Auth0 (Applications > APIs > the API: add it to the Authorization Details Types) and let this app request it. If it is registered, the details break the one-object schema the Auth0 Guardian app requires, which is a fault in the app.`;
 }
