@@ -36,8 +36,8 @@ test("an approved purchase is placed once and the chat continues by itself with 
   await signIn(page, "alice@example.com");
   const before = await orders(page, "auth0|alice");
   const prompt = await askToBuy(page, "Buy 2 Acme Widgets");
-  await expect(prompt).toContainText("Buy 2 x Acme Widget for at most 39.98");
-  await expect(prompt).toContainText("Product: Acme Widget");
+  await expect(prompt).toContainText("Buy 2 x Acme Widget for at most 39.98 USD");
+  await expect(prompt.getByRole("group", { name: "Product" })).toHaveText("Product: Acme Widget");
   await expect(prompt.getByRole("timer", { name: "Time left to approve" })).toHaveText(/^\d:\d\d$/);
   await expect(prompt.getByRole("link", { name: "Open the authenticator" })).toHaveAttribute("href", AUTHENTICATOR);
 
@@ -54,6 +54,27 @@ test("an approved purchase is placed once and the chat continues by itself with 
   await expect(lastReply(page)).toContainText(number!);
   await page.reload();
   expect(await orders(page, "auth0|alice")).toHaveLength(before.length + 1);
+});
+
+test("a product name with brackets: the card and the device show it whole, as Auth0 Guardian would", async ({ page, context }) => {
+  await signIn(page, "alice@example.com");
+  const prompt = await askToBuy(page, "Buy 1 USB-C cable (2 m)");
+  // The instruction and every displayed property, in order, with the name exactly as the shop spells it.
+  await expect(prompt.getByText("Buy 1 x USB-C cable (2 m) for at most 12.50 USD", { exact: true })).toBeVisible();
+  const fields = prompt.getByRole("group", { name: "What you are approving" }).getByRole("group");
+  await expect(fields).toHaveText(["Product: USB-C cable (2 m)", "Quantity: 1", "Maximum total: 12.50", "Currency: USD"]);
+  // The notification's own line drops the brackets Auth0 does not allow there.
+  await expect(prompt).toContainText("The notification reads: “Buy 1 x USB-C cable 2 m for at most 12.50 USD”");
+
+  const device = await context.newPage();
+  await device.goto(AUTHENTICATOR);
+  const request = device.getByRole("article", { name: "Buy 1 x USB-C cable 2 m for at most 12.50 USD" });
+  await expect(request.getByText("Buy 1 x USB-C cable (2 m) for at most 12.50 USD", { exact: true })).toBeVisible();
+  await expect(request.getByRole("term")).toHaveText(["Product:", "Quantity:", "Maximum total:", "Currency:"]);
+  await expect(request.getByRole("definition")).toHaveText(["USB-C cable (2 m)", "1", "12.50", "USD"]);
+  await request.getByRole("button", { name: "Approve" }).click();
+  await device.close();
+  await expect(lastReply(page)).toContainText(/ORD-\d+/, { timeout: 30_000 });
 });
 
 test("a denied purchase says so and orders nothing", async ({ page, context }) => {

@@ -1,5 +1,5 @@
 import { useId } from "react";
-import { approvalFields } from "@/lib/chat/tool-summary";
+import type { Field } from "@/lib/chat/tool-summary";
 
 /** Long or multi-line values get a scrollable block of their own, so nothing the user approves is hidden. */
 const isLong = (value: string) => value.length > 120 || value.includes("\n");
@@ -8,9 +8,8 @@ const isLong = (value: string) => value.length > 120 || value.includes("\n");
  * Every field of an action awaiting approval — recipient, subject, the whole body, a price cap — labelled and in
  * full, exactly as it will run. Each field is a group named by its label.
  */
-export function ApprovalFields({ input, label }: { input: unknown; label: string }) {
+export function ApprovalFields({ fields, label }: { fields: Field[]; label: string }) {
   const id = useId();
-  const fields = approvalFields(input);
   if (fields.length === 0) return null;
   return (
     <div role="group" aria-label={label} className="mt-1 space-y-1">

@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import type { AsyncAuthorizationPending } from "@/lib/auth/interrupts";
+import { authorizationDetailFields } from "@/lib/chat/tool-summary";
 import { ApprovalFields } from "./approval-fields";
 
 /**
@@ -40,18 +41,17 @@ export function ApproveActionPrompt({
     return () => window.clearTimeout(timer);
   }, [active, busy, interrupt, expiresAt, toolCallId, onCheck]);
 
+  // As the Auth0 Guardian app shows it: the instruction, then the displayed properties in order.
+  const [detail] = interrupt.authorizationDetails;
   const minutes = Math.floor(secondsLeft / 60);
   const seconds = String(secondsLeft % 60).padStart(2, "0");
   return (
     <section aria-label="Approval required" className="my-2 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm">
-      <p className="font-medium text-amber-950">{interrupt.bindingMessage}</p>
-      {interrupt.authorizationDetails.map((detail, index) => (
-        <ApprovalFields
-          key={index}
-          input={Object.fromEntries(Object.entries(detail).filter(([key]) => key !== "type"))}
-          label="What you are approving"
-        />
-      ))}
+      <p className="break-words font-medium text-amber-950">{detail.instruction}</p>
+      <ApprovalFields fields={authorizationDetailFields(detail)} label="What you are approving" />
+      <p className="mt-1 break-words text-amber-900">
+        The notification reads: “{interrupt.bindingMessage}”
+      </p>
       {active ? (
         <>
           <p className="mt-2 text-amber-900">

@@ -3,7 +3,7 @@
 import type { DynamicToolUIPart, ToolUIPart } from "ai";
 import { useEffect, useState, useSyncExternalStore } from "react";
 import { approvalDeadline } from "@/lib/chat/approval-deadline";
-import { summarizeToolOutput, toolTitle } from "@/lib/chat/tool-summary";
+import { approvalFields, summarizeToolOutput, toolTitle } from "@/lib/chat/tool-summary";
 import { ApprovalFields } from "./approval-fields";
 
 const stateLabels: Record<ToolUIPart["state"], string> = {
@@ -57,7 +57,7 @@ export function ToolCard({
         <span className="font-medium">{title}</span>
         <span className={`text-xs ${failed || expired ? "text-red-700" : "text-zinc-600"}`}>{state}</span>
       </div>
-      {showsInput && <ApprovalFields input={part.input} label={askingApproval ? "What you are approving" : "What was asked"} />}
+      {showsInput && <ApprovalFields fields={approvalFields(part.input)} label={askingApproval ? "What you are approving" : "What was asked"} />}
       {summary && <p className="mt-1 break-words text-zinc-700">{summary}</p>}
       {askingApproval && deadline && <AnswerBy deadline={deadline} />}
       {askingApproval && onApproval && (

@@ -10,19 +10,22 @@ import type { OAuthError } from "./oauth";
 export const BAD_BINDING_MESSAGE =
   "The message to show on the user's device breaks the approval service's rules (at most 64 letters, digits, spaces and + - _ . , : #). This is a fault in the app, not something the user can fix.";
 
+export const BAD_AUTHORIZATION_DETAILS =
+  "The details to show on the user's device do not fit the one-object schema the Auth0 Guardian app requires (https://auth0.com/docs/get-started/apis/configure-rich-authorization-requests). This is a fault in the app, not something the user can fix.";
+
 /** Auth0's answer to too many requests: HTTP 429, `too_many_requests`, with Retry-After. */
 export const isRateLimited = (error: OAuthError) => error.status === 429 || error.error === "too_many_requests";
 
 export interface RefusedRequest {
   audience: string;
   scopes: readonly string[];
-  /** The authorization_details types the request carried. */
-  detailTypes: readonly string[];
+  /** The type of the request's one authorization detail, e.g. `urn:auth0:schemas:authorization-details:v1:purchase`. */
+  detailsType: string;
 }
 
 const list = (items: readonly string[]) => items.map((item) => `\`${item}\``).join(", ");
 
-export function refusalMessage(error: OAuthError, { audience, scopes, detailTypes }: RefusedRequest): string {
+export function refusalMessage(error: OAuthError, { audience, scopes, detailsType }: RefusedRequest): string {
   if (isRateLimited(error)) {
     return `The approval service is limiting how many requests this app may send right now. Try again in ${waitInWords(error.retryAfterSeconds)}.`;
   }
@@ -30,7 +33,7 @@ export function refusalMessage(error: OAuthError, { audience, scopes, detailType
     case "invalid_binding_message":
       return BAD_BINDING_MESSAGE;
     case "invalid_authorization_details":
-      return unregisteredTypes(audience, detailTypes);
+      return refusedDetails(audience, detailsType);
     case "unknown_user_id":
       return "The approval service has no device to ask this user on. The user must enrol the Auth0 Guardian app for push notifications (and the administrator must enable Push Notification via Auth0 Guardian under Security > Multi-factor Auth).";
     case "unauthorized_client":
@@ -42,13 +45,18 @@ export function refusalMessage(error: OAuthError, { audience, scopes, detailType
       return `The API ${audience} does not offer ${list(scopes)}. The administrator must add those permissions to the API in Auth0 (Applications > APIs > Permissions).`;
     case "invalid_request":
       // Auth0 documents no code of its own for an unregistered type; its description names the parameter.
-      if (error.message.includes("authorization_details")) return unregisteredTypes(audience, detailTypes);
+      if (error.message.includes("authorization_details")) return refusedDetails(audience, detailsType);
       return "The approval service refused the request as malformed. This is a fault in the app; the administrator can find the reason in the Auth0 tenant logs.";
     default:
       return "The approval service refused the request. The administrator can find the reason in the Auth0 tenant logs.";
   }
 }
 
-function unregisteredTypes(audience: string, detailTypes: readonly string[]): string {
-  return `The approval service does not accept the ${list(detailTypes)} authorization_details type for the API ${audience}. The administrator must register it on that API in Auth0 (Applications > APIs > the API: add it to the Authorization Details Types).`;
+/**
+ * Auth0 documents neither the code nor the wording of this refusal, so the message names both causes: the type
+ * not registered on the API (the usual one, since the app checks its details before sending), or details that
+ * break the one-object schema the Auth0 Guardian app requires.
+ */
+function refusedDetails(audience: string, detailsType: string): string {
+  return `The approval service does not accept the ${list([detailsType])} authorization_details type for the API ${audience}. The administrator must register it on that API in Auth0 (Applications > APIs > the API: add it to the Authorization Details Types) and let this app request it. If it is registered, the details break the one-object schema the Auth0 Guardian app requires, which is a fault in the app.`;
 }

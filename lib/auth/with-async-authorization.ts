@@ -10,9 +10,15 @@ import { getConfig } from "@/lib/config";
 import { withRetries } from "@/lib/http/retry";
 import { logError } from "@/lib/log";
 import { takeRateLimit } from "@/lib/rate-limit";
-import { BAD_BINDING_MESSAGE, isRateLimited, refusalMessage } from "./async-authorization-refusals";
+import { BAD_AUTHORIZATION_DETAILS, BAD_BINDING_MESSAGE, isRateLimited, refusalMessage } from "./async-authorization-refusals";
 import { isValidBindingMessage } from "./binding-message";
-import { INTERRUPT_NAME, type AsyncAuthorizationPending, type InterruptedOutput } from "./interrupts";
+import {
+  asyncAuthorizationPendingSchema,
+  INTERRUPT_NAME,
+  type AsyncAuthorizationPending,
+  type GuardianAuthorizationDetail,
+  type InterruptedOutput,
+} from "./interrupts";
 import { IssuerUnavailableError, OAuthError, providerMetadata, requestBackchannelAuthentication, requestToken } from "./oauth";
 
 /**
@@ -30,7 +36,8 @@ export interface AsyncAuthorizationOptions<INPUT> {
   scopes: string[];
   /** Auth0's rules apply (see binding-message.ts); build it with `bindingMessage()`. */
   bindingMessage: (input: INPUT) => string;
-  authorizationDetails: (input: INPUT) => Record<string, unknown>[];
+  /** The one authorization detail Auth0 Guardian accepts (see interrupts.ts), as what the user approves. */
+  authorizationDetails: (input: INPUT) => [GuardianAuthorizationDetail];
 }
 
 type Key = { chatId: string; toolCallId: string; userId: string };
@@ -123,6 +130,11 @@ async function requestApproval<INPUT>(key: Key, options: AsyncAuthorizationOptio
     logError("async-authorization", "binding message breaks Auth0's rules");
     return { error: `${BAD_BINDING_MESSAGE} No approval request was sent and nothing was done.` };
   }
+  const authorizationDetails = options.authorizationDetails(input);
+  if (!asyncAuthorizationPendingSchema.shape.authorizationDetails.safeParse(authorizationDetails).success) {
+    logError("async-authorization", "authorization_details break Auth0 Guardian's schema");
+    return { error: `${BAD_AUTHORIZATION_DETAILS} No approval request was sent and nothing was done.` };
+  }
   const requestedExpiry = getConfig().ASYNC_AUTHORIZATION_EXPIRY_SECONDS;
   const reservation = await reserveAsyncAuthorization({
     ...key,
@@ -151,7 +163,7 @@ async function requestApproval<INPUT>(key: Key, options: AsyncAuthorizationOptio
           scope: ["openid", ...options.scopes].join(" "),
           audience: options.audience,
           binding_message: bindingMessage,
-          authorization_details: JSON.stringify(options.authorizationDetails(input)),
+          authorization_details: JSON.stringify(authorizationDetails),
           requested_expiry: String(requestedExpiry),
         }),
       // A refused request was not created, so asking again cannot reach the phone twice.
@@ -170,8 +182,8 @@ async function requestApproval<INPUT>(key: Key, options: AsyncAuthorizationOptio
     await releaseAsyncAuthorization(key);
     if (!(error instanceof OAuthError)) throw error;
     logError("async-authorization", "request refused", error);
-    const detailTypes = [...new Set(options.authorizationDetails(input).map((detail) => String(detail.type)))];
-    return { error: `${refusalMessage(error, { audience: options.audience, scopes: options.scopes, detailTypes })} No approval request was sent and nothing was done.` };
+    const [{ type: detailsType }] = authorizationDetails;
+    return { error: `${refusalMessage(error, { audience: options.audience, scopes: options.scopes, detailsType })} No approval request was sent and nothing was done.` };
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { approvalFields, summarizeToolOutput, toolTitle } from "./tool-summary";
+import { approvalFields, authorizationDetailFields, summarizeToolOutput, toolTitle } from "./tool-summary";
 
 describe("tool summaries", () => {
   it("renders flat objects as labelled values", () => {
@@ -29,5 +29,26 @@ describe("tool summaries", () => {
     ]);
     expect(approvalFields({})).toEqual([]);
     expect(approvalFields("a bare input")).toEqual([{ key: "input", label: "Input", value: "a bare input" }]);
+  });
+
+  it("lists a Guardian authorization detail as Guardian does: displayed properties only, by display_order, in full", () => {
+    const longName = `Cable ${"(2 m) ".repeat(40)}`.trim();
+    const shown = (display_order: string, name: string, value: string) => ({ display: true, name, display_order, value });
+    expect(
+      authorizationDetailFields({
+        type: "urn:auth0:schemas:authorization-details:v1:purchase",
+        instruction: "Buy it",
+        properties: {
+          currency: shown("10", "Currency", "EUR"),
+          product: shown("1", "Product:", longName),
+          sku: { display: false, name: "SKU", display_order: "0", value: "C-2" },
+          max_total_price: shown("2", "Maximum total", "1,234.50"),
+        },
+      }),
+    ).toEqual([
+      { key: "product", label: "Product", value: longName },
+      { key: "max_total_price", label: "Maximum total", value: "1,234.50" },
+      { key: "currency", label: "Currency", value: "EUR" },
+    ]);
   });
 });

@@ -1,3 +1,5 @@
+import { displayedProperties, type GuardianAuthorizationDetail } from "@/lib/auth/interrupts";
+
 /** A one-line, human-readable summary of a tool's result for the compact tool card. */
 export function summarizeToolOutput(output: unknown): string {
   if (output === null || output === undefined) return "No result";
@@ -22,6 +24,14 @@ export interface Field {
 export function approvalFields(input: unknown): Field[] {
   if (input === null || typeof input !== "object" || Array.isArray(input)) return [{ key: "input", label: "Input", value: fullText(input) }];
   return Object.entries(input).map(([key, value]) => ({ key, label: humanize(key), value: fullText(value) }));
+}
+
+/**
+ * The fields of a Guardian authorization detail as the Auth0 Guardian app lists them: each displayed property's
+ * name and value, in display_order, in full. A name may end in a colon, as in Auth0's example ("A String:").
+ */
+export function authorizationDetailFields(detail: GuardianAuthorizationDetail): Field[] {
+  return displayedProperties(detail).map(({ key, name, value }) => ({ key, label: name.replace(/:\s*$/, ""), value }));
 }
 
 function fullText(value: unknown): string {

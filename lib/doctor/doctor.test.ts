@@ -388,6 +388,6 @@ describe("npm run doctor against stand-ins configured wrong", () => {
     expect(failures(results)).toEqual(["Shop API (purchases with CIBA)"]);
     const shop = line(results, "Shop API (purchases with CIBA)");
     expect(shop.fix).toContain("Set SHOP_API_AUDIENCE");
-    expect(shop.fix).toContain("authorization_details type `purchase`");
+    expect(shop.fix).toContain("authorization_details type `urn:auth0:schemas:authorization-details:v1:purchase`");
   });
 });

@@ -10,7 +10,8 @@ export interface ApiRegistration {
   /** The permissions (scopes) the API offers, e.g. `orders:create`. */
   scopes: readonly string[];
   /**
-   * The Rich Authorization Requests types registered on the API, e.g. `purchase`. Auth0 refuses an
+   * The Rich Authorization Requests types registered on the API, e.g.
+   * `urn:auth0:schemas:authorization-details:v1:purchase`. Auth0 refuses an
    * `authorization_details` entry of any other type ("Configure Rich Authorization Requests":
    * "You must register authorization_details types for a resource server, which is similar to
    * registering allowed scopes").

@@ -1,10 +1,10 @@
 /**
  * The sandbox authenticator: the stand-in for the push approval Auth0 Guardian shows on the user's
  * phone. It says plainly that it is the sandbox, and shows what a CIBA request asks for: the binding
- * message, the authorization details in words, the requesting application and the time left.
+ * message, the authorization details as Guardian shows them, the requesting application and the time left.
  */
 import type { BackchannelRequest } from "./backchannel-requests";
-import type { AuthorizationDetail } from "./ciba-params";
+import { displayedProperties, type GuardianDetail } from "./guardian-details";
 import { escapeHtml, renderPage } from "./html";
 import type { SandboxUser } from "./users";
 
@@ -20,56 +20,17 @@ export const AUTHENTICATOR_PATHS = {
 const PENDING_SECTION_ID = "pending-requests";
 const HEADING = "Delegate sandbox authenticator";
 
-// "max_total_price" → "Max total price".
-const humanize = (key: string) => {
-  const words = key.replace(/[_-]+/g, " ").trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-};
-
-function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return "none";
-  if (Array.isArray(value)) return value.map(describeValue).join(", ");
-  if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
-}
-
-function genericFields(detail: AuthorizationDetail, skip: ReadonlySet<string>): string[] {
-  return Object.entries(detail)
-    .filter(([key]) => key !== "type" && !skip.has(key))
-    .map(([key, value]) => `${humanize(key)}: ${describeValue(value)}`);
-}
-
-/**
- * One authorization detail in words, e.g. "Product: Acme Widget · Quantity: 2 · Maximum total: 39.98 USD".
- * `purchase` (what Delegate sends for the shop) reads naturally; any other type is listed field by field.
- */
-export function describeAuthorizationDetail(detail: AuthorizationDetail): string {
-  if (detail.type !== "purchase") return genericFields(detail, new Set()).join(" · ");
-  const { product, quantity, max_total_price: maxTotal, currency } = detail;
-  const fields: string[] = [];
-  const known = new Set(["product", "quantity", "max_total_price"]);
-  if (product !== undefined) fields.push(`Product: ${describeValue(product)}`);
-  if (quantity !== undefined) fields.push(`Quantity: ${describeValue(quantity)}`);
-  if (maxTotal !== undefined) {
-    const inCurrency = typeof currency === "string" ? ` ${currency}` : "";
-    fields.push(`Maximum total: ${describeValue(maxTotal)}${inCurrency}`);
-    if (typeof currency === "string") known.add("currency");
-  }
-  return [...fields, ...genericFields(detail, known)].join(" · ");
-}
-
 export const secondsLeft = (request: BackchannelRequest, now: number) =>
   Math.max(0, Math.ceil((request.expiresAt - now) / 1000));
 
-function renderDetails(details: readonly AuthorizationDetail[] | undefined): string {
-  if (!details?.length) return "";
-  const items = details
-    .map(
-      (detail) =>
-        `    <li><strong>${escapeHtml(humanize(detail.type))}</strong> <span>${escapeHtml(describeAuthorizationDetail(detail))}</span></li>`,
-    )
+/** As Guardian shows a request's details: the instruction, then each displayed property's name and value in order. */
+function renderDetails(details: GuardianDetail | undefined): string {
+  if (!details) return "";
+  const items = displayedProperties(details)
+    .map(({ name, value }) => `    <div><dt>${escapeHtml(name.replace(/:\s*$/, ""))}:</dt><dd>${escapeHtml(value)}</dd></div>`)
     .join("\n");
-  return `  <ul aria-label="Details">\n${items}\n  </ul>\n`;
+  return `  <p class="instruction">${escapeHtml(details.instruction)}</p>
+${items ? `  <dl aria-label="Details">\n${items}\n  </dl>\n` : ""}`;
 }
 
 function renderAccess(request: BackchannelRequest): string {
@@ -86,7 +47,7 @@ function renderRequest(request: BackchannelRequest, csrfToken: string, now: numb
   return `<article aria-label="${message}" data-request-id="${escapeHtml(request.id)}">
   <h3>${message}</h3>
   <p>Requested by <strong>${escapeHtml(request.clientName)}</strong></p>
-${renderDetails(request.authorizationDetails)}${renderAccess(request)}  <p>Expires in <span class="countdown" data-seconds-left="${left}">${left}</span> seconds</p>
+${renderDetails(request.details)}${renderAccess(request)}  <p>Expires in <span class="countdown" data-seconds-left="${left}">${left}</span> seconds</p>
   <form method="post" action="${AUTHENTICATOR_PATHS.decision}">
     <input type="hidden" name="csrf" value="${escapeHtml(csrfToken)}">
     <input type="hidden" name="request" value="${escapeHtml(request.id)}">

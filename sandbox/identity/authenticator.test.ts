@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Auth0Client } from "@auth0/nextjs-auth0/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeAuthorizationDetail } from "./authenticator-page";
 import { startIdentityServer, type IdentityServer } from "./server";
 import {
   readAuthenticator,
@@ -12,7 +11,7 @@ import {
   submitDecision,
   type AuthenticatorSession,
 } from "./test-authenticator";
-import { loginHintFor, pollToken, SANDBOX_CLIENT, SHOP_API_REGISTRATION, SHOP_AUDIENCE, startApproval } from "./test-ciba";
+import { loginHintFor, pollToken, PURCHASE_TYPE, SANDBOX_CLIENT, SHOP_API_REGISTRATION, SHOP_AUDIENCE, startApproval } from "./test-ciba";
 import { auth0App, CookieJar, signInWithSandbox } from "./test-login";
 
 let dataDir: string;
@@ -106,7 +105,8 @@ describe("the sandbox authenticator page", () => {
     expect(view.html).toContain('<button type="submit" class="secondary">Sign out</button>');
 
     const request = view.requests.find((entry) => entry.bindingMessage === bindingMessage);
-    expect(request?.details).toEqual(["Product: Acme Widget · Quantity: 2 · Maximum total: 39.98 USD"]);
+    expect(request?.instruction).toBe("Buy 2 x Acme Widget for at most 39.98 USD");
+    expect(request?.details).toEqual(["Product: Acme Widget", "Quantity: 2", "Maximum total: 39.98", "Currency: USD"]);
     expect(request?.secondsLeft).toBeGreaterThan(290);
     expect(request?.secondsLeft).toBeLessThanOrEqual(300);
     const article = view.html.slice(view.html.indexOf(`<article aria-label="${bindingMessage}"`));
@@ -231,31 +231,24 @@ describe("the sandbox authenticator page", () => {
   });
 });
 
-describe("authorization details in words", () => {
-  it("reads a purchase naturally and lists any other field", () => {
-    expect(
-      describeAuthorizationDetail({
-        type: "purchase",
-        product: "Acme Widget",
-        quantity: 2,
-        max_total_price: "39.98",
-        currency: "USD",
-        gift_wrap: true,
-      }),
-    ).toBe("Product: Acme Widget · Quantity: 2 · Maximum total: 39.98 USD · Gift wrap: true");
-  });
-
-  it("lists the fields of a type it does not know", () => {
-    expect(
-      describeAuthorizationDetail({
-        type: "calendar_event",
-        title: "Dentist",
-        starts_at: "2025-06-01T10:00:00Z",
-        attendees: ["alice@example.com", "bob@example.com"],
-        location: { city: "Lisbon" },
-      }),
-    ).toBe(
-      'Title: Dentist · Starts at: 2025-06-01T10:00:00Z · Attendees: alice@example.com, bob@example.com · Location: {"city":"Lisbon"}',
-    );
+describe("authorization details as Guardian shows them", () => {
+  it("shows the instruction, then only the displayed properties, in display_order, escaped", async () => {
+    const detail = {
+      type: PURCHASE_TYPE,
+      instruction: "Buy 1 x <Tea & Biscuits> (Ceylon, 250 g) for at most 7.00 USD",
+      properties: {
+        currency: { display: true, name: "Currency", display_order: "10", value: "USD" },
+        product: { display: true, name: "Product:", display_order: "1", value: "<Tea & Biscuits> (Ceylon, 250 g)" },
+        internal_sku: { display: false, name: "SKU", display_order: "3", value: "TB-250" },
+        max_total_price: { display: true, name: "Maximum total", display_order: "2", value: "7.00" },
+      },
+    };
+    const { bindingMessage } = await ask("auth0|alice", { authorization_details: JSON.stringify([detail]) });
+    const view = await readAuthenticator(await signIn("alice@example.com"));
+    const request = view.requests.find((entry) => entry.bindingMessage === bindingMessage);
+    expect(request?.instruction).toBe(detail.instruction);
+    expect(request?.details).toEqual(["Product: <Tea & Biscuits> (Ceylon, 250 g)", "Maximum total: 7.00", "Currency: USD"]);
+    expect(view.html).not.toContain("<Tea");
+    expect(view.html).not.toContain("TB-250");
   });
 });

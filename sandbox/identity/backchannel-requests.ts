@@ -8,7 +8,7 @@
  * as it would had the user not answered: expired, which Auth0 answers `access_denied`.
  */
 import { randomBytes } from "node:crypto";
-import type { AuthorizationDetail } from "./ciba-params";
+import type { GuardianDetail } from "./guardian-details";
 
 export interface BackchannelRequest {
   /** The page's id for the request; not the auth_req_id. */
@@ -24,7 +24,8 @@ export interface BackchannelRequest {
   scopes: string[];
   /** The API (audience) the access token is for, if any. */
   resource?: string;
-  authorizationDetails?: AuthorizationDetail[];
+  /** What the user approves, in the Guardian schema every request here is held to. */
+  details?: GuardianDetail;
   /** Epoch milliseconds. */
   expiresAt: number;
 }

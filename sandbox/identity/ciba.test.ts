@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { refusalMessage } from "@/lib/auth/async-authorization-refusals";
+import { OAuthError } from "@/lib/auth/oauth";
 import { startShopApi, type ShopApi } from "../shop/server";
 import { startIdentityServer, type IdentityServer } from "./server";
 import { approveBackchannelRequest, readAuthenticator, signInToAuthenticator } from "./test-authenticator";
@@ -11,6 +13,8 @@ import {
   loginHintFor,
   pollToken,
   postForm,
+  purchaseDetail,
+  PURCHASE_TYPE,
   requestApproval,
   SANDBOX_CLIENT,
   SHOP_API_REGISTRATION,
@@ -31,6 +35,7 @@ const INTERVAL_MS = 1000;
 const wait = () => sleep(INTERVAL_MS + 100);
 
 const REFUNDS_AUDIENCE = "urn:delegate-sandbox:refunds";
+const REFUND_TYPE = "urn:auth0:schemas:authorization-details:v1:refund";
 
 let counter = 0;
 /** A binding message no other test uses, so each test finds its own request on the authenticator. */
@@ -64,7 +69,7 @@ beforeAll(async () => {
     cibaIntervalSeconds: 1,
     apiAudiences: {
       [SHOP_AUDIENCE]: SHOP_API_REGISTRATION,
-      [REFUNDS_AUDIENCE]: { scopes: ["refunds:create"], authorizationDetailsTypes: ["refund"] },
+      [REFUNDS_AUDIENCE]: { scopes: ["refunds:create"], authorizationDetailsTypes: [REFUND_TYPE] },
     },
     log: (line) => logs.push(line),
   });
@@ -149,9 +154,7 @@ describe("CIBA on the sandbox identity server", () => {
       token_type: "Bearer",
       expires_in: 3600,
       scope: "orders:create",
-      authorization_details: [
-        { type: "purchase", product: "Acme Widget", quantity: 2, max_total_price: "39.98", currency: "USD" },
-      ],
+      authorization_details: [purchaseDetail()],
     });
     expect(tokens.refresh_token).toBeUndefined();
 
@@ -270,11 +273,10 @@ describe("CIBA on the sandbox identity server", () => {
     ["an unknown user", { login_hint: JSON.stringify({ format: "iss_sub", iss: "ISSUER", sub: "auth0|mallory" }) }, 400, "unknown_user_id"],
     ["a scope without openid", { scope: "orders:create" }, 400, "invalid_request"],
     ["authorization_details that are not JSON", { authorization_details: "[{type: purchase}]" }, 400, "invalid_request"],
-    ["authorization_details that are not an array", { authorization_details: '{"type":"purchase"}' }, 400, "invalid_request"],
+    ["authorization_details that are not an array", { authorization_details: JSON.stringify(purchaseDetail()) }, 400, "invalid_request"],
     ["an authorization detail without a type", { authorization_details: '[{"product":"Acme Widget"}]' }, 400, "invalid_request"],
-    ["an authorization_details type the shop API has not registered", { authorization_details: '[{"type":"payment_initiation"}]' }, 400, "invalid_authorization_details"],
-    ["a registered type next to an unregistered one", { authorization_details: '[{"type":"purchase"},{"type":"refund"}]' }, 400, "invalid_authorization_details"],
-    ["a type that differs from the registered one in case", { authorization_details: '[{"type":"Purchase"}]' }, 400, "invalid_authorization_details"],
+    ["an authorization_details type the shop API has not registered", { authorization_details: JSON.stringify([{ ...purchaseDetail(), type: REFUND_TYPE }]) }, 400, "invalid_authorization_details"],
+    ["a type that differs from the registered one in case", { authorization_details: JSON.stringify([{ ...purchaseDetail(), type: PURCHASE_TYPE.replace("purchase", "Purchase") }]) }, 400, "invalid_authorization_details"],
     ["an unknown audience", { audience: "https://api.example.com/" }, 400, "invalid_target"],
     ["requested_expiry 0", { requested_expiry: "0" }, 400, "invalid_request"],
   ])("refuses %s", async (_label, overrides, status, error) => {
@@ -286,7 +288,13 @@ describe("CIBA on the sandbox identity server", () => {
   });
 
   it("holds authorization_details to the types registered on the API the request names", async () => {
-    const refund = JSON.stringify([{ type: "refund", order: "ORD-1001" }]);
+    const refund = JSON.stringify([
+      {
+        type: REFUND_TYPE,
+        instruction: "Refund ORD-1001",
+        properties: { order: { display: true, name: "Order", display_order: "1", value: "ORD-1001" } },
+      },
+    ]);
     const toRefunds = await requestApproval(server.issuer, {
       binding_message: uniqueMessage("Refund ORD-1001"),
       audience: REFUNDS_AUDIENCE,
@@ -300,7 +308,7 @@ describe("CIBA on the sandbox identity server", () => {
     expect(await errorOf(toShop)).toEqual({
       status: 400,
       error: "invalid_authorization_details",
-      error_description: `authorization_details type 'refund' is not registered on the API ${SHOP_AUDIENCE}`,
+      error_description: `authorization_details type '${REFUND_TYPE}' is not registered on the API ${SHOP_AUDIENCE}`,
     });
   });
 
@@ -343,5 +351,68 @@ describe("CIBA on the sandbox identity server", () => {
     for (const secret of secrets) {
       expect(logs.filter((line) => line.includes(secret))).toEqual([]);
     }
+  });
+});
+
+describe("authorization_details as the Auth0 Guardian app requires them", () => {
+  const detail = purchaseDetail("USB-C cable (2 m)", 1, "12.50");
+  const withProperty = (key: string, property: unknown) => ({ ...detail, properties: { ...detail.properties, [key]: property } });
+  const product = detail.properties.product;
+
+  /** What the app tells the user when the identity server refuses the request this way. */
+  const appMessage = ({ error, error_description }: ErrorBody) =>
+    refusalMessage(new OAuthError(400, error, error_description), { audience: SHOP_AUDIENCE, scopes: ["orders:create"], detailsType: PURCHASE_TYPE });
+
+  it("accepts the one object a purchase sends and keeps every character of the product's name", async () => {
+    const { bindingMessage } = await start({ authorization_details: JSON.stringify([detail]) });
+    const view = await readAuthenticator(await signInToAuthenticator({ issuer: server.issuer, email: "alice@example.com" }));
+    const request = view.requests.find((entry) => entry.bindingMessage === bindingMessage);
+    expect(request?.instruction).toBe("Buy 1 x USB-C cable (2 m) for at most 12.50 USD");
+    expect(request?.details).toEqual(["Product: USB-C cable (2 m)", "Quantity: 1", "Maximum total: 12.50", "Currency: USD"]);
+  });
+
+  it.each<[string, unknown]>([
+    ["two objects, each in the schema", [detail, detail]],
+    ["the flat purchase object the app used to send", [{ type: PURCHASE_TYPE, product: "Acme Widget", quantity: 2, max_total_price: "39.98", currency: "USD" }]],
+    ["no instruction", [{ type: PURCHASE_TYPE, properties: detail.properties }]],
+    ["an empty instruction", [{ ...detail, instruction: "" }]],
+    ["no properties", [{ type: PURCHASE_TYPE, instruction: detail.instruction }]],
+    ["a field outside the schema", [{ ...detail, product: "Acme Widget" }]],
+    ["a property without display", [withProperty("product", { name: "Product", display_order: "1", value: "Acme Widget" })]],
+    ["a property without a name", [withProperty("product", { ...product, name: undefined })]],
+    ["a display_order that is not a string of digits", [withProperty("product", { ...product, display_order: "first" })]],
+    ["a value that is not a string", [withProperty("quantity", { ...detail.properties.quantity, value: 1 })]],
+    ["a value of 256 characters", [withProperty("product", { ...product, value: "x".repeat(256) })]],
+    ["an instruction of 256 characters", [{ ...detail, instruction: "x".repeat(256) }]],
+    ["a property name with a space", [withProperty("gift wrap", { ...product, name: "Gift wrap", value: "yes" })]],
+    ["a property that is not an object", [withProperty("note", "Leave at the door")]],
+  ])("refuses %s, and the app tells the user what went wrong", async (_label, details) => {
+    const body = await errorOf(await requestApproval(server.issuer, { binding_message: uniqueMessage(), authorization_details: JSON.stringify(details) }));
+    expect(body).toMatchObject({ status: 400, error: "invalid_authorization_details" });
+    expect(body.error_description).toMatch(/Auth0 Guardian/);
+    expect(appMessage(body)).toContain("the details break the one-object schema the Auth0 Guardian app requires, which is a fault in the app.");
+    expect(appMessage(body)).not.toContain("invalid_authorization_details");
+  });
+
+  it("refuses a type outside Auth0's URN, and a URN of another version", async () => {
+    for (const type of ["purchase", "urn:auth0:schemas:authorization-details:v2:purchase", "urn:example:purchase"]) {
+      const body = await errorOf(await requestApproval(server.issuer, { binding_message: uniqueMessage(), authorization_details: JSON.stringify([{ ...detail, type }]) }));
+      expect(body, type).toMatchObject({ status: 400, error: "invalid_authorization_details" });
+    }
+  });
+
+  it("refuses a URN in the schema that the API has not registered, and the app names the type to register", async () => {
+    const unregistered = `${PURCHASE_TYPE}-v2`;
+    const body = await errorOf(
+      await requestApproval(server.issuer, { binding_message: uniqueMessage(), authorization_details: JSON.stringify([{ ...detail, type: unregistered }]) }),
+    );
+    expect(body).toEqual({
+      status: 400,
+      error: "invalid_authorization_details",
+      error_description: `authorization_details type '${unregistered}' is not registered on the API ${SHOP_AUDIENCE}`,
+    });
+    expect(appMessage(body)).toMatch(
+      new RegExp(`^The approval service does not accept the \`${PURCHASE_TYPE}\` authorization_details type for the API ${SHOP_AUDIENCE}\. The administrator must register it`),
+    );
   });
 });

@@ -21,6 +21,7 @@ import {
   requestLifetimeSeconds,
   subjectOfLoginHint,
 } from "./ciba-params";
+import { checkGuardianDetails } from "./guardian-details";
 import { findUserBySub } from "./users";
 
 export const CIBA_GRANT_TYPE = "urn:openid:params:grant-type:ciba";
@@ -52,12 +53,15 @@ export function cibaFeature({ issuer, requests, apiAudiences, authenticatorUrl, 
     validateBindingMessage: (_ctx, bindingMessage) => checkBindingMessage(bindingMessage),
     // Auth0 has no request_context. oidc-provider calls this hook for every request once it knows the
     // API (resource) and before it stores the request, which is where Auth0 holds authorization_details
-    // to the types registered on that API.
+    // to the types registered on that API and, since every request here goes to the stand-in for the
+    // Guardian app, to Guardian's one-object schema.
     validateRequestContext: (ctx) => {
-      const { authorization_details: details, resource } = ctx.oidc.params as Record<string, unknown>;
+      const { authorization_details: value, resource } = ctx.oidc.params as Record<string, unknown>;
       const audience = typeof resource === "string" ? resource : undefined;
       const registered = audience && Object.hasOwn(apiAudiences, audience) ? apiAudiences[audience] : undefined;
-      checkRegisteredTypes(parseAuthorizationDetails(details), audience, registered?.authorizationDetailsTypes ?? []);
+      const details = parseAuthorizationDetails(value);
+      checkGuardianDetails(details);
+      checkRegisteredTypes(details, audience, registered?.authorizationDetailsTypes ?? []);
     },
     // Auth0 has no user codes; the stock hook throws "not implemented".
     verifyUserCode: () => {},
@@ -72,7 +76,7 @@ export function cibaFeature({ issuer, requests, apiAudiences, authenticatorUrl, 
         bindingMessage,
         scopes: [...request.scopes],
         resource,
-        authorizationDetails: parseAuthorizationDetails(request.params.authorization_details),
+        details: checkGuardianDetails(parseAuthorizationDetails(request.params.authorization_details)),
         expiresAt: Date.now() + request.expiration * 1000,
       });
       // Who and what, so a developer knows to go and answer; never the auth_req_id.

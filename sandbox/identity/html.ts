@@ -35,6 +35,10 @@ const styles = `
   ul { margin: .25rem 0 .75rem; padding-left: 1.25rem; }
   li { margin: .25rem 0; }
   li code { overflow-wrap: anywhere; }
+  dl { margin: .25rem 0 .75rem; }
+  dl div { display: flex; gap: .5rem; margin: .2rem 0; }
+  dt { font-weight: 600; flex: none; }
+  dd { margin: 0; overflow-wrap: anywhere; }
   [role="alert"] { color: var(--danger); font-weight: 600; }
   table { width: 100%; border-collapse: collapse; font-size: .9rem; }
   caption { text-align: left; font-weight: 600; margin-bottom: .25rem; }

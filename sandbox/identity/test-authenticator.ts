@@ -17,7 +17,9 @@ export interface ListedRequest {
   /** The page's id for the request (not the auth_req_id). */
   id: string;
   bindingMessage: string;
-  /** The authorization details in words, one entry per detail. */
+  /** The details' instruction, as Guardian shows it above the properties. */
+  instruction?: string;
+  /** Each displayed property as "Name: value", in the order shown. */
   details: string[];
   secondsLeft: number;
   /** The anti-forgery token its form carries. */
@@ -81,11 +83,13 @@ export async function readAuthenticator(session: AuthenticatorSession): Promise<
   const requests: ListedRequest[] = [];
   for (const match of html.matchAll(/<article aria-label="([^"]*)" data-request-id="([^"]*)">([\s\S]*?)<\/article>/g)) {
     const [, label = "", id = "", body = ""] = match;
+    const instruction = /<p class="instruction">([^<]*)<\/p>/.exec(body)?.[1];
     requests.push({
       id: unescapeHtml(id),
       bindingMessage: unescapeHtml(label),
-      details: [...body.matchAll(/<li><strong>[^<]*<\/strong> <span>([^<]*)<\/span><\/li>/g)].map(([, text = ""]) =>
-        unescapeHtml(text),
+      instruction: instruction === undefined ? undefined : unescapeHtml(instruction),
+      details: [...body.matchAll(/<div><dt>([^<]*)<\/dt><dd>([^<]*)<\/dd><\/div>/g)].map(
+        ([, name = "", value = ""]) => `${unescapeHtml(name)} ${unescapeHtml(value)}`,
       ),
       secondsLeft: Number(/data-seconds-left="(\d+)"/.exec(body)?.[1]),
       csrf: unescapeHtml(/name="csrf" value="([^"]*)"/.exec(body)?.[1] ?? ""),

@@ -8,8 +8,22 @@ export { SHOP_API_REGISTRATION } from "../shop/api";
 
 export const loginHintFor = (issuer: string, sub: string) => JSON.stringify({ format: "iss_sub", iss: issuer, sub });
 
-export const purchaseDetails = (product = "Acme Widget", quantity = 2, maxTotal = "39.98") =>
-  JSON.stringify([{ type: "purchase", product, quantity, max_total_price: maxTotal, currency: "USD" }]);
+export const PURCHASE_TYPE = "urn:auth0:schemas:authorization-details:v1:purchase";
+
+/** A purchase's one authorization detail in the schema the Auth0 Guardian app requires, as the app sends it. */
+export const purchaseDetail = (product = "Acme Widget", quantity = 2, maxTotal = "39.98") => ({
+  type: PURCHASE_TYPE,
+  instruction: `Buy ${quantity} x ${product} for at most ${maxTotal} USD`,
+  properties: {
+    product: { display: true, name: "Product", display_order: "1", value: product },
+    quantity: { display: true, name: "Quantity", display_order: "2", value: String(quantity) },
+    max_total_price: { display: true, name: "Maximum total", display_order: "3", value: maxTotal },
+    currency: { display: true, name: "Currency", display_order: "4", value: "USD" },
+  },
+});
+
+export const purchaseDetails = (product?: string, quantity?: number, maxTotal?: string) =>
+  JSON.stringify([purchaseDetail(product, quantity, maxTotal)]);
 
 export async function postForm(issuer: string, path: string, fields: Record<string, string>): Promise<Response> {
   return fetch(new URL(path, issuer), { method: "POST", body: new URLSearchParams({ ...SANDBOX_CLIENT, ...fields }) });

@@ -14,10 +14,12 @@ export const SHOP_SCOPES = { create: "orders:create", read: "orders:read" } as c
 /**
  * The shop's API as a deployer registers it at Auth0 (Applications > APIs): its permissions, and the
  * Rich Authorization Requests type a purchase approval carries, without which Auth0 refuses the request.
+ * The type is in Auth0's own URN schema because the Auth0 Guardian app shows only details in that schema
+ * (https://auth0.com/docs/get-started/apis/configure-rich-authorization-requests).
  */
 export const SHOP_API_REGISTRATION = {
   scopes: Object.values(SHOP_SCOPES),
-  authorizationDetailsTypes: ["purchase"],
+  authorizationDetailsTypes: ["urn:auth0:schemas:authorization-details:v1:purchase"],
 } as const;
 
 export interface ShopApiDependencies {

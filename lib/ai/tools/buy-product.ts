@@ -5,25 +5,21 @@ import { withAsyncAuthorization } from "@/lib/auth/with-async-authorization";
 import { ProviderError } from "@/lib/integrations/provider-error";
 import { findProduct, listProducts, placeOrder, type Product } from "@/lib/integrations/shop";
 import type { ToolContext } from "./context";
-
-const money = (amount: number) => amount.toFixed(2);
+import { money, purchaseDetails, purchaseSentence, type Purchase } from "./purchase-details";
 
 /**
  * Buying spends the user's money, so every purchase waits for the user's own approval on their device (CIBA),
  * with the exact product, quantity and price cap shown there. The tool call id is the order's idempotency key.
  */
 export function buyProduct(context: ToolContext, shop: { url: string; audience: string }) {
-  const authorized = withAsyncAuthorization<{ product: Product; quantity: number; maxTotal: number }, unknown>(
+  const authorized = withAsyncAuthorization<Purchase, unknown>(
     context,
     {
       audience: shop.audience,
       scopes: ["orders:create"],
       // The product's name is the part that gives way: quantity and price cap always reach the phone whole.
-      bindingMessage: ({ product, quantity, maxTotal }) =>
-        bindingMessage((name) => `Buy ${quantity} x ${name} for at most ${money(maxTotal)} ${product.currency}`, product.name, product.id),
-      authorizationDetails: ({ product, quantity, maxTotal }) => [
-        { type: "purchase", product: product.name, quantity, max_total_price: money(maxTotal), currency: product.currency },
-      ],
+      bindingMessage: (purchase) => bindingMessage(purchaseSentence(purchase), purchase.product.name, purchase.product.id),
+      authorizationDetails: purchaseDetails,
     },
     async ({ product, quantity, maxTotal }, accessToken, toolCallId) => {
       try {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator";
+import { approveBackchannelRequest, readAuthenticator, signInToAuthenticator } from "@/sandbox/identity/test-authenticator";
+import { purchaseDetail } from "@/sandbox/identity/test-ciba";
+import { BAD_AUTHORIZATION_DETAILS } from "@/lib/auth/async-authorization-refusals";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { session } from "./harness-session";
 import { chatClient, streamChunks, streamedText } from "./test-client";
@@ -53,9 +55,7 @@ describe("buying with async authorization", () => {
     const alice = await sandbox.signIn("alice@example.com");
     const { chatId, toolCallId, interrupt } = await askToBuy(alice, "Buy 2 Acme Widgets");
     expect(interrupt.bindingMessage).toBe("Buy 2 x Acme Widget for at most 39.98 USD");
-    expect(interrupt.authorizationDetails).toEqual([
-      { type: "purchase", product: "Acme Widget", quantity: 2, max_total_price: "39.98", currency: "USD" },
-    ]);
+    expect(interrupt.authorizationDetails).toEqual([purchaseDetail("Acme Widget", 2, "39.98")]);
     expect(await orders(alice)).toHaveLength(0);
 
     // Checking before the user answered keeps it pending and places nothing.
@@ -77,9 +77,11 @@ describe("buying with async authorization", () => {
     const { chatId, toolCallId, interrupt } = await askToBuy(alice, "Buy 1 USB-C cable (2 m)");
     expect(interrupt.bindingMessage).toBe("Buy 1 x USB-C cable 2 m for at most 12.50 USD");
     // The full name still travels in the authorization details, which the device and the card show too.
-    expect(interrupt.authorizationDetails).toEqual([
-      { type: "purchase", product: "USB-C cable (2 m)", quantity: 1, max_total_price: "12.50", currency: "USD" },
-    ]);
+    expect(interrupt.authorizationDetails).toEqual([purchaseDetail("USB-C cable (2 m)", 1, "12.50")]);
+    const device = await readAuthenticator(await signInToAuthenticator({ issuer: sandbox.issuer, email: alice.email }));
+    const request = device.requests.find((entry) => entry.bindingMessage === interrupt.bindingMessage);
+    expect(request?.instruction).toBe("Buy 1 x USB-C cable (2 m) for at most 12.50 USD");
+    expect(request?.details).toEqual(["Product: USB-C cable (2 m)", "Quantity: 1", "Maximum total: 12.50", "Currency: USD"]);
     await approveBackchannelRequest({ issuer: sandbox.issuer, email: alice.email, bindingMessage: interrupt.bindingMessage, decision: "approve" });
     const done = await checkUntilSettled(chatId, toolCallId);
     const [order] = (await orders(alice)).filter((o) => o.quantity === 1);
@@ -114,5 +116,36 @@ describe("buying with async authorization", () => {
     const stillWaiting = await client.resume(chatId, toolCallId);
     expect(stillWaiting.text).toContain("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING");
     expect(await orders(alice)).toHaveLength(before);
+  });
+
+  it("details outside Auth0 Guardian's schema never leave the app: the model is told it is the app's fault", async () => {
+    const { withAsyncAuthorization } = await import("@/lib/auth/with-async-authorization");
+    const alice = await sandbox.signIn("alice@example.com");
+    const device = async () => readAuthenticator(await signInToAuthenticator({ issuer: sandbox.issuer, email: alice.email }));
+    const before = (await device()).requests.length;
+    const context = { user: { ...alice, picture: null }, chatId: crypto.randomUUID(), refreshToken: undefined, timeZone: "UTC" };
+    const detail = purchaseDetail("Acme Widget", 1, "19.99");
+    const malformed = [
+      [detail, detail],
+      [{ type: detail.type, product: "Acme Widget", quantity: 1, max_total_price: "19.99", currency: "USD" }],
+      [{ ...detail, properties: { ...detail.properties, quantity: { ...detail.properties.quantity, value: 1 } } }],
+    ];
+    for (const details of malformed) {
+      const run = withAsyncAuthorization(
+        context,
+        {
+          audience: "urn:delegate-sandbox:shop",
+          scopes: ["orders:create"],
+          bindingMessage: () => "Buy 1 x Acme Widget for at most 19.99 USD",
+          // What a careless tool might build; the type system would refuse it, so it is forced here.
+          authorizationDetails: () => details as never,
+        },
+        async () => "bought",
+      );
+      expect(await run({}, { toolCallId: crypto.randomUUID() })).toEqual({
+        error: `${BAD_AUTHORIZATION_DETAILS} No approval request was sent and nothing was done.`,
+      });
+    }
+    expect((await device()).requests).toHaveLength(before);
   });
 });
