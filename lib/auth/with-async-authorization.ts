@@ -30,6 +30,8 @@ import { IssuerUnavailableError, OAuthError, providerMetadata, requestBackchanne
  */
 const CIBA_GRANT = "urn:openid:params:grant-type:ciba";
 const DEFAULT_INTERVAL_SECONDS = 5; // the CIBA spec's default when the server names none
+/** Whole-second timestamps at the identity server plus a little clock skew. */
+const EXPIRY_MARGIN_MS = 2_000;
 
 export interface AsyncAuthorizationOptions<INPUT> {
   audience: string;
@@ -97,9 +99,10 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
           case "access_denied":
             // Auth0 answers access_denied both for a denial and for a request that expired ("Check Back-Channel
             // Login Status"); the request's own lifetime tells them apart. expiresAt was counted from before the
-            // request was sent, so it is never later than the identity server's expiry. A denial in the last
-            // interval, first seen after the expiry, reads as an expiry: Auth0's answer cannot tell them apart.
-            if (Date.now() >= row.expiresAt.getTime()) return await expire();
+            // request was sent, but the identity server keeps time in whole seconds, so its expiry can come up to a
+            // second sooner. A denial in that margin, or in the last interval and first seen after the expiry,
+            // reads as an expiry: Auth0's answer cannot tell them apart.
+            if (Date.now() >= row.expiresAt.getTime() - EXPIRY_MARGIN_MS) return await expire();
             await updateAsyncAuthorization(key, { status: "denied" });
             return { error: DENIED };
           case "expired_token":
