@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { transformer } from "@openfga/syntax-transformer";
 import type { TupleKey } from "./identifiers";
 import type { AuthorizationModelJSON } from "./model";
@@ -27,19 +28,5 @@ export function memoryStore(model: ModelIndex, stored: readonly string[] = []) {
   return { model, backend, reads: () => new StoreReads(backend, model) };
 }
 
-/** The model Delegate's app uses (lib/fga/model.fga). */
-export const DELEGATE_MODEL = `model
-  schema 1.1
-type user
-type group
-  relations
-    define member: [user]
-type doc
-  relations
-    define owner: [user]
-    define editor: [user, group#member]
-    define viewer: [user, user:*, group#member]
-    define can_view: owner or editor or viewer
-    define can_share: owner
-    define can_delete: owner
-`;
+/** The model Delegate's app uses, read from lib/fga/model.fga itself so a change to the real model is what gets tested. */
+export const DELEGATE_MODEL = readFileSync(new URL("../../lib/fga/model.fga", import.meta.url), "utf8");
