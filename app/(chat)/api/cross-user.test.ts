@@ -1,0 +1,189 @@
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { getFga } from "@/lib/fga/client";
+import { searchDocuments } from "@/lib/rag/retrieve";
+import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import { session } from "./chat/harness-session";
+import { chatClient } from "./chat/test-client";
+
+// One user acting on another's chats and documents, through the real route handlers against the whole sandbox
+// (Postgres, FGA, the identity server, the model). Each test makes its own chats and documents, and checks both
+// the answer the user gets and what is stored.
+vi.mock("@/lib/auth/session", () => import("./chat/harness-session"));
+
+let sandbox: SandboxHarness;
+let sql: postgres.Sql;
+let alice: SignedInUser;
+let bob: SignedInUser;
+let carol: SignedInUser;
+let chat: ReturnType<typeof chatClient>;
+let chatsRoute: typeof import("./chats/route");
+let chatRoute: typeof import("./chats/[id]/route");
+let documentsRoute: typeof import("./documents/route");
+let documentRoute: typeof import("./documents/[id]/route");
+let sharesRoute: typeof import("./documents/[id]/shares/route");
+
+beforeAll(async () => {
+  sandbox = await startSandboxHarness();
+  sql = postgres(sandbox.databaseUrl, { max: 1 });
+  [alice, bob, carol] = await Promise.all(["alice", "bob", "carol"].map((name) => sandbox.signIn(`${name}@example.com`)));
+  chat = chatClient((await import("./chat/route")).POST);
+  chatsRoute = await import("./chats/route");
+  chatRoute = await import("./chats/[id]/route");
+  documentsRoute = await import("./documents/route");
+  documentRoute = await import("./documents/[id]/route");
+  sharesRoute = await import("./documents/[id]/shares/route");
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await sandbox?.close();
+});
+
+function signedIn(user: SignedInUser) {
+  session.current = user;
+}
+
+const byId = (id: string) => ({ params: Promise.resolve({ id }) });
+const storedMessageCount = async (chatId: string) => (await sql`select 1 from messages where chat_id = ${chatId}`).length;
+
+async function startChat(user: SignedInUser, text: string) {
+  signedIn(user);
+  const chatId = crypto.randomUUID();
+  expect((await chat.say(chatId, text)).status).toBe(200);
+  return chatId;
+}
+
+async function listedChatIds(user: SignedInUser) {
+  signedIn(user);
+  const response = await chatsRoute.GET();
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { chats: { id: string }[] }).chats.map((c) => c.id);
+}
+
+describe("chats", () => {
+  it("another user deleting a chat gets 404, and the chat and its messages stay", async () => {
+    const bobs = await startChat(bob, "Who am I?");
+    const messagesBefore = await storedMessageCount(bobs);
+    expect(messagesBefore).toBe(2);
+
+    signedIn(alice);
+    const refused = await chatRoute.DELETE(new Request(`http://localhost:3000/api/chats/${bobs}`, { method: "DELETE" }), byId(bobs));
+    expect(refused.status).toBe(404);
+    expect(await sql`select user_id from chats where id = ${bobs}`).toEqual([{ user_id: bob.sub }]);
+    expect(await storedMessageCount(bobs)).toBe(messagesBefore);
+    expect(await listedChatIds(bob)).toContain(bobs);
+
+    // The owner can, which is what makes the 404 above a refusal and not a broken route.
+    const deleted = await chatRoute.DELETE(new Request(`http://localhost:3000/api/chats/${bobs}`, { method: "DELETE" }), byId(bobs));
+    expect(deleted.status).toBe(204);
+    expect(await sql`select 1 from chats where id = ${bobs}`).toHaveLength(0);
+    expect(await storedMessageCount(bobs)).toBe(0);
+  });
+
+  it("lists only the signed-in user's own chats", async () => {
+    const alices = await startChat(alice, "Who am I?");
+    const bobs = await startChat(bob, "Who am I?");
+    const carols = await startChat(carol, "Who am I?");
+
+    const aliceSees = await listedChatIds(alice);
+    expect(aliceSees).toContain(alices);
+    expect(aliceSees).not.toContain(bobs);
+    expect(aliceSees).not.toContain(carols);
+    const stored = await sql<{ id: string }[]>`select id from chats where user_id = ${alice.sub}`;
+    expect(aliceSees.sort()).toEqual(stored.map((row) => row.id).sort());
+
+    const bobSees = await listedChatIds(bob);
+    expect(bobSees).toContain(bobs);
+    expect(bobSees).not.toContain(alices);
+  });
+});
+
+async function upload(user: SignedInUser, name: string, text: string) {
+  signedIn(user);
+  const form = new FormData();
+  form.append("file", new File([text], name, { type: "text/plain" }));
+  const response = await documentsRoute.POST(new Request("http://localhost:3000/api/documents", { method: "POST", body: form }));
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { id: string }).id;
+}
+
+async function shareAs(user: SignedInUser, documentId: string, withWhom: string) {
+  signedIn(user);
+  const request = new Request(`http://localhost:3000/api/documents/${documentId}/shares`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ with: withWhom }),
+  });
+  return sharesRoute.POST(request, byId(documentId));
+}
+
+async function deleteAs(user: SignedInUser, documentId: string) {
+  signedIn(user);
+  return documentRoute.DELETE(new Request(`http://localhost:3000/api/documents/${documentId}`, { method: "DELETE" }), byId(documentId));
+}
+
+/** Every relationship stored in FGA on the document, as "relation@user", sorted. */
+async function tuplesOn(documentId: string) {
+  const { tuples } = await getFga().read({ object: `doc:${documentId}` }, { pageSize: 100 });
+  return tuples.map(({ key }) => `${key.relation}@${key.user}`).sort();
+}
+
+const storedChunkCount = async (documentId: string) => (await sql`select 1 from document_chunks where document_id = ${documentId}`).length;
+
+async function searchFinds(user: SignedInUser, query: string, documentId: string) {
+  const { chunks } = await searchDocuments({ userSub: user.sub, query, k: 50 });
+  return chunks.some((c) => c.documentId === documentId);
+}
+
+describe("documents", () => {
+  it("a person a document is shared with may neither share it onward nor delete it", async () => {
+    const id = await upload(alice, `Offsite plan ${crypto.randomUUID()}.txt`, "The offsite is in Lisbon (3–5 June), budget 12,500.75 EUR.");
+    expect((await shareAs(alice, id, "bob@example.com")).status).toBe(200);
+    const tuplesBefore = await tuplesOn(id);
+    expect(tuplesBefore).toEqual([`owner@user:${alice.sub}`, `viewer@user:${bob.sub}`].sort());
+    const chunksBefore = await storedChunkCount(id);
+    expect(chunksBefore).toBeGreaterThan(0);
+
+    const onward = await shareAs(bob, id, "carol@example.com");
+    expect(onward.status).toBe(403);
+    const unshareOwner = await (async () => {
+      signedIn(bob);
+      const request = new Request(`http://localhost:3000/api/documents/${id}/shares`, {
+        method: "DELETE",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ with: "bob@example.com" }),
+      });
+      return sharesRoute.DELETE(request, byId(id));
+    })();
+    expect(unshareOwner.status).toBe(403);
+    const deleted = await deleteAs(bob, id);
+    expect(deleted.status).toBe(403);
+
+    expect(await tuplesOn(id)).toEqual(tuplesBefore);
+    expect(await sql`select owner_id from documents where id = ${id}`).toEqual([{ owner_id: alice.sub }]);
+    expect(await storedChunkCount(id)).toBe(chunksBefore);
+    expect(await searchFinds(carol, "Where is the offsite?", id)).toBe(false);
+    expect(await searchFinds(bob, "Where is the offsite?", id)).toBe(true);
+  });
+
+  it("an owner deleting a document removes its row, chunks and every tuple, and search stops returning it for everyone", async () => {
+    const id = await upload(bob, `Salary bands ${crypto.randomUUID()}.txt`, "Salary band L4: 92,000–110,000 USD. Ask hr@example.com (Ärger? call +1 555 0100).");
+    expect((await shareAs(bob, id, "alice@example.com")).status).toBe(200);
+    expect((await shareAs(bob, id, "carol@example.com")).status).toBe(200);
+    expect(await tuplesOn(id)).toEqual([`owner@user:${bob.sub}`, `viewer@user:${alice.sub}`, `viewer@user:${carol.sub}`].sort());
+    expect(await storedChunkCount(id)).toBeGreaterThan(0);
+    for (const user of [bob, alice, carol]) expect(await searchFinds(user, "What is the salary band for L4?", id)).toBe(true);
+
+    expect((await deleteAs(bob, id)).status).toBe(204);
+
+    expect(await sql`select 1 from documents where id = ${id}`).toHaveLength(0);
+    expect(await storedChunkCount(id)).toBe(0);
+    expect(await tuplesOn(id)).toEqual([]);
+    for (const user of [bob, alice, carol]) expect(await searchFinds(user, "What is the salary band for L4?", id)).toBe(false);
+    // Deleting again, or downloading, is refused: nothing of it is left to act on.
+    expect((await deleteAs(bob, id)).status).toBe(403);
+    signedIn(alice);
+    expect((await documentRoute.GET(new Request(`http://localhost:3000/api/documents/${id}`), byId(id))).status).toBe(403);
+  });
+});
