@@ -2,12 +2,13 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ESLint } from "eslint";
-import { afterEach, beforeEach, describe as group, expect, it } from "vitest";
-import { checkBundle, describe, isSandboxModule } from "./check-bundle";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { checkBundle, isSandboxModule, summarize } from "./check-bundle";
 
-// tests/fixtures/bundle holds files copied from a real `next build` (Turbopack, Next 16.4) with mappings and
-// sourcesContent dropped: build/ from the app as it is, planted-chunk/ the chunk Turbopack emitted for a sandbox
-// module that instrumentation.ts imported in a throwaway build.
+// tests/fixtures/bundle holds output of a real `next build` (Turbopack, Next 16.4), trimmed: build/ is the app as it
+// is (loaders, client reference manifest and .nft.json trace verbatim; source maps with their real `sources` but no
+// mappings or sourcesContent; chunk bodies emptied), planted-chunk/ is verbatim the chunk and source map Turbopack
+// emitted for a sandbox module that instrumentation.ts imported in a throwaway build.
 const fixtures = path.resolve(import.meta.dirname, "../tests/fixtures/bundle");
 const plantedChunk = "sandbox_planted-instrumentation_ts_0sbp_1ie9hg0v._.js";
 
@@ -29,15 +30,15 @@ async function plant(relative: string, content: string) {
 }
 
 async function verdict() {
-  return describe(await checkBundle(build, project));
+  return summarize(await checkBundle(build, project));
 }
 
-group("the bundle check", () => {
+describe("the bundle check", () => {
   it("passes on the app's real build output", async () => {
     const report = await checkBundle(build, project);
     expect(report.findings).toEqual([]);
     expect(report.unverifiable).toEqual([]);
-    expect(describe(report).ok).toBe(true);
+    expect(summarize(report).ok).toBe(true);
   });
 
   it("fails on the chunk of a sandbox module imported from instrumentation.ts, naming the module and the chunk", async () => {
@@ -107,7 +108,7 @@ group("the bundle check", () => {
   });
 });
 
-group("isSandboxModule", () => {
+describe("isSandboxModule", () => {
   it.each([
     ["sandbox/main.ts", true],
     ["sandbox/identity/server.ts", true],
@@ -123,7 +124,7 @@ group("isSandboxModule", () => {
   });
 });
 
-group("the source-level import restriction (eslint.config.mjs)", () => {
+describe("the source-level import restriction (eslint.config.mjs)", () => {
   const source = [
     'import { sandboxPorts } from "@/sandbox/ports";',
     'import { startSandbox } from "../../sandbox/start";',

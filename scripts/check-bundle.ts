@@ -105,7 +105,7 @@ export async function checkBundle(buildDir: string, projectDir: string): Promise
   return { findings, unverifiable, filesScanned };
 }
 
-export function describe(report: BundleReport): { ok: boolean; message: string } {
+export function summarize(report: BundleReport): { ok: boolean; message: string } {
   if (report.filesScanned === 0) return { ok: false, message: "No build output found under .next/; run `next build` first." };
   const lines: string[] = [];
   const bySource = new Map<string, string[]>();
@@ -124,7 +124,7 @@ export function describe(report: BundleReport): { ok: boolean; message: string }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const projectDir = process.cwd();
-  const { ok, message } = describe(await checkBundle(path.join(projectDir, ".next"), projectDir));
+  const { ok, message } = summarize(await checkBundle(path.join(projectDir, ".next"), projectDir));
   (ok ? console.log : console.error)(message);
   process.exit(ok ? 0 : 1);
 }
