@@ -31,35 +31,40 @@ afterAll(async () => {
 });
 
 describe.skipIf(!directUrl)("a real, empty Postgres with every other service sandboxed", () => {
-  const database = `delegate_start_${randomUUID().replaceAll("-", "")}`;
   let admin: postgres.Sql;
-  let db: postgres.Sql;
-  let databaseUrl: string;
-
-  beforeAll(async () => {
+  const created: { name: string; db: postgres.Sql }[] = [];
+  beforeAll(() => {
     admin = postgres(directUrl!, { max: 1, onnotice: quiet });
-    await admin.unsafe(`create database ${database}`);
-    const url = new URL(directUrl!);
-    url.pathname = `/${database}`;
-    databaseUrl = url.href;
-    db = postgres(databaseUrl, { max: 1, onnotice: quiet });
   });
   afterAll(async () => {
-    await db?.end();
-    await admin?.unsafe(`drop database if exists ${database} with (force)`);
+    for (const { name, db } of created) {
+      await db.end();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+    }
     await admin?.end();
   });
 
-  const counts = async () => {
-    const [row] = await db<{ documents: number; chunks: number; tuples: number; stores: number }[]>`
-      select (select count(*)::int from documents) as documents,
-             (select count(*)::int from document_chunks) as chunks,
-             (select count(*)::int from fga_tuples) as tuples,
-             (select count(*)::int from fga_stores) as stores`;
-    return row!;
-  };
+  /** A database of the test's own, empty as a freshly provisioned one is. */
+  async function freshDatabase() {
+    const name = `delegate_start_${randomUUID().replaceAll("-", "")}`;
+    await admin.unsafe(`create database ${name}`);
+    const url = new URL(directUrl!);
+    url.pathname = `/${name}`;
+    const db = postgres(url.href, { max: 1, onnotice: quiet });
+    created.push({ name, db });
+    const counts = async () => {
+      const [row] = await db<{ documents: number; chunks: number; tuples: number; stores: number }[]>`
+        select (select count(*)::int from documents) as documents,
+               (select count(*)::int from document_chunks) as chunks,
+               (select count(*)::int from fga_tuples) as tuples,
+               (select count(*)::int from fga_stores) as stores`;
+      return row!;
+    };
+    return { databaseUrl: url.href, db, counts };
+  }
 
   it("migrates the empty database, then seeds the samples once however often it starts", { timeout: 60_000 }, async () => {
+    const { databaseUrl, db, counts } = await freshDatabase();
     sandbox = await startSandbox({ env: { ...baseEnv, DATABASE_URL: databaseUrl }, dataDir, ports: anyFreePort, log: quiet });
     expect(sandbox.services).not.toContain("database");
     expect(sandbox.services).toEqual(expect.arrayContaining(["identity", "model", "fga"]));
@@ -98,6 +103,7 @@ describe.skipIf(!directUrl)("a real, empty Postgres with every other service san
   });
 
   it("puts back a sample whose seeding was cut short, without touching the others", { timeout: 60_000 }, async () => {
+    const { databaseUrl, db, counts } = await freshDatabase();
     sandbox = await startSandbox({ env: { ...baseEnv, DATABASE_URL: databaseUrl }, dataDir, ports: anyFreePort, log: quiet });
     await sandbox.close();
     const before = await counts();
@@ -118,6 +124,22 @@ describe.skipIf(!directUrl)("a real, empty Postgres with every other service san
     const [owner] = await db<{ count: number }[]>`
       select count(*)::int from fga_tuples where object_id = ${handbook!.id} and relation = 'owner'`;
     expect(owner!.count).toBe(1);
+  });
+  it("creates one store and one set of samples when two sandboxes start on the database at once", { timeout: 60_000 }, async () => {
+    const { databaseUrl, counts } = await freshDatabase();
+    const dirs = await Promise.all([1, 2].map(() => mkdtemp(path.join(os.tmpdir(), "delegate-start-twin-"))));
+    const started = await Promise.allSettled(
+      dirs.map((dir) => startSandbox({ env: { ...baseEnv, DATABASE_URL: databaseUrl }, dataDir: dir, ports: anyFreePort, log: quiet })),
+    );
+    try {
+      expect(started.map((result) => result.status)).toEqual(["fulfilled", "fulfilled"]);
+      const [one, two] = started.map((result) => (result.status === "fulfilled" ? result.value : undefined));
+      expect(one!.env.FGA_STORE_ID).toBe(two!.env.FGA_STORE_ID);
+      expect(await counts()).toMatchObject({ documents: 6, tuples: 6 + 3 + 2, stores: 1 });
+    } finally {
+      await Promise.all(started.map((result) => (result.status === "fulfilled" ? result.value.close() : undefined)));
+      await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+    }
   });
 });
 

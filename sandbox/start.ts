@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { OpenFgaClient } from "@openfga/sdk";
+import { connect } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { ensureModel, ensureStore } from "../lib/fga/setup";
 import { startFgaServer } from "./fga/server";
@@ -135,14 +136,18 @@ export async function startSandbox({
       const databaseUrl = added.DATABASE_URL ?? env.DATABASE_URL!;
       const fga = await startFgaServer({ port: ports.fga, databaseUrl, log });
       closers.push(fga.close);
-      const { storeId } = await ensureStore(fga.url, "delegate");
-      await ensureModel(new OpenFgaClient({ apiUrl: fga.url, storeId }));
-      Object.assign(added, { FGA_API_URL: fga.url, FGA_STORE_ID: storeId });
+      const setUpStoreAndSamples = async () => {
+        const { storeId } = await ensureStore(fga.url, "delegate");
+        await ensureModel(new OpenFgaClient({ apiUrl: fga.url, storeId }));
+        Object.assign(added, { FGA_API_URL: fga.url, FGA_STORE_ID: storeId });
+        // Every start, not only when the store is new: a start that stopped half-way (a crash, a database that was
+        // not migrated) must not leave the samples missing for good. Seeding adds only what is missing.
+        await seedDocuments({ ...env, ...added });
+      };
+      if (added.DATABASE_URL) await setUpStoreAndSamples();
+      else await whileLocked(env.DATABASE_MIGRATION_URL?.trim() || env.DATABASE_URL!, setUpStoreAndSamples);
       services.push("fga");
-      log(`[sandbox] OpenFGA-compatible authorization on ${fga.url} (store ${storeId}) — set FGA_* for OpenFGA or Auth0 FGA`);
-      // Every start, not only when the store is new: a start that stopped half-way (a crash, a database that was
-      // not migrated) must not leave the samples missing for good. Seeding adds only what is missing.
-      await seedDocuments({ ...env, ...added });
+      log(`[sandbox] OpenFGA-compatible authorization on ${fga.url} (store ${added.FGA_STORE_ID}) — set FGA_* for OpenFGA or Auth0 FGA`);
     }
   } catch (error) {
     await Promise.allSettled(closers.map((close) => close()));
@@ -157,6 +162,27 @@ export async function startSandbox({
       await Promise.allSettled(closers.reverse().map((close) => close()));
     },
   };
+}
+
+/** Arbitrary constant, next to db/migrate.ts's: one sandbox at a time sets up the FGA store and samples on a database. */
+const SETUP_LOCK_ID = 7_230_402;
+
+/**
+ * Runs `setUp` holding a lock on a configured database, so sandboxes starting together on it create one FGA store
+ * and one set of samples. The lock belongs to a transaction kept open meanwhile, which also holds through a
+ * transaction pooler. The sandbox's own PGlite needs none (one process at a time owns its data directory), and
+ * must not get one: its connections share one backend, so an open transaction would hold up the seeding's own.
+ */
+async function whileLocked(databaseUrl: string, setUp: () => Promise<void>): Promise<void> {
+  const { sql } = connect(databaseUrl, { max: 1, preparedStatements: false });
+  try {
+    await sql.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(${SETUP_LOCK_ID})`;
+      await setUp();
+    });
+  } finally {
+    await sql.end();
+  }
 }
 
 /**
