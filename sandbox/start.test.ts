@@ -143,6 +143,30 @@ describe.skipIf(!directUrl)("a real, empty Postgres with every other service san
   });
 });
 
+describe("nothing configured: the sandbox's own Postgres (PGlite)", () => {
+  it("seeds the samples once across restarts", { timeout: 60_000 }, async () => {
+    const own = path.join(dataDir, "pglite");
+    const documentsAndTuples = async (databaseUrl: string) => {
+      const db = postgres(databaseUrl, { max: 1, onnotice: quiet });
+      try {
+        const [row] = await db<{ documents: number; tuples: number }[]>`
+          select (select count(*)::int from documents) as documents, (select count(*)::int from fga_tuples) as tuples`;
+        return row!;
+      } finally {
+        await db.end();
+      }
+    };
+    sandbox = await startSandbox({ env: baseEnv, dataDir: own, ports: anyFreePort, log: quiet });
+    expect(sandbox.services).toContain("database");
+    const first = await documentsAndTuples(sandbox.env.DATABASE_URL!);
+    expect(first).toEqual({ documents: 6, tuples: 6 + 3 + 2 });
+    await sandbox.close();
+
+    sandbox = await startSandbox({ env: baseEnv, dataDir: own, ports: anyFreePort, log: quiet });
+    expect(await documentsAndTuples(sandbox.env.DATABASE_URL!)).toEqual(first);
+  });
+});
+
 describe("a partly configured service is left to the app's validation", () => {
   it("starts no FGA stand-in when FGA_API_URL is set without FGA_STORE_ID, and the app names the missing variable", { timeout: 60_000 }, async () => {
     sandbox = await startSandbox({
