@@ -134,9 +134,11 @@ export async function startSandbox({
     }
     if (!isSet(env, "FGA_API_URL")) {
       const databaseUrl = added.DATABASE_URL ?? env.DATABASE_URL!;
-      const fga = await startFgaServer({ port: ports.fga, databaseUrl, log });
-      closers.push(fga.close);
-      const setUpStoreAndSamples = async () => {
+      // Under the lock from the start: the FGA stand-in creates its tables, and two `create table if not exists` at
+      // once can both try to create the table's type (duplicate key on pg_type).
+      const startFgaWithStoreAndSamples = async () => {
+        const fga = await startFgaServer({ port: ports.fga, databaseUrl, log });
+        closers.push(fga.close);
         const { storeId } = await ensureStore(fga.url, "delegate");
         await ensureModel(new OpenFgaClient({ apiUrl: fga.url, storeId }));
         Object.assign(added, { FGA_API_URL: fga.url, FGA_STORE_ID: storeId });
@@ -144,10 +146,10 @@ export async function startSandbox({
         // not migrated) must not leave the samples missing for good. Seeding adds only what is missing.
         await seedDocuments({ ...env, ...added });
       };
-      if (added.DATABASE_URL) await setUpStoreAndSamples();
-      else await whileLocked(env.DATABASE_MIGRATION_URL?.trim() || env.DATABASE_URL!, setUpStoreAndSamples);
+      if (added.DATABASE_URL) await startFgaWithStoreAndSamples();
+      else await whileLocked(env.DATABASE_MIGRATION_URL?.trim() || env.DATABASE_URL!, startFgaWithStoreAndSamples);
       services.push("fga");
-      log(`[sandbox] OpenFGA-compatible authorization on ${fga.url} (store ${added.FGA_STORE_ID}) — set FGA_* for OpenFGA or Auth0 FGA`);
+      log(`[sandbox] OpenFGA-compatible authorization on ${added.FGA_API_URL} (store ${added.FGA_STORE_ID}) — set FGA_* for OpenFGA or Auth0 FGA`);
     }
   } catch (error) {
     await Promise.allSettled(closers.map((close) => close()));
@@ -168,8 +170,8 @@ export async function startSandbox({
 const SETUP_LOCK_ID = 7_230_402;
 
 /**
- * Runs `setUp` holding a lock on a configured database, so sandboxes starting together on it create one FGA store
- * and one set of samples. The lock belongs to a transaction kept open meanwhile, which also holds through a
+ * Runs `setUp` holding a lock on a configured database, so sandboxes starting together on it create the FGA tables,
+ * one FGA store and one set of samples once. The lock belongs to a transaction kept open meanwhile, which also holds through a
  * transaction pooler. The sandbox's own PGlite needs none (one process at a time owns its data directory), and
  * must not get one: its connections share one backend, so an open transaction would hold up the seeding's own.
  */
