@@ -1,3 +1,7 @@
+import { ClientWriteRequestOnDuplicateWrites, type TupleKey } from "@openfga/sdk";
+import { and, eq } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { documents } from "../db/schema";
 import { share } from "../lib/fga/documents";
 import { getFga } from "../lib/fga/client";
 import { ingestDocument } from "../lib/rag/ingest";
@@ -5,8 +9,13 @@ import { sandboxUsers } from "./identity/users";
 
 /**
  * Sample documents for a fresh sandbox, stored through the app's own ingestion (chunks, embeddings, owner tuple)
- * so they behave exactly like uploads. Runs once, in a child process with the app's environment, when the
- * sandbox creates its FGA store (run with `--conditions=react-server`, as Next runs server code).
+ * so they behave exactly like uploads. Runs at every sandbox start, in a child process with the app's environment
+ * (with `--conditions=react-server`, as Next runs server code), and adds only what is missing, so restarts and a
+ * second sandbox on the same database add nothing.
+ *
+ * A sample is recognised by its owner and file name: that is how a user tells their documents apart (ids are random
+ * per upload, and the content is not kept in a form worth comparing). A sample its owner deleted comes back at the
+ * next start, which suits demo data.
  */
 const person = (email: string) => {
   const user = sandboxUsers.find((u) => u.email === email);
@@ -15,13 +24,29 @@ const person = (email: string) => {
 };
 const sub = (email: string) => person(email).sub;
 
+const writeIfMissing = (tuples: TupleKey[]) =>
+  getFga().write({ writes: tuples }, { conflict: { onDuplicateWrites: ClientWriteRequestOnDuplicateWrites.Ignore } });
+
 const encoder = new TextEncoder();
+const added: string[] = [];
 async function add(owner: string, name: string, text: string) {
+  const ownerSub = sub(owner);
+  const [existing] = await getDb()
+    .select({ id: documents.id })
+    .from(documents)
+    .where(and(eq(documents.ownerId, ownerSub), eq(documents.name, name)))
+    .limit(1);
+  if (existing) {
+    // A start killed between storing the rows and writing the owner tuple would otherwise leave a document nobody sees.
+    await writeIfMissing([{ user: `user:${ownerSub}`, relation: "owner", object: `doc:${existing.id}` }]);
+    return existing.id;
+  }
   const { id } = await ingestDocument({ owner: person(owner), name, type: "text/markdown", bytes: encoder.encode(text) });
+  added.push(name);
   return id;
 }
 
-await getFga().writeTuples([
+await writeIfMissing([
   { user: `user:${sub("alice@example.com")}`, relation: "member", object: "group:finance" },
   { user: `user:${sub("bob@example.com")}`, relation: "member", object: "group:finance" },
 ]);
@@ -88,6 +113,10 @@ const onboarding = await add(
 );
 await share(onboarding, { type: "user", sub: sub("carol@example.com") });
 
-console.log("[sandbox] Seeded sample documents: Q3 forecast (finance), Team handbook (everyone), a private note each, Onboarding guide (dave, shared with carol).");
+console.log(
+  added.length > 0
+    ? `[sandbox] Seeded sample documents: ${added.join(", ")} (Q3 forecast shared with finance, Team handbook with everyone, Onboarding guide with carol).`
+    : "[sandbox] Sample documents already present.",
+);
 // The database pool would keep this process alive; the launcher waits for it to exit.
 process.exit(0);

@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { OpenFgaClient } from "@openfga/sdk";
+import { connect } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { ensureModel, ensureStore } from "../lib/fga/setup";
 import { startFgaServer } from "./fga/server";
@@ -38,10 +39,13 @@ const SHOP_AUDIENCE = "urn:delegate-sandbox:shop";
 export async function startSandbox({
   env,
   dataDir,
+  ports = sandboxPorts,
   log = (line) => console.log(line),
 }: {
   env: Env;
   dataDir: string;
+  /** Where each stand-in listens; 0 picks a free port (tests). */
+  ports?: Record<keyof typeof sandboxPorts, number>;
   log?: (line: string) => void;
 }): Promise<Sandbox> {
   const added: Record<string, string> = {};
@@ -53,19 +57,23 @@ export async function startSandbox({
 
   try {
     if (!isSet(env, "DATABASE_URL")) {
-      const postgres = await startSandboxPostgres({ port: sandboxPorts.postgres, dataDir: path.join(dataDir, "postgres") });
+      const postgres = await startSandboxPostgres({ port: ports.postgres, dataDir: path.join(dataDir, "postgres") });
       closers.push(postgres.close);
       await runMigrations(postgres.url);
       added.DATABASE_URL = postgres.url;
       services.push("database");
       log(`[sandbox] Postgres (PGlite + pgvector) on ${postgres.url} — set DATABASE_URL for a real Postgres`);
+    } else {
+      // A configured database may be fresh: bring it up to date before the FGA stand-in or the seeding touch it. The
+      // server migrates again when it starts; runMigrations is safe to run twice and concurrently.
+      await runMigrations(env.DATABASE_MIGRATION_URL?.trim() || env.DATABASE_URL!);
     }
 
     if (!["AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET"].some((name) => isSet(env, name))) {
       const clientId = "delegate-app";
       const clientSecret = await persistentSecret(path.join(dataDir, "identity-client-secret"));
       const identity = await startIdentityServer({
-        port: sandboxPorts.identity,
+        port: ports.identity,
         appBaseUrl,
         dataDir: path.join(dataDir, "identity"),
         clientId,
@@ -86,7 +94,7 @@ export async function startSandbox({
 
       // Sandbox provider APIs accept only tokens from the sandbox identity server, so they come with it.
       if (!PROVIDER_URLS.some((name) => isSet(env, name))) {
-        const providers = await startProviderApis({ port: sandboxPorts.providers, issuer: identity.issuer, log });
+        const providers = await startProviderApis({ port: ports.providers, issuer: identity.issuer, log });
         closers.push(providers.close);
         Object.assign(added, {
           GOOGLE_API_URL: providers.baseUrls.google,
@@ -99,7 +107,7 @@ export async function startSandbox({
 
       // Likewise the shop: it accepts only access tokens the sandbox identity server issued through CIBA.
       if (!isSet(env, "SHOP_API_URL")) {
-        const shop = await startShopApi({ port: sandboxPorts.shop, issuer: identity.issuer, audience: SHOP_AUDIENCE, log });
+        const shop = await startShopApi({ port: ports.shop, issuer: identity.issuer, audience: SHOP_AUDIENCE, log });
         closers.push(shop.close);
         Object.assign(added, { SHOP_API_URL: shop.url, SHOP_API_AUDIENCE: SHOP_AUDIENCE });
         services.push("shop");
@@ -110,7 +118,7 @@ export async function startSandbox({
 
     if (!isSet(env, "OPENAI_API_KEY")) {
       const chatModel = sandboxChatModel(env.SANDBOX_MODEL);
-      const model = await startModelServer({ port: sandboxPorts.model, log });
+      const model = await startModelServer({ port: ports.model, log });
       closers.push(model.close);
       Object.assign(added, {
         OPENAI_API_KEY: "sandbox",
@@ -126,14 +134,22 @@ export async function startSandbox({
     }
     if (!isSet(env, "FGA_API_URL")) {
       const databaseUrl = added.DATABASE_URL ?? env.DATABASE_URL!;
-      const fga = await startFgaServer({ port: sandboxPorts.fga, databaseUrl, log });
-      closers.push(fga.close);
-      const { storeId, created } = await ensureStore(fga.url, "delegate");
-      await ensureModel(new OpenFgaClient({ apiUrl: fga.url, storeId }));
-      Object.assign(added, { FGA_API_URL: fga.url, FGA_STORE_ID: storeId });
+      // Under the lock from the start: the FGA stand-in creates its tables, and two `create table if not exists` at
+      // once can both try to create the table's type (duplicate key on pg_type).
+      const startFgaWithStoreAndSamples = async () => {
+        const fga = await startFgaServer({ port: ports.fga, databaseUrl, log });
+        closers.push(fga.close);
+        const { storeId } = await ensureStore(fga.url, "delegate");
+        await ensureModel(new OpenFgaClient({ apiUrl: fga.url, storeId }));
+        Object.assign(added, { FGA_API_URL: fga.url, FGA_STORE_ID: storeId });
+        // Every start, not only when the store is new: a start that stopped half-way (a crash, a database that was
+        // not migrated) must not leave the samples missing for good. Seeding adds only what is missing.
+        await seedDocuments({ ...env, ...added });
+      };
+      if (added.DATABASE_URL) await startFgaWithStoreAndSamples();
+      else await whileLocked(env.DATABASE_MIGRATION_URL?.trim() || env.DATABASE_URL!, startFgaWithStoreAndSamples);
       services.push("fga");
-      log(`[sandbox] OpenFGA-compatible authorization on ${fga.url} (store ${storeId}) — set FGA_* for OpenFGA or Auth0 FGA`);
-      if (created) await seedDocuments({ ...env, ...added });
+      log(`[sandbox] OpenFGA-compatible authorization on ${added.FGA_API_URL} (store ${added.FGA_STORE_ID}) — set FGA_* for OpenFGA or Auth0 FGA`);
     }
   } catch (error) {
     await Promise.allSettled(closers.map((close) => close()));
@@ -148,6 +164,27 @@ export async function startSandbox({
       await Promise.allSettled(closers.reverse().map((close) => close()));
     },
   };
+}
+
+/** Arbitrary constant, next to db/migrate.ts's: one sandbox at a time sets up the FGA store and samples on a database. */
+const SETUP_LOCK_ID = 7_230_402;
+
+/**
+ * Runs `setUp` holding a lock on a configured database, so sandboxes starting together on it create the FGA tables,
+ * one FGA store and one set of samples once. The lock belongs to a transaction kept open meanwhile, which also holds through a
+ * transaction pooler. The sandbox's own PGlite needs none (one process at a time owns its data directory), and
+ * must not get one: its connections share one backend, so an open transaction would hold up the seeding's own.
+ */
+async function whileLocked(databaseUrl: string, setUp: () => Promise<void>): Promise<void> {
+  const { sql } = connect(databaseUrl, { max: 1, preparedStatements: false });
+  try {
+    await sql.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(${SETUP_LOCK_ID})`;
+      await setUp();
+    });
+  } finally {
+    await sql.end();
+  }
 }
 
 /**
