@@ -39,6 +39,7 @@ describe("Check on Delegate's model", () => {
     expect(await check(store, "doc:plan#can_delete@user:alice")).toBe(true);
     expect(await check(store, "doc:plan#can_view@user:dave")).toBe(true); // editor through group:eng#member
     expect(await check(store, "doc:plan#can_share@user:dave")).toBe(false);
+    expect(await check(store, "doc:plan#can_delete@user:dave")).toBe(false); // editing is not deleting
     expect(await check(store, "doc:plan#can_view@user:carol")).toBe(true); // viewer
     expect(await check(store, "doc:plan#can_delete@user:carol")).toBe(false);
     expect(await check(store, "doc:plan#can_view@user:erin")).toBe(false);
