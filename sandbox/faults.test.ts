@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import express from "express";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { faultRoutes, injectFault } from "./faults";
+import { clearFaults, faultRoutes, injectFault } from "./faults";
 import { listen } from "./http";
 
 let server: Server;
@@ -47,7 +47,7 @@ test("a queued fault answers matching requests the given number of times, then t
 test("query parameters match too, and DELETE clears the queue", async () => {
   await injectFault(origin, { path: "/list", params: { cursor: "abc" }, status: 500 });
   expect((await fetch(`${origin}/list?cursor=xyz`)).status).toBe(200);
-  await fetch(`${origin}/__sandbox/faults`, { method: "DELETE" });
+  await clearFaults(origin);
   expect((await fetch(`${origin}/list?cursor=abc`)).status).toBe(200);
 });
 

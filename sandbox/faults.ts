@@ -108,3 +108,9 @@ export async function injectFault(origin: string | URL, fault: Fault): Promise<v
   });
   if (response.status !== 204) throw new Error(`fault refused: ${response.status} ${await response.text()}`);
 }
+
+/** For tests: clears every fault queued on the stand-in at `origin`. */
+export async function clearFaults(origin: string | URL): Promise<void> {
+  const response = await fetch(new URL(FAULTS_PATH, origin), { method: "DELETE" });
+  if (response.status !== 204) throw new Error(`faults not cleared: ${response.status}`);
+}

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getGithubActivity } from "@/lib/ai/tools/get-github-activity";
 import { listGithubRepositories, PUBLIC_ONLY_NOTE } from "@/lib/ai/tools/list-github-repositories";
-import { injectFault } from "@/sandbox/faults";
+import { clearFaults, injectFault } from "@/sandbox/faults";
 import { githubPrimaryLimit, githubSecondaryLimit } from "@/sandbox/providers/documented-faults";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { contextOf, providerOrigin, run } from "./tool-test-support";
@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  for (const origin of [providerOrigin(), sandbox.issuer]) await fetch(new URL("/__sandbox/faults", origin), { method: "DELETE" });
+  for (const origin of [providerOrigin(), sandbox.issuer]) await clearFaults(origin);
 });
 afterAll(() => sandbox?.close());
 

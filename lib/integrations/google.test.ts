@@ -5,7 +5,7 @@ import { createGmailDraft, GMAIL_COMPOSE_SCOPE } from "@/lib/ai/tools/create-gma
 import { CALENDAR_EVENTS_SCOPE, getCalendarEvents } from "@/lib/ai/tools/get-calendar-events";
 import { GMAIL_READ_SCOPE, searchGmail } from "@/lib/ai/tools/search-gmail";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
-import { injectFault } from "@/sandbox/faults";
+import { clearFaults, injectFault } from "@/sandbox/faults";
 import { listen } from "@/sandbox/http";
 import { googleRateLimit, googleResourceExhausted } from "@/sandbox/providers/documented-faults";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
@@ -28,7 +28,7 @@ beforeAll(async () => {
   await sandbox.connect(alice, "google-oauth2", [CALENDAR_EVENTS_SCOPE, FREEBUSY_SCOPE, GMAIL_READ_SCOPE, GMAIL_COMPOSE_SCOPE]);
 });
 
-afterEach(() => fetch(new URL("/__sandbox/faults", providerOrigin()), { method: "DELETE" }));
+afterEach(() => clearFaults(providerOrigin()));
 afterAll(() => sandbox?.close());
 
 const calendar = () => run(getCalendarEvents(contextOf(alice)), {});

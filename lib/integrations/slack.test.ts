@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { listSlackChannels } from "@/lib/ai/tools/list-slack-channels";
-import { injectFault } from "@/sandbox/faults";
+import { clearFaults, injectFault } from "@/sandbox/faults";
 import { slackError, slackRateLimit } from "@/sandbox/providers/documented-faults";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { captureLogs, contextOf, providerOrigin, run } from "./tool-test-support";
@@ -19,7 +19,7 @@ beforeAll(async () => {
   await sandbox.connect(alice, "sign-in-with-slack", ["channels:read"]);
 });
 
-afterEach(() => fetch(new URL("/__sandbox/faults", providerOrigin()), { method: "DELETE" }));
+afterEach(() => clearFaults(providerOrigin()));
 afterAll(() => sandbox?.close());
 
 const channels = (input: object = {}) => run(listSlackChannels(contextOf(alice)), input);

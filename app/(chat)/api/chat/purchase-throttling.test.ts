@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { injectFault } from "@/sandbox/faults";
+import { clearFaults, injectFault } from "@/sandbox/faults";
 import { readAuthenticator, signInToAuthenticator } from "@/sandbox/identity/test-authenticator";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { session } from "./harness-session";
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  await fetch(new URL("/__sandbox/faults", sandbox.issuer), { method: "DELETE" });
+  await clearFaults(sandbox.issuer);
 });
 
 afterAll(async () => {
@@ -105,7 +105,7 @@ describe("polling the approval", () => {
     // Checking again before those 2 seconds are up does not poll: the queued denial stays unused.
     await injectFault(sandbox.issuer, { ...CIBA_POLL, status: 400, body: { error: "access_denied" } });
     expect(outputOf((await client.resume(chatId, toolCallId)).text).interrupt?.code).toBe(PENDING);
-    await fetch(new URL("/__sandbox/faults", sandbox.issuer), { method: "DELETE" });
+    await clearFaults(sandbox.issuer);
 
     // A slow_down that names no wait adds RFC 8628's five seconds, on top of the interval already grown.
     await sleep(2_100);
