@@ -2,22 +2,12 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CONFIG_VARIABLES, parseConfig } from "./config";
+import { COMPLETE_CONFIG_ENV as COMPLETE } from "./config.test-env";
 
 const root = path.resolve(import.meta.dirname, "..");
 /** `NAME=` lines of .env.example, commented out or not. */
 const listed = new Set([...readFileSync(path.join(root, ".env.example"), "utf8").matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
 
-const COMPLETE = {
-  AUTH0_DOMAIN: "example.us.auth0.com",
-  AUTH0_CLIENT_ID: "id",
-  AUTH0_CLIENT_SECRET: "secret",
-  AUTH0_SECRET: "3f9c0a7be21d4e58a6c1f0b2d97e3a4c5b8d1e0f2a3b4c5d6e7f8091a2b3c4d5",
-  APP_BASE_URL: "https://delegate.example.com",
-  DATABASE_URL: "postgres://u:p@db.example.com/delegate",
-  OPENAI_API_KEY: "sk-test",
-  FGA_API_URL: "https://api.us1.fga.dev",
-  FGA_STORE_ID: "01JABCDEFGHJKMNPQRSTVWXYZ0",
-};
 
 /** Set by Node, Next or CI, not by a deployer. */
 const RUNTIME_VARIABLES = new Set(["NODE_ENV", "NEXT_RUNTIME", "CI"]);

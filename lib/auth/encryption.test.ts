@@ -1,22 +1,12 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { decrypt, encrypt } from "./encryption";
+import { COMPLETE_CONFIG_ENV } from "@/lib/config.test-env";
 
 const ROW = "auth0|alice|google-oauth2";
 
 beforeAll(() => {
   // The key is derived from AUTH0_SECRET, read through the validated configuration.
-  const env = {
-    AUTH0_DOMAIN: "example.us.auth0.com",
-    AUTH0_CLIENT_ID: "id",
-    AUTH0_CLIENT_SECRET: "secret",
-    AUTH0_SECRET: "3f9c0a7be21d4e58a6c1f0b2d97e3a4c5b8d1e0f2a3b4c5d6e7f8091a2b3c4d5",
-    APP_BASE_URL: "https://delegate.example.com",
-    DATABASE_URL: "postgres://u:p@db.example.com/delegate",
-    OPENAI_API_KEY: "sk-test",
-    FGA_API_URL: "https://api.us1.fga.dev",
-    FGA_STORE_ID: "01JABCDEFGHJKMNPQRSTVWXYZ0",
-  };
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  for (const [name, value] of Object.entries(COMPLETE_CONFIG_ENV)) vi.stubEnv(name, value);
 });
 
 /** iv (12 bytes) | tag (16 bytes) | data, as stored. */
