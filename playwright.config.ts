@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { databaseUrl } from "./scripts/fresh-database";
 
 /**
  * End-to-end tests run against a production build (`next build` + `next start`) with the sandbox, on ports of
@@ -6,6 +7,8 @@ import { defineConfig } from "@playwright/test";
  *
  * Two servers: the normal sandbox for every spec but injection.spec.ts, and one whose sandbox model is the gullible
  * one (SANDBOX_MODEL=gullible), which obeys instructions planted in tool results, for the prompt-injection suite.
+ * With TEST_DIRECT_DATABASE_URL set (CI sets it; `scripts/pooler-postgres.sh start` prints it) a third server runs the
+ * normal sandbox on a fresh database of that real PostgreSQL, for e2e/postgres-smoke.spec.ts.
  */
 /** E2E_PORT_OFFSET moves every port, so two checkouts can run their suites side by side. */
 const offset = Number(process.env.E2E_PORT_OFFSET ?? 0);
@@ -24,10 +27,27 @@ export const gullible = {
   shopURL: `http://127.0.0.1:${4104 + gullibleOffset}`,
 };
 
-/** The app with its sandbox, every port moved by `portOffset`, data under its own folder. */
-function sandboxServer(portOffset: number, dataDir: string, env: Record<string, string> = {}) {
+/**
+ * The real PostgreSQL server for the smoke, and the database the run creates on it: named once by the runner, whose
+ * environment the workers inherit, so the spec reads the rows of the very server it tests.
+ */
+const postgresServerUrl = process.env.TEST_DIRECT_DATABASE_URL?.trim();
+if (postgresServerUrl) process.env.E2E_POSTGRES_DATABASE ??= `delegate_e2e_${Date.now()}_${process.pid}`;
+const postgresOffset = Number(process.env.E2E_POSTGRES_PORT_OFFSET ?? offset + 20);
+export const postgresSmoke = postgresServerUrl
+  ? {
+      baseURL: appURL(postgresOffset),
+      identityURL: `http://localhost:${4100 + postgresOffset}`,
+      shopURL: `http://127.0.0.1:${4104 + postgresOffset}`,
+      database: process.env.E2E_POSTGRES_DATABASE!,
+      databaseUrl: databaseUrl(postgresServerUrl, process.env.E2E_POSTGRES_DATABASE!),
+    }
+  : undefined;
+
+/** The app with its sandbox, every port moved by `portOffset`, data under its own folder; `prepare` runs first. */
+function sandboxServer(portOffset: number, dataDir: string, env: Record<string, string> = {}, prepare: string[] = []) {
   return {
-    command: `rm -rf ${dataDir} && tsx scripts/dev.ts start`,
+    command: [`rm -rf ${dataDir}`, ...prepare, "tsx scripts/dev.ts start"].join(" && "),
     url: appURL(portOffset),
     timeout: 120_000,
     reuseExistingServer: false,
@@ -51,6 +71,7 @@ function sandboxServer(portOffset: number, dataDir: string, env: Record<string, 
 }
 
 const INJECTION_SPEC = /injection\.spec\.ts$/;
+const POSTGRES_SPEC = /postgres-smoke\.spec\.ts$/;
 
 export default defineConfig({
   testDir: "e2e",
@@ -68,8 +89,19 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "sandbox", testIgnore: INJECTION_SPEC },
+    { name: "sandbox", testIgnore: [INJECTION_SPEC, POSTGRES_SPEC] },
     { name: "gullible-model", testMatch: INJECTION_SPEC, use: { baseURL: gullible.baseURL } },
+    ...(postgresSmoke ? [{ name: "postgres", testMatch: POSTGRES_SPEC, use: { baseURL: postgresSmoke.baseURL } }] : []),
   ],
-  webServer: [sandboxServer(offset, ".data/e2e"), sandboxServer(gullibleOffset, ".data/e2e-gullible", { SANDBOX_MODEL: "gullible" })],
+  webServer: [
+    sandboxServer(offset, ".data/e2e"),
+    sandboxServer(gullibleOffset, ".data/e2e-gullible", { SANDBOX_MODEL: "gullible" }),
+    ...(postgresSmoke
+      ? [
+          sandboxServer(postgresOffset, ".data/e2e-postgres", { DATABASE_URL: postgresSmoke.databaseUrl }, [
+            `tsx scripts/fresh-database.ts ${postgresServerUrl} ${postgresSmoke.database}`,
+          ]),
+        ]
+      : []),
+  ],
 });

@@ -1,36 +1,9 @@
-import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { identityURL, shopURL } from "../playwright.config";
+import { expect, test } from "@playwright/test";
 import { ask, lastReply, signIn } from "./helpers";
+import { answerOnDevice, askToBuy, authenticatorURL, orders } from "./purchase-helpers";
 
-/**
- * Purchases wait for the user's approval on another device (CIBA). The sandbox authenticator page stands in for
- * the phone; it shares the identity server's session with the sign-in, as a phone app would know the user.
- */
-const AUTHENTICATOR = `${identityURL}/authenticator`;
-const SHOP = shopURL;
-
-async function orders(page: Page, sub: string) {
-  const response = await page.request.get(`${SHOP}/sandbox/orders?sub=${encodeURIComponent(sub)}`);
-  return ((await response.json()) as { orders: { number: string; quantity: number; product: { name: string } }[] }).orders;
-}
-
-async function askToBuy(page: Page, text: string) {
-  const reply = await ask(page, text);
-  const prompt = reply.getByRole("region", { name: "Approval required" });
-  await expect(prompt).toBeVisible();
-  return prompt;
-}
-
-/** Answers the request on the authenticator page, in another tab, as the user would on their phone. */
-async function answerOnDevice(context: BrowserContext, bindingMessage: string, decision: "Approve" | "Deny") {
-  const device = await context.newPage();
-  await device.goto(AUTHENTICATOR);
-  const request = device.getByRole("article", { name: bindingMessage });
-  await expect(request).toBeVisible();
-  await request.getByRole("button", { name: decision }).click();
-  await expect(device.getByRole("status")).toContainText(decision === "Approve" ? "Approved" : "Denied");
-  await device.close();
-}
+/** Purchases wait for the user's approval on the sandbox authenticator page, standing in for their phone. */
+const AUTHENTICATOR = authenticatorURL();
 
 test("an approved purchase is placed once and the chat continues by itself with the order number", async ({ page, context }) => {
   await signIn(page, "alice@example.com");
