@@ -41,6 +41,7 @@ export function sandboxEnv(base: number): Record<string, string> {
   return {
     PORT: String(base),
     SANDBOX_IDENTITY_PORT: String(base + 1000),
+    SANDBOX_FGA_PORT: String(base + 1001),
     SANDBOX_MODEL_PORT: String(base + 1002),
     SANDBOX_PROVIDERS_PORT: String(base + 1003),
     SANDBOX_SHOP_PORT: String(base + 1004),
