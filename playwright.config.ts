@@ -99,7 +99,7 @@ export default defineConfig({
     ...(postgresSmoke
       ? [
           sandboxServer(postgresOffset, ".data/e2e-postgres", { DATABASE_URL: postgresSmoke.databaseUrl }, [
-            `tsx scripts/fresh-database.ts ${postgresServerUrl} ${postgresSmoke.database}`,
+            `tsx scripts/fresh-database.ts "$TEST_DIRECT_DATABASE_URL" ${postgresSmoke.database}`,
           ]),
         ]
       : []),

@@ -5,7 +5,7 @@ import path from "node:path";
 import postgres from "postgres";
 import { createDatabase, dropDatabase } from "../scripts/fresh-database";
 import { httpApp, signInWithSandbox } from "../sandbox/identity/test-login";
-import { sandboxUsers } from "../sandbox/identity/users";
+import { extraSandboxUsers } from "../sandbox/identity/users";
 import { percentile, sandboxEnv, startScript, stopScript, waitForOk } from "./util";
 
 /**
@@ -47,8 +47,11 @@ if (!existsSync(".next/BUILD_ID")) throw new Error("No production build: run `np
 const database = `delegate_bench_${Date.now()}`;
 const databaseUrl = await createDatabase(SERVER_URL, database);
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "delegate-bench-load-"));
+const maxUsers = Math.max(...STAGES);
 const server = startScript("scripts/dev.ts", ["start"], {
   ...sandboxEnv(port),
+  // A person of their own for every simulated user, as in real use: no per-user row is shared between sessions.
+  SANDBOX_EXTRA_USERS: String(maxUsers),
   DELEGATE_DATA_DIR: dataDir,
   DATABASE_URL: databaseUrl,
   // The per-user allowance (default 20 a minute) would refuse a benchmark of a few users at full speed; the
@@ -62,13 +65,9 @@ const monitor = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
 
 try {
   await waitForOk(appBaseUrl, 180_000);
-  const maxUsers = Math.max(...STAGES);
-  // One session per simulated user, each through the real OIDC login. The sandbox has four people, so sessions
-  // share them round-robin: per-user rows (rate-limit counters, chat lists) see more contention than distinct users.
-  const people = sandboxUsers.map((user) => user.email);
+  // Each simulated user signs in through the real OIDC login (the app's /auth/login, the login form, /auth/callback).
   const sessions: { email: string; cookie: string }[] = [];
-  for (let i = 0; i < maxUsers; i++) {
-    const email = people[i % people.length]!;
+  for (const { email } of extraSandboxUsers(maxUsers)) {
     const { appCookie } = await signInWithSandbox(httpApp, { email, appBaseUrl });
     sessions.push({ email, cookie: appCookie });
   }
@@ -144,7 +143,8 @@ function report(stages: Stage[]) {
   const p95 = (stage: Stage) => (stage.latencies.length > 0 ? percentile(stage.latencies, 95) : Number.NaN);
   const ms = (value: number) => `${value.toFixed(0)} ms`.padStart(9);
   const ratio = (value: number, baseline: number) => `${(value / baseline).toFixed(2)}×`.padStart(7);
-  console.log(`\nChat turns with a tool call, ${STAGE_SECONDS} s per stage, next start on PostgreSQL (database ${database})`);
+  const machine = `${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)}`;
+  console.log(`\nChat turns with a tool call, ${STAGE_SECONDS} s per stage, next start on PostgreSQL (database ${database}; ${machine})`);
   console.log("  users  turns  turns/s   p50 turn   p95 turn  errors  peak DB connections   vs 1 user: turns/s    p50    p95");
   for (const stage of stages) {
     console.log(

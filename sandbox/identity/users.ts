@@ -44,6 +44,16 @@ function seed(id: string, name: string, avatarColor: string, { emailVerified = t
   };
 }
 
+/**
+ * SANDBOX_EXTRA_USERS=<n> adds n more people, user1@example.com to user<n>@example.com with the same password, for
+ * load tests that need many distinct signed-in users (`npm run bench:load`). They have no mail, events or documents
+ * of their own; the samples shared with everyone are theirs to read.
+ */
+export function extraSandboxUsers(count: number): SandboxUser[] {
+  if (!Number.isInteger(count) || count < 0 || count > 1000) throw new Error(`SANDBOX_EXTRA_USERS must be a whole number from 0 to 1000, not ${count}`);
+  return Array.from({ length: count }, (_, i) => seed(`user${i + 1}`, `Test User ${i + 1}`, "#475569"));
+}
+
 export const sandboxUsers: readonly SandboxUser[] = [
   seed("alice", "Alice Martin", "#7c3aed"),
   seed("bob", "Bob Chen", "#0f766e"),
@@ -51,6 +61,7 @@ export const sandboxUsers: readonly SandboxUser[] = [
   // Never clicked the verification link: Auth0 still lets him sign in, but his address proves nothing,
   // so the app must not treat it as his (e.g. to share a document with dave@example.com).
   seed("dave", "Dave Evans", "#be185d", { emailVerified: false }),
+  ...extraSandboxUsers(Number(process.env.SANDBOX_EXTRA_USERS?.trim() || 0)),
 ];
 
 export function findUserBySub(sub: string): SandboxUser | undefined {
