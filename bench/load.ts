@@ -58,9 +58,11 @@ const server = startScript("scripts/dev.ts", ["start"], {
   // variable is the documented one (README.md, "Rate limits"), raised for this server only.
   RATE_LIMIT_CHAT_TURNS_PER_MINUTE: "1000000",
 });
+// The end of what the server printed, to show if the run fails.
 const serverOutput: string[] = [];
-server.stdout?.on("data", (chunk: Buffer) => serverOutput.push(chunk.toString()));
-server.stderr?.on("data", (chunk: Buffer) => serverOutput.push(chunk.toString()));
+for (const stream of [server.stdout, server.stderr]) {
+  stream?.on("data", (chunk: Buffer) => serverOutput.push(chunk.toString()) > 200 && serverOutput.shift());
+}
 const monitor = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
 
 try {
@@ -71,7 +73,8 @@ try {
     const { appCookie } = await signInWithSandbox(httpApp, { email, appBaseUrl });
     sessions.push({ email, cookie: appCookie });
   }
-  for (const turn of TURNS) await chatTurn(sessions[0]!, turn); // warm-up: first requests compile nothing but fill caches
+  // Not measured: the first request to each route and tool loads its code and opens the pools.
+  for (const turn of TURNS) await chatTurn(sessions[0]!, turn);
 
   const stages: Stage[] = [];
   for (const users of STAGES) stages.push(await runStage(sessions.slice(0, users)));
