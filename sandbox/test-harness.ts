@@ -37,6 +37,8 @@ export interface SignedInUser {
   sub: string;
   name: string;
   email: string;
+  /** The identity server's `email_verified` claim, as the app's session reads it. */
+  emailVerified: boolean;
   refreshToken: string;
   session: SandboxSession;
 }
@@ -112,8 +114,8 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
       const session = await signInWithSandbox(app, { email, appBaseUrl: APP_BASE_URL });
       const data = await auth0.getSession(new NextRequest(APP_BASE_URL, { headers: { cookie: session.appCookie } }));
       if (!data?.tokenSet.refreshToken) throw new Error(`no refresh token for ${email}`);
-      const { sub, name = email } = data.user;
-      return { sub, name, email, refreshToken: data.tokenSet.refreshToken, session };
+      const { sub, name = email, email_verified } = data.user;
+      return { sub, name, email, emailVerified: email_verified === true, refreshToken: data.tokenSet.refreshToken, session };
     },
     async connect(user, connection, scopes, decision = "allow") {
       await connectAccount(app, user.session, { connection, scopes, decision, returnTo: "/done", appBaseUrl: APP_BASE_URL });

@@ -15,21 +15,32 @@ if (!env.FGA_API_URL) {
   console.error("FGA_API_URL is not set. Point it at your OpenFGA or Auth0 FGA API, e.g. https://api.us1.fga.dev.");
   process.exit(1);
 }
-let storeId = env.FGA_STORE_ID;
-if (createIndex !== -1) {
-  const name = process.argv[createIndex + 1] ?? "delegate";
-  const store = await ensureStore(env.FGA_API_URL, name);
-  storeId = store.storeId;
-  console.log(`${store.created ? "Created" : "Found"} store "${name}": FGA_STORE_ID=${storeId}`);
+/** FGA's own reason for a refusal (the SDK's errors carry it), else the error's message: never a stack trace. */
+function reason(error: unknown): string {
+  if (typeof error === "object" && error !== null && "apiErrorMessage" in error && typeof error.apiErrorMessage === "string") return error.apiErrorMessage;
+  return error instanceof Error ? error.message : String(error);
 }
-if (!storeId) {
-  console.error("FGA_STORE_ID is not set. Create a store (Auth0 FGA dashboard, or --create-store <name> for OpenFGA).");
+
+try {
+  let storeId = env.FGA_STORE_ID;
+  if (createIndex !== -1) {
+    const name = process.argv[createIndex + 1] ?? "delegate";
+    const store = await ensureStore(env.FGA_API_URL, name);
+    storeId = store.storeId;
+    console.log(`${store.created ? "Created" : "Found"} store "${name}": FGA_STORE_ID=${storeId}`);
+  }
+  if (!storeId) {
+    console.error("FGA_STORE_ID is not set. Create a store (Auth0 FGA dashboard, or --create-store <name> for OpenFGA).");
+    process.exit(1);
+  }
+  const client = new OpenFgaClient({
+    apiUrl: env.FGA_API_URL,
+    storeId,
+    credentials: fgaCredentials({ ...env, FGA_API_URL: env.FGA_API_URL }),
+  });
+  const { modelId, written } = await ensureModel(client);
+  console.log(written ? `Wrote the model: FGA_MODEL_ID=${modelId}` : `The store already has this model (FGA_MODEL_ID=${modelId}).`);
+} catch (error) {
+  console.error(`Could not write the model to ${env.FGA_API_URL}: ${reason(error)}`);
   process.exit(1);
 }
-const client = new OpenFgaClient({
-  apiUrl: env.FGA_API_URL,
-  storeId,
-  credentials: fgaCredentials({ ...env, FGA_API_URL: env.FGA_API_URL }),
-});
-const { modelId, written } = await ensureModel(client);
-console.log(written ? `Wrote the model: FGA_MODEL_ID=${modelId}` : `The store already has this model (FGA_MODEL_ID=${modelId}).`);

@@ -93,6 +93,9 @@ function describeEvent({ type, payload }: GitHubEvent): string {
       return `${capitalize(payload.action ?? "updated")} issue #${payload.issue?.number}: ${payload.issue?.title}`;
     case "CreateEvent":
       return `Created ${payload.ref_type ?? "something"}${payload.ref ? ` ${payload.ref}` : ""}`;
+    // "WatchEvent" is starring a repository, not watching it (GitHub docs, "GitHub event types" / webhook "watch").
+    case "WatchEvent":
+      return "Starred the repository";
     default:
       return type.replace(/Event$/, "");
   }

@@ -1,5 +1,6 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { listConnectedAccounts } from "@/lib/auth/my-account";
 import { getFga } from "@/lib/fga/client";
 import { searchDocuments } from "@/lib/rag/retrieve";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
@@ -22,6 +23,7 @@ let chatRoute: typeof import("./chats/[id]/route");
 let documentsRoute: typeof import("./documents/route");
 let documentRoute: typeof import("./documents/[id]/route");
 let sharesRoute: typeof import("./documents/[id]/shares/route");
+let connectionRoute: typeof import("./connections/[id]/route");
 
 beforeAll(async () => {
   sandbox = await startSandboxHarness();
@@ -35,6 +37,7 @@ beforeAll(async () => {
   documentsRoute = await import("./documents/route");
   documentRoute = await import("./documents/[id]/route");
   sharesRoute = await import("./documents/[id]/shares/route");
+  connectionRoute = await import("./connections/[id]/route");
 });
 
 afterAll(async () => {
@@ -180,5 +183,28 @@ describe("documents", () => {
     expect((await deleteAs(bob, id)).status).toBe(403);
     signedIn(alice);
     expect((await documentRoute.GET(new Request(`http://localhost:3000/api/documents/${id}`), byId(id))).status).toBe(403);
+  });
+});
+
+describe("connected accounts", () => {
+  async function disconnectAs(user: SignedInUser, accountId: string) {
+    signedIn(user);
+    return connectionRoute.DELETE(new Request(`http://localhost:3000/api/connections/${accountId}`, { method: "DELETE" }), byId(accountId));
+  }
+
+  it("another user disconnecting an account by its id gets 404, and the account and its tokens keep working", async () => {
+    await sandbox.connect(carol, "github", ["read:user"]);
+    const [account] = (await listConnectedAccounts(carol.refreshToken)).filter((a) => a.connection === "github");
+    expect(account?.id).toBeTruthy();
+
+    const refused = await disconnectAs(bob, account!.id);
+    expect(refused.status).toBe(404);
+    expect((await listConnectedAccounts(carol.refreshToken)).map((a) => a.id)).toContain(account!.id);
+    await expect(sandbox.providerToken(carol, "github")).resolves.toMatch(/^eyJ/);
+
+    // The owner can, which is what makes the 404 above a refusal and not a broken route.
+    expect((await disconnectAs(carol, account!.id)).status).toBe(204);
+    expect((await listConnectedAccounts(carol.refreshToken)).map((a) => a.id)).not.toContain(account!.id);
+    await expect(sandbox.providerToken(carol, "github")).rejects.toThrow("Token Vault exchange failed: HTTP 401");
   });
 });

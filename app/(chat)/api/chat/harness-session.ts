@@ -9,7 +9,7 @@ export const session = { current: null as SignedInUser | null };
 
 export async function getAgentSession() {
   const user = session.current;
-  return user && { user: { sub: user.sub, name: user.name, email: user.email, picture: null }, refreshToken: user.refreshToken };
+  return user && { user: { sub: user.sub, name: user.name, email: user.email, picture: null, emailVerified: user.emailVerified }, refreshToken: user.refreshToken };
 }
 
 export async function getCurrentUser() {

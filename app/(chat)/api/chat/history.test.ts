@@ -4,7 +4,7 @@ import { HISTORY_TOKEN_BUDGET } from "@/lib/chat/history";
 import { MAX_MESSAGE_LENGTH } from "@/lib/chat/limits";
 import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
 import { session } from "./harness-session";
-import { startModelProxy, type ModelRequest } from "./model-proxy";
+import { startModelProxy, type ModelRequest } from "./recording-proxy";
 import { chatClient } from "./test-client";
 
 // What the model reads of a long chat: the newest whole turns within the token budget, sent through the route

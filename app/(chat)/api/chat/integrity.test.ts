@@ -2,7 +2,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { session } from "./harness-session";
-import { startModelProxy } from "./model-proxy";
+import { startModelProxy } from "./recording-proxy";
 import { chatClient, streamChunks, streamedText } from "./test-client";
 
 // Stored chats belong to their chat, attacked through the chat route against the whole sandbox. The model sits

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { listen } from "@/sandbox/http";
 import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
 import { session } from "./harness-session";
+import { startRecordingProxy } from "./recording-proxy";
 import { chatClient, streamChunks, streamedText } from "./test-client";
 
 // A provider that answers garbage makes the tool throw. The model and the browser get a fixed text; the
@@ -14,8 +15,7 @@ const GENERIC = "The action failed unexpectedly. Nothing more was done.";
 
 let sandbox: SandboxHarness;
 const servers: Server[] = [];
-/** Every request the app sent to the model, as sent. */
-const modelRequests: string[] = [];
+let model: Awaited<ReturnType<typeof startRecordingProxy>>;
 const logged: string[] = [];
 
 /** Serves `handler` on a random local port; closed after the file. */
@@ -33,21 +33,8 @@ beforeAll(async () => {
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ items: [null] }));
   });
   // The model is reached through a recorder, so the test sees exactly what the model was told.
-  const model = new URL(process.env.OPENAI_BASE_URL!);
-  const recorder = await serve(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString();
-    modelRequests.push(body);
-    const upstream = await fetch(new URL(req.url!, model.origin), {
-      method: req.method,
-      headers: { "content-type": "application/json", authorization: req.headers.authorization ?? "" },
-      body: body || undefined,
-    });
-    res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
-    res.end(Buffer.from(await upstream.arrayBuffer()));
-  });
-  process.env.OPENAI_BASE_URL = `${recorder}${model.pathname}`;
+  model = await startRecordingProxy(process.env.OPENAI_BASE_URL!);
+  process.env.OPENAI_BASE_URL = model.url;
   const alice = await sandbox.signIn("alice@example.com");
   await sandbox.connect(alice, "google-oauth2", [CALENDAR]);
   session.current = alice;
@@ -55,6 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  await model?.close();
   await sandbox?.close();
 });
 
@@ -69,6 +57,7 @@ it("a tool that throws gives the model and the browser a generic text, never the
   expect(streamedText(reply.text)).toContain(GENERIC);
 
   // What the model got for the call: the generic text inside the untrusted-data envelope.
+  const modelRequests = model.recorded.map((request) => request.body);
   const toolMessages = modelRequests
     .flatMap((body) => (JSON.parse(body) as { messages?: { role: string; content: unknown }[] }).messages ?? [])
     .filter((message) => message.role === "tool");
