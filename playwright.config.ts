@@ -6,6 +6,7 @@ import { defineConfig } from "@playwright/test";
  *
  * Two servers: the normal sandbox for every spec but injection.spec.ts, and one whose sandbox model is the gullible
  * one (SANDBOX_MODEL=gullible), which obeys instructions planted in tool results, for the prompt-injection suite.
+ * multi-instance.spec.ts starts its own: two instances of the build on a real PostgreSQL (TEST_DIRECT_DATABASE_URL).
  */
 /** E2E_PORT_OFFSET moves every port, so two checkouts can run their suites side by side. */
 const offset = Number(process.env.E2E_PORT_OFFSET ?? 0);
@@ -51,6 +52,8 @@ function sandboxServer(portOffset: number, dataDir: string, env: Record<string, 
 }
 
 const INJECTION_SPEC = /injection\.spec\.ts$/;
+/** Starts its own database, stand-ins and `next start` instances (e2e/support/app-instances.ts); needs a real Postgres. */
+const MULTI_INSTANCE_SPEC = /multi-instance\.spec\.ts$/;
 
 export default defineConfig({
   testDir: "e2e",
@@ -68,8 +71,9 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "sandbox", testIgnore: INJECTION_SPEC },
+    { name: "sandbox", testIgnore: [INJECTION_SPEC, MULTI_INSTANCE_SPEC] },
     { name: "gullible-model", testMatch: INJECTION_SPEC, use: { baseURL: gullible.baseURL } },
+    { name: "multi-instance", testMatch: MULTI_INSTANCE_SPEC, timeout: 90_000 },
   ],
   webServer: [sandboxServer(offset, ".data/e2e"), sandboxServer(gullibleOffset, ".data/e2e-gullible", { SANDBOX_MODEL: "gullible" })],
 });
