@@ -77,15 +77,16 @@ async function raceAtTheClaim(deployment: Deployment, apis: APIRequestContext[],
     const [row] = await holder`select status from tool_interrupts where chat_id = ${body.id} and tool_call_id = ${toolCallId} for update`;
     expect(row).toEqual({ status: "pending" });
     statuses = race(apis, body);
-    await expect
-      .poll(async () => {
-        const [waiting] = await sql<{ count: number }[]>`
-          select count(*)::int as count from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
-        return waiting!.count;
-      })
-      .toBe(apis.length);
+    await expect.poll(() => lockWaiters(deployment)).toBe(apis.length);
   });
   return statuses!;
+}
+
+/** How many of the app's queries wait for a lock on the deployment's database. */
+async function lockWaiters(deployment: Deployment): Promise<number> {
+  const [waiting] = await deployment.database.sql<{ count: number }[]>`
+    select count(*)::int as count from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+  return waiting!.count;
 }
 
 function chatIdOf(page: Page): string {
@@ -293,4 +294,54 @@ test("an instance killed while a purchase waits for approval: approved afterward
   }
   expect(await interruptsOf(deployment, chatId)).toEqual([{ tool_call_id: expect.any(String), status: "resolved" }]);
   expect(await ordersOf(page, deployment, "auth0|alice")).toHaveLength(before.length + 1);
+});
+
+test("an instance killed in the middle of checking a pending purchase: once its claim lapses, another instance carries it out, once", async ({
+  deployment,
+  page,
+  context,
+  straightTo,
+}) => {
+  await signIn(page, "bob@example.com");
+  const before = await ordersOf(page, deployment, "auth0|bob");
+  const chatId = await askToBuy(page, "Buy 1 Noise-cancelling headphones");
+  await leaveChat(page, deployment, chatId);
+  const [interrupt] = await interruptsOf(deployment, chatId);
+  const placedBefore = countLogged(deployment, ORDER_PLACED);
+  await approveOnDevice(context, deployment, "Buy 1 x Noise-cancelling headphones for at most 249.00 USD");
+
+  // A check through one instance is held right after it claimed the call, before it reads the purchase, and the
+  // instance dies there: the claim is left behind, the approval not yet collected.
+  const [dying] = deployment.instances;
+  const [toDying] = await straightTo([dying!]);
+  await deployment.database.sql.begin(async (holder) => {
+    await holder`lock table async_authorizations in access exclusive mode`;
+    const check = toDying!.post("/api/chat", { data: { id: chatId, resume: { toolCallId: interrupt!.tool_call_id } } }).catch(() => null);
+    await expect.poll(() => lockWaiters(deployment)).toBe(1);
+    await dying!.kill();
+    await check;
+  });
+  expect(await interruptsOf(deployment, chatId)).toEqual([{ tool_call_id: interrupt!.tool_call_id, status: "running" }]);
+
+  // Reopened, the chat keeps asking through the surviving instance; while the claim may still be alive, nothing runs.
+  const refusedChecks = () => deployment.requestLog.filter((line) => line === "POST /api/chat 409").length;
+  const refusedBefore = refusedChecks();
+  await page.goto(`/chat/${chatId}`);
+  await expect(lastReply(page).getByRole("region", { name: "Approval required" })).toBeVisible();
+  await expect.poll(refusedChecks).toBeGreaterThanOrEqual(refusedBefore + 2);
+  expect(await ordersOf(page, deployment, "auth0|bob")).toHaveLength(before.length);
+  expect(await interruptsOf(deployment, chatId)).toEqual([{ tool_call_id: interrupt!.tool_call_id, status: "running" }]);
+
+  // The claim's lease (two minutes, CLAIM_LEASE_MS in db/queries/interrupts.ts) runs out: the test moves the claim's
+  // time back rather than wait. The chat's next check takes the call over and places the order.
+  await deployment.database.sql`update tool_interrupts set updated_at = updated_at - interval '10 minutes' where chat_id = ${chatId}`;
+  await expect(lastReply(page)).toContainText(/ORD-\d+/, { timeout: 30_000 });
+  const placed = await ordersOf(page, deployment, "auth0|bob");
+  expect(placed).toHaveLength(before.length + 1);
+  expect(placed.at(-1)).toMatchObject({ quantity: 1, product: { name: "Noise-cancelling headphones" } });
+  await expect(lastReply(page)).toContainText(placed.at(-1)!.number);
+  expect(countLogged(deployment, ORDER_PLACED) - placedBefore).toBe(1);
+  expect(await interruptsOf(deployment, chatId)).toEqual([{ tool_call_id: interrupt!.tool_call_id, status: "resolved" }]);
+  const [authorization] = await deployment.database.sql`select status from async_authorizations where chat_id = ${chatId}`;
+  expect(authorization).toEqual({ status: "approved" });
 });

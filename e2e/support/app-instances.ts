@@ -135,6 +135,8 @@ export class AppInstance {
 export class LoadBalancer {
   private next = 0;
   backends: AppInstance[] = [];
+  /** One line per answered request: method, path and status, e.g. "POST /api/chat 409". */
+  readonly log: string[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -154,6 +156,7 @@ export class LoadBalancer {
       const upstream = forward(
         { hostname: "localhost", port: backend.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
         (answer) => {
+          balancer.log.push(`${incoming.method} ${incoming.url} ${answer.statusCode}`);
           outgoing.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
           answer.pipe(outgoing);
         },
@@ -198,6 +201,8 @@ export interface Deployment {
   env: Record<string, string>;
   /** Every line the stand-ins logged: one per request they answered (method, path, status), nothing secret. */
   sandboxLog: string[];
+  /** The balancer's log: one line per request it passed to an instance (method, path, status). */
+  requestLog: string[];
   /**
    * Starts `count` more instances with this deployment's environment, all at once, not behind the balancer;
    * `databaseUrl` points them at another database.
@@ -255,7 +260,7 @@ export async function startDeployment({
     };
     balancer.backends = await startInstances(instanceCount);
 
-    return { url: balancer.url, database, instances: balancer.backends, env: appEnv, sandboxLog, startInstances, close: closeAll };
+    return { url: balancer.url, database, instances: balancer.backends, env: appEnv, sandboxLog, requestLog: balancer.log, startInstances, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;
