@@ -272,6 +272,7 @@ test("an instance killed while a purchase waits for approval: approved afterward
   const before = await ordersOf(page, deployment, "auth0|alice");
   const chatId = await askToBuy(page, "Buy 3 Acme Widgets");
   await leaveChat(page, deployment, chatId);
+  const placedBefore = countLogged(deployment, ORDER_PLACED);
   const [killed, survivor] = deployment.instances;
   await killed!.kill();
 
@@ -286,7 +287,7 @@ test("an instance killed while a purchase waits for approval: approved afterward
   expect(placed.at(-1)).toMatchObject({ quantity: 3, product: { name: "Acme Widget" } });
   await expect(lastReply(page)).toContainText(placed.at(-1)!.number);
 
-  // The killed instance comes back: the chat reads the same through either, and nothing is ordered again.
+  // The killed instance comes back and shares the traffic again: the chat reads the same, and nothing is ordered again.
   await killed!.start();
   for (let i = 0; i < 2; i++) {
     await page.reload();
@@ -294,6 +295,7 @@ test("an instance killed while a purchase waits for approval: approved afterward
   }
   expect(await interruptsOf(deployment, chatId)).toEqual([{ tool_call_id: expect.any(String), status: "resolved" }]);
   expect(await ordersOf(page, deployment, "auth0|alice")).toHaveLength(before.length + 1);
+  expect(countLogged(deployment, ORDER_PLACED) - placedBefore).toBe(1);
 });
 
 test("an instance killed in the middle of checking a pending purchase: once its claim lapses, another instance carries it out, once", async ({

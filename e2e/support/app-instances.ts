@@ -47,11 +47,24 @@ export async function createDatabase(serverUrl: string, prefix: string): Promise
   };
 }
 
+/** Process groups of the instances still running: a test runner that exits without its teardown kills them too. */
+const liveGroups = new Set<number>();
+process.once("exit", () => {
+  for (const group of liveGroups) {
+    try {
+      process.kill(-group, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+
 /** One `next start` process. It can be killed abruptly and started again on the same port. */
 export class AppInstance {
   readonly url: string;
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
+  private ready = false;
   /** The process's recent output, for the error when it does not come up. */
   private output: string[] = [];
 
@@ -66,7 +79,6 @@ export class AppInstance {
   get serving(): boolean {
     return this.ready && this.child !== null;
   }
-  private ready = false;
 
   /** Starts the server and waits until it answers a page. */
   async start(): Promise<void> {
@@ -80,12 +92,17 @@ export class AppInstance {
     });
     this.child = child;
     this.ready = false;
+    const group = child.pid!;
+    liveGroups.add(group);
     this.output = [];
-    const keep = (chunk: Buffer) => this.output.push(...chunk.toString().split("\n").filter(Boolean).slice(-50));
+    const keep = (chunk: Buffer) => {
+      this.output = [...this.output, ...chunk.toString().split("\n").filter(Boolean)].slice(-50);
+    };
     child.stdout!.on("data", keep);
     child.stderr!.on("data", keep);
     this.exited = new Promise((resolve) =>
       child.once("exit", () => {
+        liveGroups.delete(group);
         if (this.child === child) {
           this.child = null;
           this.ready = false;
