@@ -9,6 +9,7 @@ import { databaseUrl } from "./scripts/fresh-database";
  * one (SANDBOX_MODEL=gullible), which obeys instructions planted in tool results, for the prompt-injection suite.
  * With TEST_DIRECT_DATABASE_URL set (CI sets it; `scripts/pooler-postgres.sh start` prints it) a third server runs the
  * normal sandbox on a fresh database of that real PostgreSQL, for e2e/postgres-smoke.spec.ts.
+ * multi-instance.spec.ts starts its own: two instances of the build on a real PostgreSQL (TEST_DIRECT_DATABASE_URL).
  */
 /** E2E_PORT_OFFSET moves every port, so two checkouts can run their suites side by side. */
 const offset = Number(process.env.E2E_PORT_OFFSET ?? 0);
@@ -72,6 +73,8 @@ function sandboxServer(portOffset: number, dataDir: string, env: Record<string, 
 
 const INJECTION_SPEC = /injection\.spec\.ts$/;
 const POSTGRES_SPEC = /postgres-smoke\.spec\.ts$/;
+/** Starts its own database, stand-ins and `next start` instances (e2e/support/app-instances.ts); needs a real Postgres. */
+const MULTI_INSTANCE_SPEC = /multi-instance\.spec\.ts$/;
 
 export default defineConfig({
   testDir: "e2e",
@@ -89,9 +92,10 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "sandbox", testIgnore: [INJECTION_SPEC, POSTGRES_SPEC] },
+    { name: "sandbox", testIgnore: [INJECTION_SPEC, POSTGRES_SPEC, MULTI_INSTANCE_SPEC] },
     { name: "gullible-model", testMatch: INJECTION_SPEC, use: { baseURL: gullible.baseURL } },
     ...(postgresSmoke ? [{ name: "postgres", testMatch: POSTGRES_SPEC, use: { baseURL: postgresSmoke.baseURL } }] : []),
+    { name: "multi-instance", testMatch: MULTI_INSTANCE_SPEC, timeout: 90_000 },
   ],
   webServer: [
     sandboxServer(offset, ".data/e2e"),

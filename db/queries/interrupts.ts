@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, gt, inArray, isNull, or } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, or } from "drizzle-orm";
 import { getDb } from "../client";
 import { toolInterrupts } from "../schema";
 
@@ -26,20 +26,32 @@ export async function recordInterrupts({
 }
 
 /**
+ * How long a claim lasts: past it, the instance that claimed the call is taken to have died mid-run (killed, crashed,
+ * redeployed), and the call can be claimed again. Longer than any run can take: the chat route's maxDuration is 60 s,
+ * and a tool's calls give up sooner (10 s timeouts, retries waiting 8 s at most).
+ */
+export const CLAIM_LEASE_MS = 120_000;
+
+/**
  * Moves one pending interrupt of this chat to "running" and returns it, or null when it is not pending (already
  * resumed, being resumed, abandoned, or an approval request past its expiry). A single UPDATE … WHERE status = 'pending' makes concurrent resumes race
- * for one row: exactly one of them wins.
+ * for one row: exactly one of them wins. A claim older than CLAIM_LEASE_MS counts as pending again, so a call whose
+ * instance died mid-run is not stuck for good.
  */
 export async function claimInterrupt({ chatId, toolCallId }: { chatId: string; toolCallId: string }) {
+  const now = new Date();
   const [row] = await getDb()
     .update(toolInterrupts)
-    .set({ status: "running", updatedAt: new Date() })
+    .set({ status: "running", updatedAt: now })
     .where(
       and(
         eq(toolInterrupts.chatId, chatId),
         eq(toolInterrupts.toolCallId, toolCallId),
-        eq(toolInterrupts.status, "pending"),
-        or(isNull(toolInterrupts.expiresAt), gt(toolInterrupts.expiresAt, new Date())),
+        or(
+          eq(toolInterrupts.status, "pending"),
+          and(eq(toolInterrupts.status, "running"), lt(toolInterrupts.updatedAt, new Date(now.getTime() - CLAIM_LEASE_MS))),
+        ),
+        or(isNull(toolInterrupts.expiresAt), gt(toolInterrupts.expiresAt, now)),
       ),
     )
     .returning();
@@ -53,12 +65,15 @@ export async function settleInterrupt({ chatId, toolCallId, status }: { chatId: 
     .where(and(eq(toolInterrupts.chatId, chatId), eq(toolInterrupts.toolCallId, toolCallId)));
 }
 
-/** A new user message moves the conversation on: interrupts still waiting can no longer be resumed. */
+/**
+ * A new user message moves the conversation on: interrupts still waiting can no longer be resumed. Claimed ones
+ * too, lest a claim whose instance died be taken over once its lease runs out; a live run settles its call anyway.
+ */
 export async function abandonInterrupts({ chatId }: { chatId: string }) {
   await getDb()
     .update(toolInterrupts)
     .set({ status: "abandoned", updatedAt: new Date() })
-    .where(and(eq(toolInterrupts.chatId, chatId), inArray(toolInterrupts.status, ["pending"])));
+    .where(and(eq(toolInterrupts.chatId, chatId), inArray(toolInterrupts.status, ["pending", "running"])));
 }
 
 export async function countPendingInterrupts({ chatId, messageId }: { chatId: string; messageId: string }) {
