@@ -42,6 +42,11 @@ export async function releaseAsyncAuthorization(key: Key) {
   await getDb().delete(asyncAuthorizations).where(and(byKey(key), eq(asyncAuthorizations.authReqId, "")));
 }
 
+/** Clears an approval whose run never finished, so the call can ask the user's device again. */
+export async function forgetApprovedAsyncAuthorization(key: Key) {
+  await getDb().delete(asyncAuthorizations).where(and(byKey(key), eq(asyncAuthorizations.status, "approved")));
+}
+
 export async function updateAsyncAuthorization(
   key: Key,
   changes: Partial<Pick<Row, "authReqId" | "expiresAt" | "status" | "intervalSeconds" | "nextPollAt">>,

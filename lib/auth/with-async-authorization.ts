@@ -1,6 +1,7 @@
 import "server-only";
 import {
   findAsyncAuthorization,
+  forgetApprovedAsyncAuthorization,
   releaseAsyncAuthorization,
   reserveAsyncAuthorization,
   updateAsyncAuthorization,
@@ -68,7 +69,14 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
       if (row.status === "cancelled") return { error: "The user cancelled this request in the chat. Nothing was done." };
       if (row.status === "denied") return { error: DENIED };
       if (row.status === "expired") return { error: EXPIRED };
-      if (row.status === "approved") return { error: "This request was already approved and carried out once." };
+      if (row.status === "approved") {
+        // The call runs again only when the run that collected the token never finished (its instance died; the
+        // claim's lease ran out), so whether the work happened is unknown and the token is spent. Ask the device
+        // once more: tools behind this authorizer are idempotent per call (the shop's Idempotency-Key is the call),
+        // so the second approval completes the work or finds it done, never does it twice.
+        await forgetApprovedAsyncAuthorization(key);
+        return await requestApproval(key, options, approvedInput, UNFINISHED_APPROVAL);
+      }
       if (row.status !== "pending") return { error: "The approval request failed at the identity service. Nothing was done." };
       const expired = row.expiresAt.getTime() <= Date.now();
       // Never sooner than the interval after the last poll. Past the expiry, the one poll still due asks the
@@ -123,11 +131,18 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
   };
 }
 
+const UNFINISHED_APPROVAL =
+  "The server carrying out your earlier approval stopped before it finished. Approve once more on your device to complete it; it will not be done twice.";
 const DENIED = "The user declined this request on their device. Nothing was done.";
 const EXPIRED = "The approval request expired before the user answered it. Nothing was done.";
 
 /** The call's first run: asks the user's device for approval, unless the chat or the user's allowance forbids it. */
-async function requestApproval<INPUT>(key: Key, options: AsyncAuthorizationOptions<INPUT>, input: INPUT): Promise<InterruptedOutput | ToolFailure> {
+async function requestApproval<INPUT>(
+  key: Key,
+  options: AsyncAuthorizationOptions<INPUT>,
+  input: INPUT,
+  message?: string,
+): Promise<InterruptedOutput | ToolFailure> {
   const bindingMessage = options.bindingMessage(input);
   if (!isValidBindingMessage(bindingMessage)) {
     logError("async-authorization", "binding message breaks Auth0's rules");
@@ -180,7 +195,7 @@ async function requestApproval<INPUT>(key: Key, options: AsyncAuthorizationOptio
       intervalSeconds: interval,
       nextPollAt: new Date(Date.now() + interval * 1000),
     });
-    return { interrupt: pendingInterrupt(options, input, expiresAt, interval) };
+    return { interrupt: pendingInterrupt(options, input, expiresAt, interval, message) };
   } catch (error) {
     await releaseAsyncAuthorization(key);
     if (!(error instanceof OAuthError)) throw error;
@@ -195,6 +210,7 @@ function pendingInterrupt<INPUT>(
   input: INPUT,
   expiresAt: Date,
   interval: number,
+  message = "Approve this request on your device to continue.",
 ): AsyncAuthorizationPending {
   return {
     name: INTERRUPT_NAME,
@@ -202,7 +218,7 @@ function pendingInterrupt<INPUT>(
     bindingMessage: options.bindingMessage(input),
     authorizationDetails: options.authorizationDetails(input),
     request: { expiresAt: expiresAt.toISOString(), interval },
-    message: "Approve this request on your device to continue.",
+    message,
     approvalUrl: getConfig().ASYNC_AUTHORIZATION_APPROVAL_URL,
   };
 }
