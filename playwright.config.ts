@@ -17,6 +17,9 @@ export const baseURL = appURL(offset);
 /** The sandbox identity server of the test run (its authenticator page stands in for the user's phone). */
 export const identityURL = `http://localhost:${4100 + offset}`;
 export const shopURL = `http://127.0.0.1:${4104 + offset}`;
+const DATA_DIR = ".data/e2e";
+/** Everything the test run's app and sandbox print (DELEGATE_LOG_FILE), written as it is printed. */
+export const serverLogFile = `${DATA_DIR}/server.log`;
 /** The same three for the server whose model obeys injected instructions (e2e/injection.spec.ts). */
 export const gullible = {
   baseURL: appURL(gullibleOffset),
@@ -71,5 +74,5 @@ export default defineConfig({
     { name: "sandbox", testIgnore: INJECTION_SPEC },
     { name: "gullible-model", testMatch: INJECTION_SPEC, use: { baseURL: gullible.baseURL } },
   ],
-  webServer: [sandboxServer(offset, ".data/e2e"), sandboxServer(gullibleOffset, ".data/e2e-gullible", { SANDBOX_MODEL: "gullible" })],
+  webServer: [sandboxServer(offset, DATA_DIR), sandboxServer(gullibleOffset, ".data/e2e-gullible", { SANDBOX_MODEL: "gullible" })],
 });
