@@ -5,7 +5,7 @@ import { pollToken, purchaseDetail } from "@/sandbox/identity/test-ciba";
 import { BAD_AUTHORIZATION_DETAILS } from "@/lib/auth/async-authorization-refusals";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { session } from "./harness-session";
-import { chatClient, streamChunks, streamedText } from "./test-client";
+import { chatClient, streamChunks, streamedText, untilPast } from "./test-client";
 
 // A purchase through the chat route: CIBA against the sandbox identity server (interval 1 s), approval on the
 // sandbox authenticator, the order at the sandbox shop. Only the cookie session is replaced by the harness.
@@ -45,8 +45,8 @@ async function askToBuy(user: SignedInUser, text: string, chatId: string = crypt
 
 /** The CIBA request the app started for this tool call, as it stored it. */
 async function storedApproval(chatId: string, toolCallId: string) {
-  const [row] = await sql<{ auth_req_id: string; status: string }[]>`
-    select auth_req_id, status from async_authorizations where chat_id = ${chatId} and tool_call_id = ${toolCallId}`;
+  const [row] = await sql<{ auth_req_id: string; status: string; next_poll_at: Date }[]>`
+    select auth_req_id, status, next_poll_at from async_authorizations where chat_id = ${chatId} and tool_call_id = ${toolCallId}`;
   return row!;
 }
 
@@ -140,10 +140,10 @@ describe("buying with async authorization", () => {
     expect(second.toolCallId).not.toBe(first.toolCallId);
     const device = await readAuthenticator(await signInToAuthenticator({ issuer: sandbox.issuer, email: dave.email }));
     expect(device.requests.map((request) => request.bindingMessage)).toEqual([second.interrupt.bindingMessage]);
-    const { auth_req_id: secondRequest } = await storedApproval(second.chatId, second.toolCallId);
+    const { auth_req_id: secondRequest, next_poll_at: nextPoll } = await storedApproval(second.chatId, second.toolCallId);
     const { auth_req_id: firstRequest } = await storedApproval(first.chatId, first.toolCallId);
     expect(secondRequest).not.toBe(firstRequest);
-    await sleep(1_100); // the request's polling interval, so the check below asks the identity server
+    await untilPast(nextPoll); // so the check below asks the identity server
     expect((await client.resume(second.chatId, second.toolCallId)).text).toContain("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING");
 
     // Resuming the call that was approved is refused.
