@@ -26,8 +26,6 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function orders(user: SignedInUser) {
   const response = await fetch(`${sandbox.shopUrl}/sandbox/orders?sub=${encodeURIComponent(user.sub)}`);
   return ((await response.json()) as { orders: { number: string; quantity: number }[] }).orders;
@@ -50,10 +48,10 @@ async function storedApproval(chatId: string, toolCallId: string) {
   return row!;
 }
 
-/** Checks again until the call stops waiting, as the approve-action prompt does every `interval` seconds. */
+/** Checks again until the call stops waiting, each time once the app's next poll is due, as the prompt does. */
 async function checkUntilSettled(chatId: string, toolCallId: string) {
   for (let attempt = 0; attempt < 20; attempt++) {
-    await sleep(1_100);
+    await untilPast((await storedApproval(chatId, toolCallId)).next_poll_at);
     const answer = await client.resume(chatId, toolCallId);
     if (!answer.text.includes("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING")) return answer;
   }
