@@ -5,6 +5,7 @@ import { pollToken, purchaseDetail } from "@/sandbox/identity/test-ciba";
 import { BAD_AUTHORIZATION_DETAILS } from "@/lib/auth/async-authorization-refusals";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { session } from "./harness-session";
+import { storedApproval } from "./test-approvals";
 import { chatClient, streamChunks, streamedText, untilPast } from "./test-client";
 
 // A purchase through the chat route: CIBA against the sandbox identity server (interval 1 s), approval on the
@@ -41,17 +42,10 @@ async function askToBuy(user: SignedInUser, text: string, chatId: string = crypt
   return { chatId, toolCallId: output!.toolCallId, interrupt: output!.output.interrupt };
 }
 
-/** The CIBA request the app started for this tool call, as it stored it. */
-async function storedApproval(chatId: string, toolCallId: string) {
-  const [row] = await sql<{ auth_req_id: string; status: string; next_poll_at: Date }[]>`
-    select auth_req_id, status, next_poll_at from async_authorizations where chat_id = ${chatId} and tool_call_id = ${toolCallId}`;
-  return row!;
-}
-
 /** Checks again until the call stops waiting, each time once the app's next poll is due, as the prompt does. */
 async function checkUntilSettled(chatId: string, toolCallId: string) {
   for (let attempt = 0; attempt < 20; attempt++) {
-    await untilPast((await storedApproval(chatId, toolCallId)).next_poll_at);
+    await untilPast((await storedApproval(sql, chatId, toolCallId)).next_poll_at);
     const answer = await client.resume(chatId, toolCallId);
     if (!answer.text.includes("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING")) return answer;
   }
@@ -120,7 +114,7 @@ describe("buying with async authorization", () => {
     expect((await client.resume(chatId, toolCallId)).status).toBe(409);
     expect(await orders(carol)).toEqual(before);
     // Nothing redeemed the approval: the identity server still hands its token out (once) — here, to the test.
-    const { auth_req_id: authReqId, status } = await storedApproval(chatId, toolCallId);
+    const { auth_req_id: authReqId, status } = await storedApproval(sql, chatId, toolCallId);
     expect(status).toBe("cancelled");
     expect((await pollToken(sandbox.issuer, authReqId)).status).toBe(200);
   });
@@ -138,8 +132,8 @@ describe("buying with async authorization", () => {
     expect(second.toolCallId).not.toBe(first.toolCallId);
     const device = await readAuthenticator(await signInToAuthenticator({ issuer: sandbox.issuer, email: dave.email }));
     expect(device.requests.map((request) => request.bindingMessage)).toEqual([second.interrupt.bindingMessage]);
-    const { auth_req_id: secondRequest, next_poll_at: nextPoll } = await storedApproval(second.chatId, second.toolCallId);
-    const { auth_req_id: firstRequest } = await storedApproval(first.chatId, first.toolCallId);
+    const { auth_req_id: secondRequest, next_poll_at: nextPoll } = await storedApproval(sql, second.chatId, second.toolCallId);
+    const { auth_req_id: firstRequest } = await storedApproval(sql, first.chatId, first.toolCallId);
     expect(secondRequest).not.toBe(firstRequest);
     await untilPast(nextPoll); // so the check below asks the identity server
     expect((await client.resume(second.chatId, second.toolCallId)).text).toContain("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING");
