@@ -21,6 +21,10 @@ export const baseURL = appURL(offset);
 /** The sandbox identity server of the test run (its authenticator page stands in for the user's phone). */
 export const identityURL = `http://localhost:${4100 + offset}`;
 export const shopURL = `http://127.0.0.1:${4104 + offset}`;
+/** DELEGATE_DATA_DIR of the test run's server. */
+export const serverDataDir = ".data/e2e";
+/** Everything the test run's app and sandbox print (DELEGATE_LOG_FILE), written as it is printed. */
+export const serverLogFile = `${serverDataDir}/server.log`;
 /** The same three for the server whose model obeys injected instructions (e2e/injection.spec.ts). */
 export const gullible = {
   baseURL: appURL(gullibleOffset),
@@ -98,7 +102,7 @@ export default defineConfig({
     { name: "multi-instance", testMatch: MULTI_INSTANCE_SPEC, timeout: 90_000 },
   ],
   webServer: [
-    sandboxServer(offset, ".data/e2e"),
+    sandboxServer(offset, serverDataDir),
     sandboxServer(gullibleOffset, ".data/e2e-gullible", { SANDBOX_MODEL: "gullible" }),
     ...(postgresSmoke
       ? [

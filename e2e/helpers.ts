@@ -1,4 +1,6 @@
+import { readFile } from "node:fs/promises";
 import { expect, type Locator, type Page } from "@playwright/test";
+import { serverLogFile } from "../playwright.config";
 
 export const PASSWORD = "delegate-demo";
 
@@ -90,4 +92,9 @@ export async function ensureConnected(page: Page, label: string) {
     await expect(page).toHaveURL(/\/connections$/);
   }
   await expect(disconnect).toBeVisible();
+}
+
+/** How many lines the test server has printed so far that match `pattern` (its log is written synchronously). */
+export async function serverLogLines(pattern: RegExp): Promise<number> {
+  return (await readFile(serverLogFile, "utf8")).split("\n").filter((line) => pattern.test(line)).length;
 }

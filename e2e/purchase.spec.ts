@@ -52,31 +52,40 @@ test("a product name with brackets: the card and the device show it whole, as Au
 
 test("a denied purchase says so and orders nothing", async ({ page, context }) => {
   await signIn(page, "bob@example.com");
+  const before = await orders(page, "auth0|bob");
   await askToBuy(page, "Buy 1 Noise-cancelling headphones");
   await answerOnDevice(context, "Buy 1 x Noise-cancelling headphones for at most 249.00", "Deny");
   await expect(lastReply(page)).toContainText("declined", { timeout: 30_000 });
   await expect(lastReply(page).getByRole("region", { name: "Approval required" })).toHaveCount(0);
-  expect(await orders(page, "auth0|bob")).toHaveLength(0);
+  expect(await orders(page, "auth0|bob")).toEqual(before);
 });
 
 test("Cancel in the chat ends the request; a late approval buys nothing", async ({ page, context }) => {
   await signIn(page, "carol@example.com");
+  const before = await orders(page, "auth0|carol");
   const prompt = await askToBuy(page, "Buy 4 Acme Widgets");
-  await prompt.getByRole("button", { name: "Cancel" }).click();
+  const [cancelled] = await Promise.all([
+    page.waitForRequest((request) => request.url().endsWith("/api/chat") && /"cancel":true/.test(request.postData() ?? "")),
+    prompt.getByRole("button", { name: "Cancel" }).click(),
+  ]);
   await expect(lastReply(page)).toContainText("cancelled", { timeout: 30_000 });
   await answerOnDevice(context, "Buy 4 x Acme Widget for at most 79.96", "Approve");
-  await page.waitForTimeout(2_500); // two polling intervals: nothing may pick the approval up
-  expect((await orders(page, "auth0|carol")).filter((o) => o.quantity === 4)).toHaveLength(0);
+  // Rather than wait for a poll that must not come, send the check the prompt would have sent: it is refused.
+  const body = cancelled.postDataJSON() as { resume: { toolCallId: string; cancel?: boolean } };
+  const check = await page.request.post("/api/chat", { data: { ...body, resume: { toolCallId: body.resume.toolCallId } } });
+  expect(check.status()).toBe(409);
+  expect(await orders(page, "auth0|carol")).toEqual(before);
 });
 
 test("an unanswered request expires, says so, and orders nothing", async ({ page }) => {
   test.setTimeout(90_000);
   await signIn(page, "carol@example.com");
+  const before = await orders(page, "auth0|carol");
   const prompt = await askToBuy(page, "Buy 3 Acme Widgets");
   // The e2e server asks for a 15-second expiry (ASYNC_AUTHORIZATION_EXPIRY_SECONDS in playwright.config.ts).
   await expect(prompt.getByRole("timer")).toHaveText(/^0:1\d$/);
   await expect(lastReply(page)).toContainText("expired", { timeout: 40_000 });
-  expect((await orders(page, "auth0|carol")).filter((o) => o.quantity === 3)).toHaveLength(0);
+  expect(await orders(page, "auth0|carol")).toEqual(before);
 });
 
 test("a pending request survives a reload with its countdown", async ({ page, context }) => {

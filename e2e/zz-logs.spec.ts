@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { identityURL } from "../playwright.config";
+import { identityURL, serverDataDir as DATA_DIR, serverLogFile as LOG_FILE } from "../playwright.config";
 import { ask, connectInPopup, ensureDisconnected, lastReply, newChat, signIn, waitForReply } from "./helpers";
 
 /**
@@ -10,8 +10,6 @@ import { ask, connectInPopup, ensureDisconnected, lastReply, newChat, signIn, wa
  * suite runs last (files run in name order, one worker), makes a full run of its own through the browser, then
  * reads that file, which by then also holds every earlier suite's output.
  */
-const DATA_DIR = ".data/e2e"; // DELEGATE_DATA_DIR of the test server
-const LOG_FILE = path.join(DATA_DIR, "server.log");
 
 const PROMPTS = {
   who: "Who am I?",

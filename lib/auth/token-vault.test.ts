@@ -71,10 +71,11 @@ async function interruptOf(promise: Promise<unknown>) {
   return (error as TokenVaultInterruptError).interrupt;
 }
 
+// Each test connects what it needs itself; nothing here connects bob's Google account.
 describe("withTokenVault / getConnectionToken", () => {
   it("asks to connect when the account is not connected", async () => {
     const interrupt = await interruptOf(
-      getConnectionToken({ userId: alice.sub, refreshToken: alice.refreshToken, connection: "google-oauth2", scopes: [CALENDAR] }),
+      getConnectionToken({ userId: bob.sub, refreshToken: bob.refreshToken, connection: "google-oauth2", scopes: [CALENDAR] }),
     );
     expect(interrupt).toMatchObject({ name: "AUTH0_AI_INTERRUPT", code: "TOKEN_VAULT_ERROR", reason: "not_connected", connection: "google-oauth2", requiredScopes: [CALENDAR] });
   });
@@ -97,12 +98,13 @@ describe("withTokenVault / getConnectionToken", () => {
   });
 
   it("asks only for the additional scopes when the connection lacks some", async () => {
-    const interrupt = await interruptOf(
-      getConnectionToken({ userId: alice.sub, refreshToken: alice.refreshToken, connection: "google-oauth2", scopes: [CALENDAR, GMAIL_READ] }),
-    );
+    const carol = await sandbox.signIn("carol@example.com");
+    await sandbox.connect(carol, "google-oauth2", [CALENDAR]);
+    const request = { userId: carol.sub, refreshToken: carol.refreshToken, connection: "google-oauth2" as const, scopes: [CALENDAR, GMAIL_READ] };
+    const interrupt = await interruptOf(getConnectionToken(request));
     expect(interrupt).toMatchObject({ reason: "missing_scopes", requiredScopes: [GMAIL_READ] });
-    await sandbox.connect(alice, "google-oauth2", [GMAIL_READ]);
-    const token = await getConnectionToken({ userId: alice.sub, refreshToken: alice.refreshToken, connection: "google-oauth2", scopes: [CALENDAR, GMAIL_READ] });
+    await sandbox.connect(carol, "google-oauth2", [GMAIL_READ]);
+    const token = await getConnectionToken(request);
     expect(token).toMatch(/^eyJ/);
   });
 
@@ -122,6 +124,7 @@ describe("withTokenVault / getConnectionToken", () => {
   });
 
   it("turns provider outages into an error the model can explain, without a prompt", async () => {
+    await sandbox.connect(alice, "google-oauth2", [CALENDAR]);
     const call = (path: string, timeoutMs?: number) =>
       withTokenVault(contextOf(alice), { connection: "google-oauth2", scopes: [CALENDAR] }, (_: object, token) =>
         callProvider({ service: "Google", url: new URL(path, flaky.url), token, timeoutMs }),
@@ -134,6 +137,7 @@ describe("withTokenVault / getConnectionToken", () => {
   });
 
   it("never gives one user another user's connected account", async () => {
+    await sandbox.connect(alice, "google-oauth2", [CALENDAR]);
     const interrupt = await interruptOf(
       getConnectionToken({ userId: bob.sub, refreshToken: bob.refreshToken, connection: "google-oauth2", scopes: [CALENDAR] }),
     );

@@ -23,17 +23,56 @@ async function queryEmbedding(value: string) {
   return (await embed({ model: embeddingModel(), value })).embedding;
 }
 
+const BOBS_NOTES = [
+  "Notes about the marketing offsite, and a little about the quarterly budget.",
+  "The marketing team forecast: budget notes for the next quarter.",
+  "Budget review for the design team, second quarter.",
+  "Forecast of office supplies for the marketing department.",
+  "Notes about the marketing offsite agenda and the venue.",
+  "Quarterly numbers for sales, not marketing.",
+  "Lunch options near the office on Fridays.",
+  "The team photo is on the shared drive.",
+  "Budget, budget, budget: why the forecast slipped.",
+  "Parking permits renew every January.",
+];
+
+/** What bob may read, as this test set it up: the documents he owns and the one alice shared with him. */
+const bobsDocuments = new Set<string>();
+
 beforeAll(async () => {
   sandbox = await startSandboxHarness();
   sql = postgres(sandbox.databaseUrl, { max: 1 });
   // Carol owns many documents that match the query better than anything bob may read: a global top-N then
   // filter would return bob nothing.
   for (let i = 0; i < 30; i++) await ingest(CAROL, `carol-${i}.md`, `Quarterly budget forecast for the marketing team, version ${i}.`);
-  for (let i = 0; i < 6; i++) await ingest(BOB, `bob-${i}.md`, `Notes about the marketing offsite, item ${i}, and a little about budget.`);
+  // Bob's own, from close to far from the query, so his top 5 is a strict choice among them.
+  for (const body of BOBS_NOTES) bobsDocuments.add((await ingest(BOB, `bob-${bobsDocuments.size}.md`, body)).id);
   const shared = await ingest(ALICE, "shared-forecast.md", "Alice's quarterly budget forecast for marketing, shared with bob.");
   await fgaDocuments.share(shared.id, { type: "user", sub: BOB });
+  bobsDocuments.add(shared.id);
   await ingest(ALICE, "alice-private.md", "Alice's private quarterly budget forecast for the marketing team.");
 });
+
+/** Cosine distance, as pgvector's `<=>` computes it. */
+function cosineDistance(a: number[], b: number[]): number {
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  a.forEach((value, i) => {
+    dot += value * b[i]!;
+    normA += value * value;
+    normB += b[i]! * b[i]!;
+  });
+  return 1 - dot / Math.sqrt(normA * normB);
+}
+
+/** Every stored chunk ranked by brute force against `embedding`, independently of the retriever and of FGA. */
+async function rankEveryChunk(embedding: number[]) {
+  const rows = await sql<{ id: string; document_id: string; embedding: string }[]>`select id, document_id, embedding::text from document_chunks`;
+  return rows
+    .map((row) => ({ chunkId: row.id, documentId: row.document_id, distance: cosineDistance(JSON.parse(row.embedding) as number[], embedding) }))
+    .sort((a, b) => a.distance - b.distance);
+}
 
 afterAll(async () => {
   await sql?.end();
@@ -42,30 +81,38 @@ afterAll(async () => {
 
 describe("permission-aware retrieval", () => {
   for (const [strategy, prefilterLimit] of [["prefilter", 500], ["overfetch", 0]] as const) {
-    it(`returns the best k chunks bob may read, never fewer when k exist (${strategy})`, async () => {
-      const result = await retrieveChunks({ userSub: BOB, embedding: await queryEmbedding(QUERY), k: 5, prefilterLimit });
+    it(`returns exactly the best k chunks bob may read, never fewer when k exist (${strategy})`, async () => {
+      const embedding = await queryEmbedding(QUERY);
+      const ranking = await rankEveryChunk(embedding);
+      const authorized = ranking.filter((chunk) => bobsDocuments.has(chunk.documentId));
+      const expected = authorized.slice(0, 5);
+      // The test means something only if the 5th and 6th are told apart, and closer chunks bob may not read exist.
+      expect(authorized[5]!.distance - expected[4]!.distance).toBeGreaterThan(1e-6);
+      expect(ranking.filter((chunk) => !bobsDocuments.has(chunk.documentId) && chunk.distance < expected[4]!.distance).length).toBeGreaterThan(30);
+
+      const result = await retrieveChunks({ userSub: BOB, embedding, k: 5, prefilterLimit });
       expect(result.strategy).toBe(strategy);
-      expect(result.chunks).toHaveLength(5);
-      const names = result.chunks.map((c) => c.documentName);
-      expect(names[0]).toBe("shared-forecast.md");
-      expect(names.some((n) => n.startsWith("carol-") || n === "alice-private.md")).toBe(false);
-      // Exactly the authorized top 5 by distance.
-      const distances = result.chunks.map((c) => c.distance);
-      expect([...distances].sort((a, b) => a - b)).toEqual(distances);
+      expect(result.chunks.map((c) => c.chunkId)).toEqual(expected.map((c) => c.chunkId));
+      result.chunks.forEach((chunk, i) => expect(chunk.distance).toBeCloseTo(expected[i]!.distance, 5));
+      expect(result.chunks[0]!.documentName).toBe("shared-forecast.md");
     });
   }
 
   it("returns fewer only when fewer exist, and nothing for a user who may read nothing", async () => {
-    const all = await retrieveChunks({ userSub: BOB, embedding: await queryEmbedding(QUERY), k: 50, prefilterLimit: 0 });
-    expect(all.chunks).toHaveLength(7);
-    const none = await retrieveChunks({ userSub: "auth0|nobody", embedding: await queryEmbedding(QUERY), k: 5 });
+    const embedding = await queryEmbedding(QUERY);
+    const authorized = (await rankEveryChunk(embedding)).filter((chunk) => bobsDocuments.has(chunk.documentId));
+    const all = await retrieveChunks({ userSub: BOB, embedding, k: 50, prefilterLimit: 0 });
+    expect(all.chunks.map((c) => c.chunkId).sort()).toEqual(authorized.map((c) => c.chunkId).sort());
+    const none = await retrieveChunks({ userSub: "auth0|nobody", embedding, k: 5 });
     expect(none.chunks).toEqual([]);
   });
 
   it("returns each passage as the document's own text, with its place in the document", async () => {
     const body = `\n# Pay\r\n\r\nSalaries rose 4.7% on 1.3.2026; see https://pay.example.com/q1?x=1 or ask hr@example.com.\n\n| Band | Pay |\n|---|---|\n| B2 | 61,500.00 EUR |\n\n${"Filler about the pay rise. ".repeat(60)}`;
-    const { id } = await ingest(BOB, "pay.md", body);
-    const result = await retrieveChunks({ userSub: BOB, embedding: await queryEmbedding("salaries rose pay example"), k: 50, prefilterLimit: 0 });
+    // A reader of their own, so no other test's documents change what this one finds.
+    const reader = "auth0|pay-reader";
+    const { id } = await ingest(reader, "pay.md", body);
+    const result = await retrieveChunks({ userSub: reader, embedding: await queryEmbedding("salaries rose pay example"), k: 50, prefilterLimit: 0 });
     const passages = result.chunks.filter((c) => c.documentId === id).sort((a, b) => a.ordinal - b.ordinal);
     expect(passages.length).toBeGreaterThan(1);
     expect(passages.map((p) => p.ordinal)).toEqual(passages.map((_, i) => i));
@@ -78,23 +125,24 @@ describe("permission-aware retrieval", () => {
   it("embeds a large non-Latin document in requests within OpenAI's per-request token limit (the sandbox enforces it)", async () => {
     // 1.2 MB of CJK text: one embeddings request for all of it would carry ~1.2 million tokens (the limit is 300,000).
     const body = "年假为每年二十五天，请提前两周告知经理。".repeat(20_000);
-    const { chunks } = await ingest(CAROL, "年假.md", body);
+    const { chunks } = await ingest("auth0|cjk-owner", "年假.md", body);
     expect(chunks).toBeGreaterThan(400);
     const [stored] = await sql<{ n: number }[]>`select count(*)::int as n from document_chunks c join documents d on d.id = c.document_id where d.name = '年假.md'`;
     expect(stored!.n).toBe(chunks);
   });
 
   it("returns chunks stored before offsets existed, without offsets", async () => {
-    const { id } = await ingest(BOB, "legacy.md", "Legacy passage about the marketing budget.");
+    const reader = "auth0|legacy-reader";
+    const { id } = await ingest(reader, "legacy.md", "Legacy passage about the marketing budget.");
     await sql`update document_chunks set start_offset = null, end_offset = null where document_id = ${id}`;
-    const result = await retrieveChunks({ userSub: BOB, embedding: await queryEmbedding("legacy passage marketing budget"), k: 1 });
+    const result = await retrieveChunks({ userSub: reader, embedding: await queryEmbedding("legacy passage marketing budget"), k: 1 });
     expect(result.chunks[0]).toMatchObject({ documentName: "legacy.md", ordinal: 0, startOffset: null, endOffset: null });
     await expect(sql`update document_chunks set start_offset = 5, end_offset = null where document_id = ${id}`).rejects.toThrow(/offsets_check/);
   });
 
   it("stores nothing when the owner tuple cannot be written", async () => {
     const spy = vi.spyOn(fgaDocuments, "recordOwner").mockRejectedValueOnce(new fgaDocuments.FgaUnavailableError("down"));
-    await expect(ingest(ALICE, "doomed.md", "This upload must leave no trace.")).rejects.toThrow();
+    await expect(ingest(ALICE, "doomed.md", "This upload must leave no trace.")).rejects.toThrow(fgaDocuments.FgaUnavailableError);
     spy.mockRestore();
     expect(await sql`select 1 from documents where name = 'doomed.md'`).toHaveLength(0);
     expect(await sql`select 1 from document_chunks where content like '%leave no trace%'`).toHaveLength(0);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
 import { session } from "./harness-session";
-import { chatClient, streamChunks } from "./test-client";
+import { chatClient, streamChunks, untilPast } from "./test-client";
 
 // An approval request nobody answers: with a 2-second expiry, the next check ends the call as expired.
 vi.mock("@/lib/auth/session", () => import("./harness-session"));
@@ -24,7 +24,7 @@ it("an unanswered purchase expires, the model is told, and nothing is ordered", 
   const first = streamChunks((await client.say(chatId, "Buy 2 Acme Widgets")).text);
   const pending = first.find((c) => c.type === "tool-output-available") as { toolCallId: string; output: { interrupt: { request: { expiresAt: string } } } };
   expect(Date.parse(pending.output.interrupt.request.expiresAt) - Date.now()).toBeLessThanOrEqual(2_000);
-  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  await untilPast(pending.output.interrupt.request.expiresAt);
   const expired = await client.resume(chatId, pending.toolCallId);
   expect(JSON.stringify(streamChunks(expired.text))).toContain("expired before the user answered");
   const orders = await (await fetch(`${sandbox.shopUrl}/sandbox/orders?sub=${encodeURIComponent(session.current.sub)}`)).json();

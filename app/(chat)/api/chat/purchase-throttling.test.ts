@@ -1,9 +1,11 @@
+import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { clearFaults, injectFault } from "@/sandbox/faults";
 import { readAuthenticator, signInToAuthenticator } from "@/sandbox/identity/test-authenticator";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { session } from "./harness-session";
-import { chatClient, streamChunks } from "./test-client";
+import { storedApproval } from "./test-approvals";
+import { chatClient, streamChunks, untilPast } from "./test-client";
 
 // Answers Auth0 documents but the sandbox has no natural way to give — rate limits on /bc-authorize and the token
 // endpoint, a user without a device to ask, a server-chosen slow_down — are injected (sandbox/faults.ts); what the
@@ -15,9 +17,11 @@ const CIBA_POLL = { path: "/oauth/token", params: { grant_type: "urn:openid:para
 
 let sandbox: SandboxHarness;
 let client: ReturnType<typeof chatClient>;
+let sql: postgres.Sql;
 
 beforeAll(async () => {
   sandbox = await startSandboxHarness();
+  sql = postgres(sandbox.databaseUrl, { max: 1 });
   client = chatClient((await import("./route")).POST);
 });
 
@@ -26,6 +30,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  await sql?.end();
   await sandbox?.close();
 });
 
@@ -49,7 +54,8 @@ async function requestsOnDevice(user: SignedInUser) {
   return (await readAuthenticator(await signInToAuthenticator({ issuer: sandbox.issuer, email: user.email }))).requests;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Until the app may poll the identity server again for this call (its interval, or the wait it was told). */
+const untilNextPoll = async (chatId: string, toolCallId: string) => untilPast((await storedApproval(sql, chatId, toolCallId)).next_poll_at);
 const tooManyRequests = (retryAfter?: string) => ({
   status: 429,
   headers: retryAfter ? { "retry-after": retryAfter } : undefined,
@@ -96,7 +102,7 @@ describe("polling the approval", () => {
     const alice = await sandbox.signIn("alice@example.com");
     const { chatId, toolCallId, output } = await buy(alice, "Buy 2 Acme Widgets");
     expect(output.interrupt?.request.interval).toBe(1);
-    await sleep(1_100);
+    await untilNextPoll(chatId, toolCallId);
 
     // Auth0 names the wait in Retry-After.
     await injectFault(sandbox.issuer, { ...CIBA_POLL, status: 400, headers: { "retry-after": "2" }, body: { error: "slow_down" } });
@@ -108,7 +114,7 @@ describe("polling the approval", () => {
     await clearFaults(sandbox.issuer);
 
     // A slow_down that names no wait adds RFC 8628's five seconds, on top of the interval already grown.
-    await sleep(2_100);
+    await untilNextPoll(chatId, toolCallId);
     await injectFault(sandbox.issuer, { ...CIBA_POLL, status: 400, body: { error: "slow_down" } });
     expect(outputOf((await client.resume(chatId, toolCallId)).text).interrupt?.request.interval).toBe(7);
   });
@@ -116,7 +122,7 @@ describe("polling the approval", () => {
   it("a 429 from the token endpoint keeps the request waiting and checks again after Retry-After", async () => {
     const bob = await sandbox.signIn("bob@example.com");
     const { chatId, toolCallId } = await buy(bob, "Buy 3 Acme Widgets");
-    await sleep(1_100);
+    await untilNextPoll(chatId, toolCallId);
     await injectFault(sandbox.issuer, { ...CIBA_POLL, ...tooManyRequests("3") });
     const waiting = outputOf((await client.resume(chatId, toolCallId)).text);
     expect(waiting.interrupt?.code).toBe(PENDING);

@@ -1,10 +1,12 @@
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { approveBackchannelRequest, readAuthenticator, signInToAuthenticator } from "@/sandbox/identity/test-authenticator";
-import { purchaseDetail } from "@/sandbox/identity/test-ciba";
+import { pollToken, purchaseDetail } from "@/sandbox/identity/test-ciba";
 import { BAD_AUTHORIZATION_DETAILS } from "@/lib/auth/async-authorization-refusals";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { session } from "./harness-session";
-import { chatClient, streamChunks, streamedText } from "./test-client";
+import { storedApproval } from "./test-approvals";
+import { chatClient, streamChunks, streamedText, untilPast } from "./test-client";
 
 // A purchase through the chat route: CIBA against the sandbox identity server (interval 1 s), approval on the
 // sandbox authenticator, the order at the sandbox shop. Only the cookie session is replaced by the harness.
@@ -12,26 +14,26 @@ vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
 let sandbox: SandboxHarness;
 let client: ReturnType<typeof chatClient>;
+let sql: postgres.Sql;
 
 beforeAll(async () => {
   sandbox = await startSandboxHarness();
+  sql = postgres(sandbox.databaseUrl, { max: 1 });
   client = chatClient((await import("./route")).POST);
 });
 
 afterAll(async () => {
+  await sql?.end();
   await sandbox?.close();
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function orders(user: SignedInUser) {
   const response = await fetch(`${sandbox.shopUrl}/sandbox/orders?sub=${encodeURIComponent(user.sub)}`);
   return ((await response.json()) as { orders: { number: string; quantity: number }[] }).orders;
 }
 
-async function askToBuy(user: SignedInUser, text: string) {
+async function askToBuy(user: SignedInUser, text: string, chatId: string = crypto.randomUUID()) {
   session.current = user;
-  const chatId = crypto.randomUUID();
   const first = await client.say(chatId, text);
   const output = streamChunks(first.text).find((c) => c.type === "tool-output-available") as
     | { toolCallId: string; output: { interrupt: { code: string; bindingMessage: string; authorizationDetails: unknown[] } } }
@@ -40,10 +42,10 @@ async function askToBuy(user: SignedInUser, text: string) {
   return { chatId, toolCallId: output!.toolCallId, interrupt: output!.output.interrupt };
 }
 
-/** Checks again until the call stops waiting, as the approve-action prompt does every `interval` seconds. */
+/** Checks again until the call stops waiting, each time once the app's next poll is due, as the prompt does. */
 async function checkUntilSettled(chatId: string, toolCallId: string) {
   for (let attempt = 0; attempt < 20; attempt++) {
-    await sleep(1_100);
+    await untilPast((await storedApproval(sql, chatId, toolCallId)).next_poll_at);
     const answer = await client.resume(chatId, toolCallId);
     if (!answer.text.includes("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING")) return answer;
   }
@@ -53,10 +55,11 @@ async function checkUntilSettled(chatId: string, toolCallId: string) {
 describe("buying with async authorization", () => {
   it("waits for approval on the user's device, then orders exactly once and tells the model", async () => {
     const alice = await sandbox.signIn("alice@example.com");
+    const before = await orders(alice);
     const { chatId, toolCallId, interrupt } = await askToBuy(alice, "Buy 2 Acme Widgets");
     expect(interrupt.bindingMessage).toBe("Buy 2 x Acme Widget for at most 39.98 USD");
     expect(interrupt.authorizationDetails).toEqual([purchaseDetail("Acme Widget", 2, "39.98")]);
-    expect(await orders(alice)).toHaveLength(0);
+    expect(await orders(alice)).toEqual(before);
 
     // Checking before the user answered keeps it pending and places nothing.
     const early = await client.resume(chatId, toolCallId);
@@ -64,16 +67,18 @@ describe("buying with async authorization", () => {
 
     await approveBackchannelRequest({ issuer: sandbox.issuer, email: alice.email, bindingMessage: interrupt.bindingMessage, decision: "approve" });
     const done = await checkUntilSettled(chatId, toolCallId);
-    const [order] = await orders(alice);
-    expect(order?.number).toMatch(/^ORD-/);
-    expect(streamedText(done.text)).toContain(order!.number);
+    const placed = await orders(alice);
+    expect(placed).toHaveLength(before.length + 1);
+    expect(placed.at(-1)!.number).toMatch(/^ORD-/);
+    expect(streamedText(done.text)).toContain(placed.at(-1)!.number);
 
     expect((await client.resume(chatId, toolCallId)).status).toBe(409);
-    expect(await orders(alice)).toHaveLength(1);
+    expect(await orders(alice)).toEqual(placed);
   });
 
   it("words a product name with parentheses in the characters Auth0 allows, and the device shows it", async () => {
     const alice = await sandbox.signIn("alice@example.com");
+    const before = await orders(alice);
     const { chatId, toolCallId, interrupt } = await askToBuy(alice, "Buy 1 USB-C cable (2 m)");
     expect(interrupt.bindingMessage).toBe("Buy 1 x USB-C cable 2 m for at most 12.50 USD");
     // The full name still travels in the authorization details, which the device and the card show too.
@@ -84,38 +89,62 @@ describe("buying with async authorization", () => {
     expect(request?.details).toEqual(["Product: USB-C cable (2 m)", "Quantity: 1", "Maximum total: 12.50", "Currency: USD"]);
     await approveBackchannelRequest({ issuer: sandbox.issuer, email: alice.email, bindingMessage: interrupt.bindingMessage, decision: "approve" });
     const done = await checkUntilSettled(chatId, toolCallId);
-    const [order] = (await orders(alice)).filter((o) => o.quantity === 1);
-    expect(streamedText(done.text)).toContain(order!.number);
+    const placed = await orders(alice);
+    expect(placed).toHaveLength(before.length + 1);
+    expect(streamedText(done.text)).toContain(placed.at(-1)!.number);
   });
 
   it("tells the model the user declined, and orders nothing", async () => {
     const bob = await sandbox.signIn("bob@example.com");
+    const before = await orders(bob);
     const { chatId, toolCallId, interrupt } = await askToBuy(bob, "Buy 1 Noise-cancelling headphones");
     await approveBackchannelRequest({ issuer: sandbox.issuer, email: bob.email, bindingMessage: interrupt.bindingMessage, decision: "deny" });
     const done = await checkUntilSettled(chatId, toolCallId);
     expect(JSON.stringify(streamChunks(done.text))).toContain("declined this request on their device");
-    expect(await orders(bob)).toHaveLength(0);
+    expect(await orders(bob)).toEqual(before);
   });
 
   it("cancelled in the chat, a late approval on the device buys nothing", async () => {
     const carol = await sandbox.signIn("carol@example.com");
+    const before = await orders(carol);
     const { chatId, toolCallId, interrupt } = await askToBuy(carol, "Buy 3 Acme Widgets");
     const cancelled = await client.resume(chatId, toolCallId, true);
     expect(JSON.stringify(streamChunks(cancelled.text))).toContain("cancelled this action");
     await approveBackchannelRequest({ issuer: sandbox.issuer, email: carol.email, bindingMessage: interrupt.bindingMessage, decision: "approve" });
     expect((await client.resume(chatId, toolCallId)).status).toBe(409);
-    await sleep(1_100);
-    expect(await orders(carol)).toHaveLength(0);
+    expect(await orders(carol)).toEqual(before);
+    // Nothing redeemed the approval: the identity server still hands its token out (once) — here, to the test.
+    const { auth_req_id: authReqId, status } = await storedApproval(sql, chatId, toolCallId);
+    expect(status).toBe("cancelled");
+    expect((await pollToken(sandbox.issuer, authReqId)).status).toBe(200);
   });
 
-  it("every purchase needs its own approval", async () => {
-    const alice = await sandbox.signIn("alice@example.com");
-    const before = (await orders(alice)).length;
-    const { chatId, toolCallId } = await askToBuy(alice, "Buy 1 Acme Widget");
-    await sleep(1_100);
-    const stillWaiting = await client.resume(chatId, toolCallId);
-    expect(stillWaiting.text).toContain("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING");
-    expect(await orders(alice)).toHaveLength(before);
+  it("every purchase needs its own approval: a used one buys nothing more, however it is replayed", async () => {
+    const dave = await sandbox.signIn("dave@example.com");
+    const first = await askToBuy(dave, "Buy 1 Acme Widget");
+    await approveBackchannelRequest({ issuer: sandbox.issuer, email: dave.email, bindingMessage: first.interrupt.bindingMessage, decision: "approve" });
+    await checkUntilSettled(first.chatId, first.toolCallId);
+    const placed = await orders(dave);
+    expect(placed).toHaveLength(1);
+
+    // The same purchase again in the same chat is a new call that asks the device again.
+    const second = await askToBuy(dave, "Buy 1 Acme Widget", first.chatId);
+    expect(second.toolCallId).not.toBe(first.toolCallId);
+    const device = await readAuthenticator(await signInToAuthenticator({ issuer: sandbox.issuer, email: dave.email }));
+    expect(device.requests.map((request) => request.bindingMessage)).toEqual([second.interrupt.bindingMessage]);
+    const { auth_req_id: secondRequest, next_poll_at: nextPoll } = await storedApproval(sql, second.chatId, second.toolCallId);
+    const { auth_req_id: firstRequest } = await storedApproval(sql, first.chatId, first.toolCallId);
+    expect(secondRequest).not.toBe(firstRequest);
+    await untilPast(nextPoll); // so the check below asks the identity server
+    expect((await client.resume(second.chatId, second.toolCallId)).text).toContain("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING");
+
+    // Resuming the call that was approved is refused.
+    expect((await client.resume(first.chatId, first.toolCallId)).status).toBe(409);
+    // Pointing the waiting call at the spent approval: the identity server will not redeem it twice.
+    await sql`update async_authorizations set auth_req_id = ${firstRequest}, next_poll_at = now() where chat_id = ${second.chatId} and tool_call_id = ${second.toolCallId}`;
+    const replayed = await client.resume(second.chatId, second.toolCallId);
+    expect(JSON.stringify(streamChunks(replayed.text))).toContain("The approval request failed at the identity service. Nothing was done.");
+    expect(await orders(dave)).toEqual(placed);
   });
 
   it("details outside Auth0 Guardian's schema never leave the app: the model is told it is the app's fault", async () => {

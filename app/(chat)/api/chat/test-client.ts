@@ -32,3 +32,9 @@ export function streamedText(sse: string): string {
     .map((chunk) => chunk.delta)
     .join("");
 }
+
+/** Resolves once `time` has passed: for deadlines the protocol sets (an approval's expiry, its polling interval). */
+export async function untilPast(time: Date | string): Promise<void> {
+  const wait = new Date(time).getTime() - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 10));
+}
