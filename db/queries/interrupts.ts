@@ -58,11 +58,15 @@ export async function claimInterrupt({ chatId, toolCallId }: { chatId: string; t
   return row ?? null;
 }
 
+/**
+ * Ends this run's claim. Only a claim still "running" is settled: a call abandoned meanwhile (the user moved on)
+ * must not become resumable again when its run ends.
+ */
 export async function settleInterrupt({ chatId, toolCallId, status }: { chatId: string; toolCallId: string; status: "pending" | "resolved" }) {
   await getDb()
     .update(toolInterrupts)
     .set({ status, updatedAt: new Date() })
-    .where(and(eq(toolInterrupts.chatId, chatId), eq(toolInterrupts.toolCallId, toolCallId)));
+    .where(and(eq(toolInterrupts.chatId, chatId), eq(toolInterrupts.toolCallId, toolCallId), eq(toolInterrupts.status, "running")));
 }
 
 /**

@@ -1,6 +1,6 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { CLAIM_LEASE_MS } from "@/db/queries/interrupts";
+import { CLAIM_LEASE_MS, settleInterrupt } from "@/db/queries/interrupts";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { session } from "./harness-session";
 import { chatClient, streamedText } from "./test-client";
@@ -80,5 +80,15 @@ describe("a claim whose instance died mid-run", () => {
     await sql`update tool_interrupts set updated_at = now() - make_interval(secs => ${CLAIM_LEASE_MS / 1000 + 1}) where chat_id = ${chatId}`;
     expect((await chat(carol).resume(chatId, toolCallId)).status).toBe(409);
     expect(await statusOf(chatId)).toEqual(["abandoned"]);
+  });
+
+  it("stays abandoned when a run still going when the user moved on ends waiting again", async () => {
+    const chatId = crypto.randomUUID();
+    const toolCallId = await interruptedCall(chatId, carol);
+    await claimedByADeadInstance(chatId, toolCallId, 1_000);
+    await chat(carol).say(chatId, "Who am I?");
+    await settleInterrupt({ chatId, toolCallId, status: "pending" });
+    expect(await statusOf(chatId)).toEqual(["abandoned"]);
+    expect((await chat(carol).resume(chatId, toolCallId)).status).toBe(409);
   });
 });
