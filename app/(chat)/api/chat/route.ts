@@ -41,7 +41,8 @@ export async function POST(request: Request) {
     const refusal = !cancel && call.interrupt.code === "TOKEN_VAULT_ERROR" ? await turnRefusal(userId) : null;
     if (refusal) return refusal;
     const resumed = await resumeToolCall({ chatId: id, call, cancel, context, abortSignal: request.signal });
-    if (!resumed) return apiError("conflict", "That action is not waiting to be resumed.");
+    // Claimed by another request (a second tab or instance) or settled since this chat was loaded.
+    if (!resumed) return apiError("conflict", "That action is no longer waiting: it is being carried out or has finished. Reload the chat to see where it stands.");
     return streamReply({ chatId: id, messages, context, abortSignal: request.signal, resumed });
   }
 
