@@ -125,6 +125,10 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
       return outcome;
     }
     expect(await manyClients(false)).toBe("answered");
-    expect(await manyClients(true)).not.toBe("answered");
-  });
+    // Which server connection each statement lands on is down to timing, so one round can be lucky on a loaded
+    // machine; five lucky rounds in a row do not happen (in practice the first one already fails).
+    let prepared = "answered";
+    for (let round = 0; round < 5 && prepared === "answered"; round++) prepared = await manyClients(true);
+    expect(prepared).not.toBe("answered");
+  }, 60_000);
 });
