@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, request, test as base, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
 import { ask, ensureConnected, ensureDisconnected, lastReply, signIn, waitForReply } from "./helpers";
+import { answerOnDevice } from "./purchase-helpers";
 import { createDatabase, startDeployment, type AppInstance, type Deployment } from "./support/app-instances";
 
 /**
@@ -113,15 +114,6 @@ type Order = { number: string; quantity: number; product: { name: string } };
 async function ordersOf(page: Page, deployment: Deployment, sub: string): Promise<Order[]> {
   const response = await page.request.get(`${deployment.env.SHOP_API_URL}/sandbox/orders?sub=${encodeURIComponent(sub)}`);
   return ((await response.json()) as { orders: Order[] }).orders;
-}
-
-/** Answers the purchase on the sandbox authenticator page, the stand-in for the user's phone. */
-async function approveOnDevice(context: BrowserContext, deployment: Deployment, bindingMessage: string) {
-  const device = await context.newPage();
-  await device.goto(deployment.env.ASYNC_AUTHORIZATION_APPROVAL_URL!);
-  await device.getByRole("article", { name: bindingMessage }).getByRole("button", { name: "Approve" }).click();
-  await expect(device.getByRole("status")).toContainText("Approved");
-  await device.close();
 }
 
 async function askToBuy(page: Page, text: string) {
@@ -347,3 +339,7 @@ test("an instance killed in the middle of checking a pending purchase: once its 
   const [authorization] = await deployment.database.sql`select status from async_authorizations where chat_id = ${chatId}`;
   expect(authorization).toEqual({ status: "approved" });
 });
+
+/** Answers the purchase on the deployment's authenticator page, the stand-in for the user's phone. */
+const approveOnDevice = (context: BrowserContext, deployment: Deployment, bindingMessage: string) =>
+  answerOnDevice(context, bindingMessage, "Approve", new URL(deployment.env.ASYNC_AUTHORIZATION_APPROVAL_URL!).origin);

@@ -46,6 +46,8 @@ test("a product name with brackets: the card and the device show it whole, as Au
   await expect(request.getByRole("term")).toHaveText(["Product:", "Quantity:", "Maximum total:", "Currency:"]);
   await expect(request.getByRole("definition")).toHaveText(["USB-C cable (2 m)", "1", "12.50", "USD"]);
   await request.getByRole("button", { name: "Approve" }).click();
+  // Closing the tab while the decision is still loading can leave page.close() hanging.
+  await expect(device.getByRole("status")).toContainText("Approved");
   await device.close();
   await expect(lastReply(page)).toContainText(/ORD-\d+/, { timeout: 30_000 });
 });

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { identityURL, serverDataDir as DATA_DIR, serverLogFile as LOG_FILE } from "../playwright.config";
+import { expect, test, type Page } from "@playwright/test";
+import { serverDataDir as DATA_DIR, serverLogFile as LOG_FILE } from "../playwright.config";
+import { answerOnDevice } from "./purchase-helpers";
 import { ask, connectInPopup, ensureDisconnected, lastReply, newChat, signIn, waitForReply } from "./helpers";
 
 /**
@@ -87,7 +88,7 @@ test("after a full run the server log holds no token, prompt, document text or a
   await signIn(bob, "bob@example.com");
   const purchase = await ask(bob, PROMPTS.purchase);
   await expect(purchase.getByRole("region", { name: "Approval required" })).toBeVisible();
-  await approveOnDevice(bobContext, "Buy 2 x Acme Widget for at most 39.98");
+  await answerOnDevice(bobContext, "Buy 2 x Acme Widget for at most 39.98", "Approve");
   await expect(lastReply(bob)).toContainText(/ORD-\d+/, { timeout: 30_000 });
   await bobContext.close();
 
@@ -142,13 +143,6 @@ async function completeReply(page: Page) {
   throw new Error("the reply kept asking for more");
 }
 
-async function approveOnDevice(context: BrowserContext, bindingMessage: string) {
-  const device = await context.newPage();
-  await device.goto(`${identityURL}/authenticator`);
-  await device.getByRole("article", { name: bindingMessage }).getByRole("button", { name: "Approve" }).click();
-  await expect(device.getByRole("status")).toContainText("Approved");
-  await device.close();
-}
 
 /** The log once the server has stopped writing: Next's output reaches the file through a pipe, a little later. */
 async function settledLog(): Promise<string> {
