@@ -17,6 +17,8 @@ export const baseURL = appURL(offset);
 /** The sandbox identity server of the test run (its authenticator page stands in for the user's phone). */
 export const identityURL = `http://localhost:${4100 + offset}`;
 export const shopURL = `http://127.0.0.1:${4104 + offset}`;
+/** The sandbox model of the test run, for its stream cuts (sandbox/model/stream-cuts.ts). */
+export const modelURL = `http://127.0.0.1:${4102 + offset}/v1`;
 /** The same three for the server whose model obeys injected instructions (e2e/injection.spec.ts). */
 export const gullible = {
   baseURL: appURL(gullibleOffset),

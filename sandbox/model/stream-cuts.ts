@@ -26,12 +26,15 @@ export class StreamCuts {
 
   /** Answers the admin endpoint. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<string> {
-    if (req.method === "DELETE") this.cuts = [];
-    else if (req.method === "POST") {
-      const parsed = cutSchema.safeParse(await readJson(req));
-      if (!parsed.success) throw new HttpError(400, z.prettifyError(parsed.error));
-      this.cuts.push(parsed.data);
-    } else throw new HttpError(405, `${req.method} is not allowed here.`);
+    if (req.method === "DELETE") {
+      this.cuts = [];
+      res.writeHead(204).end();
+      return "stream cuts cleared";
+    }
+    if (req.method !== "POST") throw new HttpError(405, `${req.method} is not allowed here.`);
+    const parsed = cutSchema.safeParse(await readJson(req));
+    if (!parsed.success) throw new HttpError(400, z.prettifyError(parsed.error));
+    this.cuts.push(parsed.data);
     res.writeHead(204).end();
     return "stream cut queued";
   }
@@ -54,4 +57,10 @@ export async function cutModelStream(baseURL: string, cut: StreamCut): Promise<v
     body: JSON.stringify(cut),
   });
   if (response.status !== 204) throw new Error(`stream cut refused: ${response.status} ${await response.text()}`);
+}
+
+/** For tests: clears the cuts queued on the sandbox model at `baseURL`. */
+export async function clearStreamCuts(baseURL: string): Promise<void> {
+  const response = await fetch(new URL(STREAM_CUTS_PATH, baseURL), { method: "DELETE" });
+  if (response.status !== 204) throw new Error(`stream cuts not cleared: ${response.status}`);
 }
