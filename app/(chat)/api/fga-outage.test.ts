@@ -26,6 +26,8 @@ let fga: FaultProxy;
 let sql: postgres.Sql;
 let documentId: string;
 let documentRoute: typeof import("./documents/[id]/route");
+let upload: typeof import("./documents/route").POST;
+let shares: typeof import("./documents/[id]/shares/route");
 let chat: ReturnType<typeof chatClient>;
 
 beforeAll(async () => {
@@ -35,6 +37,8 @@ beforeAll(async () => {
   sql = postgres(sandbox.databaseUrl, { max: 1 });
   ({ id: documentId } = await ingestDocument({ owner: alice, name: "Team handbook.md", type: "text/markdown", bytes: new TextEncoder().encode(HANDBOOK) }));
   documentRoute = await import("./documents/[id]/route");
+  upload = (await import("./documents/route")).POST;
+  shares = await import("./documents/[id]/shares/route");
   chat = chatClient((await import("./chat/route")).POST);
 });
 
@@ -51,6 +55,11 @@ beforeEach(async () => {
 
 const params = (id: string) => ({ params: Promise.resolve({ id }) });
 const download = () => documentRoute.GET(new Request(`http://localhost:3000/api/documents/${documentId}`), params(documentId));
+const shareWithBob = () =>
+  shares.POST(
+    new Request(`http://localhost:3000/api/documents/${documentId}/shares`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ with: "bob@example.com" }) }),
+    params(documentId),
+  );
 const remove = () => documentRoute.DELETE(new Request(`http://localhost:3000/api/documents/${documentId}`, { method: "DELETE" }), params(documentId));
 
 async function storedMessages(chatId: string) {
@@ -68,10 +77,20 @@ it("FGA down: document routes answer 503, search refuses and the reply says so; 
   await fga.down();
   await expectRefused(await download());
   await expectRefused(await remove());
+  await expectRefused(await shareWithBob());
   session.user = bob;
   await expectRefused(await download());
   session.user = alice;
   expect(await sql`select id from documents where id = ${documentId}`).toEqual([{ id: documentId }]);
+
+  // An upload is refused whole: no document row and no chunk is left behind without its owner in FGA.
+  const form = new FormData();
+  form.append("file", new File(["Payroll (2026): 3.5% raise, see https://example.com/pay?y=2026."], "Payroll – Zoë's notes.md", { type: "text/markdown" }));
+  const refusedUpload = await upload(new Request("http://localhost:3000/api/documents", { method: "POST", body: form }));
+  expect(refusedUpload.status).toBe(503);
+  expect(await refusedUpload.json()).toEqual({ error: { code: "unavailable", message: "The permission service is not answering; the document was not saved." } });
+  expect(await sql`select id from documents where id <> ${documentId}`).toEqual([]);
+  expect(await sql`select document_id from document_chunks where document_id <> ${documentId}`).toEqual([]);
 
   const chatId = crypto.randomUUID();
   const refused = await chat.say(chatId, "How many vacation days do we get?");
@@ -92,6 +111,9 @@ it("FGA down: document routes answer 503, search refuses and the reply says so; 
   session.user = bob;
   expect((await download()).status).toBe(403);
   session.user = alice;
+  // Nothing was shared while FGA was away.
+  const { listShares } = await import("@/lib/fga/documents");
+  expect(await listShares(documentId)).toEqual([]);
   const answered = await chat.say(chatId, "How many vacation days do we get?");
   expect(streamedText(answered.text)).toContain("27 vacation days");
   expect((await storedMessages(chatId)).map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
