@@ -120,13 +120,13 @@ function toTurn(request: ChatCompletionRequest, planned: Plan): Turn {
 
 /**
  * Serves one `POST /v1/chat/completions`; resolves to what the request log line should say about it. `takeCut`
- * says how many events a streamed answer in text may send before its connection is dropped (stream-cuts.ts).
+ * says how a streamed answer in text is cut, if it is (stream-cuts.ts).
  */
 export async function handleChatCompletions(
   body: unknown,
   res: ServerResponse,
   chunkDelayMs: number,
-  takeCut: () => number | undefined = () => undefined,
+  takeCut: () => { afterEvents: number; stall: boolean } | undefined = () => undefined,
 ): Promise<string> {
   const request = parseRequest(body);
   const planner = request.model === SANDBOX_GULLIBLE_MODEL ? planGullibly : plan;
@@ -158,8 +158,8 @@ export async function handleChatCompletions(
   }
 
   const includeUsage = request.stream_options?.include_usage === true;
-  const cutAfterEvents = planned.type === "text" ? takeCut() : undefined;
-  const outcome = await streamEvents(res, chunks(turn, includeUsage ? usage : undefined), chunkDelayMs, cutAfterEvents);
-  if (outcome === "cut") return `${summary} (cut after ${cutAfterEvents} events)`;
+  const cut = planned.type === "text" ? takeCut() : undefined;
+  const outcome = await streamEvents(res, chunks(turn, includeUsage ? usage : undefined), chunkDelayMs, cut);
+  if (outcome === "cut") return `${summary} (cut after ${cut?.afterEvents} events)`;
   return outcome === "aborted" ? `${summary} (client disconnected)` : summary;
 }

@@ -4,14 +4,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 /**
  * Writes Server-Sent Events as OpenAI does (`data: <json>` per event, then `data: [DONE]`), pausing
  * `delayMs` between events so a UI shows text arriving and can stop it. When the client goes away
- * the pause is cut short and nothing more is written. `cutAfterEvents` drops the connection after that many
- * events instead of finishing (stream-cuts.ts).
+ * the pause is cut short and nothing more is written. `cut` drops the connection after that many events instead
+ * of finishing, or leaves it open and silent until the client goes away (stream-cuts.ts).
  */
 export async function streamEvents(
   res: ServerResponse,
   events: Iterable<unknown>,
   delayMs: number,
-  cutAfterEvents?: number,
+  cut?: { afterEvents: number; stall: boolean },
 ): Promise<"completed" | "aborted" | "cut"> {
   const disconnected = new AbortController();
   res.once("close", () => disconnected.abort());
@@ -26,7 +26,11 @@ export async function streamEvents(
   try {
     let sent = 0;
     for (const event of events) {
-      if (sent === cutAfterEvents) {
+      if (sent === cut?.afterEvents) {
+        if (cut.stall) {
+          await new Promise((resolve) => disconnected.signal.addEventListener("abort", resolve, { once: true }));
+          return "aborted";
+        }
         // Ends the connection after what was written has gone out, without the chunked body's last chunk.
         res.socket?.end();
         return "cut";

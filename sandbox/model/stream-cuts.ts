@@ -5,7 +5,8 @@ import { HttpError, readJson } from "./http";
 /**
  * Sandbox-only: `POST /__sandbox/stream-cuts` with `{ "afterEvents": 6, "times": 1 }` makes the next streamed
  * answer(s) in text stop after that many events, without `data: [DONE]`, the connection dropped, as a network
- * cut or a crashed model server leaves a reply half-sent. The faults of sandbox/faults.ts replace a whole answer;
+ * cut or a crashed model server leaves a reply half-sent; with `"stall": true` the connection stays open and
+ * silent instead, as an overloaded server or a stuck proxy leaves it. The faults of sandbox/faults.ts replace a whole answer;
  * this one happens inside one. Tool-call steps are never cut, so a cut always falls in what the user reads.
  * `DELETE` clears. OpenAI has no such endpoint.
  *
@@ -17,6 +18,7 @@ const cutSchema = z.strictObject({
   /** Events sent before the cut; the first carries only the role, each later one a word or so. */
   afterEvents: z.number().int().min(1).max(10_000),
   times: z.number().int().min(1).max(1000).default(1),
+  stall: z.boolean().default(false),
 });
 
 export type StreamCut = z.input<typeof cutSchema>;
@@ -39,13 +41,13 @@ export class StreamCuts {
     return "stream cut queued";
   }
 
-  /** How many events the next text answer may send, used up by one; undefined for the whole answer. */
-  take(): number | undefined {
+  /** How the next text answer is cut, used up by one; undefined for the whole answer. */
+  take(): { afterEvents: number; stall: boolean } | undefined {
     const cut = this.cuts[0];
     if (!cut) return undefined;
     cut.times -= 1;
     if (cut.times === 0) this.cuts.shift();
-    return cut.afterEvents;
+    return { afterEvents: cut.afterEvents, stall: cut.stall };
   }
 }
 
