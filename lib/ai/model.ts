@@ -5,7 +5,7 @@ import { fetchWithIdleTimeout } from "@/lib/http/idle-timeout";
 
 /**
  * How long the model may send nothing (before its answer starts, or between two pieces of it) before the answer is
- * given up on, and the chat says the connection was interrupted, keeping what arrived. Reasoning models think before
+ * given up on, and the chat says so (lib/chat/stream-errors.ts), keeping what arrived. Reasoning models think before
  * they answer, so it is generous; without it a stalled stream would hold the turn until the user pressed Stop.
  */
 const MODEL_IDLE_TIMEOUT_MS = 60_000;

@@ -17,7 +17,7 @@ beforeAll(async () => {
   // /silent answers nothing; /stalls sends its headers and one line, then nothing; /steady sends a line every
   // 100 ms for a second, well past WAIT_MS in all but never silent for it.
   server = createServer((req, res) => {
-    if (req.url === "/silent") return;
+    if (req.url?.startsWith("/silent")) return;
     res.writeHead(200, { "content-type": "text/plain" });
     res.write("first\n");
     if (req.url === "/stalls") return;
@@ -60,9 +60,9 @@ it("lets a steady stream run longer than the wait", async () => {
   expect((await response.text()).split("\n").filter(Boolean)).toHaveLength(10);
 });
 
-it("a stalled model answer reaches the chat as an interrupted connection, with what arrived kept", async () => {
-  await cutModelStream(model.baseURL, { afterEvents: 4, stall: true });
-  const openai = createOpenAI({ apiKey: "sandbox", baseURL: model.baseURL, fetch: idleFetch });
+/** The UI chunks of a reply streamed as lib/chat/reply.ts streams it, from the model at `baseURL`. */
+async function replyChunks(baseURL: string) {
+  const openai = createOpenAI({ apiKey: "sandbox", baseURL, fetch: idleFetch });
   // As lib/chat/reply.ts streams a reply.
   const stream = createUIMessageStream({
     execute: ({ writer }) => {
@@ -74,6 +74,19 @@ it("a stalled model answer reaches the chat as an interrupted connection, with w
   const chunks: { type: string; delta?: string; errorText?: string }[] = [];
   const reader = stream.getReader();
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) chunks.push(chunk.value as (typeof chunks)[number]);
+  return chunks;
+}
+
+const GIVEN_UP = { type: "error", errorText: "The model service stopped answering, so the reply was given up on. Try again in a moment." };
+
+it("a model that stalls mid-answer: the chat says it stopped answering, and what arrived is kept", async () => {
+  await cutModelStream(model.baseURL, { afterEvents: 4, stall: true });
+  const chunks = await replyChunks(model.baseURL);
   expect(chunks.filter((c) => c.type === "text-delta").map((c) => c.delta).join("")).toBe("I'm Delegate's sandbox ");
-  expect(chunks.filter((c) => c.type === "error")).toEqual([{ type: "error", errorText: "The connection to the model service was interrupted. Try again in a moment." }]);
+  expect(chunks.filter((c) => c.type === "error")).toEqual([GIVEN_UP]);
+});
+
+it("a model that never starts its answer: the chat says it stopped answering", async () => {
+  const chunks = await replyChunks(`${origin}/silent/v1`);
+  expect(chunks.filter((c) => c.type === "error")).toEqual([GIVEN_UP]);
 });
