@@ -102,6 +102,28 @@ describe.skipIf(!process.env.TEST_DIRECT_DATABASE_URL || !realPostgresInstalled)
     expect(messages.map((m) => [m.id === message.id, m.role])).toEqual([[true, "user"], [false, "assistant"]]);
   });
 
+  it("the connection lost between storing a new chat and its first message: neither is stored, and the user is told", async () => {
+    // The server ends the app's connection in the middle of the transaction, as a restart or a failover does.
+    const admin = postgres(database.url, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`
+      create function lose_connection() returns trigger language plpgsql as $$
+      begin perform pg_terminate_backend(pg_backend_pid()); return new; end $$;
+      create trigger lose_connection before insert on messages for each row execute function lose_connection()`);
+    const chat = chatClient(POST);
+    const chatId = crypto.randomUUID();
+    try {
+      const refused = await chat.say(chatId, "Who am I?");
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.text)).toEqual({ error: { code: "unavailable", message: NOT_SAVED } });
+    } finally {
+      await admin.unsafe("drop trigger lose_connection on messages; drop function lose_connection()");
+      await admin.end();
+    }
+    expect(await stored(chatId)).toEqual({ chats: [], messages: [] });
+    expect((await chat.say(chatId, "Who am I?")).status).toBe(200);
+    expect((await stored(chatId)).messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+  });
+
   /** Sends "Who am I?" and reads the reply until its first text; the rest is left to read. */
   async function startTurn(chatId: string) {
     const response = await POST(

@@ -62,10 +62,11 @@ async function handleTurn(request: Request): Promise<Response> {
   if (messages.some((m) => m.id === message.id)) return apiError("conflict", "This message was already sent.");
   const refusal = await turnRefusal(userId);
   if (refusal) return refusal;
-  if (!chat) await createChat({ id, userId, title: titleFrom(messageText(message)) });
   const userMessage: ChatMessage = { id: message.id, role: "user", parts: message.parts };
-  await abandonInterrupts({ chatId: id });
-  await saveMessage({ chatId: id, message: userMessage });
+  if (chat) {
+    await abandonInterrupts({ chatId: id });
+    await saveMessage({ chatId: id, message: userMessage });
+  } else await createChat({ id, userId, title: titleFrom(messageText(message)), firstMessage: userMessage });
   return streamReply({ chatId: id, messages: [...messages, userMessage], context, abortSignal: request.signal });
 }
 
