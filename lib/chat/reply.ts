@@ -76,7 +76,7 @@ export function streamReply({
   return createUIMessageStreamResponse({ stream: stream.pipeThrough(finishOnceStored(() => unsaved)) });
 }
 
-const REPLY_NOT_SAVED = "This reply could not be saved (the database did not answer), so it will be missing after a reload. Ask again in a moment.";
+const REPLY_NOT_SAVED = "This reply could not be saved, so it will be missing after a reload. Ask again in a moment.";
 
 /**
  * Holds back the reply's closing chunk until onEnd has stored the reply (onEnd runs as the stream above ends), and

@@ -17,7 +17,7 @@ vi.mock("@/lib/auth/session", () => ({
 
 const alice: CurrentUser = { sub: "auth0|alice", name: "Alice Martin", email: "alice@example.com", picture: null, emailVerified: true };
 const NOT_SAVED = "The database is not answering, so your message was not saved. Try again in a moment.";
-const REPLY_NOT_SAVED = "This reply could not be saved (the database did not answer), so it will be missing after a reload. Ask again in a moment.";
+const REPLY_NOT_SAVED = "This reply could not be saved, so it will be missing after a reload. Ask again in a moment.";
 
 describe.skipIf(!process.env.TEST_DIRECT_DATABASE_URL || !realPostgresInstalled)("the database restarting", { timeout: 60_000 }, () => {
   let database: RealPostgres;
