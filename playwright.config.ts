@@ -25,6 +25,8 @@ export const shopURL = `http://127.0.0.1:${4104 + offset}`;
 export const serverDataDir = ".data/e2e";
 /** Everything the test run's app and sandbox print (DELEGATE_LOG_FILE), written as it is printed. */
 export const serverLogFile = `${serverDataDir}/server.log`;
+/** The sandbox model of the test run, for its stream cuts (sandbox/model/stream-cuts.ts). */
+export const modelURL = `http://127.0.0.1:${4102 + offset}/v1`;
 /** The same three for the server whose model obeys injected instructions (e2e/injection.spec.ts). */
 export const gullible = {
   baseURL: appURL(gullibleOffset),

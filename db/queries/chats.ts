@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import type { ChatMessage } from "@/lib/ai/types";
 import { chats, messages, type ChatRow } from "../schema";
@@ -16,8 +16,28 @@ export async function chatExists(id: string): Promise<boolean> {
   return row !== undefined;
 }
 
-export async function createChat({ id, userId, title }: { id: string; userId: string; title: string }) {
-  await getDb().insert(chats).values({ id, userId, title });
+/**
+ * A chat, with the user's message that starts it in the same statement: if the database goes away part-way, there is
+ * neither, never a chat without its message. One statement rather than a transaction: when a transaction's connection
+ * dies, postgres.js 3.4.9 throws an uncaught TypeError as it sends the ROLLBACK on the closed socket
+ * (https://github.com/porsager/postgres/issues/1208).
+ */
+export async function createChat({
+  id,
+  userId,
+  title,
+  firstMessage,
+}: {
+  id: string;
+  userId: string;
+  title: string;
+  firstMessage?: Pick<ChatMessage, "id" | "parts">;
+}) {
+  if (!firstMessage) return void (await getDb().insert(chats).values({ id, userId, title }));
+  await getDb().execute(sql`
+    with chat as (insert into ${chats} (id, user_id, title) values (${id}, ${userId}, ${title}) returning id)
+    insert into ${messages} (id, chat_id, role, parts, created_at)
+    select ${firstMessage.id}, chat.id, 'user', ${JSON.stringify(firstMessage.parts)}::jsonb, ${new Date().toISOString()}::timestamptz from chat`);
 }
 
 export async function listChats({ userId }: { userId: string }) {

@@ -1,11 +1,12 @@
 import "server-only";
-import { createUIMessageStream, createUIMessageStreamResponse, isToolUIPart, toUIMessageStream } from "ai";
+import { createUIMessageStream, createUIMessageStreamResponse, isToolUIPart, toUIMessageStream, type InferUIMessageChunk } from "ai";
 import { saveMessage } from "@/db/queries/chats";
 import { recordInterrupts } from "@/db/queries/interrupts";
 import { runAgent } from "@/lib/ai/agent";
 import type { ToolContext } from "@/lib/ai/tools/context";
 import type { ChatMessage } from "@/lib/ai/types";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
+import { logError } from "@/lib/log";
 import { approvalsExpireAt } from "./approvals";
 import { historyWithinBudget } from "./history";
 import { describeStreamError } from "./stream-errors";
@@ -22,6 +23,8 @@ export interface ResumedCall {
 /**
  * Streams the assistant's reply and stores it when the stream ends — completed, stopped or failed alike, so a
  * reload shows what the user saw. Tool calls that stopped for the user are recorded as pending interrupts.
+ * If the reply cannot be stored (the database went away mid-turn), the user is told so instead of being shown a
+ * finished reply that a reload would lose.
  */
 export function streamReply({
   chatId,
@@ -36,6 +39,7 @@ export function streamReply({
   abortSignal: AbortSignal;
   resumed?: ResumedCall;
 }): Response {
+  let unsaved = false;
   const stream = createUIMessageStream<ChatMessage>({
     originalMessages: messages,
     generateId: () => crypto.randomUUID(),
@@ -55,16 +59,42 @@ export function streamReply({
     onError: describeStreamError,
     onEnd: async ({ responseMessage }) => {
       if (responseMessage.parts.length === 0) return;
-      await saveMessage({ chatId, message: responseMessage });
-      await recordInterrupts({
-        chatId,
-        messageId: responseMessage.id,
-        toolCallIds: interruptedCallIds(responseMessage),
-        expiresAt: approvalsExpireAt(responseMessage),
-      });
+      try {
+        await saveMessage({ chatId, message: responseMessage });
+        await recordInterrupts({
+          chatId,
+          messageId: responseMessage.id,
+          toolCallIds: interruptedCallIds(responseMessage),
+          expiresAt: approvalsExpireAt(responseMessage),
+        });
+      } catch (error) {
+        logError("chat", "reply not stored", error);
+        unsaved = true;
+      }
     },
   });
-  return createUIMessageStreamResponse({ stream });
+  return createUIMessageStreamResponse({ stream: stream.pipeThrough(finishOnceStored(() => unsaved)) });
+}
+
+const REPLY_NOT_SAVED = "This reply could not be saved, so it will be missing after a reload. Ask again in a moment.";
+
+/**
+ * Holds back the reply's closing chunk until onEnd has stored the reply (onEnd runs as the stream above ends), and
+ * sends an error in its place if storing failed.
+ */
+function finishOnceStored(unsaved: () => boolean) {
+  type Chunk = InferUIMessageChunk<ChatMessage>;
+  let finish: Chunk | undefined;
+  return new TransformStream<Chunk, Chunk>({
+    transform(chunk, controller) {
+      if (chunk.type === "finish") finish = chunk;
+      else controller.enqueue(chunk);
+    },
+    flush(controller) {
+      if (unsaved()) controller.enqueue({ type: "error", errorText: REPLY_NOT_SAVED });
+      else if (finish) controller.enqueue(finish);
+    },
+  });
 }
 
 /** Calls waiting for the user: interrupted by an authorizer, or asking for in-chat approval. */

@@ -118,8 +118,16 @@ function toTurn(request: ChatCompletionRequest, planned: Plan): Turn {
   return { ...base, finishReason: "tool_calls", text: null, toolCalls };
 }
 
-/** Serves one `POST /v1/chat/completions`; resolves to what the request log line should say about it. */
-export async function handleChatCompletions(body: unknown, res: ServerResponse, chunkDelayMs: number): Promise<string> {
+/**
+ * Serves one `POST /v1/chat/completions`; resolves to what the request log line should say about it. `takeCut`
+ * says how a streamed answer in text is cut, if it is (stream-cuts.ts).
+ */
+export async function handleChatCompletions(
+  body: unknown,
+  res: ServerResponse,
+  chunkDelayMs: number,
+  takeCut: () => { afterEvents: number; stall: boolean } | undefined = () => undefined,
+): Promise<string> {
   const request = parseRequest(body);
   const planner = request.model === SANDBOX_GULLIBLE_MODEL ? planGullibly : plan;
   const planned = planner({ messages: request.messages as ChatMessage[], tools: request.tools, toolChoice: request.tool_choice });
@@ -150,6 +158,8 @@ export async function handleChatCompletions(body: unknown, res: ServerResponse, 
   }
 
   const includeUsage = request.stream_options?.include_usage === true;
-  const outcome = await streamEvents(res, chunks(turn, includeUsage ? usage : undefined), chunkDelayMs);
+  const cut = planned.type === "text" ? takeCut() : undefined;
+  const outcome = await streamEvents(res, chunks(turn, includeUsage ? usage : undefined), chunkDelayMs, cut);
+  if (outcome === "cut") return `${summary} (cut after ${cut?.afterEvents} events)`;
   return outcome === "aborted" ? `${summary} (client disconnected)` : summary;
 }

@@ -4,6 +4,7 @@ import { handleChatCompletions } from "./chat-completions";
 import { handleEmbeddings } from "./embeddings";
 import { HttpError, readJson, sendJson } from "./http";
 import { findModel, listModels } from "./models";
+import { STREAM_CUTS_PATH, StreamCuts } from "./stream-cuts";
 
 export interface ModelServerOptions {
   /** 0 picks a free port. */
@@ -32,7 +33,9 @@ function authorize(req: IncomingMessage): void {
 }
 
 /** Serves the request and resolves to the log line's description of it. */
-async function route(req: IncomingMessage, res: ServerResponse, path: string, chunkDelayMs: number): Promise<string> {
+async function route(req: IncomingMessage, res: ServerResponse, path: string, chunkDelayMs: number, cuts: StreamCuts): Promise<string> {
+  // Like the other stand-ins' fault endpoints, open to anyone who can reach the loopback address.
+  if (path === STREAM_CUTS_PATH) return cuts.handle(req, res);
   authorize(req);
   if (req.method === "GET" && path === "/v1/models") {
     sendJson(res, 200, listModels());
@@ -45,7 +48,7 @@ async function route(req: IncomingMessage, res: ServerResponse, path: string, ch
     sendJson(res, 200, model);
     return "";
   }
-  if (req.method === "POST" && path === "/v1/chat/completions") return handleChatCompletions(await readJson(req), res, chunkDelayMs);
+  if (req.method === "POST" && path === "/v1/chat/completions") return handleChatCompletions(await readJson(req), res, chunkDelayMs, () => cuts.take());
   if (req.method === "POST" && path === "/v1/embeddings") return handleEmbeddings(await readJson(req), res);
   throw new HttpError(404, `Invalid URL (${req.method} ${path})`);
 }
@@ -61,6 +64,7 @@ function baseUrlHost(host: string): string {
  */
 export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
   const { host = "127.0.0.1", chunkDelayMs = 15, log = () => {} } = options;
+  const cuts = new StreamCuts();
 
   const server = createServer((req, res) => {
     const started = performance.now();
@@ -69,7 +73,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       const ms = Math.round(performance.now() - started);
       log(`[sandbox:model] ${req.method} ${path} ${res.statusCode}${detail ? ` ${detail}` : ""} (${ms} ms)`);
     };
-    route(req, res, path, chunkDelayMs).then(report, (error: unknown) => {
+    route(req, res, path, chunkDelayMs, cuts).then(report, (error: unknown) => {
       const failure = error instanceof HttpError ? error : new HttpError(500, "The sandbox model failed to handle the request.", "server_error");
       if (res.headersSent) res.destroy();
       else sendJson(res, failure.status, failure.toBody());

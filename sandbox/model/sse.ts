@@ -4,9 +4,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 /**
  * Writes Server-Sent Events as OpenAI does (`data: <json>` per event, then `data: [DONE]`), pausing
  * `delayMs` between events so a UI shows text arriving and can stop it. When the client goes away
- * the pause is cut short and nothing more is written.
+ * the pause is cut short and nothing more is written. `cut` drops the connection after that many events instead
+ * of finishing, or leaves it open and silent until the client goes away (stream-cuts.ts).
  */
-export async function streamEvents(res: ServerResponse, events: Iterable<unknown>, delayMs: number): Promise<"completed" | "aborted"> {
+export async function streamEvents(
+  res: ServerResponse,
+  events: Iterable<unknown>,
+  delayMs: number,
+  cut?: { afterEvents: number; stall: boolean },
+): Promise<"completed" | "aborted" | "cut"> {
   const disconnected = new AbortController();
   res.once("close", () => disconnected.abort());
   res.writeHead(200, {
@@ -18,11 +24,20 @@ export async function streamEvents(res: ServerResponse, events: Iterable<unknown
   });
   res.flushHeaders();
   try {
-    let first = true;
+    let sent = 0;
     for (const event of events) {
-      if (!first && delayMs > 0) await sleep(delayMs, undefined, { signal: disconnected.signal });
-      first = false;
+      if (sent === cut?.afterEvents) {
+        if (cut.stall) {
+          await new Promise((resolve) => disconnected.signal.addEventListener("abort", resolve, { once: true }));
+          return "aborted";
+        }
+        // Ends the connection after what was written has gone out, without the chunked body's last chunk.
+        res.socket?.end();
+        return "cut";
+      }
+      if (sent > 0 && delayMs > 0) await sleep(delayMs, undefined, { signal: disconnected.signal });
       await write(res, `data: ${JSON.stringify(event)}\n\n`, disconnected.signal);
+      sent += 1;
     }
     await write(res, "data: [DONE]\n\n", disconnected.signal);
   } catch (error) {

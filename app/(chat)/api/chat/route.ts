@@ -1,5 +1,6 @@
 import { chatExists, createChat, getChat, getMessages, saveMessage } from "@/db/queries/chats";
 import { abandonInterrupts } from "@/db/queries/interrupts";
+import { isDatabaseUnreachable } from "@/db/unreachable";
 import type { ChatMessage } from "@/lib/ai/types";
 import { getAgentSession } from "@/lib/auth/session";
 import { MAX_TITLE_LENGTH } from "@/lib/chat/limits";
@@ -8,11 +9,23 @@ import { streamReply } from "@/lib/chat/reply";
 import { messageText, readChatRequest } from "@/lib/chat/request";
 import { findInterruptedCall, resumeToolCall } from "@/lib/chat/resume";
 import { apiError } from "@/lib/errors";
+import { logError } from "@/lib/log";
 import { rateLimitedResponse, takeRateLimit } from "@/lib/rate-limit";
 
 export const maxDuration = 60;
 
 export async function POST(request: Request) {
+  try {
+    return await handleTurn(request);
+  } catch (error) {
+    // Thrown before the reply started: the message was not stored, and the browser puts it back in the box.
+    if (!isDatabaseUnreachable(error)) throw error;
+    logError("chat", "database unreachable", error);
+    return apiError("unavailable", "The database is not answering, so your message was not saved. Try again in a moment.");
+  }
+}
+
+async function handleTurn(request: Request): Promise<Response> {
   // Nobody gets a byte of the body read, let alone parsed, without a session.
   const session = await getAgentSession();
   if (!session) return apiError("unauthorized", "Your session has expired. Sign in again.");
@@ -50,10 +63,11 @@ export async function POST(request: Request) {
   if (messages.some((m) => m.id === message.id)) return apiError("conflict", "This message was already sent.");
   const refusal = await turnRefusal(userId);
   if (refusal) return refusal;
-  if (!chat) await createChat({ id, userId, title: titleFrom(messageText(message)) });
   const userMessage: ChatMessage = { id: message.id, role: "user", parts: message.parts };
-  await abandonInterrupts({ chatId: id });
-  await saveMessage({ chatId: id, message: userMessage });
+  if (chat) {
+    await abandonInterrupts({ chatId: id });
+    await saveMessage({ chatId: id, message: userMessage });
+  } else await createChat({ id, userId, title: titleFrom(messageText(message)), firstMessage: userMessage });
   return streamReply({ chatId: id, messages: [...messages, userMessage], context, abortSignal: request.signal });
 }
 

@@ -1,0 +1,26 @@
+/**
+ * Whether a database error means the server could not be reached or went away (a restart, a failover, the network)
+ * rather than refusing the query. postgres.js reports the first with the socket's errno or its own codes
+ * (https://github.com/porsager/postgres#connection-errors), a server shutting down with SQLSTATE class 57P
+ * (operator intervention) or 08 (connection exception); drizzle wraps any of them in an error whose cause it is.
+ */
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+]);
+
+export function isDatabaseUnreachable(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && (CONNECTION_CODES.has(code) || /^(08|57P)/.test(code))) return true;
+  }
+  return false;
+}
