@@ -16,7 +16,12 @@ export async function getCurrentUser(): Promise<CurrentUser | null> {
 }
 
 /** The user plus the refresh token the Token Vault exchange needs. Server-side only, never serialised. */
-export async function getAgentSession(): Promise<{ user: CurrentUser; refreshToken: string | undefined } | null> {
+export interface AgentSession {
+  user: CurrentUser;
+  refreshToken: string | undefined;
+}
+
+export async function getAgentSession(): Promise<AgentSession | null> {
   const session = await getAuth0().getSession();
   if (!session) return null;
   const { sub, name, email, picture, email_verified } = session.user;

@@ -17,6 +17,7 @@ vi.mock("@/lib/auth/session", () => ({
 
 const alice: CurrentUser = { sub: "auth0|alice", name: "Alice Martin", email: "alice@example.com", picture: null, emailVerified: true };
 const NOT_SAVED = "The database is not answering, so your message was not saved. Try again in a moment.";
+const NOT_COMPLETED = "The database is not answering, so this could not be completed. Reload the chat in a moment to see where it stands.";
 const REPLY_NOT_SAVED = "This reply could not be saved, so it will be missing after a reload. Ask again in a moment.";
 
 describe.skipIf(!process.env.TEST_DIRECT_DATABASE_URL || !realPostgresInstalled)("the database restarting", { timeout: 60_000 }, () => {
@@ -100,6 +101,18 @@ describe.skipIf(!process.env.TEST_DIRECT_DATABASE_URL || !realPostgresInstalled)
     const { chats, messages } = await stored(chatId);
     expect(chats).toEqual([{ title: "Who am I?" }]);
     expect(messages.map((m) => [m.id === message.id, m.role])).toEqual([[true, "user"], [false, "assistant"]]);
+  });
+
+  it("down when a resume arrives: the user is told to reload, not that a message was lost", async () => {
+    const chat = chatClient(POST);
+    const chatId = crypto.randomUUID();
+    expect((await chat.say(chatId, "Who am I?")).status).toBe(200);
+    await database.stop();
+    const refused = await chat.resume(chatId, "call_0");
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.text)).toEqual({ error: { code: "unavailable", message: NOT_COMPLETED } });
+    await database.start();
+    expect((await stored(chatId)).messages.map((m) => m.role)).toEqual(["user", "assistant"]);
   });
 
   it("the connection lost between storing a new chat and its first message: neither is stored, and the user is told", async () => {

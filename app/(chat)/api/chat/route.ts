@@ -2,11 +2,11 @@ import { chatExists, createChat, getChat, getMessages, saveMessage } from "@/db/
 import { abandonInterrupts } from "@/db/queries/interrupts";
 import { isDatabaseUnreachable } from "@/db/unreachable";
 import type { ChatMessage } from "@/lib/ai/types";
-import { getAgentSession } from "@/lib/auth/session";
+import { getAgentSession, type AgentSession } from "@/lib/auth/session";
 import { MAX_TITLE_LENGTH } from "@/lib/chat/limits";
 import { applyApprovals } from "@/lib/chat/approvals";
 import { streamReply } from "@/lib/chat/reply";
-import { messageText, readChatRequest } from "@/lib/chat/request";
+import { messageText, readChatRequest, type ChatRequest } from "@/lib/chat/request";
 import { findInterruptedCall, resumeToolCall } from "@/lib/chat/resume";
 import { apiError } from "@/lib/errors";
 import { logError } from "@/lib/log";
@@ -15,23 +15,32 @@ import { rateLimitedResponse, takeRateLimit } from "@/lib/rate-limit";
 export const maxDuration = 60;
 
 export async function POST(request: Request) {
-  try {
-    return await handleTurn(request);
-  } catch (error) {
-    // Thrown before the reply started: the message was not stored, and the browser puts it back in the box.
-    if (!isDatabaseUnreachable(error)) throw error;
-    logError("chat", "database unreachable", error);
-    return apiError("unavailable", "The database is not answering, so your message was not saved. Try again in a moment.");
-  }
-}
-
-async function handleTurn(request: Request): Promise<Response> {
   // Nobody gets a byte of the body read, let alone parsed, without a session.
   const session = await getAgentSession();
   if (!session) return apiError("unauthorized", "Your session has expired. Sign in again.");
   const read = await readChatRequest(request);
   if (!read.ok) return read.response;
-  const { body } = read;
+  try {
+    return await handleTurn(read.body, session, request.signal);
+  } catch (error) {
+    // Thrown before the reply started. A new message was not stored (the browser puts it back in the box); a resume
+    // or an approval may have got partway, so the chat, reloaded, says where it stands.
+    if (!isDatabaseUnreachable(error)) throw error;
+    logError("chat", "database unreachable", error);
+    return apiError(
+      "unavailable",
+      "message" in read.body
+        ? "The database is not answering, so your message was not saved. Try again in a moment."
+        : "The database is not answering, so this could not be completed. Reload the chat in a moment to see where it stands.",
+    );
+  }
+}
+
+async function handleTurn(
+  body: ChatRequest,
+  session: AgentSession,
+  abortSignal: AbortSignal,
+): Promise<Response> {
   const { id } = body;
   const userId = session.user.sub;
   const context = { ...session, chatId: id, timeZone: body.timeZone };
@@ -44,7 +53,7 @@ async function handleTurn(request: Request): Promise<Response> {
   if ("approvals" in body) {
     const refusal = await applyApprovals({ chatId: id, approvals: body.approvals, messages });
     if (refusal) return apiError("conflict", refusal);
-    return streamReply({ chatId: id, messages, context, abortSignal: request.signal });
+    return streamReply({ chatId: id, messages, context, abortSignal });
   }
 
   if ("resume" in body) {
@@ -53,10 +62,10 @@ async function handleTurn(request: Request): Promise<Response> {
     if (!call) return apiError("conflict", "That action is not waiting to be resumed.");
     const refusal = !cancel && call.interrupt.code === "TOKEN_VAULT_ERROR" ? await turnRefusal(userId) : null;
     if (refusal) return refusal;
-    const resumed = await resumeToolCall({ chatId: id, call, cancel, context, abortSignal: request.signal });
+    const resumed = await resumeToolCall({ chatId: id, call, cancel, context, abortSignal });
     // Claimed by another request (a second tab or instance) or settled since this chat was loaded.
     if (!resumed) return apiError("conflict", "That action is no longer waiting: it is being carried out or has finished. Reload the chat to see where it stands.");
-    return streamReply({ chatId: id, messages, context, abortSignal: request.signal, resumed });
+    return streamReply({ chatId: id, messages, context, abortSignal, resumed });
   }
 
   const { message } = body;
@@ -68,7 +77,7 @@ async function handleTurn(request: Request): Promise<Response> {
     await abandonInterrupts({ chatId: id });
     await saveMessage({ chatId: id, message: userMessage });
   } else await createChat({ id, userId, title: titleFrom(messageText(message)), firstMessage: userMessage });
-  return streamReply({ chatId: id, messages: [...messages, userMessage], context, abortSignal: request.signal });
+  return streamReply({ chatId: id, messages: [...messages, userMessage], context, abortSignal });
 }
 
 /**
