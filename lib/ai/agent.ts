@@ -2,12 +2,12 @@ import "server-only";
 import { convertToModelMessages, isStepCount, streamText, type StopCondition, type ToolSet } from "ai";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
 import { deriveKey } from "@/lib/auth/secrets";
-import { approvalRequestReason } from "@/lib/chat/approval-deadline";
+import { approvalRequestReason } from "@/lib/auth/approval-deadline";
 import { getConfig } from "@/lib/config";
 import { instructions } from "./instructions";
-import { chatModel } from "./model";
+import { chatModel } from "@/lib/model";
 import { createTools } from "./tools";
-import type { ToolContext } from "./tools/context";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import type { ChatMessage } from "./types";
 
 /**

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { ToolContext } from "@/lib/ai/tools/context";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { callProvider } from "@/lib/integrations/http";
 import { listCalendarEvents } from "@/lib/integrations/google";
 import { injectFault } from "@/sandbox/faults";

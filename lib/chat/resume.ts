@@ -3,7 +3,7 @@ import { getToolName, isToolUIPart, type DynamicToolUIPart, type ToolUIPart } fr
 import { saveMessage } from "@/db/queries/chats";
 import { claimInterrupt, countPendingInterrupts, settleInterrupt } from "@/db/queries/interrupts";
 import { createTools, type ToolName } from "@/lib/ai/tools";
-import type { ToolContext } from "@/lib/ai/tools/context";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import type { ChatMessage, ChatUITools } from "@/lib/ai/types";
 import { isInterruptedOutput, type Interrupt } from "@/lib/auth/interrupts";
 import { cancelAsyncAuthorization } from "@/lib/auth/with-async-authorization";

@@ -4,7 +4,7 @@ import { listGithubRepositories, PUBLIC_ONLY_NOTE } from "@/lib/ai/tools/list-gi
 import { clearFaults, injectFault } from "@/sandbox/faults";
 import { githubPrimaryLimit, githubSecondaryLimit } from "@/sandbox/providers/documented-faults";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
-import { contextOf, providerOrigin, run } from "./tool-test-support";
+import { contextOf, providerOrigin, run } from "@/lib/ai/tools/test-support";
 
 // GitHub through the tools, against the sandbox stand-in driven into GitHub's documented answers.
 const REPOS = "/github/user/repos";

@@ -11,7 +11,7 @@ import { googleRateLimit, googleResourceExhausted } from "@/sandbox/providers/do
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { callProvider } from "./http";
 import { listCalendarEvents } from "./google";
-import { captureLogs, contextOf, providerOrigin, run } from "./tool-test-support";
+import { captureLogs, contextOf, providerOrigin, run } from "@/lib/ai/tools/test-support";
 
 // Google Calendar through the tools, against the sandbox stand-in driven into Google's documented answers.
 const EVENTS = "/google/calendar/v3/calendars/primary/events";

@@ -3,7 +3,7 @@ import { embedMany } from "ai";
 import { deleteDocument, insertDocumentWithChunks } from "@/db/queries/documents";
 import { rememberPeople, type Person } from "@/db/queries/people";
 import { EMBEDDING_DIMENSIONS } from "@/db/schema";
-import { embeddingModel } from "@/lib/ai/model";
+import { embeddingModel } from "@/lib/model";
 import { getConfig } from "@/lib/config";
 import { recordOwner } from "@/lib/fga/documents";
 import { chunkText } from "./chunk";

@@ -1,7 +1,7 @@
 import { embed } from "ai";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { embeddingModel } from "@/lib/ai/model";
+import { embeddingModel } from "@/lib/model";
 import * as fgaDocuments from "@/lib/fga/documents";
 import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
 import { ingestDocument } from "./ingest";

@@ -2,7 +2,7 @@ import "server-only";
 import { embed } from "ai";
 import { nearestChunksIn, nearestChunksOverall, type ChunkMatch } from "@/db/queries/documents";
 import { EMBEDDING_DIMENSIONS } from "@/db/schema";
-import { embeddingModel } from "@/lib/ai/model";
+import { embeddingModel } from "@/lib/model";
 import { listViewableDocuments, viewableAmong } from "@/lib/fga/documents";
 
 /**

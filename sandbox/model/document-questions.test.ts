@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { ChunkMatch } from "@/db/queries/documents";
 import { buyProduct } from "@/lib/ai/tools/buy-product";
 import { checkAvailability } from "@/lib/ai/tools/check-availability";
-import type { ToolContext } from "@/lib/ai/tools/context";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { createGmailDraft } from "@/lib/ai/tools/create-gmail-draft";
 import { getCalendarEvents } from "@/lib/ai/tools/get-calendar-events";
 import { getGithubActivity } from "@/lib/ai/tools/get-github-activity";

@@ -8,7 +8,7 @@ import { listGithubRepositories } from "@/lib/ai/tools/list-github-repositories"
 import { listSlackChannels } from "@/lib/ai/tools/list-slack-channels";
 import { searchDocuments } from "@/lib/ai/tools/search-documents";
 import { searchGmail } from "@/lib/ai/tools/search-gmail";
-import type { ToolContext } from "@/lib/ai/tools/context";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { calendarSeed } from "../providers/google/calendar/seed";
 import { mailSeed } from "../providers/google/gmail/seed";
 import { repos } from "../providers/github/seed";

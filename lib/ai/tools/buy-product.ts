@@ -4,7 +4,7 @@ import { bindingMessage } from "@/lib/auth/binding-message";
 import { withAsyncAuthorization } from "@/lib/auth/with-async-authorization";
 import { ProviderError } from "@/lib/integrations/provider-error";
 import { findProduct, listProducts, placeOrder, type Product } from "@/lib/integrations/shop";
-import type { ToolContext } from "./context";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { money, purchaseDetails, purchaseSentence, type Purchase } from "./purchase-details";
 
 /**

@@ -1,9 +1,9 @@
 import { tool } from "ai";
 import { z } from "zod";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
-import { localTime, toZonedIso, todayIn, zonedInstant } from "@/lib/chat/time";
+import { localTime, toZonedIso, todayIn, zonedInstant } from "@/lib/time";
 import { queryFreeBusy } from "@/lib/integrations/google";
-import type { ToolContext } from "./context";
+import type { ToolContext } from "@/lib/auth/tool-context";
 
 export const FREEBUSY_SCOPE = "https://www.googleapis.com/auth/calendar.freebusy";
 

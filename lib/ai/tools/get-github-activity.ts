@@ -2,7 +2,7 @@ import { tool } from "ai";
 import { z } from "zod";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { recentActivity } from "@/lib/integrations/github";
-import type { ToolContext } from "./context";
+import type { ToolContext } from "@/lib/auth/tool-context";
 
 export function getGithubActivity(context: ToolContext) {
   return tool({

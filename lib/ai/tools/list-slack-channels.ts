@@ -2,7 +2,7 @@ import { tool } from "ai";
 import { z } from "zod";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { listChannels } from "@/lib/integrations/slack";
-import type { ToolContext } from "./context";
+import type { ToolContext } from "@/lib/auth/tool-context";
 
 export function listSlackChannels(context: ToolContext) {
   return tool({

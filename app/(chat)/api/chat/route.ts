@@ -39,7 +39,7 @@ async function handleTurn(request: Request): Promise<Response> {
   const chat = await getChat({ id, userId });
   // Someone else's chat id is answered exactly like a missing one.
   if (!chat && (!("message" in body) || (await chatExists(id)))) return apiError("not_found", "Chat not found.");
-  const messages = chat ? await getMessages({ chatId: id }) : [];
+  const messages = chat ? await getMessages<ChatMessage>({ chatId: id }) : [];
 
   if ("approvals" in body) {
     const refusal = await applyApprovals({ chatId: id, approvals: body.approvals, messages });
