@@ -1,9 +1,9 @@
 import { tool } from "ai";
 import { z } from "zod";
-import { withTokenVault } from "@/lib/auth/with-token-vault";
-import { localTime, toZonedIso, todayIn, zonedInstant } from "@/lib/time";
-import { queryFreeBusy } from "@/lib/integrations/google";
 import type { ToolContext } from "@/lib/auth/tool-context";
+import { withTokenVault } from "@/lib/auth/with-token-vault";
+import { queryFreeBusy } from "@/lib/integrations/google";
+import { localTime, toZonedIso, todayIn, zonedInstant } from "@/lib/time";
 
 export const FREEBUSY_SCOPE = "https://www.googleapis.com/auth/calendar.freebusy";
 
