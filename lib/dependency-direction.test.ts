@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
 
@@ -7,7 +8,8 @@ import { describe, expect, it } from "vitest";
 // check which rule, if any, refuses them, so a rule that stopped resolving "@/" imports or lost a zone fails here.
 // no-cycle's shortcut (strongly connected components) reads the graph from disk, where the planted imports are not:
 // the project's own no-cycle settings are used without it.
-const [severity, options] = (await new ESLint().calculateConfigForFile("lib/ai/agent.ts")).rules["import/no-cycle"] ?? ["off", {}];
+const { rules } = await new ESLint().calculateConfigForFile("lib/ai/agent.ts");
+const [severity, options] = rules["import/no-cycle"] ?? ["off", {}];
 const eslint = new ESLint({ overrideConfig: { rules: { "import/no-cycle": [severity, { ...options, disableScc: true }] } } });
 
 async function refusals(filePath: string, code: string): Promise<string[]> {
@@ -54,5 +56,17 @@ describe("dependency direction", { timeout: 120_000 }, () => {
     ].join("\n");
     expect(await refusals("lib/chat/planted.ts", `${downward}\n`)).toEqual([]);
     expect(await refusals("lib/auth/planted.test.ts", `import { runAgent } from "@/lib/ai/agent";\nexport const used = runAgent;\n`)).toEqual([]);
+  });
+
+  it("places every source file in a layer, so a new module cannot escape the rule", () => {
+    const zones: { target: string | string[] }[] = rules["import/no-restricted-paths"]?.[1]?.zones ?? [];
+    const layered = zones.flatMap((zone) => zone.target);
+    const within = (file: string, target: string) => !path.relative(target, file).startsWith("..");
+    const sources = ["app", "components", "lib", "db"]
+      .flatMap((folder) => readdirSync(folder, { recursive: true, encoding: "utf8" }).map((file) => path.join(folder, file)))
+      .concat("proxy.ts", "instrumentation.ts")
+      .filter((file) => /\.(ts|tsx|mjs)$/.test(file) && !/\.test(-env)?\.tsx?$/.test(file));
+    expect(sources.length).toBeGreaterThan(100);
+    expect(sources.filter((file) => !layered.some((target) => within(file, target)))).toEqual([]);
   });
 });
