@@ -7,6 +7,31 @@ const sandboxModule = "^(@/|(\\.{1,2}/)+)sandbox(/|$)";
 const sandboxModuleInSelector = sandboxModule.replaceAll("/", "\\x2F");
 const sandboxMessage = "App code must not import the sandbox: it is configured by environment variables only.";
 
+// The dependency direction (README, Architecture), top to bottom. A module imports only the tiers below its own, never
+// a module of its own tier, so no two modules can import each other. Tests may exercise a layer through the ones above.
+const layers = [
+  { app: ["app", "proxy.ts", "instrumentation.ts"], "lib/doctor": ["lib/doctor"] },
+  { components: ["components"] },
+  { "lib/chat": ["lib/chat"] },
+  { "lib/ai": ["lib/ai"] },
+  { "lib/rag": ["lib/rag"] },
+  { "lib/auth": ["lib/auth"] },
+  { "lib/fga": ["lib/fga"], "lib/integrations": ["lib/integrations"], "lib/model.ts": ["lib/model.ts"], "lib/rate-limit.ts": ["lib/rate-limit.ts"] },
+  { db: ["db"] },
+  // Leaves any layer may use; they import only each other.
+  { "lib/config.ts, lib/errors.ts, lib/log.ts, lib/time.ts, lib/http": ["lib/config.ts", "lib/errors.ts", "lib/log.ts", "lib/time.ts", "lib/http"] },
+];
+const direction = layers.map((tier) => Object.keys(tier).join(", ")).join(" → ");
+const layerZones = layers.flatMap((tier, level) =>
+  Object.entries(tier).flatMap(([name, target]) =>
+    layers.slice(0, level + 1).flatMap((above) =>
+      Object.entries(above)
+        .filter(([other]) => other !== name)
+        .map(([other, from]) => ({ target, from, message: `${name} must not import ${other}: imports flow ${direction}.` })),
+    ),
+  ),
+);
+
 const config = [
   ...nextCoreWebVitals,
   ...nextTypeScript,
@@ -31,6 +56,19 @@ const config = [
         { selector: `CallExpression[callee.name="require"][arguments.0.value=/${sandboxModuleInSelector}/]`, message: sandboxMessage },
       ],
     },
+  },
+  {
+    files: ["app/**", "components/**", "lib/**", "db/**", "proxy.ts", "instrumentation.ts"],
+    // Packages cannot import the app back, so no-cycle need not parse them (it would, for its component graph).
+    settings: { "import/ignore": ["node_modules"] },
+    rules: {
+      "import/no-cycle": ["error", { ignoreExternal: true }],
+      "import/no-restricted-paths": ["error", { zones: layerZones }],
+    },
+  },
+  {
+    files: ["**/*.test.ts", "**/*.test.tsx"],
+    rules: { "import/no-restricted-paths": "off" },
   },
   { ignores: [".next/**", ".tools/**", ".data/**", "node_modules/**", "next-env.d.ts", "test-results/**", "playwright-report/**", "tests/fixtures/**"] },
 ];

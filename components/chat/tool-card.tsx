@@ -2,7 +2,7 @@
 
 import type { DynamicToolUIPart, ToolUIPart } from "ai";
 import { useEffect, useState, useSyncExternalStore } from "react";
-import { approvalDeadline } from "@/lib/chat/approval-deadline";
+import { approvalDeadline } from "@/lib/auth/approval-deadline";
 import { approvalFields, summarizeToolOutput, toolTitle } from "@/lib/chat/tool-summary";
 import { ApprovalFields } from "./approval-fields";
 

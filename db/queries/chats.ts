@@ -1,7 +1,7 @@
 import "server-only";
+import type { UIMessage } from "ai";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { getDb } from "../client";
-import type { ChatMessage } from "@/lib/ai/types";
 import { chats, messages, type ChatRow } from "../schema";
 
 // Every query that reads or changes a chat takes the owner's `sub`, so a forgotten check cannot leak a chat.
@@ -31,7 +31,7 @@ export async function createChat({
   id: string;
   userId: string;
   title: string;
-  firstMessage?: Pick<ChatMessage, "id" | "parts">;
+  firstMessage?: Pick<UIMessage, "id" | "parts">;
 }) {
   if (!firstMessage) return void (await getDb().insert(chats).values({ id, userId, title }));
   await getDb().execute(sql`
@@ -57,9 +57,13 @@ export async function deleteChat({ id, userId }: { id: string; userId: string })
   return deleted.length > 0;
 }
 
-export async function getMessages({ chatId }: { chatId: string }): Promise<ChatMessage[]> {
+/**
+ * The chat's messages, typed as the caller's message type: the parts are stored exactly as the app wrote them
+ * (lib/ai/types.ts's ChatMessage), and the database layer does not know the agent's tools.
+ */
+export async function getMessages<Message extends UIMessage = UIMessage>({ chatId }: { chatId: string }): Promise<Message[]> {
   const rows = await getDb().select().from(messages).where(eq(messages.chatId, chatId)).orderBy(asc(messages.createdAt));
-  return rows.map((row) => ({ id: row.id, role: row.role, parts: row.parts as ChatMessage["parts"] }));
+  return rows.map((row) => ({ id: row.id, role: row.role, parts: row.parts }) as Message);
 }
 
 /**
@@ -71,7 +75,7 @@ export async function saveMessage({
   message,
 }: {
   chatId: string;
-  message: Pick<ChatMessage, "id" | "role" | "parts">;
+  message: Pick<UIMessage, "id" | "role" | "parts">;
 }) {
   if (message.role === "system") throw new Error("System messages are never stored");
   const db = getDb();

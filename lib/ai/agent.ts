@@ -1,13 +1,13 @@
 import "server-only";
 import { convertToModelMessages, isStepCount, streamText, type StopCondition, type ToolSet } from "ai";
+import { approvalRequestReason } from "@/lib/auth/approval-deadline";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
 import { deriveKey } from "@/lib/auth/secrets";
-import { approvalRequestReason } from "@/lib/chat/approval-deadline";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { getConfig } from "@/lib/config";
+import { chatModel } from "@/lib/model";
 import { instructions } from "./instructions";
-import { chatModel } from "./model";
 import { createTools } from "./tools";
-import type { ToolContext } from "./tools/context";
 import type { ChatMessage } from "./types";
 
 /**

@@ -1,4 +1,4 @@
-import { todayIn } from "@/lib/chat/time";
+import { todayIn } from "@/lib/time";
 import { UNTRUSTED_DATA_KEY } from "./tools/model-output";
 
 export function instructions({ timeZone, now = new Date() }: { timeZone: string; now?: Date }): string {

@@ -1,6 +1,6 @@
 import { NextRequest, NextResponse } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ToolContext } from "@/lib/ai/tools/context";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { explainConnectFailure } from "./connect-failure";
 import { deleteConnectedAccount, listConnectedAccounts, MyAccountPolicyError, myAccountPolicyProblem } from "./my-account";

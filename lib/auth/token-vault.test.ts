@@ -2,15 +2,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { ToolContext } from "@/lib/ai/tools/context";
-import { callProvider } from "@/lib/integrations/http";
+import { saveConnectionToken } from "@/db/queries/connection-tokens";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { listCalendarEvents } from "@/lib/integrations/google";
+import { callProvider } from "@/lib/integrations/http";
 import { injectFault } from "@/sandbox/faults";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { encrypt } from "./encryption";
-import { saveConnectionToken } from "@/db/queries/connection-tokens";
-import { getConnectionToken, TokenVaultInterruptError, TokenVaultUnavailableError } from "./token-vault";
 import { deleteConnectedAccount, listConnectedAccounts } from "./my-account";
+import { getConnectionToken, TokenVaultInterruptError, TokenVaultUnavailableError } from "./token-vault";
 import { withTokenVault } from "./with-token-vault";
 
 // The Token Vault authorizer against the real sandbox identity server and provider APIs, with the token cache

@@ -6,7 +6,7 @@ import {
   reserveAsyncAuthorization,
   updateAsyncAuthorization,
 } from "@/db/queries/async-authorizations";
-import type { ToolContext, ToolFailure } from "@/lib/ai/tools/context";
+import type { ToolContext, ToolFailure } from "@/lib/auth/tool-context";
 import { getConfig } from "@/lib/config";
 import { withRetries } from "@/lib/http/retry";
 import { logError } from "@/lib/log";

@@ -1,5 +1,5 @@
 import "server-only";
-import type { ToolContext, ToolFailure } from "@/lib/ai/tools/context";
+import type { ToolContext, ToolFailure } from "@/lib/auth/tool-context";
 import { waitInWords } from "@/lib/http/retry";
 import { ProviderError } from "@/lib/integrations/provider-error";
 import { logError } from "@/lib/log";

@@ -3,7 +3,7 @@ import { isToolUIPart } from "ai";
 import { saveMessage } from "@/db/queries/chats";
 import { claimInterrupt, settleInterrupt } from "@/db/queries/interrupts";
 import type { ChatMessage } from "@/lib/ai/types";
-import { approvalDeadline } from "./approval-deadline";
+import { approvalDeadline } from "@/lib/auth/approval-deadline";
 import type { ApprovalsRequest } from "./request";
 
 const NOT_WAITING = "Those approval requests are not waiting for an answer.";

@@ -3,9 +3,9 @@ import { createUIMessageStream, createUIMessageStreamResponse, isToolUIPart, toU
 import { saveMessage } from "@/db/queries/chats";
 import { recordInterrupts } from "@/db/queries/interrupts";
 import { runAgent } from "@/lib/ai/agent";
-import type { ToolContext } from "@/lib/ai/tools/context";
 import type { ChatMessage } from "@/lib/ai/types";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { logError } from "@/lib/log";
 import { approvalsExpireAt } from "./approvals";
 import { historyWithinBudget } from "./history";

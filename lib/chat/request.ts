@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { apiError } from "@/lib/errors";
 import { capBody } from "@/lib/http/capped-body";
+import { isTimeZone } from "@/lib/time";
 import { MAX_CHAT_REQUEST_BYTES, MAX_MESSAGE_LENGTH, MAX_MESSAGE_PARTS } from "./limits";
-import { isTimeZone } from "./time";
 
 const chatId = z.uuid({ error: "Chat id must be a UUID." });
 const timeZone = z

@@ -3,9 +3,9 @@ import { getToolName, isToolUIPart, type DynamicToolUIPart, type ToolUIPart } fr
 import { saveMessage } from "@/db/queries/chats";
 import { claimInterrupt, countPendingInterrupts, settleInterrupt } from "@/db/queries/interrupts";
 import { createTools, type ToolName } from "@/lib/ai/tools";
-import type { ToolContext } from "@/lib/ai/tools/context";
 import type { ChatMessage, ChatUITools } from "@/lib/ai/types";
 import { isInterruptedOutput, type Interrupt } from "@/lib/auth/interrupts";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { cancelAsyncAuthorization } from "@/lib/auth/with-async-authorization";
 import type { ResumedCall } from "./reply";
 

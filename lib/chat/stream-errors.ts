@@ -15,7 +15,7 @@ export function describeStreamError(error: unknown): string {
   // The UI stream reports each error chunk once more, rebuilt from the text this function already produced.
   if (error instanceof Error && isDescription(error.message)) return error.message;
   logError("chat", "reply failed", error);
-  // Given up on by lib/ai/model.ts's idle timeout: thrown as is before the answer starts, as a cause after.
+  // Given up on by lib/model.ts's idle timeout: thrown as is before the answer starts, as a cause after.
   if (error instanceof StalledAnswerError || (error instanceof Error && error.cause instanceof StalledAnswerError)) return MODEL_SILENT;
   if (APICallError.isInstance(error))
     return error.statusCode && error.statusCode >= 400 ? modelRefused(error.statusCode) : MODEL_INTERRUPTED;

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getGithubActivity } from "@/lib/ai/tools/get-github-activity";
 import { listGithubRepositories, PUBLIC_ONLY_NOTE } from "@/lib/ai/tools/list-github-repositories";
+import { contextOf, providerOrigin, run } from "@/lib/ai/tools/test-support";
 import { clearFaults, injectFault } from "@/sandbox/faults";
 import { githubPrimaryLimit, githubSecondaryLimit } from "@/sandbox/providers/documented-faults";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
-import { contextOf, providerOrigin, run } from "./tool-test-support";
 
 // GitHub through the tools, against the sandbox stand-in driven into GitHub's documented answers.
 const REPOS = "/github/user/repos";

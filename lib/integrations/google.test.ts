@@ -4,14 +4,14 @@ import { checkAvailability, FREEBUSY_SCOPE } from "@/lib/ai/tools/check-availabi
 import { createGmailDraft, GMAIL_COMPOSE_SCOPE } from "@/lib/ai/tools/create-gmail-draft";
 import { CALENDAR_EVENTS_SCOPE, getCalendarEvents } from "@/lib/ai/tools/get-calendar-events";
 import { GMAIL_READ_SCOPE, searchGmail } from "@/lib/ai/tools/search-gmail";
+import { captureLogs, contextOf, providerOrigin, run } from "@/lib/ai/tools/test-support";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { clearFaults, injectFault } from "@/sandbox/faults";
 import { listen } from "@/sandbox/http";
 import { googleRateLimit, googleResourceExhausted } from "@/sandbox/providers/documented-faults";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
-import { callProvider } from "./http";
 import { listCalendarEvents } from "./google";
-import { captureLogs, contextOf, providerOrigin, run } from "./tool-test-support";
+import { callProvider } from "./http";
 
 // Google Calendar through the tools, against the sandbox stand-in driven into Google's documented answers.
 const EVENTS = "/google/calendar/v3/calendars/primary/events";

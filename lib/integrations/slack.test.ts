@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { listSlackChannels } from "@/lib/ai/tools/list-slack-channels";
+import { captureLogs, contextOf, providerOrigin, run } from "@/lib/ai/tools/test-support";
 import { clearFaults, injectFault } from "@/sandbox/faults";
 import { slackError, slackRateLimit } from "@/sandbox/providers/documented-faults";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
-import { captureLogs, contextOf, providerOrigin, run } from "./tool-test-support";
 
 // Slack through the tool, against the sandbox stand-in: short pages, HTTP 429, and `ok: false` answers.
 const LIST = "/slack/conversations.list";

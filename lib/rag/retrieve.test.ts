@@ -1,8 +1,8 @@
 import { embed } from "ai";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { embeddingModel } from "@/lib/ai/model";
 import * as fgaDocuments from "@/lib/fga/documents";
+import { embeddingModel } from "@/lib/model";
 import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
 import { ingestDocument } from "./ingest";
 import { retrieveChunks } from "./retrieve";

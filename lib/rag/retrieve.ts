@@ -2,8 +2,8 @@ import "server-only";
 import { embed } from "ai";
 import { nearestChunksIn, nearestChunksOverall, type ChunkMatch } from "@/db/queries/documents";
 import { EMBEDDING_DIMENSIONS } from "@/db/schema";
-import { embeddingModel } from "@/lib/ai/model";
 import { listViewableDocuments, viewableAmong } from "@/lib/fga/documents";
+import { embeddingModel } from "@/lib/model";
 
 /**
  * Permission-aware retrieval: the best `k` chunks among the documents the user may view — never fewer when k

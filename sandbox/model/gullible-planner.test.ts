@@ -8,10 +8,10 @@ import { listGithubRepositories } from "@/lib/ai/tools/list-github-repositories"
 import { listSlackChannels } from "@/lib/ai/tools/list-slack-channels";
 import { searchDocuments } from "@/lib/ai/tools/search-documents";
 import { searchGmail } from "@/lib/ai/tools/search-gmail";
-import type { ToolContext } from "@/lib/ai/tools/context";
+import type { ToolContext } from "@/lib/auth/tool-context";
+import { repos } from "../providers/github/seed";
 import { calendarSeed } from "../providers/google/calendar/seed";
 import { mailSeed } from "../providers/google/gmail/seed";
-import { repos } from "../providers/github/seed";
 import { seedClock } from "../providers/seed-clock";
 import { channels } from "../providers/slack/seed";
 import { planGullibly } from "./gullible-planner";

@@ -1,10 +1,10 @@
 import { tool } from "ai";
 import { z } from "zod";
 import { bindingMessage } from "@/lib/auth/binding-message";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { withAsyncAuthorization } from "@/lib/auth/with-async-authorization";
 import { ProviderError } from "@/lib/integrations/provider-error";
 import { findProduct, listProducts, placeOrder, type Product } from "@/lib/integrations/shop";
-import type { ToolContext } from "./context";
 import { money, purchaseDetails, purchaseSentence, type Purchase } from "./purchase-details";
 
 /**

@@ -1,9 +1,9 @@
 import { tool } from "ai";
 import { z } from "zod";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
-import { localTime, toZonedIso, todayIn, zonedInstant } from "@/lib/chat/time";
 import { queryFreeBusy } from "@/lib/integrations/google";
-import type { ToolContext } from "./context";
+import { localTime, toZonedIso, todayIn, zonedInstant } from "@/lib/time";
 
 export const FREEBUSY_SCOPE = "https://www.googleapis.com/auth/calendar.freebusy";
 

@@ -1,8 +1,8 @@
 import { tool } from "ai";
 import { z } from "zod";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { createDraft } from "@/lib/integrations/google";
-import type { ToolContext } from "./context";
 
 export const GMAIL_COMPOSE_SCOPE = "https://www.googleapis.com/auth/gmail.compose";
 

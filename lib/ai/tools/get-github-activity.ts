@@ -1,8 +1,8 @@
 import { tool } from "ai";
 import { z } from "zod";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { recentActivity } from "@/lib/integrations/github";
-import type { ToolContext } from "./context";
 
 export function getGithubActivity(context: ToolContext) {
   return tool({

@@ -1,6 +1,6 @@
 import type { Tool, ToolSet } from "ai";
+import type { ToolFailure } from "@/lib/auth/tool-context";
 import { logError } from "@/lib/log";
-import type { ToolFailure } from "./context";
 import { toModelOutput } from "./model-output";
 
 /** What the model (and the browser) learn when a tool throws: an exception's text stays in the server. */

@@ -1,7 +1,7 @@
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { getConfig } from "@/lib/config";
 import { buyProduct } from "./buy-product";
 import { checkAvailability } from "./check-availability";
-import type { ToolContext } from "./context";
 import { createGmailDraft } from "./create-gmail-draft";
 import { getCalendarEvents } from "./get-calendar-events";
 import { getGithubActivity } from "./get-github-activity";

@@ -1,8 +1,8 @@
 import { tool } from "ai";
 import { z } from "zod";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { listRepositories } from "@/lib/integrations/github";
-import type { ToolContext } from "./context";
 
 // A user asking for "my repositories" means the private ones too, so the tool asks for `repo` (lib/auth/connections
 // says so to the user). GitHub can still answer with public ones only — the GitHub connection in Auth0 not asking

@@ -1,8 +1,8 @@
 import { tool } from "ai";
 import { z } from "zod";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { listChannels } from "@/lib/integrations/slack";
-import type { ToolContext } from "./context";
 
 export function listSlackChannels(context: ToolContext) {
   return tool({

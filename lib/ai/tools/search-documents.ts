@@ -1,9 +1,9 @@
 import { tool } from "ai";
 import { z } from "zod";
+import type { ChunkMatch } from "@/db/queries/documents";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { FgaUnavailableError } from "@/lib/fga/documents";
 import { searchDocuments as search } from "@/lib/rag/retrieve";
-import type { ChunkMatch } from "@/db/queries/documents";
-import type { ToolContext } from "./context";
 
 /**
  * A passage as the model sees it: the document's own words, its name, and its place: the passage number (from 1)

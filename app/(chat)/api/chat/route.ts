@@ -3,8 +3,8 @@ import { abandonInterrupts } from "@/db/queries/interrupts";
 import { isDatabaseUnreachable } from "@/db/unreachable";
 import type { ChatMessage } from "@/lib/ai/types";
 import { getAgentSession, type AgentSession } from "@/lib/auth/session";
-import { MAX_TITLE_LENGTH } from "@/lib/chat/limits";
 import { applyApprovals } from "@/lib/chat/approvals";
+import { MAX_TITLE_LENGTH } from "@/lib/chat/limits";
 import { streamReply } from "@/lib/chat/reply";
 import { messageText, readChatRequest, type ChatRequest } from "@/lib/chat/request";
 import { findInterruptedCall, resumeToolCall } from "@/lib/chat/resume";
@@ -48,7 +48,7 @@ async function handleTurn(
   const chat = await getChat({ id, userId });
   // Someone else's chat id is answered exactly like a missing one.
   if (!chat && (!("message" in body) || (await chatExists(id)))) return apiError("not_found", "Chat not found.");
-  const messages = chat ? await getMessages({ chatId: id }) : [];
+  const messages = chat ? await getMessages<ChatMessage>({ chatId: id }) : [];
 
   if ("approvals" in body) {
     const refusal = await applyApprovals({ chatId: id, approvals: body.approvals, messages });

@@ -1,6 +1,6 @@
 import type { Tool } from "ai";
 import { vi } from "vitest";
-import type { ToolContext } from "@/lib/ai/tools/context";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import type { SignedInUser } from "@/sandbox/test-harness";
 
 /** For tests of the provider tools against the sandbox harness: what a tool returns, and what was logged. */

@@ -1,4 +1,4 @@
-import type { CurrentUser } from "@/lib/auth/session";
+import type { CurrentUser } from "./session";
 
 /** What a tool may know about the request it runs in. Server-only values never reach the model or browser. */
 export interface ToolContext {
