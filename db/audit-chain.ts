@@ -62,7 +62,7 @@ interface EventRow {
   id: string;
   user_id: string;
   sequence: number;
-  occurred_at: Date;
+  occurred_at_iso: string;
   agent_id: string;
   model_id: string | null;
   chat_id: string | null;
@@ -92,7 +92,10 @@ export async function verifyUserChain(sql: postgres.Sql, userId: string): Promis
   let expected = chain.anchor_sequence;
   let previous = chain.anchor_hash;
   let found: ChainBreak | null = null;
-  const rows = sql<EventRow[]>`select * from audit_events where user_id = ${userId} order by sequence`.cursor(500);
+  // The timestamp is read as ISO text so that no client-side type parser (drizzle installs its own) can change it.
+  const rows = sql<EventRow[]>`
+    select *, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at_iso
+    from audit_events where user_id = ${userId} order by sequence`.cursor(500);
   for await (const batch of rows) {
     for (const row of batch) {
       found = checkEvent(row, expected, previous);
@@ -122,7 +125,7 @@ function checkEvent(row: EventRow, expectedSequence: number, previousHash: strin
     id: row.id,
     userId: row.user_id,
     sequence: row.sequence,
-    occurredAt: row.occurred_at,
+    occurredAt: new Date(row.occurred_at_iso),
     agentId: row.agent_id,
     modelId: row.model_id,
     chatId: row.chat_id,
