@@ -92,3 +92,9 @@ export async function auditOrRefuse(input: AuditEventInput): Promise<Response | 
     throw error;
   }
 }
+
+/** The FGA decision a document route acted on, as audit evidence. */
+export const documentDecision = (documentId: string, relation: string) => ({
+  documentId,
+  fga: { relation, object: `document:${documentId}`, allowed: true },
+});

@@ -1,4 +1,6 @@
 import { StorageQuotaError, storageUsedBy } from "@/db/queries/documents";
+import { sha256Hex } from "@/db/audit-chain";
+import { auditOrRefuse } from "@/lib/audit/record";
 import { getAgentSession } from "@/lib/auth/session";
 import { apiError } from "@/lib/errors";
 import { FgaUnavailableError } from "@/lib/fga/documents";
@@ -42,10 +44,16 @@ export async function POST(request: Request) {
   if (file.size > MAX_DOCUMENT_BYTES) return apiError("payload_too_large", fileTooLargeMessage(file.name));
   if (usedBytes + file.size > quotaBytes) return apiError("payload_too_large", storageQuotaMessage({ usedBytes, quotaBytes, fileBytes: file.size }));
 
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const id = crypto.randomUUID();
+  const upload = { documentId: id, name: file.name, type, sizeBytes: file.size, contentSha256: sha256Hex(bytes) };
+  const refused = await auditOrRefuse({ userId: user.sub, action: "document.upload", evidence: upload, input: upload, summary: `Uploaded ${JSON.stringify(file.name)}`, outcome: "done" });
+  if (refused) return refused;
+
   try {
     // An unverified address proves nothing: it is never shown as who owns a document.
     const owner = { sub: user.sub, name: user.name, email: user.emailVerified ? user.email : null };
-    const document = await ingestDocument({ owner, name: file.name, type, bytes: new Uint8Array(await file.arrayBuffer()) });
+    const document = await ingestDocument({ id, owner, name: file.name, type, bytes });
     return Response.json({ id: document.id, name: file.name, chunks: document.chunks }, { status: 201 });
   } catch (error) {
     if (error instanceof UnreadableDocumentError) return apiError("bad_request", error.message);

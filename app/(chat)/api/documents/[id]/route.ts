@@ -1,4 +1,5 @@
 import { deleteDocument, getDocumentContent } from "@/db/queries/documents";
+import { auditOrRefuse, documentDecision } from "@/lib/audit/record";
 import { apiError } from "@/lib/errors";
 import { forgetDocument } from "@/lib/fga/documents";
 import { authorizeDocument } from "@/lib/rag/permissions";
@@ -12,6 +13,15 @@ export async function GET(_request: Request, { params }: Params) {
   if ("response" in gate) return gate.response;
   const document = await getDocumentContent(id);
   if (!document) return apiError("not_found", "Document not found.");
+  const refused = await auditOrRefuse({
+    userId: gate.user.sub,
+    action: "document.download",
+    evidence: documentDecision(id, "can_view"),
+    input: { documentId: id },
+    summary: `Downloaded ${JSON.stringify(document.name)}`,
+    outcome: "done",
+  });
+  if (refused) return refused;
   return new Response(new Uint8Array(document.content), {
     headers: {
       "content-type": document.mimeType,
@@ -26,6 +36,15 @@ export async function DELETE(_request: Request, { params }: Params) {
   const { id } = await params;
   const gate = await authorizeDocument(id, "can_delete");
   if ("response" in gate) return gate.response;
+  const refused = await auditOrRefuse({
+    userId: gate.user.sub,
+    action: "document.delete",
+    evidence: documentDecision(id, "can_delete"),
+    input: { documentId: id },
+    summary: `Deleted document ${id}`,
+    outcome: "done",
+  });
+  if (refused) return refused;
   await deleteDocument(id);
   await forgetDocument(id);
   return new Response(null, { status: 204 });
