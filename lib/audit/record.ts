@@ -45,13 +45,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * The one way events are written. Throws AuditUnavailableError when the event cannot be stored: callers record
  * before they act and do not act when this throws (fail closed). The agent is this application's client id.
  */
-export async function recordAuditEvent(input: AuditEventInput): Promise<void> {
+export async function recordAuditEvent(input: AuditEventInput): Promise<{ id: string }> {
   const config = getConfig();
   const occurredAt = new Date();
+  const id = crypto.randomUUID();
   try {
     await appendAuditEvent(
       {
-        id: crypto.randomUUID(),
+        id,
         userId: input.userId,
         occurredAt,
         agentId: config.AUTH0_CLIENT_ID,
@@ -68,6 +69,7 @@ export async function recordAuditEvent(input: AuditEventInput): Promise<void> {
       },
       { pruneBefore: new Date(occurredAt.getTime() - config.AUDIT_RETENTION_DAYS * DAY_MS) },
     );
+    return { id };
   } catch (error) {
     logError("audit", "event could not be written", error);
     throw new AuditUnavailableError("the audit event could not be written", { cause: error });
@@ -79,16 +81,38 @@ export const inputDigest = (input: unknown): string => sha256Hex(canonicalJson(i
 
 export const AUDIT_UNAVAILABLE_MESSAGE = "The activity record is not available, so nothing was done. Try again in a moment.";
 
+/** A route's action as the audit trail records it; its outcome is "done" unless it fails. */
+export type AuditedAction = Omit<AuditEventInput, "outcome" | "durationMs">;
+
 /**
- * Records the event and answers null, or answers the 503 the route returns instead of acting. Routes call it after
- * every check has passed and just before they act, so an event is an authorized action that is being carried out.
+ * Runs a route's action only once its event is recorded: if the event cannot be written, the action does not run
+ * and the user gets a 503 that says so. Routes call this after every check has passed, so the event is an authorized
+ * action being carried out. If the action then fails (throws or answers an error), a second event with outcome
+ * "error", naming the first, records that; writing it is best effort, as the action has already failed.
  */
-export async function auditOrRefuse(input: AuditEventInput): Promise<Response | null> {
+export async function audited(event: AuditedAction, act: () => Promise<Response>): Promise<Response> {
+  let recorded: { id: string };
   try {
-    await recordAuditEvent(input);
-    return null;
+    recorded = await recordAuditEvent({ ...event, outcome: "done" });
   } catch (error) {
     if (error instanceof AuditUnavailableError) return apiError("unavailable", AUDIT_UNAVAILABLE_MESSAGE);
+    throw error;
+  }
+  const started = performance.now();
+  const recordFailure = (status: number | null) =>
+    recordAuditEvent({
+      ...event,
+      evidence: { ...event.evidence, failureOf: recorded.id, ...(status === null ? {} : { status }) },
+      summary: `${event.summary} (failed)`,
+      outcome: "error",
+      durationMs: Math.round(performance.now() - started),
+    }).catch(() => {});
+  try {
+    const response = await act();
+    if (!response.ok) await recordFailure(response.status);
+    return response;
+  } catch (error) {
+    await recordFailure(null);
     throw error;
   }
 }

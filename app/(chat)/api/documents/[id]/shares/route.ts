@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { auditOrRefuse, documentDecision } from "@/lib/audit/record";
+import { audited, documentDecision } from "@/lib/audit/record";
 import { IssuerUnavailableError } from "@/lib/auth/oauth";
 import { apiError } from "@/lib/errors";
 import { FgaUnavailableError } from "@/lib/fga/documents";
@@ -31,26 +31,26 @@ async function change(request: Request, { params }: Params, unsharing: boolean) 
       "forbidden",
       "Verify your email address before sharing with everyone or with a group: publishing needs an account whose email is confirmed. You can still share with a person by email.",
     );
-  const refused = await auditOrRefuse({
+  const event = {
     userId: gate.user.sub,
     action: unsharing ? "document.unshare" : isPublishing(target) ? "document.publish" : "document.share",
     evidence: { ...documentDecision(id, "can_share"), target },
     input: { documentId: id, with: parsed.data.with },
     summary: `${unsharing ? "Stopped sharing" : "Shared"} document ${id} with ${describeTarget(target)}`,
-    outcome: "done",
-  });
-  if (refused) return refused;
-  try {
-    if (unsharing) {
-      await unshareWith(id, target);
-      return new Response(null, { status: 204 });
+  } as const;
+  return audited(event, async () => {
+    try {
+      if (unsharing) {
+        await unshareWith(id, target);
+        return new Response(null, { status: 204 });
+      }
+      return Response.json({ message: await shareWith(id, target) });
+    } catch (error) {
+      if (error instanceof FgaUnavailableError || error instanceof IssuerUnavailableError)
+        return apiError("unavailable", "A service needed for sharing is not answering, so nothing changed. Try again.");
+      throw error;
     }
-    return Response.json({ message: await shareWith(id, target) });
-  } catch (error) {
-    if (error instanceof FgaUnavailableError || error instanceof IssuerUnavailableError)
-      return apiError("unavailable", "A service needed for sharing is not answering, so nothing changed. Try again.");
-    throw error;
-  }
+  });
 }
 
 function describeTarget(target: ShareTarget): string {

@@ -9,7 +9,7 @@ import { signInWithSandbox, type AppRoutes } from "@/sandbox/identity/test-login
 import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
 
 // Every document action and sign-in/out against the whole sandbox writes exactly one audit event, and none runs
-// when its event cannot be written. Document routes see a replaced cookie session (as in documents.test.ts);
+// when its event cannot be written. Document routes see a replaced cookie session (as in documents/documents.test.ts);
 // sign-in and sign-out go through proxy.ts and nextjs-auth0's real routes.
 const session = vi.hoisted(() => ({ user: null as CurrentUser | null }));
 vi.mock("@/lib/auth/session", () => ({
@@ -24,16 +24,16 @@ const SECRET_NOTE = "The vault code is 4711 (ünïcödé, https://example.com/x?
 let sandbox: SandboxHarness;
 let sql: postgres.Sql;
 let upload: (request: Request) => Promise<Response>;
-let documentRoute: typeof import("./[id]/route");
-let shares: typeof import("./[id]/shares/route");
+let documentRoute: typeof import("./documents/[id]/route");
+let shares: typeof import("./documents/[id]/shares/route");
 let proxyApp: AppRoutes;
 
 beforeAll(async () => {
   sandbox = await startSandboxHarness();
   sql = postgres(sandbox.databaseUrl, { max: 1, onnotice: () => {} });
-  upload = (await import("./route")).POST;
-  documentRoute = await import("./[id]/route");
-  shares = await import("./[id]/shares/route");
+  upload = (await import("./documents/route")).POST;
+  documentRoute = await import("./documents/[id]/route");
+  shares = await import("./documents/[id]/shares/route");
   const { proxy } = await import("@/proxy");
   proxyApp = (url, cookie) => proxy(new NextRequest(url, { headers: cookie ? { cookie } : {} }));
 });
@@ -124,6 +124,14 @@ describe("document actions are audited", () => {
     expect(await verifyAllChains(sql)).toMatchObject({ breaks: [] });
   });
 
+  it("an action that fails after its event was written is followed by an error event naming it", async () => {
+    const events = await newEvents(alice.sub, async () => expect((await upload(uploadRequest("blank.txt", "   "))).status).toBe(400));
+    const rows = await sql`select id, action, outcome, evidence, duration_ms from audit_events where user_id = ${alice.sub} order by sequence desc limit 2`;
+    expect(events.map((event) => [event.action, event.outcome])).toEqual([["document.upload", "done"], ["document.upload", "error"]]);
+    expect(rows[0]!.evidence).toMatchObject({ failureOf: rows[1]!.id, status: 400, name: "blank.txt" });
+    expect(rows[0]!.duration_ms).toBeGreaterThanOrEqual(0);
+  });
+
   it("an action whose event cannot be written does not run, and the user is told", async () => {
     const id = await uploadNote("kept.txt");
     const bob = person("bob", "Bob Chen");
@@ -158,6 +166,16 @@ describe("sign-in and sign-out are audited", () => {
     const events = await newEvents(sub, () => proxyApp(new URL("http://localhost:3000/auth/logout"), signedIn.appCookie));
     expect(events).toEqual([expect.objectContaining({ action: "auth.sign_out", outcome: "done", summary: "Signed out" })]);
     expect(JSON.stringify(await sql`select * from audit_events where user_id = ${sub}`)).not.toContain(data!.tokenSet.refreshToken!);
+  });
+
+  it("still signs out when the sign-out cannot be recorded: a session is never kept alive for the record's sake", async () => {
+    const signedIn = await signInWithSandbox(proxyApp, { email: "bob@example.com" });
+    await withFailingAuditWrites(async () => {
+      const response = await proxyApp(new URL("http://localhost:3000/auth/logout"), signedIn.appCookie);
+      expect(response.status).toBeGreaterThanOrEqual(300);
+      expect(response.status).toBeLessThan(400);
+      expect(response.headers.getSetCookie().some((cookie) => /^__session=;/.test(cookie))).toBe(true);
+    });
   });
 
   it("refuses the sign-in when it cannot be recorded, and sets no session", async () => {
