@@ -178,6 +178,7 @@ describe("the audit chain (PGlite)", () => {
  * on separate connections really run at once. Each run creates its own database.
  */
 const directUrl = process.env.TEST_DIRECT_DATABASE_URL;
+const poolerUrl = process.env.TEST_POOLER_DATABASE_URL;
 describe.skipIf(!directUrl)("the audit chain on a real PostgreSQL", () => {
   const database = `delegate_audit_${randomUUID().replaceAll("-", "")}`;
   let admin: postgres.Sql;
@@ -207,5 +208,13 @@ describe.skipIf(!directUrl)("the audit chain on a real PostgreSQL", () => {
     } finally {
       await sql.end();
     }
+  });
+
+  it.skipIf(!poolerUrl)("npm run audit:verify reads the chains through a transaction pooler", async () => {
+    const url = new URL(poolerUrl!);
+    url.pathname = `/${database}`;
+    const lines: string[] = [];
+    expect(await auditVerify({ DATABASE_URL: url.href, DATABASE_PREPARED_STATEMENTS: "false" }, (line) => lines.push(line))).toBe(0);
+    expect(lines).toEqual(["All 2 audit chains verify."]);
   });
 });

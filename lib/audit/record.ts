@@ -16,7 +16,6 @@ export type AuditAction =
   | "auth.sign_in"
   | "auth.sign_out";
 
-
 export interface AuditEventInput {
   userId: string;
   action: AuditAction;

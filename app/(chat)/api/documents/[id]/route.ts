@@ -13,8 +13,8 @@ export async function GET(_request: Request, { params }: Params) {
   if ("response" in gate) return gate.response;
   const document = await getDocumentContent(id);
   if (!document) return apiError("not_found", "Document not found.");
-  const event = { userId: gate.user.sub, action: "document.download", evidence: documentDecision(id, "can_view"), input: { documentId: id } } as const;
-  return audited({ ...event, summary: `Downloaded ${JSON.stringify(document.name)}` }, async () =>
+  const summary = `Downloaded ${JSON.stringify(document.name)}`;
+  return audited({ userId: gate.user.sub, action: "document.download", evidence: documentDecision(id, "can_view"), input: { documentId: id }, summary }, async () =>
     new Response(new Uint8Array(document.content), {
       headers: {
         "content-type": document.mimeType,
@@ -30,8 +30,8 @@ export async function DELETE(_request: Request, { params }: Params) {
   const { id } = await params;
   const gate = await authorizeDocument(id, "can_delete");
   if ("response" in gate) return gate.response;
-  const event = { userId: gate.user.sub, action: "document.delete", evidence: documentDecision(id, "can_delete"), input: { documentId: id } } as const;
-  return audited({ ...event, summary: `Deleted document ${id}` }, async () => {
+  const summary = `Deleted document ${id}`;
+  return audited({ userId: gate.user.sub, action: "document.delete", evidence: documentDecision(id, "can_delete"), input: { documentId: id }, summary }, async () => {
     await deleteDocument(id);
     await forgetDocument(id);
     return new Response(null, { status: 204 });
