@@ -16,7 +16,13 @@ const layers = [
   { "lib/ai": ["lib/ai"] },
   { "lib/rag": ["lib/rag"] },
   { "lib/auth": ["lib/auth"] },
-  { "lib/fga": ["lib/fga"], "lib/integrations": ["lib/integrations"], "lib/model.ts": ["lib/model.ts"], "lib/rate-limit.ts": ["lib/rate-limit.ts"] },
+  {
+    "lib/audit": ["lib/audit"],
+    "lib/fga": ["lib/fga"],
+    "lib/integrations": ["lib/integrations"],
+    "lib/model.ts": ["lib/model.ts"],
+    "lib/rate-limit.ts": ["lib/rate-limit.ts"],
+  },
   { db: ["db"] },
   // Leaves any layer may use; they import only each other.
   { "lib/config.ts, lib/errors.ts, lib/log.ts, lib/time.ts, lib/http": ["lib/config.ts", "lib/errors.ts", "lib/log.ts", "lib/time.ts", "lib/http"] },

@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { deleteConnectionTokensOfUser } from "@/db/queries/connection-tokens";
+import { AUDIT_UNAVAILABLE_MESSAGE, AuditUnavailableError, recordAuditEvent } from "@/lib/audit/record";
 import { getAuth0 } from "@/lib/auth/auth0";
 import { CONNECT_ROUTE, explainConnectFailure } from "@/lib/auth/connect-failure";
 import { getConfig } from "@/lib/config";
@@ -29,21 +30,33 @@ async function handle(request: NextRequest, appOrigin: string, contentSecurityPo
   const { method, headers, nextUrl } = request;
   const refusal = checkRequest({ method, pathname: nextUrl.pathname, headers }, appOrigin);
   if (refusal) return apiError(refusal.code, refusal.message);
-  if (routePath(nextUrl.pathname) === LOGOUT_ROUTE) await forgetProviderTokens(request);
-  const response = await getAuth0().middleware(request);
+  if (routePath(nextUrl.pathname) === LOGOUT_ROUTE) await endAgentSession(request);
+  let response: NextResponse;
+  try {
+    response = await getAuth0().middleware(request);
+  } catch (error) {
+    // The sign-in could not be recorded (lib/auth/auth0.ts onCallback), so no session cookie was written.
+    if (error instanceof AuditUnavailableError) return new Response(`Signing in is not possible right now. ${AUDIT_UNAVAILABLE_MESSAGE}`, { status: 503, headers: { "content-type": "text/plain; charset=utf-8" } });
+    throw error;
+  }
   if (routePath(nextUrl.pathname) === CONNECT_ROUTE) return explainConnectFailure(request, response);
   return passPolicyToRender(response, request, contentSecurityPolicy);
 }
 
 /**
- * A signed-out user's cached Google, GitHub and Slack tokens must not outlive the session. Logging out never
- * fails because of this: if the database fails, the user is still signed out (the failure is logged), and the tokens
- * still expire on their own.
+ * Records the sign-out and forgets the user's cached Google, GitHub and Slack tokens, which must not outlive the
+ * session. Signing out is the one audited action that does not fail closed: refusing it would keep a session — and
+ * the authority it carries — alive because the record is down. If the database fails, the user is still signed out
+ * (the failure is logged; recordAuditEvent logs its own), and the tokens still expire on their own.
  */
-async function forgetProviderTokens(request: NextRequest) {
+async function endAgentSession(request: NextRequest) {
+  const session = await getAuth0()
+    .getSession(request)
+    .catch((error: unknown) => void logError("auth", "logout could not read the session", error));
+  if (!session) return;
+  await recordAuditEvent({ userId: session.user.sub, action: "auth.sign_out", evidence: {}, summary: "Signed out", outcome: "done" }).catch(() => {});
   try {
-    const session = await getAuth0().getSession(request);
-    if (session) await deleteConnectionTokensOfUser(session.user.sub);
+    await deleteConnectionTokensOfUser(session.user.sub);
   } catch (error) {
     logError("auth", "logout could not forget provider tokens", error);
   }

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid, vector } from "drizzle-orm/pg-core";
+import { check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
 
 /** A conversation. `userId` is the Auth0 `sub` of its owner: the only principal that may read or write it. */
 export const chats = pgTable(
@@ -170,3 +170,59 @@ export const people = pgTable("people", {
 
 export type ChatRow = typeof chats.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
+
+/**
+ * The audit trail: one row per audited action (document actions, sign-in/out; tool calls and authorization
+ * decisions once the tool pipeline writes them). Append-only and tamper-evident: each user's events form a hash
+ * chain (`sequence` 1, 2, …; `prevHash` is the previous event's `hash`; `hash` is the SHA-256 of the event's
+ * canonical JSON, db/audit-chain.ts). Migration 0006 adds the trigger that refuses UPDATE and DELETE except
+ * retention pruning. No token or secret is ever stored: `evidence` holds decisions and ids, `inputDigest` a digest.
+ * Chat, turn and tool-call ids are plain columns, not foreign keys: the record outlives a deleted chat.
+ */
+export const AUDIT_OUTCOMES = ["done", "error", "cancelled", "denied"] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: uuid("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    sequence: integer("sequence").notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true, precision: 3 }).notNull(),
+    /** The application (Auth0 client id) that acted; with `modelId`, the agent. */
+    agentId: text("agent_id").notNull(),
+    modelId: text("model_id"),
+    chatId: uuid("chat_id"),
+    turnId: text("turn_id"),
+    toolCallId: text("tool_call_id"),
+    action: text("action").notNull(),
+    evidence: jsonb("evidence").notNull(),
+    /** SHA-256 (hex) of the canonical JSON of the action's input. */
+    inputDigest: text("input_digest"),
+    summary: text("summary").notNull(),
+    outcome: text("outcome", { enum: AUDIT_OUTCOMES }).notNull(),
+    durationMs: integer("duration_ms"),
+    prevHash: text("prev_hash"),
+    hash: text("hash").notNull(),
+  },
+  (table) => [
+    uniqueIndex("audit_events_user_sequence_idx").on(table.userId, table.sequence),
+    index("audit_events_user_occurred_idx").on(table.userId, table.occurredAt),
+  ],
+);
+
+/**
+ * Each user's chain ends: the row writers lock (SELECT … FOR UPDATE) so concurrent events never fork the chain.
+ * `headSequence`/`headHash` name the newest event, so removing events from the end is detected too. Retention
+ * pruning deletes a prefix and moves the anchor: `anchorSequence` is the first kept sequence and `anchorHash` the
+ * hash of the last pruned event, which the first kept event's `prevHash` must equal. Both only ever move forward.
+ */
+export const auditChains = pgTable("audit_chains", {
+  userId: text("user_id").primaryKey(),
+  headSequence: integer("head_sequence").notNull(),
+  headHash: text("head_hash"),
+  anchorSequence: integer("anchor_sequence").notNull(),
+  anchorHash: text("anchor_hash"),
+});
+
+export type AuditEventRow = typeof auditEvents.$inferSelect;

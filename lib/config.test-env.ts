@@ -9,4 +9,5 @@ export const COMPLETE_CONFIG_ENV = {
   OPENAI_API_KEY: "sk-test",
   FGA_API_URL: "https://api.us1.fga.dev",
   FGA_STORE_ID: "01JABCDEFGHJKMNPQRSTVWXYZ0",
+  AUDIT_RETENTION_DAYS: "365",
 } as const;

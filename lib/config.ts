@@ -147,6 +147,8 @@ const schema = z.object({
   RATE_LIMIT_APPROVAL_REQUESTS_PER_HOUR: z.coerce.number().int().min(1).default(10),
   /** Each user's total of uploaded document bytes. */
   DOCUMENT_QUOTA_MB: z.coerce.number().int().min(1).default(100),
+  /** Days an audit event is kept (db/queries/audit.ts prunes older ones without breaking the chain). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1, "AUDIT_RETENTION_DAYS must be a whole number of days, at least 1.").default(365),
   /** Set by `npm run dev`: names the stand-ins in use, so the UI can label them. Never changes behaviour. */
   SANDBOX_SERVICES: z.string().optional(),
 });

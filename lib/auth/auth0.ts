@@ -2,6 +2,7 @@ import "server-only";
 import { Auth0Client } from "@auth0/nextjs-auth0/server";
 import type { OnCallbackHook } from "@auth0/nextjs-auth0/types";
 import { NextResponse } from "next/server";
+import { recordAuditEvent } from "@/lib/audit/record";
 import { getConfig } from "@/lib/config";
 import { logError } from "@/lib/log";
 
@@ -34,10 +35,22 @@ export function getAuth0(): Auth0Client {
 /**
  * Where the browser goes after /auth/callback. A connect-account flow that failed or was cancelled goes back to
  * its returnTo page with `connect_error`, so the chat can say "Not connected" instead of showing an error page.
+ * A sign-in is recorded in the audit trail first: the SDK writes the session cookie only after this hook returns,
+ * so an AuditUnavailableError thrown here leaves the user signed out (proxy.ts answers 503).
  */
-const onCallback: OnCallbackHook = async (error, context) => {
+const onCallback: OnCallbackHook = async (error, context, session) => {
   const base = context.appBaseUrl ?? getConfig().APP_BASE_URL;
-  if (!error) return NextResponse.redirect(new URL(context.returnTo ?? "/", base));
+  if (!error) {
+    if (session && context.responseType !== "connect_code")
+      await recordAuditEvent({
+        userId: session.user.sub,
+        action: "auth.sign_in",
+        evidence: { issuer: getConfig().AUTH0_DOMAIN, emailVerified: session.user.email_verified === true },
+        summary: "Signed in",
+        outcome: "done",
+      });
+    return NextResponse.redirect(new URL(context.returnTo ?? "/", base));
+  }
   if (context.responseType === "connect_code" && context.returnTo) {
     const target = new URL(context.returnTo, base);
     target.searchParams.set("connect_error", error.code ?? "connect_failed");

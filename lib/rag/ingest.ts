@@ -24,7 +24,10 @@ export async function ingestDocument({
   name,
   type,
   bytes,
+  id = crypto.randomUUID(),
 }: {
+  /** Chosen by the caller when it records the upload before storing it. */
+  id?: string;
   owner: Person;
   name: string;
   type: DocumentType;
@@ -45,7 +48,6 @@ export async function ingestDocument({
     dimensions: EMBEDDING_DIMENSIONS,
   });
 
-  const id = crypto.randomUUID();
   await rememberPeople([owner]);
   // Rows first, in one transaction; the tuple after, outside it (the authorization service may share the
   // database and must not wait on this transaction's lock).

@@ -1,4 +1,6 @@
 import { StorageQuotaError, storageUsedBy } from "@/db/queries/documents";
+import { sha256Hex } from "@/db/audit-chain";
+import { audited } from "@/lib/audit/record";
 import { getAgentSession } from "@/lib/auth/session";
 import { apiError } from "@/lib/errors";
 import { FgaUnavailableError } from "@/lib/fga/documents";
@@ -42,20 +44,26 @@ export async function POST(request: Request) {
   if (file.size > MAX_DOCUMENT_BYTES) return apiError("payload_too_large", fileTooLargeMessage(file.name));
   if (usedBytes + file.size > quotaBytes) return apiError("payload_too_large", storageQuotaMessage({ usedBytes, quotaBytes, fileBytes: file.size }));
 
-  try {
-    // An unverified address proves nothing: it is never shown as who owns a document.
-    const owner = { sub: user.sub, name: user.name, email: user.emailVerified ? user.email : null };
-    const document = await ingestDocument({ owner, name: file.name, type, bytes: new Uint8Array(await file.arrayBuffer()) });
-    return Response.json({ id: document.id, name: file.name, chunks: document.chunks }, { status: 201 });
-  } catch (error) {
-    if (error instanceof UnreadableDocumentError) return apiError("bad_request", error.message);
-    if (error instanceof DocumentLimitError) return apiError("payload_too_large", error.message);
-    if (error instanceof StorageQuotaError)
-      return apiError("payload_too_large", storageQuotaMessage({ usedBytes: error.usedBytes, quotaBytes: error.quotaBytes, fileBytes: file.size }));
-    if (error instanceof FgaUnavailableError) return apiError("unavailable", "The permission service is not answering; the document was not saved.");
-    const reference = logError("documents", "upload failed", error);
-    return apiError("internal", `The document could not be saved. Try again (reference ${reference}).`);
-  }
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const id = crypto.randomUUID();
+  const upload = { documentId: id, name: file.name, type, sizeBytes: file.size, contentSha256: sha256Hex(bytes) };
+  const event = { userId: user.sub, action: "document.upload", evidence: upload, input: upload, summary: `Uploaded ${JSON.stringify(file.name)}` } as const;
+  return audited(event, async () => {
+    try {
+      // An unverified address proves nothing: it is never shown as who owns a document.
+      const owner = { sub: user.sub, name: user.name, email: user.emailVerified ? user.email : null };
+      const document = await ingestDocument({ id, owner, name: file.name, type, bytes });
+      return Response.json({ id: document.id, name: file.name, chunks: document.chunks }, { status: 201 });
+    } catch (error) {
+      if (error instanceof UnreadableDocumentError) return apiError("bad_request", error.message);
+      if (error instanceof DocumentLimitError) return apiError("payload_too_large", error.message);
+      if (error instanceof StorageQuotaError)
+        return apiError("payload_too_large", storageQuotaMessage({ usedBytes: error.usedBytes, quotaBytes: error.quotaBytes, fileBytes: file.size }));
+      if (error instanceof FgaUnavailableError) return apiError("unavailable", "The permission service is not answering; the document was not saved.");
+      const reference = logError("documents", "upload failed", error);
+      return apiError("internal", `The document could not be saved. Try again (reference ${reference}).`);
+    }
+  });
 }
 
 /** Names are shown to other people and to the model, so they are kept to one readable line. */

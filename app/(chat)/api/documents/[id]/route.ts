@@ -1,4 +1,5 @@
 import { deleteDocument, getDocumentContent } from "@/db/queries/documents";
+import { audited, documentDecision } from "@/lib/audit/record";
 import { apiError } from "@/lib/errors";
 import { forgetDocument } from "@/lib/fga/documents";
 import { authorizeDocument } from "@/lib/rag/permissions";
@@ -12,13 +13,16 @@ export async function GET(_request: Request, { params }: Params) {
   if ("response" in gate) return gate.response;
   const document = await getDocumentContent(id);
   if (!document) return apiError("not_found", "Document not found.");
-  return new Response(new Uint8Array(document.content), {
-    headers: {
-      "content-type": document.mimeType,
-      "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(document.name)}`,
-      "x-content-type-options": "nosniff",
-    },
-  });
+  const summary = `Downloaded ${JSON.stringify(document.name)}`;
+  return audited({ userId: gate.user.sub, action: "document.download", evidence: documentDecision(id, "can_view"), input: { documentId: id }, summary }, async () =>
+    new Response(new Uint8Array(document.content), {
+      headers: {
+        "content-type": document.mimeType,
+        "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(document.name)}`,
+        "x-content-type-options": "nosniff",
+      },
+    }),
+  );
 }
 
 /** Delete: the owner only. The rows go first, then every relationship of the document. */
@@ -26,7 +30,10 @@ export async function DELETE(_request: Request, { params }: Params) {
   const { id } = await params;
   const gate = await authorizeDocument(id, "can_delete");
   if ("response" in gate) return gate.response;
-  await deleteDocument(id);
-  await forgetDocument(id);
-  return new Response(null, { status: 204 });
+  const summary = `Deleted document ${id}`;
+  return audited({ userId: gate.user.sub, action: "document.delete", evidence: documentDecision(id, "can_delete"), input: { documentId: id }, summary }, async () => {
+    await deleteDocument(id);
+    await forgetDocument(id);
+    return new Response(null, { status: 204 });
+  });
 }

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { audited, documentDecision } from "@/lib/audit/record";
 import { IssuerUnavailableError } from "@/lib/auth/oauth";
 import { apiError } from "@/lib/errors";
 import { FgaUnavailableError } from "@/lib/fga/documents";
 import { capBody } from "@/lib/http/capped-body";
 import { authorizeDocument } from "@/lib/rag/permissions";
-import { isPublishing, parseShareTarget, shareWith, unshareWith } from "@/lib/rag/sharing";
+import { isPublishing, parseShareTarget, shareWith, unshareWith, type ShareTarget } from "@/lib/rag/sharing";
 import { rateLimitedResponse, takeRateLimit } from "@/lib/rate-limit";
 
 type Params = { params: Promise<{ id: string }> };
@@ -30,17 +31,33 @@ async function change(request: Request, { params }: Params, unsharing: boolean) 
       "forbidden",
       "Verify your email address before sharing with everyone or with a group: publishing needs an account whose email is confirmed. You can still share with a person by email.",
     );
-  try {
-    if (unsharing) {
-      await unshareWith(id, target);
-      return new Response(null, { status: 204 });
+  const event = {
+    userId: gate.user.sub,
+    action: unsharing ? "document.unshare" : isPublishing(target) ? "document.publish" : "document.share",
+    evidence: { ...documentDecision(id, "can_share"), target },
+    input: { documentId: id, with: parsed.data.with },
+    summary: `${unsharing ? "Stopped sharing" : "Shared"} document ${id} with ${describeTarget(target)}`,
+  } as const;
+  return audited(event, async () => {
+    try {
+      if (unsharing) {
+        await unshareWith(id, target);
+        return new Response(null, { status: 204 });
+      }
+      return Response.json({ message: await shareWith(id, target) });
+    } catch (error) {
+      if (error instanceof FgaUnavailableError || error instanceof IssuerUnavailableError)
+        return apiError("unavailable", "A service needed for sharing is not answering, so nothing changed. Try again.");
+      throw error;
     }
-    return Response.json({ message: await shareWith(id, target) });
-  } catch (error) {
-    if (error instanceof FgaUnavailableError || error instanceof IssuerUnavailableError)
-      return apiError("unavailable", "A service needed for sharing is not answering, so nothing changed. Try again.");
-    throw error;
-  }
+  });
+}
+
+function describeTarget(target: ShareTarget): string {
+  if (target.type === "everyone") return "everyone signed in";
+  if (target.type === "group") return `group ${target.name}`;
+  if (target.type === "email") return target.email;
+  return target.sub;
 }
 
 export const POST = (request: Request, context: Params) => change(request, context, false);

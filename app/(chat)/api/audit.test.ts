@@ -1,0 +1,186 @@
+import postgres from "postgres";
+import { NextRequest } from "next/server";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { canonicalJson, sha256Hex, verifyAllChains } from "@/db/audit-chain";
+import type { AuditEventRow } from "@/db/schema";
+import type { CurrentUser } from "@/lib/auth/session";
+import { can } from "@/lib/fga/documents";
+import { signInWithSandbox, type AppRoutes } from "@/sandbox/identity/test-login";
+import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
+
+// Every document action and sign-in/out against the whole sandbox writes exactly one audit event, and none runs
+// when its event cannot be written. Document routes see a replaced cookie session (as in documents/documents.test.ts);
+// sign-in and sign-out go through proxy.ts and nextjs-auth0's real routes.
+const session = vi.hoisted(() => ({ user: null as CurrentUser | null }));
+vi.mock("@/lib/auth/session", () => ({
+  getAgentSession: async () => (session.user ? { user: session.user, refreshToken: undefined } : null),
+  getCurrentUser: async () => session.user,
+}));
+
+const person = (id: string, name: string): CurrentUser => ({ sub: `auth0|audit-${id}`, name, email: `${id}@example.com`, picture: null, emailVerified: true });
+const alice = person("alice", "Alice Martin");
+const SECRET_NOTE = "The vault code is 4711 (ünïcödé, https://example.com/x?y=1)";
+
+let sandbox: SandboxHarness;
+let sql: postgres.Sql;
+let upload: (request: Request) => Promise<Response>;
+let documentRoute: typeof import("./documents/[id]/route");
+let shares: typeof import("./documents/[id]/shares/route");
+let proxyApp: AppRoutes;
+
+beforeAll(async () => {
+  sandbox = await startSandboxHarness();
+  sql = postgres(sandbox.databaseUrl, { max: 1, onnotice: () => {} });
+  upload = (await import("./documents/route")).POST;
+  documentRoute = await import("./documents/[id]/route");
+  shares = await import("./documents/[id]/shares/route");
+  const { proxy } = await import("@/proxy");
+  proxyApp = (url, cookie) => proxy(new NextRequest(url, { headers: cookie ? { cookie } : {} }));
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await sandbox?.close();
+});
+
+beforeEach(() => {
+  session.user = alice;
+});
+
+const context = (id: string) => ({ params: Promise.resolve({ id }) });
+
+function uploadRequest(name: string, text: string) {
+  const form = new FormData();
+  form.append("file", new File([text], name, { type: "text/plain" }));
+  return new Request("http://localhost:3000/api/documents", { method: "POST", body: form });
+}
+const shareRequest = (method: "POST" | "DELETE", who: string) =>
+  new Request("http://localhost:3000/api/documents/x/shares", { method, headers: { "content-type": "application/json" }, body: JSON.stringify({ with: who }) });
+
+async function eventsOf(userId: string): Promise<AuditEventRow[]> {
+  const rows = await sql`select * from audit_events where user_id = ${userId} order by sequence`;
+  return rows.map((row) => ({ action: row.action, evidence: row.evidence, inputDigest: row.input_digest, summary: row.summary, outcome: row.outcome, agentId: row.agent_id }) as unknown as AuditEventRow);
+}
+
+/** Runs `action` and returns the events it added to the user's chain. */
+async function newEvents(userId: string, action: () => Promise<unknown>) {
+  const before = (await eventsOf(userId)).length;
+  await action();
+  return (await eventsOf(userId)).slice(before);
+}
+
+async function uploadNote(name: string) {
+  const response = await upload(uploadRequest(name, SECRET_NOTE));
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { id: string }).id;
+}
+
+/** Makes every audit insert fail, as a full disk or a lost connection would, for the duration of `run`. */
+async function withFailingAuditWrites(run: () => Promise<void>) {
+  await sql.unsafe(`create function audit_fails() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$`);
+  await sql`create trigger audit_fails before insert on audit_events for each row execute function audit_fails()`;
+  try {
+    await run();
+  } finally {
+    await sql`drop trigger audit_fails on audit_events`;
+    await sql`drop function audit_fails()`;
+  }
+}
+
+describe("document actions are audited", () => {
+  it("each action writes exactly one event with its decision, digest and summary, and no secret", async () => {
+    const name = "Q3 plan (draft) — «final».md";
+    let id = "";
+    const [uploaded] = await newEvents(alice.sub, async () => (id = await uploadNote(name)));
+    const content = sha256Hex(new TextEncoder().encode(SECRET_NOTE));
+    const uploadInput = { documentId: id, name, type: "text/markdown", sizeBytes: new TextEncoder().encode(SECRET_NOTE).byteLength, contentSha256: content };
+    expect(uploaded).toEqual({
+      action: "document.upload",
+      evidence: uploadInput,
+      inputDigest: sha256Hex(canonicalJson(uploadInput)),
+      summary: `Uploaded ${JSON.stringify(name)}`,
+      outcome: "done",
+      agentId: "delegate-app",
+    });
+
+    const steps: [string, () => Promise<Response>, number, Record<string, unknown>][] = [
+      ["document.download", () => documentRoute.GET(new Request("http://localhost:3000"), context(id)), 200, { relation: "can_view" }],
+      ["document.share", () => shares.POST(shareRequest("POST", "bob@example.com"), context(id)), 200, { relation: "can_share" }],
+      ["document.unshare", () => shares.DELETE(shareRequest("DELETE", "bob@example.com"), context(id)), 204, { relation: "can_share" }],
+      ["document.publish", () => shares.POST(shareRequest("POST", "everyone"), context(id)), 200, { relation: "can_share" }],
+      ["document.delete", () => documentRoute.DELETE(new Request("http://localhost:3000"), context(id)), 204, { relation: "can_delete" }],
+    ];
+    for (const [action, run, status, fga] of steps) {
+      const events = await newEvents(alice.sub, async () => expect((await run()).status).toBe(status));
+      expect(events, action).toHaveLength(1);
+      expect(events[0]).toMatchObject({ action, outcome: "done", evidence: { documentId: id, fga: { ...fga, object: `document:${id}`, allowed: true } } });
+    }
+    const [shared] = (await eventsOf(alice.sub)).filter((event) => event.action === "document.share");
+    expect(shared!.evidence).toMatchObject({ target: { type: "email", email: "bob@example.com" } });
+    expect(shared!.inputDigest).toBe(sha256Hex(canonicalJson({ documentId: id, with: "bob@example.com" })));
+
+    const stored = JSON.stringify(await sql`select * from audit_events`);
+    for (const secret of [SECRET_NOTE, "4711", process.env.AUTH0_CLIENT_SECRET!, process.env.AUTH0_SECRET!]) expect(stored).not.toContain(secret);
+    expect(await verifyAllChains(sql)).toMatchObject({ breaks: [] });
+  });
+
+  it("an action that fails after its event was written is followed by an error event naming it", async () => {
+    const events = await newEvents(alice.sub, async () => expect((await upload(uploadRequest("blank.txt", "   "))).status).toBe(400));
+    const rows = await sql`select id, action, outcome, evidence, duration_ms from audit_events where user_id = ${alice.sub} order by sequence desc limit 2`;
+    expect(events.map((event) => [event.action, event.outcome])).toEqual([["document.upload", "done"], ["document.upload", "error"]]);
+    expect(rows[0]!.evidence).toMatchObject({ failureOf: rows[1]!.id, status: 400, name: "blank.txt" });
+    expect(rows[0]!.duration_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it("an action whose event cannot be written does not run, and the user is told", async () => {
+    const id = await uploadNote("kept.txt");
+    const bob = person("bob", "Bob Chen");
+    const [documents] = await sql<{ count: number }[]>`select count(*)::int as count from documents`;
+    const before = await sql`select count(*)::int as count from audit_events`;
+    await withFailingAuditWrites(async () => {
+      const answers = [
+        await upload(uploadRequest("never-stored.txt", "nothing")),
+        await documentRoute.GET(new Request("http://localhost:3000"), context(id)),
+        await shares.POST(shareRequest("POST", "everyone"), context(id)),
+        await documentRoute.DELETE(new Request("http://localhost:3000"), context(id)),
+      ];
+      for (const answer of answers) {
+        expect(answer.status).toBe(503);
+        expect(await answer.json()).toEqual({ error: { code: "unavailable", message: "The activity record is not available, so nothing was done. Try again in a moment." } });
+      }
+    });
+    expect(await sql`select count(*)::int as count from audit_events`).toEqual(before);
+    expect(await sql`select count(*)::int as count from documents`).toEqual([{ count: documents!.count }]);
+    expect(await sql`select id from documents where id = ${id}`).toHaveLength(1);
+    expect(await can(bob.sub, "can_view", id)).toBe(false);
+    expect(await verifyAllChains(sql)).toMatchObject({ breaks: [] });
+  });
+});
+
+describe("sign-in and sign-out are audited", () => {
+  it("records one event each through the app's real routes", async () => {
+    const signedIn = await signInWithSandbox(proxyApp, { email: "carol@example.com" });
+    const data = await sandbox.auth0.getSession(new NextRequest("http://localhost:3000", { headers: { cookie: signedIn.appCookie } }));
+    const sub = data!.user.sub;
+    expect(await eventsOf(sub)).toEqual([expect.objectContaining({ action: "auth.sign_in", outcome: "done", summary: "Signed in" })]);
+    const events = await newEvents(sub, () => proxyApp(new URL("http://localhost:3000/auth/logout"), signedIn.appCookie));
+    expect(events).toEqual([expect.objectContaining({ action: "auth.sign_out", outcome: "done", summary: "Signed out" })]);
+    expect(JSON.stringify(await sql`select * from audit_events where user_id = ${sub}`)).not.toContain(data!.tokenSet.refreshToken!);
+  });
+
+  it("still signs out when the sign-out cannot be recorded: a session is never kept alive for the record's sake", async () => {
+    const signedIn = await signInWithSandbox(proxyApp, { email: "bob@example.com" });
+    await withFailingAuditWrites(async () => {
+      const response = await proxyApp(new URL("http://localhost:3000/auth/logout"), signedIn.appCookie);
+      expect(response.status).toBeGreaterThanOrEqual(300);
+      expect(response.status).toBeLessThan(400);
+      expect(response.headers.getSetCookie().some((cookie) => /^__session=;/.test(cookie))).toBe(true);
+    });
+  });
+
+  it("refuses the sign-in when it cannot be recorded, and sets no session", async () => {
+    await withFailingAuditWrites(async () => {
+      await expect(signInWithSandbox(proxyApp, { email: "dave@example.com" })).rejects.toThrow(/HTTP 503: Signing in is not possible right now/);
+    });
+  });
+});

@@ -1,0 +1,220 @@
+import { randomUUID } from "node:crypto";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
+import { auditVerify } from "@/scripts/audit-verify";
+import { canonicalJson, verifyAllChains, verifyUserChain } from "./audit-chain";
+import { runMigrations } from "./migrate";
+import { appendAuditEvent, listAuditEvents, pruneAuditEvents, type NewAuditEvent } from "./queries/audit";
+
+const event = (userId: string, overrides: Partial<NewAuditEvent> = {}): NewAuditEvent => ({
+  id: randomUUID(),
+  userId,
+  occurredAt: new Date(),
+  agentId: "delegate-app",
+  modelId: null,
+  chatId: null,
+  turnId: null,
+  toolCallId: null,
+  action: "document.share",
+  evidence: { fga: { relation: "can_share", object: "document:1", allowed: true }, target: "bob@example.com (Bob «Chen»)" },
+  inputDigest: "0".repeat(64),
+  summary: "Shared “Q3 plan (draft).md” with bob@example.com",
+  outcome: "done",
+  durationMs: null,
+  ...overrides,
+});
+
+const newUser = () => `auth0|${randomUUID()}`;
+
+async function writeChain(userId: string, count: number) {
+  for (let i = 0; i < count; i++) await appendAuditEvent(event(userId, { summary: `event ${i + 1}` }));
+  return listAuditEvents(userId);
+}
+
+/** Runs `change` as the superuser with the append-only triggers off, as an attacker with database access could. */
+async function tamper(sql: postgres.Sql, change: (tx: postgres.TransactionSql) => Promise<unknown>) {
+  await sql.begin(async (tx) => {
+    await tx`alter table audit_events disable trigger user`;
+    await tx`alter table audit_chains disable trigger user`;
+    await change(tx);
+    await tx`alter table audit_events enable trigger user`;
+    await tx`alter table audit_chains enable trigger user`;
+  });
+}
+
+describe("canonicalJson", () => {
+  it("gives the same text whatever the key order, and keeps non-ASCII exact", () => {
+    expect(canonicalJson({ b: [1, { z: null, a: "é 👍" }], a: new Date(0) })).toBe(canonicalJson({ a: new Date(0), b: [1, { a: "é 👍", z: null }] }));
+    expect(canonicalJson({ b: 1, a: "x", c: undefined })).toBe('{"a":"x","b":1}');
+    expect(() => canonicalJson({ n: Number.NaN })).toThrow();
+  });
+});
+
+describe("the audit chain (PGlite)", () => {
+  let server: SandboxPostgres;
+  let sql: postgres.Sql;
+
+  beforeAll(async () => {
+    server = await startSandboxPostgres({ port: 0 });
+    await runMigrations(server.url);
+    process.env.DATABASE_URL = server.url;
+    sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await server?.close();
+  });
+
+  it("links each event to the one before, and concurrent writers for one user never fork the chain", async () => {
+    const user = newUser();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => appendAuditEvent(event(user, { summary: `concurrent ${i}` }))));
+    const events = await listAuditEvents(user);
+    expect(events.map((e) => e.sequence)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(events[0]!.prevHash).toBeNull();
+    for (let i = 1; i < events.length; i++) expect(events[i]!.prevHash).toBe(events[i - 1]!.hash);
+    expect(await verifyUserChain(sql, user)).toBeNull();
+  });
+
+  it("refuses UPDATE, DELETE and TRUNCATE, and chain records that move backwards", async () => {
+    const user = newUser();
+    const [first] = await writeChain(user, 2);
+    await expect(sql`update audit_events set summary = 'nothing happened' where id = ${first!.id}`).rejects.toThrow(/append-only/);
+    await expect(sql`delete from audit_events where id = ${first!.id}`).rejects.toThrow(/append-only/);
+    await expect(sql`truncate audit_events`).rejects.toThrow(/append-only/);
+    await expect(sql`update audit_chains set head_sequence = 1 where user_id = ${user}`).rejects.toThrow(/only moves forward/);
+    await expect(sql`update audit_chains set anchor_sequence = 2, anchor_hash = 'forged' where user_id = ${user}`).rejects.toThrow(/anchor must be/);
+    await expect(sql`delete from audit_chains where user_id = ${user}`).rejects.toThrow(/never deleted/);
+    expect(await verifyUserChain(sql, user)).toBeNull();
+  });
+
+  it("finds an event altered directly in the database", async () => {
+    const user = newUser();
+    const events = await writeChain(user, 4);
+    await tamper(sql, (tx) => tx`update audit_events set outcome = 'denied' where id = ${events[2]!.id}`);
+    const found = await verifyUserChain(sql, user);
+    expect(found).toMatchObject({ userId: user, eventId: events[2]!.id });
+    expect(found!.problem).toMatch(/altered/);
+  });
+
+  it("finds a deleted event", async () => {
+    const user = newUser();
+    const events = await writeChain(user, 4);
+    await tamper(sql, (tx) => tx`delete from audit_events where id = ${events[1]!.id}`);
+    const found = await verifyUserChain(sql, user);
+    expect(found).toMatchObject({ userId: user, eventId: events[2]!.id });
+    expect(found!.problem).toMatch(/event 2 is missing/);
+  });
+
+  it("finds events deleted from the end of the chain", async () => {
+    const user = newUser();
+    const events = await writeChain(user, 3);
+    await tamper(sql, (tx) => tx`delete from audit_events where id = ${events[2]!.id}`);
+    expect((await verifyUserChain(sql, user))!.problem).toMatch(/removed from the end/);
+  });
+
+  it("finds reordered events", async () => {
+    const user = newUser();
+    const events = await writeChain(user, 4);
+    await tamper(sql, async (tx) => {
+      await tx`update audit_events set sequence = -1 where id = ${events[1]!.id}`;
+      await tx`update audit_events set sequence = 2 where id = ${events[2]!.id}`;
+      await tx`update audit_events set sequence = 3 where id = ${events[1]!.id}`;
+    });
+    const found = await verifyUserChain(sql, user);
+    expect(found).toMatchObject({ userId: user, eventId: events[2]!.id });
+    expect(found!.problem).toMatch(/reordered/);
+  });
+
+  it("prunes expired events and the kept chain still verifies from its anchor", async () => {
+    const user = newUser();
+    const day = 24 * 60 * 60 * 1000;
+    for (const age of [400, 300, 10, 1]) await appendAuditEvent(event(user, { occurredAt: new Date(Date.now() - age * day) }));
+    const before = await listAuditEvents(user);
+    expect(await pruneAuditEvents(user, new Date(Date.now() - 365 * day))).toBe(1);
+    // The next write prunes by itself.
+    await appendAuditEvent(event(user), { pruneBefore: new Date(Date.now() - 30 * day) });
+    const kept = await listAuditEvents(user);
+    expect(kept.map((e) => e.sequence)).toEqual([3, 4, 5]);
+    expect(kept[0]!.prevHash).toBe(before[1]!.hash);
+    const [chain] = await sql`select anchor_sequence, anchor_hash from audit_chains where user_id = ${user}`;
+    expect(chain).toEqual({ anchor_sequence: 3, anchor_hash: before[1]!.hash });
+    expect(await verifyUserChain(sql, user)).toBeNull();
+    // Pruning everything leaves an empty chain that verifies, and the next event links to the last pruned one.
+    await pruneAuditEvents(user, new Date(Date.now() + day));
+    expect(await verifyUserChain(sql, user)).toBeNull();
+    await appendAuditEvent(event(user));
+    expect(await verifyUserChain(sql, user)).toBeNull();
+  });
+
+  it("npm run audit:verify reports the first break of each chain with exit 1, and exit 0 when all verify", async () => {
+    const lines: string[] = [];
+    // Earlier tests left broken chains in this database: a fresh one shows the intact case.
+    const fresh = await startSandboxPostgres({ port: 0 });
+    try {
+      await runMigrations(fresh.url);
+      process.env.DATABASE_URL = fresh.url;
+      const user = newUser();
+      const events = await writeChain(user, 3);
+      const intact = await auditVerify({ DATABASE_URL: fresh.url }, (line) => lines.push(line));
+      expect(lines).toEqual(["All 1 audit chains verify."]);
+      expect(intact).toBe(0);
+      const freshSql = postgres(fresh.url, { max: 1, onnotice: () => {} });
+      await tamper(freshSql, (tx) => tx`update audit_events set evidence = '{"fga":{"allowed":true}}' where id = ${events[0]!.id}`);
+      await freshSql.end();
+      lines.length = 0;
+      expect(await auditVerify({ DATABASE_URL: fresh.url }, (line) => lines.push(line))).toBe(1);
+      expect(lines[0]).toContain(`BROKEN user ${user} at event ${events[0]!.id}: stored hash`);
+      expect(await auditVerify({}, () => {})).toBe(2);
+    } finally {
+      process.env.DATABASE_URL = server.url;
+      await fresh.close();
+    }
+  });
+});
+
+/**
+ * The same chain on a real PostgreSQL (`scripts/pooler-postgres.sh start`, TEST_DIRECT_DATABASE_URL), where writers
+ * on separate connections really run at once. Each run creates its own database.
+ */
+const directUrl = process.env.TEST_DIRECT_DATABASE_URL;
+const poolerUrl = process.env.TEST_POOLER_DATABASE_URL;
+describe.skipIf(!directUrl)("the audit chain on a real PostgreSQL", () => {
+  const database = `delegate_audit_${randomUUID().replaceAll("-", "")}`;
+  let admin: postgres.Sql;
+  let databaseUrl: string;
+
+  beforeAll(async () => {
+    admin = postgres(directUrl!, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${database}`);
+    const url = new URL(directUrl!);
+    url.pathname = `/${database}`;
+    databaseUrl = url.href;
+    await runMigrations(databaseUrl);
+  });
+  afterAll(async () => {
+    await admin?.unsafe(`drop database if exists ${database} with (force)`);
+    await admin?.end();
+  });
+
+  it("concurrent writers on several connections never fork a user's chain", async () => {
+    process.env.DATABASE_URL = databaseUrl;
+    const users = [newUser(), newUser()];
+    await Promise.all(Array.from({ length: 40 }, (_, i) => appendAuditEvent(event(users[i % 2]!, { summary: `concurrent ${i}` }))));
+    const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+    try {
+      expect(await verifyAllChains(sql)).toEqual({ users: 2, breaks: [] });
+      for (const user of users) expect((await listAuditEvents(user)).map((e) => e.sequence)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it.skipIf(!poolerUrl)("npm run audit:verify reads the chains through a transaction pooler", async () => {
+    const url = new URL(poolerUrl!);
+    url.pathname = `/${database}`;
+    const lines: string[] = [];
+    expect(await auditVerify({ DATABASE_URL: url.href, DATABASE_PREPARED_STATEMENTS: "false" }, (line) => lines.push(line))).toBe(0);
+    expect(lines).toEqual(["All 2 audit chains verify."]);
+  });
+});

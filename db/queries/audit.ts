@@ -1,0 +1,69 @@
+import "server-only";
+import { and, eq, lt, max } from "drizzle-orm";
+import { eventHash, type ChainedEvent } from "../audit-chain";
+import { getDb } from "../client";
+import { auditChains, auditEvents } from "../schema";
+
+/** An event as its writer describes it; the chain fields (sequence, prevHash, hash) are assigned here. */
+export type NewAuditEvent = Omit<ChainedEvent, "sequence" | "prevHash">;
+
+type Transaction = Parameters<Parameters<ReturnType<typeof getDb>["transaction"]>[0]>[0];
+
+/**
+ * Appends one event to its user's chain. The user's chain row is locked (SELECT … FOR UPDATE) for the whole
+ * transaction, so concurrent writers — on any instance, directly or through a transaction pooler — queue up and
+ * each links to the event before it; the chain never forks. Events older than `pruneBefore` are pruned in the same
+ * transaction, under the same lock, so retention needs no scheduled job.
+ */
+export async function appendAuditEvent(event: NewAuditEvent, { pruneBefore }: { pruneBefore?: Date } = {}): Promise<{ sequence: number; hash: string }> {
+  return getDb().transaction(async (tx) => {
+    const chain = await lockChain(tx, event.userId);
+    if (pruneBefore) await pruneLocked(tx, event.userId, pruneBefore, chain);
+    const chained: ChainedEvent = { ...event, sequence: chain.headSequence + 1, prevHash: chain.headHash };
+    const hash = eventHash(chained);
+    await tx.insert(auditEvents).values({ ...chained, hash });
+    await tx.update(auditChains).set({ headSequence: chained.sequence, headHash: hash }).where(eq(auditChains.userId, event.userId));
+    return { sequence: chained.sequence, hash };
+  });
+}
+
+/** Removes the user's events that occurred before `before`, keeping the rest verifiable from the moved anchor. */
+export async function pruneAuditEvents(userId: string, before: Date): Promise<number> {
+  return getDb().transaction(async (tx) => pruneLocked(tx, userId, before, await lockChain(tx, userId)));
+}
+
+async function lockChain(tx: Transaction, userId: string) {
+  await tx.insert(auditChains).values({ userId, headSequence: 0, headHash: null, anchorSequence: 1, anchorHash: null }).onConflictDoNothing();
+  const [chain] = await tx.select().from(auditChains).where(eq(auditChains.userId, userId)).for("update");
+  if (!chain) throw new Error("audit chain row missing after insert");
+  return chain;
+}
+
+/**
+ * Moves the anchor past the last expired event, then deletes below it: the trigger of migration 0006 lets a
+ * DELETE through only under the anchor, and the anchor only onto a stored event's hash.
+ */
+async function pruneLocked(tx: Transaction, userId: string, before: Date, chain: typeof auditChains.$inferSelect): Promise<number> {
+  const [expired] = await tx
+    .select({ sequence: max(auditEvents.sequence) })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.userId, userId), lt(auditEvents.occurredAt, before)));
+  const lastExpired = expired?.sequence;
+  if (lastExpired === null || lastExpired === undefined || lastExpired < chain.anchorSequence) return 0;
+  const [last] = await tx
+    .select({ hash: auditEvents.hash })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.userId, userId), eq(auditEvents.sequence, lastExpired)));
+  await tx.update(auditChains).set({ anchorSequence: lastExpired + 1, anchorHash: last!.hash }).where(eq(auditChains.userId, userId));
+  const deleted = await tx
+    .delete(auditEvents)
+    .where(and(eq(auditEvents.userId, userId), lt(auditEvents.sequence, lastExpired + 1)))
+    .returning({ id: auditEvents.id });
+  return deleted.length;
+}
+
+/** The user's events, oldest first (tests and, later, the activity page). */
+export async function listAuditEvents(userId: string) {
+  return getDb().select().from(auditEvents).where(eq(auditEvents.userId, userId)).orderBy(auditEvents.sequence);
+}
+
