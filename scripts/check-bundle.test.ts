@@ -137,7 +137,8 @@ describe("the source-level import restriction (eslint.config.mjs)", () => {
   ].join("\n");
 
   async function restrictedLines(filePath: string) {
-    const eslint = new ESLint({ cwd: path.resolve(import.meta.dirname, "..") });
+    // no-cycle reads the import graph from disk, where the planted file is not; cycles are another test's subject.
+    const eslint = new ESLint({ cwd: path.resolve(import.meta.dirname, ".."), overrideConfig: { rules: { "import/no-cycle": "off" } } });
     const [result] = await eslint.lintText(source, { filePath });
     return result!.messages
       .filter((message) => message.message.includes("App code must not import the sandbox"))
