@@ -12,7 +12,7 @@ function useBrowserTimeZone(): string | null {
 /** An instant in the user's time zone (in `fallbackZone` until the browser says which zone it is in). */
 export function LocalTime({ iso, fallbackZone }: { iso: string; fallbackZone: string }) {
   const timeZone = useBrowserTimeZone() ?? fallbackZone;
-  const text = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "medium", timeZone, timeZoneName: "short" }).format(new Date(iso));
+  const text = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", second: "2-digit", timeZone, timeZoneName: "short" }).format(new Date(iso));
   return <time dateTime={iso}>{text}</time>;
 }
 
