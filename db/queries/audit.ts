@@ -62,7 +62,7 @@ async function pruneLocked(tx: Transaction, userId: string, before: Date, chain:
   return deleted.length;
 }
 
-/** The user's events, oldest first (tests and, later, the activity page). */
+/** The user's events, oldest first, in one query (tests; the Activity page and export page through listAuditEventsPage). */
 export async function listAuditEvents(userId: string) {
   return getDb().select().from(auditEvents).where(eq(auditEvents.userId, userId)).orderBy(auditEvents.sequence);
 }
