@@ -1,8 +1,8 @@
 import "server-only";
-import { and, eq, lt, max } from "drizzle-orm";
+import { and, desc, eq, gte, lt, max, sql, type SQL } from "drizzle-orm";
 import { eventHash, type ChainedEvent } from "../audit-chain";
 import { getDb } from "../client";
-import { auditChains, auditEvents } from "../schema";
+import { auditChains, auditEvents, type AuditEventRow, type AuditOutcome } from "../schema";
 
 /** An event as its writer describes it; the chain fields (sequence, prevHash, hash) are assigned here. */
 export type NewAuditEvent = Omit<ChainedEvent, "sequence" | "prevHash">;
@@ -62,8 +62,58 @@ async function pruneLocked(tx: Transaction, userId: string, before: Date, chain:
   return deleted.length;
 }
 
-/** The user's events, oldest first (tests and, later, the activity page). */
+/** The user's events, oldest first, in one query (tests; the Activity page and export page through listAuditEventsPage). */
 export async function listAuditEvents(userId: string) {
   return getDb().select().from(auditEvents).where(eq(auditEvents.userId, userId)).orderBy(auditEvents.sequence);
 }
 
+
+/** Which of a user's events to read; every field narrows, none widens beyond the user. */
+export interface AuditEventFilter {
+  action?: string;
+  /** A decision kind: a top-level evidence key holding an object (e.g. `fga`). */
+  decision?: string;
+  outcome?: AuditOutcome;
+  /** Inclusive lower and exclusive upper bound on `occurredAt`. */
+  from?: Date;
+  until?: Date;
+}
+
+/** A position in the newest-first order: the (occurredAt, sequence) of the last event already read. */
+export interface AuditCursor {
+  occurredAt: Date;
+  sequence: number;
+}
+
+const isDecisionKind = (key: string) => sql`jsonb_typeof(${auditEvents.evidence} -> ${key}) = 'object'`;
+
+/**
+ * One page of the user's events, newest first, after `cursor` (keyset paging: the index on (user_id, occurred_at)
+ * serves every page equally fast, and an event written while paging does not shift the pages).
+ */
+export async function listAuditEventsPage(userId: string, filter: AuditEventFilter, { after, limit }: { after?: AuditCursor; limit: number }): Promise<AuditEventRow[]> {
+  const conditions: SQL[] = [eq(auditEvents.userId, userId)];
+  if (filter.action) conditions.push(eq(auditEvents.action, filter.action));
+  if (filter.decision) conditions.push(isDecisionKind(filter.decision));
+  if (filter.outcome) conditions.push(eq(auditEvents.outcome, filter.outcome));
+  if (filter.from) conditions.push(gte(auditEvents.occurredAt, filter.from));
+  if (filter.until) conditions.push(lt(auditEvents.occurredAt, filter.until));
+  if (after) conditions.push(sql`(${auditEvents.occurredAt}, ${auditEvents.sequence}) < (${after.occurredAt.toISOString()}::timestamptz, ${after.sequence})`);
+  return getDb()
+    .select()
+    .from(auditEvents)
+    .where(and(...conditions))
+    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.sequence))
+    .limit(limit);
+}
+
+/** The values the user's own events offer for filtering: their actions and their decision kinds. */
+export async function auditEventFacets(userId: string): Promise<{ actions: string[]; decisions: string[] }> {
+  const db = getDb();
+  const actions = await db.selectDistinct({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.userId, userId)).orderBy(auditEvents.action);
+  const decisions = await db.execute<{ kind: string }>(
+    sql`select distinct entry.key as kind from ${auditEvents}, jsonb_each(${auditEvents.evidence}) as entry
+        where ${auditEvents.userId} = ${userId} and jsonb_typeof(entry.value) = 'object' order by kind`,
+  );
+  return { actions: actions.map((row) => row.action), decisions: [...decisions].map((row) => row.kind) };
+}

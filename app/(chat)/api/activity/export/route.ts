@@ -1,0 +1,27 @@
+import { parseActivityQuery } from "@/lib/audit/activity-query";
+import { EXPORT_FORMATS, exportAuditEvents, exportFilename, type ExportFormat } from "@/lib/audit/export";
+import { getCurrentUser } from "@/lib/auth/session";
+import { apiError } from "@/lib/errors";
+
+/**
+ * The signed-in user's activity as JSON Lines or CSV, under the Activity page's filters, streamed from the
+ * database a page at a time. Only the session's own events: the user id comes from the session, never the query.
+ */
+export async function GET(request: Request) {
+  const user = await getCurrentUser();
+  if (!user) return apiError("unauthorized", "Sign in to export your activity.");
+  const params = new URL(request.url).searchParams;
+  const format = params.get("format") ?? "";
+  if (!Object.hasOwn(EXPORT_FORMATS, format)) return apiError("bad_request", `The format must be one of ${Object.keys(EXPORT_FORMATS).join(", ")}.`);
+  const query = parseActivityQuery(params);
+  if (query.problems.length > 0) return apiError("bad_request", query.problems.join(" "));
+  const exportFormat = format as ExportFormat;
+  return new Response(exportAuditEvents(user.sub, query.filter, exportFormat), {
+    headers: {
+      "content-type": EXPORT_FORMATS[exportFormat].contentType,
+      "content-disposition": `attachment; filename="${exportFilename(exportFormat)}"`,
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    },
+  });
+}
