@@ -1,9 +1,8 @@
-import { tool } from "ai";
 import { z } from "zod";
-import type { ToolContext } from "@/lib/auth/tool-context";
-import { withTokenVault } from "@/lib/auth/with-token-vault";
+import { tokenVault } from "@/lib/auth/with-token-vault";
 import { queryFreeBusy } from "@/lib/integrations/google";
 import { localTime, toZonedIso, todayIn, zonedInstant } from "@/lib/time";
+import { declareTool } from "./pipeline";
 
 export const FREEBUSY_SCOPE = "https://www.googleapis.com/auth/calendar.freebusy";
 
@@ -25,9 +24,10 @@ function whyNotChecked(reason: string): string {
   }
 }
 
-export function checkAvailability(context: ToolContext) {
-  const { timeZone } = context;
-  return tool({
+export const checkAvailability = declareTool({
+    name: "check_availability",
+    title: "Check when people are free",
+    risk: "read",
     description:
       "Check on Google Calendar whether the user — and, if asked, other people by email address — are free or busy at a given time.",
     inputSchema: z.object({
@@ -40,7 +40,10 @@ export function checkAvailability(context: ToolContext) {
         .describe("Email addresses of other people whose calendars to check too; only the user's own if omitted.")
         .optional(),
     }),
-    execute: withTokenVault(context, { connection: "google-oauth2", scopes: [FREEBUSY_SCOPE] }, async (input, token) => {
+    authorizers: [tokenVault("google-oauth2", [FREEBUSY_SCOPE])],
+    summary: (input) => `Checked free/busy on ${input.date ?? "today"} at ${input.time} for ${1 + (input.people?.length ?? 0)} calendar(s)`,
+    run: async (input, { context: { timeZone }, accessToken }) => {
+      const token = accessToken();
       const date = input.date ?? todayIn(timeZone);
       const start = zonedInstant(date, input.time, timeZone);
       const end = new Date(start.getTime() + (input.durationMinutes ?? 30) * 60_000);
@@ -68,6 +71,5 @@ export function checkAvailability(context: ToolContext) {
         calendars: calendarStates,
         ...(notChecked.length > 0 ? { note: `Could not check ${notChecked.join(", ")}: do not report them as free.` } : {}),
       };
-    }),
-  });
-}
+    },
+});
