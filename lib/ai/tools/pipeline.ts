@@ -130,7 +130,8 @@ async function runThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
           entered: (data) => Object.entries(data).forEach(([kind, ids]) => (entered[kind] = [...(entered[kind] ?? []), ...ids])),
         });
       const chain = declaration.authorizers.reduceRight<(grant: Grant<AUTHORIZED>) => Promise<OUTPUT | Stop>>(
-        (next, authorizer) => (grant) => authorizer.authorize({ context, toolCallId, input: grant.input, decide }, next),
+        // Each authorizer adds to what the ones before it granted (a token, then an approval of the same call).
+        (next, authorizer) => (grant) => authorizer.authorize({ context, toolCallId, input: grant.input, decide }, (granted) => next({ ...grant, ...granted })),
         run,
       );
       output = await chain({ input: prepared });
