@@ -135,4 +135,31 @@ describe("the audit trail of tool calls", () => {
     if (bob.refreshToken) expect(trail).not.toContain(bob.refreshToken);
     await expectChainsVerify();
   });
+
+  it("records an in-chat approval: the request with the fields the card showed, the user's yes, then the draft", async () => {
+    const carol = await sandbox.signIn("carol@example.com");
+    await sandbox.connect(carol, "google-oauth2", ["https://www.googleapis.com/auth/gmail.compose"]);
+    session.current = carol;
+    const chatId = crypto.randomUUID();
+    const first = await client.say(chatId, 'Create a Gmail draft to bob@example.com with subject "Lunch" saying "See you at noon"');
+    const request = streamChunks(first.text).find((chunk) => chunk.type === "tool-approval-request") as { approvalId: string; toolCallId: string };
+    expect(request, first.text).toBeDefined();
+    const answered = await client.answer(chatId, request.approvalId, true);
+    expect(answered.status).toBe(200);
+
+    const events = await eventsOfCall(carol, request.toolCallId);
+    expect(events.map((e) => [e.action, e.evidence.authorizer ?? null, e.evidence.decision ?? null])).toEqual([
+      ["tool.authorization", "in-chat-approval", "requested"],
+      ["tool.authorization", "in-chat-approval", "granted"],
+      ["tool.call", null, null],
+      ["tool.authorization", "token-vault", "granted"],
+      ["tool.authorization", "in-chat-approval", "granted"],
+      ["tool.result", null, null],
+    ]);
+    expect(events[0]!.evidence).toMatchObject({ tool: "create_gmail_draft", shown: ["To: bob@example.com", "Subject: Lunch", "Body: See you at noon"], answerBy: expect.any(String) });
+    expect(events[1]!.evidence.approvalId).toBe(request.approvalId);
+    expect(events.at(-1)).toMatchObject({ outcome: "done", evidence: { entered: { gmailDrafts: [expect.any(String)] } } });
+    expect(JSON.stringify(events)).not.toMatch(/access_token|eyJ[\w-]+\./);
+    await expectChainsVerify();
+  });
 });
