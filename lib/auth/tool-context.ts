@@ -17,3 +17,6 @@ export interface ToolContext {
 export interface ToolFailure {
   error: string;
 }
+
+export const isToolFailure = (value: unknown): value is ToolFailure =>
+  typeof value === "object" && value !== null && typeof (value as { error?: unknown }).error === "string";

@@ -6,7 +6,7 @@ import {
   reserveAsyncAuthorization,
   updateAsyncAuthorization,
 } from "@/db/queries/async-authorizations";
-import type { ToolContext, ToolFailure } from "@/lib/auth/tool-context";
+import { isToolFailure, type ToolContext, type ToolFailure } from "@/lib/auth/tool-context";
 import { getConfig } from "@/lib/config";
 import { withRetries } from "@/lib/http/retry";
 import { logError } from "@/lib/log";
@@ -255,9 +255,6 @@ export function asyncApproval<APPROVED>(options: () => AsyncAuthorizationOptions
 }
 
 const keyOf = (call: AuthorizerCall<unknown>): Key => ({ chatId: call.context.chatId, toolCallId: call.toolCallId, userId: call.context.user.sub });
-
-const isToolFailure = (value: unknown): value is ToolFailure =>
-  typeof value === "object" && value !== null && typeof (value as { error?: unknown }).error === "string";
 
 const refusalKind = (message: string) => (message === DENIED ? "denied" : message === EXPIRED ? "expired" : message === CANCELLED ? "cancelled" : "refused");
 

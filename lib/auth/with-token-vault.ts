@@ -1,5 +1,5 @@
 import "server-only";
-import type { ToolContext, ToolFailure } from "@/lib/auth/tool-context";
+import { isToolFailure, type ToolContext, type ToolFailure } from "@/lib/auth/tool-context";
 import { waitInWords } from "@/lib/http/retry";
 import { ProviderError } from "@/lib/integrations/provider-error";
 import { logError } from "@/lib/log";
@@ -88,7 +88,4 @@ export function tokenVault(connection: ConnectionName, scopes: string[]): Author
     },
   };
 }
-
-const isToolFailure = (value: unknown): value is ToolFailure =>
-  typeof value === "object" && value !== null && typeof (value as { error?: unknown }).error === "string";
 

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { AUDIT_UNAVAILABLE_MESSAGE, AuditUnavailableError, recordAuditEvent, type AuditEventInput } from "@/lib/audit/record";
 import type { AuthorizationDecision, Authorizer, Grant, Stop } from "@/lib/auth/authorizer";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
-import type { ToolContext, ToolFailure } from "@/lib/auth/tool-context";
+import { isToolFailure, type ToolContext, type ToolFailure } from "@/lib/auth/tool-context";
 import { getConfig } from "@/lib/config";
 
 export type ToolRisk = "read" | "write" | "spend";
@@ -67,8 +67,6 @@ export function declareTool<INPUT, OUTPUT, AUTHORIZED = INPUT>(declaration: Tool
   return Object.assign(build, { declaration });
 }
 
-const isFailure = (value: unknown): value is ToolFailure =>
-  typeof value === "object" && value !== null && typeof (value as { error?: unknown }).error === "string";
 
 const OUTCOME_OF_DECISION: Record<AuthorizationDecision["decision"], AuditEventInput["outcome"]> = {
   granted: "done",
@@ -115,7 +113,7 @@ async function runThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
   try {
     await event("tool.call", "started", { title: declaration.title, risk: declaration.risk, authorizers: declaration.authorizers.map((a) => a.kind) });
     const prepared = declaration.prepare ? await declaration.prepare(input, context) : (input as unknown as AUTHORIZED);
-    if (isFailure(prepared)) output = prepared;
+    if (isToolFailure(prepared)) output = prepared;
     else {
       const decide = (decision: AuthorizationDecision) =>
         event("tool.authorization", OUTCOME_OF_DECISION[decision.decision], { authorizer: decision.authorizer, decision: decision.decision, ...decision.evidence }).then(() => {});
@@ -142,7 +140,7 @@ async function runThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
     await result("error", { failure: "exception" });
     throw error;
   }
-  await result(isInterruptedOutput(output) ? "interrupted" : isFailure(output) ? "error" : "done", isFailure(output) ? { message: output.error } : {});
+  await result(isInterruptedOutput(output) ? "interrupted" : isToolFailure(output) ? "error" : "done", isToolFailure(output) ? { message: output.error } : {});
   return output;
 }
 
