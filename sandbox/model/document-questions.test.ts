@@ -94,7 +94,16 @@ function onlyCall(result: Plan): PlannedCall {
 async function answer(question: string, planner = plan): Promise<string> {
   const call = onlyCall(ask(question));
   expect(call.name).toBe("search_documents");
-  const output = await appTools.search_documents!.execute!(call.arguments as never, { toolCallId: "call_1", messages: [], context: {} });
+  // The search tool's own work, as the pipeline runs it once the call is recorded (the pipeline and its audit
+  // events are tested in lib/ai/tools/pipeline.test.ts; here no database or configuration exists).
+  const output = await searchDocuments.declaration.run(call.arguments as never, {
+    context,
+    toolCallId: "call_1",
+    accessToken: () => {
+      throw new Error("search_documents needs no token");
+    },
+    entered: () => {},
+  });
   const messages: ChatMessage[] = [
     { role: "user", content: question },
     { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: call.name, arguments: JSON.stringify(call.arguments) } }] },
