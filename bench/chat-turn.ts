@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createOpenAI } from "@ai-sdk/openai";
-import { isStepCount, streamText } from "ai";
+import { isStepCount, streamText, tool } from "ai";
 import { instructions } from "../lib/ai/instructions";
 import { getUserProfile } from "../lib/ai/tools/get-user-profile";
 import { httpApp, signInWithSandbox } from "../sandbox/identity/test-login";
@@ -46,7 +46,14 @@ export async function benchChatTurn() {
       const result = streamText({
         model,
         instructions: instructions({ timeZone: "UTC" }),
-        tools: { get_user_profile: getUserProfile({ user }) },
+        // The same tool without the app's pipeline (no audit writes): the baseline is the bare AI SDK loop.
+        tools: {
+          get_user_profile: tool({
+            description: getUserProfile.declaration.description,
+            inputSchema: getUserProfile.declaration.inputSchema,
+            execute: async () => ({ name: user.name, email: user.email }),
+          }),
+        },
         prompt: "Who am I?",
         stopWhen: isStepCount(6),
       });

@@ -179,7 +179,7 @@ export type MessageRow = typeof messages.$inferSelect;
  * retention pruning. No token or secret is ever stored: `evidence` holds decisions and ids, `inputDigest` a digest.
  * Chat, turn and tool-call ids are plain columns, not foreign keys: the record outlives a deleted chat.
  */
-export const AUDIT_OUTCOMES = ["done", "error", "cancelled", "denied"] as const;
+export const AUDIT_OUTCOMES = ["started", "done", "error", "cancelled", "denied", "interrupted"] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 export const auditEvents = pgTable(

@@ -1,13 +1,12 @@
 import "server-only";
 import { convertToModelMessages, isStepCount, streamText, type StopCondition, type ToolSet } from "ai";
-import { approvalRequestReason } from "@/lib/auth/approval-deadline";
+import { inChatApprovalRequest } from "@/lib/auth/in-chat-approval";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
 import { deriveKey } from "@/lib/auth/secrets";
 import type { ToolContext } from "@/lib/auth/tool-context";
-import { getConfig } from "@/lib/config";
 import { chatModel } from "@/lib/model";
 import { instructions } from "./instructions";
-import { createTools } from "./tools";
+import { createTools, DECLARED_TOOLS } from "./tools";
 import type { ChatMessage } from "./types";
 
 /**
@@ -20,11 +19,13 @@ const MAX_REPLY_TOKENS = 8_192;
 const waitingForUser: StopCondition<ToolSet> = ({ steps }) =>
   steps.at(-1)?.toolResults.some((result) => isInterruptedOutput(result.output)) ?? false;
 
-/** In-chat approvals can be answered for APPROVAL_EXPIRY_MINUTES from the moment they are asked. */
-const askTheUser = () => ({
-  type: "user-approval" as const,
-  reason: approvalRequestReason(new Date(Date.now() + getConfig().APPROVAL_EXPIRY_MINUTES * 60_000)),
-});
+/** The AI SDK asks the user in the chat before it runs any tool that declares the in-chat approval authorizer. */
+const toolApproval = Object.fromEntries(
+  DECLARED_TOOLS.filter(({ declaration }) => declaration.authorizers.some((authorizer) => authorizer.kind === "in-chat-approval")).map(({ declaration }) => [
+    declaration.name,
+    inChatApprovalRequest,
+  ]),
+);
 
 /** One agent turn: the model may call tools for several steps before it answers. */
 export async function runAgent({
@@ -36,16 +37,16 @@ export async function runAgent({
   messages: ChatMessage[];
   abortSignal?: AbortSignal;
 }) {
-  const tools = createTools(context);
+  // The turn is the user's message that started it; the audit trail groups a turn's calls by it.
+  const tools = createTools({ ...context, turnId: messages.findLast((message) => message.role === "user")?.id });
   const result = streamText({
     model: chatModel(),
     instructions: instructions(context),
     tools,
     messages: await convertToModelMessages(messages, { tools, ignoreIncompleteToolCalls: true }),
     stopWhen: [isStepCount(6), waitingForUser],
-    // Side effects the user should see first are approved in the chat. Approvals are HMAC-signed over the
-    // call's id, name and input, so one cannot be forged or moved to another call.
-    toolApproval: { create_gmail_draft: askTheUser },
+    // Approvals are HMAC-signed over the call's id, name and input, so one cannot be forged or moved to another call.
+    toolApproval,
     experimental_toolApprovalSecret: deriveKey("tool-approval-v1").toString("base64url"),
     maxOutputTokens: MAX_REPLY_TOKENS,
     // A failed step also reaches the UI stream, where describeStreamError logs its name and code; the SDK's

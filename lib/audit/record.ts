@@ -14,7 +14,12 @@ export type AuditAction =
   | "document.publish"
   | "document.delete"
   | "auth.sign_in"
-  | "auth.sign_out";
+  | "auth.sign_out"
+  // A tool call, written by the pipeline (lib/ai/tools/pipeline.ts): requested before anything happens, one event
+  // per authorizer decision, and the result with its duration and the data that entered the model's context.
+  | "tool.call"
+  | "tool.authorization"
+  | "tool.result";
 
 export interface AuditEventInput {
   userId: string;

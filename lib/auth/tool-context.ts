@@ -9,9 +9,14 @@ export interface ToolContext {
   refreshToken: string | undefined;
   /** The user's IANA time zone, as reported by their browser. */
   timeZone: string;
+  /** The turn the call belongs to: the id of the user's message that started it, for the audit trail. */
+  turnId?: string;
 }
 
 /** A tool's answer when it could not do its job; the model explains it to the user. */
 export interface ToolFailure {
   error: string;
 }
+
+export const isToolFailure = (value: unknown): value is ToolFailure =>
+  typeof value === "object" && value !== null && typeof (value as { error?: unknown }).error === "string";

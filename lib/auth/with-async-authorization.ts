@@ -6,12 +6,13 @@ import {
   reserveAsyncAuthorization,
   updateAsyncAuthorization,
 } from "@/db/queries/async-authorizations";
-import type { ToolContext, ToolFailure } from "@/lib/auth/tool-context";
+import { isToolFailure, type ToolContext, type ToolFailure } from "@/lib/auth/tool-context";
 import { getConfig } from "@/lib/config";
 import { withRetries } from "@/lib/http/retry";
 import { logError } from "@/lib/log";
 import { takeRateLimit } from "@/lib/rate-limit";
 import { BAD_AUTHORIZATION_DETAILS, BAD_BINDING_MESSAGE, isRateLimited, refusalMessage } from "./async-authorization-refusals";
+import type { Authorizer, AuthorizerCall, Grant } from "./authorizer";
 import { isValidBindingMessage } from "./binding-message";
 import {
   asyncAuthorizationPendingSchema,
@@ -19,6 +20,7 @@ import {
   type AsyncAuthorizationPending,
   type GuardianAuthorizationDetail,
   type InterruptedOutput,
+  isInterruptedOutput,
 } from "./interrupts";
 import { IssuerUnavailableError, OAuthError, providerMetadata, requestBackchannelAuthentication, requestToken } from "./oauth";
 
@@ -66,7 +68,7 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
         await updateAsyncAuthorization(key, { status: "expired" });
         return { error: EXPIRED };
       };
-      if (row.status === "cancelled") return { error: "The user cancelled this request in the chat. Nothing was done." };
+      if (row.status === "cancelled") return { error: CANCELLED };
       if (row.status === "denied") return { error: DENIED };
       if (row.status === "expired") return { error: EXPIRED };
       if (row.status === "approved") {
@@ -133,6 +135,7 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
 
 const UNFINISHED_APPROVAL =
   "The server carrying out your earlier approval stopped before it finished. Approve once more on your device to complete it; it will not be done twice.";
+const CANCELLED = "The user cancelled this request in the chat. Nothing was done.";
 const DENIED = "The user declined this request on their device. Nothing was done.";
 const EXPIRED = "The approval request expired before the user answered it. Nothing was done.";
 
@@ -222,6 +225,38 @@ function pendingInterrupt<INPUT>(
     approvalUrl: getConfig().ASYNC_AUTHORIZATION_APPROVAL_URL,
   };
 }
+
+/**
+ * CIBA as an authorizer of the pipeline. `options` is read at each call (a deployment's shop audience comes from
+ * its configuration). Every step is recorded with the CIBA request id: the request (with the exact binding
+ * message the device shows), then granted, denied, expired or cancelled. The tool must hand it an `APPROVED`
+ * (its declaration's `prepare` returns one): the options describe that input to the user.
+ */
+export function asyncApproval<APPROVED>(options: () => AsyncAuthorizationOptions<APPROVED>): Authorizer {
+  return {
+    kind: "async-approval",
+    async authorize<INPUT, OUTPUT>(call: AuthorizerCall<INPUT>, next: (grant: Grant<INPUT>) => Promise<OUTPUT>) {
+      const resolved = options() as unknown as AsyncAuthorizationOptions<INPUT>;
+      const evidence = async () => ({ audience: resolved.audience, scopes: resolved.scopes, authReqId: (await findAsyncAuthorization(keyOf(call)))?.authReqId ?? null });
+      let granted = false;
+      const answer = await withAsyncAuthorization(call.context, resolved, async (input: INPUT, accessToken) => {
+        granted = true;
+        await call.decide({ authorizer: "async-approval", decision: "granted", evidence: await evidence() });
+        return next({ input, accessToken });
+      })(call.input, call);
+      if (granted) return answer;
+      if (isInterruptedOutput(answer) && answer.interrupt.code === "ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING")
+        await call.decide({ authorizer: "async-approval", decision: "requested", evidence: { ...(await evidence()), bindingMessage: answer.interrupt.bindingMessage, authorizationDetails: answer.interrupt.authorizationDetails, expiresAt: answer.interrupt.request.expiresAt } });
+      else if (isToolFailure(answer)) await call.decide({ authorizer: "async-approval", decision: refusalKind(answer.error), evidence: { ...(await evidence()), message: answer.error } });
+      return answer;
+    },
+    cancel: (call) => cancelAsyncAuthorization({ chatId: call.context.chatId, toolCallId: call.toolCallId, userId: call.context.user.sub }),
+  };
+}
+
+const keyOf = (call: AuthorizerCall<unknown>): Key => ({ chatId: call.context.chatId, toolCallId: call.toolCallId, userId: call.context.user.sub });
+
+const refusalKind = (message: string) => (message === DENIED ? "denied" : message === EXPIRED ? "expired" : message === CANCELLED ? "cancelled" : "refused");
 
 /** The user pressed Cancel in the chat: the request is never polled again, so a late approval does nothing. */
 export async function cancelAsyncAuthorization(key: Key) {

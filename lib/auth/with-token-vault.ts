@@ -1,10 +1,11 @@
 import "server-only";
-import type { ToolContext, ToolFailure } from "@/lib/auth/tool-context";
+import { isToolFailure, type ToolContext, type ToolFailure } from "@/lib/auth/tool-context";
 import { waitInWords } from "@/lib/http/retry";
 import { ProviderError } from "@/lib/integrations/provider-error";
 import { logError } from "@/lib/log";
+import type { Authorizer } from "./authorizer";
 import { connections, type ConnectionName } from "./connections";
-import type { InterruptedOutput } from "./interrupts";
+import { isInterruptedOutput, type InterruptedOutput } from "./interrupts";
 import {
   forgetConnectionToken,
   getConnectionToken,
@@ -62,6 +63,29 @@ export function withTokenVault<INPUT, OUTPUT>(
           return { error: `${label} refused the request as invalid.` };
       }
     }
+  };
+}
+
+/**
+ * Token Vault as an authorizer of the pipeline: the call goes on with a token for `connection` holding `scopes`.
+ * The exchange is recorded (connection and scopes, never the token) before the token is used.
+ */
+export function tokenVault(connection: ConnectionName, scopes: string[]): Authorizer {
+  return {
+    kind: "token-vault",
+    async authorize(call, next) {
+      const evidence = { connection, scopes };
+      let exchanged = false;
+      const answer = await withTokenVault(call.context, evidence, async (input: typeof call.input, accessToken) => {
+        exchanged = true;
+        await call.decide({ authorizer: "token-vault", decision: "granted", evidence });
+        return next({ input, accessToken });
+      })(call.input);
+      if (isInterruptedOutput(answer) && answer.interrupt.code === "TOKEN_VAULT_ERROR")
+        await call.decide({ authorizer: "token-vault", decision: "interrupted", evidence: { ...evidence, reason: answer.interrupt.reason, requiredScopes: answer.interrupt.requiredScopes } });
+      else if (!exchanged && isToolFailure(answer)) await call.decide({ authorizer: "token-vault", decision: "refused", evidence: { ...evidence, message: answer.error } });
+      return answer;
+    },
   };
 }
 

@@ -1,10 +1,13 @@
 import "server-only";
-import { isToolUIPart } from "ai";
+import { getToolName, isToolUIPart } from "ai";
 import { saveMessage } from "@/db/queries/chats";
 import { claimInterrupt, settleInterrupt } from "@/db/queries/interrupts";
 import type { ChatMessage } from "@/lib/ai/types";
+import { AUDIT_UNAVAILABLE_MESSAGE, AuditUnavailableError, recordAuditEvent } from "@/lib/audit/record";
 import { approvalDeadline } from "@/lib/auth/approval-deadline";
+import { getConfig } from "@/lib/config";
 import type { ApprovalsRequest } from "./request";
+import { approvalFields } from "./tool-summary";
 
 const NOT_WAITING = "Those approval requests are not waiting for an answer.";
 const EXPIRED = "This approval request has expired, so nothing was done. Ask again if you still want it.";
@@ -16,10 +19,12 @@ const EXPIRED = "This approval request has expired, so nothing was done. Ask aga
  * `messages` is updated in place. Returns why the request is refused, or null when it was applied.
  */
 export async function applyApprovals({
+  userId,
   chatId,
   approvals,
   messages,
 }: {
+  userId: string;
   chatId: string;
   approvals: ApprovalsRequest["approvals"];
   messages: ChatMessage[];
@@ -31,8 +36,12 @@ export async function applyApprovals({
     part: last.parts.find((p) => isToolUIPart(p) && p.state === "approval-requested" && p.approval.id === decision.approvalId),
   }));
   if (targets.some(({ part }) => !part || !isToolUIPart(part))) return NOT_WAITING;
+  const record = recorder(userId, chatId, messages);
   // The claim below refuses expired requests too; this only tells the user why.
-  if (targets.some(({ part }) => isPastDeadline(part))) return EXPIRED;
+  if (targets.some(({ part }) => isPastDeadline(part))) {
+    for (const { part } of targets) if (isPastDeadline(part)) await record(part, "expired").catch(() => {});
+    return EXPIRED;
+  }
 
   const claimed: string[] = [];
   for (const { part } of targets) {
@@ -42,6 +51,14 @@ export async function applyApprovals({
       return NOT_WAITING;
     }
     claimed.push(part.toolCallId);
+  }
+  // The user's answer is an authorization decision: it takes effect only once recorded (fail closed).
+  try {
+    for (const { part, decision } of targets) await record(part, decision.approved ? "granted" : "denied", decision.reason);
+  } catch (error) {
+    if (!(error instanceof AuditUnavailableError)) throw error;
+    for (const toolCallId of claimed) await settleInterrupt({ chatId, toolCallId, status: "pending" });
+    return AUDIT_UNAVAILABLE_MESSAGE;
   }
   for (const { part, decision } of targets) {
     if (!part || !isToolUIPart(part) || part.state !== "approval-requested") continue;
@@ -53,6 +70,50 @@ export async function applyApprovals({
   await saveMessage({ chatId, message: last });
   for (const toolCallId of claimed) await settleInterrupt({ chatId, toolCallId, status: "resolved" });
   return null;
+}
+
+type ToolPart = ChatMessage["parts"][number] | undefined;
+
+const DECISION_WORDS = { requested: "Asked for approval", granted: "Approved", denied: "Declined", expired: "Did not answer in time" };
+
+/**
+ * Records the approval requests a reply asks, as the card shows them. Asking changes nothing, so this is best
+ * effort: the answer, which does, is recorded fail-closed by applyApprovals.
+ */
+export async function recordApprovalRequests({ userId, chatId, messages }: { userId: string; chatId: string; messages: ChatMessage[] }) {
+  const record = recorder(userId, chatId, messages);
+  for (const part of messages.at(-1)?.parts ?? []) await record(part, "requested").catch(() => {});
+}
+
+/**
+ * Records the user's answer to an in-chat approval request with what the card showed them: every field of the
+ * call's input as labelled there, and the deadline.
+ */
+function recorder(userId: string, chatId: string, messages: ChatMessage[]) {
+  return async (part: ToolPart, decision: "requested" | "granted" | "denied" | "expired", reason?: string) => {
+    if (!part || !isToolUIPart(part) || part.state !== "approval-requested") return;
+    const tool = getToolName(part);
+    await recordAuditEvent({
+      userId,
+      modelId: getConfig().OPENAI_MODEL,
+      chatId,
+      turnId: messages.findLast((message) => message.role === "user")?.id,
+      toolCallId: part.toolCallId,
+      action: "tool.authorization",
+      input: part.input,
+      summary: `${DECISION_WORDS[decision]}: ${tool}`,
+      outcome: decision === "granted" ? "done" : decision === "requested" ? "interrupted" : "denied",
+      evidence: {
+        tool,
+        authorizer: "in-chat-approval",
+        decision,
+        approvalId: part.approval.id,
+        shown: approvalFields(part.input).map(({ label, value }) => `${label}: ${value}`),
+        answerBy: approvalDeadline(part.approval)?.toISOString() ?? null,
+        ...(reason ? { reason } : {}),
+      },
+    });
+  };
 }
 
 function isPastDeadline(part: ChatMessage["parts"][number] | undefined): boolean {

@@ -7,7 +7,7 @@ import type { ChatMessage } from "@/lib/ai/types";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
 import type { ToolContext } from "@/lib/auth/tool-context";
 import { logError } from "@/lib/log";
-import { approvalsExpireAt } from "./approvals";
+import { approvalsExpireAt, recordApprovalRequests } from "./approvals";
 import { historyWithinBudget } from "./history";
 import { describeStreamError } from "./stream-errors";
 
@@ -67,6 +67,7 @@ export function streamReply({
           toolCallIds: interruptedCallIds(responseMessage),
           expiresAt: approvalsExpireAt(responseMessage),
         });
+        await recordApprovalRequests({ userId: context.user.sub, chatId, messages: [...messages.filter((m) => m.id !== responseMessage.id), responseMessage] });
       } catch (error) {
         logError("chat", "reply not stored", error);
         unsaved = true;

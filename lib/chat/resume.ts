@@ -2,11 +2,11 @@ import "server-only";
 import { getToolName, isToolUIPart, type DynamicToolUIPart, type ToolUIPart } from "ai";
 import { saveMessage } from "@/db/queries/chats";
 import { claimInterrupt, countPendingInterrupts, settleInterrupt } from "@/db/queries/interrupts";
-import { createTools, type ToolName } from "@/lib/ai/tools";
+import { createTools, declarationOf, type ToolName } from "@/lib/ai/tools";
+import { cancelThroughPipeline } from "@/lib/ai/tools/pipeline";
 import type { ChatMessage, ChatUITools } from "@/lib/ai/types";
 import { isInterruptedOutput, type Interrupt } from "@/lib/auth/interrupts";
 import type { ToolContext } from "@/lib/auth/tool-context";
-import { cancelAsyncAuthorization } from "@/lib/auth/with-async-authorization";
 import type { ResumedCall } from "./reply";
 
 /** A tool call of this chat whose stored output is an interrupt: the only kind of call a resume may run. */
@@ -14,6 +14,8 @@ export interface InterruptedCall {
   message: ChatMessage;
   part: ToolUIPart<ChatUITools> | DynamicToolUIPart;
   interrupt: Interrupt;
+  /** The user's message that started the call's turn (the audit trail's turn id). */
+  turnId?: string;
 }
 
 /**
@@ -22,10 +24,11 @@ export interface InterruptedCall {
  * chat that shares the id is never what this returns.
  */
 export function findInterruptedCall(messages: ChatMessage[], toolCallId: string): InterruptedCall | null {
-  for (const message of messages.toReversed()) {
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const message = messages[index]!;
     for (const part of message.parts) {
       if (isToolUIPart(part) && part.toolCallId === toolCallId && part.state === "output-available" && isInterruptedOutput(part.output))
-        return { message, part, interrupt: part.output.interrupt };
+        return { message, part, interrupt: part.output.interrupt, turnId: messages.slice(0, index).findLast((m) => m.role === "user")?.id };
     }
   }
   return null;
@@ -61,13 +64,14 @@ export async function resumeToolCall({
   }
 
   let output: unknown;
+  const callContext = { ...context, turnId: call.turnId };
   if (cancel) {
-    // A CIBA request behind the call is never polled again, so a late approval on the device does nothing.
-    await cancelAsyncAuthorization({ chatId, toolCallId, userId: context.user.sub });
+    const declaration = declarationOf(getToolName(part));
+    if (declaration) await cancelThroughPipeline(declaration, callContext, part.input, toolCallId);
     output = { error: "The user cancelled this action in the chat. Nothing was done." };
   } else {
     // createTools' tools never throw (lib/ai/tools/guard.ts): a failure comes back as a fixed sentence.
-    const tool = createTools(context)[getToolName(part) as ToolName];
+    const tool = createTools(callContext)[getToolName(part) as ToolName];
     output = tool?.execute
       ? await tool.execute(part.input as never, { toolCallId, messages: [], abortSignal, context: {} })
       : { error: "This action is no longer available. Nothing was done." };

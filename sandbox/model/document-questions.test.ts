@@ -39,7 +39,7 @@ const appTools: Record<string, Tool> = {
   get_github_activity: getGithubActivity(context),
   list_slack_channels: listSlackChannels(context),
   search_documents: searchDocuments(context),
-  buy_product: buyProduct(context, { url: "http://127.0.0.1:9/shop", audience: "urn:shop" }),
+  buy_product: buyProduct(context),
 };
 const offered: ChatTool[] = await Promise.all(
   Object.entries(appTools).map(async ([name, t]) => ({
@@ -94,7 +94,16 @@ function onlyCall(result: Plan): PlannedCall {
 async function answer(question: string, planner = plan): Promise<string> {
   const call = onlyCall(ask(question));
   expect(call.name).toBe("search_documents");
-  const output = await appTools.search_documents!.execute!(call.arguments as never, { toolCallId: "call_1", messages: [], context: {} });
+  // The search tool's own work, as the pipeline runs it once the call is recorded (the pipeline and its audit
+  // events are tested in lib/ai/tools/pipeline.test.ts; here no database or configuration exists).
+  const output = await searchDocuments.declaration.run(call.arguments as never, {
+    context,
+    toolCallId: "call_1",
+    accessToken: () => {
+      throw new Error("search_documents needs no token");
+    },
+    entered: () => {},
+  });
   const messages: ChatMessage[] = [
     { role: "user", content: question },
     { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: call.name, arguments: JSON.stringify(call.arguments) } }] },

@@ -37,7 +37,7 @@ const appTools: Record<string, Tool> = {
   list_github_repositories: listGithubRepositories(context),
   list_slack_channels: listSlackChannels(context),
   search_documents: searchDocuments(context),
-  buy_product: buyProduct(context, { url: "http://127.0.0.1:9/shop", audience: "urn:shop" }),
+  buy_product: buyProduct(context),
 };
 const offered: ChatTool[] = await Promise.all(
   Object.entries(appTools).map(async ([name, t]) => ({

@@ -1,18 +1,21 @@
-import { tool } from "ai";
 import { z } from "zod";
-import type { ToolContext } from "@/lib/auth/tool-context";
-import { withTokenVault } from "@/lib/auth/with-token-vault";
+import { tokenVault } from "@/lib/auth/with-token-vault";
 import { listChannels } from "@/lib/integrations/slack";
+import { declareTool } from "./pipeline";
 
-export function listSlackChannels(context: ToolContext) {
-  return tool({
-    description: "List the public Slack channels in the user's workspace.",
-    inputSchema: z.object({
-      limit: z.number().int().min(1).max(200).describe("How many channels at most.").optional(),
-    }),
-    execute: withTokenVault(context, { connection: "sign-in-with-slack", scopes: ["channels:read"] }, async ({ limit }, token) => {
-      const { channels, complete } = await listChannels(token, { limit: limit ?? 50 });
-      return complete ? { channels } : { channels, note: `Slack may have more channels than these ${channels.length}.` };
-    }),
-  });
-}
+export const listSlackChannels = declareTool({
+  name: "list_slack_channels",
+  title: "List Slack channels",
+  description: "List the public Slack channels in the user's workspace.",
+  risk: "read",
+  inputSchema: z.object({
+    limit: z.number().int().min(1).max(200).describe("How many channels at most.").optional(),
+  }),
+  authorizers: [tokenVault("sign-in-with-slack", ["channels:read"])],
+  summary: ({ limit }) => `Listed Slack channels (at most ${limit ?? 50})`,
+  run: async ({ limit }, { accessToken, entered }) => {
+    const { channels, complete } = await listChannels(accessToken(), { limit: limit ?? 50 });
+    entered({ slackChannels: channels.map((channel) => channel.name) });
+    return complete ? { channels } : { channels, note: `Slack may have more channels than these ${channels.length}.` };
+  },
+});

@@ -1,9 +1,8 @@
-import { tool } from "ai";
 import { z } from "zod";
 import type { ChunkMatch } from "@/db/queries/documents";
-import type { ToolContext } from "@/lib/auth/tool-context";
 import { FgaUnavailableError } from "@/lib/fga/documents";
 import { searchDocuments as search } from "@/lib/rag/retrieve";
+import { declareTool } from "./pipeline";
 
 /**
  * A passage as the model sees it: the document's own words, its name, and its place: the passage number (from 1)
@@ -14,25 +13,33 @@ function toPassage(chunk: ChunkMatch) {
   return { document: chunk.documentName, passage: chunk.ordinal + 1, ...characters, text: chunk.content };
 }
 
-export function searchDocuments(context: ToolContext) {
-  return tool({
-    description:
-      "Search the documents the user may read (their own, shared with them, or public) and return the most relevant passages, best first, " +
-      "each with its document's name and where it lies in it, to quote and cite (e.g. \"Team handbook.md, passage 2\").",
-    inputSchema: z.object({
-      query: z.string().min(1).max(1_000).describe("What to look for, in the user's words."),
-      k: z.number().int().min(1).max(20).describe("How many passages to return.").optional(),
-    }),
-    execute: async ({ query, k }) => {
-      try {
-        const { chunks } = await search({ userSub: context.user.sub, query, k: k ?? 5 });
-        if (chunks.length === 0) return { passages: [], note: "No document the user may read matches." };
-        // Only permitted text ever reaches the model, and like every tool result it arrives marked as data.
-        return { passages: chunks.map(toPassage) };
-      } catch (error) {
-        if (error instanceof FgaUnavailableError) return { error: "The permission service did not answer, so no document was searched." };
-        throw error;
-      }
-    },
-  });
-}
+/**
+ * Needs no authorizer of the pipeline: retrieval itself asks FGA which documents the user may view, per document
+ * (lib/rag/retrieve.ts), and the audit trail records the documents and chunks that reached the model.
+ */
+export const searchDocuments = declareTool({
+  name: "search_documents",
+  title: "Search your documents",
+  description:
+    "Search the documents the user may read (their own, shared with them, or public) and return the most relevant passages, best first, " +
+    "each with its document's name and where it lies in it, to quote and cite (e.g. \"Team handbook.md, passage 2\").",
+  risk: "read",
+  inputSchema: z.object({
+    query: z.string().min(1).max(1_000).describe("What to look for, in the user's words."),
+    k: z.number().int().min(1).max(20).describe("How many passages to return.").optional(),
+  }),
+  authorizers: [],
+  summary: ({ k }) => `Searched documents (at most ${k ?? 5} passages)`,
+  run: async ({ query, k }, { context, entered }) => {
+    try {
+      const { chunks } = await search({ userSub: context.user.sub, query, k: k ?? 5 });
+      entered({ documents: [...new Set(chunks.map((chunk) => chunk.documentId))], chunks: chunks.map((chunk) => chunk.chunkId) });
+      if (chunks.length === 0) return { passages: [], note: "No document the user may read matches." };
+      // Only permitted text ever reaches the model, and like every tool result it arrives marked as data.
+      return { passages: chunks.map(toPassage) };
+    } catch (error) {
+      if (error instanceof FgaUnavailableError) return { error: "The permission service did not answer, so no document was searched." };
+      throw error;
+    }
+  },
+});

@@ -51,7 +51,7 @@ async function handleTurn(
   const messages = chat ? await getMessages<ChatMessage>({ chatId: id }) : [];
 
   if ("approvals" in body) {
-    const refusal = await applyApprovals({ chatId: id, approvals: body.approvals, messages });
+    const refusal = await applyApprovals({ userId, chatId: id, approvals: body.approvals, messages });
     if (refusal) return apiError("conflict", refusal);
     return streamReply({ chatId: id, messages, context, abortSignal });
   }

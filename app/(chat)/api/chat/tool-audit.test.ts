@@ -1,0 +1,165 @@
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { auditVerify } from "@/scripts/audit-verify";
+import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator";
+import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import { session } from "./harness-session";
+import { storedApproval } from "./test-approvals";
+import { chatClient, streamChunks, untilPast } from "./test-client";
+
+// The audit trail the tool pipeline writes for a calendar question (connect prompt, Token Vault exchange, result)
+// and a purchase (approval requested on the device, granted, order), through the chat route against the sandbox:
+// the right user, agent, model, chat, turn and call, the decisions with their evidence, and never a token.
+vi.mock("@/lib/auth/session", () => import("./harness-session"));
+
+const CALENDAR = "https://www.googleapis.com/auth/calendar.events.readonly";
+
+let sandbox: SandboxHarness;
+let client: ReturnType<typeof chatClient>;
+let sql: postgres.Sql;
+
+beforeAll(async () => {
+  sandbox = await startSandboxHarness();
+  sql = postgres(sandbox.databaseUrl, { max: 1, onnotice: () => {} });
+  client = chatClient((await import("./route")).POST);
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await sandbox?.close();
+});
+
+interface Event {
+  action: string;
+  outcome: string;
+  agent_id: string;
+  model_id: string | null;
+  chat_id: string;
+  turn_id: string | null;
+  tool_call_id: string;
+  evidence: Record<string, unknown>;
+  input_digest: string | null;
+  summary: string;
+  duration_ms: number | null;
+}
+
+const eventsOfCall = (user: SignedInUser, toolCallId: string) =>
+  sql<Event[]>`select * from audit_events where user_id = ${user.sub} and tool_call_id = ${toolCallId} order by sequence`;
+
+/** The tokens the user's session and connections hold: none of them may appear in the trail. */
+async function secretsOf(user: SignedInUser, connection: string) {
+  return [user.refreshToken, await sandbox.providerToken(user, connection)].filter((token): token is string => Boolean(token));
+}
+
+function firstToolCall(sse: string) {
+  const call = streamChunks(sse).find((chunk) => chunk.type === "tool-output-available") as { toolCallId: string; output: Record<string, unknown> } | undefined;
+  expect(call, sse).toBeDefined();
+  return call!;
+}
+
+async function expectChainsVerify() {
+  const lines: string[] = [];
+  expect(await auditVerify({ DATABASE_URL: sandbox.databaseUrl }, (line) => lines.push(line)), lines.join("\n")).toBe(0);
+}
+
+describe("the audit trail of tool calls", () => {
+  it("records a calendar question: the connect prompt, then the Token Vault exchange and the result", async () => {
+    const alice = await sandbox.signIn("alice@example.com");
+    session.current = alice;
+    const chatId = crypto.randomUUID();
+    const first = await client.say(chatId, "What's on my calendar today?");
+    const { toolCallId } = firstToolCall(first.text);
+
+    await sandbox.connect(alice, "google-oauth2", [CALENDAR]);
+    const resumed = await client.resume(chatId, toolCallId);
+    expect(resumed.status).toBe(200);
+
+    const events = await eventsOfCall(alice, toolCallId);
+    expect(events.map((e) => [e.action, e.outcome, e.evidence.decision ?? null])).toEqual([
+      ["tool.call", "started", null],
+      ["tool.authorization", "interrupted", "interrupted"],
+      ["tool.result", "interrupted", null],
+      ["tool.call", "started", null],
+      ["tool.authorization", "done", "granted"],
+      ["tool.result", "done", null],
+    ]);
+    const [userMessage] = await sql<{ id: string }[]>`select id from messages where chat_id = ${chatId} and role = 'user'`;
+    for (const event of events) {
+      expect(event).toMatchObject({ agent_id: process.env.AUTH0_CLIENT_ID, chat_id: chatId, turn_id: userMessage!.id, tool_call_id: toolCallId });
+      expect(event.model_id).toBeTruthy();
+      expect(event.evidence.tool).toBe("get_calendar_events");
+      expect(event.input_digest).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(events[0]!.evidence).toMatchObject({ title: "Read your calendar", risk: "read", authorizers: ["token-vault"] });
+    expect(events[1]!.evidence).toMatchObject({ authorizer: "token-vault", connection: "google-oauth2", scopes: [CALENDAR], reason: "not_connected" });
+    expect(events[4]!.evidence).toEqual({ tool: "get_calendar_events", authorizer: "token-vault", decision: "granted", connection: "google-oauth2", scopes: [CALENDAR] });
+    expect(events[5]!.evidence.entered).toMatchObject({ calendarEvents: expect.arrayContaining([expect.any(String)]) });
+    expect(events[5]!.duration_ms).toBeGreaterThanOrEqual(0);
+
+    const trail = JSON.stringify(events);
+    for (const secret of await secretsOf(alice, "google-oauth2")) expect(trail).not.toContain(secret);
+    expect(trail).not.toMatch(/access_token|eyJ[\w-]+\./);
+    await expectChainsVerify();
+  });
+
+  it("records a purchase: the request with the words the device showed, the approval and the order", async () => {
+    const bob = await sandbox.signIn("bob@example.com");
+    session.current = bob;
+    const chatId = crypto.randomUUID();
+    const first = await client.say(chatId, "Buy 2 Acme Widgets");
+    const { toolCallId, output } = firstToolCall(first.text);
+    const bindingMessage = (output.interrupt as { bindingMessage: string }).bindingMessage;
+    expect(bindingMessage).toBe("Buy 2 x Acme Widget for at most 39.98 USD");
+
+    await approveBackchannelRequest({ issuer: sandbox.issuer, email: bob.email, bindingMessage, decision: "approve" });
+    let done = "";
+    for (let attempt = 0; attempt < 20 && !done; attempt++) {
+      await untilPast((await storedApproval(sql, chatId, toolCallId)).next_poll_at);
+      const answer = await client.resume(chatId, toolCallId);
+      if (!answer.text.includes("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING")) done = answer.text;
+    }
+    const order = firstToolCall(done).output as { orderNumber: string };
+    expect(order.orderNumber).toMatch(/^ORD-/);
+
+    const events = await eventsOfCall(bob, toolCallId);
+    const decisions = events.filter((e) => e.action === "tool.authorization");
+    expect(decisions.map((e) => e.evidence.decision)).toEqual(["requested", "granted"]);
+    const [requested, granted] = decisions;
+    expect(requested!.evidence).toMatchObject({ authorizer: "async-approval", bindingMessage, scopes: ["orders:create"], authReqId: expect.any(String) });
+    expect(granted!.evidence).toMatchObject({ authorizer: "async-approval", authReqId: requested!.evidence.authReqId });
+    expect(events.at(-1)).toMatchObject({ action: "tool.result", outcome: "done", evidence: { tool: "buy_product", entered: { shopOrders: [order.orderNumber] } } });
+    expect(events[0]).toMatchObject({ action: "tool.call", outcome: "started", summary: "Buy 2 x Acme Widgets", evidence: { risk: "spend", authorizers: ["async-approval"] } });
+
+    const trail = JSON.stringify(events);
+    expect(trail).not.toMatch(/access_token|eyJ[\w-]+\./);
+    if (bob.refreshToken) expect(trail).not.toContain(bob.refreshToken);
+    await expectChainsVerify();
+  });
+
+  it("records an in-chat approval: the request with the fields the card showed, the user's yes, then the draft", async () => {
+    const carol = await sandbox.signIn("carol@example.com");
+    await sandbox.connect(carol, "google-oauth2", ["https://www.googleapis.com/auth/gmail.compose"]);
+    session.current = carol;
+    const chatId = crypto.randomUUID();
+    const first = await client.say(chatId, 'Create a Gmail draft to bob@example.com with subject "Lunch" saying "See you at noon"');
+    const request = streamChunks(first.text).find((chunk) => chunk.type === "tool-approval-request") as { approvalId: string; toolCallId: string };
+    expect(request, first.text).toBeDefined();
+    const answered = await client.answer(chatId, request.approvalId, true);
+    expect(answered.status).toBe(200);
+
+    const events = await eventsOfCall(carol, request.toolCallId);
+    expect(events.map((e) => [e.action, e.evidence.authorizer ?? null, e.evidence.decision ?? null])).toEqual([
+      ["tool.authorization", "in-chat-approval", "requested"],
+      ["tool.authorization", "in-chat-approval", "granted"],
+      ["tool.call", null, null],
+      ["tool.authorization", "token-vault", "granted"],
+      ["tool.authorization", "in-chat-approval", "granted"],
+      ["tool.result", null, null],
+    ]);
+    expect(events[0]!.evidence).toMatchObject({ tool: "create_gmail_draft", shown: ["To: bob@example.com", "Subject: Lunch", "Body: See you at noon"], answerBy: expect.any(String) });
+    expect(events[1]!.evidence.approvalId).toBe(request.approvalId);
+    expect(events.at(-1)).toMatchObject({ outcome: "done", evidence: { entered: { gmailDrafts: [expect.any(String)] } } });
+    expect(JSON.stringify(events)).not.toMatch(/access_token|eyJ[\w-]+\./);
+    await expectChainsVerify();
+  });
+});

@@ -1,0 +1,103 @@
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { AUTHORIZER_ORDER } from "@/lib/auth/authorizer";
+import type { ToolContext } from "@/lib/auth/tool-context";
+
+// Every tool the agent's factory creates goes through the one pipeline: it is marked as built there, named as
+// declared, its authorizers come in the contract's order, and when its audit event cannot be written it does nothing
+// at all — no identity server, provider, shop, FGA or database call — and says so.
+const audit = vi.hoisted(() => ({ fail: false, written: [] as { action: string }[] }));
+vi.mock("@/lib/audit/record", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("@/lib/audit/record")>();
+  return {
+    ...actual,
+    recordAuditEvent: async (event: { action: string }) => {
+      if (audit.fail) throw new actual.AuditUnavailableError("the audit event could not be written");
+      audit.written.push(event);
+      return { id: crypto.randomUUID() };
+    },
+  };
+});
+
+/** A valid input for each tool, as the model would send it; a new tool without one fails the enumeration below. */
+const SAMPLE_INPUTS: Record<string, object> = {
+  get_user_profile: {},
+  get_calendar_events: { date: "2026-03-02" },
+  check_availability: { time: "14:30", people: ["bob@example.com"] },
+  search_gmail: { query: "invoice from:acme" },
+  create_gmail_draft: { to: "bob@example.com", subject: "Lunch?", body: "Tomorrow at noon (Café Zürich)?" },
+  list_github_repositories: { limit: 5 },
+  get_github_activity: {},
+  list_slack_channels: {},
+  search_documents: { query: "How many vacation days do we get?" },
+  buy_product: { product: "Acme Widget", quantity: 2 },
+};
+
+const context: ToolContext = {
+  user: { sub: "auth0|alice", name: "Alice", email: "alice@example.com", picture: null },
+  chatId: crypto.randomUUID(),
+  refreshToken: "refresh-token-never-used",
+  timeZone: "UTC",
+};
+
+beforeAll(() => {
+  for (const [name, value] of Object.entries({
+    AUTH0_DOMAIN: "http://localhost:4000",
+    AUTH0_CLIENT_ID: "delegate-app",
+    AUTH0_CLIENT_SECRET: "secret",
+    AUTH0_SECRET: "9d2f6b1e8c4a7035e1b9f2d6c8a40e57b3c9d1f0a6e2847b5c3d9e1f07a2b6c4",
+    APP_BASE_URL: "http://localhost:3000",
+    DATABASE_URL: "postgres://localhost:5433/postgres",
+    OPENAI_API_KEY: "sandbox",
+    FGA_API_URL: "http://localhost:4001",
+    FGA_STORE_ID: "store",
+    SHOP_API_URL: "http://localhost:4004",
+    SHOP_API_AUDIENCE: "urn:shop",
+  }))
+    vi.stubEnv(name, value);
+});
+
+afterEach(() => {
+  audit.fail = false;
+  audit.written = [];
+  vi.restoreAllMocks();
+});
+
+describe("every tool the agent's factory creates", () => {
+  it("is built by the pipeline from its one declaration, with its authorizers in the contract's order", async () => {
+    const { createTools, DECLARED_TOOLS } = await import(".");
+    const { PIPELINE } = await import("./pipeline");
+    const tools = createTools(context);
+    expect(Object.keys(tools).toSorted()).toEqual(DECLARED_TOOLS.map((each) => each.declaration.name).toSorted());
+    for (const [name, each] of Object.entries(tools)) {
+      const declaration = (each as unknown as Record<symbol, { name: string; title: string; risk: string; authorizers: { kind: string }[] } | undefined>)[PIPELINE];
+      expect(declaration, `${name} bypasses the pipeline`).toBeDefined();
+      expect(declaration!.name).toBe(name);
+      expect(declaration!.title.length, name).toBeGreaterThan(0);
+      expect(["read", "write", "spend"]).toContain(declaration!.risk);
+      const positions = declaration!.authorizers.map((authorizer) => AUTHORIZER_ORDER.indexOf(authorizer.kind as never));
+      expect(positions, name).toEqual(positions.toSorted((a, b) => a - b));
+      expect(SAMPLE_INPUTS[name], `${name} needs a sample input in this test`).toBeDefined();
+    }
+  });
+
+  it("does nothing — no request to any service — when its audit event cannot be written, and says so", async () => {
+    const { createTools } = await import(".");
+    const { AUDIT_UNAVAILABLE_MESSAGE } = await import("@/lib/audit/record");
+    const fetches = vi.spyOn(globalThis, "fetch");
+    audit.fail = true;
+    for (const [name, each] of Object.entries(createTools(context))) {
+      const output = await each.execute!(SAMPLE_INPUTS[name] as never, { toolCallId: `call-${name}`, messages: [], context: {} });
+      expect(output, name).toEqual({ error: AUDIT_UNAVAILABLE_MESSAGE });
+    }
+    expect(fetches).not.toHaveBeenCalled();
+  });
+
+  it("records the call before it runs and its result after, with the model's context ids", async () => {
+    const { createTools } = await import(".");
+    const output = await createTools(context).get_user_profile.execute!({}, { toolCallId: "call-1", messages: [], context: {} });
+    expect(output).toEqual({ name: "Alice", email: "alice@example.com" });
+    expect(audit.written.map((event) => event.action)).toEqual(["tool.call", "tool.result"]);
+    expect(audit.written[0]).toMatchObject({ userId: "auth0|alice", chatId: context.chatId, toolCallId: "call-1", outcome: "started", evidence: { tool: "get_user_profile", risk: "read", authorizers: [] } });
+    expect(audit.written[1]).toMatchObject({ outcome: "done", durationMs: expect.any(Number) });
+  });
+});
