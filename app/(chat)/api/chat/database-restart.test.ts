@@ -4,7 +4,7 @@ import { runMigrations } from "@/db/migrate";
 import type { CurrentUser } from "@/lib/auth/session";
 import { startModelServer, type ModelServer } from "@/sandbox/model/server";
 import { realPostgresInstalled, startRealPostgres, type RealPostgres } from "@/sandbox/postgres/real-server";
-import { chatClient, streamChunks, streamedText } from "./test-client";
+import { chatClient, configureModelAndDatabase, streamChunks, streamedText } from "./test-client";
 
 // The database restarting under the app, on a real PostgreSQL server of this file's own (stopping one that other
 // tests share would break them). Runs where TEST_DIRECT_DATABASE_URL says a real PostgreSQL with pgvector is
@@ -30,20 +30,7 @@ describe.skipIf(!process.env.TEST_DIRECT_DATABASE_URL || !realPostgresInstalled)
     await runMigrations(database.url);
     // Paced slower than a real model, so a reply is still streaming seconds after the database is back.
     model = await startModelServer({ port: 0, chunkDelayMs: 250 });
-    Object.assign(process.env, {
-      DATABASE_URL: database.url,
-      OPENAI_API_KEY: "sandbox",
-      OPENAI_BASE_URL: model.baseURL,
-      OPENAI_MODEL: "delegate-sandbox",
-      AUTH0_DOMAIN: "http://127.0.0.1:9",
-      AUTH0_CLIENT_ID: "unused",
-      AUTH0_CLIENT_SECRET: "unused",
-      AUTH0_SECRET: "9d2f6b1e8c4a7035e1b9f2d6c8a40e57b3c9d1f0a6e2847b5c3d9e1f07a2b6c4",
-      APP_BASE_URL: "http://localhost:3000",
-      // Not used by these turns, but part of a valid configuration.
-      FGA_API_URL: "http://127.0.0.1:9",
-      FGA_STORE_ID: "01JABCDEFGHJKMNPQRSTVWXYZ0",
-    });
+    configureModelAndDatabase({ databaseUrl: database.url, modelUrl: model.baseURL });
     ({ POST } = await import("./route"));
   }, 120_000);
 

@@ -6,8 +6,8 @@ import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator
 import { pollToken } from "@/sandbox/identity/test-ciba";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { session } from "./harness-session";
-import { storedApproval } from "./test-approvals";
-import { chatClient, streamChunks, streamedText, untilPast } from "./test-client";
+import { checkUntilSettled, storedApproval } from "./test-approvals";
+import { chatClient, streamChunks, streamedText } from "./test-client";
 
 // An instance that collected the purchase's access token and died before reporting the outcome (killed,
 // redeployed) leaves the approval spent and the order unknown. The instance taking over must neither claim the
@@ -82,12 +82,7 @@ async function takeOverAndApproveAgain(alice: SignedInUser, chatId: string, tool
   expect(renewed.auth_req_id).not.toBe(spentAuthReqId);
 
   await approveBackchannelRequest({ issuer: sandbox.issuer, email: alice.email, bindingMessage: again!.bindingMessage, decision: "approve" });
-  for (let attempt = 0; attempt < 20; attempt++) {
-    await untilPast((await storedApproval(sql, chatId, toolCallId)).next_poll_at);
-    const answer = await client.resume(chatId, toolCallId);
-    if (!answer.text.includes("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING")) return answer;
-  }
-  throw new Error("still pending after 20 checks");
+  return checkUntilSettled(client, sql, chatId, toolCallId);
 }
 
 describe("a purchase whose approval was collected by an instance that then died", () => {

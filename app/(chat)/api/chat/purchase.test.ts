@@ -5,7 +5,7 @@ import { pollToken, purchaseDetail } from "@/sandbox/identity/test-ciba";
 import { BAD_AUTHORIZATION_DETAILS } from "@/lib/auth/async-authorization-refusals";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
 import { session } from "./harness-session";
-import { storedApproval } from "./test-approvals";
+import { checkUntilSettled, storedApproval } from "./test-approvals";
 import { chatClient, streamChunks, streamedText, untilPast } from "./test-client";
 
 // A purchase through the chat route: CIBA against the sandbox identity server (interval 1 s), approval on the
@@ -42,16 +42,6 @@ async function askToBuy(user: SignedInUser, text: string, chatId: string = crypt
   return { chatId, toolCallId: output!.toolCallId, interrupt: output!.output.interrupt };
 }
 
-/** Checks again until the call stops waiting, each time once the app's next poll is due, as the prompt does. */
-async function checkUntilSettled(chatId: string, toolCallId: string) {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    await untilPast((await storedApproval(sql, chatId, toolCallId)).next_poll_at);
-    const answer = await client.resume(chatId, toolCallId);
-    if (!answer.text.includes("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING")) return answer;
-  }
-  throw new Error("still pending after 20 checks");
-}
-
 describe("buying with async authorization", () => {
   it("waits for approval on the user's device, then orders exactly once and tells the model", async () => {
     const alice = await sandbox.signIn("alice@example.com");
@@ -66,7 +56,7 @@ describe("buying with async authorization", () => {
     expect(early.text).toContain("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING");
 
     await approveBackchannelRequest({ issuer: sandbox.issuer, email: alice.email, bindingMessage: interrupt.bindingMessage, decision: "approve" });
-    const done = await checkUntilSettled(chatId, toolCallId);
+    const done = await checkUntilSettled(client, sql, chatId, toolCallId);
     const placed = await orders(alice);
     expect(placed).toHaveLength(before.length + 1);
     expect(placed.at(-1)!.number).toMatch(/^ORD-/);
@@ -88,7 +78,7 @@ describe("buying with async authorization", () => {
     expect(request?.instruction).toBe("Buy 1 x USB-C cable (2 m) for at most 12.50 USD");
     expect(request?.details).toEqual(["Product: USB-C cable (2 m)", "Quantity: 1", "Maximum total: 12.50", "Currency: USD"]);
     await approveBackchannelRequest({ issuer: sandbox.issuer, email: alice.email, bindingMessage: interrupt.bindingMessage, decision: "approve" });
-    const done = await checkUntilSettled(chatId, toolCallId);
+    const done = await checkUntilSettled(client, sql, chatId, toolCallId);
     const placed = await orders(alice);
     expect(placed).toHaveLength(before.length + 1);
     expect(streamedText(done.text)).toContain(placed.at(-1)!.number);
@@ -99,7 +89,7 @@ describe("buying with async authorization", () => {
     const before = await orders(bob);
     const { chatId, toolCallId, interrupt } = await askToBuy(bob, "Buy 1 Noise-cancelling headphones");
     await approveBackchannelRequest({ issuer: sandbox.issuer, email: bob.email, bindingMessage: interrupt.bindingMessage, decision: "deny" });
-    const done = await checkUntilSettled(chatId, toolCallId);
+    const done = await checkUntilSettled(client, sql, chatId, toolCallId);
     expect(JSON.stringify(streamChunks(done.text))).toContain("declined this request on their device");
     expect(await orders(bob)).toEqual(before);
   });
@@ -123,7 +113,7 @@ describe("buying with async authorization", () => {
     const dave = await sandbox.signIn("dave@example.com");
     const first = await askToBuy(dave, "Buy 1 Acme Widget");
     await approveBackchannelRequest({ issuer: sandbox.issuer, email: dave.email, bindingMessage: first.interrupt.bindingMessage, decision: "approve" });
-    await checkUntilSettled(first.chatId, first.toolCallId);
+    await checkUntilSettled(client, sql, first.chatId, first.toolCallId);
     const placed = await orders(dave);
     expect(placed).toHaveLength(1);
 

@@ -6,6 +6,7 @@ import { runMigrations } from "@/db/migrate";
 import type { CurrentUser } from "@/lib/auth/session";
 import { startModelServer } from "@/sandbox/model/server";
 import { startSandboxPostgres } from "@/sandbox/postgres/server";
+import { configureModelAndDatabase } from "./test-client";
 
 // The route is exercised against a real Postgres (PGlite over the wire) and the real sandbox model through
 // @ai-sdk/openai. Only the session is stubbed: the login flow itself is covered by the identity and e2e tests.
@@ -59,20 +60,7 @@ beforeAll(async () => {
   closers = [proxy.close, model.close, pg.close];
   await runMigrations(pg.url);
   sql = postgres(pg.url, { max: 1 });
-  Object.assign(process.env, {
-    DATABASE_URL: pg.url,
-    OPENAI_API_KEY: "sandbox",
-    OPENAI_BASE_URL: proxy.url,
-    OPENAI_MODEL: "delegate-sandbox",
-    AUTH0_DOMAIN: "http://localhost:4000",
-    AUTH0_CLIENT_ID: "unused",
-    AUTH0_CLIENT_SECRET: "unused",
-    AUTH0_SECRET: "9d2f6b1e8c4a7035e1b9f2d6c8a40e57b3c9d1f0a6e2847b5c3d9e1f07a2b6c4",
-    APP_BASE_URL: "http://localhost:3000",
-    // Not used by these tests, but part of a valid configuration.
-    FGA_API_URL: "http://127.0.0.1:9",
-    FGA_STORE_ID: "01JABCDEFGHJKMNPQRSTVWXYZ0",
-  });
+  configureModelAndDatabase({ databaseUrl: pg.url, modelUrl: proxy.url, auth0Domain: "http://localhost:4000" });
   ({ POST } = await import("./route"));
 });
 

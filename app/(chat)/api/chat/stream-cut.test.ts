@@ -4,7 +4,7 @@ import type { CurrentUser } from "@/lib/auth/session";
 import { startModelServer, type ModelServer } from "@/sandbox/model/server";
 import { cutModelStream } from "@/sandbox/model/stream-cuts";
 import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
-import { chatClient, streamChunks, streamedText } from "./test-client";
+import { chatClient, configureModelAndDatabase, streamChunks, streamedText } from "./test-client";
 
 // The model's stream cut mid-answer (the sandbox model drops the connection part-way, without [DONE]): what
 // arrived is shown and stored, the user is told the connection was interrupted, and asking again works.
@@ -23,20 +23,7 @@ beforeAll(async () => {
   pg = await startSandboxPostgres({ port: 0 });
   model = await startModelServer({ port: 0, chunkDelayMs: 0 });
   await runMigrations(pg.url);
-  Object.assign(process.env, {
-    DATABASE_URL: pg.url,
-    OPENAI_API_KEY: "sandbox",
-    OPENAI_BASE_URL: model.baseURL,
-    OPENAI_MODEL: "delegate-sandbox",
-    AUTH0_DOMAIN: "http://127.0.0.1:9",
-    AUTH0_CLIENT_ID: "unused",
-    AUTH0_CLIENT_SECRET: "unused",
-    AUTH0_SECRET: "9d2f6b1e8c4a7035e1b9f2d6c8a40e57b3c9d1f0a6e2847b5c3d9e1f07a2b6c4",
-    APP_BASE_URL: "http://localhost:3000",
-    // Not used by these turns, but part of a valid configuration.
-    FGA_API_URL: "http://127.0.0.1:9",
-    FGA_STORE_ID: "01JABCDEFGHJKMNPQRSTVWXYZ0",
-  });
+  configureModelAndDatabase({ databaseUrl: pg.url, modelUrl: model.baseURL });
   session.user = { sub: "auth0|carol", name: "Carol Diaz", email: "carol@example.com", picture: null, emailVerified: true };
 });
 

@@ -38,3 +38,23 @@ export async function untilPast(time: Date | string): Promise<void> {
   const wait = new Date(time).getTime() - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 10));
 }
+
+/**
+ * Points the app's configuration at a model and a database only, for route tests whose session is mocked: the
+ * identity and permission services are never reached, but their variables are part of a valid configuration.
+ */
+export function configureModelAndDatabase({ databaseUrl, modelUrl, auth0Domain = "http://127.0.0.1:9" }: { databaseUrl: string; modelUrl: string; auth0Domain?: string }) {
+  Object.assign(process.env, {
+    DATABASE_URL: databaseUrl,
+    OPENAI_API_KEY: "sandbox",
+    OPENAI_BASE_URL: modelUrl,
+    OPENAI_MODEL: "delegate-sandbox",
+    AUTH0_DOMAIN: auth0Domain,
+    AUTH0_CLIENT_ID: "unused",
+    AUTH0_CLIENT_SECRET: "unused",
+    AUTH0_SECRET: "9d2f6b1e8c4a7035e1b9f2d6c8a40e57b3c9d1f0a6e2847b5c3d9e1f07a2b6c4",
+    APP_BASE_URL: "http://localhost:3000",
+    FGA_API_URL: "http://127.0.0.1:9",
+    FGA_STORE_ID: "01JABCDEFGHJKMNPQRSTVWXYZ0",
+  });
+}
