@@ -4,6 +4,7 @@ import { getDb } from "../db/client";
 import { documents } from "../db/schema";
 import { share } from "../lib/fga/documents";
 import { getFga } from "../lib/fga/client";
+import { administratorTuples } from "../lib/fga/organization";
 import { ingestDocument } from "../lib/rag/ingest";
 import { sandboxUsers } from "./identity/users";
 
@@ -49,6 +50,8 @@ async function add(owner: string, name: string, text: string) {
 await writeIfMissing([
   { user: `user:${sub("alice@example.com")}`, relation: "member", object: "group:finance" },
   { user: `user:${sub("bob@example.com")}`, relation: "member", object: "group:finance" },
+  // Carol administers the organisation: she sets which tools are on for everyone (/permissions).
+  ...administratorTuples(sub("carol@example.com")),
 ]);
 
 const forecast = await add(

@@ -30,6 +30,9 @@ export default async function ChatLayout({ children }: { children: React.ReactNo
           <Link href="/connections" className="px-4 py-2 hover:bg-zinc-50">
             Connections
           </Link>
+          <Link href="/permissions" className="px-4 py-2 hover:bg-zinc-50">
+            Agent permissions
+          </Link>
           <Link href="/activity" className="px-4 py-2 hover:bg-zinc-50">
             Activity
           </Link>
@@ -51,6 +54,7 @@ export default async function ChatLayout({ children }: { children: React.ReactNo
             </a>
             <Link href="/documents">Documents</Link>
             <Link href="/connections">Connections</Link>
+            <Link href="/permissions">Permissions</Link>
             <Link href="/activity">Activity</Link>
             <a href="/auth/logout">Log out</a>
           </nav>

@@ -6,7 +6,7 @@ import { deriveKey } from "@/lib/auth/secrets";
 import type { ToolContext } from "@/lib/auth/tool-context";
 import { chatModel } from "@/lib/model";
 import { instructions } from "./instructions";
-import { createTools, DECLARED_TOOLS } from "./tools";
+import { createTools, DECLARED_TOOLS, usableToolsFor } from "./tools";
 import type { ChatMessage } from "./types";
 
 /**
@@ -19,13 +19,16 @@ const MAX_REPLY_TOKENS = 8_192;
 const waitingForUser: StopCondition<ToolSet> = ({ steps }) =>
   steps.at(-1)?.toolResults.some((result) => isInterruptedOutput(result.output)) ?? false;
 
-/** The AI SDK asks the user in the chat before it runs any tool that declares the in-chat approval authorizer. */
-const toolApproval = Object.fromEntries(
-  DECLARED_TOOLS.filter(({ declaration }) => declaration.authorizers.some((authorizer) => authorizer.kind === "in-chat-approval")).map(({ declaration }) => [
-    declaration.name,
-    inChatApprovalRequest,
-  ]),
-);
+/**
+ * The AI SDK asks the user in the chat before it runs any usable tool that declares the in-chat approval authorizer
+ * (an unavailable one has nothing to approve: it only explains why it is off).
+ */
+const toolApprovalFor = (usable: ReadonlySet<string>) =>
+  Object.fromEntries(
+    DECLARED_TOOLS.filter(({ declaration }) => usable.has(declaration.name) && declaration.authorizers.some((authorizer) => authorizer.kind === "in-chat-approval")).map(
+      ({ declaration }) => [declaration.name, inChatApprovalRequest],
+    ),
+  );
 
 /** One agent turn: the model may call tools for several steps before it answers. */
 export async function runAgent({
@@ -38,7 +41,8 @@ export async function runAgent({
   abortSignal?: AbortSignal;
 }) {
   // The turn is the user's message that started it; the audit trail groups a turn's calls by it.
-  const tools = createTools({ ...context, turnId: messages.findLast((message) => message.role === "user")?.id });
+  const usable = await usableToolsFor(context.user.sub);
+  const tools = createTools({ ...context, turnId: messages.findLast((message) => message.role === "user")?.id }, usable);
   const result = streamText({
     model: chatModel(),
     instructions: instructions(context),
@@ -46,7 +50,7 @@ export async function runAgent({
     messages: await convertToModelMessages(messages, { tools, ignoreIncompleteToolCalls: true }),
     stopWhen: [isStepCount(6), waitingForUser],
     // Approvals are HMAC-signed over the call's id, name and input, so one cannot be forged or moved to another call.
-    toolApproval,
+    toolApproval: toolApprovalFor(usable),
     experimental_toolApprovalSecret: deriveKey("tool-approval-v1").toString("base64url"),
     maxOutputTokens: MAX_REPLY_TOKENS,
     // A failed step also reaches the UI stream, where describeStreamError logs its name and code; the SDK's

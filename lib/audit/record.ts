@@ -15,6 +15,9 @@ export type AuditAction =
   | "document.delete"
   | "auth.sign_in"
   | "auth.sign_out"
+  // The user's own choice for a tool, and an administrator's default for everyone (/permissions).
+  | "permission.change"
+  | "permission.change_default"
   // A tool call, written by the pipeline (lib/ai/tools/pipeline.ts): requested before anything happens, one event
   // per authorizer decision, and the result with its duration and the data that entered the model's context.
   | "tool.call"

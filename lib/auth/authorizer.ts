@@ -4,8 +4,8 @@ import type { ToolContext, ToolFailure } from "./tool-context";
 /**
  * The one authorizer contract. Every tool declares its authorizers in this order, and one wrapper
  * (lib/ai/tools/pipeline.ts) runs them for every call:
- * 1. "tool-permission" — whether the user lets the agent use this tool at all (FGA). The slot is reserved: the
- *    step that adds tool permissions puts its authorizer first in every declaration.
+ * 1. "tool-permission" — whether the user lets the agent use this tool at all (FGA, tool-permission.ts). The
+ *    pipeline puts it first for every tool; declarations list only the ones after it.
  * 2. "token-vault" — a provider token for the user's connected account (with-token-vault.ts).
  * 3. "in-chat-approval" or "async-approval" — the user's own yes, in the chat (in-chat-approval.ts) or on their
  *    device through CIBA (with-async-authorization.ts).
@@ -55,6 +55,8 @@ export type Stop = InterruptedOutput | ToolFailure;
  */
 export interface Authorizer {
   kind: AuthorizerKind;
+  /** What it checks, in the user's words ("Your approval on your phone"), for the permissions page. */
+  label: string;
   authorize<INPUT, OUTPUT>(call: AuthorizerCall<INPUT>, next: (grant: Grant<INPUT>) => Promise<OUTPUT>): Promise<OUTPUT | Stop>;
   cancel?(call: { context: ToolContext; toolCallId: string }): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import "server-only";
-import { OpenFgaClient } from "@openfga/sdk";
+import { ConsistencyPreference, OpenFgaClient } from "@openfga/sdk";
 import { getConfig } from "@/lib/config";
+import { logError } from "@/lib/log";
 import { fgaCredentials } from "./credentials";
 
 /**
@@ -29,3 +30,27 @@ export function getFga(): OpenFgaClient {
   client = { key, value };
   return value;
 }
+
+/** FGA gave no answer (down, stalled, refused the request). Callers refuse the action: authorization fails closed. */
+export class FgaUnavailableError extends Error {
+  override name = "FgaUnavailableError";
+}
+
+/** Asks FGA; any failure to get an answer becomes FgaUnavailableError (logged here, once). */
+export async function ask<T>(what: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    logError("fga", `${what} failed`, error);
+    throw new FgaUnavailableError(`Authorization service failed to answer (${what})`);
+  }
+}
+
+/**
+ * Every question Delegate asks gates content, an action or a change of access, so it bypasses FGA's caches (Auth0
+ * FGA, or OpenFGA with check caching): a document unshared or a tool switched off a moment ago must not stay
+ * allowed for the cache's lifetime.
+ */
+export const FRESH = { consistency: ConsistencyPreference.HigherConsistency };
+
+export const userRef = (sub: string) => `user:${sub}`;

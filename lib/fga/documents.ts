@@ -1,27 +1,17 @@
 import "server-only";
-import { ClientWriteRequestOnDuplicateWrites, ClientWriteRequestOnMissingDeletes, ConsistencyPreference, type TupleKey } from "@openfga/sdk";
-import { logError } from "@/lib/log";
-import { getFga } from "./client";
+import { ClientWriteRequestOnDuplicateWrites, ClientWriteRequestOnMissingDeletes, type TupleKey } from "@openfga/sdk";
+import { ask, FRESH, getFga, userRef } from "./client";
 
 /**
  * Document permissions, asked of OpenFGA (lib/fga/model.fga). Any failure to get an answer throws
  * FgaUnavailableError, and callers refuse the action: authorization fails closed.
  */
-export class FgaUnavailableError extends Error {
-  override name = "FgaUnavailableError";
-}
+export { FgaUnavailableError } from "./client";
 
 export type DocumentPermission = "can_view" | "can_share" | "can_delete";
 /** Someone a document can be shared with: a user (by Auth0 `sub`), a group's members, or every signed-in user. */
 export type ShareSubject = { type: "user"; sub: string } | { type: "group"; name: string } | { type: "everyone" };
 
-/**
- * Every question here gates content or a change of access, so it bypasses FGA's caches (Auth0 FGA, or OpenFGA
- * with check caching): a document unshared a moment ago must not stay readable for the cache's lifetime.
- */
-const FRESH = { consistency: ConsistencyPreference.HigherConsistency };
-
-const userRef = (sub: string) => `user:${sub}`;
 const docRef = (id: string) => `doc:${id}`;
 
 export function subjectRef(subject: ShareSubject): string {
@@ -35,15 +25,6 @@ function parseSubject(user: string): ShareSubject | null {
   const group = /^group:(.+)#member$/.exec(user);
   if (group) return { type: "group", name: group[1]! };
   return user.startsWith("user:") ? { type: "user", sub: user.slice(5) } : null;
-}
-
-async function ask<T>(what: string, request: () => Promise<T>): Promise<T> {
-  try {
-    return await request();
-  } catch (error) {
-    logError("fga", `${what} failed`, error);
-    throw new FgaUnavailableError(`Authorization service failed to answer (${what})`);
-  }
 }
 
 export async function can(userSub: string, permission: DocumentPermission, documentId: string): Promise<boolean> {

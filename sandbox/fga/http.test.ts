@@ -115,7 +115,7 @@ describe("the sandbox FGA service over HTTP", () => {
     expect((await client.readLatestAuthorizationModel()).authorization_model?.id).toBe(second.authorization_model_id);
     const read = await client.readAuthorizationModel({ authorizationModelId: modelId });
     expect(read.authorization_model).toMatchObject({ id: modelId, schema_version: "1.1" });
-    expect(read.authorization_model?.type_definitions.map((t) => t.type)).toEqual(["user", "group", "doc"]);
+    expect(read.authorization_model?.type_definitions.map((t) => t.type)).toEqual(["user", "group", "doc", "organization", "tool"]);
 
     // Without a model id, check runs against the latest model, where `can_view` no longer exists.
     const error = await failure(client.check({ user: "user:a", relation: "can_view", object: "doc:1" }));

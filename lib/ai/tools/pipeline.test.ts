@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
 import { AUTHORIZER_ORDER } from "@/lib/auth/authorizer";
 import type { ToolContext } from "@/lib/auth/tool-context";
 
@@ -14,6 +15,19 @@ vi.mock("@/lib/audit/record", async (importOriginal) => {
       if (audit.fail) throw new actual.AuditUnavailableError("the audit event could not be written");
       audit.written.push(event);
       return { id: crypto.randomUUID() };
+    },
+  };
+});
+
+// FGA's answer to "may the agent use this tool for this user?" (lib/fga/tool-permissions.ts), as each test sets it.
+const permission = vi.hoisted(() => ({ allowed: true, switchedOffByUser: false, unavailable: false, asked: [] as string[] }));
+vi.mock("@/lib/fga/tool-permissions", async () => {
+  const { FgaUnavailableError } = await import("@/lib/fga/client");
+  return {
+    checkToolUse: async (_user: string, tool: string) => {
+      permission.asked.push(tool);
+      if (permission.unavailable) throw new FgaUnavailableError("Authorization service failed to answer (batch-check)");
+      return { relation: "can_use", object: `tool:${tool}`, allowed: permission.allowed, switchedOffByUser: permission.switchedOffByUser };
     },
   };
 });
@@ -59,6 +73,7 @@ beforeAll(() => {
 afterEach(() => {
   audit.fail = false;
   audit.written = [];
+  Object.assign(permission, { allowed: true, switchedOffByUser: false, unavailable: false, asked: [] });
   vi.restoreAllMocks();
 });
 
@@ -92,12 +107,72 @@ describe("every tool the agent's factory creates", () => {
     expect(fetches).not.toHaveBeenCalled();
   });
 
-  it("records the call before it runs and its result after, with the model's context ids", async () => {
+  it("records the call before it runs, the permission check, and its result after", async () => {
     const { createTools } = await import(".");
     const output = await createTools(context).get_user_profile.execute!({}, { toolCallId: "call-1", messages: [], context: {} });
     expect(output).toEqual({ name: "Alice", email: "alice@example.com" });
-    expect(audit.written.map((event) => event.action)).toEqual(["tool.call", "tool.result"]);
-    expect(audit.written[0]).toMatchObject({ userId: "auth0|alice", chatId: context.chatId, toolCallId: "call-1", outcome: "started", evidence: { tool: "get_user_profile", risk: "read", authorizers: [] } });
-    expect(audit.written[1]).toMatchObject({ outcome: "done", durationMs: expect.any(Number) });
+    expect(audit.written.map((event) => event.action)).toEqual(["tool.call", "tool.authorization", "tool.result"]);
+    expect(audit.written[0]).toMatchObject({ userId: "auth0|alice", chatId: context.chatId, toolCallId: "call-1", outcome: "started", evidence: { tool: "get_user_profile", risk: "read", authorizers: ["tool-permission"] } });
+    expect(audit.written[1]).toMatchObject({
+      outcome: "done",
+      evidence: { authorizer: "tool-permission", decision: "granted", relation: "can_use", object: "tool:get_user_profile", allowed: true },
+    });
+    expect(audit.written[2]).toMatchObject({ outcome: "done", durationMs: expect.any(Number) });
+  });
+});
+
+describe("tool permissions at the moment of the call", () => {
+  it("asks FGA first for every tool, and a tool the user switched off asks no service, says where to switch it back on, and is recorded as denied", async () => {
+    const { createTools } = await import(".");
+    const fetches = vi.spyOn(globalThis, "fetch");
+    Object.assign(permission, { allowed: false, switchedOffByUser: true });
+    const tools = createTools(context);
+    for (const [name, each] of Object.entries(tools)) {
+      audit.written = [];
+      const output = await each.execute!(SAMPLE_INPUTS[name] as never, { toolCallId: `call-${name}`, messages: [], context: {} });
+      expect((output as { error: string }).error, name).toMatch(/^You switched off ".+" for Delegate, so nothing was done and no service was asked\. You can switch it back on in Agent permissions \(\/permissions\)\.$/);
+      expect(audit.written.map((event) => [event.action, (event as { outcome?: string }).outcome]), name).toEqual([
+        ["tool.call", "started"],
+        ["tool.authorization", "denied"],
+        ["tool.result", "denied"],
+      ]);
+      expect(audit.written[1], name).toMatchObject({ evidence: { authorizer: "tool-permission", decision: "denied", object: `tool:${name}`, allowed: false, switchedOffBy: "user" } });
+    }
+    expect(permission.asked.toSorted()).toEqual(Object.keys(tools).toSorted());
+    expect(fetches).not.toHaveBeenCalled();
+  });
+
+  it("names the administrator when the default is off, and refuses when FGA does not answer", async () => {
+    const { createTools } = await import(".");
+    const fetches = vi.spyOn(globalThis, "fetch");
+    permission.allowed = false;
+    const byDefault = await createTools(context).buy_product!.execute!(SAMPLE_INPUTS.buy_product as never, { toolCallId: "call-a", messages: [], context: {} });
+    expect(byDefault).toEqual({ error: 'Your administrator switched off "Buy products" for everyone, so nothing was done and no service was asked. You can switch it on for yourself in Agent permissions (/permissions).' });
+    Object.assign(permission, { allowed: true, unavailable: true });
+    audit.written = [];
+    const noAnswer = await createTools(context).get_user_profile.execute!({}, { toolCallId: "call-b", messages: [], context: {} });
+    expect(noAnswer).toEqual({ error: 'The permission service did not answer, so "See your name and email" was not used and nothing was done. Try again in a moment.' });
+    expect(audit.written[1]).toMatchObject({ outcome: "denied", evidence: { authorizer: "tool-permission", decision: "refused", failure: "fga_unavailable" } });
+    expect(fetches).not.toHaveBeenCalled();
+  });
+
+  it("offers a tool the user may not use without its inputs or its work: a call only explains, even if it was switched back on since", async () => {
+    const { createTools } = await import(".");
+    const fetches = vi.spyOn(globalThis, "fetch");
+    const tools = createTools(context, new Set(["get_user_profile"]));
+    expect(tools.get_user_profile.description).not.toMatch(/^Unavailable/);
+    for (const [name, each] of Object.entries(tools)) {
+      if (name === "get_user_profile") continue;
+      expect(each.description, name).toMatch(/^Unavailable: the user switched off ".+" in Agent permissions/);
+      expect(z.toJSONSchema(each.inputSchema as z.ZodType), name).toMatchObject({ type: "object", properties: {} });
+      permission.allowed = false;
+      // Whatever the model invents as arguments is dropped, and the call is refused and recorded, not rejected.
+      const refused = await each.execute!(SAMPLE_INPUTS[name] as never, { toolCallId: `call-${name}`, messages: [], context: {} });
+      expect((refused as { error: string }).error, name).toContain("nothing was done");
+      permission.allowed = true;
+      const late = await each.execute!({} as never, { toolCallId: `call-late-${name}`, messages: [], context: {} });
+      expect((late as { error: string }).error, name).toMatch(/was switched back on a moment ago\. Ask again to use it\.$/);
+    }
+    expect(fetches).not.toHaveBeenCalled();
   });
 });

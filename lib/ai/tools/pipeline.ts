@@ -1,10 +1,11 @@
 import "server-only";
 import type { Tool } from "ai";
-import type { z } from "zod";
+import { z } from "zod";
 import { AUDIT_UNAVAILABLE_MESSAGE, AuditUnavailableError, recordAuditEvent, type AuditEventInput } from "@/lib/audit/record";
 import type { AuthorizationDecision, Authorizer, Grant, Stop } from "@/lib/auth/authorizer";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
 import { isToolFailure, type ToolContext, type ToolFailure } from "@/lib/auth/tool-context";
+import { toolPermission } from "@/lib/auth/tool-permission";
 import { getConfig } from "@/lib/config";
 
 export type ToolRisk = "read" | "write" | "spend";
@@ -34,7 +35,10 @@ export interface ToolDeclaration<INPUT, OUTPUT, AUTHORIZED = INPUT> {
   description: string;
   risk: ToolRisk;
   inputSchema: z.ZodType<INPUT>;
-  /** Run in the order of AUTHORIZER_ORDER (lib/auth/authorizer.ts), every call, before `run`. */
+  /**
+   * Run in the order of AUTHORIZER_ORDER (lib/auth/authorizer.ts), every call, before `run`. The tool permission
+   * is not listed here: the pipeline runs it first for every tool (authorizersOf).
+   */
   authorizers: Authorizer[];
   /**
    * Checks that need no authority (does the shop sell it, is the price within the cap) and what the authorizers
@@ -46,25 +50,61 @@ export interface ToolDeclaration<INPUT, OUTPUT, AUTHORIZED = INPUT> {
   run: (input: NoInfer<AUTHORIZED>, run: ToolRun) => Promise<OUTPUT>;
 }
 
-/** A declared tool: builds the AI SDK tool for one request, whose every call goes through the pipeline. */
+/**
+ * A declared tool: builds the AI SDK tool for one request, whose every call goes through the pipeline. A tool the
+ * user does not let the agent use (`usable` false) is built without its inputs or its work: the model sees only its
+ * name and that it is unavailable, and a call to it is refused by the tool-permission authorizer and recorded.
+ */
 export interface DeclaredTool<INPUT, OUTPUT, AUTHORIZED = INPUT> {
-  (context: ToolContext): Tool<INPUT, OUTPUT | Stop>;
+  (context: ToolContext, usable?: boolean): Tool<INPUT, OUTPUT | Stop>;
   declaration: ToolDeclaration<INPUT, OUTPUT, AUTHORIZED>;
 }
 
 /** Marks the AI SDK tools the pipeline built, so a test can prove no tool bypasses it. */
 export const PIPELINE = Symbol.for("delegate.tool-pipeline");
 
+/**
+ * Every call's authorizers: the tool permission first, whatever the tool declares, so a tool cannot be declared
+ * without it; then the tool's own, in AUTHORIZER_ORDER.
+ */
+export const authorizersOf = (declaration: Pick<ToolDeclaration<never, unknown>, "name" | "title" | "authorizers">): Authorizer[] => [
+  toolPermission(declaration),
+  ...declaration.authorizers,
+];
+
 export function declareTool<INPUT, OUTPUT, AUTHORIZED = INPUT>(declaration: ToolDeclaration<INPUT, OUTPUT, AUTHORIZED>): DeclaredTool<INPUT, OUTPUT, AUTHORIZED> {
+  const unavailable = unavailableVariant(declaration);
   // The AI SDK's tool type resolves only for concrete input and output types, hence the cast: this is its shape.
-  const build = (context: ToolContext) =>
-    ({
-      description: declaration.description,
-      inputSchema: declaration.inputSchema,
-      execute: (input: INPUT, { toolCallId }: { toolCallId: string }) => runThroughPipeline(declaration, context, input, toolCallId),
-      [PIPELINE]: declaration,
-    }) as unknown as Tool<INPUT, OUTPUT | Stop>;
+  const build = (context: ToolContext, usable = true) => {
+    const declared = (usable ? declaration : unavailable) as ToolDeclaration<INPUT, OUTPUT, AUTHORIZED>;
+    return {
+      description: declared.description,
+      inputSchema: declared.inputSchema,
+      execute: (input: INPUT, { toolCallId }: { toolCallId: string }) => runThroughPipeline(declared, context, input, toolCallId),
+      [PIPELINE]: declared,
+    } as unknown as Tool<INPUT, OUTPUT | Stop>;
+  };
   return Object.assign(build, { declaration });
+}
+
+/**
+ * What the model is offered of a tool the user switched off (or that FGA could not confirm): the name and an
+ * honest description, no inputs, no work. The model can then tell the user why it cannot help, and the refusal is
+ * an authorization decision in the trail like any other. Its only authorizer is the permission check itself; if
+ * the tool was switched back on since the offer, the call still does nothing, as it carries no input to act on.
+ */
+function unavailableVariant(declaration: Pick<ToolDeclaration<never, unknown>, "name" | "title" | "description" | "risk">): ToolDeclaration<Record<string, never>, ToolFailure> {
+  return {
+    name: declaration.name,
+    title: declaration.title,
+    description: `Unavailable: the user switched off "${declaration.title}" in Agent permissions (or it could not be confirmed that they allow it). Calling it does nothing except say why. When on, it would: ${declaration.description}`,
+    risk: declaration.risk,
+    // Whatever arguments the model invents are dropped, so the call is still refused and recorded, not rejected.
+    inputSchema: z.object({}) as z.ZodType<Record<string, never>>,
+    authorizers: [],
+    summary: () => `Asked for "${declaration.title}" while it was unavailable`,
+    run: async () => ({ error: `"${declaration.title}" was switched back on a moment ago. Ask again to use it.` }),
+  };
 }
 
 
@@ -110,37 +150,43 @@ async function runThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
     // The work has happened (or failed): its outcome is recorded best effort, and recordAuditEvent logs a failure.
     event("tool.result", outcome, { ...(Object.keys(entered).length > 0 ? { entered } : {}), ...details }, { durationMs: Math.round(performance.now() - started) }).catch(() => {});
   let output: OUTPUT | Stop;
+  // An authorizer said no: the call's outcome is a denial, not a failure of the tool.
+  let denied = false;
   try {
-    await event("tool.call", "started", { title: declaration.title, risk: declaration.risk, authorizers: declaration.authorizers.map((a) => a.kind) });
-    const prepared = declaration.prepare ? await declaration.prepare(input, context) : (input as unknown as AUTHORIZED);
-    if (isToolFailure(prepared)) output = prepared;
-    else {
-      const decide = (decision: AuthorizationDecision) =>
-        event("tool.authorization", OUTCOME_OF_DECISION[decision.decision], { authorizer: decision.authorizer, decision: decision.decision, ...decision.evidence }).then(() => {});
-      const run = (grant: Grant<AUTHORIZED>) =>
-        declaration.run(grant.input, {
-          context,
-          toolCallId,
-          accessToken: () => {
-            if (!grant.accessToken) throw new Error(`${declaration.name}: no authorizer obtained a token`);
-            return grant.accessToken;
-          },
-          entered: (data) => Object.entries(data).forEach(([kind, ids]) => (entered[kind] = [...(entered[kind] ?? []), ...ids])),
-        });
-      const chain = declaration.authorizers.reduceRight<(grant: Grant<AUTHORIZED>) => Promise<OUTPUT | Stop>>(
-        // Each authorizer adds to what the ones before it granted (a token, then an approval of the same call).
-        (next, authorizer) => (grant) => authorizer.authorize({ context, toolCallId, input: grant.input, decide }, (granted) => next({ ...grant, ...granted })),
-        run,
-      );
-      output = await chain({ input: prepared });
-    }
+    const [permission, ...authorizers] = authorizersOf(declaration);
+    await event("tool.call", "started", { title: declaration.title, risk: declaration.risk, authorizers: [permission!, ...authorizers].map((a) => a.kind) });
+    const decide = (decision: AuthorizationDecision) => {
+      if (OUTCOME_OF_DECISION[decision.decision] === "denied") denied = true;
+      return event("tool.authorization", OUTCOME_OF_DECISION[decision.decision], { authorizer: decision.authorizer, decision: decision.decision, ...decision.evidence }).then(() => {});
+    };
+    const run = (grant: Grant<AUTHORIZED>) =>
+      declaration.run(grant.input, {
+        context,
+        toolCallId,
+        accessToken: () => {
+          if (!grant.accessToken) throw new Error(`${declaration.name}: no authorizer obtained a token`);
+          return grant.accessToken;
+        },
+        entered: (data) => Object.entries(data).forEach(([kind, ids]) => (entered[kind] = [...(entered[kind] ?? []), ...ids])),
+      });
+    const chain = authorizers.reduceRight<(grant: Grant<AUTHORIZED>) => Promise<OUTPUT | Stop>>(
+      // Each authorizer adds to what the ones before it granted (a token, then an approval of the same call).
+      (next, authorizer) => (grant) => authorizer.authorize({ context, toolCallId, input: grant.input, decide }, (granted) => next({ ...grant, ...granted })),
+      run,
+    );
+    // The permission comes before `prepare`, which may already ask a service (the shop's catalogue): a tool the
+    // user switched off asks nothing of anyone.
+    output = await permission!.authorize({ context, toolCallId, input, decide }, async () => {
+      const prepared = declaration.prepare ? await declaration.prepare(input, context) : (input as unknown as AUTHORIZED);
+      return isToolFailure(prepared) ? prepared : chain({ input: prepared });
+    });
   } catch (error) {
     // The model relays this; the call did nothing past the event that could not be written.
     if (error instanceof AuditUnavailableError) return { error: AUDIT_UNAVAILABLE_MESSAGE };
     await result("error", { failure: "exception" });
     throw error;
   }
-  await result(isInterruptedOutput(output) ? "interrupted" : isToolFailure(output) ? "error" : "done", isToolFailure(output) ? { message: output.error } : {});
+  await result(isInterruptedOutput(output) ? "interrupted" : isToolFailure(output) ? (denied ? "denied" : "error") : "done", isToolFailure(output) ? { message: output.error } : {});
   return output;
 }
 
@@ -155,7 +201,7 @@ export async function cancelThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
   input: INPUT,
   toolCallId: string,
 ): Promise<void> {
-  for (const authorizer of declaration.authorizers) await authorizer.cancel?.({ context, toolCallId });
+  for (const authorizer of authorizersOf(declaration)) await authorizer.cancel?.({ context, toolCallId });
   await recordAuditEvent({
     userId: context.user.sub,
     modelId: getConfig().OPENAI_MODEL,

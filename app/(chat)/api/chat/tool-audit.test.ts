@@ -77,12 +77,17 @@ describe("the audit trail of tool calls", () => {
     const events = await eventsOfCall(alice, toolCallId);
     expect(events.map((e) => [e.action, e.outcome, e.evidence.decision ?? null])).toEqual([
       ["tool.call", "started", null],
+      ["tool.authorization", "done", "granted"],
       ["tool.authorization", "interrupted", "interrupted"],
       ["tool.result", "interrupted", null],
       ["tool.call", "started", null],
       ["tool.authorization", "done", "granted"],
+      ["tool.authorization", "done", "granted"],
       ["tool.result", "done", null],
     ]);
+    expect(events.filter((e) => e.evidence.authorizer === "tool-permission").map((e) => e.evidence)).toEqual(
+      Array(2).fill({ tool: "get_calendar_events", authorizer: "tool-permission", decision: "granted", relation: "can_use", object: "tool:get_calendar_events", allowed: true }),
+    );
     const [userMessage] = await sql<{ id: string }[]>`select id from messages where chat_id = ${chatId} and role = 'user'`;
     for (const event of events) {
       expect(event).toMatchObject({ agent_id: process.env.AUTH0_CLIENT_ID, chat_id: chatId, turn_id: userMessage!.id, tool_call_id: toolCallId });
@@ -90,11 +95,11 @@ describe("the audit trail of tool calls", () => {
       expect(event.evidence.tool).toBe("get_calendar_events");
       expect(event.input_digest).toMatch(/^[0-9a-f]{64}$/);
     }
-    expect(events[0]!.evidence).toMatchObject({ title: "Read your calendar", risk: "read", authorizers: ["token-vault"] });
-    expect(events[1]!.evidence).toMatchObject({ authorizer: "token-vault", connection: "google-oauth2", scopes: [CALENDAR], reason: "not_connected" });
-    expect(events[4]!.evidence).toEqual({ tool: "get_calendar_events", authorizer: "token-vault", decision: "granted", connection: "google-oauth2", scopes: [CALENDAR] });
-    expect(events[5]!.evidence.entered).toMatchObject({ calendarEvents: expect.arrayContaining([expect.any(String)]) });
-    expect(events[5]!.duration_ms).toBeGreaterThanOrEqual(0);
+    expect(events[0]!.evidence).toMatchObject({ title: "Read your calendar", risk: "read", authorizers: ["tool-permission", "token-vault"] });
+    expect(events[2]!.evidence).toMatchObject({ authorizer: "token-vault", connection: "google-oauth2", scopes: [CALENDAR], reason: "not_connected" });
+    expect(events[6]!.evidence).toEqual({ tool: "get_calendar_events", authorizer: "token-vault", decision: "granted", connection: "google-oauth2", scopes: [CALENDAR] });
+    expect(events[7]!.evidence.entered).toMatchObject({ calendarEvents: expect.arrayContaining([expect.any(String)]) });
+    expect(events[7]!.duration_ms).toBeGreaterThanOrEqual(0);
 
     const trail = JSON.stringify(events);
     for (const secret of await secretsOf(alice, "google-oauth2")) expect(trail).not.toContain(secret);
@@ -122,13 +127,15 @@ describe("the audit trail of tool calls", () => {
     expect(order.orderNumber).toMatch(/^ORD-/);
 
     const events = await eventsOfCall(bob, toolCallId);
-    const decisions = events.filter((e) => e.action === "tool.authorization");
+    // Each run asks the tool permission first: the request, then the run after the device's yes.
+    expect(events.filter((e) => e.evidence.authorizer === "tool-permission").map((e) => e.evidence.decision)).toEqual(["granted", "granted"]);
+    const decisions = events.filter((e) => e.action === "tool.authorization" && e.evidence.authorizer === "async-approval");
     expect(decisions.map((e) => e.evidence.decision)).toEqual(["requested", "granted"]);
     const [requested, granted] = decisions;
     expect(requested!.evidence).toMatchObject({ authorizer: "async-approval", bindingMessage, scopes: ["orders:create"], authReqId: expect.any(String) });
     expect(granted!.evidence).toMatchObject({ authorizer: "async-approval", authReqId: requested!.evidence.authReqId });
     expect(events.at(-1)).toMatchObject({ action: "tool.result", outcome: "done", evidence: { tool: "buy_product", entered: { shopOrders: [order.orderNumber] } } });
-    expect(events[0]).toMatchObject({ action: "tool.call", outcome: "started", summary: "Buy 2 x Acme Widgets", evidence: { risk: "spend", authorizers: ["async-approval"] } });
+    expect(events[0]).toMatchObject({ action: "tool.call", outcome: "started", summary: "Buy 2 x Acme Widgets", evidence: { risk: "spend", authorizers: ["tool-permission", "async-approval"] } });
 
     const trail = JSON.stringify(events);
     expect(trail).not.toMatch(/access_token|eyJ[\w-]+\./);
@@ -152,6 +159,7 @@ describe("the audit trail of tool calls", () => {
       ["tool.authorization", "in-chat-approval", "requested"],
       ["tool.authorization", "in-chat-approval", "granted"],
       ["tool.call", null, null],
+      ["tool.authorization", "tool-permission", "granted"],
       ["tool.authorization", "token-vault", "granted"],
       ["tool.authorization", "in-chat-approval", "granted"],
       ["tool.result", null, null],

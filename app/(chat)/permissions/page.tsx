@@ -1,0 +1,87 @@
+import { DefaultToolSwitch, MyToolSwitch, UseDefaultButton } from "@/components/permissions/tool-switch";
+import { offeredDeclarations } from "@/lib/ai/tools";
+import { authorizersOf, type ToolRisk } from "@/lib/ai/tools/pipeline";
+import { getCurrentUser } from "@/lib/auth/session";
+import { FgaUnavailableError } from "@/lib/fga/client";
+import { toolPermissionsOf, type ToolPermissions } from "@/lib/fga/tool-permissions";
+
+export const metadata = { title: "Agent permissions · Delegate" };
+
+const RISK: Record<ToolRisk, string> = { read: "Reads your data", write: "Changes your data", spend: "Spends money" };
+
+export default async function PermissionsPage() {
+  const user = await getCurrentUser();
+  if (!user) return null; // the layout shows the landing page
+  const tools = offeredDeclarations();
+  let permissions: ToolPermissions | null = null;
+  try {
+    permissions = await toolPermissionsOf(
+      user.sub,
+      tools.map((tool) => tool.name),
+    );
+  } catch (error) {
+    if (!(error instanceof FgaUnavailableError)) throw error;
+  }
+
+  return (
+    <main className="mx-auto w-full max-w-3xl flex-1 overflow-y-auto px-4 py-8 sm:px-6">
+      <h1 className="text-2xl font-semibold">Agent permissions</h1>
+      <p className="mt-1 text-zinc-600">
+        What Delegate may do for you. A change applies from your next message; every use is checked again when it happens and recorded in Activity.
+      </p>
+      {!permissions ? (
+        <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          The permission service is not answering, so your choices cannot be shown or changed, and Delegate uses no tool until it answers. Try again in a moment.
+        </p>
+      ) : (
+        <>
+          <ul className="mt-6 space-y-3">
+            {tools.map((tool) => {
+              const state = permissions.tools.find((each) => each.tool === tool.name)!;
+              const defaultWord = state.onByDefault ? "on" : "off";
+              return (
+                <li key={tool.name} aria-label={tool.title} className="rounded-lg border border-zinc-200 bg-white p-4">
+                  <div className="flex items-start justify-between gap-4">
+                    <div className="min-w-0">
+                      <h2 className="font-medium">{tool.title}</h2>
+                      <p className="text-sm text-zinc-700">{tool.description}</p>
+                      <p className="mt-1 text-sm text-zinc-600">
+                        <span className="font-medium">{RISK[tool.risk]}.</span> Before each use: {authorizersOf(tool).map((authorizer) => authorizer.label.toLowerCase()).join(", then ")}.
+                      </p>
+                      <p className="mt-1 text-sm text-zinc-600">
+                        {state.choice ? (
+                          <>
+                            Your choice; the default for everyone is {defaultWord}. <UseDefaultButton tool={tool.name} title={tool.title} />
+                          </>
+                        ) : (
+                          `The default for everyone (${defaultWord}).`
+                        )}
+                      </p>
+                    </div>
+                    <MyToolSwitch tool={tool.name} title={tool.title} usable={state.usable} />
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+          {permissions.administrator && (
+            <section aria-labelledby="defaults-heading" className="mt-10">
+              <h2 id="defaults-heading" className="text-xl font-semibold">
+                Defaults for everyone
+              </h2>
+              <p className="mt-1 text-zinc-600">As an administrator you choose which tools are on for people who have not chosen themselves.</p>
+              <ul className="mt-4 divide-y divide-zinc-200 rounded-lg border border-zinc-200 bg-white">
+                {tools.map((tool) => (
+                  <li key={tool.name} className="flex items-center justify-between gap-4 px-4 py-3">
+                    <span>{tool.title}</span>
+                    <DefaultToolSwitch tool={tool.name} title={tool.title} onByDefault={permissions.tools.find((each) => each.tool === tool.name)!.onByDefault} />
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+        </>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,89 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { Switch } from "@/components/ui/switch";
+import { ApiError, fetchOrThrow } from "@/lib/errors";
+
+/** The body of `PUT /api/permissions/<tool>` (app/(chat)/api/permissions/[tool]/route.ts). */
+export type PermissionChange = { for: "me"; choice: "on" | "off" | "default" } | { for: "everyone"; on: boolean };
+
+export async function changePermission(tool: string, change: PermissionChange) {
+  await fetchOrThrow(`/api/permissions/${encodeURIComponent(tool)}`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(change),
+  });
+}
+
+/**
+ * A switch that saves itself: it shows the new position while saving, goes back and says why if the server refuses,
+ * and refreshes the page's state from the server once saved.
+ */
+export function SavingSwitch({ label, checked, save }: { label: string; checked: boolean; save: (on: boolean) => Promise<void> }) {
+  const router = useRouter();
+  const [pending, setPending] = useState<boolean | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  async function change(on: boolean) {
+    setError(null);
+    setPending(on);
+    try {
+      await save(on);
+      router.refresh();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : "Could not save the change. Try again.");
+    } finally {
+      setPending(null);
+    }
+  }
+  const shown = pending ?? checked;
+  return (
+    <div className="flex flex-col items-end gap-1">
+      <div className="flex items-center gap-2">
+        <span aria-hidden="true" className="w-7 text-right text-sm text-zinc-600">
+          {shown ? "On" : "Off"}
+        </span>
+        <Switch aria-label={label} checked={shown} disabled={pending !== null} onCheckedChange={(on) => void change(on)} />
+      </div>
+      {error && (
+        <p role="alert" className="max-w-xs text-right text-sm text-red-700">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function MyToolSwitch({ tool, title, usable }: { tool: string; title: string; usable: boolean }) {
+  return <SavingSwitch label={title} checked={usable} save={(on) => changePermission(tool, { for: "me", choice: on ? "on" : "off" })} />;
+}
+
+export function DefaultToolSwitch({ tool, title, onByDefault }: { tool: string; title: string; onByDefault: boolean }) {
+  return <SavingSwitch label={`${title} for everyone`} checked={onByDefault} save={(on) => changePermission(tool, { for: "everyone", on })} />;
+}
+
+export function UseDefaultButton({ tool, title }: { tool: string; title: string }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  async function reset() {
+    setError(null);
+    try {
+      await changePermission(tool, { for: "me", choice: "default" });
+      router.refresh();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : "Could not save the change. Try again.");
+    }
+  }
+  return (
+    <>
+      <button type="button" onClick={() => void reset()} aria-label={`Use the default for ${title}`} className="text-indigo-700 underline">
+        Use the default
+      </button>
+      {error && (
+        <span role="alert" className="ml-2 text-red-700">
+          {error}
+        </span>
+      )}
+    </>
+  );
+}

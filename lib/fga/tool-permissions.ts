@@ -1,0 +1,134 @@
+import "server-only";
+import { ClientWriteRequestOnDuplicateWrites, ClientWriteRequestOnMissingDeletes, type ClientBatchCheckItem, type TupleKey } from "@openfga/sdk";
+import { ask, FRESH, getFga, userRef } from "./client";
+import { ORGANIZATION, toolRef } from "./organization";
+
+/**
+ * Which tools a user lets the agent use, asked of FGA (the `tool` and `organization` types in lib/fga/model.fga).
+ * A tool is usable when the user switched it on, or when the organisation's administrators leave it on by default
+ * and the user did not switch it off. Any failure to get an answer throws FgaUnavailableError: fail closed.
+ */
+
+/** The user's own choice for a tool: on, off, or none (the default applies). */
+export type ToolChoice = "on" | "off" | null;
+
+export interface ToolPermission {
+  tool: string;
+  /** Whether the agent may use the tool for this user now. */
+  usable: boolean;
+  choice: ToolChoice;
+  /** The organisation's default for everyone. */
+  onByDefault: boolean;
+}
+
+export interface ToolPermissions {
+  tools: ToolPermission[];
+  /** Whether this user may change the organisation's defaults. */
+  administrator: boolean;
+}
+
+/** The evidence of one permission check, as the audit trail records it. */
+export interface ToolPermissionCheck {
+  relation: "can_use";
+  object: string;
+  allowed: boolean;
+  /** Whether the user's own choice is "off" (else a refusal is the organisation's default). */
+  switchedOffByUser: boolean;
+}
+
+type Check = Omit<ClientBatchCheckItem, "correlationId">;
+
+const check = (user: string, relation: string, tool: string): Check => ({ user, relation, object: toolRef(tool) });
+
+async function batchCheck(what: string, checks: Check[]): Promise<(relation: string, tool: string) => boolean> {
+  // Correlation ids are positions: FGA accepts only up to 36 letters, digits, `-` and `_`.
+  const { result } = await ask(what, () => getFga().batchCheck({ checks: checks.map((each, i) => ({ ...each, correlationId: String(i) })) }, FRESH));
+  // An item that errored is not allowed: absence of a yes is a no.
+  const allowed = new Set(result.filter((r) => r.allowed === true && !r.error).map((r) => checks[Number(r.correlationId)]).map((c) => `${c?.relation} ${c?.object}`));
+  return (relation, tool) => allowed.has(`${relation} ${toolRef(tool)}`);
+}
+
+/**
+ * Gives tools FGA has never seen their organisation and the default "on", so a tool a developer adds works for
+ * everyone from its first use. A tool already known keeps whatever the administrators chose, including "off".
+ */
+async function introduce(tools: string[]) {
+  const writes: TupleKey[] = tools.flatMap((tool) => [
+    { user: ORGANIZATION, relation: "organization", object: toolRef(tool) },
+    { user: "user:*", relation: "on_by_default", object: toolRef(tool) },
+  ]);
+  // Two servers may introduce the same tool at once; the second write changes nothing.
+  for (let i = 0; i < writes.length; i += 50)
+    await ask("write", () => getFga().write({ writes: writes.slice(i, i + 50) }, { conflict: { onDuplicateWrites: ClientWriteRequestOnDuplicateWrites.Ignore } }));
+}
+
+/** The tools among `tools` the user lets the agent use now, in one batch check (and one write for a new tool). */
+export async function usableTools(userSub: string, tools: readonly string[], introduced = false): Promise<Set<string>> {
+  const answer = await batchCheck(
+    "batch-check",
+    tools.flatMap((tool) => [check(userRef(userSub), "can_use", tool), check(ORGANIZATION, "organization", tool)]),
+  );
+  const unknown = tools.filter((tool) => !answer("organization", tool));
+  // Asked again once, after the introduction; a tool still unknown then stays unusable.
+  if (unknown.length > 0 && !introduced) {
+    await introduce(unknown);
+    return usableTools(userSub, tools, true);
+  }
+  return new Set(tools.filter((tool) => answer("can_use", tool)));
+}
+
+/** Whether the agent may run this tool for the user, asked at the moment of the call. */
+export async function checkToolUse(userSub: string, tool: string): Promise<ToolPermissionCheck> {
+  const answer = await batchCheck("batch-check", [check(userRef(userSub), "can_use", tool), check(userRef(userSub), "switched_off", tool)]);
+  return { relation: "can_use", object: toolRef(tool), allowed: answer("can_use", tool), switchedOffByUser: answer("switched_off", tool) };
+}
+
+/** Everything the permissions page shows: each tool's state for the user, and whether they administer defaults. */
+export async function toolPermissionsOf(userSub: string, tools: readonly string[]): Promise<ToolPermissions> {
+  await usableTools(userSub, tools);
+  const user = userRef(userSub);
+  const answer = await batchCheck(
+    "batch-check",
+    tools.flatMap((tool) => ["can_use", "switched_on", "switched_off", "on_by_default", "can_change_default"].map((relation) => check(user, relation, tool))),
+  );
+  return {
+    administrator: tools.length > 0 && tools.every((tool) => answer("can_change_default", tool)),
+    tools: tools.map((tool) => ({
+      tool,
+      usable: answer("can_use", tool),
+      choice: answer("switched_on", tool) ? "on" : answer("switched_off", tool) ? "off" : null,
+      onByDefault: answer("on_by_default", tool),
+    })),
+  };
+}
+
+/** Records the user's own choice for a tool, replacing the previous one; `null` returns to the default. */
+export async function chooseToolUse(userSub: string, tool: string, choice: ToolChoice) {
+  const user = userRef(userSub);
+  const tuple = (relation: string) => ({ user, relation, object: toolRef(tool) });
+  const writes = choice === "on" ? [tuple("switched_on")] : choice === "off" ? [tuple("switched_off")] : [];
+  const deletes = ["switched_on", "switched_off"].filter((relation) => relation !== `switched_${choice}`).map(tuple);
+  await ask("write", () =>
+    getFga().write(
+      { writes, deletes },
+      { conflict: { onDuplicateWrites: ClientWriteRequestOnDuplicateWrites.Ignore, onMissingDeletes: ClientWriteRequestOnMissingDeletes.Ignore } },
+    ),
+  );
+}
+
+/** Whether the user may change the tool's default for everyone: FGA decides (can_change_default), asked fresh. */
+export async function mayChangeToolDefault(userSub: string, tool: string): Promise<boolean> {
+  const { allowed } = await ask("check", () => getFga().check({ user: userRef(userSub), relation: "can_change_default", object: toolRef(tool) }, FRESH));
+  return allowed === true;
+}
+
+/** Sets a tool's default for everyone; callers have asked mayChangeToolDefault first. */
+export async function setToolDefault(tool: string, on: boolean) {
+  const tuple = { user: "user:*", relation: "on_by_default", object: toolRef(tool) };
+  await ask("write", () =>
+    getFga().write(
+      on ? { writes: [tuple] } : { deletes: [tuple] },
+      { conflict: { onDuplicateWrites: ClientWriteRequestOnDuplicateWrites.Ignore, onMissingDeletes: ClientWriteRequestOnMissingDeletes.Ignore } },
+    ),
+  );
+}
