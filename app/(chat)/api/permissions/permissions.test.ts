@@ -1,0 +1,164 @@
+import { ClientWriteRequestOnDuplicateWrites } from "@openfga/sdk";
+import postgres from "postgres";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import { session } from "../chat/harness-session";
+import { chatClient, streamChunks, streamedText } from "../chat/test-client";
+
+// Tool permissions through the routes a browser uses, against the sandbox (real FGA stand-in with Delegate's model,
+// identity server, shop): a user's switch decides what the agent is offered and what the pipeline runs from the next
+// message; a switched-off tool asks nothing of any service and says where to switch it back on; only an
+// administrator changes the defaults, and a user's own choice outranks them.
+vi.mock("@/lib/auth/session", () => import("../chat/harness-session"));
+
+let sandbox: SandboxHarness;
+let chat: ReturnType<typeof chatClient>;
+let sql: postgres.Sql;
+let PUT: (request: Request, context: { params: Promise<{ tool: string }> }) => Promise<Response>;
+let alice: SignedInUser, bob: SignedInUser, carol: SignedInUser;
+
+beforeAll(async () => {
+  sandbox = await startSandboxHarness();
+  sql = postgres(sandbox.databaseUrl, { max: 1, onnotice: () => {} });
+  chat = chatClient((await import("../chat/route")).POST);
+  PUT = (await import("./[tool]/route")).PUT;
+  [alice, bob, carol] = [await sandbox.signIn("alice@example.com"), await sandbox.signIn("bob@example.com"), await sandbox.signIn("carol@example.com")];
+  // As the sandbox seed and `npm run fga:write-model -- --administrator` do: carol administers the organisation.
+  const { getFga } = await import("@/lib/fga/client");
+  const { administratorTuples } = await import("@/lib/fga/organization");
+  await getFga().write({ writes: administratorTuples(carol.sub) }, { conflict: { onDuplicateWrites: ClientWriteRequestOnDuplicateWrites.Ignore } });
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await sandbox?.close();
+});
+
+afterEach(() => vi.restoreAllMocks());
+
+function change(user: SignedInUser | null, tool: string, body: unknown) {
+  session.current = user;
+  const request = new Request(`http://localhost:3000/api/permissions/${encodeURIComponent(tool)}`, {
+    method: "PUT",
+    headers: { "content-type": "application/json", origin: "http://localhost:3000" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return PUT(request, { params: Promise.resolve({ tool }) });
+}
+
+async function usable(user: SignedInUser, tool: string) {
+  const { toolPermissionsOf } = await import("@/lib/fga/tool-permissions");
+  return (await toolPermissionsOf(user.sub, [tool])).tools[0]!;
+}
+
+async function say(user: SignedInUser, text: string) {
+  session.current = user;
+  const chatId = crypto.randomUUID();
+  const answer = await chat.say(chatId, text);
+  const call = streamChunks(answer.text).find((chunk) => chunk.type === "tool-output-available") as { toolCallId: string; output: Record<string, unknown> } | undefined;
+  return { chatId, status: answer.status, text: streamedText(answer.text), call };
+}
+
+/** Every request the app made from here on, by URL, except to the model. */
+function requestsToServices() {
+  const fetches = vi.spyOn(globalThis, "fetch");
+  return () =>
+    fetches.mock.calls.map(([input]) => String(input instanceof Request ? input.url : input)).filter((url) => !url.startsWith(process.env.OPENAI_BASE_URL!));
+}
+
+describe("a user's own switch", () => {
+  it("switched off, the tool is offered without inputs, asks no service, says where to switch it back on, and the denial is recorded", async () => {
+    expect(await change(alice, "buy_product", { for: "me", choice: "off" })).toHaveProperty("status", 204);
+    expect(await usable(alice, "buy_product")).toEqual({ tool: "buy_product", usable: false, choice: "off", onByDefault: true });
+
+    const requests = requestsToServices();
+    const asked = await say(alice, "Please buy 2 Acme Widgets for me");
+    expect(asked.status).toBe(200);
+    expect(asked.call?.output).toEqual({
+      error: 'You switched off "Buy products" for Delegate, so nothing was done and no service was asked. You can switch it back on in Agent permissions (/permissions).',
+    });
+    expect(asked.text).toContain("switch it back on in Agent permissions (/permissions)");
+    // Neither the shop's catalogue nor the identity server's backchannel endpoint was asked: no approval request.
+    expect(requests().filter((url) => url.startsWith(sandbox.shopUrl) || url.startsWith(sandbox.issuer))).toEqual([]);
+    const [pending] = await sql`select count(*)::int as n from async_authorizations where chat_id = ${asked.chatId}`;
+    expect(pending!.n).toBe(0);
+
+    const trail = await sql<{ action: string; outcome: string; evidence: Record<string, unknown> }[]>`
+      select action, outcome, evidence from audit_events where user_id = ${alice.sub} and tool_call_id = ${asked.call!.toolCallId} order by sequence`;
+    expect(trail.map((event) => [event.action, event.outcome])).toEqual([
+      ["tool.call", "started"],
+      ["tool.authorization", "denied"],
+      ["tool.result", "denied"],
+    ]);
+    expect(trail[1]!.evidence).toMatchObject({ authorizer: "tool-permission", decision: "denied", relation: "can_use", object: "tool:buy_product", allowed: false, switchedOffBy: "user" });
+    const [changed] = await sql<{ summary: string }[]>`select summary from audit_events where user_id = ${alice.sub} and action = 'permission.change' order by sequence desc limit 1`;
+    expect(changed!.summary).toBe('Switched "Buy products" off for Delegate');
+
+    // Bob's switch is his own: the same request goes on to his phone.
+    const bobs = await say(bob, "Please buy 2 Acme Widgets for me");
+    expect(bobs.call?.output).toMatchObject({ interrupt: { code: "ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING" } });
+  });
+
+  it("switched back on, the next message can buy again", async () => {
+    expect(await change(alice, "buy_product", { for: "me", choice: "on" })).toHaveProperty("status", 204);
+    const asked = await say(alice, "Buy 1 Acme Widget");
+    expect(asked.call?.output).toMatchObject({ interrupt: { code: "ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING" } });
+    expect(await change(alice, "buy_product", { for: "me", choice: "default" })).toHaveProperty("status", 204);
+    expect(await usable(alice, "buy_product")).toEqual({ tool: "buy_product", usable: true, choice: null, onByDefault: true });
+  });
+
+  it("a tool switched off after the message was offered it is still refused at the call, before any service is asked", async () => {
+    // The offer is per message; the switch can change while a message is under way. The pipeline asks again.
+    expect(await change(alice, "buy_product", { for: "me", choice: "off" })).toHaveProperty("status", 204);
+    const { createTools } = await import("@/lib/ai/tools");
+    const tools = createTools({ user: { sub: alice.sub, name: alice.name, email: alice.email, picture: null }, chatId: crypto.randomUUID(), refreshToken: alice.refreshToken, timeZone: "UTC" });
+    const requests = requestsToServices();
+    const output = await tools.buy_product!.execute!({ product: "Acme Widget", quantity: 1 }, { toolCallId: "call-late", messages: [], context: {} });
+    expect(output).toMatchObject({ error: expect.stringContaining('You switched off "Buy products"') });
+    expect(requests().filter((url) => url.startsWith(sandbox.shopUrl) || url.startsWith(sandbox.issuer))).toEqual([]);
+    await change(alice, "buy_product", { for: "me", choice: "default" });
+  });
+});
+
+describe("the organisation's defaults", () => {
+  it("only an administrator changes them; a user's own choice outranks them", async () => {
+    const refused = await change(bob, "search_gmail", { for: "everyone", on: false });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ error: { code: "forbidden", message: "Only an administrator can change what Delegate may do for everyone." } });
+    expect((await usable(bob, "search_gmail")).onByDefault).toBe(true);
+
+    expect(await change(carol, "search_gmail", { for: "everyone", on: false })).toHaveProperty("status", 204);
+    expect(await usable(bob, "search_gmail")).toEqual({ tool: "search_gmail", usable: false, choice: null, onByDefault: false });
+    const asked = await say(bob, "Search my email for invoices from Acme");
+    expect(asked.call?.output).toEqual({
+      error: 'Your administrator switched off "Search your email" for everyone, so nothing was done and no service was asked. You can switch it on for yourself in Agent permissions (/permissions).',
+    });
+
+    expect(await change(alice, "search_gmail", { for: "me", choice: "on" })).toHaveProperty("status", 204);
+    expect(await usable(alice, "search_gmail")).toEqual({ tool: "search_gmail", usable: true, choice: "on", onByDefault: false });
+
+    expect(await change(carol, "search_gmail", { for: "everyone", on: true })).toHaveProperty("status", 204);
+    expect((await usable(bob, "search_gmail")).usable).toBe(true);
+    const [event] = await sql<{ summary: string; evidence: Record<string, unknown> }[]>`
+      select summary, evidence from audit_events where user_id = ${carol.sub} and action = 'permission.change_default' order by sequence desc limit 1`;
+    expect(event).toMatchObject({ summary: 'Switched "Search your email" on by default for everyone', evidence: { fga: { relation: "can_change_default", allowed: true } } });
+  });
+});
+
+describe("bad requests change nothing", () => {
+  it("answers unknown tools, malformed bodies, oversized bodies and signed-out callers with a clear error", async () => {
+    const before = await usable(alice, "list_slack_channels");
+    const answers = [
+      await change(alice, "rm_rf", { for: "me", choice: "off" }),
+      await change(alice, "../documents", { for: "me", choice: "off" }),
+      await change(alice, "list_slack_channels", { for: "me", choice: "maybe" }),
+      await change(alice, "list_slack_channels", { for: "everyone", on: "yes" }),
+      await change(alice, "list_slack_channels", "{not json"),
+      await change(alice, "list_slack_channels", { for: "me", choice: "off", padding: "x".repeat(5_000) }),
+      await change(null, "list_slack_channels", { for: "me", choice: "off" }),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([404, 404, 400, 400, 400, 413, 401]);
+    for (const answer of answers) expect((await answer.json()).error.message.length).toBeGreaterThan(10);
+    expect(await usable(alice, "list_slack_channels")).toEqual(before);
+  });
+});
