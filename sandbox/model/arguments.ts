@@ -323,5 +323,10 @@ function contentSpan(text: string, messageWords: Word[], isContent: (w: Word) =>
   const content = messageWords.filter(isContent);
   const first = content[0];
   const last = content.at(-1);
-  return first && last ? text.slice(first.start, last.end) : undefined;
+  if (!first || !last) return undefined;
+  // "USB-C cable (2 m)": a bracket opened inside the stretch is closed with it, as the user wrote it.
+  const unclosed = (span: string) => (span.match(/[([{]/g)?.length ?? 0) - (span.match(/[)\]}]/g)?.length ?? 0);
+  let end = last.end;
+  while (unclosed(text.slice(first.start, end)) > 0 && /[)\]}]/.test(text[end] ?? "")) end += 1;
+  return text.slice(first.start, end);
 }

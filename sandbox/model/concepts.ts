@@ -32,6 +32,8 @@ const SYNONYMS: Record<string, string> = {
   sunday: "date",
   hour: "time",
   repo: "repository",
+  order: "buy",
+  purchas: "buy",
   ticket: "issue",
 };
 

@@ -41,12 +41,12 @@ const appTools: Record<string, Tool> = {
   search_documents: searchDocuments(context),
   buy_product: buyProduct(context),
 };
-const offered: ChatTool[] = await Promise.all(
-  Object.entries(appTools).map(async ([name, t]) => ({
-    type: "function" as const,
-    function: { name, description: t.description as string, parameters: (await zodSchema(t.inputSchema as never).jsonSchema) as JsonSchema },
-  })),
-);
+/** A tool as the AI SDK sends it to the model. */
+const wire = async (name: string, t: Tool): Promise<ChatTool> => ({
+  type: "function" as const,
+  function: { name, description: t.description as string, parameters: (await zodSchema(t.inputSchema as never).jsonSchema) as JsonSchema },
+});
+const offered: ChatTool[] = await Promise.all(Object.entries(appTools).map(([name, t]) => wire(name, t)));
 
 const HANDBOOK = [
   "# Team handbook",
@@ -151,9 +151,22 @@ describe("sandbox model: questions go to the documents when no other tool fits",
       ["What Slack channels do we have?", "list_slack_channels"],
       ["Who am I?", "get_user_profile"],
       ["Buy 2 Acme Widgets", "buy_product"],
+      ["Could you order 2 Acme Widgets for me?", "buy_product"],
+      ["I'd like to purchase 3 USB-C cables", "buy_product"],
       ["Search my documents for vacation", "search_documents"],
     ];
     for (const [question, tool] of expected) expect(onlyCall(ask(question)).name, question).toBe(tool);
+    // A bracket in a product's name is kept whole, closing bracket included.
+    expect(onlyCall(ask("Buy 1 USB-C cable (2 m)")).arguments).toEqual({ quantity: 1, product: "USB-C cable (2 m)" });
+  });
+
+  it("calls a tool the user switched off, offered without inputs, so it can say why it cannot help", async () => {
+    // As an LLM would: the unavailable tool still names what it does, and calling it is how the model learns why.
+    const unavailable = await wire("buy_product", buyProduct(context, false));
+    const tools = offered.map((t) => (t.function.name === "buy_product" ? unavailable : t));
+    for (const question of ["Buy 2 Acme Widgets", "Could you order 2 Acme Widgets for me?", "Please purchase a USB-C cable"])
+      expect(onlyCall(ask(question, tools)), question).toEqual({ name: "buy_product", arguments: {} });
+    expect(onlyCall(ask("How many vacation days do we get?", tools)).name).toBe("search_documents");
   });
 
   it("asks the documents and another tool at once when a message asks two things", () => {
