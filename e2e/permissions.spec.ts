@@ -33,12 +33,12 @@ test("a switched-off tool is refused with where to switch it back on, reaches no
   await openPermissions(page);
   const buying = page.getByRole("listitem", { name: "Buy products" });
   await expect(buying).toContainText("Spends money");
-  await expect(buying).toContainText("your approval on your phone, each time");
+  await expect(buying).toContainText("Before each use: your permission on this page, then your approval on your phone, each time.");
   await setSwitch(page, "Buy products", false);
   await expect(buying).toContainText("Your choice; the default for everyone is on.");
   await page.reload();
   await expect(page.getByRole("switch", { name: "Buy products", exact: true })).toHaveAttribute("aria-checked", "false");
-  await expect(page.getByRole("heading", { name: "Defaults for everyone" })).toHaveCount(0);
+  await expect(page.getByRole("switch", { name: "Buy products for everyone" })).toHaveCount(0);
 
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.screenshot({ path: "/tmp/permissions-desktop.png", fullPage: true });
@@ -63,7 +63,9 @@ test("a switched-off tool is refused with where to switch it back on, reaches no
 
   await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Activity" }).click();
   const denial = page.getByRole("list", { name: "Activity" }).getByRole("listitem", { name: 'Asked for "Buy products" while it was unavailable' });
-  await expect(denial.filter({ hasText: "Tool permission (FGA)" }).first()).toContainText("denied");
+  const decision = denial.filter({ hasText: "tool.authorization" });
+  await expect(decision).toContainText("denied");
+  await expect(decision.getByRole("definition")).toContainText(["tool:buy_product", "no", "denied", "can_use", "tool-permission", "user"]);
 
   await openPermissions(page);
   await setSwitch(page, "Buy products", true);
@@ -80,8 +82,8 @@ test("the administrator sets a default for everyone; a person's own choice still
   const carol = await (await browser.newContext()).newPage();
   await signIn(carol, "carol@example.com");
   await openPermissions(carol);
-  const defaults = carol.getByRole("region", { name: "Defaults for everyone" });
-  await expect(defaults).toBeVisible();
+  await expect(carol.getByText("You are an administrator")).toBeVisible();
+  await expect(carol.getByRole("listitem", { name: "Buy products" }).getByRole("switch", { name: "Buy products for everyone" })).toBeVisible();
   await carol.screenshot({ path: "/tmp/permissions-admin-desktop.png", fullPage: true });
   await setSwitch(carol, "List Slack channels for everyone", false);
 

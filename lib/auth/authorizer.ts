@@ -55,7 +55,7 @@ export type Stop = InterruptedOutput | ToolFailure;
  */
 export interface Authorizer {
   kind: AuthorizerKind;
-  /** What it checks, in the user's words ("Your approval on your phone"), for the permissions page. */
+  /** What it checks, in the user's words and in lower case ("your approval on your phone"), for the permissions page. */
   label: string;
   authorize<INPUT, OUTPUT>(call: AuthorizerCall<INPUT>, next: (grant: Grant<INPUT>) => Promise<OUTPUT>): Promise<OUTPUT | Stop>;
   cancel?(call: { context: ToolContext; toolCallId: string }): Promise<void>;

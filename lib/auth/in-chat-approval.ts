@@ -21,7 +21,7 @@ export const inChatApprovalRequest = () => ({
 export function inChatApproval(): Authorizer {
   return {
     kind: "in-chat-approval",
-    label: "Your approval in the chat, each time",
+    label: "your approval in the chat, each time",
     async authorize(call, next) {
       await call.decide({ authorizer: "in-chat-approval", decision: "granted", evidence: {} });
       return next({ input: call.input });

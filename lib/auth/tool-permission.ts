@@ -22,7 +22,7 @@ export function switchedOffMessage(title: string, byUser: boolean): string {
 export function toolPermission(tool: { name: string; title: string }): Authorizer {
   return {
     kind: "tool-permission",
-    label: "Your permission on this page",
+    label: "your permission on this page",
     async authorize(call, next) {
       let checked;
       try {

@@ -235,7 +235,7 @@ function pendingInterrupt<INPUT>(
 export function asyncApproval<APPROVED>(options: () => AsyncAuthorizationOptions<APPROVED>): Authorizer {
   return {
     kind: "async-approval",
-    label: "Your approval on your phone, each time",
+    label: "your approval on your phone, each time",
     async authorize<INPUT, OUTPUT>(call: AuthorizerCall<INPUT>, next: (grant: Grant<INPUT>) => Promise<OUTPUT>) {
       const resolved = options() as unknown as AsyncAuthorizationOptions<INPUT>;
       const evidence = async () => ({ audience: resolved.audience, scopes: resolved.scopes, authReqId: (await findAsyncAuthorization(keyOf(call)))?.authReqId ?? null });

@@ -73,7 +73,7 @@ export function withTokenVault<INPUT, OUTPUT>(
 export function tokenVault(connection: ConnectionName, scopes: string[]): Authorizer {
   return {
     kind: "token-vault",
-    label: `Your connected ${connections[connection].label} account`,
+    label: `your connected ${connections[connection].label} account`,
     async authorize(call, next) {
       const evidence = { connection, scopes };
       let exchanged = false;

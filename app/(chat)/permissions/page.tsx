@@ -35,6 +35,11 @@ export default async function PermissionsPage() {
         </p>
       ) : (
         <>
+          {permissions.administrator && (
+            <p className="mt-4 rounded-md border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm text-indigo-900">
+              You are an administrator: each tool also shows its default for everyone, which applies to everyone who has not chosen for themselves.
+            </p>
+          )}
           <ul className="mt-6 space-y-3">
             {tools.map((tool) => {
               const state = permissions.tools.find((each) => each.tool === tool.name)!;
@@ -44,9 +49,9 @@ export default async function PermissionsPage() {
                   <div className="flex items-start justify-between gap-4">
                     <div className="min-w-0">
                       <h2 className="font-medium">{tool.title}</h2>
-                      <p className="text-sm text-zinc-700">{tool.description}</p>
+                      <p className="text-sm text-zinc-700">{tool.about}</p>
                       <p className="mt-1 text-sm text-zinc-600">
-                        <span className="font-medium">{RISK[tool.risk]}.</span> Before each use: {authorizersOf(tool).map((authorizer) => authorizer.label.toLowerCase()).join(", then ")}.
+                        <span className="font-medium">{RISK[tool.risk]}.</span> Before each use: {authorizersOf(tool).map((authorizer) => authorizer.label).join(", then ")}.
                       </p>
                       <p className="mt-1 text-sm text-zinc-600">
                         {state.choice ? (
@@ -60,26 +65,16 @@ export default async function PermissionsPage() {
                     </div>
                     <MyToolSwitch tool={tool.name} title={tool.title} usable={state.usable} />
                   </div>
+                  {permissions.administrator && (
+                    <div className="mt-3 flex items-center justify-between gap-4 border-t border-zinc-200 pt-3 text-sm">
+                      <span className="font-medium text-zinc-700">Default for everyone</span>
+                      <DefaultToolSwitch tool={tool.name} title={tool.title} onByDefault={state.onByDefault} />
+                    </div>
+                  )}
                 </li>
               );
             })}
           </ul>
-          {permissions.administrator && (
-            <section aria-labelledby="defaults-heading" className="mt-10">
-              <h2 id="defaults-heading" className="text-xl font-semibold">
-                Defaults for everyone
-              </h2>
-              <p className="mt-1 text-zinc-600">As an administrator you choose which tools are on for people who have not chosen themselves.</p>
-              <ul className="mt-4 divide-y divide-zinc-200 rounded-lg border border-zinc-200 bg-white">
-                {tools.map((tool) => (
-                  <li key={tool.name} className="flex items-center justify-between gap-4 px-4 py-3">
-                    <span>{tool.title}</span>
-                    <DefaultToolSwitch tool={tool.name} title={tool.title} onByDefault={permissions.tools.find((each) => each.tool === tool.name)!.onByDefault} />
-                  </li>
-                ))}
-              </ul>
-            </section>
-          )}
         </>
       )}
     </main>

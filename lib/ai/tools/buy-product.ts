@@ -27,6 +27,7 @@ function shop() {
 export const buyProduct = declareTool({
   name: "buy_product",
   title: "Buy products",
+  about: "Buys from the shop for you. You approve every purchase on your phone, with its price cap.",
   description: "Buy a product from the shop for the user. The user must approve each purchase on their phone.",
   risk: "spend",
   inputSchema: z.object({

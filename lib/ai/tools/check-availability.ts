@@ -27,6 +27,7 @@ function whyNotChecked(reason: string): string {
 export const checkAvailability = declareTool({
   name: "check_availability",
   title: "Check when people are free",
+  about: "Checks on Google Calendar whether you, or people you name by email, are free at a given time.",
   risk: "read",
   description:
     "Check on Google Calendar whether the user — and, if asked, other people by email address — are free or busy at a given time.",

@@ -10,6 +10,7 @@ export const GMAIL_COMPOSE_SCOPE = "https://www.googleapis.com/auth/gmail.compos
 export const createGmailDraft = declareTool({
   name: "create_gmail_draft",
   title: "Write email drafts",
+  about: "Writes drafts in your Gmail, never sends them. You approve each draft in the chat.",
   description: "Create a draft email in the user's Gmail (it is not sent).",
   risk: "write",
   inputSchema: z.object({

@@ -9,6 +9,7 @@ export const CALENDAR_EVENTS_SCOPE = "https://www.googleapis.com/auth/calendar.e
 export const getCalendarEvents = declareTool({
   name: "get_calendar_events",
   title: "Read your calendar",
+  about: "Lists the events on your Google Calendar for a day.",
   description: "List the events on the user's Google Calendar for one day (today unless another date is given).",
   risk: "read",
   inputSchema: z.object({

@@ -6,6 +6,7 @@ import { declareTool } from "./pipeline";
 export const getGithubActivity = declareTool({
   name: "get_github_activity",
   title: "See your GitHub activity",
+  about: "Reads your recent GitHub pushes, pull requests and issues.",
   description: "Show the user's recent GitHub activity: pushes, pull requests, issues.",
   risk: "read",
   inputSchema: z.object({

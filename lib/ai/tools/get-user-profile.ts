@@ -5,6 +5,7 @@ import { declareTool } from "./pipeline";
 export const getUserProfile = declareTool({
   name: "get_user_profile",
   title: "See your name and email",
+  about: "Reads your name and email address from your sign-in.",
   description: "Get the signed-in user's name and email address. Use when the user asks who they are or what their email is.",
   risk: "read",
   inputSchema: z.object({}),

@@ -13,6 +13,7 @@ export const PUBLIC_ONLY_NOTE =
 export const listGithubRepositories = declareTool({
   name: "list_github_repositories",
   title: "List your GitHub repositories",
+  about: "Lists your GitHub repositories.",
   description: "List the user's GitHub repositories, most recently updated first.",
   risk: "read",
   inputSchema: z.object({

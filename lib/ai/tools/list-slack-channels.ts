@@ -6,6 +6,7 @@ import { declareTool } from "./pipeline";
 export const listSlackChannels = declareTool({
   name: "list_slack_channels",
   title: "List Slack channels",
+  about: "Lists the public channels of your Slack workspace.",
   description: "List the public Slack channels in the user's workspace.",
   risk: "read",
   inputSchema: z.object({

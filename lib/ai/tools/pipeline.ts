@@ -32,6 +32,8 @@ export interface ToolDeclaration<INPUT, OUTPUT, AUTHORIZED = INPUT> {
   name: string;
   /** What the user reads about it ("Buy products"). */
   title: string;
+  /** What it does, told to the user (Agent permissions); `description` tells the model. */
+  about: string;
   description: string;
   risk: ToolRisk;
   inputSchema: z.ZodType<INPUT>;
@@ -93,10 +95,11 @@ export function declareTool<INPUT, OUTPUT, AUTHORIZED = INPUT>(declaration: Tool
  * an authorization decision in the trail like any other. Its only authorizer is the permission check itself; if
  * the tool was switched back on since the offer, the call still does nothing, as it carries no input to act on.
  */
-function unavailableVariant(declaration: Pick<ToolDeclaration<never, unknown>, "name" | "title" | "description" | "risk">): ToolDeclaration<Record<string, never>, ToolFailure> {
+function unavailableVariant(declaration: Pick<ToolDeclaration<never, unknown>, "name" | "title" | "about" | "description" | "risk">): ToolDeclaration<Record<string, never>, ToolFailure> {
   return {
     name: declaration.name,
     title: declaration.title,
+    about: declaration.about,
     description: `Unavailable: the user switched off "${declaration.title}" in Agent permissions (or it could not be confirmed that they allow it). Calling it does nothing except say why. When on, it would: ${declaration.description}`,
     risk: declaration.risk,
     // Whatever arguments the model invents are dropped, so the call is still refused and recorded, not rejected.

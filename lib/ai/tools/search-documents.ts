@@ -20,6 +20,7 @@ function toPassage(chunk: ChunkMatch) {
 export const searchDocuments = declareTool({
   name: "search_documents",
   title: "Search your documents",
+  about: "Searches the documents you may read here: yours and those shared with you.",
   description:
     "Search the documents the user may read (their own, shared with them, or public) and return the most relevant passages, best first, " +
     "each with its document's name and where it lies in it, to quote and cite (e.g. \"Team handbook.md, passage 2\").",

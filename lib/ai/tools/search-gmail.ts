@@ -8,6 +8,7 @@ export const GMAIL_READ_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
 export const searchGmail = declareTool({
   name: "search_gmail",
   title: "Search your email",
+  about: "Searches your Gmail inbox and reads the matching messages' sender, subject, date and snippet.",
   description: "Search the user's Gmail inbox and return the matching messages (subject, sender, date, snippet).",
   risk: "read",
   inputSchema: z.object({
