@@ -62,35 +62,38 @@ async function introduce(tools: string[]) {
     await ask("write", () => getFga().write({ writes: writes.slice(i, i + 50) }, { conflict: { onDuplicateWrites: ClientWriteRequestOnDuplicateWrites.Ignore } }));
 }
 
-/** The tools among `tools` the user lets the agent use now, in one batch check (and one write for a new tool). */
-export async function usableTools(userSub: string, tools: readonly string[], introduced = false): Promise<Set<string>> {
-  const answer = await batchCheck(
-    "batch-check",
-    tools.flatMap((tool) => [check(userRef(userSub), "can_use", tool), check(ORGANIZATION, "organization", tool)]),
-  );
+/**
+ * Asks FGA each of `relations` of the user on each tool, in one batch check. A tool FGA has never seen is introduced
+ * first (and asked again, once), so every question, whichever path asks it first, has the tool's default behind it.
+ */
+async function askAboutTools(userSub: string, tools: readonly string[], relations: readonly string[]) {
+  const ask = () =>
+    batchCheck(
+      "batch-check",
+      tools.flatMap((tool) => [...relations.map((relation) => check(userRef(userSub), relation, tool)), check(ORGANIZATION, "organization", tool)]),
+    );
+  const answer = await ask();
   const unknown = tools.filter((tool) => !answer("organization", tool));
-  // Asked again once, after the introduction; a tool still unknown then stays unusable.
-  if (unknown.length > 0 && !introduced) {
-    await introduce(unknown);
-    return usableTools(userSub, tools, true);
-  }
+  if (unknown.length === 0) return answer;
+  await introduce(unknown);
+  return ask();
+}
+
+/** The tools among `tools` the user lets the agent use now. */
+export async function usableTools(userSub: string, tools: readonly string[]): Promise<Set<string>> {
+  const answer = await askAboutTools(userSub, tools, ["can_use"]);
   return new Set(tools.filter((tool) => answer("can_use", tool)));
 }
 
 /** Whether the agent may run this tool for the user, asked at the moment of the call. */
 export async function checkToolUse(userSub: string, tool: string): Promise<ToolPermissionCheck> {
-  const answer = await batchCheck("batch-check", [check(userRef(userSub), "can_use", tool), check(userRef(userSub), "switched_off", tool)]);
+  const answer = await askAboutTools(userSub, [tool], ["can_use", "switched_off"]);
   return { relation: "can_use", object: toolRef(tool), allowed: answer("can_use", tool), switchedOffByUser: answer("switched_off", tool) };
 }
 
 /** Everything the permissions page shows: each tool's state for the user, and whether they administer defaults. */
 export async function toolPermissionsOf(userSub: string, tools: readonly string[]): Promise<ToolPermissions> {
-  await usableTools(userSub, tools);
-  const user = userRef(userSub);
-  const answer = await batchCheck(
-    "batch-check",
-    tools.flatMap((tool) => ["can_use", "switched_on", "switched_off", "on_by_default", "can_change_default"].map((relation) => check(user, relation, tool))),
-  );
+  const answer = await askAboutTools(userSub, tools, ["can_use", "switched_on", "switched_off", "on_by_default", "can_change_default"]);
   return {
     administrator: tools.length > 0 && tools.every((tool) => answer("can_change_default", tool)),
     tools: tools.map((tool) => ({
