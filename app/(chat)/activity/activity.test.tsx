@@ -116,14 +116,16 @@ function parseCsv(input: string): string[][] {
 }
 
 describe("/activity", () => {
-  it("shows the user's events newest first, a chat turn grouped with a link to its chat, and evidence as a definition list", async () => {
+  it("shows the user's events newest first, a chat turn grouped with a link to its message, and evidence as a definition list", async () => {
     const html = await renderPage();
     const page = text(html);
     expect(page.indexOf("Rêsumé")).toBeLessThan(page.indexOf("Searched your documents"));
     expect(page.indexOf("Searched your documents")).toBeLessThan(page.indexOf("Asked to buy"));
     expect(page.indexOf("Asked to buy")).toBeLessThan(page.indexOf('Uploaded "Vacation policy.md"'));
     expect(html.match(/aria-label="Chat turn"/g)).toHaveLength(1);
-    expect(html.match(new RegExp(`href="/chat/${CHAT_ID}"`, "g"))).toHaveLength(1);
+    // The turn id is the id of the user message that started the turn; the chat renders it as message-<id>.
+    expect(html.match(/href="\/chat\/[^"]*"/g)).toEqual([`href="/chat/${CHAT_ID}#message-turn-7"`]);
+    expect(page).toContain("Open message in chat");
     expect(html).toContain('<dl aria-label="Evidence"');
     expect(page).toContain("fga › relation can_use");
     expect(page).toContain("approval › text Buy 2 × Espresso beans for €18.50?");
