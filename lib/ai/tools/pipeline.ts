@@ -70,6 +70,7 @@ export function declareTool<INPUT, OUTPUT, AUTHORIZED = INPUT>(declaration: Tool
 
 const OUTCOME_OF_DECISION: Record<AuthorizationDecision["decision"], AuditEventInput["outcome"]> = {
   granted: "done",
+  verified: "done",
   interrupted: "interrupted",
   requested: "interrupted",
   refused: "denied",
