@@ -121,6 +121,12 @@ export async function audited(event: AuditedAction, act: () => Promise<Response>
   }
 }
 
+/**
+ * A document as an action's summary names it: its name as the user saw it, in JSON quotes, so a name with quotes,
+ * line breaks or a leading "=" stays one quoted value inside the line (the id stays in the evidence).
+ */
+export const quotedDocumentName = (name: string) => JSON.stringify(name);
+
 /** The FGA decision a document route acted on, as audit evidence. */
 export const documentDecision = (documentId: string, relation: string) => ({
   documentId,

@@ -2,6 +2,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { appendAuditEvent, type NewAuditEvent } from "@/db/queries/audit";
 import { AUDIT_OUTCOMES } from "@/db/schema";
+import { parseCsv } from "@/lib/audit/test-csv";
 import type { CurrentUser } from "@/lib/auth/session";
 import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
 import { GET as exportRoute } from "../api/activity/export/route";
@@ -81,39 +82,6 @@ const jsonLines = async (response: Response) =>
     .split("\n")
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-
-/** A minimal RFC 4180 reader, so the test checks what a spreadsheet would read, not the writer's own idea of it. */
-function parseCsv(input: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  const endField = () => {
-    row.push(field);
-    field = "";
-  };
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i]!;
-    if (quoted && c === '"' && input[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (c === '"') {
-      quoted = !quoted;
-    } else if (quoted) {
-      field += c;
-    } else if (c === ",") {
-      endField();
-    } else if (c === "\r" && input[i + 1] === "\n") {
-      endField();
-      rows.push(row);
-      row = [];
-      i++;
-    } else {
-      field += c;
-    }
-  }
-  return rows;
-}
 
 describe("/activity", () => {
   it("shows the user's events newest first, a chat turn grouped with a link to its message, and evidence as a definition list", async () => {

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { canonicalJson, sha256Hex, verifyAllChains } from "@/db/audit-chain";
 import type { AuditEventRow } from "@/db/schema";
 import type { CurrentUser } from "@/lib/auth/session";
+import { exportAuditEvents } from "@/lib/audit/export";
+import { parseCsv } from "@/lib/audit/test-csv";
 import { can } from "@/lib/fga/documents";
 import { signInWithSandbox, type AppRoutes } from "@/sandbox/identity/test-login";
 import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
@@ -154,6 +156,42 @@ describe("document actions are audited", () => {
     expect(await sql`select id from documents where id = ${id}`).toHaveLength(1);
     expect(await can(bob.sub, "can_view", id)).toBe(false);
     expect(await verifyAllChains(sql)).toMatchObject({ breaks: [] });
+  });
+});
+
+describe("document actions name the document as the user saw it", () => {
+  // Long (the 255-character limit), non-ASCII, quotes and commas, and a spreadsheet formula at the start.
+  const HOSTILE = `=cmd|' /C calc'!A0, "Ünïcødé" 東京 ${"x".repeat(250)}`.slice(0, 251) + ".txt";
+
+  it("shows the name in share, unshare, publish and delete summaries, keeps the id in evidence, and the CSV export stays inert", async () => {
+    expect(HOSTILE).toHaveLength(255);
+    const bob = person("names-bob", "Bob");
+    session.user = bob;
+    const id = await uploadNote(HOSTILE);
+    const events = await newEvents(bob.sub, async () => {
+      expect((await shares.POST(shareRequest("POST", "carol@example.com"), context(id))).status).toBe(200);
+      expect((await shares.DELETE(shareRequest("DELETE", "carol@example.com"), context(id))).status).toBe(204);
+      expect((await shares.POST(shareRequest("POST", "everyone"), context(id))).status).toBe(200);
+      expect((await documentRoute.DELETE(new Request("http://localhost:3000"), context(id))).status).toBe(204);
+    });
+    const quoted = JSON.stringify(HOSTILE);
+    expect(events.map((event) => [event.action, event.summary])).toEqual([
+      ["document.share", `Shared ${quoted} with carol@example.com`],
+      ["document.unshare", `Stopped sharing ${quoted} with carol@example.com`],
+      ["document.publish", `Shared ${quoted} with everyone signed in`],
+      ["document.delete", `Deleted ${quoted}`],
+    ]);
+    for (const event of events) {
+      expect(event.summary).not.toContain(id);
+      expect(event.evidence).toMatchObject({ documentId: id });
+    }
+
+    const csv = await new Response(exportAuditEvents(bob.sub, {}, "csv")).text();
+    const [header, ...rows] = parseCsv(csv.replace(/^\uFEFF/, ""));
+    const summaries = rows.map((row) => row[header!.indexOf("summary")]);
+    expect(summaries).toEqual(expect.arrayContaining(events.map((event) => event.summary)));
+    // No field a spreadsheet reads starts a formula, whatever the name held.
+    for (const field of rows.flat()) expect(field).not.toMatch(/^[=+\-@\t\r]/);
   });
 });
 
