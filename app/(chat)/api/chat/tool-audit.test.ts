@@ -1,5 +1,6 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ingestDocument } from "@/lib/rag/ingest";
 import { auditVerify } from "@/scripts/audit-verify";
 import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
@@ -13,6 +14,7 @@ import { chatClient, streamChunks, untilPast } from "./test-client";
 vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
 const CALENDAR = "https://www.googleapis.com/auth/calendar.events.readonly";
+const HANDBOOK = "Vacation policy (2026): every employee gets 27 vacation days a year — 2.25 days per month, rounded up.";
 
 let sandbox: SandboxHarness;
 let client: ReturnType<typeof chatClient>;
@@ -64,6 +66,25 @@ async function expectChainsVerify() {
 }
 
 describe("the audit trail of tool calls", () => {
+  it("records a document question in one result event: each FGA question and answer, and the documents that reached the model", async () => {
+    const dave = await sandbox.signIn("dave@example.com");
+    session.current = dave;
+    const owner = { sub: dave.sub, name: "Dave", email: null };
+    const handbook = await ingestDocument({ owner, name: "Team handbook.md", type: "text/markdown", bytes: new TextEncoder().encode(HANDBOOK) });
+    const chatId = crypto.randomUUID();
+    const answer = await client.say(chatId, "How many vacation days do we get?");
+    const { toolCallId } = firstToolCall(answer.text);
+
+    const events = await eventsOfCall(dave, toolCallId);
+    expect(events.map((e) => [e.action, e.outcome])).toEqual([["tool.call", "started"], ["tool.result", "done"]]);
+    const { fga, entered } = events[1]!.evidence as { fga: { questions: Array<Record<string, unknown>> }; entered: { documents: string[]; chunks: string[] } };
+    expect(fga.questions).toEqual([{ call: "list-objects", relation: "can_view", allowedCount: 1, allowed: [handbook.id] }]);
+    expect(entered.documents).toEqual([handbook.id]);
+    expect(entered.chunks.length).toBeGreaterThan(0);
+    expect(JSON.stringify(events)).not.toContain("27 vacation days");
+    await expectChainsVerify();
+  });
+
   it("records a calendar question: the connect prompt, then the Token Vault exchange and the result", async () => {
     const alice = await sandbox.signIn("alice@example.com");
     session.current = alice;
