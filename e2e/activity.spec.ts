@@ -164,13 +164,13 @@ test("alice's calendar question, purchase and document question are in her Activ
   expect(retrieval?.evidence.fga).toMatchObject({ questions: [{ call: "list-objects", relation: "can_view", allowed: expect.arrayContaining(documentIds) }] });
 
   // The page shows them, filtered by decision: the exchange, the device's approval, and the retrieval's documents.
-  await alice.getByLabel("Decision").selectOption("token-vault");
+  await alice.getByRole("combobox", { name: "Decision" }).selectOption("token-vault");
   await alice.getByRole("button", { name: "Apply filters" }).click();
   await expect(events.getByText("google-oauth2").first()).toBeVisible();
-  await alice.getByLabel("Decision").selectOption("async-approval");
+  await alice.getByRole("combobox", { name: "Decision" }).selectOption("async-approval");
   await alice.getByRole("button", { name: "Apply filters" }).click();
   await expect(events.getByText("Buy 2 x Acme Widget for at most 39.98 USD").first()).toBeVisible();
-  await alice.getByLabel("Decision").selectOption("");
+  await alice.getByRole("combobox", { name: "Decision" }).selectOption("");
   await alice.getByLabel("Tool or action").selectOption("tool.result");
   await alice.getByRole("button", { name: "Apply filters" }).click();
   await expect(events.getByText(order).first()).toBeVisible();
