@@ -1,6 +1,6 @@
 import { TimeZoneField } from "@/components/activity/local-time";
 import type { FilterField } from "@/lib/audit/activity-query";
-import { decisionLabel } from "@/components/activity/labels";
+import { actionLabel, decisionLabel } from "@/components/activity/labels";
 import { AUDIT_OUTCOMES } from "@/db/schema";
 
 const fieldClass = "mt-1 block w-full min-w-0 rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm";
@@ -14,7 +14,9 @@ export function ActivityFilters({ values, actions, decisions, timeZone }: { valu
         <select name="action" defaultValue={values.action} className={fieldClass}>
           <option value="">Any</option>
           {actions.map((action) => (
-            <option key={action}>{action}</option>
+            <option key={action} value={action}>
+              {actionLabel(action)}
+            </option>
           ))}
         </select>
       </label>

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { LocalTime } from "@/components/activity/local-time";
+import { messageElementId } from "@/components/chat/message-anchor";
 import type { AuditEventRow } from "@/db/schema";
 import { evidenceEntries } from "@/lib/audit/evidence";
 
@@ -35,7 +36,7 @@ export function ActivityList({ events, timeZone }: { events: AuditEventRow[]; ti
           <li key={`turn-${first.id}`} aria-label="Chat turn" className="rounded-lg border border-indigo-200 bg-indigo-50/40 p-3">
             <p className="flex flex-wrap items-center gap-x-3 text-sm text-zinc-700">
               <span className="font-medium">Chat turn</span>
-              {first.chatId && <ChatLink chatId={first.chatId} />}
+              {first.chatId && <ChatLink chatId={first.chatId} turnId={first.turnId} />}
             </p>
             <ol className="mt-2 space-y-2">
               {group.map((event) => (
@@ -49,9 +50,10 @@ export function ActivityList({ events, timeZone }: { events: AuditEventRow[]; ti
   );
 }
 
-const ChatLink = ({ chatId }: { chatId: string }) => (
-  <Link href={`/chat/${chatId}`} className="text-indigo-700 underline">
-    Open chat
+/** A turn's events link to the message that started it (its id is the turn id); other chat events to the chat. */
+const ChatLink = ({ chatId, turnId = null }: { chatId: string; turnId?: string | null }) => (
+  <Link href={turnId ? `/chat/${chatId}#${messageElementId(turnId)}` : `/chat/${chatId}`} className="text-indigo-700 underline">
+    {turnId ? "Open message in chat" : "Open chat"}
   </Link>
 );
 

@@ -2,13 +2,14 @@
 
 import { useChat } from "@ai-sdk/react";
 import { DefaultChatTransport, isToolUIPart, lastAssistantMessageIsCompleteWithApprovalResponses } from "ai";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import type { ChatMessage } from "@/lib/ai/types";
 import { loadDraft, saveDraft } from "@/lib/chat/draft";
 import { announceChatsChanged } from "@/lib/chat/events";
 import { ApiError, fetchOrThrow } from "@/lib/errors";
 import { Composer } from "./composer";
 import { Message } from "./message";
+import { messageElementId } from "./message-anchor";
 
 /** Only the decisions travel: the server has the calls and their signed approval requests. */
 function approvalDecisions(message: ChatMessage) {
@@ -17,6 +18,22 @@ function approvalDecisions(message: ChatMessage) {
       ? [{ approvalId: part.approval.id, approved: part.approval.approved, reason: part.approval.reason }]
       : [],
   );
+}
+
+const subscribeToHash = (onChange: () => void) => {
+  window.addEventListener("hashchange", onChange);
+  return () => window.removeEventListener("hashchange", onChange);
+};
+
+/**
+ * The message the URL's fragment names (`#message-<id>`, an Activity entry's link), or null. Read as an external
+ * store because a client-side navigation writes the URL during the commit that mounts the chat: React re-reads it
+ * then, and on every hashchange.
+ */
+function useLinkedMessageId(messages: ChatMessage[]): string | null {
+  const hash = useSyncExternalStore(subscribeToHash, () => window.location.hash, () => "");
+  const id = decodeURIComponent(hash.slice(1));
+  return messages.find((message) => messageElementId(message.id) === id)?.id ?? null;
 }
 
 export function Chat({ id, initialMessages }: { id: string; initialMessages: ChatMessage[] }) {
@@ -82,9 +99,19 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
     setInputState(inputRef.current);
     setHydrated(true);
   }, []);
+  // The chat opens at its latest message, unless a link names one: then it opens there, once, with focus on it.
+  const linkedId = useLinkedMessageId(messages);
+  const shownLink = useRef<string | null>(null);
   useEffect(() => {
-    bottom.current?.scrollIntoView({ block: "end" });
-  }, [messages]);
+    if (linkedId && shownLink.current !== linkedId) {
+      shownLink.current = linkedId;
+      const target = document.getElementById(messageElementId(linkedId));
+      target?.scrollIntoView({ block: "center" });
+      target?.focus({ preventScroll: true });
+      return;
+    }
+    if (!linkedId || status !== "ready") bottom.current?.scrollIntoView({ block: "end" });
+  }, [messages, linkedId, status]);
 
   const busy = status === "submitted" || status === "streaming";
 
@@ -143,6 +170,7 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
             <Message
               key={message.id}
               message={message}
+              linked={message.id === linkedId}
               interrupts={{
                 chatId: id,
                 active: index === messages.length - 1,

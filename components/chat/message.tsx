@@ -4,6 +4,7 @@ import type { ChatMessage } from "@/lib/ai/types";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
 import { ApproveActionPrompt } from "./approve-action-prompt";
 import { ConnectPrompt } from "./connect-prompt";
+import { messageElementId } from "./message-anchor";
 import { ToolCard } from "./tool-card";
 
 export interface InterruptHandlers {
@@ -20,10 +21,14 @@ export interface InterruptHandlers {
   onApproval: (approvalId: string, approved: boolean) => void;
 }
 
-export function Message({ message, interrupts }: { message: ChatMessage; interrupts: InterruptHandlers }) {
+/** A message an Activity link points at is outlined; it takes focus (tabIndex -1) so keyboards and screen readers start there. */
+const linkedStyle = "rounded-2xl outline-2 outline-offset-4 outline-amber-500 focus:outline-amber-600";
+
+export function Message({ message, linked = false, interrupts }: { message: ChatMessage; linked?: boolean; interrupts: InterruptHandlers }) {
+  const anchor = { id: messageElementId(message.id), tabIndex: -1, "aria-current": linked ? ("location" as const) : undefined };
   if (message.role === "user") {
     return (
-      <article aria-label="Your message" className="flex justify-end">
+      <article aria-label="Your message" {...anchor} className={`flex justify-end ${linked ? linkedStyle : "outline-none"}`}>
         <div className="max-w-[80%] whitespace-pre-wrap rounded-2xl bg-indigo-600 px-4 py-2 text-white">
           {message.parts.map((part, i) => (part.type === "text" ? <span key={i}>{part.text}</span> : null))}
         </div>
@@ -31,7 +36,7 @@ export function Message({ message, interrupts }: { message: ChatMessage; interru
     );
   }
   return (
-    <article aria-label="Assistant message" className="max-w-[90%]">
+    <article aria-label="Assistant message" {...anchor} className={`max-w-[90%] ${linked ? linkedStyle : "outline-none"}`}>
       {message.parts.map((part, i) => {
         if (part.type === "text") return <Markdown key={i}>{part.text}</Markdown>;
         if (!isToolUIPart(part)) return null;

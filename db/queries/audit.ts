@@ -124,3 +124,25 @@ export async function auditEventFacets(userId: string): Promise<{ actions: strin
   );
   return { actions: actions.map((row) => row.action), decisions: [...decisions].map((row) => row.kind) };
 }
+
+/**
+ * The latest event recording an authorizer's decision on one tool call of the user's, or null: the in-chat
+ * approval authorizer reads the user's recorded answer through it before the call runs.
+ */
+export async function findToolDecision({ userId, chatId, toolCallId, authorizer, decision }: { userId: string; chatId: string; toolCallId: string; authorizer: string; decision: string }) {
+  const [row] = await getDb()
+    .select({ id: auditEvents.id, occurredAt: auditEvents.occurredAt, evidence: auditEvents.evidence, inputDigest: auditEvents.inputDigest })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.userId, userId),
+        eq(auditEvents.chatId, chatId),
+        eq(auditEvents.toolCallId, toolCallId),
+        eq(auditEvents.action, "tool.authorization"),
+        sql`${auditEvents.evidence} ->> 'authorizer' = ${authorizer} and ${auditEvents.evidence} ->> 'decision' = ${decision}`,
+      ),
+    )
+    .orderBy(desc(auditEvents.sequence))
+    .limit(1);
+  return row ?? null;
+}

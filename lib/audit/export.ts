@@ -3,8 +3,8 @@ import { listAuditEventsPage, type AuditCursor, type AuditEventFilter } from "@/
 import type { AuditEventRow } from "@/db/schema";
 
 export const EXPORT_FORMATS = {
-  jsonl: { contentType: "application/jsonl; charset=utf-8", extension: "jsonl" },
-  csv: { contentType: "text/csv; charset=utf-8; header=present", extension: "csv" },
+  jsonl: { name: "JSON Lines", contentType: "application/jsonl; charset=utf-8", extension: "jsonl" },
+  csv: { name: "CSV", contentType: "text/csv; charset=utf-8; header=present", extension: "csv" },
 } as const;
 export type ExportFormat = keyof typeof EXPORT_FORMATS;
 
@@ -63,11 +63,13 @@ const formatters: Record<ExportFormat, (event: AuditEventRow) => string> = {
 /**
  * The user's whole history under `filter`, newest first, as a stream read from the database one page at a time
  * as the client takes it (backpressure: the next page is queried only when the previous one has been sent).
+ * With `before` (the export's own event), the file holds the history up to that event, so what it contains does
+ * not depend on what happens while it downloads; the export's record is in the next one.
  * CSV starts with a byte-order mark so spreadsheets read non-ASCII text as UTF-8, then the header.
  */
-export function exportAuditEvents(userId: string, filter: AuditEventFilter, format: ExportFormat): ReadableStream<Uint8Array> {
+export function exportAuditEvents(userId: string, filter: AuditEventFilter, format: ExportFormat, before?: AuditCursor): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  let after: AuditCursor | undefined;
+  let after: AuditCursor | undefined = before;
   let started = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {

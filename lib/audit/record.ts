@@ -22,7 +22,12 @@ export type AuditAction =
   // per authorizer decision, and the result with its duration and the data that entered the model's context.
   | "tool.call"
   | "tool.authorization"
-  | "tool.result";
+  | "tool.result"
+  // Accounts the agent may act on: connecting grants it authority over the account, disconnecting takes it back.
+  | "account.connect"
+  | "account.disconnect"
+  // The user's own history read out in bulk (lib/audit/export.ts).
+  | "activity.export";
 
 export interface AuditEventInput {
   userId: string;
@@ -41,6 +46,13 @@ export interface AuditEventInput {
   durationMs?: number;
 }
 
+/** A written event: its id, and its place in the user's history (the keyset order of the Activity page). */
+export interface RecordedEvent {
+  id: string;
+  occurredAt: Date;
+  sequence: number;
+}
+
 /** The audit trail could not be written, so the action it describes must not happen. */
 export class AuditUnavailableError extends Error {
   override name = "AuditUnavailableError";
@@ -52,12 +64,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * The one way events are written. Throws AuditUnavailableError when the event cannot be stored: callers record
  * before they act and do not act when this throws (fail closed). The agent is this application's client id.
  */
-export async function recordAuditEvent(input: AuditEventInput): Promise<{ id: string }> {
+export async function recordAuditEvent(input: AuditEventInput): Promise<RecordedEvent> {
   const config = getConfig();
   const occurredAt = new Date();
   const id = crypto.randomUUID();
   try {
-    await appendAuditEvent(
+    const { sequence } = await appendAuditEvent(
       {
         id,
         userId: input.userId,
@@ -76,7 +88,7 @@ export async function recordAuditEvent(input: AuditEventInput): Promise<{ id: st
       },
       { pruneBefore: new Date(occurredAt.getTime() - config.AUDIT_RETENTION_DAYS * DAY_MS) },
     );
-    return { id };
+    return { id, occurredAt, sequence };
   } catch (error) {
     logError("audit", "event could not be written", error);
     throw new AuditUnavailableError("the audit event could not be written", { cause: error });
@@ -97,8 +109,8 @@ export type AuditedAction = Omit<AuditEventInput, "outcome" | "durationMs">;
  * action being carried out. If the action then fails (throws or answers an error), a second event with outcome
  * "error", naming the first, records that; writing it is best effort, as the action has already failed.
  */
-export async function audited(event: AuditedAction, act: () => Promise<Response>): Promise<Response> {
-  let recorded: { id: string };
+export async function audited(event: AuditedAction, act: (recorded: RecordedEvent) => Promise<Response>): Promise<Response> {
+  let recorded: RecordedEvent;
   try {
     recorded = await recordAuditEvent({ ...event, outcome: "done" });
   } catch (error) {
@@ -115,7 +127,7 @@ export async function audited(event: AuditedAction, act: () => Promise<Response>
       durationMs: Math.round(performance.now() - started),
     }).catch(() => {});
   try {
-    const response = await act();
+    const response = await act(recorded);
     if (!response.ok) await recordFailure(response.status);
     return response;
   } catch (error) {
@@ -123,6 +135,12 @@ export async function audited(event: AuditedAction, act: () => Promise<Response>
     throw error;
   }
 }
+
+/**
+ * A document as an action's summary names it: its name as the user saw it, in JSON quotes, so a name with quotes,
+ * line breaks or a leading "=" stays one quoted value inside the line (the id stays in the evidence).
+ */
+export const quotedDocumentName = (name: string) => JSON.stringify(name);
 
 /** The FGA decision a document route acted on, as audit evidence. */
 export const documentDecision = (documentId: string, relation: string) => ({

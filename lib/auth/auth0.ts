@@ -4,6 +4,7 @@ import type { OnCallbackHook } from "@auth0/nextjs-auth0/types";
 import { NextResponse } from "next/server";
 import { recordAuditEvent } from "@/lib/audit/record";
 import { getConfig } from "@/lib/config";
+import { CONNECT_NOT_RECORDED, recordConnect } from "./account-audit";
 import { logError } from "@/lib/log";
 
 let client: Auth0Client | undefined;
@@ -36,11 +37,17 @@ export function getAuth0(): Auth0Client {
  * Where the browser goes after /auth/callback. A connect-account flow that failed or was cancelled goes back to
  * its returnTo page with `connect_error`, so the chat can say "Not connected" instead of showing an error page.
  * A sign-in is recorded in the audit trail first: the SDK writes the session cookie only after this hook returns,
- * so an AuditUnavailableError thrown here leaves the user signed out (proxy.ts answers 503).
+ * so an AuditUnavailableError thrown here leaves the user signed out (proxy.ts answers 503). A connected account is
+ * recorded too, and undone when it cannot be (account-audit.ts).
  */
 const onCallback: OnCallbackHook = async (error, context, session) => {
   const base = context.appBaseUrl ?? getConfig().APP_BASE_URL;
   if (!error) {
+    if (session && context.connectedAccount && !(await recordConnect(session.user.sub, session.tokenSet.refreshToken, context.connectedAccount))) {
+      const target = new URL(context.returnTo ?? "/connections", base);
+      target.searchParams.set("connect_error", CONNECT_NOT_RECORDED);
+      return NextResponse.redirect(target);
+    }
     if (session && context.responseType !== "connect_code")
       await recordAuditEvent({
         userId: session.user.sub,

@@ -19,7 +19,8 @@ export type AuthorizerKind = (typeof AUTHORIZER_ORDER)[number];
  */
 export interface AuthorizationDecision {
   authorizer: AuthorizerKind;
-  decision: "granted" | "interrupted" | "requested" | "refused" | "denied" | "expired" | "cancelled";
+  /** "verified": a decision recorded earlier (the user's in-chat answer) was checked to cover this very call. */
+  decision: "granted" | "verified" | "interrupted" | "requested" | "refused" | "denied" | "expired" | "cancelled";
   evidence: Record<string, unknown>;
 }
 

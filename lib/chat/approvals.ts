@@ -7,7 +7,7 @@ import { AUDIT_UNAVAILABLE_MESSAGE, AuditUnavailableError, recordAuditEvent } fr
 import { approvalDeadline } from "@/lib/auth/approval-deadline";
 import { getConfig } from "@/lib/config";
 import type { ApprovalsRequest } from "./request";
-import { approvalFields } from "./tool-summary";
+import { approvalFields, toolTitle } from "./tool-summary";
 
 const NOT_WAITING = "Those approval requests are not waiting for an answer.";
 const EXPIRED = "This approval request has expired, so nothing was done. Ask again if you still want it.";
@@ -86,8 +86,9 @@ export async function recordApprovalRequests({ userId, chatId, messages }: { use
 }
 
 /**
- * Records the user's answer to an in-chat approval request with what the card showed them: every field of the
- * call's input as labelled there, and the deadline.
+ * Records the user's answer to an in-chat approval request with what the card showed them: its title, every field
+ * of the call's input as labelled there, and the deadline. This is the one record of the user's decision; the
+ * pipeline's in-chat approval authorizer records that it verified this answer before the call ran.
  */
 function recorder(userId: string, chatId: string, messages: ChatMessage[]) {
   return async (part: ToolPart, decision: "requested" | "granted" | "denied" | "expired", reason?: string) => {
@@ -101,13 +102,15 @@ function recorder(userId: string, chatId: string, messages: ChatMessage[]) {
       toolCallId: part.toolCallId,
       action: "tool.authorization",
       input: part.input,
-      summary: `${DECISION_WORDS[decision]}: ${tool}`,
+      summary: `${DECISION_WORDS[decision]}: ${toolTitle(tool)}`,
       outcome: decision === "granted" ? "done" : decision === "requested" ? "interrupted" : "denied",
       evidence: {
         tool,
         authorizer: "in-chat-approval",
         decision,
         approvalId: part.approval.id,
+        // The card as the user read it: its title, then every field of the call's input as labelled there.
+        title: toolTitle(tool),
         shown: approvalFields(part.input).map(({ label, value }) => `${label}: ${value}`),
         answerBy: approvalDeadline(part.approval)?.toISOString() ?? null,
         ...(reason ? { reason } : {}),

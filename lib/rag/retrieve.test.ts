@@ -5,7 +5,7 @@ import * as fgaDocuments from "@/lib/fga/documents";
 import { embeddingModel } from "@/lib/model";
 import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
 import { ingestDocument } from "./ingest";
-import { retrieveChunks } from "./retrieve";
+import { MAX_IDS_PER_QUESTION, retrieveChunks } from "./retrieve";
 
 // Retrieval against a real Postgres with pgvector, the sandbox FGA service and the sandbox embedding model.
 let sandbox: SandboxHarness;
@@ -97,6 +97,38 @@ describe("permission-aware retrieval", () => {
       expect(result.chunks[0]!.documentName).toBe("shared-forecast.md");
     });
   }
+
+  it("reports every question it asked FGA and the answer: the documents allowed, how many were denied, never content", async () => {
+    const embedding = await queryEmbedding(QUERY);
+    const listed = await retrieveChunks({ userSub: BOB, embedding, k: 5 });
+    expect(listed.fgaQuestions).toEqual([{ call: "list-objects", relation: "can_view", allowedCount: bobsDocuments.size, allowed: expect.any(Array) }]);
+    expect(listed.fgaQuestions[0]!.allowed.toSorted()).toEqual([...bobsDocuments].toSorted());
+
+    const walked = await retrieveChunks({ userSub: BOB, embedding, k: 5, prefilterLimit: 0 });
+    const [list, ...checks] = walked.fgaQuestions;
+    expect(list).toMatchObject({ call: "list-objects", allowedCount: bobsDocuments.size });
+    expect(checks.length).toBeGreaterThan(0);
+    for (const check of checks) {
+      expect(check).toMatchObject({ call: "batch-check", relation: "can_view" });
+      expect(check.allowedCount + check.deniedCount!).toBe(check.asked);
+      for (const id of check.allowed) expect(bobsDocuments.has(id)).toBe(true);
+    }
+    // Carol's and alice's private documents rank first: the checks said no to them.
+    expect(checks.reduce((denied, check) => denied + check.deniedCount!, 0)).toBeGreaterThan(30);
+    const allowedByChecks = new Set(checks.flatMap((check) => check.allowed));
+    for (const chunk of walked.chunks) expect(allowedByChecks.has(chunk.documentId)).toBe(true);
+    expect(JSON.stringify(walked.fgaQuestions)).not.toMatch(/budget|forecast|marketing/i);
+  });
+
+  it("bounds the ids it reports per question, and keeps the exact count", async () => {
+    const many = Array.from({ length: 120 }, () => crypto.randomUUID());
+    const spy = vi.spyOn(fgaDocuments, "listViewableDocuments").mockResolvedValueOnce([...bobsDocuments, ...many]);
+    const result = await retrieveChunks({ userSub: BOB, embedding: await queryEmbedding(QUERY), k: 5 });
+    spy.mockRestore();
+    expect(result.fgaQuestions).toHaveLength(1);
+    expect(result.fgaQuestions[0]!.allowedCount).toBe(bobsDocuments.size + 120);
+    expect(result.fgaQuestions[0]!.allowed).toHaveLength(MAX_IDS_PER_QUESTION);
+  });
 
   it("returns fewer only when fewer exist, and nothing for a user who may read nothing", async () => {
     const embedding = await queryEmbedding(QUERY);

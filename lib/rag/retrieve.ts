@@ -21,7 +21,35 @@ const FIRST_WINDOW_FACTOR = 8;
 export interface RetrievalResult {
   chunks: ChunkMatch[];
   strategy: "prefilter" | "overfetch";
+  /** Every question retrieval asked FGA, with its answer, for the audit trail. */
+  fgaQuestions: FgaQuestion[];
 }
+
+/**
+ * One question to FGA, as the audit trail records it: which call, about which relation, and what it allowed —
+ * document ids (at most MAX_IDS_PER_QUESTION of them, with the exact counts), never content. A search asks one
+ * list-objects question, or a batch-check per window of the global ranking (a handful: the windows double).
+ */
+export interface FgaQuestion {
+  call: "list-objects" | "batch-check";
+  relation: "can_view";
+  /** How many documents a batch-check asked about; a list-objects asks about every document. */
+  asked?: number;
+  allowedCount: number;
+  /** The documents a batch-check was told no about. */
+  deniedCount?: number;
+  allowed: string[];
+}
+
+export const MAX_IDS_PER_QUESTION = 50;
+
+const question = (call: FgaQuestion["call"], allowed: string[], asked?: number): FgaQuestion => ({
+  call,
+  relation: "can_view",
+  ...(asked === undefined ? {} : { asked, deniedCount: asked - allowed.length }),
+  allowedCount: allowed.length,
+  allowed: allowed.slice(0, MAX_IDS_PER_QUESTION),
+});
 
 export async function retrieveChunks({
   userSub,
@@ -35,12 +63,13 @@ export async function retrieveChunks({
   prefilterLimit?: number;
 }): Promise<RetrievalResult> {
   const viewable = await listViewableDocuments(userSub);
-  if (viewable.length === 0) return { chunks: [], strategy: "prefilter" };
-  if (viewable.length <= prefilterLimit) return { chunks: await nearestChunksIn(viewable, embedding, k), strategy: "prefilter" };
-  return { chunks: await overFetch(userSub, embedding, k), strategy: "overfetch" };
+  const fgaQuestions = [question("list-objects", viewable)];
+  if (viewable.length === 0) return { chunks: [], strategy: "prefilter", fgaQuestions };
+  if (viewable.length <= prefilterLimit) return { chunks: await nearestChunksIn(viewable, embedding, k), strategy: "prefilter", fgaQuestions };
+  return { chunks: await overFetch(userSub, embedding, k, fgaQuestions), strategy: "overfetch", fgaQuestions };
 }
 
-async function overFetch(userSub: string, embedding: number[], k: number): Promise<ChunkMatch[]> {
+async function overFetch(userSub: string, embedding: number[], k: number, fgaQuestions: FgaQuestion[]): Promise<ChunkMatch[]> {
   const allowed: ChunkMatch[] = [];
   const decided = new Map<string, boolean>();
   let offset = 0;
@@ -49,6 +78,7 @@ async function overFetch(userSub: string, embedding: number[], k: number): Promi
     const candidates = await nearestChunksOverall(embedding, window, offset);
     const unknown = [...new Set(candidates.map((c) => c.documentId).filter((id) => !decided.has(id)))];
     const viewable = await viewableAmong(userSub, unknown);
+    if (unknown.length > 0) fgaQuestions.push(question("batch-check", [...viewable], unknown.length));
     for (const id of unknown) decided.set(id, viewable.has(id));
     for (const candidate of candidates) {
       if (decided.get(candidate.documentId)) allowed.push(candidate);

@@ -103,6 +103,7 @@ async function answer(question: string, planner = plan): Promise<string> {
       throw new Error("search_documents needs no token");
     },
     entered: () => {},
+    evidence: () => {},
   });
   const messages: ChatMessage[] = [
     { role: "user", content: question },

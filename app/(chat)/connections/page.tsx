@@ -1,4 +1,6 @@
 import { DisconnectButton } from "@/components/connections/disconnect-button";
+import { AUDIT_UNAVAILABLE_MESSAGE } from "@/lib/audit/record";
+import { CONNECT_NOT_RECORDED } from "@/lib/auth/account-audit";
 import { allScopes, connections, describeScope, type ConnectionName } from "@/lib/auth/connections";
 import { listConnectedAccounts, MyAccountPolicyError, MyAccountSignInError, type ConnectedAccount } from "@/lib/auth/my-account";
 import { getAgentSession } from "@/lib/auth/session";
@@ -36,7 +38,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
       ) : (
         connectError && (
           <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-            Not connected: the connection was cancelled or failed.
+            {connectError === CONNECT_NOT_RECORDED ? `Not connected. ${AUDIT_UNAVAILABLE_MESSAGE}` : "Not connected: the connection was cancelled or failed."}
           </p>
         )
       )}

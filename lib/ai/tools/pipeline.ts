@@ -24,6 +24,11 @@ export interface ToolRun {
   accessToken: () => string;
   /** Names the data that reaches the model's context, for the audit trail (ids only, never content). */
   entered: (data: EnteredContext) => void;
+  /**
+   * Adds to the result event's evidence the decisions the work made itself (the FGA questions retrieval asked):
+   * bounded, ids only, never content or a token.
+   */
+  evidence: (details: Record<string, unknown>) => void;
 }
 
 /** A tool, declared in one place: what the model sees, what the user sees, and what must allow each call. */
@@ -113,6 +118,7 @@ function unavailableVariant(declaration: Pick<ToolDeclaration<never, unknown>, "
 
 const OUTCOME_OF_DECISION: Record<AuthorizationDecision["decision"], AuditEventInput["outcome"]> = {
   granted: "done",
+  verified: "done",
   interrupted: "interrupted",
   requested: "interrupted",
   refused: "denied",
@@ -149,9 +155,10 @@ async function runThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
       ...extra,
     });
   const entered: EnteredContext = {};
+  const attested: Record<string, unknown> = {};
   const result = (outcome: AuditEventInput["outcome"], details: Record<string, unknown>) =>
     // The work has happened (or failed): its outcome is recorded best effort, and recordAuditEvent logs a failure.
-    event("tool.result", outcome, { ...(Object.keys(entered).length > 0 ? { entered } : {}), ...details }, { durationMs: Math.round(performance.now() - started) }).catch(() => {});
+    event("tool.result", outcome, { ...attested, ...(Object.keys(entered).length > 0 ? { entered } : {}), ...details }, { durationMs: Math.round(performance.now() - started) }).catch(() => {});
   let output: OUTPUT | Stop;
   // An authorizer said no: the call's outcome is a denial, not a failure of the tool.
   let denied = false;
@@ -171,6 +178,7 @@ async function runThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
           return grant.accessToken;
         },
         entered: (data) => Object.entries(data).forEach(([kind, ids]) => (entered[kind] = [...(entered[kind] ?? []), ...ids])),
+        evidence: (details) => Object.assign(attested, details),
       });
     const chain = authorizers.reduceRight<(grant: Grant<AUTHORIZED>) => Promise<OUTPUT | Stop>>(
       // Each authorizer adds to what the ones before it granted (a token, then an approval of the same call).

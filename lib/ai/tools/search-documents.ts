@@ -15,7 +15,9 @@ function toPassage(chunk: ChunkMatch) {
 
 /**
  * Needs no authorizer of the pipeline: retrieval itself asks FGA which documents the user may view, per document
- * (lib/rag/retrieve.ts), and the audit trail records the documents and chunks that reached the model.
+ * (lib/rag/retrieve.ts). The call's result event records each question FGA was asked with its answer (the
+ * documents allowed, how many were denied) and the documents and chunks that reached the model: one event per
+ * search, however many documents were checked.
  */
 export const searchDocuments = declareTool({
   name: "search_documents",
@@ -31,9 +33,10 @@ export const searchDocuments = declareTool({
   }),
   authorizers: [],
   summary: ({ k }) => `Searched documents (at most ${k ?? 5} passages)`,
-  run: async ({ query, k }, { context, entered }) => {
+  run: async ({ query, k }, { context, entered, evidence }) => {
     try {
-      const { chunks } = await search({ userSub: context.user.sub, query, k: k ?? 5 });
+      const { chunks, fgaQuestions } = await search({ userSub: context.user.sub, query, k: k ?? 5 });
+      evidence({ fga: { questions: fgaQuestions } });
       entered({ documents: [...new Set(chunks.map((chunk) => chunk.documentId))], chunks: chunks.map((chunk) => chunk.chunkId) });
       if (chunks.length === 0) return { passages: [], note: "No document the user may read matches." };
       // Only permitted text ever reaches the model, and like every tool result it arrives marked as data.

@@ -1,5 +1,6 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ingestDocument } from "@/lib/rag/ingest";
 import { auditVerify } from "@/scripts/audit-verify";
 import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
@@ -13,6 +14,7 @@ import { chatClient, streamChunks, untilPast } from "./test-client";
 vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
 const CALENDAR = "https://www.googleapis.com/auth/calendar.events.readonly";
+const HANDBOOK = "Vacation policy (2026): every employee gets 27 vacation days a year — 2.25 days per month, rounded up.";
 
 let sandbox: SandboxHarness;
 let client: ReturnType<typeof chatClient>;
@@ -30,6 +32,7 @@ afterAll(async () => {
 });
 
 interface Event {
+  id: string;
   action: string;
   outcome: string;
   agent_id: string;
@@ -63,6 +66,25 @@ async function expectChainsVerify() {
 }
 
 describe("the audit trail of tool calls", () => {
+  it("records a document question in one result event: each FGA question and answer, and the documents that reached the model", async () => {
+    const dave = await sandbox.signIn("dave@example.com");
+    session.current = dave;
+    const owner = { sub: dave.sub, name: "Dave", email: null };
+    const handbook = await ingestDocument({ owner, name: "Team handbook.md", type: "text/markdown", bytes: new TextEncoder().encode(HANDBOOK) });
+    const chatId = crypto.randomUUID();
+    const answer = await client.say(chatId, "How many vacation days do we get?");
+    const { toolCallId } = firstToolCall(answer.text);
+
+    const events = await eventsOfCall(dave, toolCallId);
+    expect(events.map((e) => [e.action, e.outcome])).toEqual([["tool.call", "started"], ["tool.result", "done"]]);
+    const { fga, entered } = events[1]!.evidence as { fga: { questions: Array<Record<string, unknown>> }; entered: { documents: string[]; chunks: string[] } };
+    expect(fga.questions).toEqual([{ call: "list-objects", relation: "can_view", allowedCount: 1, allowed: [handbook.id] }]);
+    expect(entered.documents).toEqual([handbook.id]);
+    expect(entered.chunks.length).toBeGreaterThan(0);
+    expect(JSON.stringify(events)).not.toContain("27 vacation days");
+    await expectChainsVerify();
+  });
+
   it("records a calendar question: the connect prompt, then the Token Vault exchange and the result", async () => {
     const alice = await sandbox.signIn("alice@example.com");
     session.current = alice;
@@ -161,13 +183,36 @@ describe("the audit trail of tool calls", () => {
       ["tool.call", null, null],
       ["tool.authorization", "tool-permission", "granted"],
       ["tool.authorization", "token-vault", "granted"],
-      ["tool.authorization", "in-chat-approval", "granted"],
+      ["tool.authorization", "in-chat-approval", "verified"],
       ["tool.result", null, null],
     ]);
-    expect(events[0]!.evidence).toMatchObject({ tool: "create_gmail_draft", shown: ["To: bob@example.com", "Subject: Lunch", "Body: See you at noon"], answerBy: expect.any(String) });
-    expect(events[1]!.evidence.approvalId).toBe(request.approvalId);
+    const card = { tool: "create_gmail_draft", title: "Create gmail draft", shown: ["To: bob@example.com", "Subject: Lunch", "Body: See you at noon"], answerBy: expect.any(String) };
+    expect(events[0]).toMatchObject({ summary: "Asked for approval: Create gmail draft", evidence: card });
+    // The user's yes is recorded once, with the card they answered; the pipeline records that it verified that yes.
+    // (Answered from the stored message, whose jsonb input lists its fields in another order, as a reload shows them.)
+    expect(events[1]).toMatchObject({ summary: "Approved: Create gmail draft", outcome: "done", evidence: { ...card, shown: expect.arrayContaining(card.shown), approvalId: request.approvalId } });
+    expect(events[1]!.evidence.shown).toHaveLength(card.shown.length);
+    expect(events.filter((e) => e.evidence.decision === "granted" && e.evidence.authorizer === "in-chat-approval")).toHaveLength(1);
+    expect(events[4]).toMatchObject({ outcome: "done", evidence: { approvalId: request.approvalId, answerEvent: events[1]!.id, answeredAt: expect.any(String) } });
+    expect(events[4]!.input_digest).toBe(events[1]!.input_digest);
     expect(events.at(-1)).toMatchObject({ outcome: "done", evidence: { entered: { gmailDrafts: [expect.any(String)] } } });
     expect(JSON.stringify(events)).not.toMatch(/access_token|eyJ[\w-]+\./);
+
+    // The authorizer runs a call only against the user's recorded yes for that very call and input.
+    const { inChatApproval, NO_RECORDED_APPROVAL } = await import("@/lib/auth/in-chat-approval");
+    const context = { user: { ...carol, picture: null }, chatId, refreshToken: undefined, timeZone: "UTC" };
+    const tried: Array<{ toolCallId: string; input: unknown }> = [
+      { toolCallId: request.toolCallId, input: { to: "mallory@example.com", subject: "Lunch", body: "See you at noon" } },
+      { toolCallId: "call-never-approved", input: { to: "bob@example.com", subject: "Lunch", body: "See you at noon" } },
+    ];
+    for (const attempt of tried) {
+      const decisions: unknown[] = [];
+      const next = vi.fn();
+      const output = await inChatApproval().authorize({ context, ...attempt, decide: async (decision) => void decisions.push(decision) }, next);
+      expect(output).toEqual({ error: NO_RECORDED_APPROVAL });
+      expect(next).not.toHaveBeenCalled();
+      expect(decisions).toEqual([{ authorizer: "in-chat-approval", decision: "refused", evidence: { reason: expect.stringMatching(/input differs|no recorded approval/) } }]);
+    }
     await expectChainsVerify();
   });
 });

@@ -1,6 +1,6 @@
 import { StorageQuotaError, storageUsedBy } from "@/db/queries/documents";
 import { sha256Hex } from "@/db/audit-chain";
-import { audited } from "@/lib/audit/record";
+import { audited, quotedDocumentName } from "@/lib/audit/record";
 import { getAgentSession } from "@/lib/auth/session";
 import { apiError } from "@/lib/errors";
 import { FgaUnavailableError } from "@/lib/fga/documents";
@@ -47,7 +47,7 @@ export async function POST(request: Request) {
   const bytes = new Uint8Array(await file.arrayBuffer());
   const id = crypto.randomUUID();
   const upload = { documentId: id, name: file.name, type, sizeBytes: file.size, contentSha256: sha256Hex(bytes) };
-  const event = { userId: user.sub, action: "document.upload", evidence: upload, input: upload, summary: `Uploaded ${JSON.stringify(file.name)}` } as const;
+  const event = { userId: user.sub, action: "document.upload", evidence: upload, input: upload, summary: `Uploaded ${quotedDocumentName(file.name)}` } as const;
   return audited(event, async () => {
     try {
       // An unverified address proves nothing: it is never shown as who owns a document.

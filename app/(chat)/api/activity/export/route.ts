@@ -1,5 +1,6 @@
 import { parseActivityQuery } from "@/lib/audit/activity-query";
 import { EXPORT_FORMATS, exportAuditEvents, exportFilename, type ExportFormat } from "@/lib/audit/export";
+import { audited } from "@/lib/audit/record";
 import { getCurrentUser } from "@/lib/auth/session";
 import { apiError } from "@/lib/errors";
 
@@ -16,12 +17,18 @@ export async function GET(request: Request) {
   const query = parseActivityQuery(params);
   if (query.problems.length > 0) return apiError("bad_request", query.problems.join(" "));
   const exportFormat = format as ExportFormat;
-  return new Response(exportAuditEvents(user.sub, query.filter, exportFormat), {
-    headers: {
-      "content-type": EXPORT_FORMATS[exportFormat].contentType,
-      "content-disposition": `attachment; filename="${exportFilename(exportFormat)}"`,
-      "cache-control": "no-store",
-      "x-content-type-options": "nosniff",
-    },
-  });
+  // Reading one's whole history out is recorded like any other access to it, and fails closed like them: the
+  // export's event is written before the file starts, and the file holds everything before that event.
+  const filters = Object.fromEntries(Object.entries(query.values).filter(([, value]) => value !== ""));
+  const event = { userId: user.sub, action: "activity.export", evidence: { format: exportFormat, filters }, summary: `Exported activity as ${EXPORT_FORMATS[exportFormat].name}` } as const;
+  return audited(event, async (recorded) =>
+    new Response(exportAuditEvents(user.sub, query.filter, exportFormat, recorded), {
+      headers: {
+        "content-type": EXPORT_FORMATS[exportFormat].contentType,
+        "content-disposition": `attachment; filename="${exportFilename(exportFormat)}"`,
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      },
+    }),
+  );
 }

@@ -1,3 +1,4 @@
+import { recordDisconnect } from "@/lib/auth/account-audit";
 import { isConnectionName } from "@/lib/auth/connections";
 import { deleteConnectedAccount, listConnectedAccounts, MyAccountPolicyError, MyAccountSignInError } from "@/lib/auth/my-account";
 import { getAgentSession } from "@/lib/auth/session";
@@ -7,7 +8,8 @@ import { logError } from "@/lib/log";
 
 /**
  * Disconnects an account at the identity server and forgets every token the app cached for it. The cached token
- * goes first: if the disconnect then fails, the next tool call merely exchanges a fresh one.
+ * goes first: if the disconnect then fails, the next tool call merely exchanges a fresh one. The disconnect is
+ * recorded with its outcome, and goes ahead even when it cannot be recorded (lib/auth/account-audit.ts says why).
  */
 export async function DELETE(_request: Request, { params }: { params: Promise<{ id: string }> }) {
   const session = await getAgentSession();
@@ -20,7 +22,13 @@ export async function DELETE(_request: Request, { params }: { params: Promise<{ 
       if (isConnectionName(account.connection)) await forgetConnectionToken(session.user.sub, account.connection);
     };
     await forget();
-    await deleteConnectedAccount(session.refreshToken, id);
+    try {
+      await deleteConnectedAccount(session.refreshToken, id);
+    } catch (error) {
+      await recordDisconnect(session.user.sub, account, "error");
+      throw error;
+    }
+    await recordDisconnect(session.user.sub, account, "done");
     // Once more: a tool call that was exchanging a token while the account was disconnected may have cached it.
     await forget();
   } catch (error) {

@@ -1,5 +1,5 @@
-import { deleteDocument, getDocumentContent } from "@/db/queries/documents";
-import { audited, documentDecision } from "@/lib/audit/record";
+import { deleteDocument, getDocumentContent, getDocumentsByIds } from "@/db/queries/documents";
+import { audited, documentDecision, quotedDocumentName } from "@/lib/audit/record";
 import { apiError } from "@/lib/errors";
 import { forgetDocument } from "@/lib/fga/documents";
 import { authorizeDocument } from "@/lib/rag/permissions";
@@ -13,7 +13,7 @@ export async function GET(_request: Request, { params }: Params) {
   if ("response" in gate) return gate.response;
   const document = await getDocumentContent(id);
   if (!document) return apiError("not_found", "Document not found.");
-  const summary = `Downloaded ${JSON.stringify(document.name)}`;
+  const summary = `Downloaded ${quotedDocumentName(document.name)}`;
   return audited({ userId: gate.user.sub, action: "document.download", evidence: documentDecision(id, "can_view"), input: { documentId: id }, summary }, async () =>
     new Response(new Uint8Array(document.content), {
       headers: {
@@ -30,7 +30,9 @@ export async function DELETE(_request: Request, { params }: Params) {
   const { id } = await params;
   const gate = await authorizeDocument(id, "can_delete");
   if ("response" in gate) return gate.response;
-  const summary = `Deleted document ${id}`;
+  const [document] = await getDocumentsByIds([id]);
+  if (!document) return apiError("not_found", "Document not found.");
+  const summary = `Deleted ${quotedDocumentName(document.name)}`;
   return audited({ userId: gate.user.sub, action: "document.delete", evidence: documentDecision(id, "can_delete"), input: { documentId: id }, summary }, async () => {
     await deleteDocument(id);
     await forgetDocument(id);

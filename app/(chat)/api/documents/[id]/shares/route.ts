@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { audited, documentDecision } from "@/lib/audit/record";
+import { getDocumentsByIds } from "@/db/queries/documents";
+import { audited, documentDecision, quotedDocumentName } from "@/lib/audit/record";
 import { IssuerUnavailableError } from "@/lib/auth/oauth";
 import { apiError } from "@/lib/errors";
 import { FgaUnavailableError } from "@/lib/fga/documents";
@@ -31,12 +32,14 @@ async function change(request: Request, { params }: Params, unsharing: boolean) 
       "forbidden",
       "Verify your email address before sharing with everyone or with a group: publishing needs an account whose email is confirmed. You can still share with a person by email.",
     );
+  const [document] = await getDocumentsByIds([id]);
+  if (!document) return apiError("not_found", "Document not found.");
   const event = {
     userId: gate.user.sub,
     action: unsharing ? "document.unshare" : isPublishing(target) ? "document.publish" : "document.share",
     evidence: { ...documentDecision(id, "can_share"), target },
     input: { documentId: id, with: parsed.data.with },
-    summary: `${unsharing ? "Stopped sharing" : "Shared"} document ${id} with ${describeTarget(target)}`,
+    summary: `${unsharing ? "Stopped sharing" : "Shared"} ${quotedDocumentName(document.name)} with ${describeTarget(target)}`,
   } as const;
   return audited(event, async () => {
     try {
