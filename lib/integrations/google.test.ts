@@ -4,7 +4,7 @@ import { checkAvailability, FREEBUSY_SCOPE } from "@/lib/ai/tools/check-availabi
 import { createGmailDraft, GMAIL_COMPOSE_SCOPE } from "@/lib/ai/tools/create-gmail-draft";
 import { CALENDAR_EVENTS_SCOPE, getCalendarEvents } from "@/lib/ai/tools/get-calendar-events";
 import { GMAIL_READ_SCOPE, searchGmail } from "@/lib/ai/tools/search-gmail";
-import { captureLogs, contextOf, providerOrigin, run } from "@/lib/ai/tools/test-support";
+import { approveInChat, captureLogs, contextOf, providerOrigin, run } from "@/lib/ai/tools/test-support";
 import { withTokenVault } from "@/lib/auth/with-token-vault";
 import { clearFaults, injectFault } from "@/sandbox/faults";
 import { listen } from "@/sandbox/http";
@@ -60,7 +60,9 @@ describe("Google rate limits", () => {
     };
     const before = await drafts();
     await injectFault(providerOrigin(), { ...googleRateLimit("/google/gmail/v1/users/me/drafts", "userRateLimitExceeded"), method: "POST" });
-    const result = await run(createGmailDraft(contextOf(alice)), { to: "o'brien+trips@example.org", subject: "Réunion (jeudi)", body: "À bientôt" });
+    const context = contextOf(alice);
+    const input = { to: "o'brien+trips@example.org", subject: "Réunion (jeudi)", body: "À bientôt" };
+    const result = await run(createGmailDraft(context), input, await approveInChat(context, "create_gmail_draft", input));
     expect(result).toMatchObject({ draftId: expect.any(String), subject: "Réunion (jeudi)" });
     expect(await drafts()).toBe(before + 1);
   });

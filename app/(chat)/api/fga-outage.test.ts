@@ -7,8 +7,9 @@ import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness
 import { chatClient, streamChunks, streamedText } from "./chat/test-client";
 
 // The permission service (FGA) going away and coming back while the app runs: the app reaches the sandbox FGA
-// through a TCP proxy that refuses or stalls connections. Authorization fails closed (503, the search tool
-// refuses), the user is told why, nothing is lost, and once FGA answers again everything works without a restart.
+// through a TCP proxy that refuses or stalls connections. Authorization fails closed (503; no tool is offered whole,
+// and a call is refused by the tool permission check), the user is told why, nothing is lost, and once FGA answers
+// again everything works without a restart.
 const session = vi.hoisted(() => ({ user: null as CurrentUser | null }));
 vi.mock("@/lib/auth/session", () => ({
   getAgentSession: async () => (session.user ? { user: session.user, refreshToken: undefined } : null),
@@ -19,7 +20,7 @@ const alice: CurrentUser = { sub: "auth0|alice", name: "Alice Martin", email: "a
 const bob: CurrentUser = { sub: "auth0|bob", name: "Bob Chen", email: "bob@example.com", picture: null, emailVerified: true };
 const HANDBOOK = "Vacation policy (2026): every employee gets 27 vacation days a year — 2.25 days per month, rounded up.";
 const FGA_DOWN = "The permission service is not answering, so nothing was done. Try again.";
-const SEARCH_REFUSED = "The permission service did not answer, so no document was searched.";
+const SEARCH_REFUSED = 'The permission service did not answer, so "Search your documents" was not used and nothing was done. Try again in a moment.';
 
 let sandbox: SandboxHarness;
 let fga: FaultProxy;

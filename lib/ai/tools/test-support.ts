@@ -13,8 +13,28 @@ export const contextOf = (user: SignedInUser): ToolContext => ({
 });
 
 /** The tool's result exactly as the model (and the browser) receive it. */
-export async function run(tool: Tool, input: object): Promise<Record<string, unknown>> {
-  return (await tool.execute!(input, { toolCallId: crypto.randomUUID(), messages: [], context: {} })) as Record<string, unknown>;
+export async function run(tool: Tool, input: object, toolCallId: string = crypto.randomUUID()): Promise<Record<string, unknown>> {
+  return (await tool.execute!(input, { toolCallId, messages: [], context: {} })) as Record<string, unknown>;
+}
+
+/**
+ * Records the user's "Approve" of a call as the chat does (lib/chat/approvals.ts), so a tool with the in-chat
+ * approval authorizer runs when called directly; returns the call's id.
+ */
+export async function approveInChat(context: ToolContext, tool: string, input: object): Promise<string> {
+  const { recordAuditEvent } = await import("@/lib/audit/record");
+  const toolCallId = crypto.randomUUID();
+  await recordAuditEvent({
+    userId: context.user.sub,
+    chatId: context.chatId,
+    toolCallId,
+    action: "tool.authorization",
+    input,
+    summary: `Approved: ${tool}`,
+    outcome: "done",
+    evidence: { tool, authorizer: "in-chat-approval", decision: "granted", approvalId: crypto.randomUUID() },
+  });
+  return toolCallId;
 }
 
 /** Everything written to console.error from now on (lib/log writes there). */

@@ -6,7 +6,7 @@ import { runMigrations } from "@/db/migrate";
 import type { CurrentUser } from "@/lib/auth/session";
 import { startModelServer } from "@/sandbox/model/server";
 import { startSandboxPostgres } from "@/sandbox/postgres/server";
-import { configureModelAndDatabase } from "./test-client";
+import { configureModelAndDatabase, startPermissionService } from "./test-client";
 
 // The route is exercised against a real Postgres (PGlite over the wire) and the real sandbox model through
 // @ai-sdk/openai. Only the session is stubbed: the login flow itself is covered by the identity and e2e tests.
@@ -59,8 +59,10 @@ beforeAll(async () => {
   const proxy = await startFlakyProxy(model.baseURL);
   closers = [proxy.close, model.close, pg.close];
   await runMigrations(pg.url);
+  const fga = await startPermissionService(pg.url);
+  closers.unshift(fga.close);
   sql = postgres(pg.url, { max: 1 });
-  configureModelAndDatabase({ databaseUrl: pg.url, modelUrl: proxy.url, auth0Domain: "http://localhost:4000" });
+  configureModelAndDatabase({ databaseUrl: pg.url, modelUrl: proxy.url, auth0Domain: "http://localhost:4000", fga });
   ({ POST } = await import("./route"));
 });
 

@@ -40,10 +40,22 @@ export async function untilPast(time: Date | string): Promise<void> {
 }
 
 /**
- * Points the app's configuration at a model and a database only, for route tests whose session is mocked: the
- * identity and permission services are never reached, but their variables are part of a valid configuration.
+ * Points the app's configuration at a model and a database, for route tests whose session is mocked: the identity
+ * service is never reached, but its variables are part of a valid configuration. Without `fga`, the permission
+ * service is unreachable, so every tool is offered as unavailable (fail closed); tests that run tools pass one
+ * (`startPermissionService`).
  */
-export function configureModelAndDatabase({ databaseUrl, modelUrl, auth0Domain = "http://127.0.0.1:9" }: { databaseUrl: string; modelUrl: string; auth0Domain?: string }) {
+export function configureModelAndDatabase({
+  databaseUrl,
+  modelUrl,
+  auth0Domain = "http://127.0.0.1:9",
+  fga = { url: "http://127.0.0.1:9", storeId: "01JABCDEFGHJKMNPQRSTVWXYZ0" },
+}: {
+  databaseUrl: string;
+  modelUrl: string;
+  auth0Domain?: string;
+  fga?: { url: string; storeId: string };
+}) {
   Object.assign(process.env, {
     DATABASE_URL: databaseUrl,
     OPENAI_API_KEY: "sandbox",
@@ -54,7 +66,20 @@ export function configureModelAndDatabase({ databaseUrl, modelUrl, auth0Domain =
     AUTH0_CLIENT_SECRET: "unused",
     AUTH0_SECRET: "9d2f6b1e8c4a7035e1b9f2d6c8a40e57b3c9d1f0a6e2847b5c3d9e1f07a2b6c4",
     APP_BASE_URL: "http://localhost:3000",
-    FGA_API_URL: "http://127.0.0.1:9",
-    FGA_STORE_ID: "01JABCDEFGHJKMNPQRSTVWXYZ0",
+    FGA_API_URL: fga.url,
+    FGA_STORE_ID: fga.storeId,
   });
+}
+
+/** The sandbox FGA on the test's database, with a store holding Delegate's model; `close` stops it. */
+export async function startPermissionService(databaseUrl: string) {
+  const [{ OpenFgaClient }, { startFgaServer }, { ensureModel, ensureStore }] = await Promise.all([
+    import("@openfga/sdk"),
+    import("@/sandbox/fga/server"),
+    import("@/lib/fga/setup"),
+  ]);
+  const server = await startFgaServer({ port: 0, databaseUrl, log: () => {} });
+  const { storeId } = await ensureStore(server.url, "delegate-tests");
+  await ensureModel(new OpenFgaClient({ apiUrl: server.url, storeId }));
+  return { url: server.url, storeId, close: server.close };
 }

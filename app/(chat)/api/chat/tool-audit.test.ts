@@ -76,8 +76,9 @@ describe("the audit trail of tool calls", () => {
     const { toolCallId } = firstToolCall(answer.text);
 
     const events = await eventsOfCall(dave, toolCallId);
-    expect(events.map((e) => [e.action, e.outcome])).toEqual([["tool.call", "started"], ["tool.result", "done"]]);
-    const { fga, entered } = events[1]!.evidence as { fga: { questions: Array<Record<string, unknown>> }; entered: { documents: string[]; chunks: string[] } };
+    expect(events.map((e) => [e.action, e.outcome])).toEqual([["tool.call", "started"], ["tool.authorization", "done"], ["tool.result", "done"]]);
+    expect(events[1]!.evidence).toMatchObject({ authorizer: "tool-permission", relation: "can_use", object: "tool:search_documents", allowed: true });
+    const { fga, entered } = events[2]!.evidence as { fga: { questions: Array<Record<string, unknown>> }; entered: { documents: string[]; chunks: string[] } };
     expect(fga.questions).toEqual([{ call: "list-objects", relation: "can_view", allowedCount: 1, allowed: [handbook.id] }]);
     expect(entered.documents).toEqual([handbook.id]);
     expect(entered.chunks.length).toBeGreaterThan(0);
@@ -193,8 +194,8 @@ describe("the audit trail of tool calls", () => {
     expect(events[1]).toMatchObject({ summary: "Approved: Create gmail draft", outcome: "done", evidence: { ...card, shown: expect.arrayContaining(card.shown), approvalId: request.approvalId } });
     expect(events[1]!.evidence.shown).toHaveLength(card.shown.length);
     expect(events.filter((e) => e.evidence.decision === "granted" && e.evidence.authorizer === "in-chat-approval")).toHaveLength(1);
-    expect(events[4]).toMatchObject({ outcome: "done", evidence: { approvalId: request.approvalId, answerEvent: events[1]!.id, answeredAt: expect.any(String) } });
-    expect(events[4]!.input_digest).toBe(events[1]!.input_digest);
+    expect(events[5]).toMatchObject({ outcome: "done", evidence: { approvalId: request.approvalId, answerEvent: events[1]!.id, answeredAt: expect.any(String) } });
+    expect(events[5]!.input_digest).toBe(events[1]!.input_digest);
     expect(events.at(-1)).toMatchObject({ outcome: "done", evidence: { entered: { gmailDrafts: [expect.any(String)] } } });
     expect(JSON.stringify(events)).not.toMatch(/access_token|eyJ[\w-]+\./);
 
