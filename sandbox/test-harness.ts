@@ -146,3 +146,14 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
     },
   };
 }
+
+/**
+ * The sandbox FGA alone, on a test's database, with a store holding Delegate's model: for route tests that configure
+ * the rest themselves (configureModelAndDatabase) and run tools, whose permission the pipeline asks FGA.
+ */
+export async function startPermissionService(databaseUrl: string) {
+  const server = await startFgaServer({ port: 0, databaseUrl, log: () => {} });
+  const { storeId } = await ensureStore(server.url, "delegate-tests");
+  await ensureModel(new OpenFgaClient({ apiUrl: server.url, storeId }));
+  return { url: server.url, storeId, close: server.close };
+}

@@ -6,7 +6,8 @@ import { runMigrations } from "@/db/migrate";
 import type { CurrentUser } from "@/lib/auth/session";
 import { startModelServer } from "@/sandbox/model/server";
 import { startSandboxPostgres } from "@/sandbox/postgres/server";
-import { configureModelAndDatabase, startPermissionService } from "./test-client";
+import { startPermissionService } from "@/sandbox/test-harness";
+import { configureModelAndDatabase } from "./test-client";
 
 // The route is exercised against a real Postgres (PGlite over the wire) and the real sandbox model through
 // @ai-sdk/openai. Only the session is stubbed: the login flow itself is covered by the identity and e2e tests.

@@ -43,7 +43,7 @@ export async function untilPast(time: Date | string): Promise<void> {
  * Points the app's configuration at a model and a database, for route tests whose session is mocked: the identity
  * service is never reached, but its variables are part of a valid configuration. Without `fga`, the permission
  * service is unreachable, so every tool is offered as unavailable (fail closed); tests that run tools pass one
- * (`startPermissionService`).
+ * (`startPermissionService` in sandbox/test-harness.ts).
  */
 export function configureModelAndDatabase({
   databaseUrl,
@@ -69,17 +69,4 @@ export function configureModelAndDatabase({
     FGA_API_URL: fga.url,
     FGA_STORE_ID: fga.storeId,
   });
-}
-
-/** The sandbox FGA on the test's database, with a store holding Delegate's model; `close` stops it. */
-export async function startPermissionService(databaseUrl: string) {
-  const [{ OpenFgaClient }, { startFgaServer }, { ensureModel, ensureStore }] = await Promise.all([
-    import("@openfga/sdk"),
-    import("@/sandbox/fga/server"),
-    import("@/lib/fga/setup"),
-  ]);
-  const server = await startFgaServer({ port: 0, databaseUrl, log: () => {} });
-  const { storeId } = await ensureStore(server.url, "delegate-tests");
-  await ensureModel(new OpenFgaClient({ apiUrl: server.url, storeId }));
-  return { url: server.url, storeId, close: server.close };
 }
