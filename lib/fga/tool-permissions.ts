@@ -40,11 +40,17 @@ type Check = Omit<ClientBatchCheckItem, "correlationId">;
 
 const check = (user: string, relation: string, tool: string): Check => ({ user, relation, object: toolRef(tool) });
 
-async function batchCheck(what: string, checks: Check[]): Promise<(relation: string, tool: string) => boolean> {
+/** One batch check; answers whether the check of `relation` on `tool` was allowed (each relation is asked once per tool). */
+async function batchCheck(checks: Check[]): Promise<(relation: string, tool: string) => boolean> {
   // Correlation ids are positions: FGA accepts only up to 36 letters, digits, `-` and `_`.
-  const { result } = await ask(what, () => getFga().batchCheck({ checks: checks.map((each, i) => ({ ...each, correlationId: String(i) })) }, FRESH));
+  const { result } = await ask("batch-check", () => getFga().batchCheck({ checks: checks.map((each, i) => ({ ...each, correlationId: String(i) })) }, FRESH));
   // An item that errored is not allowed: absence of a yes is a no.
-  const allowed = new Set(result.filter((r) => r.allowed === true && !r.error).map((r) => checks[Number(r.correlationId)]).map((c) => `${c?.relation} ${c?.object}`));
+  const allowed = new Set(
+    result.flatMap((r) => {
+      const asked = r.allowed === true && !r.error ? checks[Number(r.correlationId)] : undefined;
+      return asked ? [`${asked.relation} ${asked.object}`] : [];
+    }),
+  );
   return (relation, tool) => allowed.has(`${relation} ${toolRef(tool)}`);
 }
 
@@ -67,16 +73,15 @@ async function introduce(tools: string[]) {
  * first (and asked again, once), so every question, whichever path asks it first, has the tool's default behind it.
  */
 async function askAboutTools(userSub: string, tools: readonly string[], relations: readonly string[]) {
-  const ask = () =>
+  const checkAll = () =>
     batchCheck(
-      "batch-check",
       tools.flatMap((tool) => [...relations.map((relation) => check(userRef(userSub), relation, tool)), check(ORGANIZATION, "organization", tool)]),
     );
-  const answer = await ask();
+  const answer = await checkAll();
   const unknown = tools.filter((tool) => !answer("organization", tool));
   if (unknown.length === 0) return answer;
   await introduce(unknown);
-  return ask();
+  return checkAll();
 }
 
 /** The tools among `tools` the user lets the agent use now. */
