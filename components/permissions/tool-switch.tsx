@@ -54,8 +54,12 @@ export function SavingSwitch({ label, checked, save }: { label: string; checked:
   );
 }
 
-export function MyToolSwitch({ tool, title, usable }: { tool: string; title: string; usable: boolean }) {
-  return <SavingSwitch label={title} checked={usable} save={(on) => changePermission(tool, { for: "me", choice: on ? "on" : "off" })} />;
+/**
+ * The user's own switch. Moving it to where the default already is clears their choice rather than pinning it, so they
+ * follow the administrators' later changes unless they chose otherwise.
+ */
+export function MyToolSwitch({ tool, title, usable, onByDefault }: { tool: string; title: string; usable: boolean; onByDefault: boolean }) {
+  return <SavingSwitch label={title} checked={usable} save={(on) => changePermission(tool, { for: "me", choice: on === onByDefault ? "default" : on ? "on" : "off" })} />;
 }
 
 export function DefaultToolSwitch({ tool, title, onByDefault }: { tool: string; title: string; onByDefault: boolean }) {

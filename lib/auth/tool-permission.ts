@@ -1,5 +1,6 @@
 import "server-only";
 import { FgaUnavailableError } from "@/lib/fga/client";
+import { toolRef } from "@/lib/fga/organization";
 import { checkToolUse } from "@/lib/fga/tool-permissions";
 import type { Authorizer } from "./authorizer";
 
@@ -29,7 +30,7 @@ export function toolPermission(tool: { name: string; title: string }): Authorize
         checked = await checkToolUse(call.context.user.sub, tool.name);
       } catch (error) {
         if (!(error instanceof FgaUnavailableError)) throw error;
-        await call.decide({ authorizer: "tool-permission", decision: "refused", evidence: { relation: "can_use", object: `tool:${tool.name}`, failure: "fga_unavailable" } });
+        await call.decide({ authorizer: "tool-permission", decision: "refused", evidence: { relation: "can_use", object: toolRef(tool.name), failure: "fga_unavailable" } });
         return { error: `The permission service did not answer, so "${tool.title}" was not used and nothing was done. Try again in a moment.` };
       }
       const { allowed, switchedOffByUser, ...evidence } = checked;

@@ -38,32 +38,35 @@ export interface ToolPermissionCheck {
 
 type Check = Omit<ClientBatchCheckItem, "correlationId">;
 
-const check = (user: string, relation: string, tool: string): Check => ({ user, relation, object: toolRef(tool) });
+/** The answers of one batch check, looked up by who was asked about what. */
+type Answers = (user: string, relation: string, tool: string) => boolean;
 
-/** One batch check; answers whether the check of `relation` on `tool` was allowed (each relation is asked once per tool). */
-async function batchCheck(checks: Check[]): Promise<(relation: string, tool: string) => boolean> {
+const check = (user: string, relation: string, tool: string): Check => ({ user, relation, object: toolRef(tool) });
+const key = ({ user, relation, object }: Check) => `${user} ${relation} ${object}`;
+
+async function batchCheck(checks: Check[]): Promise<Answers> {
   // Correlation ids are positions: FGA accepts only up to 36 letters, digits, `-` and `_`.
   const { result } = await ask("batch-check", () => getFga().batchCheck({ checks: checks.map((each, i) => ({ ...each, correlationId: String(i) })) }, FRESH));
   // An item that errored is not allowed: absence of a yes is a no.
   const allowed = new Set(
     result.flatMap((r) => {
       const asked = r.allowed === true && !r.error ? checks[Number(r.correlationId)] : undefined;
-      return asked ? [`${asked.relation} ${asked.object}`] : [];
+      return asked ? [key(asked)] : [];
     }),
   );
-  return (relation, tool) => allowed.has(`${relation} ${toolRef(tool)}`);
+  return (user, relation, tool) => allowed.has(key(check(user, relation, tool)));
 }
 
 /**
- * Gives tools FGA has never seen their organisation and the default "on", so a tool a developer adds works for
- * everyone from its first use. A tool already known keeps whatever the administrators chose, including "off".
+ * Gives tools FGA has never seen their organisation and their audience (every signed-in user), so a tool a developer
+ * adds is on for everyone from its first use. Neither tuple carries a choice: writing them again (two servers at
+ * once, or a tool wrongly taken for new) never undoes an administrator's "off", which is a tuple of its own.
  */
 async function introduce(tools: string[]) {
   const writes: TupleKey[] = tools.flatMap((tool) => [
     { user: ORGANIZATION, relation: "organization", object: toolRef(tool) },
-    { user: "user:*", relation: "on_by_default", object: toolRef(tool) },
+    { user: "user:*", relation: "signed_in", object: toolRef(tool) },
   ]);
-  // Two servers may introduce the same tool at once; the second write changes nothing.
   for (let i = 0; i < writes.length; i += 50)
     await ask("write", () => getFga().write({ writes: writes.slice(i, i + 50) }, { conflict: { onDuplicateWrites: ClientWriteRequestOnDuplicateWrites.Ignore } }));
 }
@@ -72,16 +75,17 @@ async function introduce(tools: string[]) {
  * Asks FGA each of `relations` of the user on each tool, in one batch check. A tool FGA has never seen is introduced
  * first (and asked again, once), so every question, whichever path asks it first, has the tool's default behind it.
  */
-async function askAboutTools(userSub: string, tools: readonly string[], relations: readonly string[]) {
-  const checkAll = () =>
-    batchCheck(
-      tools.flatMap((tool) => [...relations.map((relation) => check(userRef(userSub), relation, tool)), check(ORGANIZATION, "organization", tool)]),
-    );
-  const answer = await checkAll();
-  const unknown = tools.filter((tool) => !answer("organization", tool));
-  if (unknown.length === 0) return answer;
-  await introduce(unknown);
-  return checkAll();
+async function askAboutTools(userSub: string, tools: readonly string[], relations: readonly string[]): Promise<(relation: string, tool: string) => boolean> {
+  const user = userRef(userSub);
+  const checkAll = () => batchCheck(tools.flatMap((tool) => [...relations.map((relation) => check(user, relation, tool)), check(ORGANIZATION, "organization", tool)]));
+  let answers = await checkAll();
+  const unknown = tools.filter((tool) => !answers(ORGANIZATION, "organization", tool));
+  if (unknown.length > 0) {
+    await introduce(unknown);
+    answers = await checkAll();
+  }
+  const final = answers;
+  return (relation, tool) => final(user, relation, tool);
 }
 
 /** The tools among `tools` the user lets the agent use now. */
@@ -126,16 +130,15 @@ export async function chooseToolUse(userSub: string, tool: string, choice: ToolC
 
 /** Whether the user may change the tool's default for everyone: FGA decides (can_change_default), asked fresh. */
 export async function mayChangeToolDefault(userSub: string, tool: string): Promise<boolean> {
-  const { allowed } = await ask("check", () => getFga().check({ user: userRef(userSub), relation: "can_change_default", object: toolRef(tool) }, FRESH));
-  return allowed === true;
+  return (await askAboutTools(userSub, [tool], ["can_change_default"]))("can_change_default", tool);
 }
 
 /** Sets a tool's default for everyone; callers have asked mayChangeToolDefault first. */
 export async function setToolDefault(tool: string, on: boolean) {
-  const tuple = { user: "user:*", relation: "on_by_default", object: toolRef(tool) };
+  const off = { user: "user:*", relation: "off_by_default", object: toolRef(tool) };
   await ask("write", () =>
     getFga().write(
-      on ? { writes: [tuple] } : { deletes: [tuple] },
+      on ? { deletes: [off] } : { writes: [off] },
       { conflict: { onDuplicateWrites: ClientWriteRequestOnDuplicateWrites.Ignore, onMissingDeletes: ClientWriteRequestOnMissingDeletes.Ignore } },
     ),
   );

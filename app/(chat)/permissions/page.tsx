@@ -63,7 +63,7 @@ export default async function PermissionsPage() {
                         )}
                       </p>
                     </div>
-                    <MyToolSwitch tool={tool.name} title={tool.title} usable={state.usable} />
+                    <MyToolSwitch tool={tool.name} title={tool.title} usable={state.usable} onByDefault={state.onByDefault} />
                   </div>
                   {permissions.administrator && (
                     <div className="mt-3 flex items-center justify-between gap-4 border-t border-zinc-200 pt-3 text-sm">

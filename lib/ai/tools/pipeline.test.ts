@@ -171,7 +171,7 @@ describe("tool permissions at the moment of the call", () => {
       expect((refused as { error: string }).error, name).toContain("nothing was done");
       permission.allowed = true;
       const late = await each.execute!({} as never, { toolCallId: `call-late-${name}`, messages: [], context: {} });
-      expect((late as { error: string }).error, name).toMatch(/was switched back on a moment ago\. Ask again to use it\.$/);
+      expect((late as { error: string }).error, name).toMatch(/can be used now, but was not available when this message began\. Ask again to use it\.$/);
     }
     expect(fetches).not.toHaveBeenCalled();
   });

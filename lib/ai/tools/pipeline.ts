@@ -7,6 +7,7 @@ import { isInterruptedOutput } from "@/lib/auth/interrupts";
 import { isToolFailure, type ToolContext, type ToolFailure } from "@/lib/auth/tool-context";
 import { toolPermission } from "@/lib/auth/tool-permission";
 import { getConfig } from "@/lib/config";
+import { logError } from "@/lib/log";
 
 export type ToolRisk = "read" | "write" | "spend";
 
@@ -100,21 +101,21 @@ export function declareTool<INPUT, OUTPUT, AUTHORIZED = INPUT>(declaration: Tool
  * an authorization decision in the trail like any other. Its only authorizer is the permission check itself; if
  * the tool was switched back on since the offer, the call still does nothing, as it carries no input to act on.
  */
-function unavailableVariant(declaration: Pick<ToolDeclaration<never, unknown>, "name" | "title" | "about" | "description" | "risk">): ToolDeclaration<Record<string, never>, ToolFailure> {
+function unavailableVariant(declaration: Pick<ToolDeclaration<never, unknown>, "name" | "title" | "about" | "description" | "risk">): ToolDeclaration<Record<string, unknown>, ToolFailure> {
   return {
     name: declaration.name,
     title: declaration.title,
     about: declaration.about,
     description: `Unavailable: the user switched off "${declaration.title}" in Agent permissions (or it could not be confirmed that they allow it). Calling it does nothing except say why. When on, it would: ${declaration.description}`,
     risk: declaration.risk,
-    // Whatever arguments the model invents are dropped, so the call is still refused and recorded, not rejected.
-    inputSchema: z.object({}) as z.ZodType<Record<string, never>>,
+    // Any arguments are accepted and ignored, so the call is refused and recorded, never rejected by the SDK: the
+    // model may invent some, and a call the user approved before switching the tool off arrives with its own.
+    inputSchema: z.looseObject({}),
     authorizers: [],
     summary: () => `Asked for "${declaration.title}" while it was unavailable`,
-    run: async () => ({ error: `"${declaration.title}" was switched back on a moment ago. Ask again to use it.` }),
+    run: async () => ({ error: `"${declaration.title}" can be used now, but was not available when this message began. Ask again to use it.` }),
   };
 }
-
 
 const OUTCOME_OF_DECISION: Record<AuthorizationDecision["decision"], AuditEventInput["outcome"]> = {
   granted: "done",
@@ -187,10 +188,16 @@ async function runThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
     );
     // The permission comes before `prepare`, which may already ask a service (the shop's catalogue): a tool the
     // user switched off asks nothing of anyone.
+    let permitted = false;
     output = await permission!.authorize({ context, toolCallId, input, decide }, async () => {
+      permitted = true;
       const prepared = declaration.prepare ? await declaration.prepare(input, context) : (input as unknown as AUTHORIZED);
       return isToolFailure(prepared) ? prepared : chain({ input: prepared });
     });
+    // A call resumed after its tool was switched off: what the later authorizers left waiting for it (a request on
+    // the user's phone) is ended, so it neither lingers there nor blocks the next request. Best effort: the refusal
+    // stands either way, and a request left waiting expires on its own.
+    if (!permitted) await cancelLeftWaiting(authorizers, context, toolCallId).catch((error: unknown) => logError("tools", "ending what a refused call left waiting failed", error));
   } catch (error) {
     // The model relays this; the call did nothing past the event that could not be written.
     if (error instanceof AuditUnavailableError) return { error: AUDIT_UNAVAILABLE_MESSAGE };
@@ -199,6 +206,10 @@ async function runThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
   }
   await result(isInterruptedOutput(output) ? "interrupted" : isToolFailure(output) ? (denied ? "denied" : "error") : "done", isToolFailure(output) ? { message: output.error } : {});
   return output;
+}
+
+async function cancelLeftWaiting(authorizers: Authorizer[], context: ToolContext, toolCallId: string) {
+  for (const authorizer of authorizers) await authorizer.cancel?.({ context, toolCallId });
 }
 
 /**
@@ -212,7 +223,7 @@ export async function cancelThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
   input: INPUT,
   toolCallId: string,
 ): Promise<void> {
-  for (const authorizer of authorizersOf(declaration)) await authorizer.cancel?.({ context, toolCallId });
+  await cancelLeftWaiting(authorizersOf(declaration), context, toolCallId);
   await recordAuditEvent({
     userId: context.user.sub,
     modelId: getConfig().OPENAI_MODEL,

@@ -120,11 +120,65 @@ describe("a user's own switch", () => {
   });
 });
 
+describe("switching off a tool with a call under way", () => {
+  it("a draft approved in the chat after its tool was switched off is refused, recorded as denied, and not written", async () => {
+    await sandbox.connect(carol, "google-oauth2", ["https://www.googleapis.com/auth/gmail.compose"]);
+    const drafts = async () => {
+      const token = await sandbox.providerToken(carol, "google-oauth2");
+      const response = await fetch(`${process.env.GOOGLE_API_URL}/gmail/v1/users/me/drafts`, { headers: { authorization: `Bearer ${token}` } });
+      return ((await response.json()) as { resultSizeEstimate: number }).resultSizeEstimate;
+    };
+    const before = await drafts();
+    session.current = carol;
+    const chatId = crypto.randomUUID();
+    const asked = await chat.say(chatId, 'Create a Gmail draft to bob@example.com with subject "Lunch" saying "See you at noon"');
+    const request = streamChunks(asked.text).find((chunk) => chunk.type === "tool-approval-request") as { approvalId: string; toolCallId: string };
+    expect(request, asked.text).toBeDefined();
+
+    expect(await change(carol, "create_gmail_draft", { for: "me", choice: "off" })).toHaveProperty("status", 204);
+    session.current = carol;
+    const answered = await chat.answer(chatId, request.approvalId, true);
+    expect(answered.status).toBe(200);
+    const output = streamChunks(answered.text).find((chunk) => chunk.type === "tool-output-available") as { output: Record<string, unknown> } | undefined;
+    expect(output?.output, answered.text).toEqual({
+      error: 'You switched off "Write email drafts" for Delegate, so nothing was done and no service was asked. You can switch it back on in Agent permissions (/permissions).',
+    });
+    expect(await drafts()).toBe(before);
+    const trail = await sql<{ action: string; evidence: Record<string, unknown> }[]>`
+      select action, evidence from audit_events where user_id = ${carol.sub} and tool_call_id = ${request.toolCallId} order by sequence`;
+    expect(trail.map((event) => [event.action, event.evidence.authorizer ?? null, event.evidence.decision ?? null])).toEqual([
+      ["tool.authorization", "in-chat-approval", "requested"],
+      ["tool.authorization", "in-chat-approval", "granted"],
+      ["tool.call", null, null],
+      ["tool.authorization", "tool-permission", "denied"],
+      ["tool.result", null, null],
+    ]);
+    await change(carol, "create_gmail_draft", { for: "me", choice: "default" });
+  });
+
+  it("a purchase waiting on the phone, resumed after its tool was switched off, is refused and its phone request ended", async () => {
+    const asked = await say(bob, "Buy 3 Acme Widgets");
+    expect(asked.call?.output).toMatchObject({ interrupt: { code: "ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING" } });
+    const { toolCallId } = asked.call!;
+    expect(await change(bob, "buy_product", { for: "me", choice: "off" })).toHaveProperty("status", 204);
+    session.current = bob;
+    const resumed = await chat.resume(asked.chatId, toolCallId);
+    const output = streamChunks(resumed.text).find((chunk) => chunk.type === "tool-output-available") as { output: Record<string, unknown> } | undefined;
+    expect(output?.output, resumed.text).toMatchObject({ error: expect.stringContaining('You switched off "Buy products"') });
+    const [row] = await sql<{ status: string }[]>`select status from async_authorizations where chat_id = ${asked.chatId} and tool_call_id = ${toolCallId}`;
+    expect(row?.status).toBe("cancelled");
+    await change(bob, "buy_product", { for: "me", choice: "default" });
+  });
+});
+
 describe("the organisation's defaults", () => {
   it("only an administrator changes them; a user's own choice outranks them", async () => {
     const refused = await change(bob, "search_gmail", { for: "everyone", on: false });
     expect(refused.status).toBe(403);
     expect(await refused.json()).toEqual({ error: { code: "forbidden", message: "Only an administrator can change what Delegate may do for everyone." } });
+    const [attempt] = await sql<{ outcome: string; summary: string }[]>`
+      select outcome, summary from audit_events where user_id = ${bob.sub} and action = 'permission.change_default' order by sequence desc limit 1`;
+    expect(attempt).toEqual({ outcome: "denied", summary: 'Tried to switch "Search your email" off by default for everyone, without being an administrator' });
     expect((await usable(bob, "search_gmail")).onByDefault).toBe(true);
 
     expect(await change(carol, "search_gmail", { for: "everyone", on: false })).toHaveProperty("status", 204);
@@ -136,6 +190,12 @@ describe("the organisation's defaults", () => {
 
     expect(await change(alice, "search_gmail", { for: "me", choice: "on" })).toHaveProperty("status", 204);
     expect(await usable(alice, "search_gmail")).toEqual({ tool: "search_gmail", usable: true, choice: "on", onByDefault: false });
+
+    // A tool taken for new again (its organisation tuple gone, or two servers meeting it at once) is introduced
+    // again: that never brings back a default the administrator switched off.
+    const { getFga } = await import("@/lib/fga/client");
+    await getFga().write({ deletes: [{ user: "organization:default", relation: "organization", object: "tool:search_gmail" }] });
+    expect(await usable(bob, "search_gmail")).toEqual({ tool: "search_gmail", usable: false, choice: null, onByDefault: false });
 
     expect(await change(carol, "search_gmail", { for: "everyone", on: true })).toHaveProperty("status", 204);
     expect((await usable(bob, "search_gmail")).usable).toBe(true);

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { declarationOf } from "@/lib/ai/tools";
-import { audited } from "@/lib/audit/record";
+import { offeredDeclarations } from "@/lib/ai/tools";
+import { audited, recordAuditEvent } from "@/lib/audit/record";
 import { getCurrentUser } from "@/lib/auth/session";
 import { apiError } from "@/lib/errors";
 import { FgaUnavailableError } from "@/lib/fga/client";
@@ -24,7 +24,7 @@ export async function PUT(request: Request, { params }: { params: Promise<{ tool
   const user = await getCurrentUser();
   if (!user) return apiError("unauthorized", "Your session has expired. Sign in again.");
   const { tool } = await params;
-  const declaration = declarationOf(tool);
+  const declaration = offeredDeclarations().find((offered) => offered.name === tool);
   if (!declaration) return apiError("not_found", "Delegate has no such tool.");
   const allowance = await takeRateLimit(user.sub, "permission_change");
   if (!allowance.allowed) return rateLimitedResponse(allowance);
@@ -35,7 +35,18 @@ export async function PUT(request: Request, { params }: { params: Promise<{ tool
   const change = parsed.data;
   try {
     if (change.for === "everyone") {
-      if (!(await mayChangeToolDefault(user.sub, tool))) return apiError("forbidden", "Only an administrator can change what Delegate may do for everyone.");
+      if (!(await mayChangeToolDefault(user.sub, tool))) {
+        // A refused attempt at a privileged change is part of the record too (best effort: it changed nothing).
+        await recordAuditEvent({
+          userId: user.sub,
+          action: "permission.change_default",
+          evidence: { tool, fga: { relation: "can_change_default", object: toolRef(tool), allowed: false }, on: change.on },
+          input: change,
+          summary: `Tried to switch "${declaration.title}" ${change.on ? "on" : "off"} by default for everyone, without being an administrator`,
+          outcome: "denied",
+        }).catch(() => {});
+        return apiError("forbidden", "Only an administrator can change what Delegate may do for everyone.");
+      }
       return await audited(
         {
           userId: user.sub,
