@@ -77,9 +77,10 @@ async function introduce(tools: string[]) {
  */
 async function askAboutTools(userSub: string, tools: readonly string[], relations: readonly string[]): Promise<(relation: string, tool: string) => boolean> {
   const user = userRef(userSub);
-  const checkAll = () => batchCheck(tools.flatMap((tool) => [...relations.map((relation) => check(user, relation, tool)), check(ORGANIZATION, "organization", tool)]));
+  // A tool whose default does not reach every signed-in user yet is one FGA has not been introduced to.
+  const checkAll = () => batchCheck(tools.flatMap((tool) => [...relations.map((relation) => check(user, relation, tool)), check(user, "signed_in", tool)]));
   let answers = await checkAll();
-  const unknown = tools.filter((tool) => !answers(ORGANIZATION, "organization", tool));
+  const unknown = tools.filter((tool) => !answers(user, "signed_in", tool));
   if (unknown.length > 0) {
     await introduce(unknown);
     answers = await checkAll();

@@ -191,10 +191,10 @@ describe("the organisation's defaults", () => {
     expect(await change(alice, "search_gmail", { for: "me", choice: "on" })).toHaveProperty("status", 204);
     expect(await usable(alice, "search_gmail")).toEqual({ tool: "search_gmail", usable: true, choice: "on", onByDefault: false });
 
-    // A tool taken for new again (its organisation tuple gone, or two servers meeting it at once) is introduced
+    // A tool taken for new again (its audience tuple gone, or two servers meeting it at once) is introduced
     // again: that never brings back a default the administrator switched off.
     const { getFga } = await import("@/lib/fga/client");
-    await getFga().write({ deletes: [{ user: "organization:default", relation: "organization", object: "tool:search_gmail" }] });
+    await getFga().write({ deletes: [{ user: "user:*", relation: "signed_in", object: "tool:search_gmail" }] });
     expect(await usable(bob, "search_gmail")).toEqual({ tool: "search_gmail", usable: false, choice: null, onByDefault: false });
 
     expect(await change(carol, "search_gmail", { for: "everyone", on: true })).toHaveProperty("status", 204);
