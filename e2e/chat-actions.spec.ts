@@ -60,7 +60,6 @@ for (const [width, height] of [
       await expect(answerActions(page).getByRole("button", { name: "Copied" })).toBeVisible();
       const copied = await page.evaluate(() => navigator.clipboard.readText());
       expect(copied).toContain("bob@example.com");
-      expect((await lastReply(page).innerText()).replace(/\s+/g, " ")).toContain(copied.split("\n")[0]!.replace(/\s+/g, " "));
       await questionActions(page).getByRole("button", { name: "Copy" }).click();
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe("Who am I?");
 
@@ -79,16 +78,17 @@ for (const [width, height] of [
       const box = page.getByRole("textbox", { name: "Edit your message" });
       await expect(box).toBeFocused();
       await expect(box).toHaveValue("Who am I?");
-      await box.fill("What's on my calendar today?");
+      await box.fill("How many vacation days do we get?");
       await page.screenshot({ path: `/tmp/chat-edit-${width}.png` });
       await page.getByRole("button", { name: "Save and send" }).click();
       await waitForReply(page);
-      await expect(page.getByRole("article", { name: "Your message" })).toHaveText(["What's on my calendar today?"]);
-      await expect(lastReply(page).getByRole("region", { name: /Tool: .*calendar/i })).toBeVisible();
+      await expect(page.getByRole("article", { name: "Your message" })).toHaveText(["How many vacation days do we get?"]);
+      await expect(lastReply(page)).toContainText("25 days");
       await page.screenshot({ path: `/tmp/chat-actions-${width}.png` });
       await page.reload();
-      await expect(page.getByRole("article", { name: "Your message" })).toHaveText(["What's on my calendar today?"]);
+      await expect(page.getByRole("article", { name: "Your message" })).toHaveText(["How many vacation days do we get?"]);
       await expect(page.getByRole("article", { name: "Assistant message" })).toHaveCount(1);
+      await expect(lastReply(page)).toContainText("25 days");
       await expect(lastReply(page)).not.toContainText("bob@example.com");
     });
 
@@ -103,12 +103,12 @@ for (const [width, height] of [
       expect(await orders(page, "auth0|dave")).toHaveLength(before.length + 1);
 
       await answerActions(page).getByRole("button", { name: "Retry" }).click();
-      await expect(page.getByRole("alert")).toContainText("already acted for you (Buy products)");
+      await expect(page.getByRole("alert").filter({ hasText: "already acted for you (Buy products)" })).toBeVisible();
       await expect(lastReply(page)).toContainText(number);
       await questionActions(page).getByRole("button", { name: "Edit" }).click();
       await page.getByRole("textbox", { name: "Edit your message" }).fill("Buy 3 Acme Widgets");
       await page.getByRole("button", { name: "Save and send" }).click();
-      await expect(page.getByRole("alert")).toContainText("already acted for you (Buy products)");
+      await expect(page.getByRole("alert").filter({ hasText: "already acted for you (Buy products)" })).toBeVisible();
       await expect(page.getByRole("article", { name: "Your message" })).toHaveText(["Buy 1 Acme Widget"]);
 
       await page.reload();
