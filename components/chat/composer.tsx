@@ -1,9 +1,10 @@
 "use client";
 
-import { useId } from "react";
+import { useId, type Ref } from "react";
 import { MAX_MESSAGE_LENGTH } from "@/lib/chat/limits";
 
 export function Composer({
+  inputRef,
   value,
   onChange,
   onSend,
@@ -11,6 +12,8 @@ export function Composer({
   busy,
   disabled,
 }: {
+  /** Focus comes back here after an action (send, stop, retry, edit, an approval answered). */
+  inputRef: Ref<HTMLTextAreaElement>;
   value: string;
   onChange: (value: string) => void;
   onSend: () => void;
@@ -31,6 +34,7 @@ export function Composer({
     >
       <div className="mx-auto flex max-w-3xl items-end gap-2">
         <textarea
+          ref={inputRef}
           aria-label="Message"
           aria-describedby={counterId}
           aria-invalid={tooLong || undefined}
@@ -48,7 +52,7 @@ export function Composer({
           className="min-h-11 flex-1 resize-y rounded-lg border border-zinc-300 px-3 py-2 focus:border-indigo-500 focus:outline-none"
         />
         {busy ? (
-          <button type="button" onClick={onStop} className="rounded-lg bg-zinc-800 px-4 py-2 font-medium text-white">
+          <button type="button" onClick={onStop} aria-keyshortcuts="Escape" title="Stop (Esc)" className="rounded-lg bg-zinc-800 px-4 py-2 font-medium text-white">
             Stop
           </button>
         ) : (

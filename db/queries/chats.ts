@@ -1,6 +1,6 @@
 import "server-only";
 import type { UIMessage } from "ai";
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { chats, messages, type ChatRow } from "../schema";
 
@@ -84,4 +84,29 @@ export async function saveMessage({
     .values({ id: message.id, chatId, role: message.role, parts: message.parts, createdAt: new Date() })
     .onConflictDoUpdate({ target: [messages.chatId, messages.id], set: { parts: message.parts } });
   await db.update(chats).set({ updatedAt: new Date() }).where(eq(chats.id, chatId));
+}
+
+/**
+ * Takes the chat back to one of its user messages, for a retry or an edit: every message after it is deleted, and
+ * with `parts` the message itself is rewritten. Returns false when the chat has no such user message.
+ */
+export async function rewindChat({
+  chatId,
+  messageId,
+  parts,
+}: {
+  chatId: string;
+  messageId: string;
+  parts?: UIMessage["parts"];
+}): Promise<boolean> {
+  const db = getDb();
+  const [anchor] = await db
+    .select({ createdAt: messages.createdAt })
+    .from(messages)
+    .where(and(eq(messages.chatId, chatId), eq(messages.id, messageId), eq(messages.role, "user")));
+  if (!anchor) return false;
+  await db.delete(messages).where(and(eq(messages.chatId, chatId), gt(messages.createdAt, anchor.createdAt)));
+  if (parts) await db.update(messages).set({ parts }).where(and(eq(messages.chatId, chatId), eq(messages.id, messageId)));
+  await db.update(chats).set({ updatedAt: new Date() }).where(eq(chats.id, chatId));
+  return true;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_MESSAGE_LENGTH } from "./limits";
-import { checkMessageText, messageText, resumeSchema, schemaFor, sendMessageSchema } from "./request";
+import { checkMessageText, editSchema, messageText, resumeSchema, retrySchema, schemaFor, sendMessageSchema } from "./request";
 
 const message = (text: string) => ({ id: "m1", role: "user", parts: [{ type: "text", text }] });
 
@@ -30,6 +30,16 @@ describe("chat requests", () => {
     expect(parsed.resume).toEqual({ toolCallId: "call_1" });
     expect(resumeSchema.parse({ id, resume: { toolCallId: "c", cancel: true } }).resume.cancel).toBe(true);
     expect(resumeSchema.safeParse({ id, resume: {}, timeZone: "Nowhere/Else" }).success).toBe(false);
+  });
+
+  it("tells a retry and an edit apart; a retry names only the message, an edit carries its new text", () => {
+    const id = crypto.randomUUID();
+    expect(schemaFor({ id, retry: { messageId: "m1" } })).toBe(retrySchema);
+    expect(schemaFor({ id, edit: { message: message("hi") } })).toBe(editSchema);
+    expect(retrySchema.parse({ id, retry: { messageId: "m1", parts: [] } }).retry).toEqual({ messageId: "m1" });
+    expect(editSchema.safeParse({ id, edit: { message: { ...message("hi"), role: "assistant" } } }).error?.issues[0]?.message).toBe(
+      "Only user messages can be sent.",
+    );
   });
 
   it("checks emptiness and length", () => {

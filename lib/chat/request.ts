@@ -14,18 +14,26 @@ const timeZone = z
  * What the browser may send: the chat id plus either one new user message or the id of a tool call to resume.
  * History, tool inputs and tool results always come from the database, never from the client.
  */
-export const sendMessageSchema = z.object({
-  id: chatId,
-  timeZone,
-  message: z.object({
-    id: z.string().min(1).max(100),
-    role: z.literal("user", { error: "Only user messages can be sent." }),
-    parts: z
-      .array(z.object({ type: z.literal("text", { error: "Only text parts can be sent." }), text: z.string() }))
-      .min(1, "A message needs a text part.")
-      .max(MAX_MESSAGE_PARTS, `A message can have at most ${MAX_MESSAGE_PARTS} parts.`),
-  }),
+const messageId = z.string().min(1).max(100);
+const userMessage = z.object({
+  id: messageId,
+  role: z.literal("user", { error: "Only user messages can be sent." }),
+  parts: z
+    .array(z.object({ type: z.literal("text", { error: "Only text parts can be sent." }), text: z.string() }))
+    .min(1, "A message needs a text part.")
+    .max(MAX_MESSAGE_PARTS, `A message can have at most ${MAX_MESSAGE_PARTS} parts.`),
 });
+
+export const sendMessageSchema = z.object({ id: chatId, timeZone, message: userMessage });
+
+/**
+ * Runs the turn of the chat's last user message again: the answers after it are replaced. The server refuses when
+ * those answers hold a call that may have changed something (lib/chat/rewind.ts), so a retry never repeats it.
+ */
+export const retrySchema = z.object({ id: chatId, timeZone, retry: z.object({ messageId }) });
+
+/** Rewrites the chat's last user message (same id, new text) and runs its turn again, on the same terms as a retry. */
+export const editSchema = z.object({ id: chatId, timeZone, edit: z.object({ message: userMessage }) });
 
 export const resumeSchema = z.object({
   id: chatId,
@@ -51,13 +59,20 @@ export function schemaFor(body: unknown) {
   if (typeof body === "object" && body !== null) {
     if ("resume" in body) return resumeSchema;
     if ("approvals" in body) return approvalsSchema;
+    if ("retry" in body) return retrySchema;
+    if ("edit" in body) return editSchema;
   }
   return sendMessageSchema;
 }
 
 export type SendMessageRequest = z.infer<typeof sendMessageSchema>;
 export type ResumeRequest = z.infer<typeof resumeSchema>;
-export type ChatRequest = SendMessageRequest | ResumeRequest | ApprovalsRequest;
+export type RetryRequest = z.infer<typeof retrySchema>;
+export type EditRequest = z.infer<typeof editSchema>;
+export type ChatRequest = SendMessageRequest | ResumeRequest | ApprovalsRequest | RetryRequest | EditRequest;
+
+/** The message whose text the request carries: a new one, or an edited one. */
+export const carriedMessage = (body: ChatRequest) => ("message" in body ? body.message : "edit" in body ? body.edit.message : null);
 
 /**
  * Reads and validates a chat request: the body is capped while it streams in, then parsed and checked. Returns
@@ -71,8 +86,9 @@ export async function readChatRequest(request: Request): Promise<{ ok: true; bod
   if (json === undefined) return refuse(apiError("bad_request", "Request body must be JSON."));
   const parsed = schemaFor(json).safeParse(json);
   if (!parsed.success) return refuse(apiError("bad_request", parsed.error.issues[0]?.message ?? "Invalid request."));
-  if ("message" in parsed.data) {
-    const problem = checkMessageText(messageText(parsed.data.message));
+  const carried = carriedMessage(parsed.data);
+  if (carried) {
+    const problem = checkMessageText(messageText(carried));
     if (problem) return refuse(apiError("bad_request", problem));
   }
   return { ok: true, body: parsed.data };

@@ -1,4 +1,4 @@
-import { chatExists, createChat, getChat, getMessages, saveMessage } from "@/db/queries/chats";
+import { chatExists, createChat, getChat, getMessages, rewindChat, saveMessage } from "@/db/queries/chats";
 import { abandonInterrupts } from "@/db/queries/interrupts";
 import { isDatabaseUnreachable } from "@/db/unreachable";
 import type { ChatMessage } from "@/lib/ai/types";
@@ -6,8 +6,9 @@ import { getAgentSession, type AgentSession } from "@/lib/auth/session";
 import { applyApprovals } from "@/lib/chat/approvals";
 import { MAX_TITLE_LENGTH } from "@/lib/chat/limits";
 import { streamReply } from "@/lib/chat/reply";
-import { messageText, readChatRequest, type ChatRequest } from "@/lib/chat/request";
+import { carriedMessage, messageText, readChatRequest, type ChatRequest } from "@/lib/chat/request";
 import { findInterruptedCall, resumeToolCall } from "@/lib/chat/resume";
+import { rewindRefusal } from "@/lib/chat/rewind";
 import { apiError } from "@/lib/errors";
 import { logError } from "@/lib/log";
 import { rateLimitedResponse, takeRateLimit } from "@/lib/rate-limit";
@@ -29,7 +30,7 @@ export async function POST(request: Request) {
     logError("chat", "database unreachable", error);
     return apiError(
       "unavailable",
-      "message" in read.body
+      carriedMessage(read.body)
         ? "The database is not answering, so your message was not saved. Try again in a moment."
         : "The database is not answering, so this could not be completed. Reload the chat in a moment to see where it stands.",
     );
@@ -66,6 +67,20 @@ async function handleTurn(
     // Claimed by another request (a second tab or instance) or settled since this chat was loaded.
     if (!resumed) return apiError("conflict", "That action is no longer waiting: it is being carried out or has finished. Reload the chat to see where it stands.");
     return streamReply({ chatId: id, messages, context, abortSignal, resumed });
+  }
+
+  if ("retry" in body || "edit" in body) {
+    const rewind = "retry" in body ? { messageId: body.retry.messageId } : { messageId: body.edit.message.id, parts: body.edit.message.parts };
+    const conflict = rewindRefusal(messages, rewind.messageId);
+    if (conflict) return apiError("conflict", conflict);
+    const refusal = await turnRefusal(userId);
+    if (refusal) return refusal;
+    await abandonInterrupts({ chatId: id });
+    // Rewound under the same rule by a second tab meanwhile: the message is gone or no longer last.
+    if (!(await rewindChat({ chatId: id, ...rewind }))) return apiError("conflict", "That message is no longer in this chat. Reload it.");
+    const kept = messages.slice(0, messages.findIndex((m) => m.id === rewind.messageId));
+    const userMessage: ChatMessage = { id: rewind.messageId, role: "user", parts: rewind.parts ?? messages[kept.length]!.parts };
+    return streamReply({ chatId: id, messages: [...kept, userMessage], context, abortSignal });
   }
 
   const { message } = body;

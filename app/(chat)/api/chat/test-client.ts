@@ -14,6 +14,9 @@ export function chatClient(POST: (request: Request) => Promise<Response>, bodies
       post({ id: chatId, message: { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] } }),
     resume: (chatId: string, toolCallId: string, cancel?: boolean) => post({ id: chatId, resume: { toolCallId, cancel } }),
     answer: (chatId: string, approvalId: string, approved: boolean) => post({ id: chatId, approvals: [{ approvalId, approved }] }),
+    retry: (chatId: string, messageId: string) => post({ id: chatId, retry: { messageId } }),
+    edit: (chatId: string, messageId: string, text: string) =>
+      post({ id: chatId, edit: { message: { id: messageId, role: "user", parts: [{ type: "text", text }] } } }),
   };
 }
 

@@ -1,0 +1,107 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+import type { ChatMessage } from "@/lib/ai/types";
+
+/** The words of a message, as a person would paste them: its text parts, tool cards left out. */
+export function messagePlainText(message: ChatMessage): string {
+  return message.parts
+    .flatMap((part) => (part.type === "text" && part.text.trim() ? [part.text.trim()] : []))
+    .join("\n\n");
+}
+
+const actionStyle =
+  "rounded-md px-2 py-1 text-xs font-medium text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 disabled:opacity-40";
+
+/** "Copy" on every message, and "Retry" / "Edit" where the conversation can be taken back to. */
+export function MessageActions({
+  label,
+  align,
+  text,
+  onRetry,
+  onEdit,
+}: {
+  label: string;
+  /** Under the message it belongs to: users' messages sit on the right. */
+  align: "start" | "end";
+  text: string;
+  onRetry?: () => void;
+  onEdit?: () => void;
+}) {
+  return (
+    <div role="group" aria-label={label} className={`flex gap-1 ${align === "end" ? "justify-end" : ""}`}>
+      {text && <CopyButton text={text} />}
+      {onRetry && (
+        <button type="button" className={actionStyle} onClick={onRetry}>
+          Retry
+        </button>
+      )}
+      {onEdit && (
+        <button type="button" className={actionStyle} onClick={onEdit}>
+          Edit
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** The button's name becomes "Copied" for a moment; being polite-live, a screen reader says so too. */
+function CopyButton({ text }: { text: string }) {
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  const reset = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(reset.current), []);
+  async function copy() {
+    clearTimeout(reset.current);
+    setState(await navigator.clipboard.writeText(text).then(() => "copied" as const, () => "failed" as const));
+    reset.current = setTimeout(() => setState("idle"), 2000);
+  }
+  return (
+    <button type="button" className={actionStyle} onClick={() => void copy()}>
+      <span aria-live="polite">{state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : "Copy"}</span>
+    </button>
+  );
+}
+
+/** The last user message, back in a box: saving replaces it and runs its turn again; Esc or Cancel leaves it. */
+export function EditMessageForm({ initialText, onSave, onCancel }: { initialText: string; onSave: (text: string) => void; onCancel: () => void }) {
+  const [text, setText] = useState(initialText);
+  const box = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    box.current?.focus();
+    box.current?.setSelectionRange(initialText.length, initialText.length);
+  }, [initialText]);
+  const canSave = text.trim().length > 0;
+  return (
+    <form
+      className="ml-auto flex w-full max-w-[80%] flex-col gap-2 rounded-2xl border border-indigo-300 bg-white p-2"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (canSave) onSave(text);
+      }}
+    >
+      <textarea
+        ref={box}
+        aria-label="Edit your message"
+        value={text}
+        rows={3}
+        onChange={(event) => setText(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === "Escape") {
+            event.preventDefault();
+            event.stopPropagation();
+            onCancel();
+          }
+        }}
+        className="w-full resize-y rounded-lg border border-zinc-300 px-3 py-2 focus:border-indigo-500 focus:outline-none"
+      />
+      <div className="flex justify-end gap-2">
+        <button type="button" onClick={onCancel} className="rounded-lg px-3 py-1.5 text-sm font-medium text-zinc-700 hover:bg-zinc-100">
+          Cancel
+        </button>
+        <button type="submit" disabled={!canSave} className="rounded-lg bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40">
+          Save and send
+        </button>
+      </div>
+    </form>
+  );
+}
