@@ -9,7 +9,7 @@ const copyLabels: Record<CopyState, string> = { idle: "Copy code", copied: "Copi
 /**
  * A fenced code block: its language, the highlighted code (rehype-highlight's classes, styled by highlight.js's
  * stylesheet — no inline styles, which the nonce-only style-src would refuse) and a button that copies the code as
- * written. The code scrolls sideways inside its own box, never the page.
+ * written. The code scrolls sideways inside its own focusable box (the <pre>, not highlight.js's <code>), never the page.
  */
 export function CodeBlock({ language, code, children }: { language: string | null; code: string; children: ReactNode }) {
   const [copyState, setCopyState] = useState<CopyState>("idle");
@@ -31,7 +31,7 @@ export function CodeBlock({ language, code, children }: { language: string | nul
           {copyLabels[copyState]}
         </button>
       </div>
-      <pre tabIndex={0} className="overflow-x-auto p-3 font-mono leading-relaxed [&>code]:bg-transparent! [&>code]:p-0!">
+      <pre tabIndex={0} className="overflow-x-auto p-3 font-mono leading-relaxed [&>code]:overflow-visible! [&>code]:bg-transparent! [&>code]:p-0!">
         {children}
       </pre>
     </div>

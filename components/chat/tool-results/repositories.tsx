@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 /** Only web addresses become links: a repository listing is someone else's text, and may say javascript:. */
 const webAddress = z.url({ protocol: /^https?$/ });
