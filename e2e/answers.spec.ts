@@ -16,7 +16,7 @@ async function watchPolicyViolations(page: Page): Promise<string[]> {
   await page.exposeFunction("reportPolicyViolation", (violation: string) => violations.push(violation));
   await page.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (event) =>
-      (window as unknown as { reportPolicyViolation: (v: string) => void }).reportPolicyViolation(`${event.violatedDirective} ${event.blockedURI}`),
+      (window as unknown as { reportPolicyViolation: (v: string) => void }).reportPolicyViolation(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`),
     );
   });
   return violations;
@@ -67,6 +67,7 @@ test("alice's GitHub repositories are links that show where they go", async ({ p
   await expect(link).toHaveAttribute("target", "_blank");
   await expect(tripPlanner).toContainText((await link.getAttribute("href"))!);
   await expect(tripPlanner).toContainText("Plan multi-city trips");
+  await expect(repositories.getByRole("listitem").filter({ hasText: "alice/dotfiles" })).toContainText("Private");
   await reply.scrollIntoViewIfNeeded();
   await atBothWidths(page, "repositories");
   expect(violations).toEqual([]);

@@ -1,4 +1,4 @@
-import { z } from "./zod";
+import { z } from "zod";
 
 /** What get_calendar_events returns (lib/ai/tools/get-calendar-events.ts): local "HH:MM" times, or "all day". */
 export const calendarEventsOutput = z.object({

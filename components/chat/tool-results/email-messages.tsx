@@ -1,4 +1,4 @@
-import { z } from "./zod";
+import { z } from "zod";
 
 /** What search_gmail returns (lib/ai/tools/search-gmail.ts): each message's headers as Gmail gave them. */
 export const emailMessagesOutput = z.object({

@@ -1,4 +1,4 @@
-import { z } from "./zod";
+import { z } from "zod";
 
 /** What buy_product returns once the shop accepted the order (lib/ai/tools/buy-product.ts). */
 export const orderReceiptOutput = z.object({

@@ -1,4 +1,4 @@
-import { z } from "./zod";
+import { z } from "zod";
 
 /** Only web addresses become links: a repository listing is someone else's text, and may say javascript:. */
 const webAddress = z.url({ protocol: /^https?$/ });
@@ -35,7 +35,7 @@ export function Repositories({ output: { repositories, note } }: { output: z.inf
                 </a>
                 {repository.private && <span className="rounded border border-zinc-300 px-1 text-xs text-zinc-600">Private</span>}
                 {repository.language && <span className="text-xs text-zinc-600">{repository.language}</span>}
-                <span className="text-xs text-zinc-600">★ {repository.stars}</span>
+                <span className="text-xs text-zinc-600">{repository.stars === 1 ? "1 star" : `${repository.stars} stars`}</span>
               </div>
               <div className="break-all text-xs text-zinc-500">{repository.url}</div>
               {repository.description && <div className="text-zinc-700">{repository.description}</div>}

@@ -71,7 +71,7 @@ describe("per-tool views in the tool card", () => {
   it("repositories: links that show where they go and open without opener or referrer", () => {
     const html = card("list_github_repositories", repos);
     expect(html).toContain('<a href="https://github.example.com/alice/delegate" target="_blank" rel="noopener noreferrer"');
-    expect(text(html)).toContain("alice/delegate Private TypeScript ★ 42 https://github.example.com/alice/delegate A careful assistant");
+    expect(text(html)).toContain("alice/delegate Private TypeScript 42 stars https://github.example.com/alice/delegate A careful assistant");
     expect(text(html)).toContain("Only public repositories are listed.");
   });
 
