@@ -72,6 +72,77 @@ describe("Markdown from the model", () => {
     expect(html).toContain("<strong>Café</strong> (2 × 3.5)");
     expect(html).toContain("<li>one</li>");
     expect(html).toContain("<code>x &lt; y</code>");
-    expect(html).toContain("<table>");
+    expect(html).toContain("<table");
+  });
+});
+
+describe("Markdown while it streams", () => {
+  it("shows unclosed emphasis and inline code as they will look, not as stray markers", () => {
+    expect(render("The total is **€42")).toContain("<strong>€42</strong>");
+    expect(render("Run `npm test")).toContain("<code>npm test</code>");
+  });
+
+  it("shows half a link as its text only, with nothing to follow yet", () => {
+    const html = render("Details are on [the status page](https://status.exa");
+    expect(html).not.toContain("<a");
+    expect(text(html)).toContain("Details are on the status page");
+  });
+
+  it("shows half an image as its alt text, loading nothing", () => {
+    const html = render("Here: ![chart](https://evil.example/x.pn");
+    expect(html).not.toContain("<img");
+    expect(text(html)).toContain("[image: chart]");
+  });
+
+  it("renders an unclosed code fence as a code block already, with every prefix of the answer a block too", () => {
+    const answer = "Try this:\n\n```ts\nconst total = price * quantity;\n```\n\nDone.";
+    for (let end = answer.indexOf("```ts\n") + 6; end <= answer.length; end++) {
+      const html = render(answer.slice(0, end));
+      expect(html, answer.slice(0, end)).toContain('aria-label="Code (ts)"');
+    }
+  });
+
+  it("shows a table from its header row on, instead of a paragraph of pipes that later jumps into a table", () => {
+    for (const partial of ["Orders:\n\n| Product | Qua", "Orders:\n\n| Product | Quantity |\n| --- | -", "Orders:\n\n| Product | Quantity |\n| --- | --- |\n| Widget | 2"]) {
+      const html = render(partial);
+      expect(html, partial).toContain("<table");
+      expect(text(html), partial).not.toContain("|");
+    }
+  });
+
+  it("leaves pipes inside a code block, and a table's alignment, as written", () => {
+    expect(render("```\n| a | b |")).not.toContain("<table");
+    expect(render("| a | b |\n| :-- | --: |\n| 1 | 2 |")).toContain('<td class="text-right">2</td>');
+  });
+});
+
+describe("code blocks", () => {
+  const block = "```python\ndef total(price, quantity):\n    return price * quantity\n```";
+
+  it("are highlighted with classes, not inline styles the nonce-only style-src would refuse", () => {
+    const html = render(block) + render("| a | b |\n| :-: | --: |\n| 1 | 2 |");
+    expect(html).toContain('class="hljs language-python"');
+    expect(html).toContain('<span class="hljs-keyword">def</span>');
+    expect(html).not.toContain(" style=");
+  });
+
+  it("have a copy button with an accessible name and say their language", () => {
+    const html = render(block);
+    expect(html).toMatch(/<button type="button"[^>]*>Copy code<\/button>/);
+    expect(html).toContain('aria-label="Code (python)"');
+  });
+
+  it("keep code in an unknown or no language readable, as plain text", () => {
+    for (const markdown of ["```klingon\nqapla'\n```", "```\nplain <b>text</b>\n```"]) {
+      const html = render(markdown);
+      expect(html, markdown).toMatch(/Copy code/);
+      expect(text(html).replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&#x27;/g, "'"), markdown).toMatch(/qapla'|plain <b>text<\/b>/);
+      expect(html, markdown).not.toContain("<b>");
+    }
+  });
+
+  it("scroll inside their own box, as do tables", () => {
+    expect(render(block)).toMatch(/<pre tabindex="0" class="overflow-x-auto/);
+    expect(render("| Product | Total |\n| - | - |\n| Widget | 9.99 |")).toMatch(/<div role="region" aria-label="Table: Product, Total" tabindex="0" class="[^"]*overflow-x-auto/);
   });
 });

@@ -5,6 +5,7 @@ import { useEffect, useState, useSyncExternalStore } from "react";
 import { approvalDeadline } from "@/lib/auth/approval-deadline";
 import { approvalFields, summarizeToolOutput, toolTitle } from "@/lib/chat/tool-summary";
 import { ApprovalFields } from "./approval-fields";
+import { renderToolResult } from "./tool-results";
 
 const stateLabels: Record<ToolUIPart["state"], string> = {
   "input-streaming": "Preparing",
@@ -19,7 +20,8 @@ const EXPIRED = "Expired — nothing was done";
 const MOVED_ON = "Not answered — the conversation moved on";
 
 /**
- * A compact card for any tool call: name, state and a readable summary, whatever the tool. A call awaiting
+ * A compact card for any tool call: name, state and its result — the tool's own view when it has one and the output
+ * has the expected shape (tool-results/), else a readable one-line summary. A call awaiting
  * approval shows every field of its input in full, and when the request must be answered by.
  */
 export function ToolCard({
@@ -45,6 +47,7 @@ export function ToolCard({
       : failed && part.state === "output-available"
         ? "Not done"
         : stateLabels[part.state];
+  const result = part.state === "output-available" && !failed ? renderToolResult(name, part.output) : null;
   const summary =
     part.state === "output-available" ? summarizeToolOutput(part.output) : part.state === "output-error" ? part.errorText : null;
   const showsInput = part.state === "approval-requested" || part.state === "approval-responded" || part.state === "output-denied";
@@ -58,7 +61,7 @@ export function ToolCard({
         <span className={`text-xs ${failed || expired ? "text-red-700" : "text-zinc-600"}`}>{state}</span>
       </div>
       {showsInput && <ApprovalFields fields={approvalFields(part.input)} label={askingApproval ? "What you are approving" : "What was asked"} />}
-      {summary && <p className="mt-1 break-words text-zinc-700">{summary}</p>}
+      {result ?? (summary && <p className="mt-1 break-words text-zinc-700">{summary}</p>)}
       {askingApproval && deadline && <AnswerBy deadline={deadline} />}
       {askingApproval && onApproval && (
         <div className="mt-2 flex gap-2">
