@@ -118,3 +118,12 @@ export async function expectNoHorizontalOverflow(page: Page) {
   );
   expect(overflow).toBe(false);
 }
+
+/** Console errors Chromium reports when the Content-Security-Policy blocks something the app itself needs. */
+export function watchPolicyViolations(page: Page): string[] {
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  return violations;
+}

@@ -6,7 +6,7 @@ import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { cn } from "@/components/ui/cn";
-import { announceChatsChanged, CHATS_CHANGED_EVENT } from "@/lib/chat/events";
+import { announceChatsChanged, announceNewChat, CHATS_CHANGED_EVENT } from "@/lib/chat/events";
 import { ApiError, fetchOrThrow } from "@/lib/errors";
 
 interface ChatSummary {
@@ -42,8 +42,10 @@ export function ChatList() {
   async function remove(chat: ChatSummary) {
     try {
       await fetchOrThrow(`/api/chats/${chat.id}`, { method: "DELETE" });
-      // The new-chat page renders a fresh chat id on every navigation, so the deleted one leaves the screen.
-      if (pathname === `/chat/${chat.id}`) router.push("/");
+      if (pathname === `/chat/${chat.id}`) {
+        announceNewChat(); // the open chat may be the new-chat page's own, kept mounted by the router
+        router.push("/");
+      }
       announceChatsChanged();
     } catch (e) {
       setError(e instanceof ApiError ? e.message : "Could not delete the chat.");

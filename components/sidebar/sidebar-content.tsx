@@ -2,6 +2,7 @@ import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import type { Theme } from "../theme";
 import { ChatList } from "./chat-list";
+import { NewChatLink } from "./new-chat-link";
 import { UserMenu } from "./user-menu";
 
 const settingsLinks = [
@@ -29,7 +30,7 @@ export function SidebarContent({
       <div className="flex items-center gap-2 px-4 py-3">
         <span className="mr-auto font-semibold">Delegate</span>
         <Button asChild variant="secondary" size="sm">
-          <Link href="/">New chat</Link>
+          <NewChatLink />
         </Button>
         {closeButton}
       </div>

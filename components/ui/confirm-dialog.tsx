@@ -4,6 +4,7 @@ import * as AlertDialog from "@radix-ui/react-alert-dialog";
 import { useState } from "react";
 import { Button } from "./button";
 import { dialogPanelClassName, overlayClassName } from "./dialog";
+import "./style-nonce";
 
 export interface ConfirmDialogProps {
   /** The control that opens the dialog (a button); focus returns to it when the dialog closes. */

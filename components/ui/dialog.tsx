@@ -2,6 +2,7 @@
 
 import * as DialogPrimitive from "@radix-ui/react-dialog";
 import { cn } from "./cn";
+import "./style-nonce";
 
 // Radix keeps focus inside while open, closes on Esc and outside clicks, and returns focus to the trigger.
 export const Dialog = DialogPrimitive.Root;

@@ -2,6 +2,7 @@
 
 import * as MenuPrimitive from "@radix-ui/react-dropdown-menu";
 import { cn } from "./cn";
+import "./style-nonce";
 
 // Radix gives the menu its roles, arrow-key navigation, typeahead, Esc to close and focus back to the trigger.
 export const DropdownMenu = MenuPrimitive.Root;

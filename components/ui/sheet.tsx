@@ -3,6 +3,7 @@
 import * as DialogPrimitive from "@radix-ui/react-dialog";
 import { cn } from "./cn";
 import { overlayClassName } from "./dialog";
+import "./style-nonce";
 
 /** A panel that slides over the page from one side: a modal dialog (focus kept inside, Esc closes it). */
 export const Sheet = DialogPrimitive.Root;
