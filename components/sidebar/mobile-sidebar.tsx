@@ -33,7 +33,8 @@ export function MobileSidebar({ children }: { children: React.ReactNode }) {
         side="left"
         aria-describedby={undefined}
         onClickCapture={(event) => {
-          if (event.target instanceof Element && event.target.closest("a[href]")) setOpen(false);
+          // After the click: unmounting the link while its own handler runs turns the client navigation into a full load.
+          if (event.target instanceof Element && event.target.closest("a[href]")) setTimeout(() => setOpen(false));
         }}
       >
         <SheetTitle className="sr-only">Sidebar</SheetTitle>
