@@ -34,7 +34,8 @@ export function lastReply(page: Page) {
  * replaced the old one: the page renders a fresh chat, so the old message box leaves the page.
  */
 export async function newChat(page: Page) {
-  const oldBox = await page.getByRole("textbox", { name: "Message" }).elementHandle();
+  const box = page.getByRole("textbox", { name: "Message" });
+  const oldBox = (await box.count()) > 0 ? await box.elementHandle() : null;
   await page.getByRole("link", { name: "New chat" }).click();
   if (oldBox) await expect.poll(() => oldBox.evaluate((box) => box.isConnected)).toBe(false);
   await expect(page.getByRole("heading", { name: "How can I help?" })).toBeVisible();
