@@ -146,6 +146,8 @@ test("the user menu: email, a real log-out link, and a theme that follows the sy
   const violations = watchPolicyViolations(page);
   await page.emulateMedia({ colorScheme: "light" });
   await signIn(page, "bob@example.com");
+  // The message box is enabled once the page is hydrated: from then on the menu answers clicks.
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeEnabled();
   const light = await background(page);
 
   const userButton = page.getByRole("complementary", { name: "Chats" }).getByRole("button", { name: "Bob Chen" });
