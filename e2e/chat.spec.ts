@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { lastReply, send, serverLogLines, signIn, waitForReply } from "./helpers";
+import { lastReply, logOut, newChat, send, serverLogLines, signIn, waitForReply } from "./helpers";
 
 test("alice asks who she is, the reply streams, and the conversation survives a reload", async ({ page }) => {
   await signIn(page, "alice@example.com");
@@ -64,14 +64,29 @@ test("chats are listed newest first and can be deleted", async ({ page }) => {
   await signIn(page, "carol@example.com");
   await send(page, "First question");
   await waitForReply(page);
-  await page.getByRole("link", { name: "New chat" }).click();
+  await newChat(page);
   await send(page, "Second question");
   await waitForReply(page);
   const history = page.getByRole("navigation", { name: "Chat history" });
   await expect(history.getByRole("link").first()).toHaveText("Second question");
-  await history.getByRole("button", { name: "Delete chat “Second question”" }).click();
+  const deleteSecond = history.getByRole("button", { name: "Delete chat “Second question”" });
+
+  // Deleting asks first; Esc cancels and keeps the chat.
+  await deleteSecond.click();
+  const confirm = page.getByRole("alertdialog", { name: "Delete this chat?" });
+  await expect(confirm).toContainText("“Second question” and its messages will be deleted.");
+  await expect(confirm.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(confirm).toHaveCount(0);
+  await expect(deleteSecond).toBeFocused();
+  await expect(history.getByRole("link", { name: "Second question" })).toBeVisible();
+
+  await deleteSecond.click();
+  await confirm.getByRole("button", { name: "Delete chat" }).click();
   await expect(history.getByRole("link", { name: "Second question" })).toHaveCount(0);
   await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("heading", { name: "How can I help?" })).toBeVisible();
+  await expect(history.getByRole("link", { name: "First question" })).toBeVisible();
 });
 
 test("an expired session asks to sign in again and keeps the typed text", async ({ page, context }) => {
@@ -95,8 +110,7 @@ test("an expired session asks to sign in again and keeps the typed text", async 
 
 test("sign-out returns to the landing page", async ({ page }) => {
   await signIn(page, "bob@example.com");
-  await page.getByRole("link", { name: "Log out" }).click();
-  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+  await logOut(page, "Bob Chen");
   await page.goto("/");
   await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
 });

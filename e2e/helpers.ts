@@ -29,10 +29,23 @@ export function lastReply(page: Page) {
   return page.getByRole("article", { name: "Assistant message" }).last();
 }
 
-/** Opens a new chat with a full load, as the sidebar's "New chat" link does. */
+/**
+ * Opens a new chat from the sidebar's "New chat" link (a client navigation) and waits until the new chat has
+ * replaced the old one: the page renders a fresh chat, so the old message box leaves the page.
+ */
 export async function newChat(page: Page) {
+  const box = page.getByRole("textbox", { name: "Message" });
+  const oldBox = (await box.count()) > 0 ? await box.elementHandle() : null;
   await page.getByRole("link", { name: "New chat" }).click();
+  if (oldBox) await expect.poll(() => oldBox.evaluate((box) => box.isConnected)).toBe(false);
   await expect(page.getByRole("heading", { name: "How can I help?" })).toBeVisible();
+}
+
+/** Logs out from the user menu at the bottom of the sidebar (the button is named by the user's name). */
+export async function logOut(page: Page, userName: RegExp | string) {
+  await page.getByRole("complementary", { name: "Chats" }).getByRole("button", { name: userName }).click();
+  await page.getByRole("menuitem", { name: "Log out" }).click();
+  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
 }
 
 /** Sends a message and waits until the reply has finished; returns the reply. */
@@ -97,4 +110,21 @@ export async function ensureConnected(page: Page, label: string) {
 /** How many lines the test server has printed so far that match `pattern` (its log is written synchronously). */
 export async function serverLogLines(pattern: RegExp): Promise<number> {
   return (await readFile(serverLogFile, "utf8")).split("\n").filter((line) => pattern.test(line)).length;
+}
+
+/** Neither the page nor its main column scrolls sideways. */
+export async function expectNoHorizontalOverflow(page: Page) {
+  const overflow = await page.evaluate(() =>
+    [document.documentElement, document.querySelector("main")!].some((element) => element.scrollWidth > element.clientWidth),
+  );
+  expect(overflow).toBe(false);
+}
+
+/** Console errors Chromium reports when the Content-Security-Policy blocks something the app itself needs. */
+export function watchPolicyViolations(page: Page): string[] {
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  return violations;
 }

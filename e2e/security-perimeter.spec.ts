@@ -1,7 +1,7 @@
 import { expect, test, type APIResponse, type Page, type Response } from "@playwright/test";
 import postgres from "postgres";
 import { baseURL, identityURL } from "../playwright.config";
-import { ask, ensureConnected, ensureDisconnected, signIn } from "./helpers";
+import { ask, ensureConnected, ensureDisconnected, logOut, signIn, watchPolicyViolations } from "./helpers";
 
 /**
  * The perimeter, attacked from outside: response headers, framing, cross-origin requests riding on the user's
@@ -63,15 +63,6 @@ async function recordPosts(page: Page) {
       const status = statuses.get(requestId);
       return status === undefined ? [] : [{ path, status, cookie: cookies.get(requestId) ?? "" }];
     });
-}
-
-/** Console errors Chromium reports when the Content-Security-Policy blocks something the app itself needs. */
-function watchPolicyViolations(page: Page): string[] {
-  const violations: string[] = [];
-  page.on("console", (message) => {
-    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-  });
-  return violations;
 }
 
 function expectSecurityHeaders(response: Response | APIResponse, path: string) {
@@ -262,8 +253,7 @@ test("logging out and disconnecting forget the provider tokens cached for the us
   await expect(await ask(page, "What's on my calendar today?")).toContainText("Team standup");
   expect(await cachedConnections(ALICE)).toContain("google-oauth2");
 
-  await page.getByRole("link", { name: "Log out" }).click();
-  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+  await logOut(page, "Alice Martin");
   expect(await cachedConnections(ALICE)).toEqual([]);
 
   // Disconnecting the account forgets its token too.

@@ -1,9 +1,12 @@
 "use client";
 
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
-import { announceChatsChanged, CHATS_CHANGED_EVENT } from "@/lib/chat/events";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { cn } from "@/components/ui/cn";
+import { announceChatsChanged, announceNewChat, CHATS_CHANGED_EVENT } from "@/lib/chat/events";
 import { ApiError, fetchOrThrow } from "@/lib/errors";
 
 interface ChatSummary {
@@ -20,6 +23,7 @@ export function ChatList() {
   const [chats, setChats] = useState<ChatSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const pathname = usePathname();
+  const router = useRouter();
 
   useEffect(() => {
     const load = () =>
@@ -38,9 +42,10 @@ export function ChatList() {
   async function remove(chat: ChatSummary) {
     try {
       await fetchOrThrow(`/api/chats/${chat.id}`, { method: "DELETE" });
-      // A full load, like "New chat": a client navigation could keep the deleted chat's id on screen.
-      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-      if (pathname === `/chat/${chat.id}`) window.location.assign("/");
+      if (pathname === `/chat/${chat.id}`) {
+        announceNewChat(); // the open chat may be the new-chat page's own, kept mounted by the router
+        router.push("/");
+      }
       announceChatsChanged();
     } catch (e) {
       setError(e instanceof ApiError ? e.message : "Could not delete the chat.");
@@ -59,7 +64,7 @@ export function ChatList() {
         {chats?.map((chat) => {
           const current = pathname === `/chat/${chat.id}`;
           return (
-            <li key={chat.id} className={`group flex items-center rounded-md ${current ? "bg-zinc-100" : "hover:bg-zinc-50"}`}>
+            <li key={chat.id} className={cn("group flex items-center rounded-md", current ? "bg-zinc-100" : "hover:bg-zinc-100")}>
               <Link
                 href={`/chat/${chat.id}`}
                 aria-current={current ? "page" : undefined}
@@ -67,14 +72,22 @@ export function ChatList() {
               >
                 {chat.title}
               </Link>
-              <button
-                type="button"
-                onClick={() => void remove(chat)}
-                aria-label={`Delete chat “${chat.title}”`}
-                className="px-2 text-zinc-400 opacity-60 hover:text-red-700 group-hover:opacity-100"
-              >
-                ×
-              </button>
+              <ConfirmDialog
+                trigger={
+                  <Button
+                    variant="ghost"
+                    size="sm"
+                    aria-label={`Delete chat “${chat.title}”`}
+                    className="px-2 text-zinc-600 hover:text-red-700 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100"
+                  >
+                    <span aria-hidden>×</span>
+                  </Button>
+                }
+                title="Delete this chat?"
+                description={`“${chat.title}” and its messages will be deleted. This cannot be undone.`}
+                confirmLabel="Delete chat"
+                onConfirm={() => remove(chat)}
+              />
             </li>
           );
         })}

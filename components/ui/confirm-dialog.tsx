@@ -1,0 +1,66 @@
+"use client";
+
+import * as AlertDialog from "@radix-ui/react-alert-dialog";
+import { useState } from "react";
+import { Button } from "./button";
+import { dialogPanelClassName, overlayClassName } from "./dialog";
+import "./style-nonce";
+
+export interface ConfirmDialogProps {
+  /** The control that opens the dialog (a button); focus returns to it when the dialog closes. */
+  trigger: React.ReactNode;
+  title: string;
+  description: React.ReactNode;
+  /** Says what happens: "Delete chat", not "OK". */
+  confirmLabel: string;
+  cancelLabel?: string;
+  /** Runs only after the person confirms; the dialog stays open (its buttons disabled) until it settles. */
+  onConfirm: () => void | Promise<void>;
+  /** Red confirm button for actions that destroy or widen access; pass false for harmless ones. */
+  destructive?: boolean;
+}
+
+/**
+ * Asks before a destructive action. An alert dialog: Cancel has the focus when it opens, Esc cancels, and a click
+ * outside does nothing, so the action never runs by accident.
+ */
+export function ConfirmDialog({ trigger, title, description, confirmLabel, cancelLabel = "Cancel", onConfirm, destructive = true }: ConfirmDialogProps) {
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  async function confirm(event: React.MouseEvent) {
+    event.preventDefault(); // close once the action has settled, not on click
+    setBusy(true);
+    try {
+      await onConfirm();
+    } finally {
+      setBusy(false);
+      setOpen(false);
+    }
+  }
+
+  return (
+    <AlertDialog.Root open={open} onOpenChange={(next) => !busy && setOpen(next)}>
+      <AlertDialog.Trigger asChild>{trigger}</AlertDialog.Trigger>
+      <AlertDialog.Portal>
+        <AlertDialog.Overlay className={overlayClassName} />
+        <AlertDialog.Content className={dialogPanelClassName}>
+          <AlertDialog.Title className="text-lg font-semibold">{title}</AlertDialog.Title>
+          <AlertDialog.Description className="text-sm text-zinc-600">{description}</AlertDialog.Description>
+          <div className="mt-2 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+            <AlertDialog.Cancel asChild>
+              <Button variant="secondary" disabled={busy}>
+                {cancelLabel}
+              </Button>
+            </AlertDialog.Cancel>
+            <AlertDialog.Action asChild>
+              <Button variant={destructive ? "destructive" : "primary"} disabled={busy} aria-busy={busy} onClick={confirm}>
+                {confirmLabel}
+              </Button>
+            </AlertDialog.Action>
+          </div>
+        </AlertDialog.Content>
+      </AlertDialog.Portal>
+    </AlertDialog.Root>
+  );
+}
