@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { setSharing, upload } from "./documents-helpers";
-import { ask, connectInPopup, ensureDisconnected, lastReply, newChat, signIn, waitForReply } from "./helpers";
+import { ask, connectInPopup, ensureDisconnected, expectNoHorizontalOverflow, lastReply, newChat, signIn, waitForReply } from "./helpers";
 import { answerOnDevice, askToBuy } from "./purchase-helpers";
 
 /**
@@ -22,14 +22,6 @@ const jsonLines = (text: string) =>
     .split("\n")
     .filter(Boolean)
     .map((line) => JSON.parse(line) as { action: string; summary: string; outcome: string; chat_id: string | null; turn_id: string | null; tool_call_id: string | null; evidence: Record<string, unknown> });
-
-/** Neither the page nor its main column scrolls sideways. */
-async function expectNoHorizontalOverflow(page: Page) {
-  const overflow = await page.evaluate(() =>
-    [document.documentElement, document.querySelector("main")!].some((element) => element.scrollWidth > element.clientWidth),
-  );
-  expect(overflow).toBe(false);
-}
 
 test("alice sees, filters and exports her own activity; bob sees none of it", async ({ browser }) => {
   test.setTimeout(120_000);

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { identityURL } from "../playwright.config";
-import { ask, newChat, signIn } from "./helpers";
+import { ask, expectNoHorizontalOverflow, newChat, signIn } from "./helpers";
 import { answerOnDevice, askToBuy, authenticatorURL, orders } from "./purchase-helpers";
 
 /**
@@ -19,12 +19,6 @@ async function setSwitch(page: Page, name: string, on: boolean) {
   if ((await control.getAttribute("aria-checked")) !== String(on)) await control.click();
   await expect(control).toHaveAttribute("aria-checked", String(on));
   await expect(control).toBeEnabled();
-}
-
-/** Neither the page nor its main column scrolls sideways. */
-async function expectNoHorizontalOverflow(page: Page) {
-  const overflow = await page.evaluate(() => [document.documentElement, document.querySelector("main")!].some((element) => element.scrollWidth > element.clientWidth));
-  expect(overflow).toBe(false);
 }
 
 test("a switched-off tool is refused with where to switch it back on, reaches no authenticator, shows in Activity; switched on, it buys", async ({ page, context }) => {
