@@ -63,6 +63,8 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
     id,
     messages: initialMessages,
     transport,
+    // A reply still being generated (the page was reloaded mid-answer) is replayed and followed to its end.
+    resume: true,
     // Once every approval request of the reply is answered, the decisions go to the server by themselves.
     sendAutomaticallyWhen: lastAssistantMessageIsCompleteWithApprovalResponses,
     generateId: () => crypto.randomUUID(),
@@ -83,7 +85,8 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
   });
 
   const inputRef = useRef(input);
-  const lastRequest = useRef<"send" | "resume">("send");
+  // Starts as "resume": the first request is the reconnect to a running reply, not a message to take back.
+  const lastRequest = useRef<"send" | "resume">("resume");
   function setInput(text: string) {
     inputRef.current = text;
     setInputState(text);
@@ -131,6 +134,12 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
     }
     lastRequest.current = "send";
     void sendMessage({ text: input });
+  }
+
+  // Leaving the page does not end a reply on the server, so the Stop is sent to it before the stream is let go.
+  function stopReply() {
+    void fetch(`/api/chat/${id}/stream`, { method: "DELETE" });
+    void stop();
   }
 
   // The server re-runs the interrupted call from what it stored; the browser only names the call.
@@ -203,7 +212,7 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
           <div ref={bottom} />
         </div>
       </div>
-      <Composer value={input} onChange={setInput} onSend={send} onStop={() => void stop()} busy={busy} disabled={!hydrated} />
+      <Composer value={input} onChange={setInput} onSend={send} onStop={stopReply} busy={busy} disabled={!hydrated} />
     </main>
   );
 }

@@ -21,7 +21,7 @@ export async function POST(request: Request) {
   const read = await readChatRequest(request);
   if (!read.ok) return read.response;
   try {
-    return await handleTurn(read.body, session, request.signal);
+    return await handleTurn(read.body, session);
   } catch (error) {
     // Thrown before the reply started. A new message was not stored (the browser puts it back in the box); a resume
     // or an approval may have got partway, so the chat, reloaded, says where it stands.
@@ -36,11 +36,11 @@ export async function POST(request: Request) {
   }
 }
 
-async function handleTurn(
-  body: ChatRequest,
-  session: AgentSession,
-  abortSignal: AbortSignal,
-): Promise<Response> {
+/**
+ * Runs one turn. The browser's request does not bound it: a reload or a closed tab leaves the turn running to its
+ * end (lib/chat/reply.ts), and only the user's Stop ends it early.
+ */
+async function handleTurn(body: ChatRequest, session: AgentSession): Promise<Response> {
   const { id } = body;
   const userId = session.user.sub;
   const context = { ...session, chatId: id, timeZone: body.timeZone };
@@ -53,7 +53,7 @@ async function handleTurn(
   if ("approvals" in body) {
     const refusal = await applyApprovals({ userId, chatId: id, approvals: body.approvals, messages });
     if (refusal) return apiError("conflict", refusal);
-    return streamReply({ chatId: id, messages, context, abortSignal });
+    return streamReply({ chatId: id, messages, context });
   }
 
   if ("resume" in body) {
@@ -62,10 +62,10 @@ async function handleTurn(
     if (!call) return apiError("conflict", "That action is not waiting to be resumed.");
     const refusal = !cancel && call.interrupt.code === "TOKEN_VAULT_ERROR" ? await turnRefusal(userId) : null;
     if (refusal) return refusal;
-    const resumed = await resumeToolCall({ chatId: id, call, cancel, context, abortSignal });
+    const resumed = await resumeToolCall({ chatId: id, call, cancel, context });
     // Claimed by another request (a second tab or instance) or settled since this chat was loaded.
     if (!resumed) return apiError("conflict", "That action is no longer waiting: it is being carried out or has finished. Reload the chat to see where it stands.");
-    return streamReply({ chatId: id, messages, context, abortSignal, resumed });
+    return streamReply({ chatId: id, messages, context, resumed });
   }
 
   const { message } = body;
@@ -77,7 +77,7 @@ async function handleTurn(
     await abandonInterrupts({ chatId: id });
     await saveMessage({ chatId: id, message: userMessage });
   } else await createChat({ id, userId, title: titleFrom(messageText(message)), firstMessage: userMessage });
-  return streamReply({ chatId: id, messages: [...messages, userMessage], context, abortSignal });
+  return streamReply({ chatId: id, messages: [...messages, userMessage], context });
 }
 
 /**

@@ -1,0 +1,104 @@
+import "server-only";
+import type { InferUIMessageChunk } from "ai";
+import { after } from "next/server";
+import { appendStreamChunks, finishChatStream, isStopRequested, readStreamChunks } from "@/db/queries/chat-streams";
+import type { ChatMessage } from "@/lib/ai/types";
+import { logError } from "@/lib/log";
+
+type Chunk = InferUIMessageChunk<ChatMessage>;
+
+/**
+ * How often a resuming reader looks for new chunks, and the generating instance for a Stop. Polling, not
+ * LISTEN/NOTIFY: PgBouncer in transaction mode (how serverless deployments reach Postgres) does not carry LISTEN,
+ * and a quarter second is below what a reader of a streamed answer notices.
+ */
+const POLL_INTERVAL_MS = 250;
+
+/**
+ * Writes a reply's chunks to the database as they come, so that any instance can replay them, and ends the turn
+ * when the user's Stop is recorded. Reads the stream to its end whatever happens to the browser's request, and
+ * asks the platform to keep the function alive until then (Next's `after`; on Vercel up to the route's
+ * maxDuration).
+ */
+export function recordStream({ streamId, chunks, stop }: { streamId: string; chunks: ReadableStream<Chunk>; stop: AbortController }) {
+  keepRunning(record(streamId, chunks, stop));
+}
+
+async function record(streamId: string, chunks: ReadableStream<Chunk>, stop: AbortController) {
+  const stopWatch = setInterval(() => {
+    isStopRequested({ streamId }).then(
+      (requested) => requested && stop.abort(),
+      (error) => logError("chat", "stop flag not read", error),
+    );
+  }, POLL_INTERVAL_MS);
+  // One write at a time, each taking every chunk that arrived meanwhile: a row per token would be a round trip each.
+  let pending: Chunk[] = [];
+  let written = 0;
+  let writing: Promise<void> = Promise.resolve();
+  let writable = true;
+  const flush = () => {
+    writing = writing.then(async () => {
+      if (!writable || pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      try {
+        await appendStreamChunks({ streamId, from: written, chunks: batch });
+        written += batch.length;
+      } catch (error) {
+        // The reply itself goes on (and is stored, or the user told it is not); only resuming it is lost.
+        logError("chat", "stream chunks not stored", error);
+        writable = false;
+      }
+    });
+  };
+  try {
+    const reader = chunks.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      pending.push(read.value);
+      flush();
+    }
+    flush();
+    await writing;
+    // Finished even when chunks went missing: readers stop waiting, and a reload shows the stored reply.
+    await finishChatStream({ streamId });
+  } catch (error) {
+    logError("chat", "stream not finished", error);
+  } finally {
+    clearInterval(stopWatch);
+  }
+}
+
+/** A stream's chunks from the first, then each new one as it is stored, until the stream has finished. */
+export function replayStream(streamId: string): ReadableStream<Chunk> {
+  let last = -1;
+  let cancelled = false;
+  return new ReadableStream<Chunk>({
+    async pull(controller) {
+      while (!cancelled) {
+        const { chunks, ended } = await readStreamChunks({ streamId, after: last });
+        for (const { sequence, chunk } of chunks) {
+          controller.enqueue(chunk as Chunk);
+          last = sequence;
+        }
+        if (chunks.length > 0) return;
+        if (ended) return controller.close();
+        await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+      }
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+}
+
+/**
+ * Lets the platform wait for `task` after the response has closed. Outside a request (route tests, scripts) there
+ * is nothing to extend: the process runs on, and the task with it.
+ */
+function keepRunning(task: Promise<void>) {
+  try {
+    after(task);
+  } catch {
+    // `after` throws only when called outside a request scope.
+  }
+}
