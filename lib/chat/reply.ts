@@ -78,10 +78,8 @@ export async function streamReply({
       }
     },
   });
-  // The browser's copy is dropped when it goes away; the recorded copy is read to the end regardless.
-  const [live, recorded] = stream.pipeThrough(finishOnceStored(() => unsaved)).tee();
-  recordStream({ streamId, chunks: recorded, stop });
-  return createUIMessageStreamResponse({ stream: live });
+  const chunks = stream.pipeThrough(finishOnceStored(() => unsaved));
+  return createUIMessageStreamResponse({ stream: recordStream({ streamId, chunks, stop }) });
 }
 
 const REPLY_NOT_SAVED = "This reply could not be saved, so it will be missing after a reload. Ask again in a moment.";

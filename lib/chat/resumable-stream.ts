@@ -16,15 +16,25 @@ const POLL_INTERVAL_MS = 250;
 
 /**
  * Writes a reply's chunks to the database as they come, so that any instance can replay them, and ends the turn
- * when the user's Stop is recorded. Reads the stream to its end whatever happens to the browser's request, and
- * asks the platform to keep the function alive until then (Next's `after`; on Vercel up to the route's
- * maxDuration).
+ * when the user's Stop is recorded. Reads the reply to its end whatever happens to the browser's request, and asks
+ * the platform to keep the function alive until then (Next's `after`; on Vercel up to the route's maxDuration).
+ * Returns the browser's copy, which closes only once the stream is recorded as finished: a reload after the browser
+ * saw the end finds nothing left to resume.
  */
-export function recordStream({ streamId, chunks, stop }: { streamId: string; chunks: ReadableStream<Chunk>; stop: AbortController }) {
-  keepRunning(record(streamId, chunks, stop));
+export function recordStream({ streamId, chunks, stop }: { streamId: string; chunks: ReadableStream<Chunk>; stop: AbortController }): ReadableStream<Chunk> {
+  // Null once the browser went away: the reply goes on, to the database only.
+  let browser: ReadableStreamDefaultController<Chunk> | null = null;
+  const copy = new ReadableStream<Chunk>({
+    start: (controller) => void (browser = controller),
+    cancel: () => void (browser = null),
+  });
+  keepRunning(
+    record(streamId, chunks, stop, (chunk) => browser?.enqueue(chunk)).finally(() => browser?.close()),
+  );
+  return copy;
 }
 
-async function record(streamId: string, chunks: ReadableStream<Chunk>, stop: AbortController) {
+async function record(streamId: string, chunks: ReadableStream<Chunk>, stop: AbortController, forward: (chunk: Chunk) => void) {
   const stopWatch = setInterval(() => {
     isStopRequested({ streamId }).then(
       (requested) => requested && stop.abort(),
@@ -54,10 +64,10 @@ async function record(streamId: string, chunks: ReadableStream<Chunk>, stop: Abo
   try {
     const reader = chunks.getReader();
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      forward(read.value);
       pending.push(read.value);
       flush();
     }
-    flush();
     await writing;
     // Finished even when chunks went missing: readers stop waiting, and a reload shows the stored reply.
     await finishChatStream({ streamId });
