@@ -15,16 +15,18 @@ vi.mock("@/lib/auth/session", () => ({
 
 const STORY = "Tell me a long story about otters";
 
-let pg: SandboxPostgres;
+let pg: SandboxPostgres | undefined;
 let model: ModelServer;
 let wholeStory: string;
 
 beforeAll(async () => {
-  pg = await startSandboxPostgres({ port: 0 });
+  // `npm run test:pg` runs this through PgBouncer in transaction mode, as serverless deployments reach Postgres.
+  const { TEST_DIRECT_DATABASE_URL: direct, TEST_POOLER_DATABASE_URL: pooler } = process.env;
+  if (!direct || !pooler) pg = await startSandboxPostgres({ port: 0 });
   // Slow enough that a reply is still running while a test reloads, as the sandbox's own model streams.
   model = await startModelServer({ port: 0, chunkDelayMs: 5 });
-  await runMigrations(pg.url);
-  configureModelAndDatabase({ databaseUrl: pg.url, modelUrl: model.baseURL });
+  await runMigrations(pg?.url ?? direct!);
+  configureModelAndDatabase({ databaseUrl: pg?.url ?? pooler!, modelUrl: model.baseURL });
   session.user = { sub: "auth0|carol", name: "Carol Diaz", email: "carol@example.com", picture: null, emailVerified: true };
   const chatId = crypto.randomUUID();
   wholeStory = streamedText(await (await post(chatId, STORY)).text());
