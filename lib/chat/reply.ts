@@ -41,7 +41,12 @@ export async function streamReply({
   context: ToolContext;
   resumed?: ResumedCall;
 }): Promise<Response> {
-  const streamId = await startChatStream({ chatId });
+  // Not recorded if the database went away since the turn began: the reply is still given (and stored if it can be),
+  // it just cannot be resumed or stopped from elsewhere.
+  const streamId = await startChatStream({ chatId }).catch((error: unknown) => {
+    logError("chat", "stream not recorded", error);
+    return null;
+  });
   const stop = new AbortController();
   let unsaved = false;
   const stream = createUIMessageStream<ChatMessage>({
@@ -79,7 +84,7 @@ export async function streamReply({
     },
   });
   const chunks = stream.pipeThrough(finishOnceStored(() => unsaved));
-  return createUIMessageStreamResponse({ stream: recordStream({ streamId, chunks, stop }) });
+  return createUIMessageStreamResponse({ stream: streamId ? recordStream({ streamId, chunks, stop }) : chunks });
 }
 
 const REPLY_NOT_SAVED = "This reply could not be saved, so it will be missing after a reload. Ask again in a moment.";

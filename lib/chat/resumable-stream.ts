@@ -15,32 +15,60 @@ type Chunk = InferUIMessageChunk<ChatMessage>;
 const POLL_INTERVAL_MS = 250;
 
 /**
+ * How long the browser's copy waits, once the reply has ended, for the stream to be recorded as finished. Normally a
+ * few milliseconds; bounded so that a database gone away does not hold the end of a reply the user is reading.
+ */
+const FINISH_WAIT_MS = 2_000;
+
+/**
  * Writes a reply's chunks to the database as they come, so that any instance can replay them, and ends the turn
  * when the user's Stop is recorded. Reads the reply to its end whatever happens to the browser's request, and asks
  * the platform to keep the function alive until then (Next's `after`; on Vercel up to the route's maxDuration).
- * Returns the browser's copy, which closes only once the stream is recorded as finished: a reload after the browser
- * saw the end finds nothing left to resume.
+ * Returns the browser's copy, which closes once the stream is recorded as finished: a reload after the browser saw
+ * the end finds nothing left to resume.
  */
 export function recordStream({ streamId, chunks, stop }: { streamId: string; chunks: ReadableStream<Chunk>; stop: AbortController }): ReadableStream<Chunk> {
-  // Null once the browser went away: the reply goes on, to the database only.
+  // Null once the browser went away or its copy was closed: the reply goes on, to the database only.
   let browser: ReadableStreamDefaultController<Chunk> | null = null;
   const copy = new ReadableStream<Chunk>({
     start: (controller) => void (browser = controller),
     cancel: () => void (browser = null),
   });
-  keepRunning(
-    record(streamId, chunks, stop, (chunk) => browser?.enqueue(chunk)).finally(() => browser?.close()),
-  );
+  const closeCopy = () => {
+    browser?.close();
+    browser = null;
+  };
+  keepRunning(record({ streamId, chunks, stop, forward: (chunk) => browser?.enqueue(chunk), ended: closeCopy }).finally(closeCopy));
   return copy;
 }
 
-async function record(streamId: string, chunks: ReadableStream<Chunk>, stop: AbortController, forward: (chunk: Chunk) => void) {
-  const stopWatch = setInterval(() => {
-    isStopRequested({ streamId }).then(
-      (requested) => requested && stop.abort(),
-      (error) => logError("chat", "stop flag not read", error),
-    );
-  }, POLL_INTERVAL_MS);
+async function record({
+  streamId,
+  chunks,
+  stop,
+  forward,
+  ended,
+}: {
+  streamId: string;
+  chunks: ReadableStream<Chunk>;
+  stop: AbortController;
+  forward: (chunk: Chunk) => void;
+  /** Called FINISH_WAIT_MS after the reply ended if the stream is not recorded as finished by then. */
+  ended: () => void;
+}) {
+  let running = true;
+  // One look at a time: with the database gone, looks would otherwise pile up behind its connection timeout.
+  const watchForStop = async () => {
+    while (running && !stop.signal.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+      try {
+        if (running && (await isStopRequested({ streamId }))) stop.abort();
+      } catch (error) {
+        logError("chat", "stop flag not read", error);
+      }
+    }
+  };
+  void watchForStop();
   // One write at a time, each taking every chunk that arrived meanwhile: a row per token would be a round trip each.
   let pending: Chunk[] = [];
   let written = 0;
@@ -61,6 +89,7 @@ async function record(streamId: string, chunks: ReadableStream<Chunk>, stop: Abo
       }
     });
   };
+  let endWait: ReturnType<typeof setTimeout> | undefined;
   try {
     const reader = chunks.getReader();
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
@@ -68,13 +97,16 @@ async function record(streamId: string, chunks: ReadableStream<Chunk>, stop: Abo
       pending.push(read.value);
       flush();
     }
+    running = false;
+    endWait = setTimeout(ended, FINISH_WAIT_MS);
     await writing;
     // Finished even when chunks went missing: readers stop waiting, and a reload shows the stored reply.
     await finishChatStream({ streamId });
   } catch (error) {
     logError("chat", "stream not finished", error);
   } finally {
-    clearInterval(stopWatch);
+    running = false;
+    clearTimeout(endWait);
   }
 }
 

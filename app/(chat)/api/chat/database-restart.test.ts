@@ -4,6 +4,8 @@ import { runMigrations } from "@/db/migrate";
 import type { CurrentUser } from "@/lib/auth/session";
 import { startModelServer, type ModelServer } from "@/sandbox/model/server";
 import { realPostgresInstalled, startRealPostgres, type RealPostgres } from "@/sandbox/postgres/real-server";
+import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
+import { startPermissionService } from "@/sandbox/test-harness";
 import { chatClient, configureModelAndDatabase, streamChunks, streamedText } from "./test-client";
 
 // The database restarting under the app, on a real PostgreSQL server of this file's own (stopping one that other
@@ -23,6 +25,9 @@ const REPLY_NOT_SAVED = "This reply could not be saved, so it will be missing af
 describe.skipIf(!process.env.TEST_DIRECT_DATABASE_URL || !realPostgresInstalled)("the database restarting", { timeout: 60_000 }, () => {
   let database: RealPostgres;
   let model: ModelServer;
+  // On a database of its own, which stays up: tools are offered, and what is tested is the chat's database going away.
+  let permissionDatabase: SandboxPostgres;
+  let permissions: Awaited<ReturnType<typeof startPermissionService>>;
   let POST: (request: Request) => Promise<Response>;
 
   beforeAll(async () => {
@@ -30,12 +35,16 @@ describe.skipIf(!process.env.TEST_DIRECT_DATABASE_URL || !realPostgresInstalled)
     await runMigrations(database.url);
     // Paced slower than a real model, so a reply is still streaming seconds after the database is back.
     model = await startModelServer({ port: 0, chunkDelayMs: 250 });
-    configureModelAndDatabase({ databaseUrl: database.url, modelUrl: model.baseURL });
+    permissionDatabase = await startSandboxPostgres({ port: 0 });
+    permissions = await startPermissionService(permissionDatabase.url);
+    configureModelAndDatabase({ databaseUrl: database.url, modelUrl: model.baseURL, fga: permissions });
     ({ POST } = await import("./route"));
   }, 120_000);
 
   afterAll(async () => {
     await model?.close();
+    await permissions?.close();
+    await permissionDatabase?.close();
     await database?.close();
   });
 
