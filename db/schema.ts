@@ -226,3 +226,37 @@ export const auditChains = pgTable("audit_chains", {
 });
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
+
+/**
+ * One streamed reply, kept while it runs and briefly after, so that a reload — reaching this instance or another —
+ * can replay what was sent and follow the rest. Also how an explicit Stop reaches the instance that generates: the
+ * browser's own request no longer ends the turn.
+ */
+export const chatStreams = pgTable(
+  "chat_streams",
+  {
+    id: uuid("id").primaryKey(),
+    chatId: uuid("chat_id")
+      .notNull()
+      .references(() => chats.id, { onDelete: "cascade" }),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Set by the user's Stop; the generating instance checks it every moment and ends the turn. */
+    stopRequestedAt: timestamp("stop_requested_at", { withTimezone: true }),
+    /** Set once the reply is stored and its last chunk written. */
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (table) => [index("chat_streams_chat_started_idx").on(table.chatId, table.startedAt), index("chat_streams_started_idx").on(table.startedAt)],
+);
+
+/** The UI message chunks of one stream, in the order they were sent (`sequence` from 0). */
+export const chatStreamChunks = pgTable(
+  "chat_stream_chunks",
+  {
+    streamId: uuid("stream_id")
+      .notNull()
+      .references(() => chatStreams.id, { onDelete: "cascade" }),
+    sequence: integer("sequence").notNull(),
+    chunk: jsonb("chunk").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.streamId, table.sequence] })],
+);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect, request, test as base, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
-import { ask, ensureConnected, ensureDisconnected, lastReply, signIn, waitForReply } from "./helpers";
+import { ask, ensureConnected, ensureDisconnected, lastReply, send, signIn, waitForReply } from "./helpers";
 import { answerOnDevice } from "./purchase-helpers";
 import { createDatabase, startDeployment, type AppInstance, type Deployment } from "./support/app-instances";
 
@@ -343,3 +343,18 @@ test("an instance killed in the middle of checking a pending purchase: once its 
 /** Answers the purchase on the deployment's authenticator page, the stand-in for the user's phone. */
 const approveOnDevice = (context: BrowserContext, deployment: Deployment, bindingMessage: string) =>
   answerOnDevice(context, bindingMessage, "Approve", new URL(deployment.env.ASYNC_AUTHORIZATION_APPROVAL_URL!).origin);
+
+test("reloading mid-answer through the other instance follows the reply there and shows it finished", async ({ page }) => {
+  await signIn(page, "dave@example.com");
+  await send(page, "Tell me a long story about otters");
+  await expect(lastReply(page)).toContainText("Once upon a time");
+  // Round robin: the reloaded page and its reconnect reach both instances; only the database holds the stream.
+  await page.reload();
+  await expect(lastReply(page)).toContainText("The end.", { timeout: 30_000 });
+  await waitForReply(page);
+  const finished = (await lastReply(page).innerText()).trim();
+  await page.reload();
+  await expect(lastReply(page)).toContainText("The end.");
+  expect((await lastReply(page).innerText()).trim()).toBe(finished);
+  await expect(page.getByRole("article", { name: "Assistant message" })).toHaveCount(1);
+});

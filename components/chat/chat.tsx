@@ -85,6 +85,8 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
     id,
     messages: initialMessages,
     transport,
+    // A reply still being generated (the page was reloaded mid-answer) is replayed and followed to its end.
+    resume: true,
     // Once every approval request of the reply is answered, the decisions go to the server by themselves.
     sendAutomaticallyWhen: lastAssistantMessageIsCompleteWithApprovalResponses,
     generateId: () => crypto.randomUUID(),
@@ -111,7 +113,8 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
   });
 
   const inputRef = useRef(input);
-  const lastRequest = useRef<"send" | "resume" | "rewind">("send");
+  // Starts as "resume": the first request is the reconnect to a running reply, not a message to take back.
+  const lastRequest = useRef<"send" | "resume" | "rewind">("resume");
   function setInput(text: string) {
     inputRef.current = text;
     setInputState(text);
@@ -142,10 +145,12 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
 
   const busy = status === "submitted" || status === "streaming";
   const focusComposer = useCallback(() => requestAnimationFrame(() => composerBox.current?.focus()), []);
+  // Leaving the page does not end a reply on the server, so the Stop is sent to it before the stream is let go.
   const stopGenerating = useCallback(() => {
+    void fetch(`/api/chat/${id}/stream`, { method: "DELETE" });
     void stop();
     focusComposer();
-  }, [stop, focusComposer]);
+  }, [id, stop, focusComposer]);
 
   // Esc stops the answer from anywhere in the page, as in other chat apps.
   useEffect(() => {

@@ -1,5 +1,6 @@
 import "server-only";
 import { createUIMessageStream, createUIMessageStreamResponse, isToolUIPart, toUIMessageStream, type InferUIMessageChunk } from "ai";
+import { startChatStream } from "@/db/queries/chat-streams";
 import { saveMessage } from "@/db/queries/chats";
 import { recordInterrupts } from "@/db/queries/interrupts";
 import { runAgent } from "@/lib/ai/agent";
@@ -9,6 +10,7 @@ import type { ToolContext } from "@/lib/auth/tool-context";
 import { logError } from "@/lib/log";
 import { approvalsExpireAt, recordApprovalRequests } from "./approvals";
 import { historyWithinBudget } from "./history";
+import { recordStream } from "./resumable-stream";
 import { describeStreamError } from "./stream-errors";
 
 /** A resumed tool call's new output, streamed into the assistant message it belongs to. */
@@ -22,23 +24,30 @@ export interface ResumedCall {
 
 /**
  * Streams the assistant's reply and stores it when the stream ends — completed, stopped or failed alike, so a
- * reload shows what the user saw. Tool calls that stopped for the user are recorded as pending interrupts.
+ * reload shows what the user saw. The turn runs to its end even if the browser goes away (only the user's Stop,
+ * recorded in the database, ends it early), and its chunks are recorded for a reload to resume
+ * (./resumable-stream.ts). Tool calls that stopped for the user are recorded as pending interrupts.
  * If the reply cannot be stored (the database went away mid-turn), the user is told so instead of being shown a
  * finished reply that a reload would lose.
  */
-export function streamReply({
+export async function streamReply({
   chatId,
   messages,
   context,
-  abortSignal,
   resumed,
 }: {
   chatId: string;
   messages: ChatMessage[];
   context: ToolContext;
-  abortSignal: AbortSignal;
   resumed?: ResumedCall;
-}): Response {
+}): Promise<Response> {
+  // Not recorded if the database went away since the turn began: the reply is still given (and stored if it can be),
+  // it just cannot be resumed or stopped from elsewhere.
+  const streamId = await startChatStream({ chatId }).catch((error: unknown) => {
+    logError("chat", "stream not recorded", error);
+    return null;
+  });
+  const stop = new AbortController();
   let unsaved = false;
   const stream = createUIMessageStream<ChatMessage>({
     originalMessages: messages,
@@ -53,7 +62,7 @@ export function streamReply({
         }
       }
       // The whole chat stays stored and shown; the model reads only the newest turns that fit its budget.
-      const { result, tools } = await runAgent({ context, messages: historyWithinBudget(messages), abortSignal });
+      const { result, tools } = await runAgent({ context, messages: historyWithinBudget(messages), abortSignal: stop.signal });
       writer.merge(toUIMessageStream({ stream: result.stream, tools, onError: describeStreamError }));
     },
     onError: describeStreamError,
@@ -74,7 +83,8 @@ export function streamReply({
       }
     },
   });
-  return createUIMessageStreamResponse({ stream: stream.pipeThrough(finishOnceStored(() => unsaved)) });
+  const chunks = stream.pipeThrough(finishOnceStored(() => unsaved));
+  return createUIMessageStreamResponse({ stream: streamId ? recordStream({ streamId, chunks, stop }) : chunks });
 }
 
 const REPLY_NOT_SAVED = "This reply could not be saved, so it will be missing after a reload. Ask again in a moment.";

@@ -44,14 +44,12 @@ export async function resumeToolCall({
   call,
   cancel = false,
   context,
-  abortSignal,
 }: {
   chatId: string;
   call: InterruptedCall;
   /** End the call without running it. */
   cancel?: boolean;
   context: ToolContext;
-  abortSignal: AbortSignal;
 }): Promise<ResumedCall | null> {
   const { message, part } = call;
   const { toolCallId } = part;
@@ -73,7 +71,7 @@ export async function resumeToolCall({
     // createTools' tools never throw (lib/ai/tools/guard.ts): a failure comes back as a fixed sentence.
     const tool = createTools(callContext)[getToolName(part) as ToolName];
     output = tool?.execute
-      ? await tool.execute(part.input as never, { toolCallId, messages: [], abortSignal, context: {} })
+      ? await tool.execute(part.input as never, { toolCallId, messages: [], context: {} })
       : { error: "This action is no longer available. Nothing was done." };
   }
   Object.assign(part, { output });

@@ -22,7 +22,7 @@ export async function POST(request: Request) {
   const read = await readChatRequest(request);
   if (!read.ok) return read.response;
   try {
-    return await handleTurn(read.body, session, request.signal);
+    return await handleTurn(read.body, session);
   } catch (error) {
     // Thrown before the reply started. A new message was not stored (the browser puts it back in the box); a resume
     // or an approval may have got partway, so the chat, reloaded, says where it stands.
@@ -37,11 +37,11 @@ export async function POST(request: Request) {
   }
 }
 
-async function handleTurn(
-  body: ChatRequest,
-  session: AgentSession,
-  abortSignal: AbortSignal,
-): Promise<Response> {
+/**
+ * Runs one turn. The browser's request does not bound it: a reload or a closed tab leaves the turn running to its
+ * end (lib/chat/reply.ts), and only the user's Stop ends it early.
+ */
+async function handleTurn(body: ChatRequest, session: AgentSession): Promise<Response> {
   const { id } = body;
   const userId = session.user.sub;
   const context = { ...session, chatId: id, timeZone: body.timeZone };
@@ -54,7 +54,7 @@ async function handleTurn(
   if ("approvals" in body) {
     const refusal = await applyApprovals({ userId, chatId: id, approvals: body.approvals, messages });
     if (refusal) return apiError("conflict", refusal);
-    return streamReply({ chatId: id, messages, context, abortSignal });
+    return streamReply({ chatId: id, messages, context });
   }
 
   if ("resume" in body) {
@@ -63,10 +63,10 @@ async function handleTurn(
     if (!call) return apiError("conflict", "That action is not waiting to be resumed.");
     const refusal = !cancel && call.interrupt.code === "TOKEN_VAULT_ERROR" ? await turnRefusal(userId) : null;
     if (refusal) return refusal;
-    const resumed = await resumeToolCall({ chatId: id, call, cancel, context, abortSignal });
+    const resumed = await resumeToolCall({ chatId: id, call, cancel, context });
     // Claimed by another request (a second tab or instance) or settled since this chat was loaded.
     if (!resumed) return apiError("conflict", "That action is no longer waiting: it is being carried out or has finished. Reload the chat to see where it stands.");
-    return streamReply({ chatId: id, messages, context, abortSignal, resumed });
+    return streamReply({ chatId: id, messages, context, resumed });
   }
 
   if ("retry" in body || "edit" in body) {
@@ -80,7 +80,7 @@ async function handleTurn(
     if (!(await rewindChat({ chatId: id, ...rewind }))) return apiError("conflict", "That message is no longer in this chat. Reload it.");
     const kept = messages.slice(0, messages.findIndex((m) => m.id === rewind.messageId));
     const userMessage: ChatMessage = { id: rewind.messageId, role: "user", parts: rewind.parts ?? messages[kept.length]!.parts };
-    return streamReply({ chatId: id, messages: [...kept, userMessage], context, abortSignal });
+    return streamReply({ chatId: id, messages: [...kept, userMessage], context });
   }
 
   const { message } = body;
@@ -92,7 +92,7 @@ async function handleTurn(
     await abandonInterrupts({ chatId: id });
     await saveMessage({ chatId: id, message: userMessage });
   } else await createChat({ id, userId, title: titleFrom(messageText(message)), firstMessage: userMessage });
-  return streamReply({ chatId: id, messages: [...messages, userMessage], context, abortSignal });
+  return streamReply({ chatId: id, messages: [...messages, userMessage], context });
 }
 
 /**

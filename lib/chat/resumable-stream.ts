@@ -1,0 +1,146 @@
+import "server-only";
+import type { InferUIMessageChunk } from "ai";
+import { after } from "next/server";
+import { appendStreamChunks, finishChatStream, isStopRequested, readStreamChunks } from "@/db/queries/chat-streams";
+import type { ChatMessage } from "@/lib/ai/types";
+import { logError } from "@/lib/log";
+
+type Chunk = InferUIMessageChunk<ChatMessage>;
+
+/**
+ * How often a resuming reader looks for new chunks, and the generating instance for a Stop. Polling, not
+ * LISTEN/NOTIFY: PgBouncer in transaction mode (how serverless deployments reach Postgres) does not carry LISTEN,
+ * and a quarter second is below what a reader of a streamed answer notices.
+ */
+const POLL_INTERVAL_MS = 250;
+
+/**
+ * How long the browser's copy waits, once the reply has ended, for the stream to be recorded as finished. Normally a
+ * few milliseconds; bounded so that a database gone away does not hold the end of a reply the user is reading.
+ */
+const FINISH_WAIT_MS = 2_000;
+
+/**
+ * Writes a reply's chunks to the database as they come, so that any instance can replay them, and ends the turn
+ * when the user's Stop is recorded. Reads the reply to its end whatever happens to the browser's request, and asks
+ * the platform to keep the function alive until then (Next's `after`; on Vercel up to the route's maxDuration).
+ * Returns the browser's copy, which closes once the stream is recorded as finished: a reload after the browser saw
+ * the end finds nothing left to resume.
+ */
+export function recordStream({ streamId, chunks, stop }: { streamId: string; chunks: ReadableStream<Chunk>; stop: AbortController }): ReadableStream<Chunk> {
+  // Null once the browser went away or its copy was closed: the reply goes on, to the database only.
+  let browser: ReadableStreamDefaultController<Chunk> | null = null;
+  const copy = new ReadableStream<Chunk>({
+    start: (controller) => void (browser = controller),
+    cancel: () => void (browser = null),
+  });
+  const closeCopy = () => {
+    browser?.close();
+    browser = null;
+  };
+  keepRunning(record({ streamId, chunks, stop, forward: (chunk) => browser?.enqueue(chunk), ended: closeCopy }).finally(closeCopy));
+  return copy;
+}
+
+async function record({
+  streamId,
+  chunks,
+  stop,
+  forward,
+  ended,
+}: {
+  streamId: string;
+  chunks: ReadableStream<Chunk>;
+  stop: AbortController;
+  forward: (chunk: Chunk) => void;
+  /** Called FINISH_WAIT_MS after the reply ended if the stream is not recorded as finished by then. */
+  ended: () => void;
+}) {
+  let running = true;
+  // One look at a time: with the database gone, looks would otherwise pile up behind its connection timeout.
+  const watchForStop = async () => {
+    while (running && !stop.signal.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+      try {
+        if (running && (await isStopRequested({ streamId }))) stop.abort();
+      } catch (error) {
+        logError("chat", "stop flag not read", error);
+      }
+    }
+  };
+  void watchForStop();
+  // One write at a time, each taking every chunk that arrived meanwhile: a row per token would be a round trip each.
+  let pending: Chunk[] = [];
+  let written = 0;
+  let writing: Promise<void> = Promise.resolve();
+  let writable = true;
+  const flush = () => {
+    writing = writing.then(async () => {
+      if (!writable || pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      try {
+        await appendStreamChunks({ streamId, from: written, chunks: batch });
+        written += batch.length;
+      } catch (error) {
+        // The reply itself goes on (and is stored, or the user told it is not); only resuming it is lost.
+        logError("chat", "stream chunks not stored", error);
+        writable = false;
+      }
+    });
+  };
+  let endWait: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const reader = chunks.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      forward(read.value);
+      pending.push(read.value);
+      flush();
+    }
+    running = false;
+    endWait = setTimeout(ended, FINISH_WAIT_MS);
+    await writing;
+    // Finished even when chunks went missing: readers stop waiting, and a reload shows the stored reply.
+    await finishChatStream({ streamId });
+  } catch (error) {
+    logError("chat", "stream not finished", error);
+  } finally {
+    running = false;
+    clearTimeout(endWait);
+  }
+}
+
+/** A stream's chunks from the first, then each new one as it is stored, until the stream has finished. */
+export function replayStream(streamId: string): ReadableStream<Chunk> {
+  let last = -1;
+  let cancelled = false;
+  return new ReadableStream<Chunk>({
+    async pull(controller) {
+      while (!cancelled) {
+        const { chunks, ended } = await readStreamChunks({ streamId, after: last });
+        for (const { sequence, chunk } of chunks) {
+          controller.enqueue(chunk as Chunk);
+          last = sequence;
+        }
+        if (chunks.length > 0) return;
+        if (ended) return controller.close();
+        await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+      }
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+}
+
+/**
+ * Lets the platform wait for `task` after the response has closed. Outside a request (route tests, scripts) there
+ * is nothing to extend: the process runs on, and the task with it.
+ */
+function keepRunning(task: Promise<void>) {
+  try {
+    after(task);
+  } catch {
+    // `after` throws only when called outside a request scope.
+  }
+}
