@@ -44,7 +44,7 @@ test("a switched-off tool is refused with where to switch it back on, reaches no
 
   const before = await orders(page, "auth0|dave");
   await newChat(page);
-  const reply = await ask(page, "Could you order 2 Acme Widgets for me?");
+  const reply = await ask(page, "Could you buy me 2 Acme Widgets?");
   await expect(reply).toContainText('You switched off "Buy products" for Delegate');
   await expect(reply).toContainText("Agent permissions (/permissions)");
   await expect(reply.getByRole("region", { name: "Approval required" })).toHaveCount(0);
@@ -64,7 +64,7 @@ test("a switched-off tool is refused with where to switch it back on, reaches no
   await openPermissions(page);
   await setSwitch(page, "Buy products", true);
   await newChat(page);
-  const prompt = await askToBuy(page, "Could you order 2 Acme Widgets for me?");
+  const prompt = await askToBuy(page, "Could you buy me 2 Acme Widgets?");
   await expect(prompt).toContainText("Buy 2 x Acme Widget for at most 39.98 USD");
   await answerOnDevice(context, "Buy 2 x Acme Widget for at most 39.98", "Approve");
   await expect(page.getByRole("article", { name: "Assistant message" }).last()).toContainText(/ORD-\d+/, { timeout: 30_000 });

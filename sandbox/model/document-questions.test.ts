@@ -152,7 +152,8 @@ describe("sandbox model: questions go to the documents when no other tool fits",
       ["What Slack channels do we have?", "list_slack_channels"],
       ["Who am I?", "get_user_profile"],
       ["Buy 2 Acme Widgets", "buy_product"],
-      ["Could you order 2 Acme Widgets for me?", "buy_product"],
+      ["Could you buy me 2 Acme Widgets?", "buy_product"],
+      ["Did I get any email about my order?", "search_gmail"],
       ["I'd like to purchase 3 USB-C cables", "buy_product"],
       ["Search my documents for vacation", "search_documents"],
     ];
@@ -165,7 +166,7 @@ describe("sandbox model: questions go to the documents when no other tool fits",
     // As an LLM would: the unavailable tool still names what it does, and calling it is how the model learns why.
     const unavailable = await wire("buy_product", buyProduct(context, false));
     const tools = offered.map((t) => (t.function.name === "buy_product" ? unavailable : t));
-    for (const question of ["Buy 2 Acme Widgets", "Could you order 2 Acme Widgets for me?", "Please purchase a USB-C cable"])
+    for (const question of ["Buy 2 Acme Widgets", "Could you buy me 2 Acme Widgets?", "Please purchase a USB-C cable"])
       expect(onlyCall(ask(question, tools)), question).toEqual({ name: "buy_product", arguments: {} });
     expect(onlyCall(ask("How many vacation days do we get?", tools)).name).toBe("search_documents");
   });
