@@ -36,6 +36,9 @@ export function lastReply(page: Page) {
 export async function newChat(page: Page) {
   const box = page.getByRole("textbox", { name: "Message" });
   const oldBox = (await box.count()) > 0 ? await box.elementHandle() : null;
+  // On a phone "New chat" is in the drawer.
+  const openSidebar = page.getByRole("button", { name: "Open sidebar" });
+  if (await openSidebar.isVisible()) await openSidebar.click();
   await page.getByRole("link", { name: "New chat" }).click();
   if (oldBox) await expect.poll(() => oldBox.evaluate((box) => box.isConnected)).toBe(false);
   await expect(page.getByRole("heading", { name: "How can I help?" })).toBeVisible();

@@ -29,7 +29,7 @@ test("on a phone the sidebar is a drawer: opened from the header, closed by Esc,
   await expect(drawer.getByRole("link", { name: "New chat" })).toBeVisible();
   await expect(drawer.getByRole("navigation", { name: "Chat history" })).toBeVisible();
   for (const name of ["Documents", "Connections", "Agent permissions", "Activity"]) {
-    await expect(drawer.getByRole("link", { name })).toBeVisible();
+    await expect(drawer.getByRole("link", { name, exact: true })).toBeVisible();
   }
   await expect(drawer.getByRole("button", { name: "Alice Martin" })).toBeVisible();
   await page.screenshot({ path: "/tmp/shell-drawer-375.png" });
@@ -43,7 +43,7 @@ test("on a phone the sidebar is a drawer: opened from the header, closed by Esc,
   await expect(open).toBeFocused();
 
   await open.click();
-  await drawer.getByRole("link", { name: "Documents" }).click();
+  await drawer.getByRole("link", { name: "Documents", exact: true }).click();
   await expect(page).toHaveURL(/\/documents$/);
   await expect(page.getByRole("heading", { level: 1, name: "Documents" })).toBeVisible();
   await expect(drawer).toHaveCount(0);
