@@ -1,6 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { ask, ensureConnected, lastReply, signIn } from "./helpers";
 import { answerOnDevice, askToBuy } from "./purchase-helpers";
+import { answerNextWith, CODE_AND_TABLE_ANSWER } from "./answer-stream";
 
 /**
  * Readable answers: tool results in their own views, Markdown code and tables, at desktop and phone widths, with
@@ -88,45 +89,11 @@ test("a purchase approved on the device shows as a receipt", async ({ page, cont
   expect(violations).toEqual([]);
 });
 
-/**
- * The sandbox model writes neither code nor tables, so this answer comes from a stand-in for /api/chat speaking the
- * AI SDK's UI message stream: everything after the network — parsing, Markdown, highlighting, the copy button, the
- * page's real Content-Security-Policy — is the app's own.
- */
-const CODE_AND_TABLE_ANSWER = [
-  "Here is the function:",
-  "",
-  "```ts",
-  "export function orderTotal(price: number, quantity: number): number {",
-  "  return Math.round(price * quantity * 100) / 100; // rounded to cents, so 2 × 19.99 is 39.98 and never 39.980000000000004",
-  "}",
-  "```",
-  "",
-  "| Product | Quantity | Unit price | Total | Order number | Status | Delivery address |",
-  "| --- | ---: | ---: | ---: | --- | --- | --- |",
-  "| Acme Widget | 2 | 19.99 USD | 39.98 USD | ORD-100234 | confirmed | 1 Infinite Loop, Cupertino, CA 95014, United States |",
-].join("\n");
-
-function uiMessageStream(text: string): string {
-  const chunks = [
-    { type: "start", messageId: "answer-with-code" },
-    { type: "start-step" },
-    { type: "text-start", id: "text-1" },
-    ...text.match(/[\s\S]{1,40}/g)!.map((delta) => ({ type: "text-delta", id: "text-1", delta })),
-    { type: "text-end", id: "text-1" },
-    { type: "finish-step" },
-    { type: "finish" },
-  ];
-  return [...chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`), "data: [DONE]\n\n"].join("");
-}
-
 test("a code block is highlighted and copied whole, and a wide table scrolls in its own box on a phone", async ({ page, context }) => {
   const violations = await watchPolicyViolations(page);
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   await signIn(page, "bob@example.com");
-  await page.route("**/api/chat", (route) =>
-    route.fulfill({ status: 200, headers: { "content-type": "text/event-stream", "x-vercel-ai-ui-message-stream": "v1" }, body: uiMessageStream(CODE_AND_TABLE_ANSWER) }),
-  );
+  await answerNextWith(page, CODE_AND_TABLE_ANSWER);
   const reply = await ask(page, "Write a function that totals an order, and show my last order as a table");
   const code = reply.getByRole("group", { name: "Code (ts)" });
   await expect(code).toContainText("export function orderTotal");

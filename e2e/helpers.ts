@@ -46,9 +46,16 @@ export async function newChat(page: Page) {
 
 /** Logs out from the user menu at the bottom of the sidebar (the button is named by the user's name). */
 export async function logOut(page: Page, userName: RegExp | string) {
-  await page.getByRole("complementary", { name: "Chats" }).getByRole("button", { name: userName }).click();
-  await page.getByRole("menuitem", { name: "Log out" }).click();
-  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+  const menuButton = page.getByRole("complementary", { name: "Chats" }).getByRole("button", { name: userName });
+  const logOutItem = page.getByRole("menuitem", { name: "Log out" });
+  // A click that lands before the menu is hydrated opens nothing: click again until the menu is there.
+  await expect(async () => {
+    if (!(await logOutItem.isVisible())) await menuButton.click();
+    await expect(logOutItem).toBeVisible({ timeout: 1_000 });
+  }).toPass();
+  await logOutItem.click();
+  // Logging out passes through the identity server's end-session page and back: three navigations.
+  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible({ timeout: 30_000 });
 }
 
 /** Sends a message and waits until the reply has finished; returns the reply. */

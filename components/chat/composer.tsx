@@ -1,6 +1,9 @@
 "use client";
 
 import { useId, type Ref } from "react";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { Textarea } from "@/components/ui/textarea";
 import { MAX_MESSAGE_LENGTH } from "@/lib/chat/limits";
 
 export function Composer({
@@ -33,7 +36,7 @@ export function Composer({
       }}
     >
       <div className="mx-auto flex max-w-3xl items-end gap-2">
-        <textarea
+        <Textarea
           ref={inputRef}
           aria-label="Message"
           aria-describedby={counterId}
@@ -49,23 +52,19 @@ export function Composer({
               if (canSend) onSend();
             }
           }}
-          className="min-h-11 flex-1 resize-y rounded-lg border border-zinc-300 px-3 py-2 focus:border-indigo-500 focus:outline-none"
+          className="min-h-11 flex-1 rounded-lg text-base"
         />
         {busy ? (
-          <button type="button" onClick={onStop} aria-keyshortcuts="Escape" title="Stop (Esc)" className="rounded-lg bg-zinc-800 px-4 py-2 font-medium text-white">
+          <Button size="lg" onClick={onStop} aria-keyshortcuts="Escape" title="Stop (Esc)" className="bg-zinc-800 hover:bg-zinc-900">
             Stop
-          </button>
+          </Button>
         ) : (
-          <button
-            type="submit"
-            disabled={!canSend}
-            className="rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white disabled:opacity-40"
-          >
+          <Button type="submit" size="lg" disabled={!canSend}>
             Send
-          </button>
+          </Button>
         )}
       </div>
-      <p id={counterId} className={`mx-auto mt-1 max-w-3xl text-right text-xs ${tooLong ? "text-red-700" : "text-zinc-400"}`}>
+      <p id={counterId} className={cn("mx-auto mt-1 max-w-3xl text-right text-xs", tooLong ? "text-red-700" : "text-zinc-600")}>
         {tooLong ? `Too long: ${value.length} / ${MAX_MESSAGE_LENGTH} characters` : `${value.length} / ${MAX_MESSAGE_LENGTH}`}
       </p>
     </form>

@@ -28,7 +28,7 @@ export function UserMenu({ name, email, theme: initialTheme }: { name: string; e
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
-        <Button variant="ghost" className="w-full justify-start truncate" aria-label={name}>
+        <Button variant="ghost" className="w-full justify-start truncate">
           <span aria-hidden className="flex size-6 shrink-0 items-center justify-center rounded-full bg-indigo-600 text-xs text-white">
             {name.slice(0, 1).toUpperCase()}
           </span>

@@ -5,7 +5,13 @@ import { cn } from "./cn";
 import "./style-nonce";
 
 // Radix gives the menu its roles, arrow-key navigation, typeahead, Esc to close and focus back to the trigger.
-export const DropdownMenu = MenuPrimitive.Root;
+/**
+ * Not modal: a modal menu hides the rest of the page with aria-hidden while the focused trigger stays in it, which
+ * screen readers and axe (aria-hidden-focus) reject. The menu still closes on Esc, outside clicks and focus loss.
+ */
+export function DropdownMenu({ modal = false, ...props }: React.ComponentProps<typeof MenuPrimitive.Root>) {
+  return <MenuPrimitive.Root modal={modal} {...props} />;
+}
 export const DropdownMenuTrigger = MenuPrimitive.Trigger;
 export const DropdownMenuGroup = MenuPrimitive.Group;
 export const DropdownMenuRadioGroup = MenuPrimitive.RadioGroup;

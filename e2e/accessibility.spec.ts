@@ -1,0 +1,124 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { upload } from "./documents-helpers";
+import { answerNextWith, CODE_AND_TABLE_ANSWER } from "./answer-stream";
+import { ask, ensureDisconnected, lastReply, signIn } from "./helpers";
+import { askToBuy } from "./purchase-helpers";
+
+/**
+ * axe-core on every page, in both themes, at a desktop and a phone width: no serious or critical violation of
+ * WCAG 2.1 A/AA (contrast, names, roles, structure). Each page is checked in its resting state and with its
+ * overlays open (menus and dialogs are where names and contrast usually go wrong).
+ */
+const VIEWPORTS = [
+  { name: "desktop", width: 1280, height: 800 },
+  { name: "phone", width: 375, height: 812 },
+] as const;
+const THEMES = ["light", "dark"] as const;
+
+/** Waits until no transition or animation runs: axe measures contrast on what is painted. */
+async function settled(page: Page) {
+  await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== "running"));
+}
+
+/** The serious and critical violations, one readable line each, so a failure says what to fix and where. */
+async function violations(page: Page): Promise<string[]> {
+  await settled(page);
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .flatMap((violation) =>
+      violation.nodes.map((node) => `${violation.id} (${violation.impact}): ${violation.help} — ${node.html.slice(0, 160)} — ${node.failureSummary?.replace(/\s+/g, " ")}`),
+    );
+}
+
+/**
+ * Runs `check` (which leaves the page in the state to examine) at each width in each theme and collects every
+ * violation, labelled with where it was found, before failing once.
+ */
+async function expectAccessible(page: Page, what: string, check: (viewport: (typeof VIEWPORTS)[number]) => Promise<void>) {
+  const found: string[] = [];
+  for (const viewport of VIEWPORTS) {
+    await page.setViewportSize({ width: viewport.width, height: viewport.height });
+    for (const colorScheme of THEMES) {
+      await page.emulateMedia({ colorScheme });
+      await check(viewport);
+      found.push(...(await violations(page)).map((line) => `${what}, ${viewport.name}, ${colorScheme}: ${line}`));
+    }
+  }
+  expect(found, found.join("\n")).toEqual([]);
+}
+
+/** Opens the sidebar's drawer on a phone, where the chat list and the user menu live. */
+async function openSidebarIfPhone(page: Page, viewport: (typeof VIEWPORTS)[number]) {
+  if (viewport.name === "phone") await page.getByRole("button", { name: "Open sidebar" }).click();
+}
+
+test("the landing page and the sign-in page", async ({ page }) => {
+  await expectAccessible(page, "landing", async () => {
+    await page.goto("/");
+    await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+  });
+});
+
+test("a new chat, the user menu, a chat with answers and prompts, and a chat's delete confirmation", async ({ page }) => {
+  test.setTimeout(180_000);
+  await signIn(page, "bob@example.com");
+  await expectAccessible(page, "new chat", async () => {
+    await page.goto("/");
+    await expect(page.getByRole("textbox", { name: "Message" })).toBeEnabled();
+  });
+  await expectAccessible(page, "user menu", async (viewport) => {
+    await page.goto("/");
+    await expect(page.getByRole("textbox", { name: "Message" })).toBeEnabled();
+    await openSidebarIfPhone(page, viewport);
+    await page.getByRole("button", { name: "Bob Chen" }).click();
+    await expect(page.getByRole("menuitem", { name: "Log out" })).toBeVisible();
+  });
+
+  await ensureDisconnected(page, "Google");
+  await page.goto("/");
+  await ask(page, "Who am I?");
+  await ask(page, "What's on my calendar today?");
+  await expect(lastReply(page).getByRole("region", { name: /Connect/ })).toBeVisible();
+  await askToBuy(page, "Buy 2 Acme Widgets");
+  await answerNextWith(page, CODE_AND_TABLE_ANSWER);
+  await ask(page, "Write a function that totals an order, and show my last order as a table");
+  const chatUrl = page.url();
+  // The code answer is not stored (see answer-stream.ts): this page stays open while widths and themes change.
+  await expectAccessible(page, "chat with answers and prompts", async () => {
+    await expect(page.getByRole("article", { name: "Assistant message" })).toHaveCount(4);
+  });
+  await expectAccessible(page, "delete chat confirmation", async (viewport) => {
+    await page.goto(chatUrl);
+    await expect(page.getByRole("textbox", { name: "Message" })).toBeEnabled();
+    await openSidebarIfPhone(page, viewport);
+    await page.getByRole("navigation", { name: "Chat history" }).getByRole("button", { name: /^Delete chat/ }).first().click();
+    await expect(page.getByRole("alertdialog")).toBeVisible();
+  });
+});
+
+test("documents, connections, activity and permissions pages", async ({ page }) => {
+  test.setTimeout(180_000);
+  // carol administers the organisation, so the permissions page shows its defaults too.
+  await signIn(page, "carol@example.com");
+  await upload(page, "Ünïcode plan (v2.5) — https://example.com.md", "| Item | Cost |\n|---|---|\n| Café | 3.50 € |");
+  for (const path of ["/documents", "/connections", "/activity", "/permissions"]) {
+    await expectAccessible(page, path, async () => {
+      await page.goto(path);
+      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    });
+  }
+});
+
+test("the pages for what does not exist", async ({ page }) => {
+  await signIn(page, "alice@example.com");
+  await expectAccessible(page, "unknown page", async () => {
+    await page.goto("/no/such/page");
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  });
+  await expectAccessible(page, "unknown chat", async () => {
+    await page.goto("/chat/00000000-0000-4000-8000-000000000000");
+    await expect(page.getByRole("heading", { name: "Chat not found" })).toBeVisible();
+  });
+});
