@@ -102,6 +102,8 @@ export default defineConfig({
     { name: "gullible-model", testMatch: INJECTION_SPEC, use: { baseURL: gullible.baseURL } },
     ...(postgresSmoke ? [{ name: "postgres", testMatch: POSTGRES_SPEC, use: { baseURL: postgresSmoke.baseURL } }] : []),
     { name: "multi-instance", testMatch: MULTI_INSTANCE_SPEC, timeout: 90_000 },
+    // `npm run screenshots` only: it rewrites public/screenshots/.
+    ...(process.env.README_SCREENSHOTS ? [{ name: "screenshots", testMatch: /readme-screenshots\.ts$/ }] : []),
   ],
   webServer: [
     sandboxServer(offset, serverDataDir),

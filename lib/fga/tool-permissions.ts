@@ -1,6 +1,6 @@
 import "server-only";
-import { ClientWriteRequestOnDuplicateWrites, ClientWriteRequestOnMissingDeletes, type ClientBatchCheckItem, type TupleKey } from "@openfga/sdk";
-import { ask, FRESH, getFga, userRef } from "./client";
+import { ClientWriteRequestOnDuplicateWrites, ClientWriteRequestOnMissingDeletes, type TupleKey } from "@openfga/sdk";
+import { ask, checkEach, getFga, userRef, type Check } from "./client";
 import { ORGANIZATION, toolRef } from "./organization";
 
 /**
@@ -36,8 +36,6 @@ export interface ToolPermissionCheck {
   switchedOffByUser: boolean;
 }
 
-type Check = Omit<ClientBatchCheckItem, "correlationId">;
-
 /** The answers of one batch check, looked up by who was asked about what. */
 type Answers = (user: string, relation: string, tool: string) => boolean;
 
@@ -45,15 +43,8 @@ const check = (user: string, relation: string, tool: string): Check => ({ user, 
 const key = ({ user, relation, object }: Check) => `${user} ${relation} ${object}`;
 
 async function batchCheck(checks: Check[]): Promise<Answers> {
-  // Correlation ids are positions: FGA accepts only up to 36 letters, digits, `-` and `_`.
-  const { result } = await ask("batch-check", () => getFga().batchCheck({ checks: checks.map((each, i) => ({ ...each, correlationId: String(i) })) }, FRESH));
-  // An item that errored is not allowed: absence of a yes is a no.
-  const allowed = new Set(
-    result.flatMap((r) => {
-      const asked = r.allowed === true && !r.error ? checks[Number(r.correlationId)] : undefined;
-      return asked ? [key(asked)] : [];
-    }),
-  );
+  const answers = await checkEach(checks);
+  const allowed = new Set(checks.filter((_, i) => answers[i]).map(key));
   return (user, relation, tool) => allowed.has(key(check(user, relation, tool)));
 }
 
