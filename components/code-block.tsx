@@ -2,6 +2,7 @@
 
 import "highlight.js/styles/github-dark.css";
 import { useEffect, useState, type ReactNode } from "react";
+import { Button } from "@/components/ui/button";
 
 type CopyState = "idle" | "copied" | "failed";
 const copyLabels: Record<CopyState, string> = { idle: "Copy code", copied: "Copied", failed: "Could not copy" };
@@ -24,12 +25,14 @@ export function CodeBlock({ language, code, children }: { language: string | nul
       () => setCopyState("failed"),
     );
   return (
-    <div role="group" aria-label={language ? `Code (${language})` : "Code"} className="not-prose my-3 overflow-hidden rounded-lg bg-[#0d1117] text-sm text-zinc-100">
-      <div className="flex items-center justify-between gap-2 border-b border-zinc-700 px-3 py-1 text-xs text-zinc-300">
+    // GitHub's dark colours, fixed: the code sits on the same dark panel in both themes, so its text colours must not
+    // follow the theme's palette (which inverts zinc).
+    <div role="group" aria-label={language ? `Code (${language})` : "Code"} className="not-prose my-3 overflow-hidden rounded-lg bg-[#0d1117] text-sm text-[#e6edf3]">
+      <div className="flex items-center justify-between gap-2 border-b border-[#30363d] px-3 py-1 text-xs text-[#c9d1d9]">
         <span>{language ?? "code"}</span>
-        <button type="button" onClick={copy} className="rounded px-2 py-1 font-medium hover:bg-zinc-800 focus-visible:outline-2 focus-visible:outline-zinc-300">
+        <Button variant="ghost" size="sm" onClick={copy} className="h-7 px-2 text-xs text-[#e6edf3] hover:bg-[#30363d] hover:text-white focus-visible:outline-[#c9d1d9]">
           {copyLabels[copyState]}
-        </button>
+        </Button>
       </div>
       <pre tabIndex={0} className="overflow-x-auto p-3 font-mono leading-relaxed [&>code]:overflow-visible! [&>code]:bg-transparent! [&>code]:p-0!">
         {children}

@@ -1,3 +1,4 @@
+import { Button } from "@/components/ui/button";
 import { SandboxBadge } from "./sandbox-badge";
 
 export function Landing() {
@@ -12,12 +13,10 @@ export function Landing() {
         on the session you signed in with — never with a shared API key — and it shows you every tool it uses.
       </p>
       <div>
-        <a
-          href="/auth/login"
-          className="inline-block rounded-md bg-indigo-600 px-5 py-2.5 font-medium text-white hover:bg-indigo-700 focus:outline-2 focus:outline-offset-2 focus:outline-indigo-600"
-        >
-          Log in
-        </a>
+        {/* A full navigation: signing in goes through the auth routes, not a page the client router knows. */}
+        <Button asChild size="lg">
+          <a href="/auth/login">Log in</a>
+        </Button>
       </div>
     </main>
   );

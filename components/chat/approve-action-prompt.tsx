@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import type { AsyncAuthorizationPending } from "@/lib/auth/interrupts";
 import { authorizationDetailFields } from "@/lib/chat/tool-summary";
 import { ApprovalFields } from "./approval-fields";
+import { Button } from "@/components/ui/button";
 
 /**
  * A critical action waiting for the user's approval on another device. While the prompt is live it asks the
@@ -68,14 +69,9 @@ export function ApproveActionPrompt({
             <span role="timer" aria-label="Time left to approve" className="font-mono text-amber-950">
               {minutes}:{seconds}
             </span>
-            <button
-              type="button"
-              onClick={() => onCancel(toolCallId)}
-              disabled={busy}
-              className="rounded-md border border-amber-400 bg-white px-3 py-1.5 font-medium text-amber-950 disabled:opacity-50"
-            >
+            <Button variant="secondary" size="sm" onClick={() => onCancel(toolCallId)} disabled={busy} className="border-amber-400 text-amber-950">
               Cancel
-            </button>
+            </Button>
           </div>
         </>
       ) : (

@@ -4,6 +4,7 @@ import { useChat } from "@ai-sdk/react";
 import { DefaultChatTransport, isToolUIPart, lastAssistantMessageIsCompleteWithApprovalResponses } from "ai";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { useStickToBottom } from "use-stick-to-bottom";
+import { Button } from "@/components/ui/button";
 import type { ChatMessage } from "@/lib/ai/types";
 import { loadDraft, saveDraft } from "@/lib/chat/draft";
 import { announceChatsChanged } from "@/lib/chat/events";
@@ -299,16 +300,16 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
           </div>
         </div>
         {!isAtBottom && (
-          <button
-            type="button"
+          <Button
+            variant="secondary"
             onClick={() => {
               void scrollToBottom();
               focusComposer();
             }}
-            className="absolute bottom-3 left-1/2 -translate-x-1/2 rounded-full border border-zinc-300 bg-white px-4 py-1.5 text-sm font-medium text-zinc-800 shadow-md hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-indigo-500"
+            className="absolute bottom-3 left-1/2 -translate-x-1/2 rounded-full shadow-md"
           >
-            Jump to latest ↓
-          </button>
+            Jump to latest <span aria-hidden>↓</span>
+          </Button>
         )}
       </div>
       <Composer

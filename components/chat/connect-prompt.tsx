@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import { connections, describeScope, isConnectionName } from "@/lib/auth/connections";
 import { CONNECT_RESULT_MESSAGE, type ConnectResult, type TokenVaultInterrupt } from "@/lib/auth/interrupts";
+import { Button } from "@/components/ui/button";
 
 type State = "waiting" | "connecting" | "failed" | "resuming";
 
@@ -103,14 +104,9 @@ export function ConnectPrompt({
       )}
       {active ? (
         state !== "resuming" && (
-          <button
-            type="button"
-            onClick={connect}
-            disabled={state === "connecting"}
-            className="mt-3 rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white disabled:opacity-50"
-          >
+          <Button size="sm" onClick={connect} disabled={state === "connecting"} className="mt-3">
             Connect {label}
-          </button>
+          </Button>
         )
       ) : (
         <p className="mt-2 text-zinc-600">Not run — the conversation moved on.</p>

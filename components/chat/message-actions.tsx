@@ -1,6 +1,9 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { Textarea } from "@/components/ui/textarea";
 import type { ChatMessage } from "@/lib/ai/types";
 
 /** The words of a message, as a person would paste them: its text parts, tool cards left out. */
@@ -10,8 +13,10 @@ export function messagePlainText(message: ChatMessage): string {
     .join("\n\n");
 }
 
-const actionStyle =
-  "rounded-md px-2 py-1 text-xs font-medium text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 disabled:opacity-40";
+/** Small and quiet under each message; the ghost button of the kit at its smallest. */
+function ActionButton(props: React.ComponentProps<typeof Button>) {
+  return <Button variant="ghost" size="sm" {...props} className="h-7 px-2 text-xs text-zinc-600" />;
+}
 
 /** "Copy" on every message, and "Retry" / "Edit" where the conversation can be taken back to. */
 export function MessageActions({
@@ -29,17 +34,13 @@ export function MessageActions({
   onEdit?: () => void;
 }) {
   return (
-    <div role="group" aria-label={label} className={`flex gap-1 ${align === "end" ? "justify-end" : ""}`}>
+    <div role="group" aria-label={label} className={cn("flex gap-1", align === "end" && "justify-end")}>
       {text && <CopyButton text={text} />}
       {onRetry && (
-        <button type="button" className={actionStyle} onClick={onRetry}>
-          Retry
-        </button>
+        <ActionButton onClick={onRetry}>Retry</ActionButton>
       )}
       {onEdit && (
-        <button type="button" className={actionStyle} onClick={onEdit}>
-          Edit
-        </button>
+        <ActionButton onClick={onEdit}>Edit</ActionButton>
       )}
     </div>
   );
@@ -56,9 +57,9 @@ function CopyButton({ text }: { text: string }) {
     reset.current = setTimeout(() => setState("idle"), 2000);
   }
   return (
-    <button type="button" className={actionStyle} onClick={() => void copy()}>
+    <ActionButton onClick={() => void copy()}>
       <span aria-live="polite">{state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : "Copy"}</span>
-    </button>
+    </ActionButton>
   );
 }
 
@@ -79,7 +80,7 @@ export function EditMessageForm({ initialText, onSave, onCancel }: { initialText
         if (canSave) onSave(text);
       }}
     >
-      <textarea
+      <Textarea
         ref={box}
         aria-label="Edit your message"
         value={text}
@@ -92,15 +93,15 @@ export function EditMessageForm({ initialText, onSave, onCancel }: { initialText
             onCancel();
           }
         }}
-        className="w-full resize-y rounded-lg border border-zinc-300 px-3 py-2 focus:border-indigo-500 focus:outline-none"
+        className="min-h-0 text-base"
       />
       <div className="flex justify-end gap-2">
-        <button type="button" onClick={onCancel} className="rounded-lg px-3 py-1.5 text-sm font-medium text-zinc-700 hover:bg-zinc-100">
+        <Button variant="ghost" size="sm" onClick={onCancel}>
           Cancel
-        </button>
-        <button type="submit" disabled={!canSave} className="rounded-lg bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40">
+        </Button>
+        <Button type="submit" size="sm" disabled={!canSave}>
           Save and send
-        </button>
+        </Button>
       </div>
     </form>
   );

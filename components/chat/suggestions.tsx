@@ -1,3 +1,5 @@
+import { Button } from "@/components/ui/button";
+
 /** What Delegate can do, asked the way a person would: one of each kind of tool. */
 export const SUGGESTIONS = [
   "Who am I?",
@@ -13,14 +15,9 @@ export function Suggestions({ onPick, disabled }: { onPick: (question: string) =
     <ul aria-label="Suggestions" className="mt-6 flex flex-wrap justify-center gap-2">
       {SUGGESTIONS.map((question) => (
         <li key={question}>
-          <button
-            type="button"
-            disabled={disabled}
-            onClick={() => onPick(question)}
-            className="rounded-full border border-zinc-300 bg-white px-3 py-1.5 text-sm text-zinc-700 hover:border-indigo-400 hover:text-indigo-700 focus-visible:outline-2 focus-visible:outline-indigo-500 disabled:opacity-40"
-          >
+          <Button variant="secondary" size="sm" disabled={disabled} onClick={() => onPick(question)} className="rounded-full font-normal text-zinc-700 hover:border-indigo-400 hover:text-indigo-700">
             {question}
-          </button>
+          </Button>
         </li>
       ))}
     </ul>

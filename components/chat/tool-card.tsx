@@ -6,6 +6,7 @@ import { approvalDeadline } from "@/lib/auth/approval-deadline";
 import { approvalFields, summarizeToolOutput, toolTitle } from "@/lib/chat/tool-summary";
 import { ApprovalFields } from "./approval-fields";
 import { renderToolResult } from "./tool-results";
+import { Button } from "@/components/ui/button";
 
 const stateLabels: Record<ToolUIPart["state"], string> = {
   "input-streaming": "Preparing",
@@ -65,20 +66,12 @@ export function ToolCard({
       {askingApproval && deadline && <AnswerBy deadline={deadline} />}
       {askingApproval && onApproval && (
         <div className="mt-2 flex gap-2">
-          <button
-            type="button"
-            onClick={() => onApproval(part.approval.id, true)}
-            className="rounded-md bg-indigo-600 px-3 py-1 font-medium text-white"
-          >
+          <Button size="sm" onClick={() => onApproval(part.approval.id, true)}>
             Approve
-          </button>
-          <button
-            type="button"
-            onClick={() => onApproval(part.approval.id, false)}
-            className="rounded-md border border-zinc-300 bg-white px-3 py-1 font-medium"
-          >
+          </Button>
+          <Button variant="secondary" size="sm" onClick={() => onApproval(part.approval.id, false)}>
             Deny
-          </button>
+          </Button>
         </div>
       )}
     </section>
