@@ -108,6 +108,30 @@ test("an expired session asks to sign in again and keeps the typed text", async 
   await expect(page.getByRole("textbox", { name: "Message" })).toHaveValue("Please keep this text");
 });
 
+/** The session cookies a response sets (the SDK splits a large session into __session__0, __session__1…). */
+const sessionCookiesSet = async (response: { headersArray(): { name: string; value: string }[] | Promise<{ name: string; value: string }[]> }) =>
+  (await response.headersArray()).filter((header) => header.name.toLowerCase() === "set-cookie" && /^__session(__\d+)?=[^;]/.test(header.value));
+
+test("a fetch still on its way when the person logs out does not sign them back in; pages still extend the session", async ({ page, context }) => {
+  await signIn(page, "bob@example.com");
+  // A page the browser navigates to extends the session (a rolling session), so it sets the cookie again.
+  expect(await sessionCookiesSet((await page.goto("/"))!)).not.toEqual([]);
+  const cookieHeader = (await context.cookies()).map((cookie) => `${cookie.name}=${cookie.value}`).join("; ");
+  await logOut(page, "Bob Chen");
+  // The page's own requests, sent with the session just before "Log out" and answered just after.
+  const inFlight: { path: string; headers: Record<string, string> }[] = [
+    { path: "/api/chats", headers: { "sec-fetch-mode": "cors", "sec-fetch-dest": "empty" } },
+    { path: "/documents", headers: { "sec-fetch-mode": "cors", "sec-fetch-dest": "empty", rsc: "1", "next-router-prefetch": "1" } },
+  ];
+  for (const { path, headers } of inFlight) {
+    const response = await page.request.get(path, { headers: { ...headers, cookie: cookieHeader } });
+    expect(response.ok()).toBe(true);
+    expect(await sessionCookiesSet(response)).toEqual([]);
+  }
+  await page.goto("/");
+  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+});
+
 test("sign-out returns to the landing page", async ({ page }) => {
   await signIn(page, "bob@example.com");
   await logOut(page, "Bob Chen");

@@ -28,10 +28,19 @@ export function getAuth0(): Auth0Client {
     authorizationParameters: { scope: "openid profile email offline_access" },
     enableAccessTokenEndpoint: false,
     enableConnectAccountEndpoint: true,
+    session: { beforeSessionRolled: rollsSession },
     onCallback,
   });
   return client;
 }
+
+/**
+ * Only a page the browser navigates to extends the session. Every answer that rolls it sets the session cookie
+ * again, and the page's fetches and prefetches are answered in any order: one sent just before "Log out" and
+ * answered just after would put the deleted cookie back and sign the person in again. A navigation cannot race
+ * the logout in the same tab (the browser drops the one it leaves).
+ */
+export const rollsSession = (request: Request) => request.headers.get("sec-fetch-mode") === "navigate";
 
 /**
  * Where the browser goes after /auth/callback. A connect-account flow that failed or was cancelled goes back to
