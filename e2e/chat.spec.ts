@@ -60,6 +60,25 @@ test("Stop ends the reply part-way: no more text arrives, the model stops genera
   expect(persisted).not.toContain("The end.");
 });
 
+test("Stop pressed before the first word arrives still stops the reply on the server", async ({ page }) => {
+  const cutShort = () => serverLogLines(/\[sandbox:model\] POST \/v1\/chat\/completions 200 .*\(client disconnected\)/);
+  await signIn(page, "carol@example.com");
+  const cutBefore = await cutShort();
+  // The question is held in the browser until Stop has been pressed: the server has not heard of the reply yet.
+  let release!: () => void;
+  const stopPressed = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/chat", async (route) => (await stopPressed, route.continue()), { times: 1 });
+  await send(page, "Tell me a long story");
+  await page.getByRole("button", { name: "Stop", exact: true }).click();
+  release();
+  await waitForReply(page);
+  await expect.poll(cutShort).toBeGreaterThan(cutBefore);
+  await page.reload();
+  await expect(page.getByRole("article", { name: "Your message" })).toHaveText(["Tell me a long story"]);
+  // Whatever the server kept before the Stop reached it, the story did not run to its end.
+  await expect(page.getByRole("main")).not.toContainText("The end.");
+});
+
 test("chats are listed newest first and can be deleted", async ({ page }) => {
   await signIn(page, "carol@example.com");
   await send(page, "First question");

@@ -147,11 +147,24 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
   const busy = status === "submitted" || status === "streaming";
   const focusComposer = useCallback(() => requestAnimationFrame(() => composerBox.current?.focus()), []);
   // Leaving the page does not end a reply on the server, so the Stop is sent to it before the stream is let go.
+  // Until the first chunk arrives the server may not have registered the reply yet (nor, for a new chat, the chat):
+  // a Stop then would find nothing to stop, so it waits for that chunk, which comes only once both exist.
+  const stopOnceStarted = useRef(false);
   const stopGenerating = useCallback(() => {
+    focusComposer();
+    if (status === "submitted") {
+      stopOnceStarted.current = true;
+      return;
+    }
     void fetch(`/api/chat/${id}/stream`, { method: "DELETE" });
     void stop();
-    focusComposer();
-  }, [id, stop, focusComposer]);
+  }, [id, status, stop, focusComposer]);
+  useEffect(() => {
+    if (status === "submitted") return;
+    const stopNow = stopOnceStarted.current && status === "streaming";
+    stopOnceStarted.current = false;
+    if (stopNow) stopGenerating();
+  }, [status, stopGenerating]);
 
   // Esc stops the answer from anywhere in the page, as in other chat apps.
   useEffect(() => {
