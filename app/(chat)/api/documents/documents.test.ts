@@ -1,12 +1,11 @@
-import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { insertDocumentWithChunks, StorageQuotaError } from "@/db/queries/documents";
 import type { CurrentUser } from "@/lib/auth/session";
 import { can } from "@/lib/fga/documents";
 import { ingestDocument } from "@/lib/rag/ingest";
 import { listDocuments } from "@/lib/rag/list-documents";
 import { SHARED_BY_EMAIL_ANSWER } from "@/lib/rag/sharing";
-import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
+import { setUpSandboxHarness } from "@/tests/harness-setup";
 
 // The upload and share routes against the whole sandbox (Postgres, FGA, the identity server's Management API,
 // the embedding model). Only the cookie session is replaced: whoever `session.user` is, is signed in.
@@ -24,22 +23,14 @@ const dave = person("dave", "Dave Evans", false);
 const erin = person("erin", "Erin Ford");
 const MB = 1024 * 1024;
 
-let sandbox: SandboxHarness;
-let sql: postgres.Sql;
+const harness = setUpSandboxHarness();
 let upload: (request: Request) => Promise<Response>;
 let shares: Record<"POST" | "DELETE", (request: Request, context: { params: Promise<{ id: string }> }) => Promise<Response>>;
 
 beforeAll(async () => {
   Object.assign(process.env, { DOCUMENT_QUOTA_MB: "1", RATE_LIMIT_UPLOADS_PER_HOUR: "3", RATE_LIMIT_SHARES_PER_HOUR: "6" });
-  sandbox = await startSandboxHarness();
-  sql = postgres(sandbox.databaseUrl, { max: 1 });
   upload = (await import("./route")).POST;
   shares = await import("./[id]/shares/route");
-});
-
-afterAll(async () => {
-  await sql?.end();
-  await sandbox?.close();
 });
 
 function uploadRequest(name: string, text: string) {
@@ -79,7 +70,7 @@ async function ownDocument(user: CurrentUser, name: string) {
   return id;
 }
 
-const storedNames = async (user: CurrentUser) => (await sql<{ name: string }[]>`select name from documents where owner_id = ${user.sub}`).map((r) => r.name);
+const storedNames = async (user: CurrentUser) => (await harness.sql<{ name: string }[]>`select name from documents where owner_id = ${user.sub}`).map((r) => r.name);
 
 describe("uploads", () => {
   it("checks the session before reading a byte of the body", async () => {
@@ -117,7 +108,7 @@ describe("uploads", () => {
     const response = await upload(uploadRequest("Budget (draft) – Ärger ![x](http://127.0.0.1:9/x).txt", "The budget is 4.2 million USD."));
     expect(response.status).toBe(201);
     expect(await storedNames(alice)).toContain("Budget (draft) – Ärger ![x](http://127.0.0.1:9/x).txt");
-    expect(await sql`select name, email from people where sub = ${alice.sub}`).toEqual([{ name: "Alice Martin", email: "alice@example.com" }]);
+    expect(await harness.sql`select name, email from people where sub = ${alice.sub}`).toEqual([{ name: "Alice Martin", email: "alice@example.com" }]);
   });
 
   it("refuses names that are too long or contain control characters", async () => {
@@ -131,7 +122,7 @@ describe("uploads", () => {
 
   it("refuses an upload past the storage quota, naming the quota and the current use", async () => {
     session.user = carol;
-    await sql`insert into documents (id, owner_id, name, mime_type, size_bytes, content) values (${crypto.randomUUID()}, ${carol.sub}, 'archive.txt', 'text/plain', ${900 * 1024}, ${Buffer.from("x")})`;
+    await harness.sql`insert into documents (id, owner_id, name, mime_type, size_bytes, content) values (${crypto.randomUUID()}, ${carol.sub}, 'archive.txt', 'text/plain', ${900 * 1024}, ${Buffer.from("x")})`;
     const response = await upload(uploadRequest("more.txt", "y".repeat(200 * 1024)));
     expect(response.status).toBe(413);
     expect((await errorOf(response)).message).toBe(
@@ -140,13 +131,13 @@ describe("uploads", () => {
     expect(await storedNames(carol)).toEqual(["archive.txt"]);
 
     // Full: refused before the body is read.
-    await sql`update documents set size_bytes = ${MB} where owner_id = ${carol.sub}`;
+    await harness.sql`update documents set size_bytes = ${MB} where owner_id = ${carol.sub}`;
     const body = streamedBody(20 * MB);
     const full = await upload(new Request("http://localhost:3000/api/documents", { method: "POST", body: body.stream, headers: { "content-type": body.contentType }, duplex: "half" } as RequestInit));
     expect(full.status).toBe(413);
     expect((await errorOf(full)).message).toBe("Your documents use 1 MB of your 1 MB storage quota, so nothing more can be uploaded. Delete documents you no longer need to make room.");
     expect(body.produced()).toBeLessThanOrEqual(64 * 1024 + 200);
-    await sql`delete from documents where owner_id = ${carol.sub}`;
+    await harness.sql`delete from documents where owner_id = ${carol.sub}`;
   });
 
   it("lets only one of two concurrent uploads take the last room in the quota", async () => {
@@ -207,7 +198,7 @@ describe("sharing", () => {
 
     // Someone the app has no record of is not shown by id.
     await changeShare("POST", aliceView!.id, "carol@example.com");
-    await sql`delete from people where sub = ${carol.sub}`;
+    await harness.sql`delete from people where sub = ${carol.sub}`;
     const [again] = (await listDocuments(alice.sub)).filter((d) => d.name === "plan.txt");
     expect(again!.shares.map((s) => s.label).sort()).toEqual(["Bob Chen (bob@example.com)", "Someone (no longer known)"]);
 
