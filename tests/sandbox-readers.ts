@@ -1,9 +1,16 @@
+import type postgres from "postgres";
 import { getFga } from "@/lib/fga/client";
 import { readAuthenticator, signInToAuthenticator } from "@/sandbox/identity/test-authenticator";
 import type { SandboxHarness, SignedInUser } from "@/sandbox/test-harness";
 
-// What the sandbox's services hold after the app acted, read the way tests check that something was (or was not)
-// done outside the chat: with the user's own credentials, or the stand-ins' test listings.
+// What the app stored and what the sandbox's services hold after it acted, read the way tests check that something
+// was (or was not) done: the database directly, the services with the user's own credentials or their test listings.
+
+/** A chat's stored messages, oldest first. */
+export function storedMessages(sql: postgres.Sql, chatId: string) {
+  return sql<{ id: string; role: string; parts: { type: string; text?: string }[] }[]>`
+    select id, role, parts from messages where chat_id = ${chatId} order by created_at`;
+}
 
 /** The user's orders at the sandbox shop, oldest first. */
 export async function shopOrders(sandbox: SandboxHarness, user: Pick<SignedInUser, "sub">) {

@@ -9,15 +9,12 @@ import { can } from "@/lib/fga/documents";
 import { listConnectedAccounts } from "@/lib/auth/my-account";
 import { connectAccount, signInWithSandbox, type AppRoutes } from "@/sandbox/identity/test-login";
 import { setUpSandboxHarness } from "@/tests/harness-setup";
+import { session } from "./chat/harness-session";
 
 // Every document action and sign-in/out against the whole sandbox writes exactly one audit event, and none runs
 // when its event cannot be written. Document routes see a replaced cookie session (as in documents/documents.test.ts);
 // sign-in and sign-out go through proxy.ts and nextjs-auth0's real routes.
-const session = vi.hoisted(() => ({ user: null as CurrentUser | null, refreshToken: undefined as string | undefined }));
-vi.mock("@/lib/auth/session", () => ({
-  getAgentSession: async () => (session.user ? { user: session.user, refreshToken: session.refreshToken } : null),
-  getCurrentUser: async () => session.user,
-}));
+vi.mock("@/lib/auth/session", () => import("./chat/harness-session"));
 
 const person = (id: string, name: string): CurrentUser => ({ sub: `auth0|audit-${id}`, name, email: `${id}@example.com`, picture: null, emailVerified: true });
 const alice = person("alice", "Alice Martin");
@@ -40,8 +37,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  session.user = alice;
-  session.refreshToken = undefined;
+  session.current = alice;
 });
 
 const context = (id: string) => ({ params: Promise.resolve({ id }) });
@@ -151,7 +147,7 @@ describe("document actions name the document as the user saw it", () => {
   it("shows the name in share, unshare, publish and delete summaries, keeps the id in evidence, and the CSV export stays inert", async () => {
     expect(HOSTILE).toHaveLength(255);
     const bob = person("names-bob", "Bob");
-    session.user = bob;
+    session.current = bob;
     const id = await uploadNote(HOSTILE);
     const events = await newEvents(bob.sub, async () => {
       expect((await shares.POST(shareRequest("POST", "carol@example.com"), context(id))).status).toBe(200);
@@ -218,9 +214,9 @@ describe("connecting and disconnecting an account are audited", () => {
     const signedIn = await signInWithSandbox(proxyApp, { email });
     const data = await harness.sandbox.auth0.getSession(new NextRequest("http://localhost:3000", { headers: { cookie: signedIn.appCookie } }));
     const { sub, name = email } = data!.user;
-    session.user = { sub, name, email, picture: null, emailVerified: true };
-    session.refreshToken = data!.tokenSet.refreshToken!;
-    return { signedIn, sub, refreshToken: session.refreshToken };
+    const refreshToken = data!.tokenSet.refreshToken!;
+    session.current = { sub, name, email, picture: null, emailVerified: true, refreshToken };
+    return { signedIn, sub, refreshToken };
   }
   const disconnect = (accountId: string) => connectionRoute.DELETE(new Request("http://localhost:3000"), context(accountId));
   const googleAccounts = async (refreshToken: string) => (await listConnectedAccounts(refreshToken)).filter((account) => account.connection === "google-oauth2");

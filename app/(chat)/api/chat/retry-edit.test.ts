@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator";
 import { setUpChatRouteHarness } from "@/tests/harness-setup";
-import { shopOrders } from "@/tests/sandbox-readers";
+import { shopOrders, storedMessages } from "@/tests/sandbox-readers";
 import { session } from "./harness-session";
 import { checkUntilSettled } from "./test-approvals";
 import { streamChunks, streamedText } from "./test-client";
@@ -12,10 +12,7 @@ vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
 const harness = setUpChatRouteHarness();
 
-async function stored(chatId: string) {
-  return harness.sql<{ id: string; role: string; parts: { type: string; text?: string }[] }[]>`
-    select id, role, parts from messages where chat_id = ${chatId} order by created_at`;
-}
+const stored = (chatId: string) => storedMessages(harness.sql, chatId);
 
 const textOf = (row: { parts: { type: string; text?: string }[] }) => row.parts.map((part) => part.text ?? "").join("");
 
