@@ -1,13 +1,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { saveConnectionToken } from "@/db/queries/connection-tokens";
 import type { ToolContext } from "@/lib/auth/tool-context";
 import { listCalendarEvents } from "@/lib/integrations/google";
 import { callProvider } from "@/lib/integrations/http";
 import { injectFault } from "@/sandbox/faults";
-import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import type { SignedInUser } from "@/sandbox/test-harness";
+import { setUpSandboxHarness } from "@/tests/harness-setup";
 import { encrypt } from "./encryption";
 import { deleteConnectedAccount, listConnectedAccounts } from "./my-account";
 import { getConnectionToken, TokenVaultInterruptError, TokenVaultUnavailableError } from "./token-vault";
@@ -18,8 +18,7 @@ import { withTokenVault } from "./with-token-vault";
 const CALENDAR = "https://www.googleapis.com/auth/calendar.events.readonly";
 const GMAIL_READ = "https://www.googleapis.com/auth/gmail.readonly";
 
-let sandbox: SandboxHarness;
-let sql: postgres.Sql;
+const harness = setUpSandboxHarness();
 let alice: SignedInUser;
 let bob: SignedInUser;
 let flaky: { url: string; close: () => Promise<void> };
@@ -49,17 +48,13 @@ function startFlakyProvider(): Promise<{ url: string; close: () => Promise<void>
 }
 
 beforeAll(async () => {
-  sandbox = await startSandboxHarness();
-  sql = postgres(sandbox.databaseUrl, { max: 1 });
   flaky = await startFlakyProvider();
-  alice = await sandbox.signIn("alice@example.com");
-  bob = await sandbox.signIn("bob@example.com");
+  alice = await harness.sandbox.signIn("alice@example.com");
+  bob = await harness.sandbox.signIn("bob@example.com");
 });
 
 afterAll(async () => {
-  await sql?.end();
   await flaky?.close();
-  await sandbox?.close();
 });
 
 async function interruptOf(promise: Promise<unknown>) {
@@ -81,7 +76,7 @@ describe("withTokenVault / getConnectionToken", () => {
   });
 
   it("exchanges the refresh token once connected, caches the token encrypted, and serves the cache", async () => {
-    await sandbox.connect(alice, "google-oauth2", [CALENDAR]);
+    await harness.sandbox.connect(alice, "google-oauth2", [CALENDAR]);
     const request = { userId: alice.sub, refreshToken: alice.refreshToken, connection: "google-oauth2" as const, scopes: [CALENDAR] };
     const token = await getConnectionToken(request);
     const events = await listCalendarEvents(token, { timeMin: new Date(Date.now() - 864e5).toISOString(), timeMax: new Date(Date.now() + 864e5).toISOString() });
@@ -89,7 +84,7 @@ describe("withTokenVault / getConnectionToken", () => {
 
     // Each exchange mints a new token (new jti): getting the same one back means it came from the cache.
     expect(await getConnectionToken(request)).toBe(token);
-    const rows = await sql`select encrypted_token, scopes, expires_at from connection_tokens where user_id = ${alice.sub}`;
+    const rows = await harness.sql`select encrypted_token, scopes, expires_at from connection_tokens where user_id = ${alice.sub}`;
     expect(rows).toHaveLength(1);
     expect(rows[0]?.encrypted_token).not.toContain(token.slice(0, 20));
     expect(rows[0]?.encrypted_token).not.toMatch(/^eyJ/);
@@ -98,12 +93,12 @@ describe("withTokenVault / getConnectionToken", () => {
   });
 
   it("asks only for the additional scopes when the connection lacks some", async () => {
-    const carol = await sandbox.signIn("carol@example.com");
-    await sandbox.connect(carol, "google-oauth2", [CALENDAR]);
+    const carol = await harness.sandbox.signIn("carol@example.com");
+    await harness.sandbox.connect(carol, "google-oauth2", [CALENDAR]);
     const request = { userId: carol.sub, refreshToken: carol.refreshToken, connection: "google-oauth2" as const, scopes: [CALENDAR, GMAIL_READ] };
     const interrupt = await interruptOf(getConnectionToken(request));
     expect(interrupt).toMatchObject({ reason: "missing_scopes", requiredScopes: [GMAIL_READ] });
-    await sandbox.connect(carol, "google-oauth2", [GMAIL_READ]);
+    await harness.sandbox.connect(carol, "google-oauth2", [GMAIL_READ]);
     const token = await getConnectionToken(request);
     expect(token).toMatch(/^eyJ/);
   });
@@ -120,11 +115,11 @@ describe("withTokenVault / getConnectionToken", () => {
       listCalendarEvents(token, { timeMin: new Date().toISOString(), timeMax: new Date(Date.now() + 864e5).toISOString() }),
     );
     expect(await run({})).toMatchObject({ interrupt: { reason: "token_rejected", connection: "google-oauth2" } });
-    expect(await sql`select 1 from connection_tokens where user_id = ${alice.sub}`).toHaveLength(0);
+    expect(await harness.sql`select 1 from connection_tokens where user_id = ${alice.sub}`).toHaveLength(0);
   });
 
   it("turns provider outages into an error the model can explain, without a prompt", async () => {
-    await sandbox.connect(alice, "google-oauth2", [CALENDAR]);
+    await harness.sandbox.connect(alice, "google-oauth2", [CALENDAR]);
     const call = (path: string, timeoutMs?: number) =>
       withTokenVault(contextOf(alice), { connection: "google-oauth2", scopes: [CALENDAR] }, (_: object, token) =>
         callProvider({ service: "Google", url: new URL(path, flaky.url), token, timeoutMs }),
@@ -133,17 +128,17 @@ describe("withTokenVault / getConnectionToken", () => {
     expect(await call("/status/429")).toEqual({ error: "Google is limiting requests right now. Try again in a minute." });
     expect(await call("/hang", 200)).toEqual({ error: "Google is not answering right now. Try again later." });
     // The cached token survives outages: they say nothing about its validity.
-    expect(await sql`select 1 from connection_tokens where user_id = ${alice.sub}`).toHaveLength(1);
+    expect(await harness.sql`select 1 from connection_tokens where user_id = ${alice.sub}`).toHaveLength(1);
   });
 
   it("never gives one user another user's connected account", async () => {
-    await sandbox.connect(alice, "google-oauth2", [CALENDAR]);
+    await harness.sandbox.connect(alice, "google-oauth2", [CALENDAR]);
     const interrupt = await interruptOf(
       getConnectionToken({ userId: bob.sub, refreshToken: bob.refreshToken, connection: "google-oauth2", scopes: [CALENDAR] }),
     );
     expect(interrupt.reason).toBe("not_connected");
     // Even with alice's user id, bob's refresh token only reaches bob's (absent) account.
-    await sql`delete from connection_tokens`;
+    await harness.sql`delete from connection_tokens`;
     await interruptOf(getConnectionToken({ userId: alice.sub, refreshToken: bob.refreshToken, connection: "google-oauth2", scopes: [CALENDAR] }));
   });
 
@@ -157,7 +152,7 @@ describe("withTokenVault / getConnectionToken", () => {
       })({});
     // Auth0's answers, word for word, queued for bob's next GitHub exchange.
     const tokenVaultFault = (status: number, body: object, headers?: Record<string, string>, times = 1) =>
-      injectFault(sandbox.issuer, {
+      injectFault(harness.sandbox.issuer, {
         method: "POST",
         path: "/oauth/token",
         params: { grant_type: TOKEN_VAULT_GRANT, connection: "github" },
@@ -168,18 +163,18 @@ describe("withTokenVault / getConnectionToken", () => {
       });
 
     beforeAll(async () => {
-      await sandbox.connect(bob, "github", ["read:user"]);
+      await harness.sandbox.connect(bob, "github", ["read:user"]);
     });
 
     beforeEach(async () => {
       ran = false;
-      await sql`delete from connection_tokens`;
+      await harness.sql`delete from connection_tokens`;
     });
 
     it("asks to sign in again, not to connect, when the Auth0 refresh token is revoked (invalid_grant)", async () => {
-      const carol = await sandbox.signIn("carol@example.com");
-      await sandbox.connect(carol, "github", ["read:user"]);
-      const revoked = await fetch(`${sandbox.issuer}oauth/revoke`, {
+      const carol = await harness.sandbox.signIn("carol@example.com");
+      await harness.sandbox.connect(carol, "github", ["read:user"]);
+      const revoked = await fetch(`${harness.sandbox.issuer}oauth/revoke`, {
         method: "POST",
         body: new URLSearchParams({
           token: carol.refreshToken,
@@ -245,10 +240,10 @@ describe("withTokenVault / getConnectionToken", () => {
   });
 
   it("lists every connected account across My Account pages, and disconnects one", async () => {
-    const dave = await sandbox.signIn("dave@example.com");
-    await sandbox.connect(dave, "google-oauth2", [CALENDAR]);
-    await sandbox.connect(dave, "github", ["read:user"]);
-    await sandbox.connect(dave, "sign-in-with-slack", ["channels:read"]);
+    const dave = await harness.sandbox.signIn("dave@example.com");
+    await harness.sandbox.connect(dave, "google-oauth2", [CALENDAR]);
+    await harness.sandbox.connect(dave, "github", ["read:user"]);
+    await harness.sandbox.connect(dave, "sign-in-with-slack", ["channels:read"]);
     const onePerPage = await listConnectedAccounts(dave.refreshToken, { pageSize: 1 });
     expect(onePerPage.map(({ connection }) => connection).sort()).toEqual(["github", "google-oauth2", "sign-in-with-slack"]);
     expect(await listConnectedAccounts(dave.refreshToken)).toEqual(onePerPage);
@@ -261,7 +256,7 @@ describe("withTokenVault / getConnectionToken", () => {
   });
 
   it("refuses, without running the tool, when the identity server cannot answer", async () => {
-    await sandbox.stopIdentity();
+    await harness.sandbox.stopIdentity();
     let ran = false;
     const run = withTokenVault(contextOf(bob), { connection: "github", scopes: ["repo"] }, async () => {
       ran = true;

@@ -10,6 +10,7 @@ import { clearFaults, injectFault } from "@/sandbox/faults";
 import { listen } from "@/sandbox/http";
 import { googleRateLimit, googleResourceExhausted } from "@/sandbox/providers/documented-faults";
 import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import { gmailDraftCount } from "@/tests/sandbox-readers";
 import { listCalendarEvents } from "./google";
 import { callProvider } from "./http";
 
@@ -53,11 +54,7 @@ describe("Google rate limits", () => {
   });
 
   it("Gmail: retries a refused draft once it is allowed, and creates it exactly once", async () => {
-    const drafts = async () => {
-      const token = await sandbox.providerToken(alice, "google-oauth2");
-      const response = await fetch(`${process.env.GOOGLE_API_URL}/gmail/v1/users/me/drafts`, { headers: { authorization: `Bearer ${token}` } });
-      return ((await response.json()) as { resultSizeEstimate: number }).resultSizeEstimate;
-    };
+    const drafts = () => gmailDraftCount(sandbox, alice);
     const before = await drafts();
     await injectFault(providerOrigin(), { ...googleRateLimit("/google/gmail/v1/users/me/drafts", "userRateLimitExceeded"), method: "POST" });
     const context = contextOf(alice);

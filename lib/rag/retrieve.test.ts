@@ -1,15 +1,13 @@
 import { embed } from "ai";
-import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import * as fgaDocuments from "@/lib/fga/documents";
 import { embeddingModel } from "@/lib/model";
-import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
+import { setUpSandboxHarness } from "@/tests/harness-setup";
 import { ingestDocument } from "./ingest";
 import { MAX_IDS_PER_QUESTION, retrieveChunks } from "./retrieve";
 
 // Retrieval against a real Postgres with pgvector, the sandbox FGA service and the sandbox embedding model.
-let sandbox: SandboxHarness;
-let sql: postgres.Sql;
+const harness = setUpSandboxHarness();
 const ALICE = "auth0|alice";
 const BOB = "auth0|bob";
 const CAROL = "auth0|carol";
@@ -40,8 +38,6 @@ const BOBS_NOTES = [
 const bobsDocuments = new Set<string>();
 
 beforeAll(async () => {
-  sandbox = await startSandboxHarness();
-  sql = postgres(sandbox.databaseUrl, { max: 1 });
   // Carol owns many documents that match the query better than anything bob may read: a global top-N then
   // filter would return bob nothing.
   for (let i = 0; i < 30; i++) await ingest(CAROL, `carol-${i}.md`, `Quarterly budget forecast for the marketing team, version ${i}.`);
@@ -68,16 +64,11 @@ function cosineDistance(a: number[], b: number[]): number {
 
 /** Every stored chunk ranked by brute force against `embedding`, independently of the retriever and of FGA. */
 async function rankEveryChunk(embedding: number[]) {
-  const rows = await sql<{ id: string; document_id: string; embedding: string }[]>`select id, document_id, embedding::text from document_chunks`;
+  const rows = await harness.sql<{ id: string; document_id: string; embedding: string }[]>`select id, document_id, embedding::text from document_chunks`;
   return rows
     .map((row) => ({ chunkId: row.id, documentId: row.document_id, distance: cosineDistance(JSON.parse(row.embedding) as number[], embedding) }))
     .sort((a, b) => a.distance - b.distance);
 }
-
-afterAll(async () => {
-  await sql?.end();
-  await sandbox?.close();
-});
 
 describe("permission-aware retrieval", () => {
   for (const [strategy, prefilterLimit] of [["prefilter", 500], ["overfetch", 0]] as const) {
@@ -159,24 +150,24 @@ describe("permission-aware retrieval", () => {
     const body = "年假为每年二十五天，请提前两周告知经理。".repeat(20_000);
     const { chunks } = await ingest("auth0|cjk-owner", "年假.md", body);
     expect(chunks).toBeGreaterThan(400);
-    const [stored] = await sql<{ n: number }[]>`select count(*)::int as n from document_chunks c join documents d on d.id = c.document_id where d.name = '年假.md'`;
+    const [stored] = await harness.sql<{ n: number }[]>`select count(*)::int as n from document_chunks c join documents d on d.id = c.document_id where d.name = '年假.md'`;
     expect(stored!.n).toBe(chunks);
   });
 
   it("returns chunks stored before offsets existed, without offsets", async () => {
     const reader = "auth0|legacy-reader";
     const { id } = await ingest(reader, "legacy.md", "Legacy passage about the marketing budget.");
-    await sql`update document_chunks set start_offset = null, end_offset = null where document_id = ${id}`;
+    await harness.sql`update document_chunks set start_offset = null, end_offset = null where document_id = ${id}`;
     const result = await retrieveChunks({ userSub: reader, embedding: await queryEmbedding("legacy passage marketing budget"), k: 1 });
     expect(result.chunks[0]).toMatchObject({ documentName: "legacy.md", ordinal: 0, startOffset: null, endOffset: null });
-    await expect(sql`update document_chunks set start_offset = 5, end_offset = null where document_id = ${id}`).rejects.toThrow(/offsets_check/);
+    await expect(harness.sql`update document_chunks set start_offset = 5, end_offset = null where document_id = ${id}`).rejects.toThrow(/offsets_check/);
   });
 
   it("stores nothing when the owner tuple cannot be written", async () => {
     const spy = vi.spyOn(fgaDocuments, "recordOwner").mockRejectedValueOnce(new fgaDocuments.FgaUnavailableError("down"));
     await expect(ingest(ALICE, "doomed.md", "This upload must leave no trace.")).rejects.toThrow(fgaDocuments.FgaUnavailableError);
     spy.mockRestore();
-    expect(await sql`select 1 from documents where name = 'doomed.md'`).toHaveLength(0);
-    expect(await sql`select 1 from document_chunks where content like '%leave no trace%'`).toHaveLength(0);
+    expect(await harness.sql`select 1 from documents where name = 'doomed.md'`).toHaveLength(0);
+    expect(await harness.sql`select 1 from document_chunks where content like '%leave no trace%'`).toHaveLength(0);
   });
 });

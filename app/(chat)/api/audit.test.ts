@@ -1,6 +1,5 @@
-import postgres from "postgres";
 import { NextRequest } from "next/server";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { canonicalJson, sha256Hex, verifyAllChains } from "@/db/audit-chain";
 import type { AuditEventRow } from "@/db/schema";
 import type { CurrentUser } from "@/lib/auth/session";
@@ -9,23 +8,19 @@ import { parseCsv, withFailingAuditWrites as failingAuditWrites } from "@/lib/au
 import { can } from "@/lib/fga/documents";
 import { listConnectedAccounts } from "@/lib/auth/my-account";
 import { connectAccount, signInWithSandbox, type AppRoutes } from "@/sandbox/identity/test-login";
-import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
+import { setUpSandboxHarness } from "@/tests/harness-setup";
+import { session } from "./chat/harness-session";
 
 // Every document action and sign-in/out against the whole sandbox writes exactly one audit event, and none runs
 // when its event cannot be written. Document routes see a replaced cookie session (as in documents/documents.test.ts);
 // sign-in and sign-out go through proxy.ts and nextjs-auth0's real routes.
-const session = vi.hoisted(() => ({ user: null as CurrentUser | null, refreshToken: undefined as string | undefined }));
-vi.mock("@/lib/auth/session", () => ({
-  getAgentSession: async () => (session.user ? { user: session.user, refreshToken: session.refreshToken } : null),
-  getCurrentUser: async () => session.user,
-}));
+vi.mock("@/lib/auth/session", () => import("./chat/harness-session"));
 
 const person = (id: string, name: string): CurrentUser => ({ sub: `auth0|audit-${id}`, name, email: `${id}@example.com`, picture: null, emailVerified: true });
 const alice = person("alice", "Alice Martin");
 const SECRET_NOTE = "The vault code is 4711 (ünïcödé, https://example.com/x?y=1)";
 
-let sandbox: SandboxHarness;
-let sql: postgres.Sql;
+const harness = setUpSandboxHarness({ sql: { onnotice: () => {} } });
 let upload: (request: Request) => Promise<Response>;
 let documentRoute: typeof import("./documents/[id]/route");
 let shares: typeof import("./documents/[id]/shares/route");
@@ -33,8 +28,6 @@ let connectionRoute: typeof import("./connections/[id]/route");
 let proxyApp: AppRoutes;
 
 beforeAll(async () => {
-  sandbox = await startSandboxHarness();
-  sql = postgres(sandbox.databaseUrl, { max: 1, onnotice: () => {} });
   upload = (await import("./documents/route")).POST;
   documentRoute = await import("./documents/[id]/route");
   shares = await import("./documents/[id]/shares/route");
@@ -43,14 +36,8 @@ beforeAll(async () => {
   proxyApp = (url, cookie) => proxy(new NextRequest(url, { headers: cookie ? { cookie } : {} }));
 });
 
-afterAll(async () => {
-  await sql?.end();
-  await sandbox?.close();
-});
-
 beforeEach(() => {
-  session.user = alice;
-  session.refreshToken = undefined;
+  session.current = alice;
 });
 
 const context = (id: string) => ({ params: Promise.resolve({ id }) });
@@ -64,7 +51,7 @@ const shareRequest = (method: "POST" | "DELETE", who: string) =>
   new Request("http://localhost:3000/api/documents/x/shares", { method, headers: { "content-type": "application/json" }, body: JSON.stringify({ with: who }) });
 
 async function eventsOf(userId: string): Promise<AuditEventRow[]> {
-  const rows = await sql`select * from audit_events where user_id = ${userId} order by sequence`;
+  const rows = await harness.sql`select * from audit_events where user_id = ${userId} order by sequence`;
   return rows.map((row) => ({ action: row.action, evidence: row.evidence, inputDigest: row.input_digest, summary: row.summary, outcome: row.outcome, agentId: row.agent_id }) as unknown as AuditEventRow);
 }
 
@@ -81,7 +68,7 @@ async function uploadNote(name: string) {
   return ((await response.json()) as { id: string }).id;
 }
 
-const withFailingAuditWrites = (run: () => Promise<void>) => failingAuditWrites(sql, run);
+const withFailingAuditWrites = (run: () => Promise<void>) => failingAuditWrites(harness.sql, run);
 
 describe("document actions are audited", () => {
   it("each action writes exactly one event with its decision, digest and summary, and no secret", async () => {
@@ -115,14 +102,14 @@ describe("document actions are audited", () => {
     expect(shared!.evidence).toMatchObject({ target: { type: "email", email: "bob@example.com" } });
     expect(shared!.inputDigest).toBe(sha256Hex(canonicalJson({ documentId: id, with: "bob@example.com" })));
 
-    const stored = JSON.stringify(await sql`select * from audit_events`);
+    const stored = JSON.stringify(await harness.sql`select * from audit_events`);
     for (const secret of [SECRET_NOTE, "4711", process.env.AUTH0_CLIENT_SECRET!, process.env.AUTH0_SECRET!]) expect(stored).not.toContain(secret);
-    expect(await verifyAllChains(sql)).toMatchObject({ breaks: [] });
+    expect(await verifyAllChains(harness.sql)).toMatchObject({ breaks: [] });
   });
 
   it("an action that fails after its event was written is followed by an error event naming it", async () => {
     const events = await newEvents(alice.sub, async () => expect((await upload(uploadRequest("blank.txt", "   "))).status).toBe(400));
-    const rows = await sql`select id, action, outcome, evidence, duration_ms from audit_events where user_id = ${alice.sub} order by sequence desc limit 2`;
+    const rows = await harness.sql`select id, action, outcome, evidence, duration_ms from audit_events where user_id = ${alice.sub} order by sequence desc limit 2`;
     expect(events.map((event) => [event.action, event.outcome])).toEqual([["document.upload", "done"], ["document.upload", "error"]]);
     expect(rows[0]!.evidence).toMatchObject({ failureOf: rows[1]!.id, status: 400, name: "blank.txt" });
     expect(rows[0]!.duration_ms).toBeGreaterThanOrEqual(0);
@@ -131,8 +118,8 @@ describe("document actions are audited", () => {
   it("an action whose event cannot be written does not run, and the user is told", async () => {
     const id = await uploadNote("kept.txt");
     const bob = person("bob", "Bob Chen");
-    const [documents] = await sql<{ count: number }[]>`select count(*)::int as count from documents`;
-    const before = await sql`select count(*)::int as count from audit_events`;
+    const [documents] = await harness.sql<{ count: number }[]>`select count(*)::int as count from documents`;
+    const before = await harness.sql`select count(*)::int as count from audit_events`;
     await withFailingAuditWrites(async () => {
       const answers = [
         await upload(uploadRequest("never-stored.txt", "nothing")),
@@ -145,11 +132,11 @@ describe("document actions are audited", () => {
         expect(await answer.json()).toEqual({ error: { code: "unavailable", message: "The activity record is not available, so nothing was done. Try again in a moment." } });
       }
     });
-    expect(await sql`select count(*)::int as count from audit_events`).toEqual(before);
-    expect(await sql`select count(*)::int as count from documents`).toEqual([{ count: documents!.count }]);
-    expect(await sql`select id from documents where id = ${id}`).toHaveLength(1);
+    expect(await harness.sql`select count(*)::int as count from audit_events`).toEqual(before);
+    expect(await harness.sql`select count(*)::int as count from documents`).toEqual([{ count: documents!.count }]);
+    expect(await harness.sql`select id from documents where id = ${id}`).toHaveLength(1);
     expect(await can(bob.sub, "can_view", id)).toBe(false);
-    expect(await verifyAllChains(sql)).toMatchObject({ breaks: [] });
+    expect(await verifyAllChains(harness.sql)).toMatchObject({ breaks: [] });
   });
 });
 
@@ -160,7 +147,7 @@ describe("document actions name the document as the user saw it", () => {
   it("shows the name in share, unshare, publish and delete summaries, keeps the id in evidence, and the CSV export stays inert", async () => {
     expect(HOSTILE).toHaveLength(255);
     const bob = person("names-bob", "Bob");
-    session.user = bob;
+    session.current = bob;
     const id = await uploadNote(HOSTILE);
     const events = await newEvents(bob.sub, async () => {
       expect((await shares.POST(shareRequest("POST", "carol@example.com"), context(id))).status).toBe(200);
@@ -192,12 +179,12 @@ describe("document actions name the document as the user saw it", () => {
 describe("sign-in and sign-out are audited", () => {
   it("records one event each through the app's real routes", async () => {
     const signedIn = await signInWithSandbox(proxyApp, { email: "carol@example.com" });
-    const data = await sandbox.auth0.getSession(new NextRequest("http://localhost:3000", { headers: { cookie: signedIn.appCookie } }));
+    const data = await harness.sandbox.auth0.getSession(new NextRequest("http://localhost:3000", { headers: { cookie: signedIn.appCookie } }));
     const sub = data!.user.sub;
     expect(await eventsOf(sub)).toEqual([expect.objectContaining({ action: "auth.sign_in", outcome: "done", summary: "Signed in" })]);
     const events = await newEvents(sub, () => proxyApp(new URL("http://localhost:3000/auth/logout"), signedIn.appCookie));
     expect(events).toEqual([expect.objectContaining({ action: "auth.sign_out", outcome: "done", summary: "Signed out" })]);
-    expect(JSON.stringify(await sql`select * from audit_events where user_id = ${sub}`)).not.toContain(data!.tokenSet.refreshToken!);
+    expect(JSON.stringify(await harness.sql`select * from audit_events where user_id = ${sub}`)).not.toContain(data!.tokenSet.refreshToken!);
   });
 
   it("still signs out when the sign-out cannot be recorded: a session is never kept alive for the record's sake", async () => {
@@ -225,11 +212,11 @@ describe("connecting and disconnecting an account are audited", () => {
   /** Signs in through the app's routes and takes that session for the routes called directly. */
   async function signIn(email: string) {
     const signedIn = await signInWithSandbox(proxyApp, { email });
-    const data = await sandbox.auth0.getSession(new NextRequest("http://localhost:3000", { headers: { cookie: signedIn.appCookie } }));
+    const data = await harness.sandbox.auth0.getSession(new NextRequest("http://localhost:3000", { headers: { cookie: signedIn.appCookie } }));
     const { sub, name = email } = data!.user;
-    session.user = { sub, name, email, picture: null, emailVerified: true };
-    session.refreshToken = data!.tokenSet.refreshToken!;
-    return { signedIn, sub, refreshToken: session.refreshToken };
+    const refreshToken = data!.tokenSet.refreshToken!;
+    session.current = { sub, name, email, picture: null, emailVerified: true, refreshToken };
+    return { signedIn, sub, refreshToken };
   }
   const disconnect = (accountId: string) => connectionRoute.DELETE(new Request("http://localhost:3000"), context(accountId));
   const googleAccounts = async (refreshToken: string) => (await listConnectedAccounts(refreshToken)).filter((account) => account.connection === "google-oauth2");
@@ -243,10 +230,10 @@ describe("connecting and disconnecting an account are audited", () => {
 
     const disconnected = await newEvents(sub, async () => expect((await disconnect(account!.id)).status).toBe(204));
     expect(disconnected).toEqual([expect.objectContaining({ action: "account.disconnect", outcome: "done", summary: "Disconnected Google (See the events on your calendars)", evidence })]);
-    const trail = JSON.stringify(await sql`select * from audit_events where user_id = ${sub}`);
+    const trail = JSON.stringify(await harness.sql`select * from audit_events where user_id = ${sub}`);
     expect(trail).not.toContain(refreshToken);
     expect(trail).not.toMatch(/access_token|eyJ[\w-]+\./);
-    expect(await verifyAllChains(sql)).toMatchObject({ breaks: [] });
+    expect(await verifyAllChains(harness.sql)).toMatchObject({ breaks: [] });
   });
 
   it("undoes a connect that cannot be recorded and says so, but still disconnects when that cannot be recorded", async () => {

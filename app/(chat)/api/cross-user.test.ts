@@ -1,23 +1,20 @@
-import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { listConnectedAccounts } from "@/lib/auth/my-account";
-import { getFga } from "@/lib/fga/client";
 import { searchDocuments } from "@/lib/rag/retrieve";
-import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import type { SignedInUser } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
+import { tuplesOn } from "@/tests/sandbox-readers";
 import { session } from "./chat/harness-session";
-import { chatClient } from "./chat/test-client";
 
 // One user acting on another's chats and documents, through the real route handlers against the whole sandbox
 // (Postgres, FGA, the identity server, the model). Each test makes its own chats and documents, and checks both
 // the answer the user gets and what is stored.
 vi.mock("@/lib/auth/session", () => import("./chat/harness-session"));
 
-let sandbox: SandboxHarness;
-let sql: postgres.Sql;
+const harness = setUpChatRouteHarness();
 let alice: SignedInUser;
 let bob: SignedInUser;
 let carol: SignedInUser;
-let chat: ReturnType<typeof chatClient>;
 let chatsRoute: typeof import("./chats/route");
 let chatRoute: typeof import("./chats/[id]/route");
 let documentsRoute: typeof import("./documents/route");
@@ -26,12 +23,9 @@ let sharesRoute: typeof import("./documents/[id]/shares/route");
 let connectionRoute: typeof import("./connections/[id]/route");
 
 beforeAll(async () => {
-  sandbox = await startSandboxHarness();
-  sql = postgres(sandbox.databaseUrl, { max: 1 });
-  alice = await sandbox.signIn("alice@example.com");
-  bob = await sandbox.signIn("bob@example.com");
-  carol = await sandbox.signIn("carol@example.com");
-  chat = chatClient((await import("./chat/route")).POST);
+  alice = await harness.sandbox.signIn("alice@example.com");
+  bob = await harness.sandbox.signIn("bob@example.com");
+  carol = await harness.sandbox.signIn("carol@example.com");
   chatsRoute = await import("./chats/route");
   chatRoute = await import("./chats/[id]/route");
   documentsRoute = await import("./documents/route");
@@ -40,22 +34,17 @@ beforeAll(async () => {
   connectionRoute = await import("./connections/[id]/route");
 });
 
-afterAll(async () => {
-  await sql?.end();
-  await sandbox?.close();
-});
-
 function signedIn(user: SignedInUser) {
   session.current = user;
 }
 
 const byId = (id: string) => ({ params: Promise.resolve({ id }) });
-const storedMessageCount = async (chatId: string) => (await sql`select 1 from messages where chat_id = ${chatId}`).length;
+const storedMessageCount = async (chatId: string) => (await harness.sql`select 1 from messages where chat_id = ${chatId}`).length;
 
 async function startChat(user: SignedInUser, text: string) {
   signedIn(user);
   const chatId = crypto.randomUUID();
-  expect((await chat.say(chatId, text)).status).toBe(200);
+  expect((await harness.client.say(chatId, text)).status).toBe(200);
   return chatId;
 }
 
@@ -75,14 +64,14 @@ describe("chats", () => {
     signedIn(alice);
     const refused = await chatRoute.DELETE(new Request(`http://localhost:3000/api/chats/${bobs}`, { method: "DELETE" }), byId(bobs));
     expect(refused.status).toBe(404);
-    expect(await sql`select user_id from chats where id = ${bobs}`).toEqual([{ user_id: bob.sub }]);
+    expect(await harness.sql`select user_id from chats where id = ${bobs}`).toEqual([{ user_id: bob.sub }]);
     expect(await storedMessageCount(bobs)).toBe(messagesBefore);
     expect(await listedChatIds(bob)).toContain(bobs);
 
     // The owner can, which is what makes the 404 above a refusal and not a broken route.
     const deleted = await chatRoute.DELETE(new Request(`http://localhost:3000/api/chats/${bobs}`, { method: "DELETE" }), byId(bobs));
     expect(deleted.status).toBe(204);
-    expect(await sql`select 1 from chats where id = ${bobs}`).toHaveLength(0);
+    expect(await harness.sql`select 1 from chats where id = ${bobs}`).toHaveLength(0);
     expect(await storedMessageCount(bobs)).toBe(0);
   });
 
@@ -95,7 +84,7 @@ describe("chats", () => {
     expect(aliceSees).toContain(alices);
     expect(aliceSees).not.toContain(bobs);
     expect(aliceSees).not.toContain(carols);
-    const stored = await sql<{ id: string }[]>`select id from chats where user_id = ${alice.sub}`;
+    const stored = await harness.sql<{ id: string }[]>`select id from chats where user_id = ${alice.sub}`;
     expect(aliceSees.sort()).toEqual(stored.map((row) => row.id).sort());
 
     const bobSees = await listedChatIds(bob);
@@ -130,13 +119,7 @@ async function deleteAs(user: SignedInUser, documentId: string) {
   return documentRoute.DELETE(new Request(`http://localhost:3000/api/documents/${documentId}`, { method: "DELETE" }), byId(documentId));
 }
 
-/** Every relationship stored in FGA on the document, as "relation@user", sorted. */
-async function tuplesOn(documentId: string) {
-  const { tuples } = await getFga().read({ object: `doc:${documentId}` }, { pageSize: 100 });
-  return tuples.map(({ key }) => `${key.relation}@${key.user}`).sort();
-}
-
-const storedChunkCount = async (documentId: string) => (await sql`select 1 from document_chunks where document_id = ${documentId}`).length;
+const storedChunkCount = async (documentId: string) => (await harness.sql`select 1 from document_chunks where document_id = ${documentId}`).length;
 
 async function searchFinds(user: SignedInUser, query: string, documentId: string) {
   const { chunks } = await searchDocuments({ userSub: user.sub, query, k: 50 });
@@ -159,7 +142,7 @@ describe("documents", () => {
     expect(deleted.status).toBe(403);
 
     expect(await tuplesOn(id)).toEqual(tuplesBefore);
-    expect(await sql`select owner_id from documents where id = ${id}`).toEqual([{ owner_id: alice.sub }]);
+    expect(await harness.sql`select owner_id from documents where id = ${id}`).toEqual([{ owner_id: alice.sub }]);
     expect(await storedChunkCount(id)).toBe(chunksBefore);
     expect(await searchFinds(carol, "Where is the offsite?", id)).toBe(false);
     expect(await searchFinds(bob, "Where is the offsite?", id)).toBe(true);
@@ -175,7 +158,7 @@ describe("documents", () => {
 
     expect((await deleteAs(bob, id)).status).toBe(204);
 
-    expect(await sql`select 1 from documents where id = ${id}`).toHaveLength(0);
+    expect(await harness.sql`select 1 from documents where id = ${id}`).toHaveLength(0);
     expect(await storedChunkCount(id)).toBe(0);
     expect(await tuplesOn(id)).toEqual([]);
     for (const user of [bob, alice, carol]) expect(await searchFinds(user, "What is the salary band for L4?", id)).toBe(false);
@@ -193,18 +176,18 @@ describe("connected accounts", () => {
   }
 
   it("another user disconnecting an account by its id gets 404, and the account and its tokens keep working", async () => {
-    await sandbox.connect(carol, "github", ["read:user"]);
+    await harness.sandbox.connect(carol, "github", ["read:user"]);
     const [account] = (await listConnectedAccounts(carol.refreshToken)).filter((a) => a.connection === "github");
     expect(account?.id).toBeTruthy();
 
     const refused = await disconnectAs(bob, account!.id);
     expect(refused.status).toBe(404);
     expect((await listConnectedAccounts(carol.refreshToken)).map((a) => a.id)).toContain(account!.id);
-    await expect(sandbox.providerToken(carol, "github")).resolves.toMatch(/^eyJ/);
+    await expect(harness.sandbox.providerToken(carol, "github")).resolves.toMatch(/^eyJ/);
 
     // The owner can, which is what makes the 404 above a refusal and not a broken route.
     expect((await disconnectAs(carol, account!.id)).status).toBe(204);
     expect((await listConnectedAccounts(carol.refreshToken)).map((a) => a.id)).not.toContain(account!.id);
-    await expect(sandbox.providerToken(carol, "github")).rejects.toThrow("Token Vault exchange failed: HTTP 401");
+    await expect(harness.sandbox.providerToken(carol, "github")).rejects.toThrow("Token Vault exchange failed: HTTP 401");
   });
 });

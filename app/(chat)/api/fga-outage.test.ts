@@ -1,20 +1,17 @@
-import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, expect, it, vi } from "vitest";
 import type { CurrentUser } from "@/lib/auth/session";
 import { ingestDocument } from "@/lib/rag/ingest";
 import { startFaultProxy, type FaultProxy } from "@/sandbox/fault-proxy";
-import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
-import { chatClient, streamChunks, streamedText } from "./chat/test-client";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
+import { storedMessages } from "@/tests/sandbox-readers";
+import { session } from "./chat/harness-session";
+import { streamChunks, streamedText } from "./chat/test-client";
 
 // The permission service (FGA) going away and coming back while the app runs: the app reaches the sandbox FGA
 // through a TCP proxy that refuses or stalls connections. Authorization fails closed (503; no tool is offered whole,
 // and a call is refused by the tool permission check), the user is told why, nothing is lost, and once FGA answers
 // again everything works without a restart.
-const session = vi.hoisted(() => ({ user: null as CurrentUser | null }));
-vi.mock("@/lib/auth/session", () => ({
-  getAgentSession: async () => (session.user ? { user: session.user, refreshToken: undefined } : null),
-  getCurrentUser: async () => session.user,
-}));
+vi.mock("@/lib/auth/session", () => import("./chat/harness-session"));
 
 const alice: CurrentUser = { sub: "auth0|alice", name: "Alice Martin", email: "alice@example.com", picture: null, emailVerified: true };
 const bob: CurrentUser = { sub: "auth0|bob", name: "Bob Chen", email: "bob@example.com", picture: null, emailVerified: true };
@@ -22,35 +19,28 @@ const HANDBOOK = "Vacation policy (2026): every employee gets 27 vacation days a
 const FGA_DOWN = "The permission service is not answering, so nothing was done. Try again.";
 const SEARCH_REFUSED = 'The permission service did not answer, so "Search your documents" was not used and nothing was done. Try again in a moment.';
 
-let sandbox: SandboxHarness;
+const harness = setUpChatRouteHarness();
 let fga: FaultProxy;
-let sql: postgres.Sql;
 let documentId: string;
 let documentRoute: typeof import("./documents/[id]/route");
 let upload: typeof import("./documents/route").POST;
 let shares: typeof import("./documents/[id]/shares/route");
-let chat: ReturnType<typeof chatClient>;
 
 beforeAll(async () => {
-  sandbox = await startSandboxHarness();
   fga = await startFaultProxy(process.env.FGA_API_URL!);
   process.env.FGA_API_URL = fga.url;
-  sql = postgres(sandbox.databaseUrl, { max: 1 });
   ({ id: documentId } = await ingestDocument({ owner: alice, name: "Team handbook.md", type: "text/markdown", bytes: new TextEncoder().encode(HANDBOOK) }));
   documentRoute = await import("./documents/[id]/route");
   upload = (await import("./documents/route")).POST;
   shares = await import("./documents/[id]/shares/route");
-  chat = chatClient((await import("./chat/route")).POST);
 });
 
 afterAll(async () => {
-  await sql?.end();
   await fga?.close();
-  await sandbox?.close();
 });
 
 beforeEach(async () => {
-  session.user = alice;
+  session.current = alice;
   await fga.restore();
 });
 
@@ -62,10 +52,6 @@ const shareWithBob = () =>
     params(documentId),
   );
 const remove = () => documentRoute.DELETE(new Request(`http://localhost:3000/api/documents/${documentId}`, { method: "DELETE" }), params(documentId));
-
-async function storedMessages(chatId: string) {
-  return sql<{ role: string; parts: unknown[] }[]>`select role, parts from messages where chat_id = ${chatId} order by created_at`;
-}
 
 async function expectRefused(response: Response) {
   expect(response.status).toBe(503);
@@ -79,10 +65,10 @@ it("FGA down: document routes answer 503, search refuses and the reply says so; 
   await expectRefused(await download());
   await expectRefused(await remove());
   await expectRefused(await shareWithBob());
-  session.user = bob;
+  session.current = bob;
   await expectRefused(await download());
-  session.user = alice;
-  expect(await sql`select id from documents where id = ${documentId}`).toEqual([{ id: documentId }]);
+  session.current = alice;
+  expect(await harness.sql`select id from documents where id = ${documentId}`).toEqual([{ id: documentId }]);
 
   // An upload is refused whole: no document row and no chunk is left behind without its owner in FGA.
   const form = new FormData();
@@ -90,17 +76,17 @@ it("FGA down: document routes answer 503, search refuses and the reply says so; 
   const refusedUpload = await upload(new Request("http://localhost:3000/api/documents", { method: "POST", body: form }));
   expect(refusedUpload.status).toBe(503);
   expect(await refusedUpload.json()).toEqual({ error: { code: "unavailable", message: "The permission service is not answering; the document was not saved." } });
-  expect(await sql`select id from documents where id <> ${documentId}`).toEqual([]);
-  expect(await sql`select document_id from document_chunks where document_id <> ${documentId}`).toEqual([]);
+  expect(await harness.sql`select id from documents where id <> ${documentId}`).toEqual([]);
+  expect(await harness.sql`select document_id from document_chunks where document_id <> ${documentId}`).toEqual([]);
 
   const chatId = crypto.randomUUID();
-  const refused = await chat.say(chatId, "How many vacation days do we get?");
+  const refused = await harness.client.say(chatId, "How many vacation days do we get?");
   expect(refused.status).toBe(200);
   const call = streamChunks(refused.text).find((c) => c.type === "tool-output-available");
   expect(call).toMatchObject({ output: { error: SEARCH_REFUSED } });
   expect(streamedText(refused.text)).toContain(SEARCH_REFUSED);
   expect(refused.text).not.toContain("27 vacation days");
-  const stored = await storedMessages(chatId);
+  const stored = await storedMessages(harness.sql, chatId);
   expect(stored.map((m) => m.role)).toEqual(["user", "assistant"]);
   expect(JSON.stringify(stored[1]!.parts)).toContain(JSON.stringify(SEARCH_REFUSED).slice(1, -1));
 
@@ -109,15 +95,15 @@ it("FGA down: document routes answer 503, search refuses and the reply says so; 
   const downloaded = await download();
   expect(downloaded.status).toBe(200);
   expect(await downloaded.text()).toBe(HANDBOOK);
-  session.user = bob;
+  session.current = bob;
   expect((await download()).status).toBe(403);
-  session.user = alice;
+  session.current = alice;
   // Nothing was shared while FGA was away.
   const { listShares } = await import("@/lib/fga/documents");
   expect(await listShares(documentId)).toEqual([]);
-  const answered = await chat.say(chatId, "How many vacation days do we get?");
+  const answered = await harness.client.say(chatId, "How many vacation days do we get?");
   expect(streamedText(answered.text)).toContain("27 vacation days");
-  expect((await storedMessages(chatId)).map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+  expect((await storedMessages(harness.sql, chatId)).map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
 });
 
 it("FGA stalled: requests are given up on within the client's timeout and refused, then work when it answers", async () => {
@@ -128,9 +114,9 @@ it("FGA stalled: requests are given up on within the client's timeout and refuse
   expect(performance.now() - started).toBeLessThan(15_000);
 
   const chatId = crypto.randomUUID();
-  const refused = await chat.say(chatId, "How many vacation days do we get?");
+  const refused = await harness.client.say(chatId, "How many vacation days do we get?");
   expect(streamChunks(refused.text).find((c) => c.type === "tool-output-available")).toMatchObject({ output: { error: SEARCH_REFUSED } });
-  expect((await storedMessages(chatId)).map((m) => m.role)).toEqual(["user", "assistant"]);
+  expect((await storedMessages(harness.sql, chatId)).map((m) => m.role)).toEqual(["user", "assistant"]);
 
   await fga.restore();
   expect((await download()).status).toBe(200);

@@ -1,7 +1,7 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { AUTHORIZER_ORDER } from "@/lib/auth/authorizer";
-import type { ToolContext } from "@/lib/auth/tool-context";
+import { offlineContext, stubOfflineConfig } from "./test-support";
 
 // Every tool the agent's factory creates goes through the one pipeline: it is marked as built there, named as
 // declared, its authorizers come in the contract's order, and when its audit event cannot be written it does nothing
@@ -46,29 +46,9 @@ const SAMPLE_INPUTS: Record<string, object> = {
   buy_product: { product: "Acme Widget", quantity: 2 },
 };
 
-const context: ToolContext = {
-  user: { sub: "auth0|alice", name: "Alice", email: "alice@example.com", picture: null },
-  chatId: crypto.randomUUID(),
-  refreshToken: "refresh-token-never-used",
-  timeZone: "UTC",
-};
+const context = offlineContext();
 
-beforeAll(() => {
-  for (const [name, value] of Object.entries({
-    AUTH0_DOMAIN: "http://localhost:4000",
-    AUTH0_CLIENT_ID: "delegate-app",
-    AUTH0_CLIENT_SECRET: "secret",
-    AUTH0_SECRET: "9d2f6b1e8c4a7035e1b9f2d6c8a40e57b3c9d1f0a6e2847b5c3d9e1f07a2b6c4",
-    APP_BASE_URL: "http://localhost:3000",
-    DATABASE_URL: "postgres://localhost:5433/postgres",
-    OPENAI_API_KEY: "sandbox",
-    FGA_API_URL: "http://localhost:4001",
-    FGA_STORE_ID: "store",
-    SHOP_API_URL: "http://localhost:4004",
-    SHOP_API_AUDIENCE: "urn:shop",
-  }))
-    vi.stubEnv(name, value);
-});
+stubOfflineConfig();
 
 afterEach(() => {
   audit.fail = false;

@@ -1,9 +1,10 @@
 import { tool, type JSONValue } from "ai";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { instructions } from "../instructions";
 import { guardTools, TOOL_FAILED } from "./guard";
 import { toModelOutput, UNTRUSTED_DATA_KEY, UNTRUSTED_DATA_NOTE } from "./model-output";
+import { offlineContext, stubOfflineConfig } from "./test-support";
 
 // What the model sees of a tool's result: always the untrusted-data envelope, never an exception's text.
 
@@ -64,31 +65,11 @@ describe("the untrusted-data envelope", () => {
 });
 
 describe("every tool", () => {
-  beforeAll(() => {
-    for (const [name, value] of Object.entries({
-      AUTH0_DOMAIN: "http://localhost:4000",
-      AUTH0_CLIENT_ID: "delegate-app",
-      AUTH0_CLIENT_SECRET: "secret",
-      AUTH0_SECRET: "9d2f6b1e8c4a7035e1b9f2d6c8a40e57b3c9d1f0a6e2847b5c3d9e1f07a2b6c4",
-      APP_BASE_URL: "http://localhost:3000",
-      DATABASE_URL: "postgres://localhost:5433/postgres",
-      OPENAI_API_KEY: "sandbox",
-      FGA_API_URL: "http://localhost:4001",
-      FGA_STORE_ID: "store",
-      SHOP_API_URL: "http://localhost:4004",
-      SHOP_API_AUDIENCE: "urn:shop",
-    }))
-      vi.stubEnv(name, value);
-  });
+  stubOfflineConfig();
 
   it("hands its result to the model inside the envelope, get_user_profile and search_documents included", async () => {
     const { createTools } = await import(".");
-    const tools = createTools({
-      user: { sub: "auth0|alice", name: "Alice", email: "alice@example.com", picture: null },
-      chatId: crypto.randomUUID(),
-      refreshToken: undefined,
-      timeZone: "UTC",
-    });
+    const tools = createTools(offlineContext());
     expect(Object.keys(tools)).toEqual(expect.arrayContaining(["get_user_profile", "search_documents", "buy_product", "create_gmail_draft"]));
     for (const [name, each] of Object.entries(tools)) {
       const output = await each.toModelOutput?.({ toolCallId: "call-1", input: {} as never, output: HOSTILE as never });

@@ -1,8 +1,9 @@
-import postgres from "postgres";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { SignedInUser } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
+import { gmailDraftCount } from "@/tests/sandbox-readers";
 import { session } from "./harness-session";
-import { chatClient, streamChunks } from "./test-client";
+import { streamChunks } from "./test-client";
 
 // In-chat approval of a side effect (a Gmail draft) through the chat route, against the whole sandbox.
 vi.mock("@/lib/auth/session", () => import("./harness-session"));
@@ -10,39 +11,24 @@ vi.mock("@/lib/auth/session", () => import("./harness-session"));
 const COMPOSE = "https://www.googleapis.com/auth/gmail.compose";
 const DRAFT_REQUEST = 'Create a Gmail draft to bob@example.com with subject "Lunch" saying "See you at noon"';
 
-let sandbox: SandboxHarness;
-let sql: postgres.Sql;
+const harness = setUpChatRouteHarness();
 let alice: SignedInUser;
-let client: ReturnType<typeof chatClient>;
 
 beforeAll(async () => {
-  sandbox = await startSandboxHarness();
-  sql = postgres(sandbox.databaseUrl, { max: 1 });
-  alice = await sandbox.signIn("alice@example.com");
-  await sandbox.connect(alice, "google-oauth2", [COMPOSE]);
-  client = chatClient((await import("./route")).POST);
+  alice = await harness.sandbox.signIn("alice@example.com");
+  await harness.sandbox.connect(alice, "google-oauth2", [COMPOSE]);
   session.current = alice;
-});
-
-afterAll(async () => {
-  await sql?.end();
-  await sandbox?.close();
 });
 
 async function askForDraft() {
   const chatId = crypto.randomUUID();
-  const first = await client.say(chatId, DRAFT_REQUEST);
+  const first = await harness.client.say(chatId, DRAFT_REQUEST);
   const request = streamChunks(first.text).find((c) => c.type === "tool-approval-request");
   expect(request, first.text).toBeDefined();
   return { chatId, approvalId: String(request?.approvalId), reason: String(request?.reason) };
 }
 
-async function draftCount() {
-  const drafts = await fetch(`${process.env.GOOGLE_API_URL}/gmail/v1/users/me/drafts`, {
-    headers: { authorization: `Bearer ${await sandbox.providerToken(alice, "google-oauth2")}` },
-  });
-  return ((await drafts.json()) as { drafts?: unknown[] }).drafts?.length ?? 0;
-}
+const draftCount = () => gmailDraftCount(harness.sandbox, alice);
 
 describe("in-chat approval", () => {
   it("runs nothing until approved, then creates the draft exactly once", async () => {
@@ -50,25 +36,25 @@ describe("in-chat approval", () => {
     const { chatId, approvalId } = await askForDraft();
     expect(await draftCount()).toBe(before);
 
-    const approved = await client.answer(chatId, approvalId, true);
+    const approved = await harness.client.answer(chatId, approvalId, true);
     expect(approved.status).toBe(200);
     const output = streamChunks(approved.text).find((c) => c.type === "tool-output-available");
     expect(JSON.stringify(output)).toContain("draftId");
     expect(await draftCount()).toBe(before + 1);
 
     // Replaying the same approval does nothing.
-    expect((await client.answer(chatId, approvalId, true)).status).toBe(409);
+    expect((await harness.client.answer(chatId, approvalId, true)).status).toBe(409);
     expect(await draftCount()).toBe(before + 1);
   });
 
   it("a denial tells the model and creates nothing", async () => {
     const before = await draftCount();
     const { chatId, approvalId } = await askForDraft();
-    const denied = await client.answer(chatId, approvalId, false);
+    const denied = await harness.client.answer(chatId, approvalId, false);
     expect(denied.status).toBe(200);
     expect(streamChunks(denied.text).some((c) => c.type === "tool-output-denied")).toBe(true);
     expect(await draftCount()).toBe(before);
-    const [row] = await sql<{ parts: { type: string; state?: string }[] }[]>`
+    const [row] = await harness.sql<{ parts: { type: string; state?: string }[] }[]>`
       select parts from messages where chat_id = ${chatId} and role = 'assistant'`;
     expect(row?.parts.find((p) => p.type === "tool-create_gmail_draft")?.state).toBe("output-denied");
   });
@@ -76,14 +62,14 @@ describe("in-chat approval", () => {
   it("rejects forged approvals: unknown ids, other chats, other users", async () => {
     const { chatId, approvalId } = await askForDraft();
     const before = await draftCount();
-    expect((await client.answer(chatId, "forged-approval-id", true)).status).toBe(409);
+    expect((await harness.client.answer(chatId, "forged-approval-id", true)).status).toBe(409);
     const other = await askForDraft();
-    expect((await client.answer(other.chatId, approvalId, true)).status).toBe(409);
-    session.current = await sandbox.signIn("bob@example.com");
-    expect((await client.answer(chatId, approvalId, true)).status).toBe(404);
+    expect((await harness.client.answer(other.chatId, approvalId, true)).status).toBe(409);
+    session.current = await harness.sandbox.signIn("bob@example.com");
+    expect((await harness.client.answer(chatId, approvalId, true)).status).toBe(404);
     session.current = alice;
     // The client cannot smuggle in a different input either: the schema takes decisions only.
-    const smuggled = await client.post({ id: chatId, approvals: [{ approvalId, approved: true, input: { to: "eve@example.com" } }] });
+    const smuggled = await harness.client.post({ id: chatId, approvals: [{ approvalId, approved: true, input: { to: "eve@example.com" } }] });
     expect(smuggled.status).toBe(200);
     const output = streamChunks(smuggled.text).find((c) => c.type === "tool-output-available");
     expect(JSON.stringify(output)).toContain("bob@example.com");
@@ -101,7 +87,7 @@ describe("approval expiry", () => {
     const deadline = Date.parse(reason.slice("Answer by ".length));
     expect(deadline - Date.now()).toBeGreaterThan(14 * 60_000);
     expect(deadline - Date.now()).toBeLessThanOrEqual(15 * 60_000);
-    const [row] = await sql<{ expires_at: Date }[]>`select expires_at from tool_interrupts where chat_id = ${chatId}`;
+    const [row] = await harness.sql<{ expires_at: Date }[]>`select expires_at from tool_interrupts where chat_id = ${chatId}`;
     expect(row?.expires_at.getTime()).toBe(deadline);
   });
 
@@ -109,7 +95,7 @@ describe("approval expiry", () => {
     const before = await draftCount();
     const { chatId, approvalId } = await askForDraft();
     vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 16 * 60_000 });
-    const late = await client.answer(chatId, approvalId, true);
+    const late = await harness.client.answer(chatId, approvalId, true);
     vi.useRealTimers();
     expect(late.status).toBe(409);
     expect(JSON.parse(late.text)).toEqual({
@@ -121,8 +107,8 @@ describe("approval expiry", () => {
   it("the database refuses an approval past its recorded expiry, whatever the message says", async () => {
     const before = await draftCount();
     const { chatId, approvalId } = await askForDraft();
-    await sql`update tool_interrupts set expires_at = now() - interval '1 second' where chat_id = ${chatId}`;
-    expect((await client.answer(chatId, approvalId, true)).status).toBe(409);
+    await harness.sql`update tool_interrupts set expires_at = now() - interval '1 second' where chat_id = ${chatId}`;
+    expect((await harness.client.answer(chatId, approvalId, true)).status).toBe(409);
     expect(await draftCount()).toBe(before);
   });
 });

@@ -6,16 +6,14 @@ import { startModelServer, type ModelServer } from "@/sandbox/model/server";
 import { realPostgresInstalled, startRealPostgres, type RealPostgres } from "@/sandbox/postgres/real-server";
 import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
 import { startPermissionService } from "@/sandbox/test-harness";
+import { storedMessages } from "@/tests/sandbox-readers";
+import { session } from "./harness-session";
 import { chatClient, configureModelAndDatabase, streamChunks, streamedText } from "./test-client";
 
 // The database restarting under the app, on a real PostgreSQL server of this file's own (stopping one that other
 // tests share would break them). Runs where TEST_DIRECT_DATABASE_URL says a real PostgreSQL with pgvector is
 // installed, as in CI (.ci/run) and under `npm run test:pg`.
-const session = vi.hoisted(() => ({ user: null as CurrentUser | null }));
-vi.mock("@/lib/auth/session", () => ({
-  getAgentSession: async () => (session.user ? { user: session.user, refreshToken: undefined } : null),
-  getCurrentUser: async () => session.user,
-}));
+vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
 const alice: CurrentUser = { sub: "auth0|alice", name: "Alice Martin", email: "alice@example.com", picture: null, emailVerified: true };
 const NOT_SAVED = "The database is not answering, so your message was not saved. Try again in a moment.";
@@ -50,7 +48,7 @@ describe.skipIf(!process.env.TEST_DIRECT_DATABASE_URL || !realPostgresInstalled)
   });
 
   beforeEach(async () => {
-    session.user = alice;
+    session.current = alice;
     await database.start().catch(() => {}); // already running unless a test failed while it was stopped
   });
 
@@ -59,9 +57,7 @@ describe.skipIf(!process.env.TEST_DIRECT_DATABASE_URL || !realPostgresInstalled)
     const sql = postgres(database.url, { max: 1, onnotice: () => {} });
     try {
       const chats = await sql<{ title: string }[]>`select title from chats where id = ${chatId}`;
-      const messages = await sql<{ id: string; role: string; parts: unknown[] }[]>`
-        select id, role, parts from messages where chat_id = ${chatId} order by created_at`;
-      return { chats, messages };
+      return { chats, messages: await storedMessages(sql, chatId) };
     } finally {
       await sql.end();
     }

@@ -1,36 +1,27 @@
-import postgres from "postgres";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { HISTORY_TOKEN_BUDGET } from "@/lib/chat/history";
 import { MAX_MESSAGE_LENGTH } from "@/lib/chat/limits";
-import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
 import { session } from "./harness-session";
 import { startModelProxy, type ModelRequest } from "./recording-proxy";
-import { chatClient } from "./test-client";
 
 // What the model reads of a long chat: the newest whole turns within the token budget, sent through the route
 // to the sandbox model behind a recording proxy.
 vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
-let sandbox: SandboxHarness;
+const harness = setUpChatRouteHarness();
 let proxy: Awaited<ReturnType<typeof startModelProxy>>;
-let sql: postgres.Sql;
-let client: ReturnType<typeof chatClient>;
 
 beforeAll(async () => {
-  sandbox = await startSandboxHarness();
   proxy = await startModelProxy(process.env.OPENAI_BASE_URL!);
   // This test is about the history, not the rate limit: it sends thirty messages in a few seconds.
   Object.assign(process.env, { OPENAI_BASE_URL: proxy.url, RATE_LIMIT_CHAT_TURNS_PER_MINUTE: "1000" });
-  sql = postgres(sandbox.databaseUrl, { max: 1 });
-  session.current = await sandbox.signIn("dave@example.com");
-  client = chatClient((await import("./route")).POST);
+  session.current = await harness.sandbox.signIn("dave@example.com");
 });
 
 afterAll(async () => {
   delete process.env.RATE_LIMIT_CHAT_TURNS_PER_MINUTE;
-  await sql?.end();
   await proxy?.close();
-  await sandbox?.close();
 });
 
 /** A note as long as a message may be, in words no tool answers to. */
@@ -40,11 +31,11 @@ const text = (message: ModelRequest["messages"][number]) => (typeof message.cont
 it("sends the newest whole turns that fit the budget, every tool call with its result, and keeps the chat whole", async () => {
   const chatId = crypto.randomUUID();
   for (let n = 1; n <= 14; n++) {
-    expect((await client.say(chatId, note(n))).status).toBe(200);
-    expect((await client.say(chatId, "Who am I?")).text).toContain("dave@example.com");
+    expect((await harness.client.say(chatId, note(n))).status).toBe(200);
+    expect((await harness.client.say(chatId, "Who am I?")).text).toContain("dave@example.com");
   }
   const first = proxy.requests.length;
-  expect((await client.say(chatId, "What is my email address?")).status).toBe(200);
+  expect((await harness.client.say(chatId, "What is my email address?")).status).toBe(200);
   const sent = proxy.requests[first]!.messages.filter((m) => m.role !== "system");
 
   expect(sent[0]?.role).toBe("user");
@@ -65,5 +56,5 @@ it("sends the newest whole turns that fit the budget, every tool call with its r
   });
   expect(sent.filter((m) => m.role === "tool").length).toBeGreaterThan(0);
 
-  expect(await sql`select 1 from messages where chat_id = ${chatId}`).toHaveLength(2 * (2 * 14 + 1));
+  expect(await harness.sql`select 1 from messages where chat_id = ${chatId}`).toHaveLength(2 * (2 * 14 + 1));
 });

@@ -1,32 +1,28 @@
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { beforeAll, expect, it, vi } from "vitest";
 import { getMessages } from "@/db/queries/chats";
 import { CALENDAR_EVENTS_SCOPE } from "@/lib/ai/tools/get-calendar-events";
-import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
 import { session } from "./harness-session";
-import { chatClient, streamChunks, streamedText } from "./test-client";
+import { streamChunks, streamedText } from "./test-client";
 
 // The identity server going away mid-conversation: a turn that needs a Token Vault token says in the chat that
 // the identity service did not answer, and the conversation (the new message included) is stored as it was.
 vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
-let sandbox: SandboxHarness;
+const harness = setUpChatRouteHarness();
 
 beforeAll(async () => {
-  sandbox = await startSandboxHarness();
-  const alice = await sandbox.signIn("alice@example.com");
-  await sandbox.connect(alice, "google-oauth2", [CALENDAR_EVENTS_SCOPE]);
+  const alice = await harness.sandbox.signIn("alice@example.com");
+  await harness.sandbox.connect(alice, "google-oauth2", [CALENDAR_EVENTS_SCOPE]);
   session.current = alice;
 });
 
-afterAll(() => sandbox?.close());
-
 it("identity server unreachable: the reply says so, and the conversation and the new message are kept", async () => {
-  const chat = chatClient((await import("./route")).POST);
   const chatId = crypto.randomUUID();
-  expect(streamedText((await chat.say(chatId, "Who am I?")).text)).toContain("alice@example.com");
+  expect(streamedText((await harness.client.say(chatId, "Who am I?")).text)).toContain("alice@example.com");
 
-  await sandbox.stopIdentity();
-  const reply = await chat.say(chatId, "What's on my calendar today? (the 10:30 one, with Zoë)");
+  await harness.sandbox.stopIdentity();
+  const reply = await harness.client.say(chatId, "What's on my calendar today? (the 10:30 one, with Zoë)");
   expect(reply.status).toBe(200);
   const explanation = "Could not get access to your Google account: the identity service did not answer. Nothing was done.";
   expect(streamChunks(reply.text).find((c) => c.type === "tool-output-available")).toMatchObject({ output: { error: explanation } });

@@ -1,9 +1,9 @@
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import type { SignedInUser } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
 import { session } from "./harness-session";
 import { startModelProxy } from "./recording-proxy";
-import { chatClient, streamChunks, streamedText } from "./test-client";
+import { streamChunks, streamedText } from "./test-client";
 
 // Stored chats belong to their chat, attacked through the chat route against the whole sandbox. The model sits
 // behind a proxy that numbers tool calls per response, so every chat's first call is "call_0".
@@ -12,46 +12,39 @@ vi.mock("@/lib/auth/session", () => import("./harness-session"));
 const CALENDAR = "https://www.googleapis.com/auth/calendar.events.readonly";
 const COMPOSE = "https://www.googleapis.com/auth/gmail.compose";
 
-let sandbox: SandboxHarness;
+const harness = setUpChatRouteHarness();
 let proxy: Awaited<ReturnType<typeof startModelProxy>>;
-let sql: postgres.Sql;
-let client: ReturnType<typeof chatClient>;
 let alice: SignedInUser;
 let bob: SignedInUser;
 let carol: SignedInUser;
 
 beforeAll(async () => {
-  sandbox = await startSandboxHarness();
   proxy = await startModelProxy(process.env.OPENAI_BASE_URL!);
   process.env.OPENAI_BASE_URL = proxy.url;
-  sql = postgres(sandbox.databaseUrl, { max: 1 });
-  alice = await sandbox.signIn("alice@example.com");
-  bob = await sandbox.signIn("bob@example.com");
-  carol = await sandbox.signIn("carol@example.com");
-  client = chatClient((await import("./route")).POST);
+  alice = await harness.sandbox.signIn("alice@example.com");
+  bob = await harness.sandbox.signIn("bob@example.com");
+  carol = await harness.sandbox.signIn("carol@example.com");
 });
 
 afterAll(async () => {
-  await sql?.end();
   await proxy?.close();
-  await sandbox?.close();
 });
 
 function as(user: SignedInUser) {
   session.current = user;
-  return client;
+  return harness.client;
 }
 
 const userMessage = (id: string, text: string) => ({ id, role: "user", parts: [{ type: "text", text }] });
 
 async function storedMessage(chatId: string, id: string) {
-  const [row] = await sql<{ role: string; parts: { type: string; text?: string; state?: string; output?: unknown }[] }[]>`
+  const [row] = await harness.sql<{ role: string; parts: { type: string; text?: string; state?: string; output?: unknown }[] }[]>`
     select role, parts from messages where chat_id = ${chatId} and id = ${id}`;
   return row;
 }
 
 async function interrupts(toolCallId: string) {
-  return sql<{ chat_id: string; status: string }[]>`
+  return harness.sql<{ chat_id: string; status: string }[]>`
     select chat_id, status from tool_interrupts where tool_call_id = ${toolCallId} order by chat_id`;
 }
 
@@ -72,7 +65,7 @@ describe("message ids", () => {
     const intoBobs = await as(alice).post({ id: bobChat, message: userMessage(bobMessageId, "Overwritten by Alice") });
     expect(intoBobs.status).toBe(404);
     expect(await storedMessage(bobChat, bobMessageId)).toEqual({ role: "user", parts: [{ type: "text", text: "Who am I?" }] });
-    expect(await sql`select 1 from messages where chat_id = ${bobChat}`).toHaveLength(2);
+    expect(await harness.sql`select 1 from messages where chat_id = ${bobChat}`).toHaveLength(2);
   });
 
   it("a user message cannot take the id of the reply it would replace", async () => {
@@ -89,7 +82,7 @@ describe("message ids", () => {
 
 describe("tool call ids that repeat across chats and users", () => {
   it("keep separate interrupts and approvals, each resumed only in its own chat by its owner", async () => {
-    await sandbox.connect(alice, "google-oauth2", [COMPOSE]);
+    await harness.sandbox.connect(alice, "google-oauth2", [COMPOSE]);
     const calendar = crypto.randomUUID();
     const draft = crypto.randomUUID();
     const slack = crypto.randomUUID();
@@ -107,7 +100,7 @@ describe("tool call ids that repeat across chats and users", () => {
     // An approval request is not an interrupt: resuming it is refused, and it stays answerable.
     expect((await as(alice).resume(draft, "call_0")).status).toBe(409);
 
-    await sandbox.connect(alice, "google-oauth2", [CALENDAR]);
+    await harness.sandbox.connect(alice, "google-oauth2", [CALENDAR]);
     const resumed = await as(alice).resume(calendar, "call_0");
     expect(resumed.status).toBe(200);
     expect(streamedText(resumed.text)).toContain("Dentist appointment");
@@ -139,12 +132,12 @@ describe("tool call ids that repeat across chats and users", () => {
     expect((await as(bob).resume(chatId, "call_0")).status).toBe(409);
 
     // As if the model had given both calls one id: the pending row now names the completed call.
-    await sql`update tool_interrupts set tool_call_id = 'call_0' where chat_id = ${chatId} and tool_call_id = 'call_1'`;
+    await harness.sql`update tool_interrupts set tool_call_id = 'call_0' where chat_id = ${chatId} and tool_call_id = 'call_1'`;
     const refused = await as(bob).resume(chatId, "call_0");
     expect(refused.status).toBe(409);
     expect(refused.text).not.toContain("tool-output-available");
     expect((await storedMessage(chatId, replyId))?.parts.find((p) => p.type === "tool-get_user_profile")).toEqual(profile);
-    expect(await sql`select status from tool_interrupts where chat_id = ${chatId}`).toEqual([{ status: "pending" }]);
+    expect(await harness.sql`select status from tool_interrupts where chat_id = ${chatId}`).toEqual([{ status: "pending" }]);
   });
 
   it("resume refuses an id that waits only in another chat of the same user", async () => {

@@ -1,8 +1,8 @@
-import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import type { SignedInUser } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
 import { session } from "./harness-session";
-import { chatClient, streamChunks } from "./test-client";
+import { streamChunks } from "./test-client";
 
 // Limits of the chat route (OWASP LLM10), attacked through the route handler against the whole sandbox, with an
 // allowance of 3 chat turns a minute.
@@ -12,30 +12,23 @@ const TURNS_PER_MINUTE = 3;
 const COMPOSE = "https://www.googleapis.com/auth/gmail.compose";
 const MB = 1024 * 1024;
 
-let sandbox: SandboxHarness;
-let sql: postgres.Sql;
+const harness = setUpChatRouteHarness();
 let POST: (request: Request) => Promise<Response>;
-let client: ReturnType<typeof chatClient>;
 const users: Record<"alice" | "bob" | "carol" | "dave", SignedInUser> = {} as never;
 
 beforeAll(async () => {
-  sandbox = await startSandboxHarness();
   process.env.RATE_LIMIT_CHAT_TURNS_PER_MINUTE = String(TURNS_PER_MINUTE);
-  sql = postgres(sandbox.databaseUrl, { max: 1 });
-  for (const name of ["alice", "bob", "carol", "dave"] as const) users[name] = await sandbox.signIn(`${name}@example.com`);
+  for (const name of ["alice", "bob", "carol", "dave"] as const) users[name] = await harness.sandbox.signIn(`${name}@example.com`);
   ({ POST } = await import("./route"));
-  client = chatClient(POST);
 });
 
-afterAll(async () => {
+afterAll(() => {
   delete process.env.RATE_LIMIT_CHAT_TURNS_PER_MINUTE;
-  await sql?.end();
-  await sandbox?.close();
 });
 
 beforeEach(async () => {
   session.current = users.alice;
-  await sql`delete from rate_limits`;
+  await harness.sql`delete from rate_limits`;
 });
 
 /** A request body that counts how much of it the server pulled, with or without a (possibly false) content-length. */
@@ -89,15 +82,15 @@ describe("reading the request", () => {
 
   it("refuses a 50,000-part message, and any message over 20 parts with the limit named; stores nothing", async () => {
     const chatId = crypto.randomUUID();
-    const huge = await client.post({ id: chatId, message: message(50_000) });
+    const huge = await harness.client.post({ id: chatId, message: message(50_000) });
     expect(huge.status).toBe(413);
     // Compact enough to pass the size cap: the part limit itself answers.
-    const tooMany = await client.post({ id: chatId, message: { ...message(21), parts: Array(21).fill({ type: "text", text: "" }) } });
+    const tooMany = await harness.client.post({ id: chatId, message: { ...message(21), parts: Array(21).fill({ type: "text", text: "" }) } });
     expect(tooMany.status).toBe(400);
     expect(JSON.parse(tooMany.text)).toEqual({ error: { code: "bad_request", message: "A message can have at most 20 parts." } });
-    expect(await sql`select 1 from chats where id = ${chatId}`).toHaveLength(0);
+    expect(await harness.sql`select 1 from chats where id = ${chatId}`).toHaveLength(0);
 
-    const twenty = await client.post({ id: chatId, message: message(20) });
+    const twenty = await harness.client.post({ id: chatId, message: message(20) });
     expect(twenty.status).toBe(200);
     expect(twenty.text).toContain("alice@example.com");
   });
@@ -124,7 +117,7 @@ function refusedAsRateLimited({ status, headers, text }: { status: number; heade
 
 function say(user: SignedInUser, chatId: string, text: string) {
   session.current = user;
-  return client.say(chatId, text);
+  return harness.client.say(chatId, text);
 }
 
 describe("per-user rate limit on chat turns", { timeout: 90_000 }, () => {
@@ -136,8 +129,8 @@ describe("per-user rate limit on chat turns", { timeout: 90_000 }, () => {
     refusedAsRateLimited(await say(dave, chatId, "One too many"));
     const newChat = crypto.randomUUID();
     refusedAsRateLimited(await say(dave, newChat, "A new chat, also too many"));
-    expect(await sql`select 1 from messages where chat_id = ${chatId} and role = 'user'`).toHaveLength(TURNS_PER_MINUTE);
-    expect(await sql`select 1 from chats where id = ${newChat}`).toHaveLength(0);
+    expect(await harness.sql`select 1 from messages where chat_id = ${chatId} and role = 'user'`).toHaveLength(TURNS_PER_MINUTE);
+    expect(await harness.sql`select 1 from chats where id = ${newChat}`).toHaveLength(0);
     expect((await say(bob, crypto.randomUUID(), "Who am I?")).status).toBe(200);
   });
 
@@ -149,7 +142,7 @@ describe("per-user rate limit on chat turns", { timeout: 90_000 }, () => {
     const pending = buy.find((c) => c.type === "tool-output-available") as { toolCallId: string } | undefined;
     expect(pending, JSON.stringify(buy)).toBeDefined();
     for (let check = 0; check < TURNS_PER_MINUTE + 3; check++) {
-      const answer = await client.resume(chatId, pending!.toolCallId);
+      const answer = await harness.client.resume(chatId, pending!.toolCallId);
       expect(answer.status).toBe(200);
       expect(answer.text).toContain("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING");
     }
@@ -163,11 +156,11 @@ describe("per-user rate limit on chat turns", { timeout: 90_000 }, () => {
     const chatId = crypto.randomUUID();
     const first = streamChunks((await say(carol, chatId, "What's on my calendar today?")).text);
     const { toolCallId } = first.find((c) => c.type === "tool-output-available") as { toolCallId: string };
-    for (let turn = 2; turn <= TURNS_PER_MINUTE; turn++) expect((await client.resume(chatId, toolCallId)).status).toBe(200);
-    refusedAsRateLimited(await client.resume(chatId, toolCallId));
-    const [row] = await sql`select status from tool_interrupts where chat_id = ${chatId}`;
+    for (let turn = 2; turn <= TURNS_PER_MINUTE; turn++) expect((await harness.client.resume(chatId, toolCallId)).status).toBe(200);
+    refusedAsRateLimited(await harness.client.resume(chatId, toolCallId));
+    const [row] = await harness.sql`select status from tool_interrupts where chat_id = ${chatId}`;
     expect(row).toEqual({ status: "pending" });
-    const cancelled = await client.resume(chatId, toolCallId, true);
+    const cancelled = await harness.client.resume(chatId, toolCallId, true);
     expect(cancelled.status).toBe(200);
     expect(cancelled.text).toContain("cancelled this action");
   });
@@ -175,12 +168,12 @@ describe("per-user rate limit on chat turns", { timeout: 90_000 }, () => {
   it("does not count answering an approval request", async () => {
     await earlyInWindow();
     const { bob } = users;
-    await sandbox.connect(bob, "google-oauth2", [COMPOSE]);
+    await harness.sandbox.connect(bob, "google-oauth2", [COMPOSE]);
     const chatId = crypto.randomUUID();
     const asked = await say(bob, chatId, 'Create a Gmail draft to alice@example.com with subject "Lunch" saying "See you at noon"');
     const approval = streamChunks(asked.text).find((c) => c.type === "tool-approval-request");
     expect(approval, asked.text).toBeDefined();
-    expect((await client.answer(chatId, String(approval?.approvalId), true)).status).toBe(200);
+    expect((await harness.client.answer(chatId, String(approval?.approvalId), true)).status).toBe(200);
     for (let turn = 2; turn <= TURNS_PER_MINUTE; turn++) expect((await say(bob, chatId, `Question ${turn}`)).status).toBe(200);
     refusedAsRateLimited(await say(bob, chatId, "One too many"));
   });

@@ -1,12 +1,12 @@
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { share } from "@/lib/fga/documents";
 import { ingestDocument } from "@/lib/rag/ingest";
 import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator";
-import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import type { SignedInUser } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
 import { session } from "./harness-session";
 import { startModelProxy, startRecordingProxy } from "./recording-proxy";
-import { chatClient, streamChunks, streamedText } from "./test-client";
+import { streamChunks, streamedText } from "./test-client";
 
 // What the model is told, recorded on the wire: every request the app sends to the model passes a recording proxy,
 // and so do the app's calls to Google, GitHub, Slack and the shop, which is where the real provider and CIBA access
@@ -24,33 +24,26 @@ const GOOGLE_SCOPES = [
 const JWT = /eyJ[\w-]{8,}\.[\w-]{8,}/;
 const TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-let sandbox: SandboxHarness;
-let sql: postgres.Sql;
+const harness = setUpChatRouteHarness();
 let model: Awaited<ReturnType<typeof startModelProxy>>;
 /** In front of Google, GitHub, Slack and the shop: every bearer token the app presented there. */
 let services: Awaited<ReturnType<typeof startRecordingProxy>>[];
-let client: ReturnType<typeof chatClient>;
 
 beforeAll(async () => {
-  sandbox = await startSandboxHarness();
-  sql = postgres(sandbox.databaseUrl, { max: 1 });
   model = await startModelProxy(process.env.OPENAI_BASE_URL!);
   process.env.OPENAI_BASE_URL = model.url;
   const proxied = ["GOOGLE_API_URL", "GITHUB_API_URL", "SLACK_API_URL", "SHOP_API_URL"] as const;
   services = await Promise.all(proxied.map((name) => startRecordingProxy(process.env[name]!)));
   proxied.forEach((name, index) => (process.env[name] = services[index]!.url));
-  client = chatClient((await import("./route")).POST);
 });
 
 afterAll(async () => {
-  await sql?.end();
   await Promise.all([model, ...(services ?? [])].map((proxy) => proxy?.close()));
-  await sandbox?.close();
 });
 
 async function say(user: SignedInUser, text: string, chatId: string = crypto.randomUUID()) {
   session.current = user;
-  const reply = await client.post({ id: chatId, timeZone: TIME_ZONE, message: { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] } });
+  const reply = await harness.client.post({ id: chatId, timeZone: TIME_ZONE, message: { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] } });
   expect(reply.status, reply.text).toBe(200);
   return { chatId, ...reply, chunks: streamChunks(reply.text) };
 }
@@ -100,23 +93,23 @@ function expectNothingSecret(bodies: string[], secrets: string[]) {
 
 describe("requests to the model carry no token", () => {
   it("through Token Vault: Google Calendar, Gmail, free/busy, GitHub and Slack, including an interrupted call resumed", async () => {
-    const alice = await sandbox.signIn("alice@example.com");
+    const alice = await harness.sandbox.signIn("alice@example.com");
     const run = recordFrom();
 
     const interrupted = await say(alice, "What's on my calendar today?");
     const pending = toolOutput(interrupted.chunks);
     expect(pending?.output).toMatchObject({ interrupt: { code: "TOKEN_VAULT_ERROR" } });
-    await sandbox.connect(alice, "google-oauth2", GOOGLE_SCOPES);
-    const resumed = await client.resume(interrupted.chatId, pending!.toolCallId);
+    await harness.sandbox.connect(alice, "google-oauth2", GOOGLE_SCOPES);
+    const resumed = await harness.client.resume(interrupted.chatId, pending!.toolCallId);
     expect(streamedText(resumed.text)).toContain("Team standup");
 
     const mail = await say(alice, "Search my email for invoice");
     expect(toolOutput(mail.chunks)?.output).toMatchObject({ query: "invoice" });
     await say(alice, "Am I free today at 12:30?");
-    await sandbox.connect(alice, "github", ["read:user", "repo"]);
+    await harness.sandbox.connect(alice, "github", ["read:user", "repo"]);
     await say(alice, "List my GitHub repositories");
     await say(alice, "Show my recent GitHub activity");
-    await sandbox.connect(alice, "sign-in-with-slack", ["channels:read"]);
+    await harness.sandbox.connect(alice, "sign-in-with-slack", ["channels:read"]);
     await say(alice, "List my Slack channels");
 
     const tokens = run.tokensPresented();
@@ -131,13 +124,13 @@ describe("requests to the model carry no token", () => {
   });
 
   it("for a Gmail draft approved in the chat", async () => {
-    const bob = await sandbox.signIn("bob@example.com");
-    await sandbox.connect(bob, "google-oauth2", GOOGLE_SCOPES);
+    const bob = await harness.sandbox.signIn("bob@example.com");
+    await harness.sandbox.connect(bob, "google-oauth2", GOOGLE_SCOPES);
     const run = recordFrom();
     const asked = await say(bob, 'Create a Gmail draft to carol@example.com with subject "Q3 – Zahlen (final)" saying "See https://example.com/q3?v=2"');
     const approval = asked.chunks.find((chunk) => chunk.type === "tool-approval-request");
     expect(approval, asked.text).toBeDefined();
-    const approved = await client.answer(asked.chatId, String(approval!.approvalId), true);
+    const approved = await harness.client.answer(asked.chatId, String(approval!.approvalId), true);
     expect(JSON.stringify(toolOutput(streamChunks(approved.text))?.output)).toContain("draftId");
 
     const tokens = run.tokensPresented();
@@ -146,21 +139,21 @@ describe("requests to the model carry no token", () => {
   });
 
   it("for a purchase approved on the user's device (CIBA), from the request to the order", async () => {
-    const carol = await sandbox.signIn("carol@example.com");
+    const carol = await harness.sandbox.signIn("carol@example.com");
     const run = recordFrom();
     const asked = await say(carol, "Buy 2 Acme Widgets");
     const pending = toolOutput(asked.chunks) as { toolCallId: string; output: { interrupt: { code: string; bindingMessage: string } } } | undefined;
     expect(pending?.output.interrupt.code, asked.text).toBe("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING");
-    await approveBackchannelRequest({ issuer: sandbox.issuer, email: carol.email, bindingMessage: pending!.output.interrupt.bindingMessage, decision: "approve" });
+    await approveBackchannelRequest({ issuer: harness.sandbox.issuer, email: carol.email, bindingMessage: pending!.output.interrupt.bindingMessage, decision: "approve" });
     let done = "";
     for (let attempt = 0; attempt < 20 && !done.includes("ORD-"); attempt++) {
       // The sandbox CIBA interval is 1 s: an earlier poll is answered slow_down, not approved.
       await new Promise((resolve) => setTimeout(resolve, 1_100));
-      done = streamedText((await client.resume(asked.chatId, pending!.toolCallId)).text);
+      done = streamedText((await harness.client.resume(asked.chatId, pending!.toolCallId)).text);
     }
     expect(done).toMatch(/ORD-/);
 
-    const [authorization] = await sql<{ auth_req_id: string }[]>`select auth_req_id from async_authorizations where chat_id = ${asked.chatId}`;
+    const [authorization] = await harness.sql<{ auth_req_id: string }[]>`select auth_req_id from async_authorizations where chat_id = ${asked.chatId}`;
     const tokens = run.tokensPresented();
     // The CIBA access token, presented to the shop when the order was placed.
     expect(tokens).toHaveLength(1);
@@ -171,9 +164,9 @@ describe("requests to the model carry no token", () => {
 describe("requests to the model carry no document the user may not read", () => {
   it("a question that another user's private document answers best sends none of it, while the asker's own is sent", async () => {
     const [alice, bob, carol] = [
-      await sandbox.signIn("alice@example.com"),
-      await sandbox.signIn("bob@example.com"),
-      await sandbox.signIn("carol@example.com"),
+      await harness.sandbox.signIn("alice@example.com"),
+      await harness.sandbox.signIn("bob@example.com"),
+      await harness.sandbox.signIn("carol@example.com"),
     ];
     const secret = `PRIVATE-${crypto.randomUUID()}`;
     const own = `OWN-${crypto.randomUUID()}`;

@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, expect, it, vi } from "vitest";
 import { CALENDAR_EVENTS_SCOPE } from "@/lib/ai/tools/get-calendar-events";
 import { clearFaults, injectFault } from "@/sandbox/faults";
 import { startFaultProxy, type FaultProxy } from "@/sandbox/fault-proxy";
-import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
 import { session } from "./harness-session";
-import { chatClient, streamChunks, streamedText } from "./test-client";
+import { streamChunks, streamedText } from "./test-client";
 
 // Google failing and Google not answering, seen through a whole chat turn: the tool reports it, the reply says
 // it, both are stored, and asking again once Google is back works. The app reaches the Google stand-in through a
@@ -14,20 +14,17 @@ vi.mock("@/lib/auth/session", () => import("./harness-session"));
 const EVENTS = "/google/calendar/v3/calendars/primary/events";
 const QUESTION = "What's on my calendar today?";
 
-let sandbox: SandboxHarness;
+const harness = setUpChatRouteHarness();
 let google: FaultProxy;
 let providers: string;
-let chat: ReturnType<typeof chatClient>;
 
 beforeAll(async () => {
-  sandbox = await startSandboxHarness();
   providers = new URL(process.env.GOOGLE_API_URL!).origin;
   google = await startFaultProxy(providers);
   process.env.GOOGLE_API_URL = `${google.url}/google`;
-  const alice = await sandbox.signIn("alice@example.com");
-  await sandbox.connect(alice, "google-oauth2", [CALENDAR_EVENTS_SCOPE]);
+  const alice = await harness.sandbox.signIn("alice@example.com");
+  await harness.sandbox.connect(alice, "google-oauth2", [CALENDAR_EVENTS_SCOPE]);
   session.current = alice;
-  chat = chatClient((await import("./route")).POST);
 });
 
 afterEach(async () => {
@@ -37,7 +34,6 @@ afterEach(async () => {
 
 afterAll(async () => {
   await google?.close();
-  await sandbox?.close();
 });
 
 async function storedRoles(chatId: string) {
@@ -50,7 +46,7 @@ function calendarOutput(sse: string) {
 }
 
 async function expectCalendarWorks(chatId: string) {
-  const retried = await chat.say(chatId, QUESTION);
+  const retried = await harness.client.say(chatId, QUESTION);
   expect(calendarOutput(retried.text)).toMatchObject({ events: expect.arrayContaining([expect.objectContaining({ title: "Dentist appointment" })]) });
   expect(streamedText(retried.text)).toContain("Dentist appointment");
 }
@@ -66,7 +62,7 @@ it("Google failing (503 on every retry): the reply says Google is not answering;
     times: 3,
   });
   const chatId = crypto.randomUUID();
-  const failed = await chat.say(chatId, QUESTION);
+  const failed = await harness.client.say(chatId, QUESTION);
   expect(failed.status).toBe(200);
   const explanation = "Google is not answering right now (HTTP 503). Try again later.";
   expect(calendarOutput(failed.text)).toEqual({ error: explanation });
@@ -81,7 +77,7 @@ it("Google not answering at all: the call is given up on after its timeout and t
   await google.stall();
   const chatId = crypto.randomUUID();
   const started = performance.now();
-  const failed = await chat.say(chatId, QUESTION);
+  const failed = await harness.client.say(chatId, QUESTION);
   // lib/integrations/http.ts waits 10 s for an answer; a turn is not held for the platform's minute.
   expect(performance.now() - started).toBeLessThan(20_000);
   const explanation = "Google is not answering right now. Try again later.";

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createDraft } from "@/lib/integrations/google";
-import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import type { SignedInUser } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
 import { session } from "./harness-session";
-import { chatClient, streamChunks, streamedText } from "./test-client";
+import { streamChunks, streamedText } from "./test-client";
 
 // The Token Vault tools that read Gmail, free/busy, GitHub activity and Slack channels, asked in plain words through
 // the chat route against the whole sandbox: the user's own data comes back whole (non-ASCII, amounts, URLs), and
@@ -14,22 +15,12 @@ const GMAIL_COMPOSE = "https://www.googleapis.com/auth/gmail.compose";
 const FREEBUSY = "https://www.googleapis.com/auth/calendar.freebusy";
 const TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-let sandbox: SandboxHarness;
-let client: ReturnType<typeof chatClient>;
-
-beforeAll(async () => {
-  sandbox = await startSandboxHarness();
-  client = chatClient((await import("./route")).POST);
-});
-
-afterAll(async () => {
-  await sandbox?.close();
-});
+const harness = setUpChatRouteHarness();
 
 /** Asks once in a new chat and returns the one tool call the answer made, with its output and the reply text. */
 async function ask(user: SignedInUser, text: string) {
   session.current = user;
-  const reply = await client.post({ id: crypto.randomUUID(), timeZone: TIME_ZONE, message: { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] } });
+  const reply = await harness.client.post({ id: crypto.randomUUID(), timeZone: TIME_ZONE, message: { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] } });
   expect(reply.status, reply.text).toBe(200);
   const chunks = streamChunks(reply.text);
   const calls = chunks.filter((chunk) => chunk.type === "tool-input-available");
@@ -39,8 +30,8 @@ async function ask(user: SignedInUser, text: string) {
 }
 
 async function signedInWith(email: string, connection: string, scopes: string[]) {
-  const user = await sandbox.signIn(email);
-  await sandbox.connect(user, connection, scopes);
+  const user = await harness.sandbox.signIn(email);
+  await harness.sandbox.connect(user, connection, scopes);
   return user;
 }
 
@@ -48,7 +39,7 @@ describe("search_gmail", () => {
   it("finds a message by a non-ASCII word and keeps its subject, amount and URL whole; another user's search does not", async () => {
     const alice = await signedInWith("alice@example.com", "google-oauth2", [GMAIL_READ, GMAIL_COMPOSE]);
     const subject = `Angebot für Café Zürich – 1.284,50 € (netto) ${"Ü".repeat(3)} ${crypto.randomUUID()}`;
-    await createDraft(await sandbox.providerToken(alice, "google-oauth2"), {
+    await createDraft(await harness.sandbox.providerToken(alice, "google-oauth2"), {
       to: "bob@example.com",
       subject,
       body: "Details: https://example.com/angebot?id=42&lang=de (gültig bis 31.12.)",

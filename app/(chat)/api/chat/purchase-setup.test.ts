@@ -1,28 +1,20 @@
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { readAuthenticator, signInToAuthenticator } from "@/sandbox/identity/test-authenticator";
+import { expect, it, vi } from "vitest";
 import { SHOP_API_REGISTRATION } from "@/sandbox/shop/api";
-import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
+import { requestsOnDevice } from "@/tests/sandbox-readers";
 import { session } from "./harness-session";
-import { chatClient, streamChunks } from "./test-client";
+import { streamChunks } from "./test-client";
 
 // A tenant set up without the shop API's purchase authorization_details type: the identity server refuses every
 // purchase approval, as Auth0 does, and the model is told what the administrator must register.
 vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
-let sandbox: SandboxHarness;
-
-beforeAll(async () => {
-  sandbox = await startSandboxHarness({ shopApiRegistration: { ...SHOP_API_REGISTRATION, authorizationDetailsTypes: [] } });
-});
-
-afterAll(async () => {
-  await sandbox?.close();
-});
+const harness = setUpChatRouteHarness({ sandbox: { shopApiRegistration: { ...SHOP_API_REGISTRATION, authorizationDetailsTypes: [] } } });
 
 it("an unregistered authorization_details type: the tool says the administrator must register the purchase URN type on the shop API", async () => {
-  const client = chatClient((await import("./route")).POST);
-  session.current = await sandbox.signIn("alice@example.com");
-  const reply = await client.say(crypto.randomUUID(), "Buy 2 Acme Widgets");
+  const alice = await harness.sandbox.signIn("alice@example.com");
+  session.current = alice;
+  const reply = await harness.client.say(crypto.randomUUID(), "Buy 2 Acme Widgets");
   const output = streamChunks(reply.text).find((c) => c.type === "tool-output-available")?.output as { error?: string; interrupt?: unknown };
   expect(output?.interrupt, reply.text).toBeUndefined();
   expect(output?.error).toContain(
@@ -30,6 +22,5 @@ it("an unregistered authorization_details type: the tool says the administrator 
   );
   expect(output?.error).toMatch(/No approval request was sent and nothing was done\.$/);
   expect(output?.error).not.toMatch(/invalid_authorization_details/);
-  const device = await readAuthenticator(await signInToAuthenticator({ issuer: sandbox.issuer, email: "alice@example.com" }));
-  expect(device.requests).toHaveLength(0);
+  expect(await requestsOnDevice(harness.sandbox, alice)).toHaveLength(0);
 });

@@ -1,40 +1,23 @@
-import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { approveBackchannelRequest, readAuthenticator, signInToAuthenticator } from "@/sandbox/identity/test-authenticator";
+import { describe, expect, it, vi } from "vitest";
+import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator";
 import { pollToken, purchaseDetail } from "@/sandbox/identity/test-ciba";
 import { BAD_AUTHORIZATION_DETAILS } from "@/lib/auth/async-authorization-refusals";
-import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import type { SignedInUser } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
+import { requestsOnDevice, shopOrders } from "@/tests/sandbox-readers";
 import { session } from "./harness-session";
 import { checkUntilSettled, storedApproval } from "./test-approvals";
-import { chatClient, streamChunks, streamedText, untilPast } from "./test-client";
+import { streamChunks, streamedText, untilPast } from "./test-client";
 
 // A purchase through the chat route: CIBA against the sandbox identity server (interval 1 s), approval on the
 // sandbox authenticator, the order at the sandbox shop. Only the cookie session is replaced by the harness.
 vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
-let sandbox: SandboxHarness;
-let client: ReturnType<typeof chatClient>;
-let sql: postgres.Sql;
-
-beforeAll(async () => {
-  sandbox = await startSandboxHarness();
-  sql = postgres(sandbox.databaseUrl, { max: 1 });
-  client = chatClient((await import("./route")).POST);
-});
-
-afterAll(async () => {
-  await sql?.end();
-  await sandbox?.close();
-});
-
-async function orders(user: SignedInUser) {
-  const response = await fetch(`${sandbox.shopUrl}/sandbox/orders?sub=${encodeURIComponent(user.sub)}`);
-  return ((await response.json()) as { orders: { number: string; quantity: number }[] }).orders;
-}
+const harness = setUpChatRouteHarness();
 
 async function askToBuy(user: SignedInUser, text: string, chatId: string = crypto.randomUUID()) {
   session.current = user;
-  const first = await client.say(chatId, text);
+  const first = await harness.client.say(chatId, text);
   const output = streamChunks(first.text).find((c) => c.type === "tool-output-available") as
     | { toolCallId: string; output: { interrupt: { code: string; bindingMessage: string; authorizationDetails: unknown[] } } }
     | undefined;
@@ -44,104 +27,101 @@ async function askToBuy(user: SignedInUser, text: string, chatId: string = crypt
 
 describe("buying with async authorization", () => {
   it("waits for approval on the user's device, then orders exactly once and tells the model", async () => {
-    const alice = await sandbox.signIn("alice@example.com");
-    const before = await orders(alice);
+    const alice = await harness.sandbox.signIn("alice@example.com");
+    const before = await shopOrders(harness.sandbox, alice);
     const { chatId, toolCallId, interrupt } = await askToBuy(alice, "Buy 2 Acme Widgets");
     expect(interrupt.bindingMessage).toBe("Buy 2 x Acme Widget for at most 39.98 USD");
     expect(interrupt.authorizationDetails).toEqual([purchaseDetail("Acme Widget", 2, "39.98")]);
-    expect(await orders(alice)).toEqual(before);
+    expect(await shopOrders(harness.sandbox, alice)).toEqual(before);
 
     // Checking before the user answered keeps it pending and places nothing.
-    const early = await client.resume(chatId, toolCallId);
+    const early = await harness.client.resume(chatId, toolCallId);
     expect(early.text).toContain("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING");
 
-    await approveBackchannelRequest({ issuer: sandbox.issuer, email: alice.email, bindingMessage: interrupt.bindingMessage, decision: "approve" });
-    const done = await checkUntilSettled(client, sql, chatId, toolCallId);
-    const placed = await orders(alice);
+    await approveBackchannelRequest({ issuer: harness.sandbox.issuer, email: alice.email, bindingMessage: interrupt.bindingMessage, decision: "approve" });
+    const done = await checkUntilSettled(harness.client, harness.sql, chatId, toolCallId);
+    const placed = await shopOrders(harness.sandbox, alice);
     expect(placed).toHaveLength(before.length + 1);
     expect(placed.at(-1)!.number).toMatch(/^ORD-/);
     expect(streamedText(done.text)).toContain(placed.at(-1)!.number);
 
-    expect((await client.resume(chatId, toolCallId)).status).toBe(409);
-    expect(await orders(alice)).toEqual(placed);
+    expect((await harness.client.resume(chatId, toolCallId)).status).toBe(409);
+    expect(await shopOrders(harness.sandbox, alice)).toEqual(placed);
   });
 
   it("words a product name with parentheses in the characters Auth0 allows, and the device shows it", async () => {
-    const alice = await sandbox.signIn("alice@example.com");
-    const before = await orders(alice);
+    const alice = await harness.sandbox.signIn("alice@example.com");
+    const before = await shopOrders(harness.sandbox, alice);
     const { chatId, toolCallId, interrupt } = await askToBuy(alice, "Buy 1 USB-C cable (2 m)");
     expect(interrupt.bindingMessage).toBe("Buy 1 x USB-C cable 2 m for at most 12.50 USD");
     // The full name still travels in the authorization details, which the device and the card show too.
     expect(interrupt.authorizationDetails).toEqual([purchaseDetail("USB-C cable (2 m)", 1, "12.50")]);
-    const device = await readAuthenticator(await signInToAuthenticator({ issuer: sandbox.issuer, email: alice.email }));
-    const request = device.requests.find((entry) => entry.bindingMessage === interrupt.bindingMessage);
+    const request = (await requestsOnDevice(harness.sandbox, alice)).find((entry) => entry.bindingMessage === interrupt.bindingMessage);
     expect(request?.instruction).toBe("Buy 1 x USB-C cable (2 m) for at most 12.50 USD");
     expect(request?.details).toEqual(["Product: USB-C cable (2 m)", "Quantity: 1", "Maximum total: 12.50", "Currency: USD"]);
-    await approveBackchannelRequest({ issuer: sandbox.issuer, email: alice.email, bindingMessage: interrupt.bindingMessage, decision: "approve" });
-    const done = await checkUntilSettled(client, sql, chatId, toolCallId);
-    const placed = await orders(alice);
+    await approveBackchannelRequest({ issuer: harness.sandbox.issuer, email: alice.email, bindingMessage: interrupt.bindingMessage, decision: "approve" });
+    const done = await checkUntilSettled(harness.client, harness.sql, chatId, toolCallId);
+    const placed = await shopOrders(harness.sandbox, alice);
     expect(placed).toHaveLength(before.length + 1);
     expect(streamedText(done.text)).toContain(placed.at(-1)!.number);
   });
 
   it("tells the model the user declined, and orders nothing", async () => {
-    const bob = await sandbox.signIn("bob@example.com");
-    const before = await orders(bob);
+    const bob = await harness.sandbox.signIn("bob@example.com");
+    const before = await shopOrders(harness.sandbox, bob);
     const { chatId, toolCallId, interrupt } = await askToBuy(bob, "Buy 1 Noise-cancelling headphones");
-    await approveBackchannelRequest({ issuer: sandbox.issuer, email: bob.email, bindingMessage: interrupt.bindingMessage, decision: "deny" });
-    const done = await checkUntilSettled(client, sql, chatId, toolCallId);
+    await approveBackchannelRequest({ issuer: harness.sandbox.issuer, email: bob.email, bindingMessage: interrupt.bindingMessage, decision: "deny" });
+    const done = await checkUntilSettled(harness.client, harness.sql, chatId, toolCallId);
     expect(JSON.stringify(streamChunks(done.text))).toContain("declined this request on their device");
-    expect(await orders(bob)).toEqual(before);
+    expect(await shopOrders(harness.sandbox, bob)).toEqual(before);
   });
 
   it("cancelled in the chat, a late approval on the device buys nothing", async () => {
-    const carol = await sandbox.signIn("carol@example.com");
-    const before = await orders(carol);
+    const carol = await harness.sandbox.signIn("carol@example.com");
+    const before = await shopOrders(harness.sandbox, carol);
     const { chatId, toolCallId, interrupt } = await askToBuy(carol, "Buy 3 Acme Widgets");
-    const cancelled = await client.resume(chatId, toolCallId, true);
+    const cancelled = await harness.client.resume(chatId, toolCallId, true);
     expect(JSON.stringify(streamChunks(cancelled.text))).toContain("cancelled this action");
-    await approveBackchannelRequest({ issuer: sandbox.issuer, email: carol.email, bindingMessage: interrupt.bindingMessage, decision: "approve" });
-    expect((await client.resume(chatId, toolCallId)).status).toBe(409);
-    expect(await orders(carol)).toEqual(before);
+    await approveBackchannelRequest({ issuer: harness.sandbox.issuer, email: carol.email, bindingMessage: interrupt.bindingMessage, decision: "approve" });
+    expect((await harness.client.resume(chatId, toolCallId)).status).toBe(409);
+    expect(await shopOrders(harness.sandbox, carol)).toEqual(before);
     // Nothing redeemed the approval: the identity server still hands its token out (once) — here, to the test.
-    const { auth_req_id: authReqId, status } = await storedApproval(sql, chatId, toolCallId);
+    const { auth_req_id: authReqId, status } = await storedApproval(harness.sql, chatId, toolCallId);
     expect(status).toBe("cancelled");
-    expect((await pollToken(sandbox.issuer, authReqId)).status).toBe(200);
+    expect((await pollToken(harness.sandbox.issuer, authReqId)).status).toBe(200);
   });
 
   it("every purchase needs its own approval: a used one buys nothing more, however it is replayed", async () => {
-    const dave = await sandbox.signIn("dave@example.com");
+    const dave = await harness.sandbox.signIn("dave@example.com");
     const first = await askToBuy(dave, "Buy 1 Acme Widget");
-    await approveBackchannelRequest({ issuer: sandbox.issuer, email: dave.email, bindingMessage: first.interrupt.bindingMessage, decision: "approve" });
-    await checkUntilSettled(client, sql, first.chatId, first.toolCallId);
-    const placed = await orders(dave);
+    await approveBackchannelRequest({ issuer: harness.sandbox.issuer, email: dave.email, bindingMessage: first.interrupt.bindingMessage, decision: "approve" });
+    await checkUntilSettled(harness.client, harness.sql, first.chatId, first.toolCallId);
+    const placed = await shopOrders(harness.sandbox, dave);
     expect(placed).toHaveLength(1);
 
     // The same purchase again in the same chat is a new call that asks the device again.
     const second = await askToBuy(dave, "Buy 1 Acme Widget", first.chatId);
     expect(second.toolCallId).not.toBe(first.toolCallId);
-    const device = await readAuthenticator(await signInToAuthenticator({ issuer: sandbox.issuer, email: dave.email }));
-    expect(device.requests.map((request) => request.bindingMessage)).toEqual([second.interrupt.bindingMessage]);
-    const { auth_req_id: secondRequest, next_poll_at: nextPoll } = await storedApproval(sql, second.chatId, second.toolCallId);
-    const { auth_req_id: firstRequest } = await storedApproval(sql, first.chatId, first.toolCallId);
+    expect((await requestsOnDevice(harness.sandbox, dave)).map((request) => request.bindingMessage)).toEqual([second.interrupt.bindingMessage]);
+    const { auth_req_id: secondRequest, next_poll_at: nextPoll } = await storedApproval(harness.sql, second.chatId, second.toolCallId);
+    const { auth_req_id: firstRequest } = await storedApproval(harness.sql, first.chatId, first.toolCallId);
     expect(secondRequest).not.toBe(firstRequest);
     await untilPast(nextPoll); // so the check below asks the identity server
-    expect((await client.resume(second.chatId, second.toolCallId)).text).toContain("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING");
+    expect((await harness.client.resume(second.chatId, second.toolCallId)).text).toContain("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING");
 
     // Resuming the call that was approved is refused.
-    expect((await client.resume(first.chatId, first.toolCallId)).status).toBe(409);
+    expect((await harness.client.resume(first.chatId, first.toolCallId)).status).toBe(409);
     // Pointing the waiting call at the spent approval: the identity server will not redeem it twice.
-    await sql`update async_authorizations set auth_req_id = ${firstRequest}, next_poll_at = now() where chat_id = ${second.chatId} and tool_call_id = ${second.toolCallId}`;
-    const replayed = await client.resume(second.chatId, second.toolCallId);
+    await harness.sql`update async_authorizations set auth_req_id = ${firstRequest}, next_poll_at = now() where chat_id = ${second.chatId} and tool_call_id = ${second.toolCallId}`;
+    const replayed = await harness.client.resume(second.chatId, second.toolCallId);
     expect(JSON.stringify(streamChunks(replayed.text))).toContain("The approval request failed at the identity service. Nothing was done.");
-    expect(await orders(dave)).toEqual(placed);
+    expect(await shopOrders(harness.sandbox, dave)).toEqual(placed);
   });
 
   it("details outside Auth0 Guardian's schema never leave the app: the model is told it is the app's fault", async () => {
     const { withAsyncAuthorization } = await import("@/lib/auth/with-async-authorization");
-    const alice = await sandbox.signIn("alice@example.com");
-    const device = async () => readAuthenticator(await signInToAuthenticator({ issuer: sandbox.issuer, email: alice.email }));
-    const before = (await device()).requests.length;
+    const alice = await harness.sandbox.signIn("alice@example.com");
+    const before = (await requestsOnDevice(harness.sandbox, alice)).length;
     const context = { user: { ...alice, picture: null }, chatId: crypto.randomUUID(), refreshToken: undefined, timeZone: "UTC" };
     const detail = purchaseDetail("Acme Widget", 1, "19.99");
     const malformed = [
@@ -165,6 +145,6 @@ describe("buying with async authorization", () => {
         error: `${BAD_AUTHORIZATION_DETAILS} No approval request was sent and nothing was done.`,
       });
     }
-    expect((await device()).requests).toHaveLength(before);
+    expect(await requestsOnDevice(harness.sandbox, alice)).toHaveLength(before);
   });
 });

@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { runMigrations } from "@/db/migrate";
-import type { CurrentUser } from "@/lib/auth/session";
 import { startModelServer, type ModelServer } from "@/sandbox/model/server";
 import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
+import { session } from "./harness-session";
 import { configureModelAndDatabase, streamChunks, streamedText } from "./test-client";
 
 // A reply outlives the browser's request: reloading mid-answer neither stops nor truncates it, the reload resumes
 // it from the database (not from the memory of the instance that generates it), and only the user's Stop ends it.
-const session = vi.hoisted(() => ({ user: null as CurrentUser | null }));
-vi.mock("@/lib/auth/session", () => ({
-  getAgentSession: async () => (session.user ? { user: session.user, refreshToken: undefined } : null),
-  getCurrentUser: async () => session.user,
-}));
+vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
 const STORY = "Tell me a long story about otters";
 
@@ -27,7 +23,7 @@ beforeAll(async () => {
   model = await startModelServer({ port: 0, chunkDelayMs: 5 });
   await runMigrations(pg?.url ?? direct!);
   configureModelAndDatabase({ databaseUrl: pg?.url ?? pooler!, modelUrl: model.baseURL });
-  session.user = { sub: "auth0|carol", name: "Carol Diaz", email: "carol@example.com", picture: null, emailVerified: true };
+  session.current = { sub: "auth0|carol", name: "Carol Diaz", email: "carol@example.com", picture: null, emailVerified: true };
   const chatId = crypto.randomUUID();
   wholeStory = streamedText(await (await post(chatId, STORY)).text());
   expect(wholeStory).toContain("A story about otters");
@@ -122,12 +118,12 @@ it("someone else's chat has no stream to resume and cannot be stopped", async ()
   const chatId = crypto.randomUUID();
   const response = await post(chatId, STORY);
   const { GET, DELETE } = await otherInstance();
-  session.user = { sub: "auth0|dave", name: "Dave", email: "dave@example.com", picture: null, emailVerified: true };
+  session.current = { sub: "auth0|dave", name: "Dave", email: "dave@example.com", picture: null, emailVerified: true };
   try {
     expect((await GET(streamRequest(chatId), params(chatId))).status).toBe(204);
     expect((await DELETE(streamRequest(chatId, "DELETE"), params(chatId))).status).toBe(404);
   } finally {
-    session.user = { sub: "auth0|carol", name: "Carol Diaz", email: "carol@example.com", picture: null, emailVerified: true };
+    session.current = { sub: "auth0|carol", name: "Carol Diaz", email: "carol@example.com", picture: null, emailVerified: true };
   }
   expect(streamedText(await response.text())).toBe(wholeStory);
 });

@@ -1,8 +1,8 @@
-import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { SignedInUser } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
 import { session } from "./harness-session";
-import { chatClient, streamedText } from "./test-client";
+import { streamedText } from "./test-client";
 
 // Interrupt and resume through the chat route, against the whole sandbox (identity with Token Vault, provider
 // APIs, scripted model, Postgres). Only the cookie session is replaced by the harness's real refresh tokens.
@@ -11,15 +11,13 @@ vi.mock("@/lib/auth/session", () => import("./harness-session"));
 const CALENDAR = "https://www.googleapis.com/auth/calendar.events.readonly";
 const JWT = /eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}/;
 
-let sandbox: SandboxHarness;
-let sql: postgres.Sql;
-let POST: (request: Request) => Promise<Response>;
 let alice: SignedInUser;
 let carol: SignedInUser;
 const bodies: string[] = [];
 const logged: string[] = [];
 
-beforeAll(async () => {
+// Before the sandbox starts, so whatever it logs is searched for tokens too.
+beforeAll(() => {
   for (const level of ["log", "info", "warn", "error"] as const) {
     const original = console[level].bind(console);
     vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
@@ -27,21 +25,18 @@ beforeAll(async () => {
       original(...args);
     });
   }
-  sandbox = await startSandboxHarness();
-  sql = postgres(sandbox.databaseUrl, { max: 1 });
-  alice = await sandbox.signIn("alice@example.com");
-  carol = await sandbox.signIn("carol@example.com");
-  ({ POST } = await import("./route"));
 });
 
-afterAll(async () => {
-  await sql?.end();
-  await sandbox?.close();
+const harness = setUpChatRouteHarness({ bodies });
+
+beforeAll(async () => {
+  alice = await harness.sandbox.signIn("alice@example.com");
+  carol = await harness.sandbox.signIn("carol@example.com");
 });
 
 async function post(user: SignedInUser, body: object) {
   session.current = user;
-  return chatClient(POST, bodies).post(body);
+  return harness.client.post(body);
 }
 
 const say = (user: SignedInUser, chatId: string, text: string) =>
@@ -49,7 +44,7 @@ const say = (user: SignedInUser, chatId: string, text: string) =>
 const resume = (user: SignedInUser, chatId: string, toolCallId: string) => post(user, { id: chatId, resume: { toolCallId } });
 
 async function pendingCalls(chatId: string) {
-  const rows = await sql<{ tool_call_id: string }[]>`
+  const rows = await harness.sql<{ tool_call_id: string }[]>`
     select tool_call_id from tool_interrupts where chat_id = ${chatId} and status = 'pending' order by updated_at`;
   return rows.map((r) => r.tool_call_id);
 }
@@ -70,7 +65,7 @@ describe("interrupted tool calls", () => {
     expect(early.text).toContain('"code":"TOKEN_VAULT_ERROR"');
     expect(await pendingCalls(chatId)).toEqual([toolCallId]);
 
-    await sandbox.connect(alice, "google-oauth2", [CALENDAR]);
+    await harness.sandbox.connect(alice, "google-oauth2", [CALENDAR]);
     const [a, b] = await Promise.all([resume(alice, chatId, toolCallId!), resume(alice, chatId, toolCallId!)]);
     const statuses = [a.status, b.status].sort();
     expect(statuses).toEqual([200, 409]);
@@ -80,11 +75,11 @@ describe("interrupted tool calls", () => {
     expect(streamedText(winner.text)).toContain("Dentist appointment");
     expect((await resume(alice, chatId, toolCallId!)).status).toBe(409);
 
-    const [message] = await sql<{ parts: { type: string; output?: unknown }[] }[]>`
+    const [message] = await harness.sql<{ parts: { type: string; output?: unknown }[] }[]>`
       select parts from messages where chat_id = ${chatId} and role = 'assistant'`;
     const toolPart = message?.parts.find((p) => p.type === "tool-get_calendar_events");
     expect(JSON.stringify(toolPart?.output)).toContain("Dentist appointment");
-    expect(await sql`select 1 from messages where chat_id = ${chatId}`).toHaveLength(2);
+    expect(await harness.sql`select 1 from messages where chat_id = ${chatId}`).toHaveLength(2);
   });
 
   it("waits for every interrupt of a step before the model continues", async () => {
@@ -94,8 +89,8 @@ describe("interrupted tool calls", () => {
     expect(calls).toHaveLength(2);
     expect(first.text.match(/"code":"TOKEN_VAULT_ERROR"/g)).toHaveLength(2);
 
-    await sandbox.connect(carol, "google-oauth2", [CALENDAR]);
-    await sandbox.connect(carol, "github", ["repo"]);
+    await harness.sandbox.connect(carol, "google-oauth2", [CALENDAR]);
+    await harness.sandbox.connect(carol, "github", ["repo"]);
     const one = await resume(carol, chatId, calls[0]!);
     expect(one.status).toBe(200);
     expect(streamedText(one.text)).toBe(""); // the other call still waits
@@ -115,14 +110,14 @@ describe("interrupted tool calls", () => {
 
   it("keeps refresh and provider tokens out of responses, stored messages and logs", async () => {
     // A whole connect-and-resume of its own, so there are tokens to leak whichever tests ran before.
-    const bob = await sandbox.signIn("bob@example.com");
+    const bob = await harness.sandbox.signIn("bob@example.com");
     const chatId = crypto.randomUUID();
     await say(bob, chatId, "What's on my calendar today?");
     const [toolCallId] = await pendingCalls(chatId);
-    await sandbox.connect(bob, "google-oauth2", [CALENDAR]);
+    await harness.sandbox.connect(bob, "google-oauth2", [CALENDAR]);
     expect((await resume(bob, chatId, toolCallId!)).text).toContain('"type":"tool-output-available"');
 
-    const stored = await sql<{ data: string }[]>`
+    const stored = await harness.sql<{ data: string }[]>`
       select parts::text as data from messages union all select row_to_json(t)::text from tool_interrupts t`;
     const everything = [...bodies, ...stored.map((r) => r.data), ...logged];
     for (const text of everything) {

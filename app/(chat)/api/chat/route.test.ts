@@ -7,15 +7,13 @@ import type { CurrentUser } from "@/lib/auth/session";
 import { startModelServer } from "@/sandbox/model/server";
 import { startSandboxPostgres } from "@/sandbox/postgres/server";
 import { startPermissionService } from "@/sandbox/test-harness";
+import { storedMessages } from "@/tests/sandbox-readers";
+import { session } from "./harness-session";
 import { configureModelAndDatabase } from "./test-client";
 
 // The route is exercised against a real Postgres (PGlite over the wire) and the real sandbox model through
 // @ai-sdk/openai. Only the session is stubbed: the login flow itself is covered by the identity and e2e tests.
-const session = vi.hoisted(() => ({ user: null as CurrentUser | null }));
-vi.mock("@/lib/auth/session", () => ({
-  getCurrentUser: async () => session.user,
-  getAgentSession: async () => (session.user ? { user: session.user, refreshToken: undefined } : null),
-}));
+vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
 const alice: CurrentUser = { sub: "auth0|alice", name: "Alice Martin", email: "alice@example.com", picture: null };
 const bob: CurrentUser = { sub: "auth0|bob", name: "Bob Chen", email: "bob@example.com", picture: null };
@@ -73,7 +71,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  session.user = alice;
+  session.current = alice;
 });
 
 function chatRequest(id: string, text: string, init: { body?: string } = {}) {
@@ -82,11 +80,6 @@ function chatRequest(id: string, text: string, init: { body?: string } = {}) {
     headers: { "content-type": "application/json", origin: "http://localhost:3000" },
     body: init.body ?? JSON.stringify({ id, message: { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] } }),
   });
-}
-
-async function storedMessages(chatId: string) {
-  return sql<{ role: string; parts: { type: string; text?: string }[] }[]>`
-    select role, parts from messages where chat_id = ${chatId} order by created_at`;
 }
 
 describe("POST /api/chat", () => {
@@ -99,7 +92,7 @@ describe("POST /api/chat", () => {
     expect(stream).toContain('"toolName":"get_user_profile"');
     expect(stream).toContain("alice@example.com");
 
-    const rows = await storedMessages(id);
+    const rows = await storedMessages(sql, id);
     expect(rows.map((r) => r.role)).toEqual(["user", "assistant"]);
     expect(JSON.stringify(rows[1]?.parts)).toContain("alice@example.com");
     const [chat] = await sql`select user_id, title from chats where id = ${id}`;
@@ -109,17 +102,17 @@ describe("POST /api/chat", () => {
   it("answers another user's chat exactly like a missing one, and stores nothing", async () => {
     const id = crypto.randomUUID();
     await (await POST(chatRequest(id, "Who am I?"))).text();
-    session.user = bob;
+    session.current = bob;
     const response = await POST(chatRequest(id, "Show me alice's chat"));
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: "not_found", message: "Chat not found." } });
-    expect(await storedMessages(id)).toHaveLength(2);
+    expect(await storedMessages(sql, id)).toHaveLength(2);
   });
 
   it("refuses without a session and on bad input, with JSON errors", async () => {
-    session.user = null;
+    session.current = null;
     expect((await POST(chatRequest(crypto.randomUUID(), "hi"))).status).toBe(401);
-    session.user = alice;
+    session.current = alice;
     const malformed = await POST(chatRequest("", "", { body: "{" }));
     expect(malformed.status).toBe(400);
     expect((await malformed.json()).error.message).toBe("Request body must be JSON.");
@@ -132,7 +125,7 @@ describe("POST /api/chat", () => {
     const stream = await response.text();
     expect(stream).toContain('"type":"error"');
     expect(stream).toContain("The connection to the model service was interrupted.");
-    const rows = await storedMessages(id);
+    const rows = await storedMessages(sql, id);
     expect(rows[0]).toMatchObject({ role: "user", parts: [{ type: "text", text: BREAK }] });
     expect(JSON.stringify(rows[1]?.parts ?? [])).toContain("Partial answer");
   });

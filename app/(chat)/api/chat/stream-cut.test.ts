@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { runMigrations } from "@/db/migrate";
-import type { CurrentUser } from "@/lib/auth/session";
 import { startModelServer, type ModelServer } from "@/sandbox/model/server";
 import { cutModelStream } from "@/sandbox/model/stream-cuts";
 import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
+import { session } from "./harness-session";
 import { chatClient, configureModelAndDatabase, streamChunks, streamedText } from "./test-client";
 
 // The model's stream cut mid-answer (the sandbox model drops the connection part-way, without [DONE]): what
 // arrived is shown and stored, the user is told the connection was interrupted, and asking again works.
-const session = vi.hoisted(() => ({ user: null as CurrentUser | null }));
-vi.mock("@/lib/auth/session", () => ({
-  getAgentSession: async () => (session.user ? { user: session.user, refreshToken: undefined } : null),
-  getCurrentUser: async () => session.user,
-}));
+vi.mock("@/lib/auth/session", () => import("./harness-session"));
 
 const INTERRUPTED = "The connection to the model service was interrupted. Try again in a moment.";
 
@@ -24,7 +20,7 @@ beforeAll(async () => {
   model = await startModelServer({ port: 0, chunkDelayMs: 0 });
   await runMigrations(pg.url);
   configureModelAndDatabase({ databaseUrl: pg.url, modelUrl: model.baseURL });
-  session.user = { sub: "auth0|carol", name: "Carol Diaz", email: "carol@example.com", picture: null, emailVerified: true };
+  session.current = { sub: "auth0|carol", name: "Carol Diaz", email: "carol@example.com", picture: null, emailVerified: true };
 });
 
 afterAll(async () => {

@@ -1,12 +1,12 @@
-import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ingestDocument } from "@/lib/rag/ingest";
 import { auditVerify } from "@/scripts/audit-verify";
 import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator";
-import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import type { SignedInUser } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
 import { session } from "./harness-session";
 import { storedApproval } from "./test-approvals";
-import { chatClient, streamChunks, untilPast } from "./test-client";
+import { streamChunks, untilPast } from "./test-client";
 
 // The audit trail the tool pipeline writes for a calendar question (connect prompt, Token Vault exchange, result)
 // and a purchase (approval requested on the device, granted, order), through the chat route against the sandbox:
@@ -16,20 +16,7 @@ vi.mock("@/lib/auth/session", () => import("./harness-session"));
 const CALENDAR = "https://www.googleapis.com/auth/calendar.events.readonly";
 const HANDBOOK = "Vacation policy (2026): every employee gets 27 vacation days a year — 2.25 days per month, rounded up.";
 
-let sandbox: SandboxHarness;
-let client: ReturnType<typeof chatClient>;
-let sql: postgres.Sql;
-
-beforeAll(async () => {
-  sandbox = await startSandboxHarness();
-  sql = postgres(sandbox.databaseUrl, { max: 1, onnotice: () => {} });
-  client = chatClient((await import("./route")).POST);
-});
-
-afterAll(async () => {
-  await sql?.end();
-  await sandbox?.close();
-});
+const harness = setUpChatRouteHarness({ sql: { onnotice: () => {} } });
 
 interface Event {
   id: string;
@@ -47,11 +34,11 @@ interface Event {
 }
 
 const eventsOfCall = (user: SignedInUser, toolCallId: string) =>
-  sql<Event[]>`select * from audit_events where user_id = ${user.sub} and tool_call_id = ${toolCallId} order by sequence`;
+  harness.sql<Event[]>`select * from audit_events where user_id = ${user.sub} and tool_call_id = ${toolCallId} order by sequence`;
 
 /** The tokens the user's session and connections hold: none of them may appear in the trail. */
 async function secretsOf(user: SignedInUser, connection: string) {
-  return [user.refreshToken, await sandbox.providerToken(user, connection)].filter((token): token is string => Boolean(token));
+  return [user.refreshToken, await harness.sandbox.providerToken(user, connection)].filter((token): token is string => Boolean(token));
 }
 
 function firstToolCall(sse: string) {
@@ -62,17 +49,17 @@ function firstToolCall(sse: string) {
 
 async function expectChainsVerify() {
   const lines: string[] = [];
-  expect(await auditVerify({ DATABASE_URL: sandbox.databaseUrl }, (line) => lines.push(line)), lines.join("\n")).toBe(0);
+  expect(await auditVerify({ DATABASE_URL: harness.sandbox.databaseUrl }, (line) => lines.push(line)), lines.join("\n")).toBe(0);
 }
 
 describe("the audit trail of tool calls", () => {
   it("records a document question in one result event: each FGA question and answer, and the documents that reached the model", async () => {
-    const dave = await sandbox.signIn("dave@example.com");
+    const dave = await harness.sandbox.signIn("dave@example.com");
     session.current = dave;
     const owner = { sub: dave.sub, name: "Dave", email: null };
     const handbook = await ingestDocument({ owner, name: "Team handbook.md", type: "text/markdown", bytes: new TextEncoder().encode(HANDBOOK) });
     const chatId = crypto.randomUUID();
-    const answer = await client.say(chatId, "How many vacation days do we get?");
+    const answer = await harness.client.say(chatId, "How many vacation days do we get?");
     const { toolCallId } = firstToolCall(answer.text);
 
     const events = await eventsOfCall(dave, toolCallId);
@@ -87,14 +74,14 @@ describe("the audit trail of tool calls", () => {
   });
 
   it("records a calendar question: the connect prompt, then the Token Vault exchange and the result", async () => {
-    const alice = await sandbox.signIn("alice@example.com");
+    const alice = await harness.sandbox.signIn("alice@example.com");
     session.current = alice;
     const chatId = crypto.randomUUID();
-    const first = await client.say(chatId, "What's on my calendar today?");
+    const first = await harness.client.say(chatId, "What's on my calendar today?");
     const { toolCallId } = firstToolCall(first.text);
 
-    await sandbox.connect(alice, "google-oauth2", [CALENDAR]);
-    const resumed = await client.resume(chatId, toolCallId);
+    await harness.sandbox.connect(alice, "google-oauth2", [CALENDAR]);
+    const resumed = await harness.client.resume(chatId, toolCallId);
     expect(resumed.status).toBe(200);
 
     const events = await eventsOfCall(alice, toolCallId);
@@ -111,7 +98,7 @@ describe("the audit trail of tool calls", () => {
     expect(events.filter((e) => e.evidence.authorizer === "tool-permission").map((e) => e.evidence)).toEqual(
       Array(2).fill({ tool: "get_calendar_events", authorizer: "tool-permission", decision: "granted", relation: "can_use", object: "tool:get_calendar_events", allowed: true }),
     );
-    const [userMessage] = await sql<{ id: string }[]>`select id from messages where chat_id = ${chatId} and role = 'user'`;
+    const [userMessage] = await harness.sql<{ id: string }[]>`select id from messages where chat_id = ${chatId} and role = 'user'`;
     for (const event of events) {
       expect(event).toMatchObject({ agent_id: process.env.AUTH0_CLIENT_ID, chat_id: chatId, turn_id: userMessage!.id, tool_call_id: toolCallId });
       expect(event.model_id).toBeTruthy();
@@ -131,19 +118,19 @@ describe("the audit trail of tool calls", () => {
   });
 
   it("records a purchase: the request with the words the device showed, the approval and the order", async () => {
-    const bob = await sandbox.signIn("bob@example.com");
+    const bob = await harness.sandbox.signIn("bob@example.com");
     session.current = bob;
     const chatId = crypto.randomUUID();
-    const first = await client.say(chatId, "Buy 2 Acme Widgets");
+    const first = await harness.client.say(chatId, "Buy 2 Acme Widgets");
     const { toolCallId, output } = firstToolCall(first.text);
     const bindingMessage = (output.interrupt as { bindingMessage: string }).bindingMessage;
     expect(bindingMessage).toBe("Buy 2 x Acme Widget for at most 39.98 USD");
 
-    await approveBackchannelRequest({ issuer: sandbox.issuer, email: bob.email, bindingMessage, decision: "approve" });
+    await approveBackchannelRequest({ issuer: harness.sandbox.issuer, email: bob.email, bindingMessage, decision: "approve" });
     let done = "";
     for (let attempt = 0; attempt < 20 && !done; attempt++) {
-      await untilPast((await storedApproval(sql, chatId, toolCallId)).next_poll_at);
-      const answer = await client.resume(chatId, toolCallId);
+      await untilPast((await storedApproval(harness.sql, chatId, toolCallId)).next_poll_at);
+      const answer = await harness.client.resume(chatId, toolCallId);
       if (!answer.text.includes("ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING")) done = answer.text;
     }
     const order = firstToolCall(done).output as { orderNumber: string };
@@ -167,14 +154,14 @@ describe("the audit trail of tool calls", () => {
   });
 
   it("records an in-chat approval: the request with the fields the card showed, the user's yes, then the draft", async () => {
-    const carol = await sandbox.signIn("carol@example.com");
-    await sandbox.connect(carol, "google-oauth2", ["https://www.googleapis.com/auth/gmail.compose"]);
+    const carol = await harness.sandbox.signIn("carol@example.com");
+    await harness.sandbox.connect(carol, "google-oauth2", ["https://www.googleapis.com/auth/gmail.compose"]);
     session.current = carol;
     const chatId = crypto.randomUUID();
-    const first = await client.say(chatId, 'Create a Gmail draft to bob@example.com with subject "Lunch" saying "See you at noon"');
+    const first = await harness.client.say(chatId, 'Create a Gmail draft to bob@example.com with subject "Lunch" saying "See you at noon"');
     const request = streamChunks(first.text).find((chunk) => chunk.type === "tool-approval-request") as { approvalId: string; toolCallId: string };
     expect(request, first.text).toBeDefined();
-    const answered = await client.answer(chatId, request.approvalId, true);
+    const answered = await harness.client.answer(chatId, request.approvalId, true);
     expect(answered.status).toBe(200);
 
     const events = await eventsOfCall(carol, request.toolCallId);

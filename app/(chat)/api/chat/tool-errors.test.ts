@@ -1,10 +1,10 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { listen } from "@/sandbox/http";
-import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
 import { session } from "./harness-session";
 import { startRecordingProxy } from "./recording-proxy";
-import { chatClient, streamChunks, streamedText } from "./test-client";
+import { streamChunks, streamedText } from "./test-client";
 
 // A provider that answers garbage makes the tool throw. The model and the browser get a fixed text; the
 // exception's own text stays out of the stream, the model's request and the log.
@@ -13,7 +13,6 @@ vi.mock("@/lib/auth/session", () => import("./harness-session"));
 const CALENDAR = "https://www.googleapis.com/auth/calendar.events.readonly";
 const GENERIC = "The action failed unexpectedly. Nothing more was done.";
 
-let sandbox: SandboxHarness;
 const servers: Server[] = [];
 let model: Awaited<ReturnType<typeof startRecordingProxy>>;
 const logged: string[] = [];
@@ -25,9 +24,14 @@ async function serve(handler: Parameters<typeof createServer>[1]) {
   return `http://127.0.0.1:${await listen(server, 0, "127.0.0.1")}`;
 }
 
-beforeAll(async () => {
+// Before the sandbox starts, so everything logged from then on is searched for the exception's text.
+beforeAll(() => {
   vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
-  sandbox = await startSandboxHarness();
+});
+
+const harness = setUpChatRouteHarness();
+
+beforeAll(async () => {
   // Google's calendar answers well-formed JSON of the wrong shape: an event that is null.
   process.env.GOOGLE_API_URL = await serve((_req, res) => {
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ items: [null] }));
@@ -35,20 +39,18 @@ beforeAll(async () => {
   // The model is reached through a recorder, so the test sees exactly what the model was told.
   model = await startRecordingProxy(process.env.OPENAI_BASE_URL!);
   process.env.OPENAI_BASE_URL = model.url;
-  const alice = await sandbox.signIn("alice@example.com");
-  await sandbox.connect(alice, "google-oauth2", [CALENDAR]);
+  const alice = await harness.sandbox.signIn("alice@example.com");
+  await harness.sandbox.connect(alice, "google-oauth2", [CALENDAR]);
   session.current = alice;
 });
 
 afterAll(async () => {
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   await model?.close();
-  await sandbox?.close();
 });
 
 it("a tool that throws gives the model and the browser a generic text, never the exception's", async () => {
-  const client = chatClient((await import("./route")).POST);
-  const reply = await client.say(crypto.randomUUID(), "What's on my calendar today?");
+  const reply = await harness.client.say(crypto.randomUUID(), "What's on my calendar today?");
   expect(reply.status).toBe(200);
 
   const chunks = streamChunks(reply.text);

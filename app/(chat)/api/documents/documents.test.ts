@@ -1,20 +1,16 @@
-import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { insertDocumentWithChunks, StorageQuotaError } from "@/db/queries/documents";
 import type { CurrentUser } from "@/lib/auth/session";
 import { can } from "@/lib/fga/documents";
 import { ingestDocument } from "@/lib/rag/ingest";
 import { listDocuments } from "@/lib/rag/list-documents";
 import { SHARED_BY_EMAIL_ANSWER } from "@/lib/rag/sharing";
-import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness";
+import { setUpSandboxHarness } from "@/tests/harness-setup";
+import { session } from "../chat/harness-session";
 
 // The upload and share routes against the whole sandbox (Postgres, FGA, the identity server's Management API,
-// the embedding model). Only the cookie session is replaced: whoever `session.user` is, is signed in.
-const session = vi.hoisted(() => ({ user: null as CurrentUser | null }));
-vi.mock("@/lib/auth/session", () => ({
-  getAgentSession: async () => (session.user ? { user: session.user, refreshToken: undefined } : null),
-  getCurrentUser: async () => session.user,
-}));
+// the embedding model). Only the cookie session is replaced: whoever `session.current` is, is signed in.
+vi.mock("@/lib/auth/session", () => import("../chat/harness-session"));
 
 const person = (id: string, name: string, emailVerified = true): CurrentUser => ({ sub: `auth0|${id}`, name, email: `${id}@example.com`, picture: null, emailVerified });
 const alice = person("alice", "Alice Martin");
@@ -24,22 +20,14 @@ const dave = person("dave", "Dave Evans", false);
 const erin = person("erin", "Erin Ford");
 const MB = 1024 * 1024;
 
-let sandbox: SandboxHarness;
-let sql: postgres.Sql;
+const harness = setUpSandboxHarness();
 let upload: (request: Request) => Promise<Response>;
 let shares: Record<"POST" | "DELETE", (request: Request, context: { params: Promise<{ id: string }> }) => Promise<Response>>;
 
 beforeAll(async () => {
   Object.assign(process.env, { DOCUMENT_QUOTA_MB: "1", RATE_LIMIT_UPLOADS_PER_HOUR: "3", RATE_LIMIT_SHARES_PER_HOUR: "6" });
-  sandbox = await startSandboxHarness();
-  sql = postgres(sandbox.databaseUrl, { max: 1 });
   upload = (await import("./route")).POST;
   shares = await import("./[id]/shares/route");
-});
-
-afterAll(async () => {
-  await sql?.end();
-  await sandbox?.close();
 });
 
 function uploadRequest(name: string, text: string) {
@@ -79,11 +67,11 @@ async function ownDocument(user: CurrentUser, name: string) {
   return id;
 }
 
-const storedNames = async (user: CurrentUser) => (await sql<{ name: string }[]>`select name from documents where owner_id = ${user.sub}`).map((r) => r.name);
+const storedNames = async (user: CurrentUser) => (await harness.sql<{ name: string }[]>`select name from documents where owner_id = ${user.sub}`).map((r) => r.name);
 
 describe("uploads", () => {
   it("checks the session before reading a byte of the body", async () => {
-    session.user = null;
+    session.current = null;
     const body = streamedBody(20 * MB);
     const response = await upload(new Request("http://localhost:3000/api/documents", { method: "POST", body: body.stream, headers: { "content-type": body.contentType }, duplex: "half" } as RequestInit));
     expect(response.status).toBe(401);
@@ -91,7 +79,7 @@ describe("uploads", () => {
   });
 
   it("refuses an upload from another origin, and a body that is not multipart, before reading it", async () => {
-    session.user = alice;
+    session.current = alice;
     const form = new FormData();
     form.append("file", new File(["Planted text."], "planted.txt", { type: "text/plain" }));
     const crossSite = await upload(new Request("http://localhost:3000/api/documents", { method: "POST", body: form, headers: { origin: "https://evil.example" } }));
@@ -102,7 +90,7 @@ describe("uploads", () => {
   });
 
   it("refuses an 11 MB body sent without a content-length, once 10 MB have streamed in, and stores nothing", async () => {
-    session.user = alice;
+    session.current = alice;
     const body = streamedBody(11 * MB);
     const response = await upload(new Request("http://localhost:3000/api/documents", { method: "POST", body: body.stream, headers: { "content-type": body.contentType }, duplex: "half" } as RequestInit));
     expect(response.status).toBe(413);
@@ -113,15 +101,15 @@ describe("uploads", () => {
   });
 
   it("stores an upload, remembering who uploaded it", async () => {
-    session.user = alice;
+    session.current = alice;
     const response = await upload(uploadRequest("Budget (draft) – Ärger ![x](http://127.0.0.1:9/x).txt", "The budget is 4.2 million USD."));
     expect(response.status).toBe(201);
     expect(await storedNames(alice)).toContain("Budget (draft) – Ärger ![x](http://127.0.0.1:9/x).txt");
-    expect(await sql`select name, email from people where sub = ${alice.sub}`).toEqual([{ name: "Alice Martin", email: "alice@example.com" }]);
+    expect(await harness.sql`select name, email from people where sub = ${alice.sub}`).toEqual([{ name: "Alice Martin", email: "alice@example.com" }]);
   });
 
   it("refuses names that are too long or contain control characters", async () => {
-    session.user = dave;
+    session.current = dave;
     const long = await upload(uploadRequest(`${"n".repeat(252)}.txt`, "text"));
     expect(long.status).toBe(400);
     expect((await errorOf(long)).message).toBe("File names can be at most 255 characters long.");
@@ -130,8 +118,8 @@ describe("uploads", () => {
   });
 
   it("refuses an upload past the storage quota, naming the quota and the current use", async () => {
-    session.user = carol;
-    await sql`insert into documents (id, owner_id, name, mime_type, size_bytes, content) values (${crypto.randomUUID()}, ${carol.sub}, 'archive.txt', 'text/plain', ${900 * 1024}, ${Buffer.from("x")})`;
+    session.current = carol;
+    await harness.sql`insert into documents (id, owner_id, name, mime_type, size_bytes, content) values (${crypto.randomUUID()}, ${carol.sub}, 'archive.txt', 'text/plain', ${900 * 1024}, ${Buffer.from("x")})`;
     const response = await upload(uploadRequest("more.txt", "y".repeat(200 * 1024)));
     expect(response.status).toBe(413);
     expect((await errorOf(response)).message).toBe(
@@ -140,13 +128,13 @@ describe("uploads", () => {
     expect(await storedNames(carol)).toEqual(["archive.txt"]);
 
     // Full: refused before the body is read.
-    await sql`update documents set size_bytes = ${MB} where owner_id = ${carol.sub}`;
+    await harness.sql`update documents set size_bytes = ${MB} where owner_id = ${carol.sub}`;
     const body = streamedBody(20 * MB);
     const full = await upload(new Request("http://localhost:3000/api/documents", { method: "POST", body: body.stream, headers: { "content-type": body.contentType }, duplex: "half" } as RequestInit));
     expect(full.status).toBe(413);
     expect((await errorOf(full)).message).toBe("Your documents use 1 MB of your 1 MB storage quota, so nothing more can be uploaded. Delete documents you no longer need to make room.");
     expect(body.produced()).toBeLessThanOrEqual(64 * 1024 + 200);
-    await sql`delete from documents where owner_id = ${carol.sub}`;
+    await harness.sql`delete from documents where owner_id = ${carol.sub}`;
   });
 
   it("lets only one of two concurrent uploads take the last room in the quota", async () => {
@@ -161,7 +149,7 @@ describe("uploads", () => {
   });
 
   it("limits uploads per user per hour: 429 with Retry-After and a polite message", async () => {
-    session.user = bob;
+    session.current = bob;
     for (let i = 0; i < 3; i++) expect((await upload(uploadRequest(`note-${i}.txt`, `Note ${i}.`))).status).toBe(201);
     const refused = await upload(uploadRequest("note-3.txt", "Note 3."));
     expect(refused.status).toBe(429);
@@ -173,7 +161,7 @@ describe("uploads", () => {
 
 describe("sharing", () => {
   it("answers sharing by email the same way for a verified account, an unverified one and no account at all", async () => {
-    session.user = alice;
+    session.current = alice;
     const id = await ownDocument(alice, "plan.txt");
     const answers = [];
     for (const email of ["bob@example.com", "dave@example.com", "nobody@example.com", "Nobody.Else+x@Example.org"]) {
@@ -207,7 +195,7 @@ describe("sharing", () => {
 
     // Someone the app has no record of is not shown by id.
     await changeShare("POST", aliceView!.id, "carol@example.com");
-    await sql`delete from people where sub = ${carol.sub}`;
+    await harness.sql`delete from people where sub = ${carol.sub}`;
     const [again] = (await listDocuments(alice.sub)).filter((d) => d.name === "plan.txt");
     expect(again!.shares.map((s) => s.label).sort()).toEqual(["Bob Chen (bob@example.com)", "Someone (no longer known)"]);
 
@@ -219,7 +207,7 @@ describe("sharing", () => {
   it("tells two documents of the same name apart by owner", async () => {
     const mine = await ownDocument(bob, "Q3 forecast.md");
     const theirs = await ownDocument(carol, "Q3 forecast.md");
-    session.user = carol;
+    session.current = carol;
     await changeShare("POST", theirs, "bob@example.com");
     const views = (await listDocuments(bob.sub)).filter((d) => d.name === "Q3 forecast.md");
     expect(views.map((v) => [v.id, v.owner]).sort()).toEqual(
@@ -231,7 +219,7 @@ describe("sharing", () => {
   });
 
   it("lets only accounts with a verified email publish to everyone or a group", async () => {
-    session.user = dave;
+    session.current = dave;
     const id = await ownDocument(dave, "dave's memo.txt");
     for (const target of ["everyone", "group:finance"]) {
       const refused = await changeShare("POST", id, target);
@@ -244,14 +232,14 @@ describe("sharing", () => {
     expect(await can(bob.sub, "can_view", id)).toBe(true);
     expect((await changeShare("DELETE", id, "everyone")).status).toBe(204);
 
-    session.user = carol;
+    session.current = carol;
     const published = await ownDocument(carol, "handbook.txt");
     expect(await (await changeShare("POST", published, "everyone")).json()).toEqual({ message: "Everyone signed in can now read it." });
     expect(await can(dave.sub, "can_view", published)).toBe(true);
   });
 
   it("limits sharing changes per user per hour", async () => {
-    session.user = erin;
+    session.current = erin;
     const id = await ownDocument(erin, "erin.txt");
     for (let i = 0; i < 6; i++) expect((await changeShare(i % 2 ? "DELETE" : "POST", id, "everyone")).status).toBeLessThan(300);
     const refused = await changeShare("POST", id, "everyone");
@@ -261,7 +249,7 @@ describe("sharing", () => {
   });
 
   it("refuses a share body over 4 KB", async () => {
-    session.user = bob;
+    session.current = bob;
     const id = await ownDocument(bob, "big-body.txt");
     const response = await changeShare("POST", id, `${"a".repeat(5_000)}@example.com`);
     expect(response.status).toBe(413);

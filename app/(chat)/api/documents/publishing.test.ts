@@ -1,46 +1,37 @@
-import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { getFga } from "@/lib/fga/client";
 import { listDocuments } from "@/lib/rag/list-documents";
 import { searchDocuments } from "@/lib/rag/retrieve";
-import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import type { SignedInUser } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
+import { tuplesOn } from "@/tests/sandbox-readers";
 import { session } from "../chat/harness-session";
-import { chatClient, streamChunks } from "../chat/test-client";
+import { streamChunks } from "../chat/test-client";
 
 // Sharing a document with a group and with everyone, through the real routes against the whole sandbox, with users
 // signed in at the sandbox identity server (whose `email_verified` claim is what the app trusts). Each test checks
 // who can then download it, list it and find it by search — and who cannot.
 vi.mock("@/lib/auth/session", () => import("../chat/harness-session"));
 
-let sandbox: SandboxHarness;
-let sql: postgres.Sql;
+const harness = setUpChatRouteHarness();
 let alice: SignedInUser;
 let bob: SignedInUser;
 let carol: SignedInUser;
 let dave: SignedInUser;
-let chat: ReturnType<typeof chatClient>;
 let documentsRoute: typeof import("./route");
 let documentRoute: typeof import("./[id]/route");
 let sharesRoute: typeof import("./[id]/shares/route");
 
 beforeAll(async () => {
-  sandbox = await startSandboxHarness();
-  sql = postgres(sandbox.databaseUrl, { max: 1 });
   [alice, bob, carol, dave] = await Promise.all([
-    sandbox.signIn("alice@example.com"),
-    sandbox.signIn("bob@example.com"),
-    sandbox.signIn("carol@example.com"),
-    sandbox.signIn("dave@example.com"),
+    harness.sandbox.signIn("alice@example.com"),
+    harness.sandbox.signIn("bob@example.com"),
+    harness.sandbox.signIn("carol@example.com"),
+    harness.sandbox.signIn("dave@example.com"),
   ]);
-  chat = chatClient((await import("../chat/route")).POST);
   documentsRoute = await import("./route");
   documentRoute = await import("./[id]/route");
   sharesRoute = await import("./[id]/shares/route");
-});
-
-afterAll(async () => {
-  await sql?.end();
-  await sandbox?.close();
 });
 
 const byId = (id: string) => ({ params: Promise.resolve({ id }) });
@@ -81,11 +72,6 @@ async function reads(user: SignedInUser, id: string, question: string) {
   return download === 200;
 }
 
-async function tuplesOn(id: string) {
-  const { tuples } = await getFga().read({ object: `doc:${id}` }, { pageSize: 100 });
-  return tuples.map(({ key }) => `${key.relation}@${key.user}`).sort();
-}
-
 /** A group of its own for each test; membership is managed in FGA, outside the app, as an administrator would. */
 async function groupOf(members: SignedInUser[]) {
   const name = `finance-${crypto.randomUUID().slice(0, 8)}`;
@@ -115,10 +101,10 @@ describe("sharing with a group", () => {
 
     // In the chat the member's question is answered from it; a non-member's never reaches it.
     session.current = alice;
-    const answered = streamChunks((await chat.say(crypto.randomUUID(), question)).text);
+    const answered = streamChunks((await harness.client.say(crypto.randomUUID(), question)).text);
     expect(JSON.stringify(answered.find((chunk) => chunk.type === "tool-output-available"))).toContain(marker);
     session.current = dave;
-    const refused = streamChunks((await chat.say(crypto.randomUUID(), question)).text);
+    const refused = streamChunks((await harness.client.say(crypto.randomUUID(), question)).text);
     expect(refused.some((chunk) => chunk.type === "tool-input-available" && chunk.toolName === "search_documents")).toBe(true);
     expect(JSON.stringify(refused)).not.toContain(marker);
 
@@ -166,8 +152,8 @@ describe("sharing with everyone", () => {
     session.current = carol;
     expect((await documentRoute.DELETE(new Request(`http://localhost:3000/api/documents/${id}`, { method: "DELETE" }), byId(id))).status).toBe(204);
     expect(await tuplesOn(id)).toEqual([]);
-    expect(await sql`select 1 from documents where id = ${id}`).toHaveLength(0);
-    expect(await sql`select 1 from document_chunks where document_id = ${id}`).toHaveLength(0);
+    expect(await harness.sql`select 1 from documents where id = ${id}`).toHaveLength(0);
+    expect(await harness.sql`select 1 from document_chunks where document_id = ${id}`).toHaveLength(0);
     for (const user of [alice, bob, carol]) expect(await reads(user, id, question)).toBe(false);
   });
 });

@@ -1,9 +1,10 @@
 import { ClientWriteRequestOnDuplicateWrites } from "@openfga/sdk";
-import postgres from "postgres";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { startSandboxHarness, type SandboxHarness, type SignedInUser } from "@/sandbox/test-harness";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { SignedInUser } from "@/sandbox/test-harness";
+import { setUpChatRouteHarness } from "@/tests/harness-setup";
+import { gmailDraftCount } from "@/tests/sandbox-readers";
 import { session } from "../chat/harness-session";
-import { chatClient, streamChunks, streamedText } from "../chat/test-client";
+import { streamChunks, streamedText } from "../chat/test-client";
 
 // Tool permissions through the routes a browser uses, against the sandbox (real FGA stand-in with Delegate's model,
 // identity server, shop): a user's switch decides what the agent is offered and what the pipeline runs from the next
@@ -11,27 +12,17 @@ import { chatClient, streamChunks, streamedText } from "../chat/test-client";
 // administrator changes the defaults, and a user's own choice outranks them.
 vi.mock("@/lib/auth/session", () => import("../chat/harness-session"));
 
-let sandbox: SandboxHarness;
-let chat: ReturnType<typeof chatClient>;
-let sql: postgres.Sql;
+const harness = setUpChatRouteHarness({ sql: { onnotice: () => {} } });
 let PUT: (request: Request, context: { params: Promise<{ tool: string }> }) => Promise<Response>;
 let alice: SignedInUser, bob: SignedInUser, carol: SignedInUser;
 
 beforeAll(async () => {
-  sandbox = await startSandboxHarness();
-  sql = postgres(sandbox.databaseUrl, { max: 1, onnotice: () => {} });
-  chat = chatClient((await import("../chat/route")).POST);
   PUT = (await import("./[tool]/route")).PUT;
-  [alice, bob, carol] = [await sandbox.signIn("alice@example.com"), await sandbox.signIn("bob@example.com"), await sandbox.signIn("carol@example.com")];
+  [alice, bob, carol] = [await harness.sandbox.signIn("alice@example.com"), await harness.sandbox.signIn("bob@example.com"), await harness.sandbox.signIn("carol@example.com")];
   // As the sandbox seed and `npm run fga:write-model -- --administrator` do: carol administers the organisation.
   const { getFga } = await import("@/lib/fga/client");
   const { administratorTuples } = await import("@/lib/fga/organization");
   await getFga().write({ writes: administratorTuples(carol.sub) }, { conflict: { onDuplicateWrites: ClientWriteRequestOnDuplicateWrites.Ignore } });
-});
-
-afterAll(async () => {
-  await sql?.end();
-  await sandbox?.close();
 });
 
 afterEach(() => vi.restoreAllMocks());
@@ -54,7 +45,7 @@ async function usable(user: SignedInUser, tool: string) {
 async function say(user: SignedInUser, text: string) {
   session.current = user;
   const chatId = crypto.randomUUID();
-  const answer = await chat.say(chatId, text);
+  const answer = await harness.client.say(chatId, text);
   const call = streamChunks(answer.text).find((chunk) => chunk.type === "tool-output-available") as { toolCallId: string; output: Record<string, unknown> } | undefined;
   return { chatId, status: answer.status, text: streamedText(answer.text), call };
 }
@@ -79,11 +70,11 @@ describe("a user's own switch", () => {
     });
     expect(asked.text).toContain("switch it back on in Agent permissions (/permissions)");
     // Neither the shop's catalogue nor the identity server's backchannel endpoint was asked: no approval request.
-    expect(requests().filter((url) => url.startsWith(sandbox.shopUrl) || url.startsWith(sandbox.issuer))).toEqual([]);
-    const [pending] = await sql`select count(*)::int as n from async_authorizations where chat_id = ${asked.chatId}`;
+    expect(requests().filter((url) => url.startsWith(harness.sandbox.shopUrl) || url.startsWith(harness.sandbox.issuer))).toEqual([]);
+    const [pending] = await harness.sql`select count(*)::int as n from async_authorizations where chat_id = ${asked.chatId}`;
     expect(pending!.n).toBe(0);
 
-    const trail = await sql<{ action: string; outcome: string; evidence: Record<string, unknown> }[]>`
+    const trail = await harness.sql<{ action: string; outcome: string; evidence: Record<string, unknown> }[]>`
       select action, outcome, evidence from audit_events where user_id = ${alice.sub} and tool_call_id = ${asked.call!.toolCallId} order by sequence`;
     expect(trail.map((event) => [event.action, event.outcome])).toEqual([
       ["tool.call", "started"],
@@ -91,7 +82,7 @@ describe("a user's own switch", () => {
       ["tool.result", "denied"],
     ]);
     expect(trail[1]!.evidence).toMatchObject({ authorizer: "tool-permission", decision: "denied", relation: "can_use", object: "tool:buy_product", allowed: false, switchedOffBy: "user" });
-    const [changed] = await sql<{ summary: string }[]>`select summary from audit_events where user_id = ${alice.sub} and action = 'permission.change' order by sequence desc limit 1`;
+    const [changed] = await harness.sql<{ summary: string }[]>`select summary from audit_events where user_id = ${alice.sub} and action = 'permission.change' order by sequence desc limit 1`;
     expect(changed!.summary).toBe('Switched "Buy products" off for Delegate');
 
     // Bob's switch is his own: the same request goes on to his phone.
@@ -115,36 +106,32 @@ describe("a user's own switch", () => {
     const requests = requestsToServices();
     const output = await tools.buy_product!.execute!({ product: "Acme Widget", quantity: 1 }, { toolCallId: "call-late", messages: [], context: {} });
     expect(output).toMatchObject({ error: expect.stringContaining('You switched off "Buy products"') });
-    expect(requests().filter((url) => url.startsWith(sandbox.shopUrl) || url.startsWith(sandbox.issuer))).toEqual([]);
+    expect(requests().filter((url) => url.startsWith(harness.sandbox.shopUrl) || url.startsWith(harness.sandbox.issuer))).toEqual([]);
     await change(alice, "buy_product", { for: "me", choice: "default" });
   });
 });
 
 describe("switching off a tool with a call under way", () => {
   it("a draft approved in the chat after its tool was switched off is refused, recorded as denied, and not written", async () => {
-    await sandbox.connect(carol, "google-oauth2", ["https://www.googleapis.com/auth/gmail.compose"]);
-    const drafts = async () => {
-      const token = await sandbox.providerToken(carol, "google-oauth2");
-      const response = await fetch(`${process.env.GOOGLE_API_URL}/gmail/v1/users/me/drafts`, { headers: { authorization: `Bearer ${token}` } });
-      return ((await response.json()) as { resultSizeEstimate: number }).resultSizeEstimate;
-    };
+    await harness.sandbox.connect(carol, "google-oauth2", ["https://www.googleapis.com/auth/gmail.compose"]);
+    const drafts = () => gmailDraftCount(harness.sandbox, carol);
     const before = await drafts();
     session.current = carol;
     const chatId = crypto.randomUUID();
-    const asked = await chat.say(chatId, 'Create a Gmail draft to bob@example.com with subject "Lunch" saying "See you at noon"');
+    const asked = await harness.client.say(chatId, 'Create a Gmail draft to bob@example.com with subject "Lunch" saying "See you at noon"');
     const request = streamChunks(asked.text).find((chunk) => chunk.type === "tool-approval-request") as { approvalId: string; toolCallId: string };
     expect(request, asked.text).toBeDefined();
 
     expect(await change(carol, "create_gmail_draft", { for: "me", choice: "off" })).toHaveProperty("status", 204);
     session.current = carol;
-    const answered = await chat.answer(chatId, request.approvalId, true);
+    const answered = await harness.client.answer(chatId, request.approvalId, true);
     expect(answered.status).toBe(200);
     const output = streamChunks(answered.text).find((chunk) => chunk.type === "tool-output-available") as { output: Record<string, unknown> } | undefined;
     expect(output?.output, answered.text).toEqual({
       error: 'You switched off "Write email drafts" for Delegate, so nothing was done and no service was asked. You can switch it back on in Agent permissions (/permissions).',
     });
     expect(await drafts()).toBe(before);
-    const trail = await sql<{ action: string; evidence: Record<string, unknown> }[]>`
+    const trail = await harness.sql<{ action: string; evidence: Record<string, unknown> }[]>`
       select action, evidence from audit_events where user_id = ${carol.sub} and tool_call_id = ${request.toolCallId} order by sequence`;
     expect(trail.map((event) => [event.action, event.evidence.authorizer ?? null, event.evidence.decision ?? null])).toEqual([
       ["tool.authorization", "in-chat-approval", "requested"],
@@ -162,10 +149,10 @@ describe("switching off a tool with a call under way", () => {
     const { toolCallId } = asked.call!;
     expect(await change(bob, "buy_product", { for: "me", choice: "off" })).toHaveProperty("status", 204);
     session.current = bob;
-    const resumed = await chat.resume(asked.chatId, toolCallId);
+    const resumed = await harness.client.resume(asked.chatId, toolCallId);
     const output = streamChunks(resumed.text).find((chunk) => chunk.type === "tool-output-available") as { output: Record<string, unknown> } | undefined;
     expect(output?.output, resumed.text).toMatchObject({ error: expect.stringContaining('You switched off "Buy products"') });
-    const [row] = await sql<{ status: string }[]>`select status from async_authorizations where chat_id = ${asked.chatId} and tool_call_id = ${toolCallId}`;
+    const [row] = await harness.sql<{ status: string }[]>`select status from async_authorizations where chat_id = ${asked.chatId} and tool_call_id = ${toolCallId}`;
     expect(row?.status).toBe("cancelled");
     await change(bob, "buy_product", { for: "me", choice: "default" });
   });
@@ -176,7 +163,7 @@ describe("the organisation's defaults", () => {
     const refused = await change(bob, "search_gmail", { for: "everyone", on: false });
     expect(refused.status).toBe(403);
     expect(await refused.json()).toEqual({ error: { code: "forbidden", message: "Only an administrator can change what Delegate may do for everyone." } });
-    const [attempt] = await sql<{ outcome: string; summary: string }[]>`
+    const [attempt] = await harness.sql<{ outcome: string; summary: string }[]>`
       select outcome, summary from audit_events where user_id = ${bob.sub} and action = 'permission.change_default' order by sequence desc limit 1`;
     expect(attempt).toEqual({ outcome: "denied", summary: 'Tried to switch "Search your email" off by default for everyone, without being an administrator' });
     expect((await usable(bob, "search_gmail")).onByDefault).toBe(true);
@@ -199,7 +186,7 @@ describe("the organisation's defaults", () => {
 
     expect(await change(carol, "search_gmail", { for: "everyone", on: true })).toHaveProperty("status", 204);
     expect((await usable(bob, "search_gmail")).usable).toBe(true);
-    const [event] = await sql<{ summary: string; evidence: Record<string, unknown> }[]>`
+    const [event] = await harness.sql<{ summary: string; evidence: Record<string, unknown> }[]>`
       select summary, evidence from audit_events where user_id = ${carol.sub} and action = 'permission.change_default' order by sequence desc limit 1`;
     expect(event).toMatchObject({ summary: 'Switched "Search your email" on by default for everyone', evidence: { fga: { relation: "can_change_default", allowed: true } } });
   });
