@@ -1,9 +1,16 @@
 import { expect, type Page } from "@playwright/test";
 
+/** The Documents page's file field, once it takes files (it is disabled until the page is hydrated). */
+export async function uploadField(page: Page) {
+  const field = page.getByLabel("Upload document");
+  await expect(field).toBeEnabled();
+  return field;
+}
+
 /** Uploads a Markdown document on the Documents page and waits until it is listed. */
 export async function upload(page: Page, name: string, text: string) {
   await page.goto("/documents");
-  await page.getByLabel("Upload document").setInputFiles({ name, mimeType: "text/markdown", buffer: Buffer.from(text) });
+  await (await uploadField(page)).setInputFiles({ name, mimeType: "text/markdown", buffer: Buffer.from(text) });
   await expect(page.getByRole("status").filter({ hasText: `${name} uploaded.` })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole("listitem", { name })).toBeVisible();
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useId, useState } from "react";
+import { useId, useState, useSyncExternalStore } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
@@ -12,12 +12,16 @@ import { fileTooLargeMessage, formatBytes, MAX_DOCUMENT_BYTES, UPLOAD_LIMITS_TEX
 
 type Upload = { name: string; percent: number; phase: "uploading" | "processing" } | null;
 
+const noSubscription = () => () => {};
+
 /** XMLHttpRequest, not fetch: only it reports upload progress. The server enforces every limit stated here. */
 export function UploadDocument({ usedBytes, quotaBytes }: { usedBytes: number; quotaBytes: number }) {
   const router = useRouter();
   const inputId = useId();
   const [upload, setUpload] = useState<Upload>(null);
   const [message, setMessage] = useState<Outcome | null>(null);
+  // Before hydration the field has no change handler, so a file chosen then would be dropped without a word.
+  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
 
   function send(file: File) {
     setMessage(null);
@@ -73,7 +77,7 @@ export function UploadDocument({ usedBytes, quotaBytes }: { usedBytes: number; q
           id={inputId}
           type="file"
           accept=".txt,.md,.markdown,.pdf,text/plain,text/markdown,application/pdf"
-          disabled={upload !== null}
+          disabled={!hydrated || upload !== null}
           onChange={(event) => {
             const file = event.target.files?.[0];
             event.target.value = "";
