@@ -1,7 +1,7 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { upload } from "./documents-helpers";
 import { answerNextWith, CODE_AND_TABLE_ANSWER } from "./answer-stream";
+import { seriousViolations } from "./axe";
 import { ask, ensureDisconnected, lastReply, signIn } from "./helpers";
 import { askToBuy } from "./purchase-helpers";
 
@@ -16,22 +16,6 @@ const VIEWPORTS = [
 ] as const;
 const THEMES = ["light", "dark"] as const;
 
-/** Waits until no transition or animation runs: axe measures contrast on what is painted. */
-async function settled(page: Page) {
-  await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== "running"));
-}
-
-/** The serious and critical violations, one readable line each, so a failure says what to fix and where. */
-async function violations(page: Page): Promise<string[]> {
-  await settled(page);
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .flatMap((violation) =>
-      violation.nodes.map((node) => `${violation.id} (${violation.impact}): ${violation.help} — ${node.html.slice(0, 160)} — ${node.failureSummary?.replace(/\s+/g, " ")}`),
-    );
-}
-
 /**
  * Runs `check` (which leaves the page in the state to examine) at each width in each theme and collects every
  * violation, labelled with where it was found, before failing once.
@@ -43,7 +27,7 @@ async function expectAccessible(page: Page, what: string, check: (viewport: (typ
     for (const colorScheme of THEMES) {
       await page.emulateMedia({ colorScheme });
       await check(viewport);
-      found.push(...(await violations(page)).map((line) => `${what}, ${viewport.name}, ${colorScheme}: ${line}`));
+      found.push(...(await seriousViolations(page)).map((line) => `${what}, ${viewport.name}, ${colorScheme}: ${line}`));
     }
   }
   expect(found, found.join("\n")).toEqual([]);

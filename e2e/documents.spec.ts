@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
-import { documentItem, setSharing, upload } from "./documents-helpers";
+import { documentItem, setSharing, upload, uploadField } from "./documents-helpers";
 import { ask, newChat, signIn } from "./helpers";
 
 /**
@@ -59,7 +59,7 @@ test("a PDF is read in the production build (its text is extracted in a worker t
   await signIn(page, "carol@example.com");
   await page.goto("/documents");
   const pdf = onePagePdf("Flights under 6 hours: economy class, at most EUR 1,250.50 (see travel@example.com).");
-  await page.getByLabel("Upload document").setInputFiles({ name: "Travel policy (2026).pdf", mimeType: "application/pdf", buffer: pdf });
+  await (await uploadField(page)).setInputFiles({ name: "Travel policy (2026).pdf", mimeType: "application/pdf", buffer: pdf });
   await expect(page.getByRole("status").filter({ hasText: "Travel policy (2026).pdf uploaded." })).toBeVisible({ timeout: 30_000 });
   const item = documentItem(page, "Travel policy (2026).pdf");
   await expect(item).toBeVisible();

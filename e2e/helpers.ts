@@ -97,8 +97,18 @@ export async function ensureDisconnected(page: Page, label: string) {
   const disconnect = entry.getByRole("button", { name: `Disconnect ${label}` });
   const connect = entry.getByRole("link", { name: `Connect ${label}` });
   await expect(disconnect.or(connect)).toBeVisible();
-  if (await disconnect.isVisible()) await disconnect.click();
+  if (await disconnect.isVisible()) await confirmDisconnect(page, label);
   await expect(connect).toBeVisible();
+  await expect(entry).toContainText("Not connected");
+}
+
+/** Clicks "Disconnect" on the Connections page and confirms in the dialog that asks first. */
+export async function confirmDisconnect(page: Page, label: string) {
+  const entry = connectionEntry(page, label);
+  await entry.getByRole("button", { name: `Disconnect ${label}` }).click();
+  const confirm = page.getByRole("alertdialog", { name: `Disconnect ${label}?` });
+  await confirm.getByRole("button", { name: `Disconnect ${label}` }).click();
+  await expect(confirm).toHaveCount(0);
   await expect(entry).toContainText("Not connected");
 }
 

@@ -2,6 +2,7 @@ import http from "node:http";
 import { once } from "node:events";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { baseURL } from "../playwright.config";
+import { documentItem, openShareDialog } from "./documents-helpers";
 import { signIn } from "./helpers";
 
 /**
@@ -29,17 +30,6 @@ async function upload(page: Page, name: string, text: string) {
 
 const shareWith = (page: Page, id: string, who: string) => page.request.post(`/api/documents/${id}/shares`, { headers: SAME_ORIGIN, data: { with: who } });
 
-function documentItem(page: Page, label: string) {
-  return page.getByRole("main").getByRole("listitem", { name: label, exact: true });
-}
-
-async function openShareDialog(page: Page, label: string) {
-  await page.goto("/documents");
-  const item = documentItem(page, label);
-  await item.getByRole("button", { name: "Share", exact: true }).click();
-  return item;
-}
-
 test("an account with an unverified email cannot publish to everyone or a group, and the page says why", async ({ browser }) => {
   const dave = await signedIn(browser, "dave@example.com");
   const id = await upload(dave, "dave-announcement.md", "Dave's announcement: the office moves on Monday.");
@@ -50,14 +40,20 @@ test("an account with an unverified email cannot publish to everyone or a group,
     expect((await refused.json()).error.message).toMatch(/^Verify your email address before sharing with everyone or with a group/);
   }
 
-  const item = await openShareDialog(dave, "dave-announcement.md");
-  const makePublic = item.getByRole("button", { name: "Make public to everyone signed in" });
-  await expect(makePublic).toBeDisabled();
-  await expect(makePublic).toHaveAccessibleDescription(/Your email address is not verified/);
-  await item.getByRole("textbox", { name: "Share with" }).fill("group:finance");
-  await item.getByRole("button", { name: "Share", exact: true }).last().click();
-  await expect(item.getByRole("alert")).toContainText("Verify your email address");
-  await expect(item.getByRole("list", { name: "Shared with" })).toHaveCount(0);
+  const dialog = await openShareDialog(dave, "dave-announcement.md");
+  for (const name of ["A group", "Everyone signed in"]) {
+    const choice = dialog.getByRole("radio", { name });
+    await expect(choice).toBeDisabled();
+    await expect(choice).toHaveAccessibleDescription(/^Your email address is not verified/);
+  }
+  await expect(dialog.getByRole("radio", { name: "A person" })).toBeChecked();
+  // The old syntax typed as a person's address publishes nothing: it is not an address.
+  const email = dialog.getByRole("textbox", { name: "Email address" });
+  await email.fill("group:finance");
+  await dialog.getByRole("button", { name: "Share", exact: true }).click();
+  await expect(dialog.getByRole("alert")).toHaveText("Enter an email address like name@example.com.");
+  await expect(email).toHaveValue("group:finance");
+  await expect(dialog.getByRole("list", { name: "Shared with" })).toHaveCount(0);
 
   // Nobody else can read it.
   const bob = await signedIn(browser, "bob@example.com");
@@ -93,15 +89,19 @@ test("sharing by email answers the same for a verified account, an unverified on
   }
   for (const answer of answers) expect(answer).toEqual({ status: 200, body: SHARE_ANSWER, type: answers[0]!.type });
 
-  const item = await openShareDialog(alice, "offsite-plan.md");
-  await item.getByRole("textbox", { name: "Share with" }).fill("someone.else@example.org");
-  await item.getByRole("button", { name: "Share", exact: true }).last().click();
-  await expect(item.getByRole("status")).toHaveText("If a verified account uses that address, it now has access.");
-  const sharedWith = item.getByRole("list", { name: "Shared with" });
+  const dialog = await openShareDialog(alice, "offsite-plan.md");
+  await dialog.getByRole("textbox", { name: "Email address" }).fill("someone.else@example.org");
+  await dialog.getByRole("button", { name: "Share", exact: true }).click();
+  await expect(dialog.getByRole("status")).toHaveText("If a verified account uses that address, it now has access.");
+  const sharedWith = dialog.getByRole("list", { name: "Shared with" });
   await expect(sharedWith.getByRole("listitem")).toHaveCount(1);
   await expect(sharedWith.getByRole("listitem")).toContainText("Bob Chen (bob@example.com)");
+  await expect(dialog).not.toContainText("auth0|");
+  await expect(dialog.getByRole("button", { name: "Unshare with Bob Chen (bob@example.com)" })).toBeVisible();
+  await dialog.getByRole("button", { name: "Done" }).click();
+  const item = documentItem(alice, "offsite-plan.md");
+  await expect(item).toContainText("Shared with Bob Chen (bob@example.com)");
   await expect(item).not.toContainText("auth0|");
-  await expect(item.getByRole("button", { name: "Unshare with Bob Chen (bob@example.com)" })).toBeVisible();
 
   // Only bob, whose address is verified, got access; he sees whose it is.
   const bob = await signedIn(browser, "bob@example.com");

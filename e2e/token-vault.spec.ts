@@ -2,6 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import {
   answerConsent,
   ask,
+  confirmDisconnect,
   connectInPopup,
   connectionEntry,
   ensureConnected,
@@ -145,8 +146,7 @@ test("disconnecting Google on the Connections page makes the chat ask to connect
   const google = connectionEntry(page, "Google");
   await expect(google).toContainText("Connected on");
   await expect(google.getByRole("list", { name: "Permissions granted to Delegate on Google" })).toContainText(CALENDAR_PERMISSION);
-  await google.getByRole("button", { name: "Disconnect Google" }).click();
-  await expect(google).toContainText("Not connected");
+  await confirmDisconnect(page, "Google");
   await expect(google.getByRole("link", { name: "Connect Google" })).toBeVisible();
   await expect(google.getByRole("button", { name: "Disconnect Google" })).toHaveCount(0);
   await expect(google.getByRole("list", { name: "Permissions granted to Delegate on Google" })).toHaveCount(0);
@@ -260,8 +260,7 @@ test("no token reaches the browser while signing in, connecting, chatting and ma
   await page.getByRole("link", { name: "Connections" }).click();
   const google = connectionEntry(page, "Google");
   await expect(google).toContainText("Connected on");
-  await google.getByRole("button", { name: "Disconnect Google" }).click();
-  await expect(google).toContainText("Not connected");
+  await confirmDisconnect(page, "Google");
   await page.waitForLoadState("networkidle");
   const responses = await recorder.stop();
 

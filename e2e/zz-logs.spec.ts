@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { serverDataDir as DATA_DIR, serverLogFile as LOG_FILE } from "../playwright.config";
+import { uploadField } from "./documents-helpers";
 import { answerOnDevice } from "./purchase-helpers";
 import { ask, connectInPopup, ensureDisconnected, lastReply, newChat, signIn, waitForReply } from "./helpers";
 
@@ -72,7 +73,7 @@ test("after a full run the server log holds no token, prompt, document text or a
   expect(approvalIds.size).toBeGreaterThan(0);
 
   await alice.goto("/documents");
-  await alice.getByLabel("Upload document").setInputFiles({
+  await (await uploadField(alice)).setInputFiles({
     name: DOCUMENT.name,
     mimeType: "text/markdown",
     buffer: Buffer.from(`# Heron audit\n\n${DOCUMENT.sentences.join("\n\n")}\n`),

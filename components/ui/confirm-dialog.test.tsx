@@ -6,9 +6,10 @@ import { ConfirmDialog } from "./confirm-dialog";
 
 afterEach(cleanup);
 
-function renderDialog(onConfirm: () => void | Promise<void>) {
+function renderDialog(onConfirm: () => void | Promise<void>, focusAfterConfirm?: () => HTMLElement | null) {
   render(
     <ConfirmDialog
+      focusAfterConfirm={focusAfterConfirm}
       trigger={<Button>Delete chat “Trip to Lisbon”</Button>}
       title="Delete this chat?"
       description="“Trip to Lisbon” and its messages will be deleted."
@@ -61,5 +62,24 @@ describe("ConfirmDialog", () => {
     await act(async () => finish());
     await waitFor(() => expect(screen.queryByRole("alertdialog")).toBeNull());
     expect(onConfirm).toHaveBeenCalledTimes(1);
+  });
+
+  it("after the action, focus goes where focusAfterConfirm says (the trigger may be on its way out); after Cancel, to the trigger", async () => {
+    const heading = document.createElement("h2");
+    heading.tabIndex = -1;
+    document.body.append(heading);
+    try {
+      const trigger = renderDialog(() => {}, () => heading);
+      fireEvent.click(trigger);
+      fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+      await waitFor(() => expect(document.activeElement).toBe(trigger));
+
+      fireEvent.click(trigger);
+      fireEvent.click(screen.getByRole("button", { name: "Delete chat" }));
+      await waitFor(() => expect(screen.queryByRole("alertdialog")).toBeNull());
+      await waitFor(() => expect(document.activeElement).toBe(heading));
+    } finally {
+      heading.remove();
+    }
   });
 });

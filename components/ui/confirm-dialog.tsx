@@ -1,7 +1,7 @@
 "use client";
 
 import * as AlertDialog from "@radix-ui/react-alert-dialog";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { Button } from "./button";
 import { dialogPanelClassName, overlayClassName } from "./dialog";
 import "./style-nonce";
@@ -18,21 +18,37 @@ export interface ConfirmDialogProps {
   onConfirm: () => void | Promise<void>;
   /** Red confirm button for actions that destroy or widen access; pass false for harmless ones. */
   destructive?: boolean;
+  /**
+   * Where focus goes once the action has run, when the trigger is about to leave the page with what it acted on
+   * (a deleted item's Delete button); null, or no function, returns focus to the trigger.
+   */
+  focusAfterConfirm?: () => HTMLElement | null;
 }
 
 /**
  * Asks before a destructive action. An alert dialog: Cancel has the focus when it opens, Esc cancels, and a click
  * outside does nothing, so the action never runs by accident.
  */
-export function ConfirmDialog({ trigger, title, description, confirmLabel, cancelLabel = "Cancel", onConfirm, destructive = true }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  trigger,
+  title,
+  description,
+  confirmLabel,
+  cancelLabel = "Cancel",
+  onConfirm,
+  destructive = true,
+  focusAfterConfirm,
+}: ConfirmDialogProps) {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
+  const confirmed = useRef(false);
 
   async function confirm(event: React.MouseEvent) {
     event.preventDefault(); // close once the action has settled, not on click
     setBusy(true);
     try {
       await onConfirm();
+      confirmed.current = true;
     } finally {
       setBusy(false);
       setOpen(false);
@@ -44,7 +60,16 @@ export function ConfirmDialog({ trigger, title, description, confirmLabel, cance
       <AlertDialog.Trigger asChild>{trigger}</AlertDialog.Trigger>
       <AlertDialog.Portal>
         <AlertDialog.Overlay className={overlayClassName} />
-        <AlertDialog.Content className={dialogPanelClassName}>
+        <AlertDialog.Content
+          className={dialogPanelClassName}
+          onCloseAutoFocus={(event) => {
+            const target = confirmed.current ? focusAfterConfirm?.() : null;
+            confirmed.current = false;
+            if (!target) return;
+            event.preventDefault();
+            target.focus();
+          }}
+        >
           <AlertDialog.Title className="text-lg font-semibold">{title}</AlertDialog.Title>
           <AlertDialog.Description className="text-sm text-zinc-600">{description}</AlertDialog.Description>
           <div className="mt-2 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">

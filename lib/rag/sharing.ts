@@ -1,8 +1,8 @@
 import "server-only";
-import { z } from "zod";
 import { rememberPeople } from "@/db/queries/people";
 import { findUsersByEmail } from "@/lib/auth/directory";
 import { share, unshare, type ShareSubject } from "@/lib/fga/documents";
+import { GROUP_NAME, isShareableEmail } from "./share-rules";
 
 /**
  * Whom a document is shared with, as the share route takes it: `everyone` (every signed-in user), a group as
@@ -18,9 +18,9 @@ const EMAIL_SHARE_ANSWER_MS = 1_000;
 export function parseShareTarget(input: string, { unsharing }: { unsharing: boolean }): ShareTarget | null {
   if (input.toLowerCase() === "everyone") return { type: "everyone" };
   if (unsharing && input.startsWith("user:") && input.length > 5) return { type: "user", sub: input.slice(5) };
-  const group = /^group:([a-z0-9_-]{1,64})$/i.exec(input);
-  if (group) return { type: "group", name: group[1]!.toLowerCase() };
-  return z.email().safeParse(input).success ? { type: "email", email: input } : null;
+  const group = /^group:(.*)$/i.exec(input)?.[1];
+  if (group !== undefined && GROUP_NAME.test(group)) return { type: "group", name: group.toLowerCase() };
+  return isShareableEmail(input) ? { type: "email", email: input } : null;
 }
 
 /** Publishing reaches people the owner does not name, so it is only for accounts with a verified email. */

@@ -1,4 +1,5 @@
-import { DisconnectButton } from "@/components/connections/disconnect-button";
+import { ConnectionCard } from "@/components/connections/connection-card";
+import { Alert } from "@/components/ui/alert";
 import { AUDIT_UNAVAILABLE_MESSAGE } from "@/lib/audit/record";
 import { CONNECT_NOT_RECORDED } from "@/lib/auth/account-audit";
 import { allScopes, connections, describeScope, type ConnectionName } from "@/lib/auth/connections";
@@ -26,63 +27,48 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
   if (connectError === MyAccountPolicyError.code) setupProblem ??= new MyAccountPolicyError().message;
 
   return (
-    <main className="mx-auto w-full max-w-3xl flex-1 overflow-y-auto px-6 py-8">
+    <main className="mx-auto w-full max-w-3xl flex-1 overflow-y-auto px-4 py-8 sm:px-6">
       <h1 className="text-2xl font-semibold">Connections</h1>
       <p className="mt-1 text-zinc-600">
         Accounts Delegate may use on your behalf. Tokens are issued for each request and expire within the hour.
       </p>
       {setupProblem ? (
-        <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {setupProblem}
-        </p>
+        <Alert className="mt-4">{setupProblem}</Alert>
       ) : (
         connectError && (
-          <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          <Alert className="mt-4">
             {connectError === CONNECT_NOT_RECORDED ? `Not connected. ${AUDIT_UNAVAILABLE_MESSAGE}` : "Not connected: the connection was cancelled or failed."}
-          </p>
+          </Alert>
         )
       )}
-      {loadProblem && (
-        <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {loadProblem}
-        </p>
-      )}
+      {loadProblem && <Alert className="mt-4">{loadProblem}</Alert>}
       <ul className="mt-6 space-y-4">
         {(Object.keys(connections) as ConnectionName[]).map((name) => {
           const account = accounts?.find((a) => a.connection === name);
-          const label = connections[name].label;
-          const connectUrl = `/auth/connect?${new URLSearchParams([
-            ["connection", name],
-            ["returnTo", "/connections"],
-            ...allScopes(name).map((scope) => ["scopes", scope]),
-          ])}`;
           return (
-            <li key={name} aria-label={label} className="rounded-lg border border-zinc-200 bg-white p-4">
-              <div className="flex items-center justify-between gap-4">
-                <div>
-                  <h2 className="font-medium">{label}</h2>
-                  <p className="text-sm text-zinc-600">
-                    {account
-                      ? `Connected on ${new Date(account.created_at).toLocaleDateString("en-US", { dateStyle: "medium" })}`
-                      : "Not connected"}
-                  </p>
-                </div>
-                {account ? (
-                  <DisconnectButton accountId={account.id} label={label} />
-                ) : setupProblem ? null : (
-                  <a href={connectUrl} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white" aria-label={`Connect ${label}`}>
-                    Connect
-                  </a>
-                )}
-              </div>
-              {account && account.scopes.length > 0 && (
-                <ul className="mt-2 list-disc pl-5 text-sm text-zinc-700" aria-label={`Permissions granted to Delegate on ${label}`}>
-                  {account.scopes.map((scope) => (
-                    <li key={scope}>{describeScope(name, scope)}</li>
-                  ))}
-                </ul>
-              )}
-            </li>
+            <ConnectionCard
+              key={name}
+              name={name}
+              label={connections[name].label}
+              account={
+                account
+                  ? {
+                      id: account.id,
+                      connectedOn: new Date(account.created_at).toLocaleDateString("en-US", { dateStyle: "medium" }),
+                      permissions: account.scopes.map((scope) => describeScope(name, scope)),
+                    }
+                  : null
+              }
+              connectUrl={
+                setupProblem
+                  ? null
+                  : `/auth/connect?${new URLSearchParams([
+                      ["connection", name],
+                      ["returnTo", "/connections"],
+                      ...allScopes(name).map((scope) => ["scopes", scope]),
+                    ])}`
+              }
+            />
           );
         })}
       </ul>

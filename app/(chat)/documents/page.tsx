@@ -1,5 +1,6 @@
 import { DocumentList } from "@/components/documents/document-list";
 import { UploadDocument } from "@/components/documents/upload-document";
+import { Alert } from "@/components/ui/alert";
 import { storageUsedBy } from "@/db/queries/documents";
 import { getAgentSession } from "@/lib/auth/session";
 import { FgaUnavailableError } from "@/lib/fga/documents";
@@ -20,15 +21,14 @@ export default async function DocumentsPage() {
 
   return (
     <main className="mx-auto w-full max-w-3xl flex-1 overflow-y-auto px-4 py-8 sm:px-6">
-      <h1 className="text-2xl font-semibold">Documents</h1>
-      <p className="mt-1 text-zinc-600">
-        Your documents and those shared with you. The assistant searches only what you may read.
-      </p>
+      {/* Focus lands here when the last document is deleted. */}
+      <h1 tabIndex={-1} className="text-2xl font-semibold">
+        Documents
+      </h1>
+      <p className="mt-1 text-zinc-600">Your documents and those shared with you. The assistant searches only what you may read.</p>
       <UploadDocument usedBytes={await storageUsedBy(user.sub)} quotaBytes={storageQuotaBytes()} />
       {documents === null ? (
-        <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          The permission service is not answering, so no documents can be shown. Try again in a moment.
-        </p>
+        <Alert className="mt-4">The permission service is not answering, so no documents can be shown. Try again in a moment.</Alert>
       ) : (
         <DocumentList documents={documents} canPublish={user.emailVerified === true} />
       )}
