@@ -45,7 +45,7 @@ test("the landing page and the sign-in page", async ({ page }) => {
   });
 });
 
-test("a new chat, the user menu, a chat with answers and prompts, and a chat's delete confirmation", async ({ page }) => {
+test("a new chat, the user menu, a chat with answers and prompts, and a chat's menu, rename dialog and delete confirmation", async ({ page }) => {
   test.setTimeout(180_000);
   await signIn(page, "bob@example.com");
   await expectAccessible(page, "new chat", async () => {
@@ -74,11 +74,26 @@ test("a new chat, the user menu, a chat with answers and prompts, and a chat's d
     // The purchase's approval may expire meanwhile and the chat go on with a further answer: that is checked too.
     await expect(page.getByRole("group", { name: "Code (ts)" })).toBeVisible();
   });
-  await expectAccessible(page, "delete chat confirmation", async (viewport) => {
+  /** Opens the menu of the first chat in the sidebar, as the page stands after `chatUrl` loaded. */
+  const openChatMenu = async (viewport: (typeof VIEWPORTS)[number]) => {
     await page.goto(chatUrl);
     await expect(page.getByRole("textbox", { name: "Message" })).toBeEnabled();
     await openSidebarIfPhone(page, viewport);
-    await page.getByRole("navigation", { name: "Chat history" }).getByRole("button", { name: /^Delete chat/ }).first().click();
+    await page.getByRole("navigation", { name: "Chat history" }).getByRole("button", { name: /^Options for chat/ }).first().click();
+    await expect(page.getByRole("menuitem", { name: "Rename" })).toBeVisible();
+  };
+  await expectAccessible(page, "chat menu", openChatMenu);
+  await expectAccessible(page, "rename chat dialog with an error", async (viewport) => {
+    await openChatMenu(viewport);
+    await page.getByRole("menuitem", { name: "Rename" }).click();
+    const dialog = page.getByRole("dialog", { name: "Rename chat" });
+    await dialog.getByRole("textbox", { name: "Chat name" }).fill(" ");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await expect(dialog.getByRole("alert")).toBeVisible();
+  });
+  await expectAccessible(page, "delete chat confirmation", async (viewport) => {
+    await openChatMenu(viewport);
+    await page.getByRole("menuitem", { name: "Delete" }).click();
     await expect(page.getByRole("alertdialog")).toBeVisible();
   });
 });

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { lastReply, logOut, newChat, send, serverLogLines, signIn, waitForReply } from "./helpers";
+import { identityURL } from "../playwright.config";
+import { expectNoHorizontalOverflow, lastReply, logOut, newChat, send, serverLogLines, signIn, waitForReply } from "./helpers";
 
 test("alice asks who she is, the reply streams, and the conversation survives a reload", async ({ page }) => {
   await signIn(page, "alice@example.com");
@@ -88,24 +89,116 @@ test("chats are listed newest first and can be deleted", async ({ page }) => {
   await waitForReply(page);
   const history = page.getByRole("navigation", { name: "Chat history" });
   await expect(history.getByRole("link").first()).toHaveText("Second question");
-  const deleteSecond = history.getByRole("button", { name: "Delete chat “Second question”" });
+  const options = history.getByRole("button", { name: "Options for chat “Second question”" });
 
   // Deleting asks first; Esc cancels and keeps the chat.
-  await deleteSecond.click();
+  await options.click();
+  await page.getByRole("menuitem", { name: "Delete" }).click();
   const confirm = page.getByRole("alertdialog", { name: "Delete this chat?" });
   await expect(confirm).toContainText("“Second question” and its messages will be deleted.");
   await expect(confirm.getByRole("button", { name: "Cancel" })).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(confirm).toHaveCount(0);
-  await expect(deleteSecond).toBeFocused();
+  await expect(options).toBeFocused();
   await expect(history.getByRole("link", { name: "Second question" })).toBeVisible();
 
-  await deleteSecond.click();
+  await options.click();
+  await page.getByRole("menuitem", { name: "Delete" }).click();
   await confirm.getByRole("button", { name: "Delete chat" }).click();
   await expect(history.getByRole("link", { name: "Second question" })).toHaveCount(0);
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole("heading", { name: "How can I help?" })).toBeVisible();
   await expect(history.getByRole("link", { name: "First question" })).toBeVisible();
+  // Focus is on the chat that took the deleted one's place, not lost.
+  await expect(history.getByRole("link", { name: "First question" })).toBeFocused();
+});
+
+const UNTIDY_NAME = "Trip to Zürich (Q3) — 1,250.50 € budget";
+
+test("a chat is renamed from its menu by keyboard: a blank name is refused with the text kept, and the name outlives a reload and later turns", async ({ page }) => {
+  await signIn(page, "dave@example.com");
+  await send(page, "What is my email address?");
+  await waitForReply(page);
+  const chatId = new URL(page.url()).pathname.split("/").at(-1)!;
+  const history = page.getByRole("navigation", { name: "Chat history" });
+
+  // The menu is the next stop after the chat's link, and shows when it has focus.
+  await history.getByRole("link", { name: "What is my email address?" }).focus();
+  await page.keyboard.press("Tab");
+  const options = history.getByRole("button", { name: "Options for chat “What is my email address?”" });
+  await expect(options).toBeFocused();
+  await expect(options).toHaveCSS("opacity", "1");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("menuitem", { name: "Rename" })).toBeFocused();
+  await page.keyboard.press("Enter");
+
+  const dialog = page.getByRole("dialog", { name: "Rename chat" });
+  const field = dialog.getByRole("textbox", { name: "Chat name" });
+  await expect(field).toHaveValue("What is my email address?");
+  await expect(field).toBeFocused();
+  await field.fill("   ");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog.getByRole("alert")).toHaveText("Enter a name for the chat.");
+  await expect(field).toHaveValue("   ");
+  await expect(field).toHaveAttribute("aria-invalid", "true");
+
+  await field.fill(`  ${UNTIDY_NAME} `);
+  await field.press("Enter");
+  await expect(dialog).toHaveCount(0);
+  const renamed = history.getByRole("button", { name: `Options for chat “${UNTIDY_NAME}”` });
+  await expect(renamed).toBeFocused();
+  await expect(history.getByRole("link", { name: UNTIDY_NAME, exact: true })).toHaveAttribute("href", `/chat/${chatId}`);
+
+  // Another turn and a reload: the name the user gave stays; the automatic title does not come back.
+  await send(page, "Who am I?");
+  await waitForReply(page);
+  await page.reload();
+  await expect(history.getByRole("link", { name: UNTIDY_NAME, exact: true })).toBeVisible();
+  await expect(history.getByRole("link", { name: "What is my email address?" })).toHaveCount(0);
+});
+
+test("renaming refuses a request from another origin and a body that is not JSON", async ({ page }) => {
+  await signIn(page, "dave@example.com");
+  await send(page, "Who am I?");
+  await waitForReply(page);
+  const chatId = new URL(page.url()).pathname.split("/").at(-1)!;
+  // page.request carries dave's session cookie, as a request from another site's page would.
+  const crossSite = await page.request.patch(`/api/chats/${chatId}`, { headers: { origin: identityURL }, data: { title: "Renamed by another site" } });
+  expect(crossSite.status()).toBe(403);
+  const plainText = await page.request.patch(`/api/chats/${chatId}`, { headers: { "content-type": "text/plain" }, data: JSON.stringify({ title: "Sent as text" }) });
+  expect(plainText.status()).toBe(415);
+  // The same rename from the app's own origin is accepted, so the refusals were for the origin and the body type.
+  const { chats } = (await (await page.request.get("/api/chats")).json()) as { chats: { id: string; title: string }[] };
+  expect(chats.find((chat) => chat.id === chatId)?.title).toBe("Who am I?");
+  const own = await page.request.patch(`/api/chats/${chatId}`, { headers: { origin: new URL(page.url()).origin }, data: { title: "Dave’s profile" } });
+  expect(own.status()).toBe(200);
+});
+
+test("on a phone a chat is renamed through the drawer, and the menu shows without hover", async ({ browser }) => {
+  // A touch screen: no hover, so every chat's menu button is shown, not only the open chat's.
+  const context = await browser.newContext({ viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  await signIn(page, "carol@example.com");
+  await send(page, "Plan the offsite in Lisbon");
+  await waitForReply(page);
+  await newChat(page);
+  await send(page, "What's on my calendar today?");
+  await waitForReply(page);
+
+  await page.getByRole("button", { name: "Open sidebar" }).click();
+  const drawer = page.getByRole("dialog", { name: "Sidebar" });
+  const options = drawer.getByRole("button", { name: "Options for chat “Plan the offsite in Lisbon”" });
+  await expect(options).toHaveCSS("opacity", "1");
+  await options.tap();
+  await page.getByRole("menuitem", { name: "Rename" }).tap();
+  const dialog = page.getByRole("dialog", { name: "Rename chat" });
+  await dialog.getByRole("textbox", { name: "Chat name" }).fill(UNTIDY_NAME);
+  await expectNoHorizontalOverflow(page);
+  await dialog.getByRole("button", { name: "Save" }).tap();
+  await expect(dialog).toHaveCount(0);
+  await expect(drawer.getByRole("link", { name: UNTIDY_NAME, exact: true })).toBeVisible();
+  await expect(drawer.getByRole("button", { name: `Options for chat “${UNTIDY_NAME}”` })).toBeFocused();
+  await context.close();
 });
 
 test("an expired session asks to sign in again and keeps the typed text", async ({ page, context }) => {

@@ -12,6 +12,8 @@ export async function signIn(page: Page, email: string) {
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("textbox", { name: "Message" })).toBeVisible();
+  // The box is enabled once the page is hydrated: before that, menus and dialogs do not answer clicks.
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeEnabled();
 }
 
 export async function send(page: Page, text: string) {

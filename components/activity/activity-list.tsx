@@ -1,16 +1,18 @@
 import Link from "next/link";
 import { LocalTime } from "@/components/activity/local-time";
 import { messageElementId } from "@/components/chat/message-anchor";
+import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
 import type { AuditEventRow } from "@/db/schema";
 import { evidenceEntries } from "@/lib/audit/evidence";
 
-const outcomeStyles: Record<AuditEventRow["outcome"], string> = {
-  done: "bg-green-50 text-green-800",
-  error: "bg-red-50 text-red-800",
-  cancelled: "bg-zinc-100 text-zinc-700",
-  denied: "bg-amber-50 text-amber-900",
-  started: "bg-sky-50 text-sky-900",
-  interrupted: "bg-amber-50 text-amber-900",
+const outcomeTones: Record<AuditEventRow["outcome"], BadgeTone> = {
+  done: "success",
+  error: "danger",
+  cancelled: "neutral",
+  denied: "warning",
+  started: "info",
+  interrupted: "warning",
 };
 
 /** Consecutive events of one chat turn form one group; an event outside a chat stands alone. */
@@ -33,16 +35,18 @@ export function ActivityList({ events, timeZone }: { events: AuditEventRow[]; ti
         return first.turnId === null ? (
           <ActivityEntry key={first.id} event={first} timeZone={timeZone} />
         ) : (
-          <li key={`turn-${first.id}`} aria-label="Chat turn" className="rounded-lg border border-indigo-200 bg-indigo-50/40 p-3">
-            <p className="flex flex-wrap items-center gap-x-3 text-sm text-zinc-700">
-              <span className="font-medium">Chat turn</span>
-              {first.chatId && <ChatLink chatId={first.chatId} turnId={first.turnId} />}
-            </p>
-            <ol className="mt-2 space-y-2">
-              {group.map((event) => (
-                <ActivityEntry key={event.id} event={event} timeZone={timeZone} inTurn />
-              ))}
-            </ol>
+          <li key={`turn-${first.id}`} aria-label="Chat turn">
+            <Card className="border-indigo-200 bg-indigo-50/40 p-3">
+              <p className="flex flex-wrap items-center gap-x-3 text-sm text-zinc-700">
+                <span className="font-medium">Chat turn</span>
+                {first.chatId && <ChatLink chatId={first.chatId} turnId={first.turnId} />}
+              </p>
+              <ol className="mt-2 space-y-2">
+                {group.map((event) => (
+                  <ActivityEntry key={event.id} event={event} timeZone={timeZone} inTurn />
+                ))}
+              </ol>
+            </Card>
           </li>
         );
       })}
@@ -64,27 +68,29 @@ function ActivityEntry({ event, timeZone, inTurn = false }: { event: AuditEventR
     ...(event.modelId ? [["model", event.modelId] as [string, string]] : []),
   ];
   return (
-    <li aria-label={event.summary} className="min-w-0 rounded-lg border border-zinc-200 bg-white p-3">
-      <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
-        <p className="min-w-0 font-medium break-words">{event.summary}</p>
-        <span className={`rounded px-2 py-0.5 text-xs font-medium ${outcomeStyles[event.outcome]}`}>{event.outcome}</span>
-      </div>
-      <p className="mt-1 flex flex-wrap gap-x-3 text-sm text-zinc-600">
-        <LocalTime iso={event.occurredAt.toISOString()} fallbackZone={timeZone} />
-        <span>{event.action}</span>
-        {event.durationMs !== null && <span>{event.durationMs} ms</span>}
-        {!inTurn && event.chatId && <ChatLink chatId={event.chatId} />}
-      </p>
-      {details.length > 0 && (
-        <dl aria-label="Evidence" className="mt-2 grid grid-cols-1 gap-x-4 text-sm sm:grid-cols-[minmax(8rem,max-content)_1fr]">
-          {details.map(([term, description]) => (
-            <div key={term} className="contents">
-              <dt className="font-medium text-zinc-700">{term}</dt>
-              <dd className="min-w-0 break-all text-zinc-900">{description}</dd>
-            </div>
-          ))}
-        </dl>
-      )}
+    <li aria-label={event.summary} className="min-w-0">
+      <Card className="p-3">
+        <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
+          <p className="min-w-0 font-medium break-words">{event.summary}</p>
+          <Badge tone={outcomeTones[event.outcome]}>{event.outcome}</Badge>
+        </div>
+        <p className="mt-1 flex flex-wrap gap-x-3 text-sm text-zinc-600">
+          <LocalTime iso={event.occurredAt.toISOString()} fallbackZone={timeZone} />
+          <span>{event.action}</span>
+          {event.durationMs !== null && <span>{event.durationMs} ms</span>}
+          {!inTurn && event.chatId && <ChatLink chatId={event.chatId} />}
+        </p>
+        {details.length > 0 && (
+          <dl aria-label="Evidence" className="mt-2 grid grid-cols-1 gap-x-4 text-sm sm:grid-cols-[minmax(8rem,max-content)_1fr]">
+            {details.map(([term, description]) => (
+              <div key={term} className="contents">
+                <dt className="font-medium text-zinc-700">{term}</dt>
+                <dd className="min-w-0 break-all text-zinc-900">{description}</dd>
+              </div>
+            ))}
+          </dl>
+        )}
+      </Card>
     </li>
   );
 }

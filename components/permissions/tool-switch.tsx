@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { Button } from "@/components/ui/button";
 import { Switch } from "@/components/ui/switch";
 import { ApiError, fetchOrThrow } from "@/lib/errors";
 
@@ -80,9 +81,9 @@ export function UseDefaultButton({ tool, title }: { tool: string; title: string 
   }
   return (
     <>
-      <button type="button" onClick={() => void reset()} aria-label={`Use the default for ${title}`} className="text-indigo-700 underline">
+      <Button variant="link" size="inline" onClick={() => void reset()} aria-label={`Use the default for ${title}`}>
         Use the default
-      </button>
+      </Button>
       {error && (
         <span role="alert" className="ml-2 text-red-700">
           {error}

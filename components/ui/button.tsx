@@ -11,12 +11,16 @@ export const buttonVariants = cva(
         secondary: "border border-zinc-300 bg-white text-zinc-900 hover:bg-zinc-100",
         ghost: "text-zinc-700 hover:bg-zinc-100 hover:text-zinc-900",
         destructive: "bg-red-700 text-white hover:bg-red-800 focus-visible:outline-red-700",
+        /** Looks like a link, for an action that sits in a sentence ("Use the default"). */
+        link: "text-indigo-700 underline underline-offset-2 hover:text-indigo-900",
       },
       size: {
         sm: "h-8 px-2.5 text-sm",
         md: "h-9 px-4 text-sm",
         lg: "h-11 px-5 text-base",
         icon: "size-9",
+        /** No box of its own: the size of the sentence around it. */
+        inline: "align-baseline",
       },
     },
     defaultVariants: { variant: "primary", size: "md" },

@@ -8,7 +8,14 @@ import "./style-nonce";
 
 export interface ConfirmDialogProps {
   /** The control that opens the dialog (a button); focus returns to it when the dialog closes. */
-  trigger: React.ReactNode;
+  trigger?: React.ReactNode;
+  /**
+   * Without a trigger, for a dialog opened from elsewhere (a menu item, gone once the menu closes): whoever opens it
+   * holds `open`, and `returnFocusTo` names where focus goes when it closes.
+   */
+  open?: boolean;
+  onOpenChange?: (open: boolean) => void;
+  returnFocusTo?: () => HTMLElement | null;
   title: string;
   description: React.ReactNode;
   /** Says what happens: "Delete chat", not "OK". */
@@ -31,6 +38,9 @@ export interface ConfirmDialogProps {
  */
 export function ConfirmDialog({
   trigger,
+  open: controlledOpen,
+  onOpenChange,
+  returnFocusTo,
   title,
   description,
   confirmLabel,
@@ -39,9 +49,15 @@ export function ConfirmDialog({
   destructive = true,
   focusAfterConfirm,
 }: ConfirmDialogProps) {
-  const [open, setOpen] = useState(false);
+  const [uncontrolledOpen, setUncontrolledOpen] = useState(false);
+  const open = controlledOpen ?? uncontrolledOpen;
   const [busy, setBusy] = useState(false);
   const confirmed = useRef(false);
+
+  function setOpen(next: boolean) {
+    setUncontrolledOpen(next);
+    onOpenChange?.(next);
+  }
 
   async function confirm(event: React.MouseEvent) {
     event.preventDefault(); // close once the action has settled, not on click
@@ -57,13 +73,13 @@ export function ConfirmDialog({
 
   return (
     <AlertDialog.Root open={open} onOpenChange={(next) => !busy && setOpen(next)}>
-      <AlertDialog.Trigger asChild>{trigger}</AlertDialog.Trigger>
+      {trigger && <AlertDialog.Trigger asChild>{trigger}</AlertDialog.Trigger>}
       <AlertDialog.Portal>
         <AlertDialog.Overlay className={overlayClassName} />
         <AlertDialog.Content
           className={dialogPanelClassName}
           onCloseAutoFocus={(event) => {
-            const target = confirmed.current ? focusAfterConfirm?.() : null;
+            const target = (confirmed.current ? focusAfterConfirm?.() : null) ?? returnFocusTo?.() ?? null;
             confirmed.current = false;
             if (!target) return;
             event.preventDefault();

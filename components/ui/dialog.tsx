@@ -9,7 +9,10 @@ export const Dialog = DialogPrimitive.Root;
 export const DialogTrigger = DialogPrimitive.Trigger;
 export const DialogClose = DialogPrimitive.Close;
 
-// The same layer as the panel, so a dialog opened from another (a confirmation) dims the first one too.
+/**
+ * On the panels' layer: portals stack in the order they open, so a dialog opened from the drawer (renaming a chat on
+ * a phone) dims the drawer, and a confirmation opened from a dialog dims that dialog.
+ */
 export const overlayClassName = "fixed inset-0 z-50 bg-black/50";
 export const dialogPanelClassName =
   "fixed top-1/2 left-1/2 z-50 flex w-[calc(100%-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2 flex-col gap-3 rounded-lg border border-zinc-200 bg-white p-5 text-zinc-900 shadow-lg focus:outline-none";

@@ -49,6 +49,19 @@ export async function listChats({ userId }: { userId: string }) {
     .limit(100);
 }
 
+/**
+ * Gives the chat the name its owner chose. Nothing else writes a title after createChat, so the name stays: later
+ * turns, retries and edits never touch it.
+ */
+export async function renameChat({ id, userId, title }: { id: string; userId: string; title: string }): Promise<boolean> {
+  const renamed = await getDb()
+    .update(chats)
+    .set({ title })
+    .where(and(eq(chats.id, id), eq(chats.userId, userId)))
+    .returning({ id: chats.id });
+  return renamed.length > 0;
+}
+
 export async function deleteChat({ id, userId }: { id: string; userId: string }): Promise<boolean> {
   const deleted = await getDb()
     .delete(chats)

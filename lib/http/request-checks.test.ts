@@ -83,6 +83,14 @@ describe("body types", () => {
     expect(check("POST", "/api/documents/d1/shares", { ...upload, "content-type": "multipart/form-data; boundary=x" })).toBe("unsupported_media_type");
   });
 
+  it("takes a rename (PATCH) as JSON only, even without a body", () => {
+    expect(check("PATCH", "/api/chats/c1", json)).toBe("ok");
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+      expect(check("PATCH", "/api/chats/c1", { ...json, "content-type": type }), type).toBe("unsupported_media_type");
+    }
+    expect(check("PATCH", "/api/chats/c1", sameOrigin)).toBe("unsupported_media_type");
+  });
+
   it("needs no body type on a DELETE without a body, and JSON on one with a body", () => {
     expect(check("DELETE", "/api/chats/c1", sameOrigin)).toBe("ok");
     expect(check("DELETE", "/api/connections/acc_1", { ...sameOrigin, "content-length": "0" })).toBe("ok");

@@ -1,5 +1,7 @@
 import { ActivityFilters } from "@/components/activity/activity-filters";
 import { ActivityList } from "@/components/activity/activity-list";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
 import { auditEventFacets, listAuditEventsPage } from "@/db/queries/audit";
 import { activitySearch, encodeCursor, parseActivityQuery } from "@/lib/audit/activity-query";
 import { getCurrentUser } from "@/lib/auth/session";
@@ -27,33 +29,39 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
         What Delegate did for you and which permission allowed it, newest first. Only you can see your activity.
       </p>
       {query.problems.length > 0 && (
-        <ul role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+        <Alert className="mt-4">
           {query.problems.map((problem) => (
-            <li key={problem}>{problem}</li>
+            <span key={problem} className="block">
+              {problem}
+            </span>
           ))}
-        </ul>
+        </Alert>
       )}
       <ActivityFilters values={query.values} actions={facets.actions} decisions={facets.decisions} timeZone={query.timeZone} />
       <div className="mt-4 flex flex-wrap items-center gap-2 text-sm">
         <span className="text-zinc-600">Export (all pages, these filters):</span>
-        <a href={exportHref("jsonl")} download className="rounded-md border border-zinc-300 px-3 py-1.5">
-          Export JSON Lines
-        </a>
-        <a href={exportHref("csv")} download className="rounded-md border border-zinc-300 px-3 py-1.5">
-          Export CSV
-        </a>
+        <Button asChild variant="secondary" size="sm">
+          <a href={exportHref("jsonl")} download>
+            Export JSON Lines
+          </a>
+        </Button>
+        <Button asChild variant="secondary" size="sm">
+          <a href={exportHref("csv")} download>
+            Export CSV
+          </a>
+        </Button>
       </div>
       <ActivityList events={events} timeZone={query.timeZone} />
-      <nav aria-label="Pages" className="mt-6 flex gap-3 text-sm">
+      <nav aria-label="Pages" className="mt-6 flex gap-2">
         {query.after && (
-          <a href={`/activity?${activitySearch(query.values)}`} className="text-indigo-700 underline">
-            Newest
-          </a>
+          <Button asChild variant="secondary" size="sm">
+            <a href={`/activity?${activitySearch(query.values)}`}>Newest</a>
+          </Button>
         )}
         {olderHref && (
-          <a href={olderHref} className="text-indigo-700 underline">
-            Older
-          </a>
+          <Button asChild variant="secondary" size="sm">
+            <a href={olderHref}>Older</a>
+          </Button>
         )}
       </nav>
     </main>

@@ -75,6 +75,26 @@ describe("chats", () => {
     expect(await storedMessageCount(bobs)).toBe(0);
   });
 
+  it("another user renaming a chat gets the same 404 as for a chat that does not exist, and the name stays", async () => {
+    const bobs = await startChat(bob, "Who am I?");
+    const renameAs = (user: SignedInUser, id: string) => {
+      signedIn(user);
+      const body = JSON.stringify({ title: "Carol’s now (🙂)" });
+      const request = new Request(`http://localhost:3000/api/chats/${id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body });
+      return chatRoute.PATCH(request, byId(id));
+    };
+
+    const refused = await renameAs(carol, bobs);
+    const missing = await renameAs(carol, crypto.randomUUID());
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toEqual(await missing.json());
+    expect(await harness.sql`select title from chats where id = ${bobs}`).toEqual([{ title: "Who am I?" }]);
+
+    // The owner can, which is what makes the 404 above a refusal and not a broken route.
+    expect((await renameAs(bob, bobs)).status).toBe(200);
+    expect(await harness.sql`select title from chats where id = ${bobs}`).toEqual([{ title: "Carol’s now (🙂)" }]);
+  });
+
   it("lists only the signed-in user's own chats", async () => {
     const alices = await startChat(alice, "Who am I?");
     const bobs = await startChat(bob, "Who am I?");

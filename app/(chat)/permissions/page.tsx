@@ -1,4 +1,6 @@
 import { DefaultToolSwitch, MyToolSwitch, UseDefaultButton } from "@/components/permissions/tool-switch";
+import { Alert } from "@/components/ui/alert";
+import { Card, CardDescription, CardTitle } from "@/components/ui/card";
 import { offeredDeclarations } from "@/lib/ai/tools";
 import { authorizersOf, type ToolRisk } from "@/lib/ai/tools/pipeline";
 import { getCurrentUser } from "@/lib/auth/session";
@@ -30,47 +32,51 @@ export default async function PermissionsPage() {
         What Delegate may do for you. A change applies from your next message; every use is checked again when it happens and recorded in Activity.
       </p>
       {!permissions ? (
-        <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+        <Alert className="mt-4">
           The permission service is not answering, so your choices cannot be shown or changed, and Delegate uses no tool until it answers. Try again in a moment.
-        </p>
+        </Alert>
       ) : (
         <>
           {permissions.administrator && (
-            <p className="mt-4 rounded-md border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm text-indigo-900">
+            <Card className="mt-4 border-indigo-200 bg-indigo-50 px-3 py-2 text-sm text-indigo-900 shadow-none">
               You are an administrator: each tool also shows its default for everyone, which applies to everyone who has not chosen for themselves.
-            </p>
+            </Card>
           )}
           <ul className="mt-6 space-y-3">
             {tools.map((tool) => {
               const state = permissions.tools.find((each) => each.tool === tool.name)!;
               const defaultWord = state.onByDefault ? "on" : "off";
               return (
-                <li key={tool.name} aria-label={tool.title} className="rounded-lg border border-zinc-200 bg-white p-4">
-                  <div className="flex items-start justify-between gap-4">
-                    <div className="min-w-0">
-                      <h2 className="font-medium">{tool.title}</h2>
-                      <p className="text-sm text-zinc-700">{tool.about}</p>
-                      <p className="mt-1 text-sm text-zinc-600">
-                        <span className="font-medium">{RISK[tool.risk]}.</span> Before each use: {authorizersOf(tool).map((authorizer) => authorizer.label).join(", then ")}.
-                      </p>
-                      <p className="mt-1 text-sm text-zinc-600">
-                        {state.choice ? (
-                          <>
-                            Your choice; the default for everyone is {defaultWord}. <UseDefaultButton tool={tool.name} title={tool.title} />
-                          </>
-                        ) : (
-                          `The default for everyone (${defaultWord}).`
-                        )}
-                      </p>
+                <li key={tool.name} aria-label={tool.title}>
+                  <Card className="p-4">
+                    <div className="flex items-start justify-between gap-4">
+                      <div className="min-w-0">
+                        <CardTitle as="h2" className="font-medium">
+                          {tool.title}
+                        </CardTitle>
+                        <CardDescription className="mt-0.5 text-zinc-700">{tool.about}</CardDescription>
+                        <CardDescription className="mt-1">
+                          <span className="font-medium">{RISK[tool.risk]}.</span> Before each use: {authorizersOf(tool).map((authorizer) => authorizer.label).join(", then ")}.
+                        </CardDescription>
+                        <CardDescription className="mt-1">
+                          {state.choice ? (
+                            <>
+                              Your choice; the default for everyone is {defaultWord}. <UseDefaultButton tool={tool.name} title={tool.title} />
+                            </>
+                          ) : (
+                            `The default for everyone (${defaultWord}).`
+                          )}
+                        </CardDescription>
+                      </div>
+                      <MyToolSwitch tool={tool.name} title={tool.title} usable={state.usable} onByDefault={state.onByDefault} />
                     </div>
-                    <MyToolSwitch tool={tool.name} title={tool.title} usable={state.usable} onByDefault={state.onByDefault} />
-                  </div>
-                  {permissions.administrator && (
-                    <div className="mt-3 flex items-center justify-between gap-4 border-t border-zinc-200 pt-3 text-sm">
-                      <span className="font-medium text-zinc-700">Default for everyone</span>
-                      <DefaultToolSwitch tool={tool.name} title={tool.title} onByDefault={state.onByDefault} />
-                    </div>
-                  )}
+                    {permissions.administrator && (
+                      <div className="mt-3 flex items-center justify-between gap-4 border-t border-zinc-200 pt-3 text-sm">
+                        <span className="font-medium text-zinc-700">Default for everyone</span>
+                        <DefaultToolSwitch tool={tool.name} title={tool.title} onByDefault={state.onByDefault} />
+                      </div>
+                    )}
+                  </Card>
                 </li>
               );
             })}

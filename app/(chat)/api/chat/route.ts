@@ -108,6 +108,10 @@ async function turnRefusal(userId: string): Promise<Response | null> {
   return decision.allowed ? null : rateLimitedResponse(decision);
 }
 
+/**
+ * The chat's automatic title, from its first message. It is given once, when the chat is created, and never again,
+ * so a name the user chose (PATCH /api/chats/<id>) outlives later turns, retries and edits.
+ */
 function titleFrom(text: string): string {
   const line = text.trim().split("\n")[0] ?? "";
   return line.length > MAX_TITLE_LENGTH ? `${line.slice(0, MAX_TITLE_LENGTH - 1)}…` : line;
