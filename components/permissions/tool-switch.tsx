@@ -1,10 +1,10 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Switch } from "@/components/ui/switch";
-import { ApiError, fetchOrThrow } from "@/lib/errors";
+import { useServerChange } from "@/components/use-server-change";
+import { fetchOrThrow } from "@/lib/errors";
 
 /** The body of `PUT /api/permissions/<tool>` (app/(chat)/api/permissions/[tool]/route.ts). */
 export type PermissionChange = { for: "me"; choice: "on" | "off" | "default" } | { for: "everyone"; on: boolean };
@@ -22,20 +22,12 @@ export async function changePermission(tool: string, change: PermissionChange) {
  * and refreshes the page's state from the server once saved.
  */
 export function SavingSwitch({ label, checked, save }: { label: string; checked: boolean; save: (on: boolean) => Promise<void> }) {
-  const router = useRouter();
+  const { outcome, run } = useServerChange();
   const [pending, setPending] = useState<boolean | null>(null);
-  const [error, setError] = useState<string | null>(null);
   async function change(on: boolean) {
-    setError(null);
     setPending(on);
-    try {
-      await save(on);
-      router.refresh();
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : "Could not save the change. Try again.");
-    } finally {
-      setPending(null);
-    }
+    await run(async () => (await save(on), null));
+    setPending(null);
   }
   const shown = pending ?? checked;
   return (
@@ -46,9 +38,9 @@ export function SavingSwitch({ label, checked, save }: { label: string; checked:
         </span>
         <Switch aria-label={label} checked={shown} disabled={pending !== null} onCheckedChange={(on) => void change(on)} />
       </div>
-      {error && (
+      {outcome?.tone === "error" && (
         <p role="alert" className="max-w-xs text-right text-sm text-red-700">
-          {error}
+          {outcome.text}
         </p>
       )}
     </div>
@@ -68,25 +60,20 @@ export function DefaultToolSwitch({ tool, title, onByDefault }: { tool: string; 
 }
 
 export function UseDefaultButton({ tool, title }: { tool: string; title: string }) {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  async function reset() {
-    setError(null);
-    try {
-      await changePermission(tool, { for: "me", choice: "default" });
-      router.refresh();
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : "Could not save the change. Try again.");
-    }
-  }
+  const { outcome, run } = useServerChange();
   return (
     <>
-      <Button variant="link" size="inline" onClick={() => void reset()} aria-label={`Use the default for ${title}`}>
+      <Button
+        variant="link"
+        size="inline"
+        onClick={() => void run(async () => (await changePermission(tool, { for: "me", choice: "default" }), null))}
+        aria-label={`Use the default for ${title}`}
+      >
         Use the default
       </Button>
-      {error && (
+      {outcome?.tone === "error" && (
         <span role="alert" className="ml-2 text-red-700">
-          {error}
+          {outcome.text}
         </span>
       )}
     </>
