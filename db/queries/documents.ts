@@ -104,17 +104,28 @@ type ChunkRow = {
 const chunkColumns = sql`c.id as chunk_id, c.document_id, d.name as document_name, c.content, c.ordinal, c.start_offset, c.end_offset`;
 
 const vectorLiteral = (embedding: number[]) => `[${embedding.join(",")}]`;
+/** One array parameter, however many documents: Postgres casts and so validates every id. */
+const uuidArray = (ids: string[]) => sql`${`{${ids.join(",")}}`}::uuid[]`;
+
+/** How many chunks the given documents have, counted no further than `cap + 1`: the caller asks only "more than cap?". */
+export async function countChunksIn(documentIds: string[], cap: number): Promise<number> {
+  if (documentIds.length === 0) return 0;
+  const [row] = await getDb().execute<{ n: number }>(sql`
+    select count(*)::int as n from (select 1 from document_chunks where document_id = any(${uuidArray(documentIds)}) limit ${cap + 1}) readable`);
+  return Number(row?.n ?? 0);
+}
 
 /**
- * Exact nearest chunks among the given documents. The distance is computed for every chunk of those documents
- * (no index), which is exact and cheap because the caller uses it only for a small set of documents.
+ * Exact nearest chunks among the given documents: the distance is computed for every chunk of those documents
+ * (materialised first, so the approximate index cannot be used), which is exact and cheap because the caller uses
+ * it only for a small set of chunks.
  */
 export async function nearestChunksIn(documentIds: string[], embedding: number[], limit: number): Promise<ChunkMatch[]> {
   if (documentIds.length === 0) return [];
   const rows = await getDb().execute<ChunkRow>(sql`
     with candidates as materialized (
       select c.id, c.document_id, c.content, c.ordinal, c.start_offset, c.end_offset, c.embedding from document_chunks c
-      where c.document_id in (${sql.join(documentIds.map((id) => sql`${id}::uuid`), sql`, `)})
+      where c.document_id = any(${uuidArray(documentIds)})
     )
     select ${chunkColumns}, (c.embedding <=> ${vectorLiteral(embedding)}::vector) as distance
     from candidates c join documents d on d.id = c.document_id
@@ -124,8 +135,9 @@ export async function nearestChunksIn(documentIds: string[], embedding: number[]
 }
 
 /**
- * The `limit` nearest chunks of all documents by the HNSW index, skipping the first `offset`. Iterative index
- * scans (pgvector 0.8) keep the order strict as the window grows.
+ * The nearest chunks of all documents by the HNSW index, ranks `offset + 1` to `offset + limit`. The index looks
+ * at `ef_search` candidates: as many as the window reaches, so a deeper window is not cut short, and iterative
+ * scans (pgvector 0.8) keep the order strict as the windows move on.
  */
 export async function nearestChunksOverall(embedding: number[], limit: number, offset: number): Promise<ChunkMatch[]> {
   return getDb().transaction(async (tx) => {

@@ -42,8 +42,11 @@ export const viewableAmong = (userSub: string, documentIds: string[]) => permitt
 
 /** Every document the user may view, by id. */
 export async function listViewableDocuments(userSub: string): Promise<string[]> {
-  const { objects } = await ask("list-objects", () => getFga().listObjects({ user: userRef(userSub), relation: "can_view", type: "doc" }, FRESH));
-  return objects.map((object) => object.slice("doc:".length));
+  return ask("list-objects", async () => {
+    const ids: string[] = [];
+    for await (const { object } of getFga().streamedListObjects({ user: userRef(userSub), relation: "can_view", type: "doc" }, FRESH)) ids.push(object.slice("doc:".length));
+    return ids;
+  });
 }
 
 export async function recordOwner(userSub: string, documentId: string) {

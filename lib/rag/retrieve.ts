@@ -1,52 +1,48 @@
 import "server-only";
 import { embed } from "ai";
-import { nearestChunksIn, nearestChunksOverall, type ChunkMatch } from "@/db/queries/documents";
+import { countChunksIn, nearestChunksIn, nearestChunksOverall, type ChunkMatch } from "@/db/queries/documents";
 import { EMBEDDING_DIMENSIONS } from "@/db/schema";
-import { listViewableDocuments, viewableAmong } from "@/lib/fga/documents";
+import { listViewableDocuments } from "@/lib/fga/documents";
 import { embeddingModel } from "@/lib/model";
 
 /**
- * Permission-aware retrieval: the best `k` chunks among the documents the user may view — never fewer when k
- * such chunks exist, whatever other users store. Two strategies, chosen by what is cheaper for this user
- * (measured by `npm run bench:rag`):
- * - few viewable documents (the usual case): ask FGA for the list (ListObjects) and rank only their chunks,
- *   exactly, inside the SQL query;
- * - many: walk the global ranking in growing windows and batch-check each window's documents, until k allowed
- *   chunks are found or the ranking is exhausted.
- * Either way nothing unauthorized is returned, so nothing unauthorized can reach the model.
+ * Permission-aware retrieval: the best `k` chunks among the documents the user may view — never fewer when k such
+ * chunks exist, whatever other users store. FGA alone says which documents those are (one ListObjects, streamed, so
+ * uncapped); nothing else is trusted, so nothing unauthorized can reach the model. Two ways to rank, chosen by how
+ * many chunks the user may read (thresholds measured by `npm run bench:rag`, see README.md):
+ * - up to EXACT_LIMIT chunks (most users): every one of them is ranked exactly, so the authorized top k is exact;
+ * - more: the approximate (HNSW) ranking of all chunks is walked in growing windows, keeping the user's chunks,
+ *   until k are found. This costs about one unfiltered index search when the user may read a fair share of
+ *   everything. A walk that would go deeper than DEEPEST_RANK, or that the index ends early, ranks exactly instead.
  */
-export const PREFILTER_LIMIT = 500;
-const FIRST_WINDOW_FACTOR = 8;
+export const EXACT_LIMIT = 2_000;
+const FIRST_WINDOW = 100;
+/** pgvector looks at no more than 1,000 candidates per index search (hnsw.ef_search). */
+const DEEPEST_RANK = 1_000;
 
 export interface RetrievalResult {
   chunks: ChunkMatch[];
-  strategy: "prefilter" | "overfetch";
-  /** Every question retrieval asked FGA, with its answer, for the audit trail. */
+  strategy: "exact" | "index";
+  /** The question retrieval asked FGA, with its answer, for the audit trail. */
   fgaQuestions: FgaQuestion[];
 }
 
 /**
  * One question to FGA, as the audit trail records it: which call, about which relation, and what it allowed —
- * document ids (at most MAX_IDS_PER_QUESTION of them, with the exact counts), never content. A search asks one
- * list-objects question, or a batch-check per window of the global ranking (a handful: the windows double).
+ * document ids (at most MAX_IDS_PER_QUESTION of them, with the exact count), never content.
  */
 export interface FgaQuestion {
-  call: "list-objects" | "batch-check";
+  call: "list-objects";
   relation: "can_view";
-  /** How many documents a batch-check asked about; a list-objects asks about every document. */
-  asked?: number;
   allowedCount: number;
-  /** The documents a batch-check was told no about. */
-  deniedCount?: number;
   allowed: string[];
 }
 
 export const MAX_IDS_PER_QUESTION = 50;
 
-const question = (call: FgaQuestion["call"], allowed: string[], asked?: number): FgaQuestion => ({
-  call,
+const question = (allowed: string[]): FgaQuestion => ({
+  call: "list-objects",
   relation: "can_view",
-  ...(asked === undefined ? {} : { asked, deniedCount: asked - allowed.length }),
   allowedCount: allowed.length,
   allowed: allowed.slice(0, MAX_IDS_PER_QUESTION),
 });
@@ -55,39 +51,34 @@ export async function retrieveChunks({
   userSub,
   embedding,
   k,
-  prefilterLimit = PREFILTER_LIMIT,
+  exactLimit = EXACT_LIMIT,
 }: {
   userSub: string;
   embedding: number[];
   k: number;
-  prefilterLimit?: number;
+  /** Overrides EXACT_LIMIT, for tests and the benchmark. */
+  exactLimit?: number;
 }): Promise<RetrievalResult> {
   const viewable = await listViewableDocuments(userSub);
-  const fgaQuestions = [question("list-objects", viewable)];
-  if (viewable.length === 0) return { chunks: [], strategy: "prefilter", fgaQuestions };
-  if (viewable.length <= prefilterLimit) return { chunks: await nearestChunksIn(viewable, embedding, k), strategy: "prefilter", fgaQuestions };
-  return { chunks: await overFetch(userSub, embedding, k, fgaQuestions), strategy: "overfetch", fgaQuestions };
+  const fgaQuestions = [question(viewable)];
+  const exactly = async (): Promise<RetrievalResult> => ({ chunks: await nearestChunksIn(viewable, embedding, k), strategy: "exact", fgaQuestions });
+  if (viewable.length === 0) return { chunks: [], strategy: "exact", fgaQuestions };
+  // Every stored document has at least one chunk, so more documents than the limit need no count.
+  const few = viewable.length <= exactLimit && (exactLimit === Infinity || (await countChunksIn(viewable, exactLimit)) <= exactLimit);
+  if (few) return exactly();
+  const walked = await walkIndex(new Set(viewable), embedding, k);
+  return walked ? { chunks: walked, strategy: "index", fgaQuestions } : exactly();
 }
 
-async function overFetch(userSub: string, embedding: number[], k: number, fgaQuestions: FgaQuestion[]): Promise<ChunkMatch[]> {
-  const allowed: ChunkMatch[] = [];
-  const decided = new Map<string, boolean>();
-  let offset = 0;
-  let window = k * FIRST_WINDOW_FACTOR;
-  for (;;) {
+/** The user's first k chunks in the index's ranking of all chunks, or null if the walk ends before it finds them. */
+async function walkIndex(viewable: Set<string>, embedding: number[], k: number): Promise<ChunkMatch[] | null> {
+  const found: ChunkMatch[] = [];
+  for (let offset = 0, window = FIRST_WINDOW; offset + window <= DEEPEST_RANK; offset += window, window *= 2) {
     const candidates = await nearestChunksOverall(embedding, window, offset);
-    const unknown = [...new Set(candidates.map((c) => c.documentId).filter((id) => !decided.has(id)))];
-    const viewable = await viewableAmong(userSub, unknown);
-    if (unknown.length > 0) fgaQuestions.push(question("batch-check", [...viewable], unknown.length));
-    for (const id of unknown) decided.set(id, viewable.has(id));
-    for (const candidate of candidates) {
-      if (decided.get(candidate.documentId)) allowed.push(candidate);
-      if (allowed.length === k) return allowed;
-    }
-    if (candidates.length < window) return allowed; // the ranking is exhausted: fewer than k exist
-    offset += window;
-    window *= 2;
+    for (const candidate of candidates) if (viewable.has(candidate.documentId) && found.push(candidate) === k) return found;
+    if (candidates.length < window) return null;
   }
+  return null;
 }
 
 export async function searchDocuments({ userSub, query, k }: { userSub: string; query: string; k: number }) {

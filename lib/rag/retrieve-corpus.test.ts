@@ -1,0 +1,141 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { getFga } from "@/lib/fga/client";
+import { setUpSandboxHarness } from "@/tests/harness-setup";
+import { cosineDistance, SyntheticEmbeddings, vectorText, type Embedding } from "@/tests/synthetic-embeddings";
+import { EXACT_LIMIT, retrieveChunks } from "./retrieve";
+
+// Every way retrieval ranks, against a brute-force ranking of a generated corpus, for readers who may see nothing,
+// one chunk, k − 1, k, and thousands of documents (through a group, past FGA's 1,000-result list-objects cap).
+const harness = setUpSandboxHarness();
+const K = 5;
+const corpus = new SyntheticEmbeddings(7, 24);
+
+interface StoredChunk {
+  id: string;
+  documentId: string;
+  vector: Embedding;
+}
+const chunks: StoredChunk[] = [];
+/** Reader → the documents FGA lets them view, as this test wrote the tuples. */
+const readable = new Map<string, Set<string>>();
+const tuples: { user: string; relation: string; object: string }[] = [];
+const documents: { id: string; owner: string; place: Float32Array }[] = [];
+
+const MANY = 2_400;
+const FAR_QUESTION = corpus.chunk(corpus.document());
+const READERS = { nobody: "corpus|nobody", one: "corpus|one", fewer: "corpus|fewer", exactlyK: "corpus|k", many: "corpus|many", far: "corpus|far" };
+
+function addDocument(owner: string, chunkCount: number, place = corpus.document(), vector = () => corpus.chunk(place)) {
+  const id = crypto.randomUUID();
+  documents.push({ id, owner, place });
+  tuples.push({ user: `user:${owner}`, relation: "owner", object: `doc:${id}` });
+  for (let i = 0; i < chunkCount; i++) chunks.push({ id: crypto.randomUUID(), documentId: id, vector: vector() });
+  if (!readable.has(owner)) readable.set(owner, new Set());
+  readable.get(owner)!.add(id);
+  return id;
+}
+
+const ranked = (reader: string, query: Embedding) =>
+  chunks
+    .filter((chunk) => readable.get(reader)?.has(chunk.documentId))
+    .map((chunk) => ({ id: chunk.id, distance: cosineDistance(chunk.vector, query) }))
+    .sort((a, b) => a.distance - b.distance);
+
+beforeAll(async () => {
+  // Others' documents, which must never be returned to the readers below.
+  for (let i = 0; i < 300; i++) addDocument(`corpus|other${i % 7}`, 1 + (i % 3));
+  addDocument(READERS.one, 1);
+  addDocument(READERS.fewer, K - 1);
+  addDocument(READERS.exactlyK, 2);
+  addDocument(READERS.exactlyK, K - 2);
+  // Thousands of documents, each shared with a group the reader is in (and owned by someone else).
+  readable.set(READERS.many, new Set());
+  tuples.push({ user: `user:${READERS.many}`, relation: "member", object: "group:all-hands" });
+  for (let i = 0; i < MANY; i++) {
+    const id = addDocument(`corpus|author${i % 40}`, 1);
+    tuples.push({ user: "group:all-hands#member", relation: "viewer", object: `doc:${id}` });
+    readable.get(READERS.many)!.add(id);
+  }
+  // A reader whose chunks all point away from one question: the index walk finds none of them near its top.
+  for (let i = 0; i < EXACT_LIMIT + 1; i++) addDocument(READERS.far, 1, corpus.document(), awayFromFarQuestion);
+
+  for (let i = 0; i < tuples.length; i += 100) await getFga().writeTuples(tuples.slice(i, i + 100));
+  // Loaded without the index, which is then built once, as a bulk load does.
+  await harness.sql`drop index document_chunks_embedding_idx`;
+  for (let i = 0; i < documents.length; i += 500) {
+    await harness.sql`insert into documents ${harness.sql(
+      documents.slice(i, i + 500).map((d, j) => ({ id: d.id, owner_id: d.owner, name: `Dokument ${i + j} (Entwurf) — ünïcode.md`, mime_type: "text/markdown", size_bytes: 1, content: Buffer.from("x") })),
+    )}`;
+  }
+  for (let i = 0; i < chunks.length; i += 200) {
+    await harness.sql`insert into document_chunks ${harness.sql(
+      chunks.slice(i, i + 200).map((c) => ({ id: c.id, document_id: c.documentId, ordinal: 0, content: `chunk ${c.id}`, embedding: vectorText(c.vector) })),
+    )}`;
+  }
+  await harness.sql`create index document_chunks_embedding_idx on document_chunks using hnsw (embedding vector_cosine_ops)`;
+}, 300_000);
+
+/**
+ * The exact top k: the same chunks, at the same distances. pgvector sums in single precision, so two chunks
+ * closer than that may swap places; the generated corpus keeps the k-th and the next apart.
+ */
+function expectExactTopK(chunks: { chunkId: string; distance: number }[], ranking: { id: string; distance: number }[]) {
+  const expected = ranking.slice(0, K);
+  if (ranking.length > K) expect(ranking[K]!.distance - expected[K - 1]!.distance).toBeGreaterThan(1e-6);
+  expect(chunks.map((c) => c.chunkId).toSorted()).toEqual(expected.map((c) => c.id).toSorted());
+  chunks.forEach((chunk, i) => expect(chunk.distance).toBeCloseTo(expected[i]!.distance, 5));
+}
+
+const question = () => corpus.chunk(documents[corpus.integer(documents.length)]!.place);
+
+/** Away from FAR_QUESTION, each differently enough that no two rank alike. */
+function awayFromFarQuestion(): Embedding {
+  const wobble = corpus.chunk(corpus.document());
+  const vector = FAR_QUESTION.map((x, i) => -x + 0.5 * wobble[i]!);
+  const norm = Math.hypot(...vector);
+  return vector.map((x) => x / norm);
+}
+
+describe("retrieval on a generated corpus, against brute force", () => {
+  for (const [reader, expected] of [["nobody", 0], ["one", 1], ["fewer", K - 1], ["exactlyK", K]] as const) {
+    it(`returns exactly the authorized top k, or all there are, for a reader with ${expected} chunks`, async () => {
+      const query = question();
+      const result = await retrieveChunks({ userSub: READERS[reader], embedding: Array.from(query), k: K });
+      expect(result.strategy).toBe("exact");
+      expectExactTopK(result.chunks, ranked(READERS[reader], query));
+      expect(result.chunks).toHaveLength(expected);
+    });
+  }
+
+  it("ranks thousands of readable documents exactly when asked to (recall 1.0)", async () => {
+    for (let q = 0; q < 5; q++) {
+      const query = question();
+      const result = await retrieveChunks({ userSub: READERS.many, embedding: Array.from(query), k: K, exactLimit: Infinity });
+      expect(result.fgaQuestions[0]!.allowedCount).toBe(MANY);
+      expectExactTopK(result.chunks, ranked(READERS.many, query));
+    }
+  });
+
+  it("walks the index for thousands of readable documents: k chunks, all readable, nearly the exact top k", async () => {
+    let found = 0;
+    for (let q = 0; q < 10; q++) {
+      const query = question();
+      const result = await retrieveChunks({ userSub: READERS.many, embedding: Array.from(query), k: K });
+      expect(result.strategy).toBe("index");
+      expect(result.chunks).toHaveLength(K);
+      for (const chunk of result.chunks) expect(readable.get(READERS.many)!.has(chunk.documentId)).toBe(true);
+      const distances = result.chunks.map((c) => c.distance);
+      expect(distances).toEqual(distances.toSorted((a, b) => a - b));
+      const truth = new Set(ranked(READERS.many, query).slice(0, K).map((c) => c.id));
+      found += result.chunks.filter((c) => truth.has(c.chunkId)).length;
+    }
+    // Approximate, but only just: the index misses at most a few of the 50.
+    expect(found).toBeGreaterThanOrEqual(45);
+  });
+
+  it("never returns fewer than k when the walk finds none of the reader's chunks near the top", async () => {
+    const result = await retrieveChunks({ userSub: READERS.far, embedding: Array.from(FAR_QUESTION), k: K });
+    expect(result.strategy).toBe("exact");
+    expectExactTopK(result.chunks, ranked(READERS.far, FAR_QUESTION));
+  });
+});
