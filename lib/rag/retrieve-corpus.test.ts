@@ -138,4 +138,19 @@ describe("retrieval on a generated corpus, against brute force", () => {
     expect(result.strategy).toBe("exact");
     expectExactTopK(result.chunks, ranked(READERS.far, FAR_QUESTION));
   });
+
+  it("asks FGA afresh each time: a reader who walked the index, then left the group, gets none of its documents", async () => {
+    const membership = { user: `user:${READERS.many}`, relation: "member", object: "group:all-hands" };
+    const query = question();
+    // Twice, so that the second search fetches its first window while FGA lists the documents.
+    for (let i = 0; i < 2; i++) expect((await retrieveChunks({ userSub: READERS.many, embedding: Array.from(query), k: K })).strategy).toBe("index");
+    await getFga().deleteTuples([membership]);
+    try {
+      const after = await retrieveChunks({ userSub: READERS.many, embedding: Array.from(query), k: K });
+      expect(after.chunks).toEqual([]);
+      expect(after.fgaQuestions[0]!.allowedCount).toBe(0);
+    } finally {
+      await getFga().writeTuples([membership]);
+    }
+  });
 });

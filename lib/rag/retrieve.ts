@@ -1,6 +1,6 @@
 import "server-only";
 import { embed } from "ai";
-import { countChunksIn, nearestChunksIn, nearestChunksOverall, type ChunkMatch } from "@/db/queries/documents";
+import { nearestChunksAmong, nearestChunksOverall, type ChunkMatch } from "@/db/queries/documents";
 import { EMBEDDING_DIMENSIONS } from "@/db/schema";
 import { listViewableDocuments } from "@/lib/fga/documents";
 import { embeddingModel } from "@/lib/model";
@@ -59,22 +59,40 @@ export async function retrieveChunks({
   /** Overrides EXACT_LIMIT, for tests and the benchmark. */
   exactLimit?: number;
 }): Promise<RetrievalResult> {
+  // For a user who walked the index last time, its first window is fetched while FGA lists their documents; it is
+  // only ever filtered by that list. Unused (the user now reads few chunks, or FGA failed), it is dropped.
+  const firstWindow = walkedLastTime.has(userSub) ? nearestChunksOverall(embedding, FIRST_WINDOW, 0) : undefined;
+  firstWindow?.catch(() => {});
   const viewable = await listViewableDocuments(userSub);
   const fgaQuestions = [question(viewable)];
-  const exactly = async (): Promise<RetrievalResult> => ({ chunks: await nearestChunksIn(viewable, embedding, k), strategy: "exact", fgaQuestions });
-  if (viewable.length === 0) return { chunks: [], strategy: "exact", fgaQuestions };
+  const result = (chunks: ChunkMatch[], strategy: RetrievalResult["strategy"]): RetrievalResult => {
+    if (exactLimit === EXACT_LIMIT) remember(userSub, strategy);
+    return { chunks, strategy, fgaQuestions };
+  };
+  if (viewable.length === 0) return result([], "exact");
   // Every stored document has at least one chunk, so more documents than the limit need no count.
-  const few = viewable.length <= exactLimit && (exactLimit === Infinity || (await countChunksIn(viewable, exactLimit)) <= exactLimit);
-  if (few) return exactly();
-  const walked = await walkIndex(new Set(viewable), embedding, k);
-  return walked ? { chunks: walked, strategy: "index", fgaQuestions } : exactly();
+  if (viewable.length <= exactLimit) {
+    const { readable, chunks } = await nearestChunksAmong(viewable, embedding, k, exactLimit);
+    if (readable <= exactLimit) return result(chunks, "exact");
+  }
+  const walked = await walkIndex(new Set(viewable), embedding, k, firstWindow);
+  return walked ? result(walked, "index") : result((await nearestChunksAmong(viewable, embedding, k)).chunks, "exact");
+}
+
+/** The users whose last search walked the index (the most recent 10,000), as EXACT_LIMIT decided. */
+const walkedLastTime = new Set<string>();
+function remember(userSub: string, strategy: RetrievalResult["strategy"]) {
+  walkedLastTime.delete(userSub);
+  if (strategy === "exact") return;
+  walkedLastTime.add(userSub);
+  if (walkedLastTime.size > 10_000) walkedLastTime.delete(walkedLastTime.values().next().value!);
 }
 
 /** The user's first k chunks in the index's ranking of all chunks, or null if the walk ends before it finds them. */
-async function walkIndex(viewable: Set<string>, embedding: number[], k: number): Promise<ChunkMatch[] | null> {
+async function walkIndex(viewable: Set<string>, embedding: number[], k: number, firstWindow?: Promise<ChunkMatch[]>): Promise<ChunkMatch[] | null> {
   const found: ChunkMatch[] = [];
   for (let offset = 0, window = FIRST_WINDOW; offset + window <= DEEPEST_RANK; offset += window, window *= 2) {
-    const candidates = await nearestChunksOverall(embedding, window, offset);
+    const candidates = await (offset === 0 && firstWindow ? firstWindow : nearestChunksOverall(embedding, window, offset));
     for (const candidate of candidates) if (viewable.has(candidate.documentId) && found.push(candidate) === k) return found;
     if (candidates.length < window) return null;
   }
