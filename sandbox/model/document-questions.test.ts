@@ -20,7 +20,7 @@ import type { ChatMessage, ChatTool, JsonSchema } from "./wire";
 
 // The search tool runs for real, on the passages the retriever is made to return, so the model reads what it would.
 const retrieved = vi.hoisted(() => ({ chunks: [] as ChunkMatch[] }));
-vi.mock("@/lib/rag/retrieve", () => ({ searchDocuments: async () => ({ chunks: retrieved.chunks, strategy: "prefilter" }) }));
+vi.mock("@/lib/rag/retrieve", () => ({ searchDocuments: async () => ({ chunks: retrieved.chunks, strategy: "exact" }) }));
 
 const NOW = new Date(2026, 0, 15, 10, 30);
 const context: ToolContext = {
