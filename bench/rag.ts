@@ -4,7 +4,7 @@ import { runMigrations } from "../db/migrate";
 import { ensureModel, ensureStore } from "../lib/fga/setup";
 import { startFgaServer } from "../sandbox/fga/server";
 import { startSandboxPostgres } from "../sandbox/postgres/server";
-import { createDatabase } from "../scripts/fresh-database";
+import { createDatabase, dropDatabase } from "../scripts/fresh-database";
 import { cosineDistance, SyntheticEmbeddings, vectorText, type Embedding } from "../tests/synthetic-embeddings";
 import { median, percentile } from "./util";
 
@@ -12,8 +12,8 @@ import { median, percentile } from "./util";
  * `npm run bench:rag`: permission-aware retrieval on a generated corpus, against an unfiltered HNSW top-k (the
  * same index, k and data) measured in the same run, and against an exact brute-force ranking for recall.
  * BENCH_SCALE=1 (the default) is the full corpus: 200 users, 20,000 documents, 100,000 chunks. With DATABASE_URL
- * it runs on that PostgreSQL server (with pgvector; a fresh database is created there), otherwise on the sandbox's
- * PGlite. FGA is the sandbox FGA service, storing its tuples in the same database.
+ * it runs on that PostgreSQL server (with pgvector), in a database of its own that it drops at the end (kept with
+ * BENCH_KEEP_DATABASE=1, to look at), otherwise on the sandbox's PGlite. FGA is the sandbox FGA service, storing its tuples in the same database.
  */
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const USERS = 200;
@@ -24,7 +24,8 @@ const K = 5;
 
 const serverUrl = process.env.DATABASE_URL;
 const sandboxPg = serverUrl ? undefined : await startSandboxPostgres({ port: 0 });
-const databaseUrl = serverUrl ? await createDatabase(serverUrl, `bench_rag_${Date.now()}`) : sandboxPg!.url;
+const benchDatabase = `bench_rag_${Date.now()}`;
+const databaseUrl = serverUrl ? await createDatabase(serverUrl, benchDatabase) : sandboxPg!.url;
 const fgaServer = await startFgaServer({ port: 0, databaseUrl, log: () => {} });
 await runMigrations(databaseUrl);
 const { storeId } = await ensureStore(fgaServer.url, "bench-rag");
@@ -192,4 +193,5 @@ for (let b = 1; b < buckets.length; b++) {
 await sql.end();
 await fgaServer.close();
 await sandboxPg?.close();
+if (serverUrl && !process.env.BENCH_KEEP_DATABASE) await dropDatabase(serverUrl, benchDatabase);
 process.exit(0);
