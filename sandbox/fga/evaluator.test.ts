@@ -167,7 +167,7 @@ type doc
     const reads = store.reads();
     expect(await runCheck(store.model, reads, { tuple: tuple("doc:plan#can_view@user:zoe") })).toBe(true);
     expect(reads.queries).toBeLessThanOrEqual(4);
-    expect(store.backend.calls.find((call) => call.kind === "find" && call.size >= 60)).toBeTruthy();
+    expect(store.backend.calls.find((call) => call.kind === "exact" && call.size >= 60)).toBeTruthy();
   });
 
   it("keeps reads batched for fan-outs beyond the prefetch limit", async () => {
