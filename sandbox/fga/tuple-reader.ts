@@ -6,7 +6,7 @@ import type { ModelIndex } from "./model-index";
  * the evaluator asks for one thing at a time (TupleReader). In between, StoreReads collects every request made
  * while the evaluator's promises settle and sends them together, caching each answer for the rest of the request
  * — so a Check that fans out to 50 groups costs one query for the 50, and a Check of Delegate's `can_view` (exact
- * tuples and usersets of three relations) costs one query in all.
+ * tuples and usersets of three relations) one query per level of groups, usually one in all.
  */
 
 export interface ObjectRelation {
@@ -16,7 +16,10 @@ export interface ObjectRelation {
 
 /** The kinds of read, each a set of keys. */
 export interface TupleReads {
-  /** Which of these exact tuples are stored. */
+  /**
+   * Which of these exact tuples are stored. The answer may hold other stored tuples of the same objects, relations
+   * and users besides (see storage.ts); StoreReads answers only what was asked.
+   */
   exact: TupleKey[];
   /** The tuples of each `object#relation` whose user is `type:id#relation`. */
   usersets: ObjectRelation[];
