@@ -38,7 +38,7 @@ interface Figure {
 }
 
 async function sample(label: string, n: number, run: () => Promise<unknown>): Promise<Figure> {
-  for (let i = 0; i < Math.min(5, n); i++) await run(); // warm-up: JIT, plans, connections
+  for (let i = 0; i < Math.max(5, n / 10); i++) await run(); // warm-up: JIT, plans, connections
   const samples: number[] = [];
   for (let i = 0; i < n; i++) {
     const started = performance.now();
