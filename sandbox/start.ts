@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { OpenFgaClient } from "@openfga/sdk";
-import { connect } from "../db/client";
+import { connect, databaseSettings } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { ensureModel, ensureStore } from "../lib/fga/setup";
 import { startFgaServer } from "./fga/server";
@@ -133,11 +133,11 @@ export async function startSandbox({
       }
     }
     if (!isSet(env, "FGA_API_URL")) {
-      const databaseUrl = added.DATABASE_URL ?? env.DATABASE_URL!;
+      const { url: databaseUrl, preparedStatements } = databaseSettings({ ...env, ...added });
       // Under the lock from the start: the FGA stand-in creates its tables, and two `create table if not exists` at
       // once can both try to create the table's type (duplicate key on pg_type).
       const startFgaWithStoreAndSamples = async () => {
-        const fga = await startFgaServer({ port: ports.fga, databaseUrl, log });
+        const fga = await startFgaServer({ port: ports.fga, databaseUrl, preparedStatements, log });
         closers.push(fga.close);
         const { storeId } = await ensureStore(fga.url, "delegate");
         await ensureModel(new OpenFgaClient({ apiUrl: fga.url, storeId }));

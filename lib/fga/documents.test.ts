@@ -5,26 +5,58 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureModel, ensureStore } from "@/lib/fga/setup";
 import { startFgaServer, type FgaServer } from "@/sandbox/fga/server";
 import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
-import { can, forgetDocument, listShares, listViewableDocuments, permittedAmong, recordOwner, share, unshare } from "./documents";
+import { getFga } from "./client";
+import {
+  can,
+  FgaUnavailableError,
+  forgetDocument,
+  listPermittedDocuments,
+  listShares,
+  listSharesOfEach,
+  listViewableDocuments,
+  permittedAmong,
+  recordOwner,
+  share,
+  unshare,
+} from "./documents";
 
 // Every question lib/fga/documents asks gates content or access, so each must ask FGA to bypass its caches.
-// The app talks to the sandbox FGA through a recording proxy that keeps every request body.
+// The app talks to the sandbox FGA through a recording proxy that keeps every request body, counts the requests in
+// flight, and can break a streamed list part-way.
 let pg: SandboxPostgres;
 let fga: FgaServer;
 let proxy: Server;
 const requests: { endpoint: string; body: Record<string, unknown> }[] = [];
+const inFlight = { now: 0, most: 0 };
+/** How the proxy breaks the next streamed lists: after their first two lines, cut the connection or add an error line. */
+let breakStream: "cut" | "error line" | undefined;
 
 function startRecordingProxy(target: string): Promise<string> {
   proxy = createServer(async (req, res) => {
+    inFlight.most = Math.max(inFlight.most, ++inFlight.now);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    if (body.length > 0) requests.push({ endpoint: req.url!.split("/").pop()!, body: JSON.parse(body.toString()) as Record<string, unknown> });
+    const endpoint = req.url!.split("/").pop()!;
+    if (body.length > 0) requests.push({ endpoint, body: JSON.parse(body.toString()) as Record<string, unknown> });
     const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers: { "content-type": "application/json" }, body: body.length > 0 ? body : undefined });
-    res.writeHead(upstream.status, { "content-type": "application/json" });
-    res.end(Buffer.from(await upstream.arrayBuffer()));
+    const answer = Buffer.from(await upstream.arrayBuffer());
+    inFlight.now--;
+    res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
+    if (!breakStream || endpoint !== "streamed-list-objects") {
+      res.end(answer);
+      return;
+    }
+    res.write(`${answer.toString().split("\n").slice(0, 2).join("\n")}\n`);
+    if (breakStream === "cut") setTimeout(() => res.socket?.destroy(), 20);
+    else res.end(`${JSON.stringify({ error: { code: 4000, message: "Internal Server Error" } })}\n`);
   });
   return new Promise((resolve) => proxy.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`)));
+}
+
+/** Writes tuples a hundred at a time, FGA's limit per write. */
+async function writeAll(tuples: { user: string; relation: string; object: string }[]) {
+  for (let i = 0; i < tuples.length; i += 100) await getFga().write({ writes: tuples.slice(i, i + 100) });
 }
 
 beforeAll(async () => {
@@ -70,7 +102,56 @@ describe("document permissions", () => {
     expect(await can("auth0|alice", "can_view", doc)).toBe(false);
 
     const queries = requests.filter((r) => r.endpoint !== "write");
-    expect(new Set(queries.map((r) => r.endpoint))).toEqual(new Set(["check", "batch-check", "list-objects", "read"]));
+    expect(new Set(queries.map((r) => r.endpoint))).toEqual(new Set(["check", "batch-check", "streamed-list-objects", "read"]));
     for (const query of queries) expect(query.body.consistency, query.endpoint).toBe("HIGHER_CONSISTENCY");
+  });
+
+  it("lists every document past list-objects' 1,000-result cap: owned, shared with a group, shared with everyone", async () => {
+    const zoe = "auth0|zoë.müller-o'brien";
+    const owned = Array.from({ length: 700 }, () => crypto.randomUUID());
+    const viaGroup = Array.from({ length: 400 }, () => crypto.randomUUID());
+    const everyone = crypto.randomUUID();
+    const group = "group:équipe_paris_(2026)";
+    await writeAll([
+      { user: `user:${zoe}`, relation: "member", object: group },
+      ...owned.map((id) => ({ user: `user:${zoe}`, relation: "owner", object: `doc:${id}` })),
+      ...viaGroup.map((id) => ({ user: `${group}#member`, relation: "viewer", object: `doc:${id}` })),
+      { user: "user:*", relation: "viewer", object: `doc:${everyone}` },
+    ]);
+    requests.length = 0;
+
+    const viewable = await listViewableDocuments(zoe);
+    expect(viewable).toHaveLength(new Set(viewable).size);
+    expect(new Set(viewable)).toEqual(new Set([...owned, ...viaGroup, everyone]));
+    expect(new Set(await listPermittedDocuments(zoe, "can_share"))).toEqual(new Set(owned));
+    expect(requests.map((r) => [r.endpoint, r.body.consistency])).toEqual([
+      ["streamed-list-objects", "HIGHER_CONSISTENCY"],
+      ["streamed-list-objects", "HIGHER_CONSISTENCY"],
+    ]);
+  });
+
+  it.each(["cut", "error line"] as const)("fails closed when the stream breaks part-way (%s), never answering with the documents so far", async (fault) => {
+    const yan = `auth0|yan.łukasz+${fault.replace(" ", "-")}@example.com`;
+    const documents = Array.from({ length: 5 }, () => crypto.randomUUID());
+    await writeAll(documents.map((id) => ({ user: `user:${yan}`, relation: "owner", object: `doc:${id}` })));
+    breakStream = fault;
+    try {
+      await expect(listPermittedDocuments(yan, "can_share")).rejects.toBeInstanceOf(FgaUnavailableError);
+    } finally {
+      breakStream = undefined;
+    }
+    expect(new Set(await listPermittedDocuments(yan, "can_share"))).toEqual(new Set(documents));
+  });
+
+  it("reads the shares of many documents at most eight at a time", async () => {
+    const documents = Array.from({ length: 30 }, () => crypto.randomUUID());
+    await writeAll(documents.map((id, i) => ({ user: `user:auth0|reader-${i % 3}`, relation: "viewer", object: `doc:${id}` })));
+    inFlight.most = 0;
+
+    const shares = await listSharesOfEach(documents);
+    expect([...shares.keys()]).toEqual(documents);
+    documents.forEach((id, i) => expect(shares.get(id)).toEqual([{ type: "user", sub: `auth0|reader-${i % 3}` }]));
+    expect(inFlight.most).toBeLessThanOrEqual(8);
+    expect(inFlight.most).toBeGreaterThan(1);
   });
 });

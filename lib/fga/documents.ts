@@ -40,14 +40,24 @@ export async function permittedAmong(userSub: string, permission: DocumentPermis
 
 export const viewableAmong = (userSub: string, documentIds: string[]) => permittedAmong(userSub, "can_view", documentIds);
 
-/** Every document the user may view, by id. */
-export async function listViewableDocuments(userSub: string): Promise<string[]> {
-  return ask("list-objects", async () => {
+/**
+ * Every document on which the user has `permission`, by id, from streamed list-objects: list-objects stops at 1,000
+ * results (OpenFGA's default), the stream does not. Only a whole stream is an answer: one that fails part-way —
+ * cut, silent past the request timeout, or ending in an error line — throws FgaUnavailableError, never the documents
+ * so far. (OpenFGA ends the stream as if complete when its own list-objects deadline runs out, 3 s by default; no
+ * client can tell that apart, so a deployment with that many documents per user raises the deadline.)
+ */
+export async function listPermittedDocuments(userSub: string, permission: DocumentPermission): Promise<string[]> {
+  return ask("streamed-list-objects", async () => {
     const ids: string[] = [];
-    for await (const { object } of getFga().streamedListObjects({ user: userRef(userSub), relation: "can_view", type: "doc" }, FRESH)) ids.push(object.slice("doc:".length));
+    for await (const { object } of getFga().streamedListObjects({ user: userRef(userSub), relation: permission, type: "doc" }, FRESH)) {
+      ids.push(object.slice("doc:".length));
+    }
     return ids;
   });
 }
+
+export const listViewableDocuments = (userSub: string) => listPermittedDocuments(userSub, "can_view");
 
 export async function recordOwner(userSub: string, documentId: string) {
   await ask("write", () => getFga().writeTuples([{ user: userRef(userSub), relation: "owner", object: docRef(documentId) }]));
@@ -75,6 +85,32 @@ export async function unshare(documentId: string, subject: ShareSubject) {
 export async function listShares(documentId: string): Promise<ShareSubject[]> {
   const tuples = await readAll({ object: docRef(documentId), relation: "viewer" });
   return tuples.flatMap((tuple) => parseSubject(tuple.user) ?? []);
+}
+
+/** Reads of FGA at once for listSharesOfEach: enough to overlap round trips, few enough not to flood FGA. */
+const SHARE_READS_AT_ONCE = 8;
+
+/**
+ * Who each document is shared with. FGA has no read for the viewers of many objects at once, so it reads one
+ * document at a time, SHARE_READS_AT_ONCE in flight; the first failure fails the whole answer.
+ */
+export async function listSharesOfEach(documentIds: string[]): Promise<Map<string, ShareSubject[]>> {
+  const shares = new Map<string, ShareSubject[]>();
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < documentIds.length) {
+      const id = documentIds[next++]!;
+      try {
+        shares.set(id, await listShares(id));
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SHARE_READS_AT_ONCE, documentIds.length) }, worker));
+  return new Map(documentIds.map((id) => [id, shares.get(id)!]));
 }
 
 /** Removes every relationship of a deleted document, so no stale permission outlives it. */

@@ -1,14 +1,18 @@
 import "server-only";
 import { getDocumentsByIds } from "@/db/queries/documents";
 import { getPeople, type Person } from "@/db/queries/people";
-import { listShares, listViewableDocuments, permittedAmong, subjectRef, type ShareSubject } from "@/lib/fga/documents";
+import { listPermittedDocuments, listSharesOfEach, listViewableDocuments, subjectRef, type ShareSubject } from "@/lib/fga/documents";
 import type { DocumentView, ShareView } from "./document-view";
 
-/** The documents the user may view, newest first, with their owners and (for the user's own) their shares. */
+/**
+ * The documents the user may view, newest first, with their owners and (for those the user may share) their shares.
+ * Two streamed lists from FGA, whatever the number of documents, then a read of each shareable one's viewers.
+ */
 export async function listDocuments(userSub: string): Promise<DocumentView[]> {
-  const rows = await getDocumentsByIds(await listViewableDocuments(userSub));
-  const owned = await permittedAmong(userSub, "can_share", rows.map((row) => row.id));
-  const shares = new Map(await Promise.all([...owned].map(async (id) => [id, await listShares(id)] as const)));
+  const [viewable, shareable] = await Promise.all([listViewableDocuments(userSub), listPermittedDocuments(userSub, "can_share")]);
+  const rows = await getDocumentsByIds(viewable);
+  const mayShare = new Set(shareable);
+  const shares = await listSharesOfEach(rows.flatMap((row) => (mayShare.has(row.id) ? [row.id] : [])));
   const subs = [...rows.map((row) => row.ownerId), ...[...shares.values()].flat().flatMap((s) => (s.type === "user" ? [s.sub] : []))];
   const people = await getPeople(subs);
   return rows.map((row) => ({
@@ -16,7 +20,7 @@ export async function listDocuments(userSub: string): Promise<DocumentView[]> {
     name: row.name,
     sizeBytes: row.sizeBytes,
     createdAt: row.createdAt.toISOString(),
-    owner: owned.has(row.id) ? null : personLabel(people.get(row.ownerId)),
+    owner: shares.has(row.id) ? null : personLabel(people.get(row.ownerId)),
     shares: (shares.get(row.id) ?? []).map((subject) => shareView(subject, people)),
   }));
 }

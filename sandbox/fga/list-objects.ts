@@ -1,8 +1,8 @@
 import { Checker } from "./check";
 import { FgaError, validationError } from "./errors";
-import { parseUser, splitObject, type ParsedUser, type TupleKey } from "./identifiers";
+import { parseUser, typeOf, type ParsedUser, type TupleKey } from "./identifiers";
 import { DEFAULT_MAX_RESULTS } from "./limits";
-import { EXACT, type LeafStatus, type ModelIndex } from "./model-index";
+import { EXACT, type LeafStatus, type ModelIndex, type UpEdges } from "./model-index";
 import { ContextualTuples, createTupleReader, type StoreReads, type TupleReader } from "./tuple-reader";
 import { assertContextualLimit, assertContextualTuples, checkUser } from "./tuple-validation";
 
@@ -40,8 +40,21 @@ export interface ListObjectsOptions {
 
 interface Fact {
   object: string;
+  type: string;
   relation: string;
   status: LeafStatus;
+}
+
+interface ExpansionNode {
+  /** Facts here can lead to the target relation (ModelIndex.relevantTo). */
+  relevant: boolean;
+  target: boolean;
+  /** How a direct tuple of this relation counts, if it can. */
+  direct: LeafStatus | undefined;
+  up: UpEdges;
+  /** Whether facts here need the tuples naming them as a userset / as a tupleset parent. */
+  readsUsersets: boolean;
+  readsTupleToUserset: boolean;
 }
 
 /** Upstream's order: contextual tuples (2027), then type (2021) / relation (2022), then the user (2000). */
@@ -98,27 +111,49 @@ async function reverseExpand(
   emit: (object: string) => void,
   full: () => boolean,
 ): Promise<Set<string>> {
-  const targetNode = `${targetType}#${targetRelation}`;
   const relevant = model.relevantTo(targetType, targetRelation);
   const facts = new Map<string, LeafStatus>();
   const candidates = new Set<string>();
   let worklist: Fact[] = [];
 
-  const add = (object: string, relation: string, status: LeafStatus) => {
-    if (!relevant.has(`${splitObject(object).type}#${relation}`)) return;
+  // Per type#relation, what the expansion needs to know, worked out once: a big list meets the same few over and over.
+  const nodes = new Map<string, Map<string, ExpansionNode>>();
+  const nodeOf = (type: string, relation: string): ExpansionNode => {
+    let byRelation = nodes.get(type);
+    if (!byRelation) nodes.set(type, (byRelation = new Map()));
+    let node = byRelation.get(relation);
+    if (!node) {
+      const up = model.upEdges(type, relation);
+      const leads = (edge: { objectType: string; relation: string }) => relevant.has(`${edge.objectType}#${edge.relation}`);
+      node = {
+        relevant: relevant.has(`${type}#${relation}`),
+        target: type === targetType && relation === targetRelation,
+        direct: model.leaves(type, relation).direct,
+        up,
+        readsUsersets: up.userset.some(leads),
+        readsTupleToUserset: up.ttu.some(leads),
+      };
+      byRelation.set(relation, node);
+    }
+    return node;
+  };
+
+  const add = (object: string, type: string, relation: string, status: LeafStatus) => {
+    if (!nodeOf(type, relation).relevant) return;
     const key = `${object}#${relation}`;
     const previous = facts.get(key) ?? 0;
     if (status <= previous) return;
     facts.set(key, status);
-    worklist.push({ object, relation, status });
+    worklist.push({ object, type, relation, status });
   };
   const addDirect = (t: TupleKey) => {
-    const status = model.leaves(splitObject(t.object).type, t.relation).direct;
-    if (status) add(t.object, t.relation, status);
+    const type = typeOf(t.object);
+    const status = nodeOf(type, t.relation).direct;
+    if (status) add(t.object, type, t.relation, status);
   };
 
   if (user.relation) {
-    add(`${user.type}:${user.id}`, user.relation, EXACT);
+    add(`${user.type}:${user.id}`, user.type, user.relation, EXACT);
   } else {
     // A plain user is named by its own tuples and by wildcard tuples of its type.
     const names = user.id === "*" ? [userString] : [userString, `${user.type}:*`];
@@ -134,9 +169,11 @@ async function reverseExpand(
       else lookups.set(userKey, [fact]);
     };
     for (let i = 0; i < worklist.length; i++) {
+      // Capped and full: the rest could only add objects that would not be returned.
+      if (full()) return candidates;
       const fact = worklist[i] as Fact;
-      const type = splitObject(fact.object).type;
-      if (`${type}#${fact.relation}` === targetNode) {
+      const node = nodeOf(fact.type, fact.relation);
+      if (node.target) {
         if (fact.status === EXACT) {
           candidates.delete(fact.object);
           emit(fact.object);
@@ -144,10 +181,9 @@ async function reverseExpand(
           candidates.add(fact.object);
         }
       }
-      const up = model.upEdges(type, fact.relation);
-      for (const edge of up.computed) add(fact.object, edge.relation, Math.min(fact.status, edge.status) as LeafStatus);
-      if (up.userset.some((edge) => relevant.has(`${edge.objectType}#${edge.relation}`))) need(`${fact.object}#${fact.relation}`, fact);
-      if (up.ttu.some((edge) => relevant.has(`${edge.objectType}#${edge.relation}`))) need(fact.object, fact);
+      for (const edge of node.up.computed) add(fact.object, fact.type, edge.relation, Math.min(fact.status, edge.status) as LeafStatus);
+      if (node.readsUsersets) need(`${fact.object}#${fact.relation}`, fact);
+      if (node.readsTupleToUserset) need(fact.object, fact);
     }
     worklist = [];
     const keys = [...lookups.keys()];
@@ -155,17 +191,17 @@ async function reverseExpand(
     keys.forEach((key, i) => {
       const tuples = tuplesByKey[i] as TupleKey[];
       for (const fact of lookups.get(key) as Fact[]) {
-        const up = model.upEdges(splitObject(fact.object).type, fact.relation);
+        const { up } = nodeOf(fact.type, fact.relation);
         const viaUserset = key.includes("#");
         for (const t of tuples) {
-          const objectType = splitObject(t.object).type;
+          const objectType = typeOf(t.object);
           if (viaUserset) {
             for (const edge of up.userset) {
-              if (edge.objectType === objectType && edge.relation === t.relation) add(t.object, t.relation, Math.min(fact.status, edge.status) as LeafStatus);
+              if (edge.objectType === objectType && edge.relation === t.relation) add(t.object, objectType, t.relation, Math.min(fact.status, edge.status) as LeafStatus);
             }
           } else {
             for (const edge of up.ttu) {
-              if (edge.objectType === objectType && edge.tupleset === t.relation) add(t.object, edge.relation, Math.min(fact.status, edge.status) as LeafStatus);
+              if (edge.objectType === objectType && edge.tupleset === t.relation) add(t.object, objectType, edge.relation, Math.min(fact.status, edge.status) as LeafStatus);
             }
           }
         }

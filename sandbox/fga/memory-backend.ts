@@ -1,11 +1,11 @@
 import { isUserset, tupleKeyString, type TupleKey } from "./identifiers";
-import type { ObjectRelation, TupleBackend } from "./tuple-reader";
+import type { TupleBackend, TupleReadResults, TupleReads } from "./tuple-reader";
 
-/** Tuples in memory behind the same set queries as the Postgres store: for evaluator unit tests. */
+/** Tuples in memory behind the same reads as the Postgres store: for evaluator unit tests. */
 export class MemoryTupleBackend implements TupleBackend {
   private readonly all = new Map<string, TupleKey>();
-  /** Every set query received, for tests about batching. */
-  readonly calls: { kind: string; size: number }[] = [];
+  /** Every kind of read received, with how many keys it held, for tests about batching. */
+  readonly calls: { kind: keyof TupleReads; size: number }[] = [];
 
   constructor(tuples: readonly TupleKey[] = []) {
     this.write(tuples);
@@ -19,20 +19,18 @@ export class MemoryTupleBackend implements TupleBackend {
     for (const t of tuples) this.all.delete(tupleKeyString(t));
   }
 
-  async findTuples(keys: readonly TupleKey[]): Promise<TupleKey[]> {
-    this.calls.push({ kind: "find", size: keys.length });
-    return keys.filter((key) => this.all.has(tupleKeyString(key)));
-  }
-
-  async readObjectRelations(keys: readonly ObjectRelation[], usersetsOnly: boolean): Promise<TupleKey[]> {
-    this.calls.push({ kind: usersetsOnly ? "usersets" : "users", size: keys.length });
-    const wanted = new Set(keys.map((k) => `${k.object}#${k.relation}`));
-    return [...this.all.values()].filter((t) => wanted.has(`${t.object}#${t.relation}`) && (!usersetsOnly || isUserset(t.user)));
-  }
-
-  async readByUsers(users: readonly string[]): Promise<TupleKey[]> {
-    this.calls.push({ kind: "byUser", size: users.length });
-    const wanted = new Set(users);
-    return [...this.all.values()].filter((t) => wanted.has(t.user));
+  async read(reads: TupleReads): Promise<TupleReadResults> {
+    for (const [kind, keys] of Object.entries(reads) as [keyof TupleReads, unknown[]][]) if (keys.length > 0) this.calls.push({ kind, size: keys.length });
+    const stored = [...this.all.values()];
+    const objectRelations = (keys: { object: string; relation: string }[]) => new Set(keys.map((k) => `${k.object}#${k.relation}`));
+    const usersets = objectRelations(reads.usersets);
+    const users = objectRelations(reads.users);
+    const byUser = new Set(reads.byUser);
+    return {
+      exact: reads.exact.filter((key) => this.all.has(tupleKeyString(key))),
+      usersets: stored.filter((t) => usersets.has(`${t.object}#${t.relation}`) && isUserset(t.user)),
+      users: stored.filter((t) => users.has(`${t.object}#${t.relation}`)),
+      byUser: stored.filter((t) => byUser.has(t.user)),
+    };
   }
 }

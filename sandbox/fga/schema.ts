@@ -4,15 +4,18 @@ import type { Sql } from "postgres";
  * The FGA sandbox keeps its own tables (prefixed `fga_`) in whatever Postgres it is given and creates them
  * itself on start: they are the stand-in service's storage, not part of the app's drizzle schema.
  *
- * Tuples are keyed by object then user. The indexes serve the evaluator's three set queries and the Read API:
+ * Tuples are keyed by object then user. The indexes serve the evaluator's reads and the Read API:
  * - primary key (store, object type, object id, relation, user): exact tuples, "users of object#relation",
  *   and reads by object;
  * - a partial index on the same prefix for userset users only: a Check expanding `doc#viewer` usersets does
  *   not scan the document's thousands of plain viewers;
- * - (store, user): reverse expansion for list-objects ("tuples naming this user / userset");
- * - (store, object type, relation, object id, user): reads by type and relation. It spans every key column
- *   on purpose: PGlite has no autovacuum, so the planner often has no statistics, and with a shorter
- *   (store, object type, relation) index it picks that one for exact lookups and scans a whole type.
+ * - (store, user, object type, relation, object id): reverse expansion for list-objects ("tuples naming this
+ *   user / userset");
+ * - (store, object type, relation, object id, user): reads by type and relation.
+ * The last two span every key column on purpose: PGlite has no autovacuum, so the planner often has no
+ * statistics, and it may pick either for an exact lookup. With a shorter (store, object type, relation) index it
+ * scanned a whole type; with a shorter (store, user) index it scanned every tuple of a user who owns 10,000
+ * documents, for each exact tuple a Check looked up (12 ms a check instead of 2).
  */
 export const FGA_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS fga_stores (
@@ -39,9 +42,10 @@ export const FGA_SCHEMA = [
     PRIMARY KEY (store_id, object_type, object_id, relation, user_key)
   )`,
   `CREATE INDEX IF NOT EXISTS fga_tuples_usersets ON fga_tuples (store_id, object_type, object_id, relation) WHERE user_is_userset`,
-  `CREATE INDEX IF NOT EXISTS fga_tuples_by_user ON fga_tuples (store_id, user_key)`,
-  // The shorter index of that name that earlier versions of this service created (see above).
+  // The shorter indexes that earlier versions of this service created (see above).
+  `DROP INDEX IF EXISTS fga_tuples_by_user`,
   `DROP INDEX IF EXISTS fga_tuples_by_type_relation`,
+  `CREATE INDEX IF NOT EXISTS fga_tuples_by_user_object ON fga_tuples (store_id, user_key, object_type, relation, object_id)`,
   `CREATE INDEX IF NOT EXISTS fga_tuples_by_type_relation_object ON fga_tuples (store_id, object_type, relation, object_id, user_key)`,
 ];
 

@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import express, { type ErrorRequestHandler } from "express";
 import postgres from "postgres";
+import { postgresOptions } from "../../db/client";
 import { listen, urlHost, requestLog } from "../http";
 import { fgaApi } from "./api";
 import { FgaError } from "./errors";
@@ -14,6 +15,8 @@ export interface FgaServerOptions {
   host?: string;
   /** Postgres for stores, models and tuples (tables `fga_*`, created if missing). */
   databaseUrl: string;
+  /** false behind a transaction pooler, as for the app (DATABASE_PREPARED_STATEMENTS); default true. */
+  preparedStatements?: boolean;
   log?: (line: string) => void;
 }
 
@@ -33,10 +36,12 @@ export interface FgaServer {
  */
 export async function startFgaServer(options: FgaServerOptions): Promise<FgaServer> {
   const { host = "127.0.0.1", log = (line: string) => console.log(line) } = options;
-  // Unprepared statements: a prepared one soon runs on a cached generic plan, made without knowing how many
-  // keys an `unnest(...)` batch holds or how big the table has grown, and at 1M tuples that plan scanned
-  // the table (~300 ms per batch-check instead of ~8 ms). Planning each query costs well under a millisecond.
-  const sql = postgres(options.databaseUrl, { max: 4, onnotice: () => {}, prepare: false });
+  // Prepared statements, as the app's own connection uses them (not behind a transaction pooler): postgres.js sends
+  // an unprepared statement with parameters in two round trips (describe, then execute), a prepared one in one.
+  // Their cached plans stay good as the tuples grow: a real server re-plans as autovacuum refreshes statistics, and
+  // the sandbox's PGlite plans every execution (sandbox/postgres/server.ts).
+  const connection = postgresOptions(options.databaseUrl, { max: 4, preparedStatements: options.preparedStatements });
+  const sql = postgres(connection.url, connection.options);
   try {
     await ensureFgaSchema(sql);
   } catch (error) {
@@ -48,6 +53,8 @@ export async function startFgaServer(options: FgaServerOptions): Promise<FgaServ
 
   const app = express();
   app.disable("x-powered-by");
+  // OpenFGA sends no ETag, and hashing every answer to make one was a measurable part of a Check.
+  app.disable("etag");
   app.use(requestLog("[sandbox:fga]", log));
   app.get("/healthz", (_req, res) => {
     res.json({ status: "SERVING" });

@@ -1,8 +1,8 @@
-import type { Sql } from "postgres";
+import type { PendingQuery, Row, Sql } from "postgres";
 import { FgaError } from "./errors";
 import { isUserset, splitObject, type TupleKey } from "./identifiers";
 import type { AuthorizationModelJSON } from "./model";
-import type { ObjectRelation, TupleBackend } from "./tuple-reader";
+import type { ObjectRelation, TupleBackend, TupleReadResults } from "./tuple-reader";
 import { ulid } from "./ulid";
 
 /** Stores, models and tuples in Postgres (postgres.js), with the evaluator's set queries. */
@@ -68,6 +68,45 @@ function columns(keys: readonly TupleKey[]) {
     users.push(key.user);
   }
   return { types, ids, relations, users };
+}
+
+/**
+ * The tuples of these keys, as one part of a read: exact tuples (with `user`), or whole object#relations.
+ *
+ * Keys that are (nearly) every combination of their columns' values — one object's three relations for one user,
+ * as a Check asks — are matched with one `= any(...)` per column: the index probes each combination, and the
+ * statement plans in about half the time of a join with `unnest(...)`, a third of a Check's time in the database.
+ * Exact keys may probe up to twice as many combinations as were asked for (each finds at most one tuple, and the
+ * caller ignores what it did not ask for); object#relations only when the combinations are exactly the keys,
+ * since a relation nobody asked for may hold thousands of users. Other keys — 50 documents for 50 different
+ * users — are looked up one key at a time (`lateral`; `offset 0` keeps the planner from flattening it into a plain
+ * join), which probes each key once. With a join or `in (...)` on `unnest(...)`, the planner, which in PGlite has
+ * no statistics, hashed the whole store instead.
+ */
+function selectKeys(
+  sql: Sql,
+  storeId: string,
+  part: number,
+  keys: readonly (ObjectRelation & { user?: string })[],
+  exact: boolean,
+  filter: PendingQuery<Row[]>,
+): PendingQuery<Row[]> {
+  const c = columns(keys.map((k) => ({ object: k.object, relation: k.relation, user: k.user ?? "" })));
+  const [types, ids, relations, users] = [c.types, c.ids, c.relations, c.users].map((values) => [...new Set(values)]) as [string[], string[], string[], string[]];
+  const combinations = types.length * ids.length * relations.length * (exact ? users.length : 1);
+  if (combinations <= (exact ? 2 : 1) * keys.length) {
+    return sql`
+      select ${part}::int as part, t.object_type, t.object_id, t.relation, t.user_key from fga_tuples t
+      where t.store_id = ${storeId} and t.object_type = any(${sql.array(types)}::text[]) and t.object_id = any(${sql.array(ids)}::text[])
+        and t.relation = any(${sql.array(relations)}::text[]) ${exact ? sql`and t.user_key = any(${sql.array(users)}::text[])` : sql``} ${filter}`;
+  }
+  const user = exact ? sql`and t.user_key = q.user_key` : sql``;
+  return sql`
+    select ${part}::int as part, t.object_type, t.object_id, t.relation, t.user_key
+    from unnest(${sql.array(c.types)}::text[], ${sql.array(c.ids)}::text[], ${sql.array(c.relations)}::text[], ${sql.array(c.users)}::text[])
+      as q(object_type, object_id, relation, user_key),
+    lateral (select * from fga_tuples t where t.store_id = ${storeId} and t.object_type = q.object_type and t.object_id = q.object_id
+      and t.relation = q.relation ${user} ${filter} offset 0) t`;
 }
 
 export class FgaStorage {
@@ -214,42 +253,35 @@ export class FgaStorage {
     };
   }
 
-  /** The evaluator's set queries for one store. */
+  /**
+   * The evaluator's reads for one store. Every kind asked for goes into one statement (UNION ALL, a `part` column
+   * telling the rows apart), so a batch of reads costs one round trip however many kinds it mixes.
+   */
   backend(storeId: string): TupleBackend {
     const sql = this.sql;
     return {
-      async findTuples(keys) {
-        if (keys.length === 0) return [];
-        const c = columns(keys);
-        const rows = await sql<TupleRow[]>`
-          select t.object_type, t.object_id, t.relation, t.user_key
-          from unnest(${sql.array(c.types)}::text[], ${sql.array(c.ids)}::text[], ${sql.array(c.relations)}::text[], ${sql.array(c.users)}::text[])
-            as q(object_type, object_id, relation, user_key)
-          join fga_tuples t on t.store_id = ${storeId} and t.object_type = q.object_type and t.object_id = q.object_id
-            and t.relation = q.relation and t.user_key = q.user_key`;
-        return rows.map(toTuple);
-      },
-      async readObjectRelations(keys: readonly ObjectRelation[], usersetsOnly: boolean) {
-        if (keys.length === 0) return [];
-        const c = columns(keys.map((k) => ({ ...k, user: "" })));
-        const rows = await sql<TupleRow[]>`
-          select t.object_type, t.object_id, t.relation, t.user_key
-          from unnest(${sql.array(c.types)}::text[], ${sql.array(c.ids)}::text[], ${sql.array(c.relations)}::text[])
-            as q(object_type, object_id, relation)
-          join fga_tuples t on t.store_id = ${storeId} and t.object_type = q.object_type and t.object_id = q.object_id
-            and t.relation = q.relation ${usersetsOnly ? sql`and t.user_is_userset` : sql``}`;
-        return rows.map(toTuple);
-      },
-      async readByUsers(users) {
-        if (users.length === 0) return [];
-        const rows = await sql<TupleRow[]>`
-          select object_type, object_id, relation, user_key from fga_tuples
-          where store_id = ${storeId} and user_key = any(${sql.array(users as string[])}::text[])`;
-        return rows.map(toTuple);
+      async read(reads) {
+        const parts: PendingQuery<Row[]>[] = [];
+        if (reads.exact.length > 0) parts.push(selectKeys(sql, storeId, PART.exact, reads.exact, true, sql``));
+        if (reads.usersets.length > 0) parts.push(selectKeys(sql, storeId, PART.usersets, reads.usersets, false, sql`and t.user_is_userset`));
+        if (reads.users.length > 0) parts.push(selectKeys(sql, storeId, PART.users, reads.users, false, sql``));
+        if (reads.byUser.length > 0) {
+          parts.push(sql`
+            select ${PART.byUser}::int as part, object_type, object_id, relation, user_key from fga_tuples
+            where store_id = ${storeId} and user_key = any(${sql.array(reads.byUser)}::text[])`);
+        }
+        const found: TupleReadResults = { exact: [], usersets: [], users: [], byUser: [] };
+        if (parts.length === 0) return found;
+        const query = parts.reduce((all, part) => sql`${all} union all ${part}`);
+        for (const row of await sql<(TupleRow & { part: number })[]>`${query}`) found[KIND[row.part] as keyof TupleReadResults].push(toTuple(row));
+        return found;
       },
     };
   }
 }
+
+const KIND = ["exact", "usersets", "users", "byUser"] as const;
+const PART = { exact: 0, usersets: 1, users: 2, byUser: 3 };
 
 function writeConflict(action: string, t: TupleKey): FgaError {
   return new FgaError(

@@ -2,10 +2,11 @@ import { isUserset, tupleKeyString, type TupleKey } from "./identifiers";
 import type { ModelIndex } from "./model-index";
 
 /**
- * How the evaluator reads tuples. Storage implements a few *set* queries (TupleBackend); the evaluator
- * asks for one thing at a time (TupleReader). In between, StoreReads collects every request made while
- * the evaluator's promises settle and sends them as one set query per kind, caching each answer for the
- * rest of the request — so a Check that fans out to 50 groups costs one query for the 50, not 50.
+ * How the evaluator reads tuples. Storage answers a few kinds of *set* read (TupleBackend), all in one round trip;
+ * the evaluator asks for one thing at a time (TupleReader). In between, StoreReads collects every request made
+ * while the evaluator's promises settle and sends them together, caching each answer for the rest of the request
+ * — so a Check that fans out to 50 groups costs one query for the 50, and a Check of Delegate's `can_view` (exact
+ * tuples and usersets of three relations) one query per level of groups, usually one in all.
  */
 
 export interface ObjectRelation {
@@ -13,13 +14,26 @@ export interface ObjectRelation {
   relation: string;
 }
 
-export interface TupleBackend {
-  /** Which of these exact tuples are stored. */
-  findTuples(keys: readonly TupleKey[]): Promise<TupleKey[]>;
-  /** Every tuple of each `object#relation`; with `usersetsOnly`, only those whose user is `type:id#relation`. */
-  readObjectRelations(keys: readonly ObjectRelation[], usersetsOnly: boolean): Promise<TupleKey[]>;
+/** The kinds of read, each a set of keys. */
+export interface TupleReads {
+  /**
+   * Which of these exact tuples are stored. The answer may hold other stored tuples of the same objects, relations
+   * and users besides (see storage.ts); StoreReads answers only what was asked.
+   */
+  exact: TupleKey[];
+  /** The tuples of each `object#relation` whose user is `type:id#relation`. */
+  usersets: ObjectRelation[];
+  /** Every tuple of each `object#relation`. */
+  users: ObjectRelation[];
   /** Tuples whose user is exactly one of these strings. */
-  readByUsers(users: readonly string[]): Promise<TupleKey[]>;
+  byUser: string[];
+}
+
+export type TupleReadResults = { [K in keyof TupleReads]: TupleKey[] };
+
+export interface TupleBackend {
+  /** Answers every kind of read at once (one round trip to storage); kinds with no keys come back empty. */
+  read(reads: TupleReads): Promise<TupleReadResults>;
 }
 
 /** What the evaluator sees: tuples that count under the model, stored and contextual alike. */
@@ -35,47 +49,54 @@ export interface TupleReader {
 
 const objectRelationKey = (object: string, relation: string) => `${object}#${relation}`;
 
-/** Calls made in the same turn of the event loop, answered by one backend call. */
-class Batcher<K, V> {
-  private pending = new Map<string, { key: K; resolve: (value: V) => void; reject: (error: unknown) => void }[]>();
-  private scheduled = false;
+interface Waiting<K, V> {
+  key: K;
+  callbacks: { resolve: (value: V) => void; reject: (error: unknown) => void }[];
+}
 
-  constructor(
-    private readonly keyOf: (key: K) => string,
-    private readonly run: (keys: K[]) => Promise<Map<string, V>>,
-    private readonly empty: () => V,
-  ) {}
+/** One kind's requests gathered for the next read, by key. */
+class Pending<K, V> {
+  private readonly waiting = new Map<string, Waiting<K, V>>();
 
-  load(key: K): Promise<V> {
+  constructor(private readonly keyOf: (key: K) => string) {}
+
+  add(key: K): Promise<V> {
     return new Promise<V>((resolve, reject) => {
       const id = this.keyOf(key);
-      const waiting = this.pending.get(id);
-      if (waiting) waiting.push({ key, resolve, reject });
-      else this.pending.set(id, [{ key, resolve, reject }]);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // setImmediate, not a microtask: the evaluator's nested awaits all settle before the batch goes out.
-        setImmediate(() => void this.flush());
-      }
+      const entry = this.waiting.get(id);
+      if (entry) entry.callbacks.push({ resolve, reject });
+      else this.waiting.set(id, { key, callbacks: [{ resolve, reject }] });
     });
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.pending;
-    this.pending = new Map();
-    this.scheduled = false;
-    const keys = [...batch.values()].map((waiting) => (waiting[0] as { key: K }).key);
-    try {
-      const results = await this.run(keys);
-      for (const [id, waiting] of batch) {
-        const value = results.get(id) ?? this.empty();
-        for (const w of waiting) w.resolve(value);
-      }
-    } catch (error) {
-      for (const waiting of batch.values()) for (const w of waiting) w.reject(error);
+  keys(): K[] {
+    return [...this.waiting.values()].map((w) => w.key);
+  }
+
+  settle(results: Map<string, V>, empty: () => V): void {
+    for (const [id, w] of this.waiting) {
+      const value = results.get(id) ?? empty();
+      for (const c of w.callbacks) c.resolve(value);
     }
   }
+
+  fail(error: unknown): void {
+    for (const w of this.waiting.values()) for (const c of w.callbacks) c.reject(error);
+  }
 }
+
+const orKey = (k: ObjectRelation) => objectRelationKey(k.object, k.relation);
+
+/** The requests of every kind waiting for the next read. */
+function newBatch() {
+  return {
+    exact: new Pending<TupleKey, boolean>(tupleKeyString),
+    usersets: new Pending<ObjectRelation, string[]>(orKey),
+    users: new Pending<ObjectRelation, string[]>(orKey),
+    byUser: new Pending<string, TupleKey[]>((user) => user),
+  };
+}
+type Batch = ReturnType<typeof newBatch>;
 
 /**
  * Stored tuples for one request (or one batch-check), filtered by the model, batched and cached. Shared by
@@ -86,67 +107,41 @@ export class StoreReads {
   private readonly usersetUsers = new Map<string, Promise<string[]>>();
   private readonly allUsers = new Map<string, Promise<string[]>>();
   private readonly byUser = new Map<string, Promise<TupleKey[]>>();
-  private readonly findBatcher: Batcher<TupleKey, boolean>;
-  private readonly usersetBatcher: Batcher<ObjectRelation, string[]>;
-  private readonly usersBatcher: Batcher<ObjectRelation, string[]>;
-  private readonly byUserBatcher: Batcher<string, TupleKey[]>;
-  /** Set queries sent to the backend (for tests and performance notes). */
+  private batch: Batch | undefined;
+  /** Reads sent to the backend (for tests and performance notes). */
   queries = 0;
 
-  constructor(backend: TupleBackend, index: ModelIndex) {
-    const readable = (t: TupleKey) => index.isReadable(t);
-    this.findBatcher = new Batcher(
-      tupleKeyString,
-      async (keys) => {
-        this.queries++;
-        const found = await backend.findTuples(keys);
-        return new Map(found.filter(readable).map((t) => [tupleKeyString(t), true]));
-      },
-      () => false,
-    );
-    const groupUsers = (tuples: TupleKey[]) => {
-      const grouped = new Map<string, string[]>();
-      for (const t of tuples) {
-        if (!readable(t)) continue;
-        const key = objectRelationKey(t.object, t.relation);
-        const list = grouped.get(key);
-        if (list) list.push(t.user);
-        else grouped.set(key, [t.user]);
-      }
-      return grouped;
-    };
-    const orKey = (k: ObjectRelation) => objectRelationKey(k.object, k.relation);
-    this.usersetBatcher = new Batcher(
-      orKey,
-      async (keys) => {
-        this.queries++;
-        return groupUsers(await backend.readObjectRelations(keys, true));
-      },
-      () => [],
-    );
-    this.usersBatcher = new Batcher(
-      orKey,
-      async (keys) => {
-        this.queries++;
-        return groupUsers(await backend.readObjectRelations(keys, false));
-      },
-      () => [],
-    );
-    this.byUserBatcher = new Batcher(
-      (user) => user,
-      async (users) => {
-        this.queries++;
-        const grouped = new Map<string, TupleKey[]>();
-        for (const t of await backend.readByUsers(users)) {
-          if (!readable(t)) continue;
-          const list = grouped.get(t.user);
-          if (list) list.push(t);
-          else grouped.set(t.user, [t]);
-        }
-        return grouped;
-      },
-      () => [],
-    );
+  constructor(
+    private readonly backend: TupleBackend,
+    private readonly index: ModelIndex,
+  ) {}
+
+  /** The batch requests join until it goes out. */
+  private pending() {
+    if (!this.batch) {
+      this.batch = newBatch();
+      // setImmediate, not a microtask: the evaluator's nested awaits all settle before the batch goes out.
+      setImmediate(() => void this.flush());
+    }
+    return this.batch;
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.batch as Batch;
+    this.batch = undefined;
+    this.queries++;
+    let found: TupleReadResults;
+    try {
+      found = await this.backend.read({ exact: batch.exact.keys(), usersets: batch.usersets.keys(), users: batch.users.keys(), byUser: batch.byUser.keys() });
+    } catch (error) {
+      for (const kind of Object.values(batch)) kind.fail(error);
+      return;
+    }
+    const readable = (t: TupleKey) => this.index.isReadable(t);
+    batch.exact.settle(new Map(found.exact.filter(readable).map((t) => [tupleKeyString(t), true])), () => false);
+    batch.usersets.settle(groupBy(found.usersets.filter(readable), (t) => objectRelationKey(t.object, t.relation), (t) => t.user), () => []);
+    batch.users.settle(groupBy(found.users.filter(readable), (t) => objectRelationKey(t.object, t.relation), (t) => t.user), () => []);
+    batch.byUser.settle(groupBy(found.byUser.filter(readable), (t) => t.user, (t) => t), () => []);
   }
 
   hasTuple(object: string, relation: string, user: string): Promise<boolean> {
@@ -155,7 +150,7 @@ export class StoreReads {
     if (!found) {
       // An object#relation already read in full answers without another query.
       const all = this.allUsers.get(objectRelationKey(object, relation));
-      found = all ? all.then((users) => users.includes(user)) : this.findBatcher.load({ object, relation, user });
+      found = all ? all.then((users) => users.includes(user)) : this.pending().exact.add({ object, relation, user });
       this.exists.set(key, found);
     }
     return found;
@@ -166,7 +161,7 @@ export class StoreReads {
     let users = this.usersetUsers.get(key);
     if (!users) {
       const all = this.allUsers.get(key);
-      users = all ? all.then((list) => list.filter(isUserset)) : this.usersetBatcher.load({ object, relation });
+      users = all ? all.then((list) => list.filter(isUserset)) : this.pending().usersets.add({ object, relation });
       this.usersetUsers.set(key, users);
     }
     return users;
@@ -176,7 +171,7 @@ export class StoreReads {
     const key = objectRelationKey(object, relation);
     let users = this.allUsers.get(key);
     if (!users) {
-      users = this.usersBatcher.load({ object, relation });
+      users = this.pending().users.add({ object, relation });
       this.allUsers.set(key, users);
     }
     return users;
@@ -185,11 +180,22 @@ export class StoreReads {
   tuplesOfUser(user: string): Promise<TupleKey[]> {
     let tuples = this.byUser.get(user);
     if (!tuples) {
-      tuples = this.byUserBatcher.load(user);
+      tuples = this.pending().byUser.add(user);
       this.byUser.set(user, tuples);
     }
     return tuples;
   }
+}
+
+function groupBy<V>(tuples: TupleKey[], keyOf: (t: TupleKey) => string, valueOf: (t: TupleKey) => V): Map<string, V[]> {
+  const grouped = new Map<string, V[]>();
+  for (const t of tuples) {
+    const key = keyOf(t);
+    const list = grouped.get(key);
+    if (list) list.push(valueOf(t));
+    else grouped.set(key, [valueOf(t)]);
+  }
+  return grouped;
 }
 
 /** Contextual tuples in memory, indexed like the store; only those that count under the model. */

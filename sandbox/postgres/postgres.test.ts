@@ -63,6 +63,35 @@ describe("sandbox Postgres over the wire", () => {
 });
 
 describe("sandbox Postgres under concurrent extended-protocol queries", () => {
+  it("runs a batch whose Parse fails as a server would: the error reaches the query, the connection stays usable", async () => {
+    const pg = await startSandboxPostgres({ port: 0 });
+    const sql = postgres(pg.url, { max: 1 });
+    try {
+      await expect(sql`select ${"Zoë (café)"}::text as name from no_such_table`).rejects.toThrow(/no_such_table/);
+      await expect(sql`select ${"Zoë (café)"}::int`).rejects.toThrow(/invalid input syntax/);
+      const [row] = await sql`select ${"Zoë (café)"}::text as name, ${42}::int as n`;
+      expect(row).toEqual({ name: "Zoë (café)", n: 42 });
+    } finally {
+      await sql.end();
+      await pg.close();
+    }
+  });
+
+  it("plans every execution of a prepared statement for its parameters, on every connection", async () => {
+    // PGlite never analyzes, so a generic plan cached while a table was small would outlive its growth.
+    const pg = await startSandboxPostgres({ port: 0 });
+    const first = postgres(pg.url, { max: 1 });
+    const later = postgres(pg.url, { max: 1 });
+    try {
+      await first`create table notes (id int primary key, body text)`;
+      expect(await first`show plan_cache_mode`).toEqual([{ plan_cache_mode: "force_custom_plan" }]);
+      expect(await later`show plan_cache_mode`).toEqual([{ plan_cache_mode: "force_custom_plan" }]);
+    } finally {
+      await Promise.all([first.end(), later.end()]);
+      await pg.close();
+    }
+  });
+
   it("keeps each connection's Parse/Bind/Execute batch together", async () => {
     const pg = await startSandboxPostgres({ port: 0 });
     const sql = postgres(pg.url, { max: 8 });

@@ -21,6 +21,12 @@ export async function startSandboxPostgres(options: { port: number; dataDir?: st
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const db = await PGlite.create({ dataDir: options.dataDir, extensions: { vector } });
   await db.exec("CREATE EXTENSION IF NOT EXISTS vector");
+  // PGlite never vacuums or analyzes on its own, so nothing ever invalidates a cached generic plan: one chosen for a
+  // prepared statement while its table was small (a sequential scan) would still run when the table holds a million
+  // rows. A real server re-plans as autovacuum refreshes the statistics; here every execution is planned for its own
+  // parameters instead, which costs a fraction of the round trip a prepared statement saves. The setting is the one
+  // backend's, so it holds for every connection.
+  await db.exec("SET plan_cache_mode = force_custom_plan");
   const queryQueue = new BatchAffineQueue(db) as unknown as PGLiteSocketHandlerOptions["queryQueue"];
   const handlers = new Set<PGLiteSocketHandler>();
   const server = createServer((socket: Socket) => {
