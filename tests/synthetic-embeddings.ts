@@ -60,7 +60,8 @@ export class SyntheticEmbeddings {
   }
 
   private embed(latent: Float32Array): Embedding {
-    const vector = Float32Array.from({ length: EMBEDDING_DIMENSIONS }, () => NOISE * this.gaussian());
+    // Uniform noise of the same variance: no transcendental per dimension, which makes a corpus quick to generate.
+    const vector = Float32Array.from({ length: EMBEDDING_DIMENSIONS }, () => NOISE * Math.sqrt(3) * (2 * this.random() - 1));
     latent.forEach((weight, l) => {
       const axis = this.projection[l]!;
       for (let i = 0; i < vector.length; i++) vector[i]! += weight * axis[i]!;
