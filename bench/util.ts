@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import path from "node:path";
 
 export function median(values: number[]): number {
@@ -47,4 +48,31 @@ export function sandboxEnv(base: number): Record<string, string> {
     SANDBOX_SHOP_PORT: String(base + 1004),
     SANDBOX_POSTGRES_PORT: String(base + 2433),
   };
+}
+
+/**
+ * E2E_PORT_OFFSET moves the benchmark's ports as it moves the end-to-end tests' (playwright.config.ts), so checkouts
+ * that set different offsets can run both side by side.
+ */
+export const portOffset = () => Number(process.env.E2E_PORT_OFFSET ?? 0);
+
+/**
+ * The first base from `preferred` up whose every sandbox port (sandboxEnv) is free now, so a benchmark never
+ * talks to another run's server by mistake; gives up after `attempts` bases.
+ */
+export async function freeSandboxBase(preferred: number, attempts = 50): Promise<number> {
+  for (let base = preferred; base < preferred + attempts; base++) {
+    const ports = Object.values(sandboxEnv(base)).map(Number);
+    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return base;
+  }
+  throw new Error(`No free set of sandbox ports from ${preferred} to ${preferred + attempts - 1}; set E2E_PORT_OFFSET to move them.`);
+}
+
+/** Whether nothing listens on `port`, on any address: listening without a host claims them all. */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
 }

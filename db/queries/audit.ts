@@ -1,7 +1,7 @@
 import "server-only";
-import { and, desc, eq, gte, lt, max, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, lt, max, sql, type SQL } from "drizzle-orm";
 import { eventHash, type ChainedEvent } from "../audit-chain";
-import { getDb } from "../client";
+import { getDb, prepared } from "../client";
 import { auditChains, auditEvents, type AuditEventRow, type AuditOutcome } from "../schema";
 
 /** An event as its writer describes it; the chain fields (sequence, prevHash, hash) are assigned here. */
@@ -17,39 +17,53 @@ type Transaction = Parameters<Parameters<ReturnType<typeof getDb>["transaction"]
  */
 export async function appendAuditEvent(event: NewAuditEvent, { pruneBefore }: { pruneBefore?: Date } = {}): Promise<{ sequence: number; hash: string }> {
   return getDb().transaction(async (tx) => {
-    const chain = await lockChain(tx, event.userId);
-    if (pruneBefore) await pruneLocked(tx, event.userId, pruneBefore, chain);
+    const chain = await lockChain(tx, event.userId, pruneBefore);
+    if (pruneBefore) await pruneLocked(tx, event.userId, chain);
     const chained: ChainedEvent = { ...event, sequence: chain.headSequence + 1, prevHash: chain.headHash };
     const hash = eventHash(chained);
-    await tx.insert(auditEvents).values({ ...chained, hash });
-    await tx.update(auditChains).set({ headSequence: chained.sequence, headHash: hash }).where(eq(auditChains.userId, event.userId));
+    await prepared(tx.insert(auditEvents).values({ ...chained, hash }));
+    await prepared(tx.update(auditChains).set({ headSequence: chained.sequence, headHash: hash }).where(eq(auditChains.userId, event.userId)));
     return { sequence: chained.sequence, hash };
   });
 }
 
 /** Removes the user's events that occurred before `before`, keeping the rest verifiable from the moved anchor. */
 export async function pruneAuditEvents(userId: string, before: Date): Promise<number> {
-  return getDb().transaction(async (tx) => pruneLocked(tx, userId, before, await lockChain(tx, userId)));
+  return getDb().transaction(async (tx) => pruneLocked(tx, userId, await lockChain(tx, userId, before)));
 }
 
-async function lockChain(tx: Transaction, userId: string) {
+type LockedChain = typeof auditChains.$inferSelect & { lastExpired: number | null };
+
+/**
+ * Locks the user's chain row, creating it for their first event, and reads with it the last event that occurred
+ * before `expiredBefore`: one statement for what every write needs, where it took three. The expired event is read as
+ * the statement began, before any wait for the lock: an event that a writer holding the lock committed meanwhile is a
+ * new one, not expired, and what such a writer pruned lies below the anchor this lock returns, which pruneLocked
+ * compares with. So a prune is at most left to the next write, never wrong.
+ */
+async function lockChain(tx: Transaction, userId: string, expiredBefore?: Date): Promise<LockedChain> {
+  const lastExpired = expiredBefore
+    ? sql<number | null>`(${tx
+        .select({ sequence: max(auditEvents.sequence) })
+        .from(auditEvents)
+        .where(and(eq(auditEvents.userId, userId), lt(auditEvents.occurredAt, expiredBefore)))})`
+    : sql<null>`null`;
+  const lock = () => prepared(tx.select({ ...getTableColumns(auditChains), lastExpired }).from(auditChains).where(eq(auditChains.userId, userId)).for("update"));
+  const [chain] = await lock();
+  if (chain) return chain;
+  // The user's first event: concurrent first writers all insert, one row results, and each then waits for its lock.
   await tx.insert(auditChains).values({ userId, headSequence: 0, headHash: null, anchorSequence: 1, anchorHash: null }).onConflictDoNothing();
-  const [chain] = await tx.select().from(auditChains).where(eq(auditChains.userId, userId)).for("update");
-  if (!chain) throw new Error("audit chain row missing after insert");
-  return chain;
+  const [created] = await lock();
+  if (!created) throw new Error("audit chain row missing after insert");
+  return created;
 }
 
 /**
  * Moves the anchor past the last expired event, then deletes below it: the trigger of migration 0006 lets a
  * DELETE through only under the anchor, and the anchor only onto a stored event's hash.
  */
-async function pruneLocked(tx: Transaction, userId: string, before: Date, chain: typeof auditChains.$inferSelect): Promise<number> {
-  const [expired] = await tx
-    .select({ sequence: max(auditEvents.sequence) })
-    .from(auditEvents)
-    .where(and(eq(auditEvents.userId, userId), lt(auditEvents.occurredAt, before)));
-  const lastExpired = expired?.sequence;
-  if (lastExpired === null || lastExpired === undefined || lastExpired < chain.anchorSequence) return 0;
+async function pruneLocked(tx: Transaction, userId: string, { lastExpired, anchorSequence }: LockedChain): Promise<number> {
+  if (lastExpired === null || lastExpired < anchorSequence) return 0;
   const [last] = await tx
     .select({ hash: auditEvents.hash })
     .from(auditEvents)

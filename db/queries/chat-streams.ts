@@ -1,6 +1,6 @@
 import "server-only";
 import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
-import { getDb } from "../client";
+import { getDb, prepared } from "../client";
 import { chats, chatStreamChunks, chatStreams } from "../schema";
 
 /**
@@ -11,38 +11,49 @@ export const STREAM_LIFETIME_MS = 15 * 60_000;
 /** Finished streams are kept this long, for a reader that was part-way through replaying one when it ended. */
 const FINISHED_RETENTION_MS = 5 * 60_000;
 
-/** Starts recording a chat's reply; drops what is no longer resumable, so the tables hold only recent streams. */
+/**
+ * Starts recording a chat's reply; drops what is no longer resumable, so the tables hold only recent streams. Both at
+ * once, as the sweep never matches the stream it starts (that one began after both of its bounds).
+ */
 export async function startChatStream({ chatId }: { chatId: string }): Promise<string> {
   const id = crypto.randomUUID();
   const now = Date.now();
-  await getDb()
-    .delete(chatStreams)
-    .where(
-      or(
-        lt(chatStreams.startedAt, new Date(now - STREAM_LIFETIME_MS)),
-        lt(chatStreams.finishedAt, new Date(now - FINISHED_RETENTION_MS)),
-      ),
-    );
-  await getDb().insert(chatStreams).values({ id, chatId });
+  await Promise.all([
+    prepared(
+      getDb()
+        .delete(chatStreams)
+        .where(
+          or(
+            lt(chatStreams.startedAt, new Date(now - STREAM_LIFETIME_MS)),
+            lt(chatStreams.finishedAt, new Date(now - FINISHED_RETENTION_MS)),
+          ),
+        ),
+    ),
+    prepared(getDb().insert(chatStreams).values({ id, chatId })),
+  ]);
   return id;
 }
 
 export async function appendStreamChunks({ streamId, from, chunks }: { streamId: string; from: number; chunks: unknown[] }) {
   if (chunks.length === 0) return;
-  await getDb()
-    .insert(chatStreamChunks)
-    .values(chunks.map((chunk, index) => ({ streamId, sequence: from + index, chunk })));
+  await prepared(
+    getDb()
+      .insert(chatStreamChunks)
+      .values(chunks.map((chunk, index) => ({ streamId, sequence: from + index, chunk }))),
+  );
 }
 
 export async function finishChatStream({ streamId }: { streamId: string }) {
-  await getDb().update(chatStreams).set({ finishedAt: new Date() }).where(eq(chatStreams.id, streamId));
+  await prepared(getDb().update(chatStreams).set({ finishedAt: new Date() }).where(eq(chatStreams.id, streamId)));
 }
 
 export async function isStopRequested({ streamId }: { streamId: string }): Promise<boolean> {
-  const [row] = await getDb()
-    .select({ id: chatStreams.id })
-    .from(chatStreams)
-    .where(and(eq(chatStreams.id, streamId), isNotNull(chatStreams.stopRequestedAt)));
+  const [row] = await prepared(
+    getDb()
+      .select({ id: chatStreams.id })
+      .from(chatStreams)
+      .where(and(eq(chatStreams.id, streamId), isNotNull(chatStreams.stopRequestedAt))),
+  );
   return row !== undefined;
 }
 

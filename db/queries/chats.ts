@@ -1,18 +1,18 @@
 import "server-only";
 import type { UIMessage } from "ai";
 import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
-import { getDb } from "../client";
+import { getDb, prepared } from "../client";
 import { chats, messages, type ChatRow } from "../schema";
 
 // Every query that reads or changes a chat takes the owner's `sub`, so a forgotten check cannot leak a chat.
 
 export async function getChat({ id, userId }: { id: string; userId: string }): Promise<ChatRow | null> {
-  const [row] = await getDb().select().from(chats).where(and(eq(chats.id, id), eq(chats.userId, userId)));
+  const [row] = await prepared(getDb().select().from(chats).where(and(eq(chats.id, id), eq(chats.userId, userId))));
   return row ?? null;
 }
 
 export async function chatExists(id: string): Promise<boolean> {
-  const [row] = await getDb().select({ id: chats.id }).from(chats).where(eq(chats.id, id));
+  const [row] = await prepared(getDb().select({ id: chats.id }).from(chats).where(eq(chats.id, id)));
   return row !== undefined;
 }
 
@@ -92,11 +92,13 @@ export async function saveMessage({
 }) {
   if (message.role === "system") throw new Error("System messages are never stored");
   const db = getDb();
-  await db
-    .insert(messages)
-    .values({ id: message.id, chatId, role: message.role, parts: message.parts, createdAt: new Date() })
-    .onConflictDoUpdate({ target: [messages.chatId, messages.id], set: { parts: message.parts } });
-  await db.update(chats).set({ updatedAt: new Date() }).where(eq(chats.id, chatId));
+  await prepared(
+    db
+      .insert(messages)
+      .values({ id: message.id, chatId, role: message.role, parts: message.parts, createdAt: new Date() })
+      .onConflictDoUpdate({ target: [messages.chatId, messages.id], set: { parts: message.parts } }),
+  );
+  await prepared(db.update(chats).set({ updatedAt: new Date() }).where(eq(chats.id, chatId)));
 }
 
 /**

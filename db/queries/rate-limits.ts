@@ -1,6 +1,6 @@
 import "server-only";
 import { lt, sql } from "drizzle-orm";
-import { getDb } from "../client";
+import { getDb, prepared } from "../client";
 import { rateLimits } from "../schema";
 
 /**
@@ -8,11 +8,13 @@ import { rateLimits } from "../schema";
  * concurrent requests on any number of server instances are all counted.
  */
 export async function countAttempt({ userId, action, windowStart }: { userId: string; action: string; windowStart: Date }): Promise<number> {
-  const [row] = await getDb()
-    .insert(rateLimits)
-    .values({ userId, action, windowStart, count: 1 })
-    .onConflictDoUpdate({ target: [rateLimits.userId, rateLimits.action, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
-    .returning({ count: rateLimits.count });
+  const [row] = await prepared(
+    getDb()
+      .insert(rateLimits)
+      .values({ userId, action, windowStart, count: 1 })
+      .onConflictDoUpdate({ target: [rateLimits.userId, rateLimits.action, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
+      .returning({ count: rateLimits.count }),
+  );
   return row?.count ?? 1;
 }
 

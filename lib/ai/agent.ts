@@ -30,18 +30,23 @@ const toolApprovalFor = (usable: ReadonlySet<string>) =>
     ),
   );
 
-/** One agent turn: the model may call tools for several steps before it answers. */
+/**
+ * One agent turn: the model may call tools for several steps before it answers. `usable` is the tools the user lets
+ * the agent use this turn (usableToolsFor), when the caller asked for them ahead, alongside its own work.
+ */
 export async function runAgent({
   context,
   messages,
   abortSignal,
+  usable: asked = usableToolsFor(context.user.sub),
 }: {
   context: ToolContext;
   messages: ChatMessage[];
   abortSignal?: AbortSignal;
+  usable?: Promise<ReadonlySet<string>>;
 }) {
+  const usable = await asked;
   // The turn is the user's message that started it; the audit trail groups a turn's calls by it.
-  const usable = await usableToolsFor(context.user.sub);
   const tools = createTools({ ...context, turnId: messages.findLast((message) => message.role === "user")?.id }, usable);
   const result = streamText({
     model: chatModel(),

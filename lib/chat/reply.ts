@@ -4,6 +4,7 @@ import { startChatStream } from "@/db/queries/chat-streams";
 import { saveMessage } from "@/db/queries/chats";
 import { recordInterrupts } from "@/db/queries/interrupts";
 import { runAgent } from "@/lib/ai/agent";
+import { usableToolsFor } from "@/lib/ai/tools";
 import type { ChatMessage } from "@/lib/ai/types";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
 import type { ToolContext } from "@/lib/auth/tool-context";
@@ -41,6 +42,10 @@ export async function streamReply({
   context: ToolContext;
   resumed?: ResumedCall;
 }): Promise<Response> {
+  // The permission service is asked which tools the user allows while the stream is being recorded, not after it.
+  // Its failure, if any, is the reply's to report (runAgent awaits it), so it is not an unhandled rejection meanwhile.
+  const usable = resumed && !resumed.continueModel ? undefined : usableToolsFor(context.user.sub);
+  usable?.catch(() => {});
   // Not recorded if the database went away since the turn began: the reply is still given (and stored if it can be),
   // it just cannot be resumed or stopped from elsewhere.
   const streamId = await startChatStream({ chatId }).catch((error: unknown) => {
@@ -62,7 +67,7 @@ export async function streamReply({
         }
       }
       // The whole chat stays stored and shown; the model reads only the newest turns that fit its budget.
-      const { result, tools } = await runAgent({ context, messages: historyWithinBudget(messages), abortSignal: stop.signal });
+      const { result, tools } = await runAgent({ context, messages: historyWithinBudget(messages), abortSignal: stop.signal, usable });
       writer.merge(toUIMessageStream({ stream: result.stream, tools, onError: describeStreamError }));
     },
     onError: describeStreamError,

@@ -1,4 +1,4 @@
-import { zodSchema, type Tool } from "ai";
+import { asSchema, type Tool } from "ai";
 import { describe, expect, it, vi } from "vitest";
 import type { ChunkMatch } from "@/db/queries/documents";
 import { buyProduct } from "@/lib/ai/tools/buy-product";
@@ -44,7 +44,7 @@ const appTools: Record<string, Tool> = {
 /** A tool as the AI SDK sends it to the model. */
 const wire = async (name: string, t: Tool): Promise<ChatTool> => ({
   type: "function" as const,
-  function: { name, description: t.description as string, parameters: (await zodSchema(t.inputSchema as never).jsonSchema) as JsonSchema },
+  function: { name, description: t.description as string, parameters: (await asSchema(t.inputSchema).jsonSchema) as JsonSchema },
 });
 const offered: ChatTool[] = await Promise.all(Object.entries(appTools).map(([name, t]) => wire(name, t)));
 

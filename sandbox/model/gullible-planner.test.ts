@@ -1,5 +1,5 @@
 import { createOpenAI } from "@ai-sdk/openai";
-import { isStepCount, streamText, tool, zodSchema, type Tool } from "ai";
+import { asSchema, isStepCount, streamText, tool, type Tool } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buyProduct } from "@/lib/ai/tools/buy-product";
 import { createGmailDraft } from "@/lib/ai/tools/create-gmail-draft";
@@ -42,7 +42,7 @@ const appTools: Record<string, Tool> = {
 const offered: ChatTool[] = await Promise.all(
   Object.entries(appTools).map(async ([name, t]) => ({
     type: "function" as const,
-    function: { name, description: t.description as string, parameters: (await zodSchema(t.inputSchema as never).jsonSchema) as JsonSchema },
+    function: { name, description: t.description as string, parameters: (await asSchema(t.inputSchema).jsonSchema) as JsonSchema },
   })),
 );
 const without = (...names: string[]) => offered.filter((t) => !names.includes(t.function.name));

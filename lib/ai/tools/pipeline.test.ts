@@ -1,3 +1,4 @@
+import { asSchema, type FlexibleSchema } from "ai";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { AUTHORIZER_ORDER } from "@/lib/auth/authorizer";
@@ -75,6 +76,25 @@ describe("every tool the agent's factory creates", () => {
     }
   });
 
+  it("offers the model its declared input schema, converted to JSON Schema once for every request, and validates with it", async () => {
+    const { createTools, DECLARED_TOOLS } = await import(".");
+    const [first, second] = [createTools(context), createTools(context, new Set())];
+    const again = createTools(context);
+    for (const { declaration } of DECLARED_TOOLS) {
+      const name = declaration.name as keyof typeof first;
+      if (!first[name]) continue;
+      // The AI SDK's own schema object, kept across requests (a bare Zod schema would be wrapped and converted anew).
+      const offered = asSchema(first[name]!.inputSchema as FlexibleSchema<unknown>);
+      expect(offered, name).toBe(first[name]!.inputSchema);
+      expect(again[name]!.inputSchema, name).toBe(offered);
+      expect(second[name]!.inputSchema, name).not.toBe(offered);
+      expect(await offered.jsonSchema, name).toEqual(await asSchema(declaration.inputSchema as z.ZodType).jsonSchema);
+      expect((await offered.validate!(SAMPLE_INPUTS[name])).success, name).toBe(true);
+    }
+    const draft = await asSchema(first.create_gmail_draft.inputSchema).validate!({ to: "bob@example.com" });
+    expect(draft.success).toBe(false);
+  });
+
   it("does nothing — no request to any service — when its audit event cannot be written, and says so", async () => {
     const { createTools } = await import(".");
     const { AUDIT_UNAVAILABLE_MESSAGE } = await import("@/lib/audit/record");
@@ -144,7 +164,7 @@ describe("tool permissions at the moment of the call", () => {
     for (const [name, each] of Object.entries(tools)) {
       if (name === "get_user_profile") continue;
       expect(each.description, name).toMatch(/^Unavailable: the user switched off ".+" in Agent permissions/);
-      expect(z.toJSONSchema(each.inputSchema as z.ZodType), name).toMatchObject({ type: "object", properties: {} });
+      expect(await asSchema(each.inputSchema as FlexibleSchema<unknown>).jsonSchema, name).toMatchObject({ type: "object", properties: {} });
       permission.allowed = false;
       // Whatever the model invents as arguments is dropped, and the call is refused and recorded, not rejected.
       const refused = await each.execute!(SAMPLE_INPUTS[name] as never, { toolCallId: `call-${name}`, messages: [], context: {} });
