@@ -1,4 +1,5 @@
 import { Agent, request } from "node:http";
+import { availableParallelism, loadavg } from "node:os";
 import { ConsistencyPreference, OpenFgaClient } from "@openfga/sdk";
 import postgres from "postgres";
 import { ensureModel, ensureStore } from "../lib/fga/setup";
@@ -27,28 +28,39 @@ const pick = (n: number) => 1 + Math.floor(random() * n);
 const pg = await startSandboxPostgres({ port: 0 });
 const fgaServer = await startFgaServer({ port: 0, databaseUrl: pg.url, log: () => {} });
 const sql = postgres(pg.url, { max: 1, prepare: false, onnotice: () => {} });
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
 /** Owner of document `dN` in a store of `size` tuples. */
 const ownerOf = (n: number) => (n <= HEAVY_DOCUMENTS ? "user:heavy" : `user:u${n % SPREAD_USERS}`);
 
 interface Figure {
   label: string;
+  /** Samples to take; spread evenly over the run. */
+  n: number;
+  run: () => Promise<unknown>;
   samples: number[];
 }
 
-async function sample(label: string, n: number, run: () => Promise<unknown>): Promise<Figure> {
-  for (let i = 0; i < Math.max(5, n / 10); i++) await run(); // warm-up: JIT, plans, connections
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const started = performance.now();
-    await run();
-    samples.push(performance.now() - started);
+const ROUNDS = 300;
+
+/**
+ * Takes every figure's samples interleaved, round by round (a figure with n samples runs every ROUNDS / n rounds),
+ * so that a figure and its baselines are measured under the same load: on a shared machine it comes and goes.
+ */
+async function measure(figures: Omit<Figure, "samples">[]): Promise<Figure[]> {
+  const measured = figures.map((figure) => ({ ...figure, samples: [] as number[] }));
+  for (const figure of measured) for (let i = 0; i < Math.max(3, figure.n / 10); i++) await figure.run(); // warm-up: JIT, plans, connections
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const figure of measured) {
+      if (round % (ROUNDS / figure.n) !== 0) continue;
+      const started = performance.now();
+      await figure.run();
+      figure.samples.push(performance.now() - started);
+    }
   }
-  return { label, samples };
+  return measured;
 }
 
-function httpRoundTrip(url: string): Promise<void> {
+function httpRoundTrip(url: string, agent: Agent): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = request(`${url}/healthz`, { agent }, (res) => {
       res.resume();
@@ -76,37 +88,61 @@ for (const size of SIZES) {
   const loaded = (performance.now() - started) / 1000;
   const heavyCount = Math.min(size, HEAVY_DOCUMENTS);
 
+  // Kept alive like the SDK's, and new for each store: one idle through the next store's loading is closed by the server.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   started = performance.now();
-  const figures: Figure[] = [
-    await sample("baseline: HTTP GET /healthz", 300, () => httpRoundTrip(fgaServer.url)),
-    await sample("baseline: SQL select of one tuple", 300, () => {
-      const n = pick(size);
-      return sql`select 1 from fga_tuples where store_id = ${storeId} and object_type = 'doc' and object_id = ${`d${n}`} and relation = 'owner' and user_key = ${ownerOf(n)}`;
-    }),
-    await sample("check, allowed", 300, async () => {
-      const n = pick(size);
-      const { allowed } = await fga.check({ user: ownerOf(n), relation: "can_view", object: `doc:d${n}` }, FRESH);
-      if (!allowed) throw new Error(`check denied the owner of doc:d${n}`);
-    }),
-    await sample("check, denied", 300, () => fga.check({ user: "user:nobody", relation: "can_view", object: `doc:d${pick(size)}` }, FRESH)),
-    await sample("batch-check, 50 documents", 100, () => {
-      const user = ownerOf(pick(size));
-      return fga.batchCheck({ checks: Array.from({ length: 50 }, (_, i) => ({ user, relation: "can_view", object: `doc:d${pick(size)}`, correlationId: String(i) })) }, FRESH);
-    }),
-    await sample(`list-objects, ${Math.min(heavyCount, 1000)} results (capped)`, 30, async () => {
-      const { objects } = await fga.listObjects({ user: "user:heavy", relation: "can_view", type: "doc" }, FRESH);
-      if (objects.length !== Math.min(heavyCount, 1000)) throw new Error(`list-objects returned ${objects.length} objects`);
-    }),
-    await sample(`streamed list-objects, ${heavyCount} results`, 10, async () => {
-      let count = 0;
-      for await (const _ of fga.streamedListObjects({ user: "user:heavy", relation: "can_view", type: "doc" }, FRESH)) count++;
-      if (count !== heavyCount) throw new Error(`streamed list-objects returned ${count} objects`);
-    }),
-  ];
+  const figures = await measure([
+    { label: "baseline: HTTP GET /healthz", n: 300, run: () => httpRoundTrip(fgaServer.url, agent) },
+    {
+      label: "baseline: SQL select of one tuple",
+      n: 300,
+      run: () => {
+        const n = pick(size);
+        return sql`select 1 from fga_tuples where store_id = ${storeId} and object_type = 'doc' and object_id = ${`d${n}`} and relation = 'owner' and user_key = ${ownerOf(n)}`;
+      },
+    },
+    {
+      label: "check, allowed",
+      n: 300,
+      run: async () => {
+        const n = pick(size);
+        const { allowed } = await fga.check({ user: ownerOf(n), relation: "can_view", object: `doc:d${n}` }, FRESH);
+        if (!allowed) throw new Error(`check denied the owner of doc:d${n}`);
+      },
+    },
+    { label: "check, denied", n: 300, run: () => fga.check({ user: "user:nobody", relation: "can_view", object: `doc:d${pick(size)}` }, FRESH) },
+    {
+      label: "batch-check, 50 documents",
+      n: 100,
+      run: () => {
+        const user = ownerOf(pick(size));
+        return fga.batchCheck({ checks: Array.from({ length: 50 }, (_, i) => ({ user, relation: "can_view", object: `doc:d${pick(size)}`, correlationId: String(i) })) }, FRESH);
+      },
+    },
+    {
+      label: `list-objects, ${Math.min(heavyCount, 1000)} results (capped)`,
+      n: 30,
+      run: async () => {
+        const { objects } = await fga.listObjects({ user: "user:heavy", relation: "can_view", type: "doc" }, FRESH);
+        if (objects.length !== Math.min(heavyCount, 1000)) throw new Error(`list-objects returned ${objects.length} objects`);
+      },
+    },
+    {
+      label: `streamed list-objects, ${heavyCount} results`,
+      n: 10,
+      run: async () => {
+        let count = 0;
+        for await (const _ of fga.streamedListObjects({ user: "user:heavy", relation: "can_view", type: "doc" }, FRESH)) count++;
+        if (count !== heavyCount) throw new Error(`streamed list-objects returned ${count} objects`);
+      },
+    },
+  ]);
   const measured = (performance.now() - started) / 1000;
+  agent.destroy();
 
   const [http, select] = figures.map((f) => median(f.samples)) as [number, number];
-  console.log(`\nFGA at ${size.toLocaleString("en-US")} tuples (loaded in ${loaded.toFixed(1)} s, measured in ${measured.toFixed(1)} s)`);
+  const load = loadavg()[0]!.toFixed(1);
+  console.log(`\nFGA at ${size.toLocaleString("en-US")} tuples (loaded in ${loaded.toFixed(1)} s, measured in ${measured.toFixed(1)} s; load average ${load} on ${availableParallelism()} cores)`);
   console.log(`  ${"".padEnd(42)}     p50          p95     p50 / HTTP   p50 / SQL`);
   for (const { label, samples } of figures) {
     const p50 = median(samples);
@@ -114,7 +150,6 @@ for (const size of SIZES) {
   }
 }
 
-agent.destroy();
 await sql.end();
 await fgaServer.close();
 await pg.close();
