@@ -1,5 +1,5 @@
 import "server-only";
-import { desc, eq, inArray, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { documentChunks, documents } from "../schema";
 
@@ -59,13 +59,16 @@ export async function deleteDocument(id: string) {
   await getDb().delete(documents).where(eq(documents.id, id));
 }
 
+/** One array parameter, however many documents: Postgres casts and so validates every id. */
+const uuidArray = (ids: string[]) => sql`${`{${ids.join(",")}}`}::uuid[]`;
+
 /** Metadata of the given documents (no content), newest first. Callers pass only ids FGA allowed. */
 export async function getDocumentsByIds(ids: string[]) {
   if (ids.length === 0) return [];
   return getDb()
     .select({ id: documents.id, ownerId: documents.ownerId, name: documents.name, mimeType: documents.mimeType, sizeBytes: documents.sizeBytes, createdAt: documents.createdAt })
     .from(documents)
-    .where(inArray(documents.id, ids))
+    .where(sql`${documents.id} = any(${uuidArray(ids)})`)
     .orderBy(desc(documents.createdAt));
 }
 
@@ -104,8 +107,6 @@ type ChunkRow = {
 const chunkColumns = sql`c.id as chunk_id, c.document_id, d.name as document_name, c.content, c.ordinal, c.start_offset, c.end_offset`;
 
 const vectorLiteral = (embedding: number[]) => `[${embedding.join(",")}]`;
-/** One array parameter, however many documents: Postgres casts and so validates every id. */
-const uuidArray = (ids: string[]) => sql`${`{${ids.join(",")}}`}::uuid[]`;
 
 /**
  * Exact nearest chunks among the given documents, if they have at most `cap` chunks; `readable` says how many they
