@@ -110,9 +110,10 @@ const vectorLiteral = (embedding: number[]) => `[${embedding.join(",")}]`;
 
 /**
  * Exact nearest chunks among the given documents, if they have at most `cap` chunks; `readable` says how many they
- * have (counted no further than `cap + 1`). The distance is computed for every one of those chunks, materialised
- * first so that the approximate index cannot be used: exact, and cheap because the caller keeps `cap` small. One
- * round trip whatever the answer.
+ * have (counted no further than `cap + 1`). The distance is computed for every one of those chunks, in a query with
+ * no ORDER BY on the embedding, so the approximate index cannot serve it: exact, and cheap because the caller keeps
+ * `cap` small. Only ids and distances are held while ranking (not 6 KB embeddings, which would spill to disk), and
+ * the text is read for the winners alone. One round trip whatever the answer.
  */
 export async function nearestChunksAmong(
   documentIds: string[],
@@ -122,18 +123,20 @@ export async function nearestChunksAmong(
 ): Promise<{ readable: number; chunks: ChunkMatch[] }> {
   if (documentIds.length === 0) return { readable: 0, chunks: [] };
   const capped = Number.isFinite(cap);
+  const ids = uuidArray(documentIds);
   const rows = await getDb().execute<ChunkRow & { readable: number }>(sql`
-    with readable as materialized (
-      select c.id, c.document_id, c.content, c.ordinal, c.start_offset, c.end_offset, c.embedding from document_chunks c
-      where c.document_id = any(${uuidArray(documentIds)})
-      ${capped ? sql`limit ${cap + 1}` : sql``}
-    ), counted as (select count(*)::int as readable from readable)
+    with counted as (
+      select count(*)::int as readable from (select 1 from document_chunks where document_id = any(${ids}) ${capped ? sql`limit ${cap + 1}` : sql``}) chunk
+    ), scored as materialized (
+      select c.id, c.embedding <=> ${vectorLiteral(embedding)}::vector as distance from document_chunks c
+      where c.document_id = any(${ids}) ${capped ? sql`and (select readable from counted) <= ${cap}` : sql``}
+    ), best as (
+      select id, distance from scored order by distance, id limit ${limit}
+    )
     select counted.readable, ranked.* from counted left join lateral (
-      select ${chunkColumns}, (c.embedding <=> ${vectorLiteral(embedding)}::vector) as distance
-      from readable c join documents d on d.id = c.document_id
-      ${capped ? sql`where counted.readable <= ${cap}` : sql``}
-      order by distance, c.id
-      limit ${limit}
+      select ${chunkColumns}, best.distance
+      from best join document_chunks c on c.id = best.id join documents d on d.id = c.document_id
+      order by best.distance, best.id
     ) ranked on true`);
   return { readable: Number(rows[0]?.readable ?? 0), chunks: rows.filter((row) => row.chunk_id !== null).map(toMatch) };
 }
