@@ -142,10 +142,10 @@ export async function nearestChunksAmong(
 }
 
 /**
- * How many candidates the index considers for the first `depth` ranks: twice as many (measured by `npm run
- * bench:rag`: recall 0.985 at 1×, ≥ 0.99 at 2×, for about the same time), within pgvector's 1,000.
+ * How many candidates the index considers for the first `depth` ranks: four times as many (measured by `npm run
+ * bench:rag`: recall 0.96–0.985 at 1× and 2×, 1.000 at 4×, for about the same time), within pgvector's 1,000.
  */
-const efSearch = (depth: number) => Math.min(1_000, Math.max(40, 2 * depth));
+const efSearch = (depth: number) => Math.min(1_000, Math.max(40, 4 * depth));
 
 /**
  * The nearest chunks of all documents by the HNSW index, ranks `offset + 1` to `offset + limit`. Iterative index
