@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chunkText, type Chunk } from "./chunk";
+import { MAX_TEXT_BYTES } from "./limits";
 
 /** Every chunk is the source's own text at its offsets, non-empty, trimmed and within the size. */
 function expectExact(text: string, chunks: Chunk[], size: number) {
@@ -146,7 +147,7 @@ describe("chunking", () => {
 
   it("chunks the largest allowed document quickly", () => {
     const paragraph = `${filler(8)} See https://example.com/a.b?c=1 or mail a.b@example.com.\n| a | b |\n|---|---|\n| 1 | 2 |\n\n`;
-    const text = paragraph.repeat(Math.ceil(2_000_000 / paragraph.length)).slice(0, 2_000_000);
+    const text = paragraph.repeat(Math.ceil(MAX_TEXT_BYTES / paragraph.length)).slice(0, MAX_TEXT_BYTES);
     const started = performance.now();
     const chunks = chunkText(text);
     expect(performance.now() - started).toBeLessThan(10_000);
@@ -154,7 +155,7 @@ describe("chunking", () => {
     expect(rebuild(text, chunks)).toBe(text);
 
     // Fences and tables with nothing in them, as many as fit: no block may be searched for from the top again.
-    const hostile = "```\n|a|\n|-|\n~~~\n".repeat(2_000_000 / 16);
+    const hostile = "```\n|a|\n|-|\n~~~\n".repeat(MAX_TEXT_BYTES / 16);
     const hostileStarted = performance.now();
     expect(rebuild(hostile, chunkText(hostile))).toBe(hostile);
     expect(performance.now() - hostileStarted).toBeLessThan(10_000);

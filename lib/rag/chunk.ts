@@ -32,7 +32,7 @@ export function chunkText(text: string, { size = 1_000, overlap = 200 } = {}): C
   let next = 0; // index into `breaks` of the first break after `start`
   let previousCut = start;
   while (start < text.length) {
-    while (next < breaks.length && breaks[next]!.at <= start) next++;
+    while (next < breaks.count && breaks.at[next]! <= start) next++;
     const limit = start + size;
     if (text.length <= limit) {
       chunks.push(chunk(text, start, text.length));
@@ -48,37 +48,41 @@ export function chunkText(text: string, { size = 1_000, overlap = 200 } = {}): C
   return chunks.filter((c) => c.content.length > 0);
 }
 
-interface Candidate {
-  at: number;
-  strength: Break;
+/** Every place a chunk may end, in order, with its strength (two arrays: there are millions in a large document). */
+interface Breaks {
+  at: Int32Array;
+  strength: Uint8Array;
+  count: number;
 }
 
-function bestBreak(breaks: Candidate[], from: number, preferredFrom: number, limit: number, after: number): number | undefined {
-  let best: Candidate | undefined;
-  let bestPreferred: Candidate | undefined;
-  for (let i = from; i < breaks.length && breaks[i]!.at <= limit; i++) {
-    const candidate = breaks[i]!;
-    if (candidate.at <= after) continue;
-    if (!best || candidate.strength >= best.strength) best = candidate;
-    if (candidate.at >= preferredFrom && (!bestPreferred || candidate.strength >= bestPreferred.strength)) bestPreferred = candidate;
+function bestBreak(breaks: Breaks, from: number, preferredFrom: number, limit: number, after: number): number | undefined {
+  let best = -1;
+  let bestPreferred = -1;
+  for (let i = from; i < breaks.count && breaks.at[i]! <= limit; i++) {
+    const at = breaks.at[i]!;
+    if (at <= after) continue;
+    const strength = breaks.strength[i]!;
+    if (best === -1 || strength >= breaks.strength[best]!) best = i;
+    if (at >= preferredFrom && (bestPreferred === -1 || strength >= breaks.strength[bestPreferred]!)) bestPreferred = i;
   }
-  return (bestPreferred ?? best)?.at;
+  const chosen = bestPreferred === -1 ? best : bestPreferred;
+  return chosen === -1 ? undefined : breaks.at[chosen];
 }
 
 /** The earliest sentence-or-better break in [from, end): the next chunk starts there. */
-function overlapStart(breaks: Candidate[], first: number, from: number, end: number): number | undefined {
-  for (let i = first; i < breaks.length && breaks[i]!.at < end; i++) if (breaks[i]!.at >= from && breaks[i]!.strength >= Break.Sentence) return breaks[i]!.at;
+function overlapStart(breaks: Breaks, first: number, from: number, end: number): number | undefined {
+  for (let i = first; i < breaks.count && breaks.at[i]! < end; i++) if (breaks.at[i]! >= from && breaks.strength[i]! >= Break.Sentence) return breaks.at[i];
   return undefined;
 }
 
 function chunk(text: string, start: number, end: number): Chunk {
   let trimmedEnd = end;
-  while (trimmedEnd > start && /\s/.test(text[trimmedEnd - 1]!)) trimmedEnd--;
+  while (trimmedEnd > start && isSpace(text.charCodeAt(trimmedEnd - 1))) trimmedEnd--;
   return { content: text.slice(start, trimmedEnd), start, end: trimmedEnd };
 }
 
 function skipSpace(text: string, at: number): number {
-  while (at < text.length && /\s/.test(text[at]!)) at++;
+  while (at < text.length && isSpace(text.charCodeAt(at))) at++;
   return at;
 }
 
@@ -99,22 +103,26 @@ function graphemeCut(text: string, after: number, limit: number): number {
 }
 
 /** Every position where a chunk may end, in order, each with its strength. */
-function breakPositions(text: string, size: number): Candidate[] {
+function breakPositions(text: string, size: number): Breaks {
   const blocks = protectedBlocks(text);
-  const strength = new Map<number, Break>();
+  // A slot per position of the text: offers come in any order, and none needs sorting afterwards.
+  const strengths = new Uint8Array(text.length + 1);
   const blockAt = (at: number) => blockContaining(blocks, at);
   const offer = (at: number, s: Break) => {
-    if (at > 0 && at < text.length && (strength.get(at) ?? 0) < s) strength.set(at, s);
+    if (at > 0 && at < text.length && strengths[at]! < s) strengths[at] = s;
   };
   // Inside a table or code block only its line breaks count, and only when the block is too big for one chunk.
-  for (const match of text.matchAll(/\s+/g)) {
-    const at = match.index + match[0].length;
+  for (let runStart = 0; runStart < text.length; runStart++) {
+    if (!isSpace(text.charCodeAt(runStart))) continue;
+    let at = runStart;
+    let lines = 0;
+    for (; at < text.length && isSpace(text.charCodeAt(at)); at++) if (text.charCodeAt(at) === NEWLINE) lines++;
     const block = blockAt(at);
-    const lines = (match[0].match(/\n/g) ?? []).length;
     if (block) {
       if (lines > 0 && block.end - block.start > size) offer(at, Break.BlockLine);
     } else if (lines > 1) offer(at, Break.Paragraph);
-    else offer(at, lines === 1 && endsLine(text, match.index, at) ? Break.Line : Break.Word);
+    else offer(at, lines === 1 && endsLine(text, runStart, at) ? Break.Line : Break.Word);
+    runStart = at;
   }
   for (const block of blocks) {
     offer(block.start, Break.Paragraph);
@@ -125,7 +133,33 @@ function breakPositions(text: string, size: number): Candidate[] {
     const at = skipSpace(text, end);
     if (!blockAt(at)) offer(at, Break.Sentence);
   }
-  return [...strength].map(([at, s]) => ({ at, strength: s })).sort((a, b) => a.at - b.at);
+  let count = 0;
+  for (let at = 1; at < text.length; at++) if (strengths[at]! > 0) count++;
+  const breaks: Breaks = { at: new Int32Array(count), strength: new Uint8Array(count), count };
+  for (let at = 1, i = 0; at < text.length; at++) {
+    if (strengths[at] === 0) continue;
+    breaks.at[i] = at;
+    breaks.strength[i++] = strengths[at]!;
+  }
+  return breaks;
+}
+
+const NEWLINE = 0x0a;
+
+/** Exactly the characters of JavaScript's `\s`, without running a regular expression per character. */
+function isSpace(code: number): boolean {
+  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
 
 const sentences = new Intl.Segmenter(undefined, { granularity: "sentence" });

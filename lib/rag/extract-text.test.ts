@@ -1,6 +1,7 @@
 import { deflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { DocumentLimitError, documentTypeOf, EXTRACTION_LIMITS, extractText, UnreadableDocumentError } from "./extract-text";
+import { MAX_DOCUMENT_BYTES } from "./limits";
 
 /**
  * A PDF with one page per entry, each showing its lines in Helvetica, built by hand so no fixture file is needed.
@@ -65,19 +66,22 @@ describe("text extraction", () => {
     expect(atLimit.split("\n")).toHaveLength(200);
   });
 
-  it("stops reading a PDF once its text passes the character limit", async () => {
-    // 30 pages of 100 lines of 700 characters: 2.1 million, over the 2,000,000 limit by the 29th page.
+  it("stops reading a PDF once its text passes the text limit", async () => {
+    // 30 pages of 100 lines of 700 characters: 2.1 MB, over a 2 MB limit by the 30th page. (The real limit, 10 MB, is
+    // as much text as the largest text file holds; a PDF's compressed pages can hold more.)
     const page = Array.from({ length: 100 }, (_, line) => `Line ${line} `.padEnd(700, "x")).join("\n");
     const huge = pdf(Array.from({ length: 30 }, () => page), { fontSize: 1 });
-    await expect(extractText(huge, PDF)).rejects.toThrow(
-      new DocumentLimitError("The document has more than 2,000,000 characters of text, the limit for one document. Split it into smaller files."),
+    await expect(extractText(huge, PDF, { ...EXTRACTION_LIMITS, maxTextBytes: 2 * 1024 * 1024 })).rejects.toThrow(
+      new DocumentLimitError("The document has more than 2 MB of text, the limit for one document. Split it into smaller files."),
     );
+    expect(EXTRACTION_LIMITS.maxTextBytes).toBe(MAX_DOCUMENT_BYTES);
   });
 
-  it("applies the character limit to text files too", async () => {
-    const limits = { ...EXTRACTION_LIMITS, maxCharacters: 10 };
-    expect(await extractText(new TextEncoder().encode("ten chars!"), "text/plain", limits)).toBe("ten chars!");
-    await expect(extractText(new TextEncoder().encode("eleven chars"), "text/plain", limits)).rejects.toBeInstanceOf(DocumentLimitError);
+  it("applies the text limit to text files too, in UTF-8 bytes", async () => {
+    const limits = { ...EXTRACTION_LIMITS, maxTextBytes: 10 };
+    expect(await extractText(new TextEncoder().encode("ten bytes!"), "text/plain", limits)).toBe("ten bytes!");
+    // Ten characters, twelve bytes.
+    await expect(extractText(new TextEncoder().encode("café crème"), "text/plain", limits)).rejects.toBeInstanceOf(DocumentLimitError);
   });
 
   it("gives up on a PDF that takes longer than the time limit, naming it", async () => {

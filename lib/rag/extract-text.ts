@@ -1,7 +1,7 @@
 import "server-only";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { EXTRACTION_TIME_LIMIT_MS, MAX_PDF_PAGES, MAX_TEXT_CHARACTERS } from "./limits";
+import { EXTRACTION_TIME_LIMIT_MS, formatBytes, MAX_PDF_PAGES, MAX_TEXT_BYTES } from "./limits";
 
 /** What can be uploaded, and how its text is read. PDFs go through unpdf (PDF.js, no native code). */
 export const DOCUMENT_TYPES = {
@@ -32,23 +32,24 @@ export class DocumentLimitError extends Error {
 
 export interface ExtractionLimits {
   maxPages: number;
-  maxCharacters: number;
+  /** In UTF-8 bytes (see MAX_TEXT_BYTES). */
+  maxTextBytes: number;
   timeLimitMs: number;
 }
 
 export const EXTRACTION_LIMITS: ExtractionLimits = {
   maxPages: MAX_PDF_PAGES,
-  maxCharacters: MAX_TEXT_CHARACTERS,
+  maxTextBytes: MAX_TEXT_BYTES,
   timeLimitMs: EXTRACTION_TIME_LIMIT_MS,
 };
 
 const count = (n: number) => n.toLocaleString("en-US");
 const tooMuchText = (limits: ExtractionLimits) =>
-  new DocumentLimitError(`The document has more than ${count(limits.maxCharacters)} characters of text, the limit for one document. Split it into smaller files.`);
+  new DocumentLimitError(`The document has more than ${formatBytes(limits.maxTextBytes)} of text, the limit for one document. Split it into smaller files.`);
 
 export async function extractText(bytes: Uint8Array, type: DocumentType, limits = EXTRACTION_LIMITS): Promise<string> {
   const text = type === "application/pdf" ? await extractPdfText(bytes, limits) : decodeUtf8(bytes);
-  if (text.length > limits.maxCharacters) throw tooMuchText(limits);
+  if (Buffer.byteLength(text) > limits.maxTextBytes) throw tooMuchText(limits);
   // Postgres text cannot hold NUL; it carries no meaning in a document, so it goes rather than the upload.
   return text.replaceAll("\u0000", "");
 }
@@ -74,12 +75,12 @@ type WorkerAnswer =
 /**
  * PDF.js cannot be interrupted inside a page, and a small compressed page can decode to gigabytes, so it runs in
  * a worker thread that is terminated at the deadline, whatever it is doing. The page count is refused before any
- * page is read, and the character count is checked after each page.
+ * page is read, and the text's size is checked after each page.
  */
 function extractPdfText(bytes: Uint8Array, limits: ExtractionLimits): Promise<string> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(PDF_WORKER, {
-      workerData: { bytes: new Uint8Array(bytes), maxPages: limits.maxPages, maxCharacters: limits.maxCharacters },
+      workerData: { bytes: new Uint8Array(bytes), maxPages: limits.maxPages, maxTextBytes: limits.maxTextBytes },
       resourceLimits: { maxOldGenerationSizeMb: PDF_WORKER_HEAP_MB },
       // PDF.js prints what it cannot parse, which can quote the document: nothing of it reaches the logs.
       stdout: true,

@@ -4,8 +4,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { getDocumentProxy } from "unpdf";
 
-/** @type {{ bytes: Uint8Array; maxPages: number; maxCharacters: number }} */
-const { bytes, maxPages, maxCharacters } = workerData;
+/** @type {{ bytes: Uint8Array; maxPages: number; maxTextBytes: number }} */
+const { bytes, maxPages, maxTextBytes } = workerData;
 
 /** @returns {Promise<{ outcome: "text"; pages: string[] } | { outcome: "too_many_pages"; pages: number } | { outcome: "too_much_text" | "unreadable" | "damaged" }>} */
 async function read() {
@@ -19,14 +19,14 @@ async function read() {
   try {
     if (pdf.numPages > maxPages) return { outcome: "too_many_pages", pages: pdf.numPages };
     const pages = [];
-    let characters = 0;
+    let textBytes = 0;
     for (let number = 1; number <= pdf.numPages; number++) {
       const page = await pdf.getPage(number);
       const { items } = await page.getTextContent();
       page.cleanup();
       const text = items.map((item) => ("str" in item ? item.str + (item.hasEOL ? "\n" : "") : "")).join("");
-      characters += text.length;
-      if (characters > maxCharacters) return { outcome: "too_much_text" };
+      textBytes += Buffer.byteLength(text);
+      if (textBytes > maxTextBytes) return { outcome: "too_much_text" };
       pages.push(text);
     }
     return { outcome: "text", pages };

@@ -31,6 +31,12 @@ function checkLimits(inputs: string[]): void {
   if (total > MAX_REQUEST_TOKENS) throw new HttpError(400, `Requested ${total} tokens, max ${MAX_REQUEST_TOKENS} tokens per request`, "max_tokens_per_request", null, "max_tokens_per_request");
 }
 
+/**
+ * OpenAI's floats carry float32 precision ("-0.0069292835"), not the seventeen digits JavaScript writes for a double:
+ * rounded alike, an answer is as long, and as costly to read and to store, as the real one.
+ */
+const asSent = (value: number) => Math.round(value * 1e9) / 1e9;
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -69,7 +75,7 @@ export function handleEmbeddings(body: unknown, res: ServerResponse): string {
     object: "list",
     data: inputs.map((text, index) => {
       const vector = embedText(text, dimensions);
-      return { object: "embedding", index, embedding: format === "base64" ? toBase64(vector) : vector };
+      return { object: "embedding", index, embedding: format === "base64" ? toBase64(vector) : vector.map(asSent) };
     }),
     model: body.model,
     usage: { prompt_tokens: tokens, total_tokens: tokens },

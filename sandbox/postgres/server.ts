@@ -4,6 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { PGLiteSocketHandler, type PGLiteSocketHandlerOptions } from "@electric-sql/pglite-socket";
 import { BatchAffineQueue } from "./batch-queue";
+import { emitWholeMessages } from "./whole-messages";
 
 export interface SandboxPostgres {
   /** A postgres:// URL that any Postgres client (postgres.js, psql, drizzle-kit) can use. */
@@ -14,8 +15,8 @@ export interface SandboxPostgres {
 /**
  * PGlite (Postgres compiled to WASM) with pgvector, served over the Postgres wire protocol so the app
  * connects with postgres.js exactly as it would to Neon or Supabase. `dataDir` undefined keeps it in memory.
- * pglite-socket speaks the protocol on each connection; the queue behind it (batch-queue.ts) shares PGlite's
- * single backend between connections safely.
+ * pglite-socket speaks the protocol on each connection, fed whole messages (whole-messages.ts); the queue behind it
+ * (batch-queue.ts) shares PGlite's single backend between connections safely.
  */
 export async function startSandboxPostgres(options: { port: number; dataDir?: string }): Promise<SandboxPostgres> {
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
@@ -30,6 +31,7 @@ export async function startSandboxPostgres(options: { port: number; dataDir?: st
   const queryQueue = new BatchAffineQueue(db) as unknown as PGLiteSocketHandlerOptions["queryQueue"];
   const handlers = new Set<PGLiteSocketHandler>();
   const server = createServer((socket: Socket) => {
+    emitWholeMessages(socket);
     const handler = new PGLiteSocketHandler({ queryQueue, closeOnDetach: true });
     handlers.add(handler);
     socket.on("close", () => handlers.delete(handler));
