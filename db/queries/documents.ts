@@ -26,6 +26,12 @@ export async function storageUsedBy(ownerId: string, db: Pick<ReturnType<typeof 
 }
 
 /**
+ * Chunk rows per INSERT statement: few round trips, and far below Postgres' 65,535 parameters (six a row) and any
+ * message size that matters (a row is some 15 KB of text, most of it the vector).
+ */
+const ROWS_PER_STATEMENT = 500;
+
+/**
  * The document and its chunks land together or not at all, and only if the owner's documents stay within
  * `quotaBytes` (StorageQuotaError otherwise).
  */
@@ -40,9 +46,9 @@ export async function insertDocumentWithChunks(
     const used = await storageUsedBy(document.ownerId, tx);
     if (used + document.sizeBytes > quotaBytes) throw new StorageQuotaError(used, quotaBytes);
     await tx.insert(documents).values(document);
-    for (let i = 0; i < chunks.length; i += 100) {
+    for (let i = 0; i < chunks.length; i += ROWS_PER_STATEMENT) {
       await tx.insert(documentChunks).values(
-        chunks.slice(i, i + 100).map((chunk, j) => ({
+        chunks.slice(i, i + ROWS_PER_STATEMENT).map((chunk, j) => ({
           documentId: document.id,
           ordinal: i + j,
           content: chunk.content,

@@ -11,8 +11,8 @@ export const MAX_PDF_PAGES = 200;
 /**
  * The text read from one document, in UTF-8 bytes: as much as the largest text file holds, so it binds PDFs, whose
  * compressed pages can hold far more. Bytes rather than characters, because bytes bound both what embedding it costs
- * (no token is shorter than a byte) and how many chunks it makes (no character is shorter than a byte): 10 MB is at
- * most about 14,000 chunks of 1,000 characters, which `npm run bench:ingest` stores within the upload's minute.
+ * (no token is shorter than a byte) and how many chunks it makes (no character is shorter than a byte): 10 MB of
+ * text is some 15,000 chunks of up to 1,000 characters. `npm run bench:ingest` times storing them (README.md).
  */
 export const MAX_TEXT_BYTES = MAX_DOCUMENT_BYTES;
 export const EXTRACTION_TIME_LIMIT_MS = 20_000;
