@@ -117,6 +117,6 @@ export function untidyDocument({ bytes, seed = 13, needleAt = 0.97 }: { bytes: n
     parts.push(next);
     size += nextSize;
   }
-  if (!placed) throw new RangeError(`untidyDocument needs more than ${bytes} bytes to place its passage`);
+  if (!placed || size > bytes) throw new RangeError(`untidyDocument cannot place its passage within ${bytes} bytes`);
   return { text: parts.join(""), needle: NEEDLE, question: QUESTION };
 }
