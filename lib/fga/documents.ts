@@ -1,6 +1,6 @@
 import "server-only";
 import { ClientWriteRequestOnDuplicateWrites, ClientWriteRequestOnMissingDeletes, type TupleKey } from "@openfga/sdk";
-import { ask, checkEach, FRESH, getFga, userRef } from "./client";
+import { ask, FRESH, getFga, userRef } from "./client";
 
 /**
  * Document permissions, asked of OpenFGA (lib/fga/model.fga). Any failure to get an answer throws
@@ -31,14 +31,6 @@ export async function can(userSub: string, permission: DocumentPermission, docum
   const { allowed } = await ask("check", () => getFga().check({ user: userRef(userSub), relation: permission, object: docRef(documentId) }, FRESH));
   return allowed === true;
 }
-
-/** The subset of `documentIds` on which the user has `permission`, in one batch-check. */
-export async function permittedAmong(userSub: string, permission: DocumentPermission, documentIds: string[]): Promise<Set<string>> {
-  const allowed = await checkEach(documentIds.map((id) => ({ user: userRef(userSub), relation: permission, object: docRef(id) })));
-  return new Set(documentIds.filter((_, i) => allowed[i]));
-}
-
-export const viewableAmong = (userSub: string, documentIds: string[]) => permittedAmong(userSub, "can_view", documentIds);
 
 /**
  * Every document on which the user has `permission`, by id, from streamed list-objects: list-objects stops at 1,000

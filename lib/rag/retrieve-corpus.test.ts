@@ -112,7 +112,7 @@ describe("retrieval on a generated corpus, against brute force", () => {
   it("ranks thousands of readable documents exactly when asked to (recall 1.0)", async () => {
     for (let q = 0; q < 5; q++) {
       const query = question();
-      const result = await retrieveChunks({ userSub: READERS.many, embedding: Array.from(query), k: K, exactLimit: Infinity });
+      const result = await retrieveChunks({ userSub: READERS.many, embedding: Array.from(query), k: K, forcePath: "exact" });
       expect(result.fgaQuestions[0]!.allowedCount).toBe(MANY);
       expectExactTopK(result.chunks, ranked(READERS.many, query));
     }

@@ -71,7 +71,7 @@ async function rankEveryChunk(embedding: number[]) {
 }
 
 describe("permission-aware retrieval", () => {
-  for (const [strategy, exactLimit] of [["exact", 2_000], ["index", 0]] as const) {
+  for (const strategy of ["exact", "index"] as const) {
     it(`returns exactly the best k chunks bob may read, never fewer when k exist (${strategy})`, async () => {
       const embedding = await queryEmbedding(QUERY);
       const ranking = await rankEveryChunk(embedding);
@@ -81,7 +81,7 @@ describe("permission-aware retrieval", () => {
       expect(authorized[5]!.distance - expected[4]!.distance).toBeGreaterThan(1e-6);
       expect(ranking.filter((chunk) => !bobsDocuments.has(chunk.documentId) && chunk.distance < expected[4]!.distance).length).toBeGreaterThan(30);
 
-      const result = await retrieveChunks({ userSub: BOB, embedding, k: 5, exactLimit });
+      const result = await retrieveChunks({ userSub: BOB, embedding, k: 5, forcePath: strategy });
       expect(result.strategy).toBe(strategy);
       expect(result.chunks.map((c) => c.chunkId)).toEqual(expected.map((c) => c.chunkId));
       result.chunks.forEach((chunk, i) => expect(chunk.distance).toBeCloseTo(expected[i]!.distance, 5));
@@ -91,8 +91,8 @@ describe("permission-aware retrieval", () => {
 
   it("reports the question it asked FGA and the answer: the documents allowed, never content", async () => {
     const embedding = await queryEmbedding(QUERY);
-    for (const exactLimit of [2_000, 0]) {
-      const result = await retrieveChunks({ userSub: BOB, embedding, k: 5, exactLimit });
+    for (const forcePath of ["exact", "index"] as const) {
+      const result = await retrieveChunks({ userSub: BOB, embedding, k: 5, forcePath });
       expect(result.fgaQuestions).toEqual([{ call: "list-objects", relation: "can_view", allowedCount: bobsDocuments.size, allowed: expect.any(Array) }]);
       expect(result.fgaQuestions[0]!.allowed.toSorted()).toEqual([...bobsDocuments].toSorted());
       expect(JSON.stringify(result.fgaQuestions)).not.toMatch(/budget|forecast|marketing/i);
@@ -112,7 +112,7 @@ describe("permission-aware retrieval", () => {
   it("returns fewer only when fewer exist, and nothing for a user who may read nothing", async () => {
     const embedding = await queryEmbedding(QUERY);
     const authorized = (await rankEveryChunk(embedding)).filter((chunk) => bobsDocuments.has(chunk.documentId));
-    const all = await retrieveChunks({ userSub: BOB, embedding, k: 50, exactLimit: 0 });
+    const all = await retrieveChunks({ userSub: BOB, embedding, k: 50, forcePath: "index" });
     expect(all.chunks.map((c) => c.chunkId).sort()).toEqual(authorized.map((c) => c.chunkId).sort());
     const none = await retrieveChunks({ userSub: "auth0|nobody", embedding, k: 5 });
     expect(none.chunks).toEqual([]);
@@ -123,7 +123,7 @@ describe("permission-aware retrieval", () => {
     // A reader of their own, so no other test's documents change what this one finds.
     const reader = "auth0|pay-reader";
     const { id } = await ingest(reader, "pay.md", body);
-    const result = await retrieveChunks({ userSub: reader, embedding: await queryEmbedding("salaries rose pay example"), k: 50, exactLimit: 0 });
+    const result = await retrieveChunks({ userSub: reader, embedding: await queryEmbedding("salaries rose pay example"), k: 50, forcePath: "index" });
     const passages = result.chunks.filter((c) => c.documentId === id).sort((a, b) => a.ordinal - b.ordinal);
     expect(passages.length).toBeGreaterThan(1);
     expect(passages.map((p) => p.ordinal)).toEqual(passages.map((_, i) => i));

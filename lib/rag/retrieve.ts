@@ -13,12 +13,11 @@ import { embeddingModel } from "@/lib/model";
  * - up to EXACT_LIMIT chunks (most users): every one of them is ranked exactly, so the authorized top k is exact;
  * - more: the approximate (HNSW) ranking of all chunks is walked in growing windows, keeping the user's chunks,
  *   until k are found. This costs about one unfiltered index search when the user may read a fair share of
- *   everything. A walk that would go deeper than DEEPEST_RANK, or that the index ends early, ranks exactly instead.
+ *   everything. A walk that goes past the last window (rank 700), or that the index ends early, ranks exactly instead.
  */
 export const EXACT_LIMIT = 2_000;
-const FIRST_WINDOW = 100;
-/** pgvector looks at no more than 1,000 candidates per index search (hnsw.ef_search). */
-const DEEPEST_RANK = 1_000;
+/** Each window's size; they follow one another, so the walk covers ranks 1–700. Deeper, exact ranking is cheaper. */
+const WINDOWS = [100, 200, 400] as const;
 
 export interface RetrievalResult {
   chunks: ChunkMatch[];
@@ -51,22 +50,24 @@ export async function retrieveChunks({
   userSub,
   embedding,
   k,
-  exactLimit = EXACT_LIMIT,
+  forcePath,
 }: {
   userSub: string;
   embedding: number[];
   k: number;
-  /** Overrides EXACT_LIMIT, for tests and the benchmark. */
-  exactLimit?: number;
+  /** Takes this path whatever the user may read, for tests and the benchmark; a walk may still fall back to exact. */
+  forcePath?: RetrievalResult["strategy"];
 }): Promise<RetrievalResult> {
+  const exactLimit = forcePath === "exact" ? Infinity : forcePath === "index" ? 0 : EXACT_LIMIT;
   // For a user who walked the index last time, its first window is fetched while FGA lists their documents; it is
   // only ever filtered by that list. Unused (the user now reads few chunks, or FGA failed), it is dropped.
-  const firstWindow = walkedLastTime.has(userSub) ? nearestChunksOverall(embedding, FIRST_WINDOW, 0) : undefined;
+  const firstWindow = !forcePath && walkedLastTime.has(userSub) ? nearestChunksOverall(embedding, WINDOWS[0], 0) : undefined;
   firstWindow?.catch(() => {});
   const viewable = await listViewableDocuments(userSub);
   const fgaQuestions = [question(viewable)];
   const result = (chunks: ChunkMatch[], strategy: RetrievalResult["strategy"]): RetrievalResult => {
-    if (exactLimit === EXACT_LIMIT) remember(userSub, strategy);
+    // A forced path says nothing about which path this user's searches take.
+    if (!forcePath) remember(userSub, strategy);
     return { chunks, strategy, fgaQuestions };
   };
   if (viewable.length === 0) return result([], "exact");
@@ -91,10 +92,12 @@ function remember(userSub: string, strategy: RetrievalResult["strategy"]) {
 /** The user's first k chunks in the index's ranking of all chunks, or null if the walk ends before it finds them. */
 async function walkIndex(viewable: Set<string>, embedding: number[], k: number, firstWindow?: Promise<ChunkMatch[]>): Promise<ChunkMatch[] | null> {
   const found: ChunkMatch[] = [];
-  for (let offset = 0, window = FIRST_WINDOW; offset + window <= DEEPEST_RANK; offset += window, window *= 2) {
+  let offset = 0;
+  for (const window of WINDOWS) {
     const candidates = await (offset === 0 && firstWindow ? firstWindow : nearestChunksOverall(embedding, window, offset));
     for (const candidate of candidates) if (viewable.has(candidate.documentId) && found.push(candidate) === k) return found;
     if (candidates.length < window) return null;
+    offset += window;
   }
   return null;
 }
