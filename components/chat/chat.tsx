@@ -50,7 +50,8 @@ function useLinkedMessageId(messages: ChatMessage[]): string | null {
 
 export function Chat({ id, initialMessages }: { id: string; initialMessages: ChatMessage[] }) {
   const [input, setInputState] = useState("");
-  const [sessionExpired, setSessionExpired] = useState(false);
+  /** After a 401: where "Sign in again" returns to, read once a refused message is taken back (and its URL with it). */
+  const [signInReturnTo, setSignInReturnTo] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState("");
   const [editingId, setEditingId] = useState<string | null>(null);
   const composerBox = useRef<HTMLTextAreaElement>(null);
@@ -97,21 +98,25 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
     },
     onError: (e) => {
       if (!(e instanceof ApiError)) return;
-      if (e.status === 401) setSessionExpired(true);
-      // Refused (an answer that already acted is kept): the transcript goes back to what the server still has.
-      if (lastRequest.current === "rewind") return setMessages(beforeRewind.current);
-      if (lastRequest.current !== "send") return;
-      // The request was refused before anything was stored: take the message back into the box.
-      setMessages((current) => {
-        const last = current.at(-1);
-        if (last?.role !== "user") return current;
-        setInput(last.parts.map((p) => (p.type === "text" ? p.text : "")).join(""));
-        // A chat refused on its first message was never created: it has no URL of its own yet.
-        if (current.length === 1) window.history.replaceState(null, "", "/");
-        return current.slice(0, -1);
-      });
+      takeBackRefusedRequest();
+      if (e.status === 401) setSignInReturnTo(window.location.pathname);
     },
   });
+
+  function takeBackRefusedRequest() {
+    // Refused (an answer that already acted is kept): the transcript goes back to what the server still has.
+    if (lastRequest.current === "rewind") return setMessages(beforeRewind.current);
+    if (lastRequest.current !== "send") return;
+    // The request was refused before anything was stored: take the message back into the box.
+    setMessages((current) => {
+      const last = current.at(-1);
+      if (last?.role !== "user") return current;
+      setInput(last.parts.map((p) => (p.type === "text" ? p.text : "")).join(""));
+      // A chat refused on its first message was never created: it has no URL of its own yet.
+      if (current.length === 1) window.history.replaceState(null, "", "/");
+      return current.slice(0, -1);
+    });
+  }
 
   const inputRef = useRef(input);
   // Starts as "resume": the first request is the reconnect to a running reply, not a message to take back.
@@ -232,7 +237,6 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
     else setFailedToolCallId(failed);
   }, [resume]);
 
-  const returnTo = typeof window === "undefined" ? "/" : window.location.pathname;
   const lastUserIndex = messages.findLastIndex((message) => message.role === "user");
   const canRewind = hydrated && !busy;
   return (
@@ -298,10 +302,10 @@ export function Chat({ id, initialMessages }: { id: string; initialMessages: Cha
             {status === "submitted" && <p className="text-sm text-zinc-500">Thinking…</p>}
             {error && (
               <div role="alert" className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-                {sessionExpired ? (
+                {signInReturnTo ? (
                   <>
                     Your session has expired. Your message is kept below.{" "}
-                    <a className="font-medium underline" href={`/auth/login?returnTo=${encodeURIComponent(returnTo)}`}>
+                    <a className="font-medium underline" href={`/auth/login?returnTo=${encodeURIComponent(signInReturnTo)}`}>
                       Sign in again
                     </a>
                   </>
