@@ -5,7 +5,7 @@ import { AUDIT_UNAVAILABLE_MESSAGE, AuditUnavailableError, recordAuditEvent, typ
 import type { AuthorizationDecision, Authorizer, Grant, Stop } from "@/lib/auth/authorizer";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
 import { isToolFailure, type ToolContext, type ToolFailure } from "@/lib/auth/tool-context";
-import { toolPermission } from "@/lib/auth/tool-permission";
+import { PERMISSIONS_PAGE, toolPermission } from "@/lib/auth/tool-permission";
 import { getConfig } from "@/lib/config";
 import { logError } from "@/lib/log";
 
@@ -110,7 +110,7 @@ function unavailableVariant(declaration: Pick<ToolDeclaration<never, unknown>, "
     name: declaration.name,
     title: declaration.title,
     about: declaration.about,
-    description: `Unavailable: the user switched off "${declaration.title}" in Agent permissions (or it could not be confirmed that they allow it). Calling it does nothing except say why. When on, it would: ${declaration.description}`,
+    description: `Unavailable: the user switched off "${declaration.title}" in ${PERMISSIONS_PAGE} (or it could not be confirmed that they allow it). Calling it does nothing except say why and where to switch it back on. When on, it would: ${declaration.description}`,
     risk: declaration.risk,
     // Any arguments are accepted and ignored, so the call is refused and recorded, never rejected by the SDK: the
     // model may invent some, and a call the user approved before switching the tool off arrives with its own.
