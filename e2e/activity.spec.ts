@@ -114,7 +114,7 @@ test("alice's calendar question, purchase and document question are in her Activ
   await newChat(alice);
   const calendarReply = await ask(alice, "What's on my calendar today?");
   await connectInPopup(alice, calendarReply.getByRole("button", { name: "Connect Google" }), "Allow");
-  await expect(lastReply(alice).getByRole("region", { name: "Tool: Get calendar events" })).toContainText("Done", { timeout: 30_000 });
+  await expect(lastReply(alice).getByRole("region", { name: "Tool: Read your calendar" })).toContainText("Done", { timeout: 30_000 });
   await waitForReply(alice);
   const calendarChat = chatIdOf(alice);
 

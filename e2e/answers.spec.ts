@@ -45,7 +45,7 @@ test("alice's calendar today shows as a list of times and titles", async ({ page
   await ensureConnected(page, "Google");
   await page.goto("/");
   const reply = await ask(page, "What's on my calendar today?");
-  const card = reply.getByRole("region", { name: "Tool: Get calendar events" });
+  const card = reply.getByRole("region", { name: "Tool: Read your calendar" });
   const events = card.getByRole("list", { name: /^Events on \w+day \d+ \w+$/ });
   await expect(events.getByRole("listitem").filter({ hasText: "Team standup" })).toContainText(/^\d\d:\d\d–\d\d:\d\d/);
   await expect(events.getByRole("listitem").filter({ hasText: "Dentist appointment" })).toContainText("Bright Smile Dental");
@@ -60,7 +60,7 @@ test("alice's GitHub repositories are links that show where they go", async ({ p
   await ensureConnected(page, "GitHub");
   await page.goto("/");
   const reply = await ask(page, "List my GitHub repositories");
-  const repositories = reply.getByRole("region", { name: "Tool: List github repositories" }).getByRole("list", { name: "Repositories" });
+  const repositories = reply.getByRole("region", { name: "Tool: List your GitHub repositories" }).getByRole("list", { name: "Repositories" });
   const tripPlanner = repositories.getByRole("listitem").filter({ hasText: "alice/trip-planner" });
   const link = tripPlanner.getByRole("link", { name: "alice/trip-planner" });
   await expect(link).toHaveAttribute("href", /^https:\/\/[^/]+\/alice\/trip-planner$/);
@@ -79,11 +79,11 @@ test("a purchase approved on the device shows as a receipt", async ({ page, cont
   await signIn(page, "dave@example.com");
   await askToBuy(page, "Buy 2 Acme Widgets");
   await answerOnDevice(context, "Buy 2 x Acme Widget for at most 39.98", "Approve");
-  const card = lastReply(page).getByRole("region", { name: "Tool: Buy product" });
+  const card = lastReply(page).getByRole("region", { name: "Tool: Buy products" });
   await expect(card.getByRole("term")).toHaveText(["Product", "Quantity", "Total", "Order number", "Status"], { timeout: 30_000 });
   await expect(card.getByRole("definition")).toHaveText(["Acme Widget", "2", "39.98 USD", /^ORD-\d+$/, "confirmed"]);
   await page.reload();
-  await expect(lastReply(page).getByRole("region", { name: "Tool: Buy product" }).getByRole("definition")).toHaveText(["Acme Widget", "2", "39.98 USD", /^ORD-\d+$/, "confirmed"]);
+  await expect(lastReply(page).getByRole("region", { name: "Tool: Buy products" }).getByRole("definition")).toHaveText(["Acme Widget", "2", "39.98 USD", /^ORD-\d+$/, "confirmed"]);
   await lastReply(page).scrollIntoViewIfNeeded();
   await atBothWidths(page, "receipt");
   expect(violations).toEqual([]);

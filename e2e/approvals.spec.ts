@@ -15,7 +15,7 @@ const LONG_BODY = ["Hello Bob,", "", TABLE, "", ...Array.from({ length: 22 }, (_
 
 async function askForDraft(page: Page, request = DRAFT_REQUEST) {
   const reply = await ask(page, request);
-  const card = reply.getByRole("region", { name: "Tool: Create gmail draft" });
+  const card = reply.getByRole("region", { name: "Tool: Write email drafts" });
   await expect(card).toContainText("Awaiting your approval");
   await expect(card).toContainText("bob@example.com");
   return card;
@@ -33,7 +33,7 @@ test("an approved draft is created, once", async ({ page }) => {
   const card = await askForDraft(page);
   await card.getByRole("button", { name: "Approve" }).click();
   await waitForReply(page);
-  await expect(lastReply(page).getByRole("region", { name: "Tool: Create gmail draft" })).toContainText("Done");
+  await expect(lastReply(page).getByRole("region", { name: "Tool: Write email drafts" })).toContainText("Done");
   await expect(lastReply(page)).toContainText("Draft id");
   await page.reload();
   await expect(lastReply(page).getByRole("button", { name: "Approve" })).toHaveCount(0);
@@ -43,7 +43,7 @@ test("a denied draft is not created and the reply says so", async ({ page }) => 
   const card = await askForDraft(page);
   await card.getByRole("button", { name: "Deny" }).click();
   await waitForReply(page);
-  await expect(lastReply(page).getByRole("region", { name: "Tool: Create gmail draft" })).toContainText("Denied");
+  await expect(lastReply(page).getByRole("region", { name: "Tool: Write email drafts" })).toContainText("Denied");
   await expect(lastReply(page)).not.toContainText("Draft id");
 });
 
@@ -109,7 +109,7 @@ test("an approval left behind when the conversation moves on can no longer be an
   await askForDraft(page);
   await ask(page, "Who am I?");
   // The chat's first reply: lastReply() now names the newer one.
-  const card = page.getByRole("article", { name: "Assistant message" }).first().getByRole("region", { name: "Tool: Create gmail draft" });
+  const card = page.getByRole("article", { name: "Assistant message" }).first().getByRole("region", { name: "Tool: Write email drafts" });
   await expect(card).toContainText("Not answered — the conversation moved on");
   await expect(card.getByRole("button", { name: "Approve" })).toHaveCount(0);
   await expect(card.getByText(/^Answer by/)).toHaveCount(0);

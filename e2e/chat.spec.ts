@@ -9,7 +9,7 @@ test("alice asks who she is, the reply streams, and the conversation survives a 
   await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
   const reply = page.getByRole("article", { name: "Assistant message" }).last();
   await expect(reply).toContainText("alice@example.com");
-  await expect(reply.getByRole("region", { name: "Tool: Get user profile" })).toContainText("Done");
+  await expect(reply.getByRole("region", { name: "Tool: See your name and email" })).toContainText("Done");
   await waitForReply(page);
 
   await page.reload();

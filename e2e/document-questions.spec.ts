@@ -22,14 +22,14 @@ test("alice's plain question about a document bob has just shared with her quote
   const alice = await (await browser.newContext()).newPage();
   await signIn(alice, "alice@example.com");
   let reply = await ask(alice, QUESTION);
-  await expect(reply.getByRole("region", { name: "Tool: Search documents" })).toContainText("Done");
+  await expect(reply.getByRole("region", { name: "Tool: Search your documents" })).toContainText("Done");
   await expect(reply).not.toContainText("1,250.50");
 
   await setSharing(bob, SCHEME.name, "alice@example.com", "Share");
   await alice.goto("/");
   await newChat(alice);
   reply = await ask(alice, QUESTION);
-  await expect(reply.getByRole("region", { name: "Tool: Search documents" })).toContainText("Done");
+  await expect(reply.getByRole("region", { name: "Tool: Search your documents" })).toContainText("Done");
   await expect(reply.getByRole("blockquote")).toHaveText(SCHEME.passage);
   await expect(reply).toContainText(SCHEME.name);
 });
@@ -50,6 +50,6 @@ test("a calendar question still goes to the calendar, not to the documents", asy
   await signIn(page, "alice@example.com");
   const reply = await ask(page, "What's on my calendar today?");
   // Connected or not, the calendar tool is what runs (or asks for Google first).
-  await expect(reply.getByRole("region", { name: "Tool: Get calendar events" }).or(reply.getByRole("region", { name: "Connect Google" }))).toBeVisible();
-  await expect(reply.getByRole("region", { name: "Tool: Search documents" })).toHaveCount(0);
+  await expect(reply.getByRole("region", { name: "Tool: Read your calendar" }).or(reply.getByRole("region", { name: "Connect Google" }))).toBeVisible();
+  await expect(reply.getByRole("region", { name: "Tool: Search your documents" })).toHaveCount(0);
 });

@@ -62,7 +62,7 @@ test("the identity server failing: the chat says so, the question and the answer
   });
   const reply = await ask(page, CALENDAR_QUESTION);
   await expect(reply).toContainText(IDENTITY_DOWN);
-  await expect(reply.getByRole("region", { name: "Tool: Get calendar events" })).toContainText("Not done");
+  await expect(reply.getByRole("region", { name: "Tool: Read your calendar" })).toContainText("Not done");
   await expect(page.getByRole("region", { name: "Connect Google" })).toHaveCount(0);
 
   await page.reload();

@@ -160,7 +160,7 @@ test("a connect-account interrupt resumed through both instances at once runs th
   await signIn(page, "bob@example.com");
   await ensureDisconnected(page, "Google");
   await page.goto("/");
-  const card = (await ask(page, DRAFT_REQUEST)).getByRole("region", { name: "Tool: Create gmail draft" });
+  const card = (await ask(page, DRAFT_REQUEST)).getByRole("region", { name: "Tool: Write email drafts" });
   await card.getByRole("button", { name: "Approve" }).click();
   await waitForReply(page);
   await expect(lastReply(page).getByRole("region", { name: "Connect Google" })).toBeVisible();
@@ -181,7 +181,7 @@ test("a connect-account interrupt resumed through both instances at once runs th
   expect(draft).toMatchObject({ state: "output-available", output: { subject: "Offsite (Q3)", to: "carol@example.com" } });
 
   await page.goto(`/chat/${chatId}`);
-  await expect(page.getByRole("region", { name: "Tool: Create gmail draft" })).toContainText("Done");
+  await expect(page.getByRole("region", { name: "Tool: Write email drafts" })).toContainText("Done");
   await expect(page.getByRole("region", { name: "Connect Google" })).toHaveCount(0);
   // Resumed once more, through either instance: refused, and nothing more is drafted.
   expect(await race(apis, resume)).toEqual([409, 409]);
@@ -192,7 +192,7 @@ test("the same in-chat approval decided through both instances at once executes 
   await signIn(page, "alice@example.com");
   await ensureConnected(page, "Google");
   await page.goto("/");
-  const card = (await ask(page, DRAFT_REQUEST)).getByRole("region", { name: "Tool: Create gmail draft" });
+  const card = (await ask(page, DRAFT_REQUEST)).getByRole("region", { name: "Tool: Write email drafts" });
   await expect(card).toContainText("Awaiting your approval");
   const chatId = chatIdOf(page);
   const [asked] = await toolPartsOf(deployment, chatId, "tool-create_gmail_draft");

@@ -26,7 +26,7 @@ test("sign-in, chat, connect, purchase, upload, share and retrieval work on a re
   await ensureConnected(alice, "Google");
   await newChat(alice);
   const calendar = await ask(alice, "What's on my calendar today?");
-  await expect(calendar.getByRole("region", { name: "Tool: Get calendar events" })).toContainText("Done");
+  await expect(calendar.getByRole("region", { name: "Tool: Read your calendar" })).toContainText("Done");
   await expect(calendar).toContainText("Dentist appointment");
 
   await newChat(alice);
@@ -43,7 +43,7 @@ test("sign-in, chat, connect, purchase, upload, share and retrieval work on a re
   const bob = await (await browser.newContext()).newPage();
   await signIn(bob, "bob@example.com");
   const answer = await ask(bob, QUESTION);
-  await expect(answer.getByRole("region", { name: "Tool: Search documents" })).toContainText("Done");
+  await expect(answer.getByRole("region", { name: "Tool: Search your documents" })).toContainText("Done");
   await expect(answer.getByRole("blockquote")).toHaveText(PASSAGE);
   await expect(answer).toContainText(NOTE);
 

@@ -42,7 +42,7 @@ async function askCalendarExpectingPrompt(page: Page) {
   await expect(prompt.getByRole("listitem")).toHaveText([CALENDAR_PERMISSION]);
   await expect(prompt.getByRole("button", { name: "Connect Google" })).toBeEnabled();
   // The tool did not run: no result card, no calendar data.
-  await expect(reply.getByRole("region", { name: "Tool: Get calendar events" })).toHaveCount(0);
+  await expect(reply.getByRole("region", { name: "Tool: Read your calendar" })).toHaveCount(0);
   return prompt;
 }
 
@@ -50,7 +50,7 @@ async function askCalendarExpectingPrompt(page: Page) {
 async function expectCalendarReply(page: Page, events: readonly string[]) {
   const reply = lastReply(page);
   for (const event of events) await expect(reply).toContainText(event, { timeout: 30_000 });
-  await expect(reply.getByRole("region", { name: "Tool: Get calendar events" })).toContainText("Done");
+  await expect(reply.getByRole("region", { name: "Tool: Read your calendar" })).toContainText("Done");
   await expect(page.getByRole("region", { name: "Connect Google" })).toHaveCount(0);
   await waitForReply(page);
   return reply;
@@ -78,7 +78,7 @@ test("alice connects Google from the chat and the calendar question resumes with
   await expect(page.getByRole("article", { name: "Assistant message" })).toHaveCount(1);
   const stored = lastReply(page);
   for (const event of ALICE_EVENTS) await expect(stored).toContainText(event);
-  await expect(stored.getByRole("region", { name: "Tool: Get calendar events" })).toContainText("Done");
+  await expect(stored.getByRole("region", { name: "Tool: Read your calendar" })).toContainText("Done");
   await expect(page.getByRole("region", { name: "Connect Google" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Connect Google" })).toHaveCount(0);
 
@@ -86,7 +86,7 @@ test("alice connects Google from the chat and the calendar question resumes with
   await newChat(page);
   const again = await ask(page, CALENDAR_QUESTION);
   await expect(again).toContainText("Dentist appointment");
-  await expect(again.getByRole("region", { name: "Tool: Get calendar events" })).toContainText("Done");
+  await expect(again.getByRole("region", { name: "Tool: Read your calendar" })).toContainText("Done");
   await expect(page.getByRole("region", { name: "Connect Google" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Connect Google" })).toHaveCount(0);
 });
@@ -98,7 +98,7 @@ test("cancelling or closing the consent popup leaves Google not connected and ru
 
   const prompt = await askCalendarExpectingPrompt(page);
   const connect = prompt.getByRole("button", { name: "Connect Google" });
-  const calendarCard = page.getByRole("region", { name: "Tool: Get calendar events" });
+  const calendarCard = page.getByRole("region", { name: "Tool: Read your calendar" });
 
   // Cancel on the consent page.
   await connectInPopup(page, connect, "Cancel");
@@ -189,7 +189,7 @@ test("each user's tools see only that user's accounts", async ({ browser }) => {
   await ensureConnected(bob, "GitHub");
   await newChat(bob);
   const repos = await ask(bob, "List my GitHub repositories");
-  await expect(repos.getByRole("region", { name: "Tool: List github repositories" })).toContainText("Done");
+  await expect(repos.getByRole("region", { name: "Tool: List your GitHub repositories" })).toContainText("Done");
   await expect(repos).toContainText("bob/budget-tools");
   for (const text of ALICE_PRIVATE) await expect(repos).not.toContainText(text);
   for (const text of ALICE_PRIVATE) await expect(bob.getByRole("main")).not.toContainText(text);
@@ -242,7 +242,7 @@ test("with popups blocked, cancelling brings the tab back to the chat saying Not
   await backToChat;
   await expect(page).toHaveURL(`${baseURL}${chatPath}`);
   await expect(connectPrompt(page).getByRole("status")).toHaveText(NOT_CONNECTED);
-  await expect(page.getByRole("region", { name: "Tool: Get calendar events" })).toHaveCount(0);
+  await expect(page.getByRole("region", { name: "Tool: Read your calendar" })).toHaveCount(0);
   for (const event of CAROL_EVENTS) await expect(page.getByText(event)).toHaveCount(0);
 });
 

@@ -65,11 +65,11 @@ test("after a full run the server log holds no token, prompt, document text or a
   await expect(await completeReply(alice)).toContainText("Invoice #1042");
   await newChat(alice);
   const secret = await ask(alice, PROMPTS.secret);
-  await expect(secret.getByRole("region", { name: "Tool: Search gmail" })).toContainText("Done");
+  await expect(secret.getByRole("region", { name: "Tool: Search your email" })).toContainText("Done");
   await newChat(alice);
   await ask(alice, PROMPTS.draft);
   const draft = await completeReply(alice);
-  await expect(draft.getByRole("region", { name: "Tool: Create gmail draft" })).toContainText("Done");
+  await expect(draft.getByRole("region", { name: "Tool: Write email drafts" })).toContainText("Done");
   expect(approvalIds.size).toBeGreaterThan(0);
 
   await alice.goto("/documents");

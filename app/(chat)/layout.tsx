@@ -1,9 +1,11 @@
 import { cookies } from "next/headers";
+import { ToolTitlesProvider } from "@/components/chat/tool-titles";
 import { Landing } from "@/components/landing";
 import { SandboxBadge } from "@/components/sandbox-badge";
 import { CloseSidebarButton, MobileSidebar } from "@/components/sidebar/mobile-sidebar";
 import { SidebarContent } from "@/components/sidebar/sidebar-content";
 import { parseTheme, THEME_COOKIE } from "@/components/theme";
+import { toolTitles } from "@/lib/ai/tools";
 import { getCurrentUser } from "@/lib/auth/session";
 
 // Every page here depends on the signed-in user.
@@ -29,7 +31,7 @@ export default async function ChatLayout({ children }: { children: React.ReactNo
           </div>
           <SandboxBadge />
         </header>
-        {children}
+        <ToolTitlesProvider titles={toolTitles()}>{children}</ToolTitlesProvider>
       </div>
     </div>
   );

@@ -3,9 +3,10 @@
 import type { DynamicToolUIPart, ToolUIPart } from "ai";
 import { useEffect, useState, useSyncExternalStore } from "react";
 import { approvalDeadline } from "@/lib/auth/approval-deadline";
-import { approvalFields, summarizeToolOutput, toolTitle } from "@/lib/chat/tool-summary";
+import { approvalFields, summarizeToolOutput } from "@/lib/chat/tool-summary";
 import { ApprovalFields } from "./approval-fields";
 import { renderToolResult } from "./tool-results";
+import { useToolTitle } from "./tool-titles";
 import { Button } from "@/components/ui/button";
 
 const stateLabels: Record<ToolUIPart["state"], string> = {
@@ -35,7 +36,7 @@ export function ToolCard({
   /** Present while the user can still answer an approval request. */
   onApproval?: (approvalId: string, approved: boolean) => void;
 }) {
-  const title = toolTitle(name);
+  const title = useToolTitle(name);
   const deadline = part.state === "approval-requested" ? approvalDeadline(part.approval) : null;
   const expired = useHasPassed(deadline) && deadline !== null;
   const failed = part.state === "output-error" || (part.state === "output-available" && hasError(part.output));

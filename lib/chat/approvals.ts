@@ -2,6 +2,7 @@ import "server-only";
 import { getToolName, isToolUIPart } from "ai";
 import { saveMessage } from "@/db/queries/chats";
 import { claimInterrupt, settleInterrupt } from "@/db/queries/interrupts";
+import { toolTitles } from "@/lib/ai/tools";
 import type { ChatMessage } from "@/lib/ai/types";
 import { AUDIT_UNAVAILABLE_MESSAGE, AuditUnavailableError, recordAuditEvent } from "@/lib/audit/record";
 import { approvalDeadline } from "@/lib/auth/approval-deadline";
@@ -102,7 +103,7 @@ function recorder(userId: string, chatId: string, messages: ChatMessage[]) {
       toolCallId: part.toolCallId,
       action: "tool.authorization",
       input: part.input,
-      summary: `${DECISION_WORDS[decision]}: ${toolTitle(tool)}`,
+      summary: `${DECISION_WORDS[decision]}: ${toolTitle(tool, toolTitles())}`,
       outcome: decision === "granted" ? "done" : decision === "requested" ? "interrupted" : "denied",
       evidence: {
         tool,
@@ -110,7 +111,7 @@ function recorder(userId: string, chatId: string, messages: ChatMessage[]) {
         decision,
         approvalId: part.approval.id,
         // The card as the user read it: its title, then every field of the call's input as labelled there.
-        title: toolTitle(tool),
+        title: toolTitle(tool, toolTitles()),
         shown: approvalFields(part.input).map(({ label, value }) => `${label}: ${value}`),
         answerBy: approvalDeadline(part.approval)?.toISOString() ?? null,
         ...(reason ? { reason } : {}),

@@ -12,9 +12,16 @@ describe("tool summaries", () => {
     expect(summarizeToolOutput({ events: [{}], date: "2026-11-23" })).toBe("Events: 1 item · Date: 2026-11-23");
     expect(summarizeToolOutput({ error: "Calendar is unavailable" })).toBe("Calendar is unavailable");
   });
-  it("truncates long text and names tools readably", () => {
+  it("truncates long text", () => {
     expect(summarizeToolOutput("x".repeat(500))).toHaveLength(140);
-    expect(toolTitle("get_user_profile")).toBe("Get user profile");
+  });
+
+  it("heads a tool with its declared title, and spells out a name no declaration knows", () => {
+    const declared = { buy_product: "Buy products" };
+    expect(toolTitle("buy_product", declared)).toBe("Buy products");
+    expect(toolTitle("get_user_profile", declared)).toBe("Get user profile");
+    // A name is never looked up on the object's prototype.
+    expect(toolTitle("constructor", declared)).toBe("Constructor");
   });
 
   it("gives what the user approves in full: every field labelled, long text and nested values uncut", () => {

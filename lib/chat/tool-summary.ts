@@ -55,7 +55,10 @@ function truncate(text: string, max = 140): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** "get_user_profile" → "Get user profile" */
-export function toolTitle(name: string): string {
-  return humanize(name);
+/**
+ * A tool's title as its declaration gives it (`declared`, from lib/ai/tools `toolTitles()`); a name no declaration
+ * knows (a tool removed since the chat was stored) is spelled out: "get_user_profile" → "Get user profile".
+ */
+export function toolTitle(name: string, declared: Readonly<Record<string, string>>): string {
+  return Object.hasOwn(declared, name) ? declared[name]! : humanize(name);
 }

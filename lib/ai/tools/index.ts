@@ -75,3 +75,6 @@ export const offeredDeclarations = () => DECLARED_TOOLS.map((tool) => tool.decla
 /** The declaration behind a tool name, if the agent has such a tool; its input is whatever the chat stored. */
 export const declarationOf = (name: string) =>
   DECLARED_TOOLS.find((tool) => tool.declaration.name === name)?.declaration as ToolDeclaration<unknown, unknown, unknown> | undefined;
+
+/** Each tool's declared title by name: what the chat's tool cards and approval questions are headed with. */
+export const toolTitles = (): Readonly<Record<string, string>> => Object.fromEntries(DECLARED_TOOLS.map(({ declaration }) => [declaration.name, declaration.title]));

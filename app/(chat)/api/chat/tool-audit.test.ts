@@ -174,11 +174,11 @@ describe("the audit trail of tool calls", () => {
       ["tool.authorization", "in-chat-approval", "verified"],
       ["tool.result", null, null],
     ]);
-    const card = { tool: "create_gmail_draft", title: "Create gmail draft", shown: ["To: bob@example.com", "Subject: Lunch", "Body: See you at noon"], answerBy: expect.any(String) };
-    expect(events[0]).toMatchObject({ summary: "Asked for approval: Create gmail draft", evidence: card });
+    const card = { tool: "create_gmail_draft", title: "Write email drafts", shown: ["To: bob@example.com", "Subject: Lunch", "Body: See you at noon"], answerBy: expect.any(String) };
+    expect(events[0]).toMatchObject({ summary: "Asked for approval: Write email drafts", evidence: card });
     // The user's yes is recorded once, with the card they answered; the pipeline records that it verified that yes.
     // (Answered from the stored message, whose jsonb input lists its fields in another order, as a reload shows them.)
-    expect(events[1]).toMatchObject({ summary: "Approved: Create gmail draft", outcome: "done", evidence: { ...card, shown: expect.arrayContaining(card.shown), approvalId: request.approvalId } });
+    expect(events[1]).toMatchObject({ summary: "Approved: Write email drafts", outcome: "done", evidence: { ...card, shown: expect.arrayContaining(card.shown), approvalId: request.approvalId } });
     expect(events[1]!.evidence.shown).toHaveLength(card.shown.length);
     expect(events.filter((e) => e.evidence.decision === "granted" && e.evidence.authorizer === "in-chat-approval")).toHaveLength(1);
     expect(events[5]).toMatchObject({ outcome: "done", evidence: { approvalId: request.approvalId, answerEvent: events[1]!.id, answeredAt: expect.any(String) } });
