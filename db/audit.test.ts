@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
+import { tamper } from "@/lib/audit/test-support";
 import { auditVerify } from "@/scripts/audit-verify";
 import { canonicalJson, verifyAllChains, verifyUserChain } from "./audit-chain";
 import { runMigrations } from "./migrate";
@@ -30,17 +31,6 @@ const newUser = () => `auth0|${randomUUID()}`;
 async function writeChain(userId: string, count: number) {
   for (let i = 0; i < count; i++) await appendAuditEvent(event(userId, { summary: `event ${i + 1}` }));
   return listAuditEvents(userId);
-}
-
-/** Runs `change` as the superuser with the append-only triggers off, as an attacker with database access could. */
-async function tamper(sql: postgres.Sql, change: (tx: postgres.TransactionSql) => Promise<unknown>) {
-  await sql.begin(async (tx) => {
-    await tx`alter table audit_events disable trigger user`;
-    await tx`alter table audit_chains disable trigger user`;
-    await change(tx);
-    await tx`alter table audit_events enable trigger user`;
-    await tx`alter table audit_chains enable trigger user`;
-  });
 }
 
 describe("canonicalJson", () => {
