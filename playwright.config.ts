@@ -21,6 +21,8 @@ export const baseURL = appURL(offset);
 /** The sandbox identity server of the test run (its authenticator page stands in for the user's phone). */
 export const identityURL = `http://localhost:${4100 + offset}`;
 export const shopURL = `http://127.0.0.1:${4104 + offset}`;
+/** The sandbox Postgres of the test run (PGlite served over a socket; SANDBOX_POSTGRES_PORT below). */
+export const databaseURL = `postgres://postgres:postgres@127.0.0.1:${5533 + offset}/postgres`;
 /** DELEGATE_DATA_DIR of the test run's server. */
 export const serverDataDir = ".data/e2e";
 /** Everything the test run's app and sandbox print (DELEGATE_LOG_FILE), written as it is printed. */

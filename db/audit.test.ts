@@ -2,7 +2,10 @@ import { randomUUID } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
+import { tamper } from "@/lib/audit/test-support";
+import { auditPrune } from "@/scripts/audit-prune";
 import { auditVerify } from "@/scripts/audit-verify";
+import { runNpmScript } from "@/tests/npm-script";
 import { canonicalJson, verifyAllChains, verifyUserChain } from "./audit-chain";
 import { runMigrations } from "./migrate";
 import { appendAuditEvent, listAuditEvents, pruneAuditEvents, type NewAuditEvent } from "./queries/audit";
@@ -26,21 +29,32 @@ const event = (userId: string, overrides: Partial<NewAuditEvent> = {}): NewAudit
 });
 
 const newUser = () => `auth0|${randomUUID()}`;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Three users' chains, written at these ages in days: one who stopped writing long ago, one still writing, one
+ * whose events are all recent. With a retention of 30 days the first loses all 3, the second 2, the third none.
+ */
+async function writeAgedChains() {
+  const users = { inactive: newUser(), active: newUser(), recent: newUser() };
+  const ages = { inactive: [400, 200, 31], active: [90, 45, 2, 0], recent: [3, 1] };
+  for (const [who, days] of Object.entries(ages))
+    for (const age of days) await appendAuditEvent(event(users[who as keyof typeof users], { occurredAt: new Date(Date.now() - age * DAY_MS) }));
+  return users;
+}
+
+/** What a prune with a retention of 30 days prints for writeAgedChains' users, chains in any order. */
+function expectPrunedAgedChains(lines: string[]) {
+  // Which chain comes first depends on the random user ids, so only the counts are compared.
+  expect(lines.slice(0, 2).map((line) => line.match(/^Chain [12] of 2: (\d+) events removed\.$/)?.[1]).sort()).toEqual(["2", "3"]);
+  expect(lines[2]).toMatch(/^Removed 5 audit events older than 30 days \(before \d{4}-\d\d-\d\dT[\d:.]+Z\) from 2 chains\.$/);
+  expect(lines).toHaveLength(3);
+  expect(lines.join("\n")).not.toContain("auth0|");
+}
 
 async function writeChain(userId: string, count: number) {
   for (let i = 0; i < count; i++) await appendAuditEvent(event(userId, { summary: `event ${i + 1}` }));
   return listAuditEvents(userId);
-}
-
-/** Runs `change` as the superuser with the append-only triggers off, as an attacker with database access could. */
-async function tamper(sql: postgres.Sql, change: (tx: postgres.TransactionSql) => Promise<unknown>) {
-  await sql.begin(async (tx) => {
-    await tx`alter table audit_events disable trigger user`;
-    await tx`alter table audit_chains disable trigger user`;
-    await change(tx);
-    await tx`alter table audit_events enable trigger user`;
-    await tx`alter table audit_chains enable trigger user`;
-  });
 }
 
 describe("canonicalJson", () => {
@@ -173,6 +187,58 @@ describe("the audit chain (PGlite)", () => {
   });
 });
 
+describe("npm run audit:prune (PGlite)", () => {
+  let server: SandboxPostgres;
+
+  beforeAll(async () => {
+    server = await startSandboxPostgres({ port: 0 });
+    await runMigrations(server.url);
+    process.env.DATABASE_URL = server.url;
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("prunes every chain past the retention, those of users who stopped writing too, and every chain still verifies", async () => {
+    const users = await writeAgedChains();
+    const lines: string[] = [];
+    expect(await auditPrune({ DATABASE_URL: server.url, AUDIT_RETENTION_DAYS: "30" }, (line) => lines.push(line))).toBe(0);
+    expectPrunedAgedChains(lines);
+    expect((await listAuditEvents(users.inactive)).map((e) => e.sequence)).toEqual([]);
+    expect((await listAuditEvents(users.active)).map((e) => e.sequence)).toEqual([3, 4]);
+    expect((await listAuditEvents(users.recent)).map((e) => e.sequence)).toEqual([1, 2]);
+    const verified: string[] = [];
+    expect(await auditVerify({ DATABASE_URL: server.url }, (line) => verified.push(line))).toBe(0);
+    expect(verified).toEqual(["All 3 audit chains verify."]);
+
+    // Nothing more is due; the inactive user's next event links to the last one pruned.
+    lines.length = 0;
+    expect(await auditPrune({ DATABASE_URL: server.url, AUDIT_RETENTION_DAYS: "30" }, (line) => lines.push(line))).toBe(0);
+    expect(lines).toEqual([expect.stringMatching(/^Removed 0 audit events older than 30 days .* from 0 chains\.$/)]);
+    await appendAuditEvent(event(users.inactive));
+    expect(await auditVerify({ DATABASE_URL: server.url }, () => {})).toBe(0);
+  });
+
+  it("runs as npm run audit:prune, and fails with exit 1 and a reason when it cannot run", async () => {
+    const users = await writeAgedChains();
+    const run = await runNpmScript("audit:prune", [], { DATABASE_URL: server.url, AUDIT_RETENTION_DAYS: "30" });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Removed 5 audit events older than 30 days/m);
+    expect((await listAuditEvents(users.active)).map((e) => e.sequence)).toEqual([3, 4]);
+
+    const failures: [Record<string, string>, RegExp][] = [
+      [{}, /DATABASE_URL is not set/],
+      [{ DATABASE_URL: server.url, AUDIT_RETENTION_DAYS: "0" }, /AUDIT_RETENTION_DAYS must be a whole number of days, at least 1/],
+      [{ DATABASE_URL: "postgres://postgres:postgres@127.0.0.1:9/delegate" }, /^Could not prune the audit trail/],
+    ];
+    for (const [env, reason] of failures) {
+      const lines: string[] = [];
+      expect(await auditPrune(env, (line) => lines.push(line)), JSON.stringify(env)).toBe(1);
+      expect(lines.join("\n")).toMatch(reason);
+    }
+  });
+});
+
 /**
  * The same chain on a real PostgreSQL (`scripts/pooler-postgres.sh start`, TEST_DIRECT_DATABASE_URL), where writers
  * on separate connections really run at once. Each run creates its own database.
@@ -216,5 +282,20 @@ describe.skipIf(!directUrl)("the audit chain on a real PostgreSQL", () => {
     const lines: string[] = [];
     expect(await auditVerify({ DATABASE_URL: url.href, DATABASE_PREPARED_STATEMENTS: "false" }, (line) => lines.push(line))).toBe(0);
     expect(lines).toEqual(["All 2 audit chains verify."]);
+  });
+
+  it("npm run audit:prune prunes every chain past the retention, through the pooler when there is one, and all still verify", async () => {
+    process.env.DATABASE_URL = databaseUrl;
+    const users = await writeAgedChains();
+    const url = new URL(poolerUrl ?? databaseUrl);
+    url.pathname = `/${database}`;
+    const env = { DATABASE_URL: url.href, AUDIT_RETENTION_DAYS: "30", ...(poolerUrl ? { DATABASE_PREPARED_STATEMENTS: "false" } : {}) };
+    const lines: string[] = [];
+    expect(await auditPrune(env, (line) => lines.push(line))).toBe(0);
+    expectPrunedAgedChains(lines);
+    expect((await listAuditEvents(users.active)).map((e) => e.sequence)).toEqual([3, 4]);
+    const verified: string[] = [];
+    expect(await auditVerify({ DATABASE_URL: databaseUrl }, (line) => verified.push(line))).toBe(0);
+    expect(verified).toEqual(["All 5 audit chains verify."]);
   });
 });

@@ -1,6 +1,6 @@
 import { expect, test, type APIResponse, type Page, type Response } from "@playwright/test";
 import postgres from "postgres";
-import { baseURL, identityURL } from "../playwright.config";
+import { baseURL, databaseURL, identityURL } from "../playwright.config";
 import { ask, ensureConnected, ensureDisconnected, logOut, signIn, watchPolicyViolations } from "./helpers";
 
 /**
@@ -10,8 +10,6 @@ import { ask, ensureConnected, ensureDisconnected, logOut, signIn, watchPolicyVi
  * localhost, so *same-site* with the app, and the SameSite=Lax session cookie goes along with their requests.
  */
 
-/** The sandbox Postgres of this run (playwright.config.ts moves every port by E2E_PORT_OFFSET). */
-const databaseURL = `postgres://postgres:postgres@127.0.0.1:${5533 + Number(process.env.E2E_PORT_OFFSET ?? 0)}/postgres`;
 const ALICE = "auth0|alice";
 
 async function cachedConnections(userId: string): Promise<string[]> {

@@ -173,6 +173,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return result.data;
 }
 
+/** AUDIT_RETENTION_DAYS alone, for `npm run audit:prune`, which needs nothing else of the configuration. */
+export function auditRetentionDays(env: Record<string, string | undefined>): number {
+  const result = schema.shape.AUDIT_RETENTION_DAYS.safeParse(env.AUDIT_RETENTION_DAYS || undefined);
+  if (!result.success) throw new ConfigurationError(result.error.issues.map((issue) => issue.message).join(" "));
+  return result.data;
+}
+
 /** The OpenID issuer for AUTH0_DOMAIN: a bare tenant host means https; a full URL (a local issuer) is kept. */
 export function issuerUrl(config: Pick<Config, "AUTH0_DOMAIN">): string {
   const domain = config.AUTH0_DOMAIN.replace(/\/+$/, "");

@@ -25,6 +25,11 @@ export interface SandboxHarness {
   issuer: string;
   databaseUrl: string;
   shopUrl: string;
+  /**
+   * Every request the identity server, the provider APIs and the shop answered, as their request logs print it
+   * ("[sandbox:providers] GET /google/calendar/v3/... 200 3ms"): what reached them, for tests that expect nothing did.
+   */
+  served: string[];
   signIn(email: string): Promise<SignedInUser>;
   connect(user: SignedInUser, connection: string, scopes: string[], decision?: "allow" | "cancel"): Promise<void>;
   /** A provider token straight from the Token Vault grant, for tests that inspect the provider's side. */
@@ -56,6 +61,8 @@ export interface SandboxHarnessOptions {
 export async function startSandboxHarness(options: SandboxHarnessOptions = {}): Promise<SandboxHarness> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "delegate-harness-"));
   const quiet = () => {};
+  const served: string[] = [];
+  const serve = (line: string) => void served.push(line);
   const postgres = await startSandboxPostgres({ port: 0 });
   await runMigrations(postgres.url);
   const identity = await startIdentityServer({
@@ -65,10 +72,10 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
     apiAudiences: { [SHOP_AUDIENCE]: options.shopApiRegistration ?? SHOP_API_REGISTRATION },
     cibaIntervalSeconds: 1,
     refreshTokenPolicies: options.refreshTokenPolicies,
-    log: quiet,
+    log: serve,
   });
-  const providers = await startProviderApis({ port: 0, issuer: identity.issuer, log: quiet });
-  const shop = await startShopApi({ port: 0, issuer: identity.issuer, audience: SHOP_AUDIENCE, log: quiet });
+  const providers = await startProviderApis({ port: 0, issuer: identity.issuer, log: serve });
+  const shop = await startShopApi({ port: 0, issuer: identity.issuer, audience: SHOP_AUDIENCE, log: serve });
   const model = await startModelServer({ port: 0, chunkDelayMs: 0 });
   const fga = await startFgaServer({ port: 0, databaseUrl: postgres.url, log: quiet });
   const { storeId } = await ensureStore(fga.url, "delegate-tests");
@@ -110,6 +117,7 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
     issuer: identity.issuer,
     databaseUrl: postgres.url,
     shopUrl: shop.url,
+    served,
     async signIn(email) {
       const session = await signInWithSandbox(app, { email, appBaseUrl: APP_BASE_URL });
       const data = await auth0.getSession(new NextRequest(APP_BASE_URL, { headers: { cookie: session.appCookie } }));

@@ -1,13 +1,13 @@
 import "server-only";
-import { and, desc, eq, getTableColumns, gte, lt, max, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, exists, getTableColumns, gte, lt, max, sql, type SQL } from "drizzle-orm";
 import { eventHash, type ChainedEvent } from "../audit-chain";
-import { getDb, prepared } from "../client";
+import { getDb, prepared, type Database } from "../client";
 import { auditChains, auditEvents, type AuditEventRow, type AuditOutcome } from "../schema";
 
 /** An event as its writer describes it; the chain fields (sequence, prevHash, hash) are assigned here. */
 export type NewAuditEvent = Omit<ChainedEvent, "sequence" | "prevHash">;
 
-type Transaction = Parameters<Parameters<ReturnType<typeof getDb>["transaction"]>[0]>[0];
+type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /**
  * Appends one event to its user's chain. The user's chain row is locked (SELECT … FOR UPDATE) for the whole
@@ -28,8 +28,24 @@ export async function appendAuditEvent(event: NewAuditEvent, { pruneBefore }: { 
 }
 
 /** Removes the user's events that occurred before `before`, keeping the rest verifiable from the moved anchor. */
-export async function pruneAuditEvents(userId: string, before: Date): Promise<number> {
-  return getDb().transaction(async (tx) => pruneLocked(tx, userId, await lockChain(tx, userId, before)));
+export async function pruneAuditEvents(userId: string, before: Date, db: Database = getDb()): Promise<number> {
+  return db.transaction(async (tx) => pruneLocked(tx, userId, await lockChain(tx, userId, before)));
+}
+
+/**
+ * Prunes every chain holding events older than `before`, including those of users who no longer write any (the
+ * prune at each write never reaches them). One transaction per chain, so a user's writer waits for one chain's
+ * prune at most. Returns the number of events removed from each chain it pruned.
+ */
+export async function pruneExpiredAuditEvents(before: Date, db: Database = getDb()): Promise<number[]> {
+  const expired = db
+    .select({ one: sql`1` })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.userId, auditChains.userId), lt(auditEvents.occurredAt, before)));
+  const chains = await db.select({ userId: auditChains.userId }).from(auditChains).where(exists(expired)).orderBy(auditChains.userId);
+  const removed: number[] = [];
+  for (const { userId } of chains) removed.push(await pruneAuditEvents(userId, before, db));
+  return removed;
 }
 
 type LockedChain = typeof auditChains.$inferSelect & { lastExpired: number | null };

@@ -47,10 +47,22 @@ export interface AsyncAuthorizationOptions<INPUT> {
 
 type Key = { chatId: string; toolCallId: string; userId: string };
 
+/** What the device will be asked, known before the request is sent (its auth_req_id is not). */
+export interface ApprovalRequest {
+  bindingMessage: string;
+  authorizationDetails: [GuardianAuthorizationDetail];
+  requestedExpirySeconds: number;
+}
+
 export function withAsyncAuthorization<INPUT, OUTPUT>(
   context: ToolContext,
   options: AsyncAuthorizationOptions<INPUT>,
   work: (input: INPUT, accessToken: string, toolCallId: string) => Promise<OUTPUT>,
+  /**
+   * Runs just before a request is sent to the user's device, and the request is not sent if it throws: the audit
+   * trail records what will be asked before the phone shows it.
+   */
+  beforeRequest: (request: ApprovalRequest) => Promise<void> = async () => {},
 ): (input: INPUT, execution: { toolCallId: string }) => Promise<OUTPUT | InterruptedOutput | ToolFailure> {
   const userId = context.user.sub;
   const { chatId } = context;
@@ -58,7 +70,7 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
     const key = { chatId, toolCallId, userId };
     try {
       const row = await findAsyncAuthorization(key);
-      if (!row) return await requestApproval(key, options, input);
+      if (!row) return await requestApproval(key, options, input, beforeRequest);
 
       const approvedInput = row.authorizedInput as INPUT;
       const pending = (interval: number): InterruptedOutput => ({
@@ -77,7 +89,7 @@ export function withAsyncAuthorization<INPUT, OUTPUT>(
         // once more: tools behind this authorizer are idempotent per call (the shop's Idempotency-Key is the call),
         // so the second approval completes the work or finds it done, never does it twice.
         await forgetApprovedAsyncAuthorization(key);
-        return await requestApproval(key, options, approvedInput, UNFINISHED_APPROVAL);
+        return await requestApproval(key, options, approvedInput, beforeRequest, UNFINISHED_APPROVAL);
       }
       if (row.status !== "pending") return { error: "The approval request failed at the identity service. Nothing was done." };
       const expired = row.expiresAt.getTime() <= Date.now();
@@ -144,6 +156,7 @@ async function requestApproval<INPUT>(
   key: Key,
   options: AsyncAuthorizationOptions<INPUT>,
   input: INPUT,
+  beforeRequest: (request: ApprovalRequest) => Promise<void>,
   message?: string,
 ): Promise<InterruptedOutput | ToolFailure> {
   const bindingMessage = options.bindingMessage(input);
@@ -176,6 +189,7 @@ async function requestApproval<INPUT>(
       return { error: `${allowance.message} No approval request was sent and nothing was done.` };
     }
     const loginHint = JSON.stringify({ format: "iss_sub", iss: (await providerMetadata()).issuer, sub: key.userId });
+    await beforeRequest({ bindingMessage, authorizationDetails, requestedExpirySeconds: requestedExpiry });
     const sentAt = Date.now();
     const request = await withRetries(
       () =>
@@ -228,9 +242,11 @@ function pendingInterrupt<INPUT>(
 
 /**
  * CIBA as an authorizer of the pipeline. `options` is read at each call (a deployment's shop audience comes from
- * its configuration). Every step is recorded with the CIBA request id: the request (with the exact binding
- * message the device shows), then granted, denied, expired or cancelled. The tool must hand it an `APPROVED`
- * (its declaration's `prepare` returns one): the options describe that input to the user.
+ * its configuration). Every step is recorded, each before it is acted on: the request, with the exact binding
+ * message and details the device will show, before it is sent (a request that cannot be recorded never reaches the
+ * phone); then, with the CIBA request id, that the call waits for the device's answer, and granted, denied, expired
+ * or cancelled. The tool must hand it an `APPROVED` (its declaration's `prepare` returns one): the options describe
+ * that input to the user.
  */
 export function asyncApproval<APPROVED>(options: () => AsyncAuthorizationOptions<APPROVED>): Authorizer {
   return {
@@ -238,17 +254,31 @@ export function asyncApproval<APPROVED>(options: () => AsyncAuthorizationOptions
     label: "your approval on your phone, each time",
     async authorize<INPUT, OUTPUT>(call: AuthorizerCall<INPUT>, next: (grant: Grant<INPUT>) => Promise<OUTPUT>) {
       const resolved = options() as unknown as AsyncAuthorizationOptions<INPUT>;
-      const evidence = async () => ({ audience: resolved.audience, scopes: resolved.scopes, authReqId: (await findAsyncAuthorization(keyOf(call)))?.authReqId ?? null });
+      const settings = { audience: resolved.audience, scopes: resolved.scopes };
+      const evidence = async () => ({ ...settings, authReqId: (await findAsyncAuthorization(keyOf(call)))?.authReqId ?? null });
       let granted = false;
-      const answer = await withAsyncAuthorization(call.context, resolved, async (input: INPUT, accessToken) => {
-        granted = true;
-        await call.decide({ authorizer: "async-approval", decision: "granted", evidence: await evidence() });
-        return next({ input, accessToken });
-      })(call.input, call);
+      const answer = await withAsyncAuthorization(
+        call.context,
+        resolved,
+        async (input: INPUT, accessToken) => {
+          granted = true;
+          await call.decide({ authorizer: "async-approval", decision: "granted", evidence: await evidence() });
+          return next({ input, accessToken });
+        },
+        (request) => call.decide({ authorizer: "async-approval", decision: "requested", evidence: { ...settings, ...request } }),
+      )(call.input, call);
       if (granted) return answer;
-      if (isInterruptedOutput(answer) && answer.interrupt.code === "ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING")
-        await call.decide({ authorizer: "async-approval", decision: "requested", evidence: { ...(await evidence()), bindingMessage: answer.interrupt.bindingMessage, authorizationDetails: answer.interrupt.authorizationDetails, expiresAt: answer.interrupt.request.expiresAt } });
-      else if (isToolFailure(answer)) await call.decide({ authorizer: "async-approval", decision: refusalKind(answer.error), evidence: { ...(await evidence()), message: answer.error } });
+      if (isInterruptedOutput(answer) && answer.interrupt.code === "ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING") {
+        const { bindingMessage, request } = answer.interrupt;
+        await call
+          .decide({ authorizer: "async-approval", decision: "interrupted", evidence: { ...(await evidence()), bindingMessage, expiresAt: request.expiresAt } })
+          .catch(async (error: unknown) => {
+            // The request is on the device, but the call cannot wait for it unrecorded: it is cancelled, so an
+            // approval given there does nothing and the chat's next request is not blocked by it.
+            await cancelAsyncAuthorization(keyOf(call)).catch((cancelError: unknown) => logError("async-authorization", "cancelling an unrecorded request failed", cancelError));
+            throw error;
+          });
+      } else if (isToolFailure(answer)) await call.decide({ authorizer: "async-approval", decision: refusalKind(answer.error), evidence: { ...(await evidence()), message: answer.error } });
       return answer;
     },
     cancel: (call) => cancelAsyncAuthorization({ chatId: call.context.chatId, toolCallId: call.toolCallId, userId: call.context.user.sub }),

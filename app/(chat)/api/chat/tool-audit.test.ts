@@ -1,12 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
+import { AUDIT_UNAVAILABLE_MESSAGE } from "@/lib/audit/record";
+import { withFailingAuditWrites } from "@/lib/audit/test-support";
 import { ingestDocument } from "@/lib/rag/ingest";
 import { auditVerify } from "@/scripts/audit-verify";
 import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator";
 import type { SignedInUser } from "@/sandbox/test-harness";
 import { setUpChatRouteHarness } from "@/tests/harness-setup";
+import { requestsOnDevice, shopOrders, storedMessages } from "@/tests/sandbox-readers";
 import { session } from "./harness-session";
 import { storedApproval } from "./test-approvals";
-import { streamChunks, untilPast } from "./test-client";
+import { streamChunks, streamedText, untilPast } from "./test-client";
 
 // The audit trail the tool pipeline writes for a calendar question (connect prompt, Token Vault exchange, result)
 // and a purchase (approval requested on the device, granted, order), through the chat route against the sandbox:
@@ -140,10 +143,21 @@ describe("the audit trail of tool calls", () => {
     // Each run asks the tool permission first: the request, then the run after the device's yes.
     expect(events.filter((e) => e.evidence.authorizer === "tool-permission").map((e) => e.evidence.decision)).toEqual(["granted", "granted"]);
     const decisions = events.filter((e) => e.action === "tool.authorization" && e.evidence.authorizer === "async-approval");
-    expect(decisions.map((e) => e.evidence.decision)).toEqual(["requested", "granted"]);
-    const [requested, granted] = decisions;
-    expect(requested!.evidence).toMatchObject({ authorizer: "async-approval", bindingMessage, scopes: ["orders:create"], authReqId: expect.any(String) });
-    expect(granted!.evidence).toMatchObject({ authorizer: "async-approval", authReqId: requested!.evidence.authReqId });
+    expect(decisions.map((e) => e.evidence.decision)).toEqual(["requested", "interrupted", "granted"]);
+    const [requested, waiting, granted] = decisions;
+    // The request is recorded before it is sent, so without the id the identity server gives it; the id follows.
+    expect(requested!.evidence).toEqual({
+      tool: "buy_product",
+      authorizer: "async-approval",
+      decision: "requested",
+      audience: process.env.SHOP_API_AUDIENCE,
+      scopes: ["orders:create"],
+      bindingMessage,
+      authorizationDetails: (output.interrupt as { authorizationDetails: unknown }).authorizationDetails,
+      requestedExpirySeconds: expect.any(Number),
+    });
+    expect(waiting!.evidence).toMatchObject({ bindingMessage, authReqId: (await storedApproval(harness.sql, chatId, toolCallId)).auth_req_id });
+    expect(granted!.evidence).toMatchObject({ authorizer: "async-approval", authReqId: waiting!.evidence.authReqId });
     expect(events.at(-1)).toMatchObject({ action: "tool.result", outcome: "done", evidence: { tool: "buy_product", entered: { shopOrders: [order.orderNumber] } } });
     expect(events[0]).toMatchObject({ action: "tool.call", outcome: "started", summary: "Buy 2 x Acme Widgets", evidence: { risk: "spend", authorizers: ["tool-permission", "async-approval"] } });
 
@@ -202,5 +216,113 @@ describe("the audit trail of tool calls", () => {
       expect(decisions).toEqual([{ authorizer: "in-chat-approval", decision: "refused", evidence: { reason: expect.stringMatching(/input differs|no recorded approval/) } }]);
     }
     await expectChainsVerify();
+  });
+});
+
+describe("a tool call whose audit event cannot be written", () => {
+  /** What reached the sandbox's identity server, provider APIs and shop while `run` ran. */
+  async function servedDuring(run: () => Promise<void>) {
+    const from = harness.sandbox.served.length;
+    await run();
+    return harness.sandbox.served.slice(from);
+  }
+
+  /** The call's stored output and the reply's text: what the user is shown. */
+  async function toldUser(chatId: string, sse: string) {
+    const { toolCallId, output } = firstToolCall(sse);
+    const [reply] = (await storedMessages(harness.sql, chatId)).filter((message) => message.role === "assistant");
+    const stored = reply!.parts.find((part) => (part as { toolCallId?: string }).toolCallId === toolCallId) as { output?: unknown } | undefined;
+    return { toolCallId, output, stored: stored?.output, text: streamedText(sse) };
+  }
+
+  it("a purchase does not run: no approval request reaches the device, no order is placed, and the user is told", async () => {
+    const carol = await harness.sandbox.signIn("carol@example.com");
+    session.current = carol;
+    const ordersBefore = await shopOrders(harness.sandbox, carol);
+    const chatId = crypto.randomUUID();
+    let sse = "";
+    const served = await servedDuring(() =>
+      withFailingAuditWrites(harness.sql, async () => {
+        sse = (await harness.client.say(chatId, "Please buy 1 USB-C cable (2 m)")).text;
+      }),
+    );
+
+    const told = await toldUser(chatId, sse);
+    expect(told.output).toEqual({ error: AUDIT_UNAVAILABLE_MESSAGE });
+    expect(told.stored).toEqual({ error: AUDIT_UNAVAILABLE_MESSAGE });
+    expect(told.text).toContain("activity record is not available");
+    expect(served.filter((line) => /bc-authorize|\/orders|\/oauth\/token/.test(line))).toEqual([]);
+    expect(await requestsOnDevice(harness.sandbox, carol)).toEqual([]);
+    expect(await shopOrders(harness.sandbox, carol)).toEqual(ordersBefore);
+    expect(await harness.sql`select 1 from async_authorizations where chat_id = ${chatId}`).toHaveLength(0);
+    expect(await eventsOfCall(carol, told.toolCallId)).toEqual([]);
+  });
+
+  it("a purchase whose approval request cannot be recorded never sends it to the device", async () => {
+    const dave = await harness.sandbox.signIn("dave@example.com");
+    session.current = dave;
+    const chatId = crypto.randomUUID();
+    let sse = "";
+    const served = await servedDuring(() =>
+      withFailingAuditWrites(
+        harness.sql,
+        async () => {
+          sse = (await harness.client.say(chatId, "Please buy 1 USB-C cable (2 m)")).text;
+        },
+        { when: "NEW.evidence ->> 'decision' = 'requested'" },
+      ),
+    );
+
+    const told = await toldUser(chatId, sse);
+    expect(told.output).toEqual({ error: AUDIT_UNAVAILABLE_MESSAGE });
+    expect(served.filter((line) => line.includes("bc-authorize"))).toEqual([]);
+    expect(await requestsOnDevice(harness.sandbox, dave)).toEqual([]);
+    // The reservation is released: the chat's next request is not blocked by one that was never sent.
+    expect(await harness.sql`select 1 from async_authorizations where chat_id = ${chatId}`).toHaveLength(0);
+    const events = await eventsOfCall(dave, told.toolCallId);
+    expect(events.map((e) => [e.action, e.evidence.authorizer ?? null])).toEqual([
+      ["tool.call", null],
+      ["tool.authorization", "tool-permission"],
+    ]);
+    await expectChainsVerify();
+  });
+
+  it("a request the device got but the trail could not record as waiting is cancelled, and the user is told", async () => {
+    const bob = await harness.sandbox.signIn("bob@example.com");
+    session.current = bob;
+    const chatId = crypto.randomUUID();
+    let sse = "";
+    await withFailingAuditWrites(
+      harness.sql,
+      async () => {
+        sse = (await harness.client.say(chatId, "Please buy 2 Acme Widgets")).text;
+      },
+      { when: "NEW.evidence ->> 'authorizer' = 'async-approval' and NEW.evidence ->> 'decision' = 'interrupted'" },
+    );
+    const told = await toldUser(chatId, sse);
+    expect(told.output).toEqual({ error: AUDIT_UNAVAILABLE_MESSAGE });
+    // A late approval on the device is never collected: the stored request is no longer polled.
+    expect((await storedApproval(harness.sql, chatId, told.toolCallId)).status).toBe("cancelled");
+  });
+
+  it("a calendar question does not reach Google", async () => {
+    const alice = await harness.sandbox.signIn("alice@example.com");
+    await harness.sandbox.connect(alice, "google-oauth2", [CALENDAR]);
+    session.current = alice;
+    const chatId = crypto.randomUUID();
+    let sse = "";
+    const served = await servedDuring(() =>
+      withFailingAuditWrites(harness.sql, async () => {
+        sse = (await harness.client.say(chatId, "What's on my calendar today?")).text;
+      }),
+    );
+    const told = await toldUser(chatId, sse);
+    expect(told.output).toEqual({ error: AUDIT_UNAVAILABLE_MESSAGE });
+    expect(told.stored).toEqual({ error: AUDIT_UNAVAILABLE_MESSAGE });
+    expect(served.filter((line) => line.includes("[sandbox:providers]") || line.includes("/oauth/token"))).toEqual([]);
+
+    // The same question once the trail can be written again does reach Google: the check above can fail.
+    const again = await servedDuring(async () => void (await harness.client.say(crypto.randomUUID(), "What's on my calendar today?")));
+    expect(again.filter((line) => line.includes("[sandbox:providers] GET /google/calendar"))).not.toEqual([]);
   });
 });
