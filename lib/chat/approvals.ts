@@ -87,6 +87,18 @@ export async function recordApprovalRequests({ userId, chatId, messages }: { use
 }
 
 /**
+ * Records as lapsed the approval requests of the last reply the user never answered, when a new message or a retry
+ * moves the chat on: the request can no longer be answered (its card says so), and the trail shows how it ended
+ * instead of leaving it "requested" for ever. Best effort, like asking: it changes nothing.
+ */
+export async function recordUnansweredApprovals({ userId, chatId, messages }: { userId: string; chatId: string; messages: ChatMessage[] }) {
+  const last = messages.at(-1);
+  if (last?.role !== "assistant") return;
+  const record = recorder(userId, chatId, messages);
+  for (const part of last.parts) await record(part, "expired", "not answered before the conversation moved on").catch(() => {});
+}
+
+/**
  * Records the user's answer to an in-chat approval request with what the card showed them: its title, every field
  * of the call's input as labelled there, and the deadline. This is the one record of the user's decision; the
  * pipeline's in-chat approval authorizer records that it verified this answer before the call ran.

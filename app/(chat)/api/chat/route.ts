@@ -3,7 +3,7 @@ import { abandonInterrupts } from "@/db/queries/interrupts";
 import { isDatabaseUnreachable } from "@/db/unreachable";
 import type { ChatMessage } from "@/lib/ai/types";
 import { getAgentSession, type AgentSession } from "@/lib/auth/session";
-import { applyApprovals } from "@/lib/chat/approvals";
+import { applyApprovals, recordUnansweredApprovals } from "@/lib/chat/approvals";
 import { MAX_TITLE_LENGTH } from "@/lib/chat/limits";
 import { streamReply } from "@/lib/chat/reply";
 import { carriedMessage, messageText, readChatRequest, type ChatRequest } from "@/lib/chat/request";
@@ -75,6 +75,7 @@ async function handleTurn(body: ChatRequest, session: AgentSession): Promise<Res
     if (conflict) return apiError("conflict", conflict);
     const refusal = await turnRefusal(userId);
     if (refusal) return refusal;
+    await recordUnansweredApprovals({ userId, chatId: id, messages });
     await abandonInterrupts({ chatId: id });
     // Rewound under the same rule by a second tab meanwhile: the message is gone or no longer last.
     if (!(await rewindChat({ chatId: id, ...rewind }))) return apiError("conflict", "That message is no longer in this chat. Reload it.");
@@ -89,6 +90,7 @@ async function handleTurn(body: ChatRequest, session: AgentSession): Promise<Res
   if (refusal) return refusal;
   const userMessage: ChatMessage = { id: message.id, role: "user", parts: message.parts };
   if (chat) {
+    await recordUnansweredApprovals({ userId, chatId: id, messages });
     await abandonInterrupts({ chatId: id });
     await saveMessage({ chatId: id, message: userMessage });
   } else await createChat({ id, userId, title: titleFrom(messageText(message)), firstMessage: userMessage });

@@ -217,6 +217,30 @@ describe("the audit trail of tool calls", () => {
     }
     await expectChainsVerify();
   });
+
+  it("records an in-chat approval nobody answered as lapsed once the user moves on, and nothing runs", async () => {
+    const dave = await harness.sandbox.signIn("dave@example.com");
+    await harness.sandbox.connect(dave, "google-oauth2", ["https://www.googleapis.com/auth/gmail.compose"]);
+    session.current = dave;
+    const chatId = crypto.randomUUID();
+    const first = await harness.client.say(chatId, 'Create a Gmail draft to zoe.muller@example.de with subject "Q3 (Zoë\'s draft)" saying "Numbers: 4.5% and 1,200.00 EUR"');
+    const request = streamChunks(first.text).find((chunk) => chunk.type === "tool-approval-request") as { toolCallId: string };
+    expect(request, first.text).toBeDefined();
+    await harness.client.say(chatId, "Never mind. Who am I?");
+
+    const events = await eventsOfCall(dave, request.toolCallId);
+    expect(events.map((e) => [e.action, e.evidence.decision ?? null])).toEqual([
+      ["tool.authorization", "requested"],
+      ["tool.authorization", "expired"],
+    ]);
+    expect(events[1]).toMatchObject({
+      summary: "Did not answer in time: Write email drafts",
+      outcome: "denied",
+      evidence: { authorizer: "in-chat-approval", reason: "not answered before the conversation moved on", shown: expect.arrayContaining(events[0]!.evidence.shown as string[]) },
+    });
+    expect(events[1]!.evidence.shown).toHaveLength((events[0]!.evidence.shown as string[]).length);
+    await expectChainsVerify();
+  });
 });
 
 describe("a tool call whose audit event cannot be written", () => {
