@@ -2,7 +2,7 @@ import "server-only";
 import { and, desc, eq, getTableColumns, gte, lt, max, sql, type SQL } from "drizzle-orm";
 import { eventHash, type ChainedEvent } from "../audit-chain";
 import { getDb, prepared } from "../client";
-import { auditChains, auditEvents, type AuditEventRow, type AuditOutcome } from "../schema";
+import { auditChains, auditEvents, auditEvidence, type AuditEventRow, type AuditOutcome } from "../schema";
 
 /** An event as its writer describes it; the chain fields (sequence, prevHash, hash) are assigned here. */
 export type NewAuditEvent = Omit<ChainedEvent, "sequence" | "prevHash">;
@@ -85,8 +85,10 @@ export async function listAuditEvents(userId: string) {
 /** Which of a user's events to read; every field narrows, none widens beyond the user. */
 export interface AuditEventFilter {
   action?: string;
-  /** A decision kind: the authorizer of a tool call's decision (e.g. `token-vault`), or a top-level evidence key
-   * holding an object (a document action's `fga` check). */
+  /** The tool a tool call's events are about, by the name the model calls it (`buy_product`). */
+  tool?: string;
+  /** A decision kind: the authorizer of a tool call's decision (e.g. `token-vault`), or `fga` for an event carrying
+   * FGA evidence of its own (a document action's check, a retrieval's questions). */
   decision?: string;
   outcome?: AuditOutcome;
   /** Inclusive lower and exclusive upper bound on `occurredAt`. */
@@ -100,9 +102,6 @@ export interface AuditCursor {
   sequence: number;
 }
 
-const isDecisionKind = (kind: string) =>
-  sql`(${auditEvents.evidence} ->> 'authorizer' = ${kind} or jsonb_typeof(${auditEvents.evidence} -> ${kind}) = 'object')`;
-
 /**
  * One page of the user's events, newest first, after `cursor` (keyset paging: the index on (user_id, occurred_at)
  * serves every page equally fast, and an event written while paging does not shift the pages).
@@ -110,7 +109,8 @@ const isDecisionKind = (kind: string) =>
 export async function listAuditEventsPage(userId: string, filter: AuditEventFilter, { after, limit }: { after?: AuditCursor; limit: number }): Promise<AuditEventRow[]> {
   const conditions: SQL[] = [eq(auditEvents.userId, userId)];
   if (filter.action) conditions.push(eq(auditEvents.action, filter.action));
-  if (filter.decision) conditions.push(isDecisionKind(filter.decision));
+  if (filter.tool) conditions.push(sql`${auditEvidence.tool} = ${filter.tool}`);
+  if (filter.decision) conditions.push(sql`${auditEvidence.decisionKind} = ${filter.decision}`);
   if (filter.outcome) conditions.push(eq(auditEvents.outcome, filter.outcome));
   if (filter.from) conditions.push(gte(auditEvents.occurredAt, filter.from));
   if (filter.until) conditions.push(lt(auditEvents.occurredAt, filter.until));
@@ -123,20 +123,32 @@ export async function listAuditEventsPage(userId: string, filter: AuditEventFilt
     .limit(limit);
 }
 
-/** The values the user's own events offer for filtering: their actions and their decision kinds. */
-export async function auditEventFacets(userId: string): Promise<{ actions: string[]; decisions: string[] }> {
-  const db = getDb();
-  const actions = await db.selectDistinct({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.userId, userId)).orderBy(auditEvents.action);
-  const decisions = await db.execute<{ kind: string }>(
-    sql`select kind from (
-          select ${auditEvents.evidence} ->> 'authorizer' as kind from ${auditEvents}
-            where ${auditEvents.userId} = ${userId} and ${auditEvents.evidence} ? 'authorizer'
-          union
-          select entry.key from ${auditEvents}, jsonb_each(${auditEvents.evidence}) as entry
-            where ${auditEvents.userId} = ${userId} and jsonb_typeof(entry.value) = 'object'
-        ) as kinds where kind is not null order by kind`,
+/**
+ * The distinct non-null values of an indexed expression among the user's events, ascending: a loose index scan,
+ * one probe of the (user_id, expression, …) index per value, so its cost follows how many values there are rather
+ * than how long the user's history is (PostgreSQL has no skip scan of its own for this).
+ */
+async function distinctValues(userId: string, expression: SQL): Promise<string[]> {
+  const next = (after: SQL) =>
+    sql`select ${expression} from ${auditEvents} where ${auditEvents.userId} = ${userId} and ${expression} > ${after} order by ${expression} limit 1`;
+  const rows = await getDb().execute<{ value: string }>(
+    sql`with recursive found(value) as (
+          (select ${expression} from ${auditEvents} where ${auditEvents.userId} = ${userId} and ${expression} is not null order by ${expression} limit 1)
+          union all
+          select (${next(sql`found.value`)}) from found where found.value is not null
+        ) select value from found where value is not null`,
   );
-  return { actions: actions.map((row) => row.action), decisions: [...decisions].map((row) => row.kind) };
+  return [...rows].map((row) => row.value);
+}
+
+/** The values the user's own events offer for filtering: their actions, their tools and their decision kinds. */
+export async function auditEventFacets(userId: string): Promise<{ actions: string[]; tools: string[]; decisions: string[] }> {
+  const [actions, tools, decisions] = await Promise.all([
+    distinctValues(userId, sql`${auditEvents.action}`),
+    distinctValues(userId, auditEvidence.tool),
+    distinctValues(userId, auditEvidence.decisionKind),
+  ]);
+  return { actions, tools, decisions };
 }
 
 /**

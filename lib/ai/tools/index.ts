@@ -75,3 +75,6 @@ export const offeredDeclarations = () => DECLARED_TOOLS.map((tool) => tool.decla
 /** The declaration behind a tool name, if the agent has such a tool; its input is whatever the chat stored. */
 export const declarationOf = (name: string) =>
   DECLARED_TOOLS.find((tool) => tool.declaration.name === name)?.declaration as ToolDeclaration<unknown, unknown, unknown> | undefined;
+
+/** What the user reads for a tool name ("Buy products"); a tool this version no longer has keeps its name. */
+export const toolTitle = (name: string) => declarationOf(name)?.title ?? name;
