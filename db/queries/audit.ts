@@ -104,9 +104,10 @@ export interface AuditCursor {
 
 /**
  * One page of the user's events, newest first, after `cursor` (keyset paging: the index on (user_id, occurred_at)
- * serves every page equally fast, and an event written while paging does not shift the pages).
+ * serves every page equally fast, and an event written while paging does not shift the pages). Each filter has an
+ * index of its own (migration 0009).
  */
-export async function listAuditEventsPage(userId: string, filter: AuditEventFilter, { after, limit }: { after?: AuditCursor; limit: number }): Promise<AuditEventRow[]> {
+export function auditEventsPageQuery(userId: string, filter: AuditEventFilter, { after, limit }: { after?: AuditCursor; limit: number }) {
   const conditions: SQL[] = [eq(auditEvents.userId, userId)];
   if (filter.action) conditions.push(eq(auditEvents.action, filter.action));
   if (filter.tool) conditions.push(sql`${auditEvidence.tool} = ${filter.tool}`);
@@ -123,40 +124,46 @@ export async function listAuditEventsPage(userId: string, filter: AuditEventFilt
     .limit(limit);
 }
 
+export const listAuditEventsPage = async (...args: Parameters<typeof auditEventsPageQuery>): Promise<AuditEventRow[]> => auditEventsPageQuery(...args);
+
 /**
  * The distinct non-null values of an indexed expression among the user's events, ascending: a loose index scan,
  * one probe of the (user_id, expression, …) index per value, so its cost follows how many values there are rather
  * than how long the user's history is (PostgreSQL has no skip scan of its own for this).
  */
-async function distinctValues(userId: string, expression: SQL): Promise<string[]> {
-  const next = (after: SQL) =>
-    sql`select ${expression} from ${auditEvents} where ${auditEvents.userId} = ${userId} and ${expression} > ${after} order by ${expression} limit 1`;
-  const rows = await getDb().execute<{ value: string }>(
-    sql`with recursive found(value) as (
-          (select ${expression} from ${auditEvents} where ${auditEvents.userId} = ${userId} and ${expression} is not null order by ${expression} limit 1)
-          union all
-          select (${next(sql`found.value`)}) from found where found.value is not null
-        ) select value from found where value is not null`,
-  );
-  return [...rows].map((row) => row.value);
+function distinctValuesQuery(userId: string, expression: SQL): SQL {
+  const next = sql`select ${expression} from ${auditEvents} where ${auditEvents.userId} = ${userId} and ${expression} > found.value order by ${expression} limit 1`;
+  return sql`with recursive found(value) as (
+      (select ${expression} from ${auditEvents} where ${auditEvents.userId} = ${userId} and ${expression} is not null order by ${expression} limit 1)
+      union all
+      select (${next}) from found where found.value is not null
+    ) select value from found where value is not null`;
 }
 
-/** The values the user's own events offer for filtering: their actions, their tools and their decision kinds. */
-export async function auditEventFacets(userId: string): Promise<{ actions: string[]; tools: string[]; decisions: string[] }> {
-  const [actions, tools, decisions] = await Promise.all([
-    distinctValues(userId, sql`${auditEvents.action}`),
-    distinctValues(userId, auditEvidence.tool),
-    distinctValues(userId, auditEvidence.decisionKind),
-  ]);
+/** The reads of the values the user's own events offer for filtering: their actions, tools and decision kinds. */
+export const auditFacetQueries = (userId: string) => ({
+  actions: distinctValuesQuery(userId, sql`${auditEvents.action}`),
+  tools: distinctValuesQuery(userId, auditEvidence.tool),
+  decisions: distinctValuesQuery(userId, auditEvidence.decisionKind),
+});
+
+export async function auditEventFacets(userId: string): Promise<Record<keyof ReturnType<typeof auditFacetQueries>, string[]>> {
+  const read = async (query: SQL) => [...(await getDb().execute<{ value: string }>(query))].map((row) => row.value);
+  const queries = auditFacetQueries(userId);
+  const [actions, tools, decisions] = await Promise.all([read(queries.actions), read(queries.tools), read(queries.decisions)]);
   return { actions, tools, decisions };
 }
 
-/**
- * The latest event recording an authorizer's decision on one tool call of the user's, or null: the in-chat
- * approval authorizer reads the user's recorded answer through it before the call runs.
- */
-export async function findToolDecision({ userId, chatId, toolCallId, authorizer, decision }: { userId: string; chatId: string; toolCallId: string; authorizer: string; decision: string }) {
-  const [row] = await getDb()
+export interface ToolDecisionQuestion {
+  userId: string;
+  chatId: string;
+  toolCallId: string;
+  authorizer: string;
+  decision: string;
+}
+
+export const toolDecisionQuery = ({ userId, chatId, toolCallId, authorizer, decision }: ToolDecisionQuestion) =>
+  getDb()
     .select({ id: auditEvents.id, occurredAt: auditEvents.occurredAt, evidence: auditEvents.evidence, inputDigest: auditEvents.inputDigest })
     .from(auditEvents)
     .where(
@@ -170,5 +177,12 @@ export async function findToolDecision({ userId, chatId, toolCallId, authorizer,
     )
     .orderBy(desc(auditEvents.sequence))
     .limit(1);
+
+/**
+ * The latest event recording an authorizer's decision on one tool call of the user's, or null: the in-chat
+ * approval authorizer reads the user's recorded answer through it before the call runs.
+ */
+export async function findToolDecision(question: ToolDecisionQuestion) {
+  const [row] = await toolDecisionQuery(question);
   return row ?? null;
 }
