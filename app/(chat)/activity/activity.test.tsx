@@ -151,6 +151,11 @@ describe("/activity", () => {
     session.user = bob;
     const bobs = await renderPage();
     expect(options(bobs, "tool")).toEqual([["", "Any"]]);
+    // Filtered by a tool none of his events name, the form still says so rather than "Any".
+    const filtered = await renderPage({ tool: "buy_product", decision: "token-vault" });
+    expect(options(filtered, "tool")).toEqual([["", "Any"], ["buy_product", "Buy products"]]);
+    expect(filtered).toMatch(/<option value="buy_product" selected="">/);
+    expect(filtered).toMatch(/<option value="token-vault" selected="">/);
     expect(bobs).not.toContain("buy_product");
     expect(text(bobs)).not.toMatch(/Espresso|Vacation|Rêsumé/);
     expect(text(bobs)).toContain("Bob's secret plans");
