@@ -20,7 +20,7 @@ const event = (userId: string, overrides: Partial<NewAuditEvent> = {}): NewAudit
   turnId: null,
   toolCallId: null,
   action: "document.share",
-  evidence: { fga: { relation: "can_share", object: "document:1", allowed: true }, target: "bob@example.com (Bob «Chen»)" },
+  evidence: { fga: { relation: "can_share", object: "doc:1", allowed: true }, target: "bob@example.com (Bob «Chen»)" },
   inputDigest: "0".repeat(64),
   summary: "Shared “Q3 plan (draft).md” with bob@example.com",
   outcome: "done",

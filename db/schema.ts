@@ -182,6 +182,17 @@ export type MessageRow = typeof messages.$inferSelect;
 export const AUDIT_OUTCOMES = ["started", "done", "error", "cancelled", "denied", "interrupted"] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
+/**
+ * The values the Activity page filters on inside an event's evidence, each one SQL expression that the indexes of
+ * migration 0009 are built on and the queries (db/queries/audit.ts) use as they are, so the planner matches them.
+ * `tool`: the tool a pipeline event is about. `decisionKind`: who decided, the authorizer of a tool call's decision
+ * (e.g. `token-vault`), or `fga` for a document action's or a retrieval's FGA evidence.
+ */
+export const auditEvidence = {
+  tool: sql`(evidence ->> 'tool')`,
+  decisionKind: sql`(coalesce(evidence ->> 'authorizer', case when jsonb_typeof(evidence -> 'fga') = 'object' then 'fga' end))`,
+};
+
 export const auditEvents = pgTable(
   "audit_events",
   {
@@ -208,6 +219,12 @@ export const auditEvents = pgTable(
   (table) => [
     uniqueIndex("audit_events_user_sequence_idx").on(table.userId, table.sequence),
     index("audit_events_user_occurred_idx").on(table.userId, table.occurredAt),
+    // A filtered page reads its events in order from these; the facets skip from one value to the next.
+    index("audit_events_user_action_idx").on(table.userId, table.action, table.occurredAt),
+    index("audit_events_user_tool_idx").on(table.userId, auditEvidence.tool, table.occurredAt),
+    index("audit_events_user_decision_idx").on(table.userId, auditEvidence.decisionKind, table.occurredAt),
+    // The in-chat approval reads the recorded answer for one call (findToolDecision).
+    index("audit_events_user_tool_call_idx").on(table.userId, table.chatId, table.toolCallId),
   ],
 );
 

@@ -54,7 +54,7 @@ test("alice sees, filters and exports her own activity; bob sees none of it", as
   await alice.setViewportSize({ width: 1280, height: 900 });
 
   // Filter to shares: the URL carries the filter, the upload drops out, and the export follows the filter.
-  await alice.getByLabel("Tool or action").selectOption("document.share");
+  await alice.getByLabel("Event type").selectOption("document.share");
   await alice.getByLabel("Outcome").selectOption("done");
   await alice.getByRole("button", { name: "Apply filters" }).click();
   await expect(alice).toHaveURL(/[?&]action=document\.share/);
@@ -163,10 +163,31 @@ test("alice's calendar question, purchase and document question are in her Activ
   await alice.getByRole("button", { name: "Apply filters" }).click();
   await expect(events.getByText("Buy 2 x Acme Widget for at most 39.98 USD").first()).toBeVisible();
   await alice.getByRole("combobox", { name: "Decision" }).selectOption("");
-  await alice.getByLabel("Tool or action").selectOption("tool.result");
+  await alice.getByLabel("Event type").selectOption("tool.result");
   await alice.getByRole("button", { name: "Apply filters" }).click();
   await expect(events.getByText(order).first()).toBeVisible();
   for (const id of documentIds) await expect(events.getByText(id).first()).toBeVisible();
+
+  // Filtered to the purchase tool, by its title: only that tool's events, on the page and in the export.
+  await alice.getByLabel("Event type").selectOption("");
+  const tool = alice.getByRole("combobox", { name: "Tool", exact: true });
+  await expect(tool.getByRole("option")).toContainText(["Any", "Buy products", "Read your calendar", "Search your documents"]);
+  await tool.selectOption({ label: "Buy products" });
+  await alice.getByRole("button", { name: "Apply filters" }).click();
+  await expect(alice).toHaveURL(/[?&]tool=buy_product(&|$)/);
+  await expect(events.getByText(order).first()).toBeVisible();
+  await expect(events.getByText("google-oauth2")).toHaveCount(0);
+  for (const id of documentIds) await expect(events.getByText(id)).toHaveCount(0);
+  await alice.setViewportSize({ width: 1280, height: 900 });
+  await alice.screenshot({ path: "/tmp/activity-tool-desktop.png", fullPage: true });
+  await alice.setViewportSize({ width: 375, height: 800 });
+  await alice.screenshot({ path: "/tmp/activity-tool-375.png", fullPage: true });
+  await expectNoHorizontalOverflow(alice);
+  await alice.setViewportSize({ width: 1280, height: 900 });
+  const purchasesOnly = jsonLines(await download(alice, alice.getByRole("link", { name: "Export JSON Lines" })));
+  expect(purchasesOnly.map((event) => event.tool_call_id)).toEqual(expect.arrayContaining(purchase.filter((event) => event.evidence.tool === "buy_product").map((event) => event.tool_call_id)));
+  expect(purchasesOnly.every((event) => event.evidence.tool === "buy_product")).toBe(true);
+  expect(purchasesOnly.some((event) => event.chat_id === calendarChat || event.chat_id === documentChat)).toBe(false);
 
   // Each chat turn links to its message: the chat opens there, with the message marked and focused.
   const purchaseTurn = events.getByRole("listitem", { name: "Chat turn" }).filter({ hasText: order }).first();

@@ -18,17 +18,35 @@ function Field({ id, label, children }: { id: string; label: string; children: R
   );
 }
 
+/** A tool the user's events are about: its name in the URL, its title on screen. */
+export interface ToolChoice {
+  name: string;
+  title: string;
+}
+
 /** A plain GET form: it works without JavaScript and the filtered page's URL can be shared or bookmarked. */
-export function ActivityFilters({ values, actions, decisions, timeZone }: { values: Record<FilterField, string>; actions: string[]; decisions: string[]; timeZone: string }) {
+export function ActivityFilters({
+  values,
+  actions,
+  tools,
+  decisions,
+  timeZone,
+}: {
+  values: Record<FilterField, string>;
+  actions: string[];
+  tools: ToolChoice[];
+  decisions: string[];
+  timeZone: string;
+}) {
   return (
     <Card className="mt-6 p-4">
       <form method="get" action="/activity" aria-label="Filter activity" className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3">
-        <Field id="activity-action" label="Tool or action">
-          <Select id="activity-action" name="action" defaultValue={values.action}>
+        <Field id="activity-tool" label="Tool">
+          <Select id="activity-tool" name="tool" defaultValue={values.tool}>
             <option value="">Any</option>
-            {actions.map((action) => (
-              <option key={action} value={action}>
-                {actionLabel(action)}
+            {tools.map((tool) => (
+              <option key={tool.name} value={tool.name}>
+                {tool.title}
               </option>
             ))}
           </Select>
@@ -48,6 +66,16 @@ export function ActivityFilters({ values, actions, decisions, timeZone }: { valu
             <option value="">Any</option>
             {AUDIT_OUTCOMES.map((outcome) => (
               <option key={outcome}>{outcome}</option>
+            ))}
+          </Select>
+        </Field>
+        <Field id="activity-action" label="Event type">
+          <Select id="activity-action" name="action" defaultValue={values.action}>
+            <option value="">Any</option>
+            {actions.map((action) => (
+              <option key={action} value={action}>
+                {actionLabel(action)}
+              </option>
             ))}
           </Select>
         </Field>

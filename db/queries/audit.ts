@@ -2,7 +2,7 @@ import "server-only";
 import { and, desc, eq, exists, getTableColumns, gte, lt, max, sql, type SQL } from "drizzle-orm";
 import { eventHash, type ChainedEvent } from "../audit-chain";
 import { getDb, prepared, type Database } from "../client";
-import { auditChains, auditEvents, type AuditEventRow, type AuditOutcome } from "../schema";
+import { auditChains, auditEvents, auditEvidence, type AuditEventRow, type AuditOutcome } from "../schema";
 
 /** An event as its writer describes it; the chain fields (sequence, prevHash, hash) are assigned here. */
 export type NewAuditEvent = Omit<ChainedEvent, "sequence" | "prevHash">;
@@ -101,8 +101,10 @@ export async function listAuditEvents(userId: string) {
 /** Which of a user's events to read; every field narrows, none widens beyond the user. */
 export interface AuditEventFilter {
   action?: string;
-  /** A decision kind: the authorizer of a tool call's decision (e.g. `token-vault`), or a top-level evidence key
-   * holding an object (a document action's `fga` check). */
+  /** The tool a tool call's events are about, by the name the model calls it (`buy_product`). */
+  tool?: string;
+  /** A decision kind: the authorizer of a tool call's decision (e.g. `token-vault`), or `fga` for an event carrying
+   * FGA evidence of its own (a document action's check, a retrieval's questions). */
   decision?: string;
   outcome?: AuditOutcome;
   /** Inclusive lower and exclusive upper bound on `occurredAt`. */
@@ -116,17 +118,16 @@ export interface AuditCursor {
   sequence: number;
 }
 
-const isDecisionKind = (kind: string) =>
-  sql`(${auditEvents.evidence} ->> 'authorizer' = ${kind} or jsonb_typeof(${auditEvents.evidence} -> ${kind}) = 'object')`;
-
 /**
  * One page of the user's events, newest first, after `cursor` (keyset paging: the index on (user_id, occurred_at)
- * serves every page equally fast, and an event written while paging does not shift the pages).
+ * serves every page equally fast, and an event written while paging does not shift the pages). Each filter has an
+ * index of its own (migration 0009).
  */
-export async function listAuditEventsPage(userId: string, filter: AuditEventFilter, { after, limit }: { after?: AuditCursor; limit: number }): Promise<AuditEventRow[]> {
+export function auditEventsPageQuery(userId: string, filter: AuditEventFilter, { after, limit }: { after?: AuditCursor; limit: number }) {
   const conditions: SQL[] = [eq(auditEvents.userId, userId)];
   if (filter.action) conditions.push(eq(auditEvents.action, filter.action));
-  if (filter.decision) conditions.push(isDecisionKind(filter.decision));
+  if (filter.tool) conditions.push(sql`${auditEvidence.tool} = ${filter.tool}`);
+  if (filter.decision) conditions.push(sql`${auditEvidence.decisionKind} = ${filter.decision}`);
   if (filter.outcome) conditions.push(eq(auditEvents.outcome, filter.outcome));
   if (filter.from) conditions.push(gte(auditEvents.occurredAt, filter.from));
   if (filter.until) conditions.push(lt(auditEvents.occurredAt, filter.until));
@@ -139,28 +140,46 @@ export async function listAuditEventsPage(userId: string, filter: AuditEventFilt
     .limit(limit);
 }
 
-/** The values the user's own events offer for filtering: their actions and their decision kinds. */
-export async function auditEventFacets(userId: string): Promise<{ actions: string[]; decisions: string[] }> {
-  const db = getDb();
-  const actions = await db.selectDistinct({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.userId, userId)).orderBy(auditEvents.action);
-  const decisions = await db.execute<{ kind: string }>(
-    sql`select kind from (
-          select ${auditEvents.evidence} ->> 'authorizer' as kind from ${auditEvents}
-            where ${auditEvents.userId} = ${userId} and ${auditEvents.evidence} ? 'authorizer'
-          union
-          select entry.key from ${auditEvents}, jsonb_each(${auditEvents.evidence}) as entry
-            where ${auditEvents.userId} = ${userId} and jsonb_typeof(entry.value) = 'object'
-        ) as kinds where kind is not null order by kind`,
-  );
-  return { actions: actions.map((row) => row.action), decisions: [...decisions].map((row) => row.kind) };
-}
+export const listAuditEventsPage = async (...args: Parameters<typeof auditEventsPageQuery>): Promise<AuditEventRow[]> => auditEventsPageQuery(...args);
 
 /**
- * The latest event recording an authorizer's decision on one tool call of the user's, or null: the in-chat
- * approval authorizer reads the user's recorded answer through it before the call runs.
+ * The distinct non-null values of an indexed expression among the user's events, ascending: a loose index scan,
+ * one probe of the (user_id, expression, …) index per value, so its cost follows how many values there are rather
+ * than how long the user's history is (PostgreSQL has no skip scan of its own for this).
  */
-export async function findToolDecision({ userId, chatId, toolCallId, authorizer, decision }: { userId: string; chatId: string; toolCallId: string; authorizer: string; decision: string }) {
-  const [row] = await getDb()
+function distinctValuesQuery(userId: string, expression: SQL): SQL {
+  const next = sql`select ${expression} from ${auditEvents} where ${auditEvents.userId} = ${userId} and ${expression} > found.value order by ${expression} limit 1`;
+  return sql`with recursive found(value) as (
+      (select ${expression} from ${auditEvents} where ${auditEvents.userId} = ${userId} and ${expression} is not null order by ${expression} limit 1)
+      union all
+      select (${next}) from found where found.value is not null
+    ) select value from found where value is not null`;
+}
+
+/** The reads of the values the user's own events offer for filtering: their actions, tools and decision kinds. */
+export const auditFacetQueries = (userId: string) => ({
+  actions: distinctValuesQuery(userId, sql`${auditEvents.action}`),
+  tools: distinctValuesQuery(userId, auditEvidence.tool),
+  decisions: distinctValuesQuery(userId, auditEvidence.decisionKind),
+});
+
+export async function auditEventFacets(userId: string): Promise<Record<keyof ReturnType<typeof auditFacetQueries>, string[]>> {
+  const read = async (query: SQL) => [...(await getDb().execute<{ value: string }>(query))].map((row) => row.value);
+  const queries = auditFacetQueries(userId);
+  const [actions, tools, decisions] = await Promise.all([read(queries.actions), read(queries.tools), read(queries.decisions)]);
+  return { actions, tools, decisions };
+}
+
+export interface ToolDecisionQuestion {
+  userId: string;
+  chatId: string;
+  toolCallId: string;
+  authorizer: string;
+  decision: string;
+}
+
+export const toolDecisionQuery = ({ userId, chatId, toolCallId, authorizer, decision }: ToolDecisionQuestion) =>
+  getDb()
     .select({ id: auditEvents.id, occurredAt: auditEvents.occurredAt, evidence: auditEvents.evidence, inputDigest: auditEvents.inputDigest })
     .from(auditEvents)
     .where(
@@ -174,5 +193,12 @@ export async function findToolDecision({ userId, chatId, toolCallId, authorizer,
     )
     .orderBy(desc(auditEvents.sequence))
     .limit(1);
+
+/**
+ * The latest event recording an authorizer's decision on one tool call of the user's, or null: the in-chat
+ * approval authorizer reads the user's recorded answer through it before the call runs.
+ */
+export async function findToolDecision(question: ToolDecisionQuestion) {
+  const [row] = await toolDecisionQuery(question);
   return row ?? null;
 }

@@ -4,7 +4,7 @@ import { addDays, isTimeZone, zonedInstant } from "@/lib/time";
 
 /**
  * The Activity page's URL query, shared by the page and the export so an exported file holds exactly what the
- * page shows: `action`, `decision`, `outcome`, `from` and `to` (calendar dates, both inclusive, in `tz`), and
+ * page shows: `action`, `tool`, `decision`, `outcome`, `from` and `to` (calendar dates, both inclusive, in `tz`), and
  * `after` (the keyset cursor of the next page). Empty values mean "any", as an untouched form field sends them.
  */
 export interface ActivityQuery {
@@ -17,7 +17,7 @@ export interface ActivityQuery {
   problems: string[];
 }
 
-export const FILTER_FIELDS = ["action", "decision", "outcome", "from", "to", "tz"] as const;
+export const FILTER_FIELDS = ["action", "tool", "decision", "outcome", "from", "to", "tz"] as const;
 export type FilterField = (typeof FILTER_FIELDS)[number];
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -37,6 +37,10 @@ export function parseActivityQuery(params: URLSearchParams): ActivityQuery {
   if (values.action) {
     if (NAME.test(values.action)) filter.action = values.action;
     else problems.push("The action filter is not a valid action name.");
+  }
+  if (values.tool) {
+    if (NAME.test(values.tool)) filter.tool = values.tool;
+    else problems.push("The tool filter is not a valid tool name.");
   }
   if (values.decision) {
     if (NAME.test(values.decision)) filter.decision = values.decision;

@@ -142,8 +142,3 @@ export async function audited(event: AuditedAction, act: (recorded: RecordedEven
  */
 export const quotedDocumentName = (name: string) => JSON.stringify(name);
 
-/** The FGA decision a document route acted on, as audit evidence. */
-export const documentDecision = (documentId: string, relation: string) => ({
-  documentId,
-  fga: { relation, object: `document:${documentId}`, allowed: true },
-});

@@ -12,7 +12,8 @@ export type DocumentPermission = "can_view" | "can_share" | "can_delete";
 /** Someone a document can be shared with: a user (by Auth0 `sub`), a group's members, or every signed-in user. */
 export type ShareSubject = { type: "user"; sub: string } | { type: "group"; name: string } | { type: "everyone" };
 
-const docRef = (id: string) => `doc:${id}`;
+/** A document as FGA names it (lib/fga/model.fga); the audit trail records the same object. */
+export const docRef = (id: string) => `doc:${id}`;
 
 export function subjectRef(subject: ShareSubject): string {
   if (subject.type === "user") return userRef(subject.sub);

@@ -53,18 +53,31 @@ beforeAll(async () => {
   sandbox = await startSandboxHarness();
   sql = postgres(sandbox.databaseUrl, { max: 1, onnotice: () => {} });
   await write(alice.sub, "2026-03-01T10:00:00.000Z", { action: "document.upload", summary: 'Uploaded "Vacation policy.md"', evidence: { documentId: "d-1" } });
+  // As lib/ai/tools/pipeline.ts writes them: the tool's name and the decision's authorizer in flat evidence.
   await write(alice.sub, "2026-03-02T09:00:00.000Z", {
-    action: "tool.buy_product",
+    action: "tool.authorization",
     summary: "Asked to buy 2 × Espresso beans (€18.50)",
     chatId: CHAT_ID,
     turnId: "turn-7",
     toolCallId: "call-1",
     modelId: "gpt-sandbox",
-    evidence: { fga: { relation: "can_use", object: "tool:buy_product", allowed: true }, approval: { status: "denied", text: "Buy 2 × Espresso beans for €18.50?" } },
+    evidence: { tool: "buy_product", authorizer: "async-approval", decision: "denied", bindingMessage: "Buy 2 × Espresso beans for €18.50?" },
     outcome: "denied",
   });
-  await write(alice.sub, "2026-03-02T09:00:01.000Z", { action: "tool.search_documents", summary: "Searched your documents", chatId: CHAT_ID, turnId: "turn-7", toolCallId: "call-2", evidence: { documents: ["d-1", "d-2"] }, durationMs: 42 });
-  await write(alice.sub, "2026-03-03T23:30:00.000Z", { action: "document.share", summary: HOSTILE_SUMMARY, evidence: { fga: { relation: "owner", object: "document:d-1", allowed: true }, with: "-bob@example.com" } });
+  await write(alice.sub, "2026-03-02T09:00:01.000Z", {
+    action: "tool.result",
+    summary: "Searched your documents",
+    chatId: CHAT_ID,
+    turnId: "turn-7",
+    toolCallId: "call-2",
+    evidence: { tool: "search_documents", fga: { questions: [{ call: "list-objects", relation: "can_view", allowedCount: 2, allowed: ["d-1", "d-2"] }] }, entered: { documents: ["d-1", "d-2"] } },
+    durationMs: 42,
+  });
+  await write(alice.sub, "2026-03-03T23:30:00.000Z", {
+    action: "document.share",
+    summary: HOSTILE_SUMMARY,
+    evidence: { fga: { relation: "can_share", object: "doc:d-1", allowed: true }, target: { type: "email", email: "-bob@example.com" } },
+  });
   await write(bob.sub, "2026-03-02T12:00:00.000Z", { action: "document.upload", summary: "Bob's secret plans", evidence: { documentId: "d-bob" } });
   // More than one export page (500 rows) and more than one screen page (50), all at the same instant, so the
   // keyset's tie-breaker on `sequence` is what keeps pages apart.
@@ -81,6 +94,12 @@ beforeEach(() => {
 });
 
 const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/&quot;/g, '"').replace(/&amp;/g, "&").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+/** The (value, label) of each option of the filter form's field `name`. */
+function options(html: string, name: string): Array<[string, string]> {
+  const select = new RegExp(`<select[^>]*name="${name}"[^>]*>(.*?)</select>`, "s").exec(html);
+  if (!select) throw new Error(`no ${name} filter`);
+  return [...select[1]!.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)<\/option>/g)].map((match) => [match[1]!, text(match[2]!).trim()]);
+}
 const renderPage = async (searchParams: Record<string, string> = {}) => renderToStaticMarkup(await ActivityPage({ searchParams: Promise.resolve(searchParams) }));
 const exportOf = (query: string) => exportRoute(new Request(`http://localhost:3000/api/activity/export?${query}`));
 const jsonLines = async (response: Response) =>
@@ -101,22 +120,43 @@ describe("/activity", () => {
     expect(html.match(/href="\/chat\/[^"]*"/g)).toEqual([`href="/chat/${CHAT_ID}#message-turn-7"`]);
     expect(page).toContain("Open message in chat");
     expect(html).toContain('<dl aria-label="Evidence"');
-    expect(page).toContain("fga › relation can_use");
-    expect(page).toContain("approval › text Buy 2 × Espresso beans for €18.50?");
-    expect(page).toContain("documents d-1, d-2");
+    expect(page).toContain("fga › relation can_share");
+    expect(page).toContain("binding message Buy 2 × Espresso beans for €18.50?");
+    expect(page).toContain("entered › documents d-1, d-2");
     expect(page).toContain("tool call id call-1");
     expect(page).toContain("42 ms");
     expect(page).not.toContain("Bob's secret plans");
   });
 
-  it("offers only the user's own actions and decision kinds as filters", async () => {
+  it("offers only the user's own tools (by title), event types and decision kinds as filters", async () => {
     const html = await renderPage();
-    expect(html).toContain('<option value="tool.buy_product">tool.buy_product</option>');
-    expect(html).toContain('<option value="fga">Permission check (FGA)</option>');
-    expect(html).toContain('<option value="approval">');
+    expect(options(html, "tool")).toEqual([
+      ["", "Any"],
+      ["buy_product", "Buy products"],
+      ["search_documents", "Search your documents"],
+    ]);
+    expect(options(html, "action")).toEqual([
+      ["", "Any"],
+      ["document.share", "Document shared"],
+      ["document.upload", "Document uploaded"],
+      ["tool.authorization", "Tool call decision"],
+      ["tool.result", "Tool call result"],
+    ]);
+    // Who decided, never any other object the evidence holds (a share's target, the ids that entered the context).
+    expect(options(html, "decision")).toEqual([
+      ["", "Any"],
+      ["async-approval", "Authenticator approval (CIBA)"],
+      ["fga", "Permission check (FGA)"],
+    ]);
     session.user = bob;
     const bobs = await renderPage();
-    expect(bobs).not.toContain("tool.buy_product");
+    expect(options(bobs, "tool")).toEqual([["", "Any"]]);
+    // Filtered by a tool none of his events name, the form still says so rather than "Any".
+    const filtered = await renderPage({ tool: "buy_product", decision: "token-vault" });
+    expect(options(filtered, "tool")).toEqual([["", "Any"], ["buy_product", "Buy products"]]);
+    expect(filtered).toMatch(/<option value="buy_product" selected="">/);
+    expect(filtered).toMatch(/<option value="token-vault" selected="">/);
+    expect(bobs).not.toContain("buy_product");
     expect(text(bobs)).not.toMatch(/Espresso|Vacation|Rêsumé/);
     expect(text(bobs)).toContain("Bob's secret plans");
   });
@@ -143,9 +183,24 @@ describe("/activity", () => {
     expect(byAuthorizer).not.toContain("Approved in the chat");
   });
 
-  it("filters by action, decision, outcome and dates in the user's time zone", async () => {
-    expect(text(await renderPage({ action: "tool.buy_product" }))).not.toContain("Searched your documents");
-    const byDecision = text(await renderPage({ decision: "approval" }));
+  it("filters by tool: only the events of that tool's calls", async () => {
+    const purchases = text(await renderPage({ tool: "buy_product" }));
+    expect(purchases).toContain("Asked to buy");
+    expect(purchases).not.toMatch(/Searched your documents|Rêsumé|Vacation/);
+    const searches = text(await renderPage({ tool: "search_documents" }));
+    expect(searches).toContain("Searched your documents");
+    expect(searches).not.toContain("Asked to buy");
+    // A tool this version no longer declares is offered by its name spelled out, and still filters.
+    await write(dana.sub, "2026-05-02T08:00:00.000Z", { action: "tool.call", summary: "Faxed (the old way)", evidence: { tool: "send_fax" } });
+    session.user = dana;
+    expect(options(await renderPage(), "tool")).toContainEqual(["send_fax", "Send fax"]);
+    expect(text(await renderPage({ tool: "send_fax" }))).toContain("Faxed (the old way)");
+    expect(text(await renderPage({ tool: "send_fax" }))).not.toContain("Token Vault granted Google");
+  });
+
+  it("filters by event type, decision, outcome and dates in the user's time zone", async () => {
+    expect(text(await renderPage({ action: "tool.result" }))).not.toContain("Asked to buy");
+    const byDecision = text(await renderPage({ decision: "async-approval" }));
     expect(byDecision).toContain("Asked to buy");
     expect(byDecision).not.toMatch(/Rêsumé|Vacation/);
     const denied = text(await renderPage({ outcome: "denied" }));
@@ -159,11 +214,12 @@ describe("/activity", () => {
   });
 
   it("says what is wrong with a filter instead of failing", async () => {
-    const html = await renderPage({ outcome: "exploded", from: "2026-02-30", tz: "Mars/Olympus", after: "garbage" });
+    const html = await renderPage({ outcome: "exploded", tool: "buy product; drop table", from: "2026-02-30", tz: "Mars/Olympus", after: "garbage" });
     expect(html).toContain('role="alert"');
     const page = text(html);
     expect(page).toContain(`The outcome must be one of ${AUDIT_OUTCOMES.join(", ")}.`);
     expect(page).toContain("The start date must be a date such as 2026-01-31.");
+    expect(page).toContain("The tool filter is not a valid tool name.");
     expect(page).toContain('Unknown time zone "Mars/Olympus"');
     expect(page).toContain("The page link is not valid");
   });
@@ -192,8 +248,8 @@ describe("activity export", () => {
     expect(response.headers.get("content-type")).toBe("application/jsonl; charset=utf-8");
     expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="delegate-activity-\d{4}-\d{2}-\d{2}\.jsonl"$/);
     const events = await jsonLines(response);
-    expect(events.map((event) => event.action)).toEqual(["document.share", "tool.search_documents", "tool.buy_product", "document.upload"]);
-    expect(events[2]).toMatchObject({ chat_id: CHAT_ID, turn_id: "turn-7", tool_call_id: "call-1", outcome: "denied", evidence: { approval: { status: "denied" } } });
+    expect(events.map((event) => event.action)).toEqual(["document.share", "tool.result", "tool.authorization", "document.upload"]);
+    expect(events[2]).toMatchObject({ chat_id: CHAT_ID, turn_id: "turn-7", tool_call_id: "call-1", outcome: "denied", evidence: { tool: "buy_product", decision: "denied" } });
     expect(events[0]!.summary).toBe(HOSTILE_SUMMARY);
     expect(JSON.stringify(events)).not.toContain("Bob's secret plans");
   });
@@ -219,15 +275,17 @@ describe("activity export", () => {
     const share = rows[0]!;
     // The summary keeps its comma, quotes, line break and non-ASCII text, behind the ' that stops a formula.
     expect(share[column("summary")]).toBe(`'${HOSTILE_SUMMARY}`);
-    expect(JSON.parse(share[column("evidence")]!)).toMatchObject({ with: "-bob@example.com", fga: { relation: "owner" } });
+    expect(JSON.parse(share[column("evidence")]!)).toMatchObject({ target: { email: "-bob@example.com" }, fga: { relation: "can_share" } });
     expect(rows[1]![column("duration_ms")]).toBe("42");
-    expect(rows.map((row) => row[column("action")])).toEqual(["document.share", "tool.search_documents", "tool.buy_product", "document.upload"]);
+    expect(rows.map((row) => row[column("action")])).toEqual(["document.share", "tool.result", "tool.authorization", "document.upload"]);
     expect(body).not.toContain("Bob's secret plans");
   });
 
   it("applies the page's filters to the export", async () => {
     const events = await jsonLines(await exportOf("format=jsonl&outcome=denied"));
-    expect(events.map((event) => event.action)).toEqual(["tool.buy_product"]);
+    expect(events.map((event) => event.action)).toEqual(["tool.authorization"]);
+    const purchases = await jsonLines(await exportOf("format=jsonl&tool=buy_product"));
+    expect(purchases.map((event) => [event.summary, (event.evidence as { tool: string }).tool])).toEqual([["Asked to buy 2 × Espresso beans (€18.50)", "buy_product"]]);
     const berlin = await jsonLines(await exportOf("format=jsonl&from=2026-03-04&to=2026-03-04&tz=Europe%2FBerlin"));
     expect(berlin.map((event) => event.action)).toEqual(["document.share"]);
   });

@@ -3,6 +3,8 @@ import { ActivityList } from "@/components/activity/activity-list";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { auditEventFacets, listAuditEventsPage } from "@/db/queries/audit";
+import { toolTitles } from "@/lib/ai/tools";
+import { toolTitle } from "@/lib/chat/tool-summary";
 import { activitySearch, encodeCursor, parseActivityQuery } from "@/lib/audit/activity-query";
 import { getCurrentUser } from "@/lib/auth/session";
 
@@ -17,6 +19,12 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
   for (const [key, value] of Object.entries(await searchParams)) if (typeof value === "string") params.set(key, value);
   const query = parseActivityQuery(params);
   const [facets, rows] = await Promise.all([auditEventFacets(user.sub), listAuditEventsPage(user.sub, query.filter, { after: query.after, limit: PAGE_SIZE + 1 })]);
+  // A filter the user's events do not hold (yet) is still offered, so the form shows what the list is filtered by.
+  const offered = (values: string[], current: string) => (current && !values.includes(current) ? [...values, current] : values);
+  const titles = toolTitles();
+  const tools = offered(facets.tools, query.filter.tool ?? "")
+    .map((name) => ({ name, title: toolTitle(name, titles) }))
+    .sort((a, b) => a.title.localeCompare(b.title));
   const events = rows.slice(0, PAGE_SIZE);
   const last = events.at(-1);
   const olderHref = rows.length > PAGE_SIZE && last ? `/activity?${activitySearch(query.values, { after: encodeCursor(last) })}` : null;
@@ -37,7 +45,7 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
           ))}
         </Alert>
       )}
-      <ActivityFilters values={query.values} actions={facets.actions} decisions={facets.decisions} timeZone={query.timeZone} />
+      <ActivityFilters values={query.values} actions={offered(facets.actions, query.filter.action ?? "")} tools={tools} decisions={offered(facets.decisions, query.filter.decision ?? "")} timeZone={query.timeZone} />
       <div className="mt-4 flex flex-wrap items-center gap-2 text-sm">
         <span className="text-zinc-600">Export (all pages, these filters):</span>
         <Button asChild variant="secondary" size="sm">

@@ -96,7 +96,8 @@ describe("document actions are audited", () => {
     for (const [action, run, status, fga] of steps) {
       const events = await newEvents(alice.sub, async () => expect((await run()).status).toBe(status));
       expect(events, action).toHaveLength(1);
-      expect(events[0]).toMatchObject({ action, outcome: "done", evidence: { documentId: id, fga: { ...fga, object: `document:${id}`, allowed: true } } });
+      // The object as FGA names it (lib/fga/model.fga's type `doc`), so the evidence can be checked against FGA.
+      expect(events[0]).toMatchObject({ action, outcome: "done", evidence: { documentId: id, fga: { ...fga, object: `doc:${id}`, allowed: true } } });
     }
     const [shared] = (await eventsOf(alice.sub)).filter((event) => event.action === "document.share");
     expect(shared!.evidence).toMatchObject({ target: { type: "email", email: "bob@example.com" } });
@@ -137,6 +138,49 @@ describe("document actions are audited", () => {
     expect(await harness.sql`select id from documents where id = ${id}`).toHaveLength(1);
     expect(await can(bob.sub, "can_view", id)).toBe(false);
     expect(await verifyAllChains(harness.sql)).toMatchObject({ breaks: [] });
+  });
+});
+
+describe("document actions FGA refuses are audited", () => {
+  const NAME = "Gehaltsliste (vertraulich) — Zoë O'Brien.md";
+  const mallory = person("mallory", "Mallory «M» Ng");
+
+  async function alicesDocument() {
+    session.current = alice;
+    return uploadNote(NAME);
+  }
+
+  const attempts = (id: string): [string, string, () => Promise<Response>][] => [
+    ["document.download", "can_view", () => documentRoute.GET(new Request("http://localhost:3000"), context(id))],
+    ["document.share", "can_share", () => shares.POST(shareRequest("POST", "mallory@example.com"), context(id))],
+    ["document.unshare", "can_share", () => shares.DELETE(shareRequest("DELETE", "bob@example.com"), context(id))],
+    ["document.delete", "can_delete", () => documentRoute.DELETE(new Request("http://localhost:3000"), context(id))],
+  ];
+
+  it("records each refusal as a denied event with FGA's relation, object and answer, without the document's name", async () => {
+    const id = await alicesDocument();
+    session.current = mallory;
+    for (const [action, relation, attempt] of attempts(id)) {
+      const events = await newEvents(mallory.sub, async () => expect((await attempt()).status).toBe(403));
+      expect(events, action).toEqual([
+        expect.objectContaining({ action, outcome: "denied", evidence: { documentId: id, fga: { relation, object: `doc:${id}`, allowed: false } }, inputDigest: sha256Hex(canonicalJson({ documentId: id })) }),
+      ]);
+      expect(events[0]!.summary).not.toContain("Gehaltsliste");
+    }
+    expect(await can(mallory.sub, "can_view", id)).toBe(false);
+    expect(await verifyAllChains(harness.sql)).toMatchObject({ breaks: [] });
+  });
+
+  it("still refuses when the refusal cannot be recorded", async () => {
+    const id = await alicesDocument();
+    session.current = mallory;
+    const before = await eventsOf(mallory.sub);
+    await withFailingAuditWrites(async () => {
+      for (const [action, , attempt] of attempts(id)) expect((await attempt()).status, action).toBe(403);
+    });
+    expect(await eventsOf(mallory.sub)).toEqual(before);
+    session.current = alice;
+    expect((await documentRoute.GET(new Request("http://localhost:3000"), context(id))).status).toBe(200);
   });
 });
 

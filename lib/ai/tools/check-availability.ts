@@ -43,7 +43,7 @@ export const checkAvailability = declareTool({
   }),
   authorizers: [tokenVault("google-oauth2", [FREEBUSY_SCOPE])],
   summary: (input) => `Checked free/busy on ${input.date ?? "today"} at ${input.time} for ${1 + (input.people?.length ?? 0)} calendar(s)`,
-  run: async (input, { context: { timeZone }, accessToken }) => {
+  run: async (input, { context: { timeZone }, accessToken, entered }) => {
     const token = accessToken();
     const date = input.date ?? todayIn(timeZone);
     const start = zonedInstant(date, input.time, timeZone);
@@ -54,6 +54,8 @@ export const checkAvailability = declareTool({
       timeMax: toZonedIso(end, timeZone),
       calendars,
     });
+    // Google's calendar ids: `primary` for the user's own, the email address for anyone else's.
+    entered({ googleCalendars: answers.map((answer) => answer.calendar) });
     const name = (calendar: string) => (calendar === OWN_CALENDAR ? "your calendar" : calendar);
     const slots = (busy: { start: string; end: string }[]) => busy.map((slot) => ({ from: localTime(slot.start, timeZone), to: localTime(slot.end, timeZone) }));
     const calendarStates = answers.map((answer) =>

@@ -14,10 +14,10 @@ function toPassage(chunk: ChunkMatch) {
 }
 
 /**
- * Needs no authorizer of the pipeline: retrieval itself asks FGA which documents the user may view, per document
- * (lib/rag/retrieve.ts). The call's result event records each question FGA was asked with its answer (the
- * documents allowed, how many were denied) and the documents and chunks that reached the model: one event per
- * search, however many documents were checked.
+ * Needs no authorizer of the pipeline: retrieval itself asks FGA which documents the user may view, in one
+ * list-objects question (lib/rag/retrieve.ts). The call's result event records that question with its answer (how
+ * many documents it allowed, and the first MAX_IDS_PER_QUESTION of their ids) and, always in full, the documents and
+ * chunks that reached the model: one event per search, however many documents the user may view.
  */
 export const searchDocuments = declareTool({
   name: "search_documents",

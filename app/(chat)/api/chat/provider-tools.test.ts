@@ -15,7 +15,14 @@ const GMAIL_COMPOSE = "https://www.googleapis.com/auth/gmail.compose";
 const FREEBUSY = "https://www.googleapis.com/auth/calendar.freebusy";
 const TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-const harness = setUpChatRouteHarness();
+const harness = setUpChatRouteHarness({ sql: { onnotice: () => {} } });
+
+/** What the result event of the user's latest tool call says entered the model's context. */
+async function enteredOfLatestCall(user: SignedInUser) {
+  const [row] = await harness.sql<{ evidence: { entered?: Record<string, string[]> } }[]>`
+    select evidence from audit_events where user_id = ${user.sub} and action = 'tool.result' order by sequence desc limit 1`;
+  return row?.evidence.entered;
+}
 
 /** Asks once in a new chat and returns the one tool call the answer made, with its output and the reply text. */
 async function ask(user: SignedInUser, text: string) {
@@ -62,8 +69,11 @@ describe("search_gmail", () => {
   it("answers a plain question with the matching message, amount as written, and nothing else", async () => {
     const alice = await signedInWith("alice@example.com", "google-oauth2", [GMAIL_READ]);
     const { output, text } = await ask(alice, "Search my email for invoice");
-    const messages = output.messages as { subject: string; from: string; snippet: string }[];
+    const messages = output.messages as { id: string; subject: string; from: string; snippet: string }[];
     expect(messages.map((message) => message.subject)).toEqual(["Invoice #1042 from Acme Supplies"]);
+    // The trail names the Gmail messages the model read, by their Gmail ids.
+    expect(messages[0]!.id).toMatch(/\S/);
+    expect(await enteredOfLatestCall(alice)).toEqual({ gmailMessages: messages.map((message) => message.id) });
     expect(messages[0]!.from).toBe("Acme Supplies Billing <billing@acme-supplies.example>");
     expect(messages[0]!.snippet).toContain("Amount due: $1,284.50 (USD)");
     expect(text).toContain("Invoice #1042 from Acme Supplies");
@@ -95,6 +105,8 @@ describe("check_availability", () => {
       ["carol@example.com", "busy"],
     ]);
     expect(carol.output.free).toBe(false);
+    // Whose calendars entered the model's context, by Google's calendar ids.
+    expect(await enteredOfLatestCall(alice)).toEqual({ googleCalendars: ["primary", "carol@example.com"] });
 
     const stranger = "anna-lena.obrien+planning@mail.example.co.uk";
     const unknown = await ask(alice, `Is ${stranger} free today at 12:30?`);
@@ -107,6 +119,7 @@ describe("check_availability", () => {
       ],
       note: `Could not check ${stranger}: do not report them as free.`,
     });
+    expect(await enteredOfLatestCall(alice)).toEqual({ googleCalendars: ["primary", stranger] });
   });
 });
 

@@ -1,15 +1,15 @@
 import { deleteDocument, getDocumentContent, getDocumentsByIds } from "@/db/queries/documents";
-import { audited, documentDecision, quotedDocumentName } from "@/lib/audit/record";
+import { audited, quotedDocumentName } from "@/lib/audit/record";
 import { apiError } from "@/lib/errors";
 import { forgetDocument } from "@/lib/fga/documents";
-import { authorizeDocument } from "@/lib/rag/permissions";
+import { authorizeDocument, documentDecision } from "@/lib/rag/permissions";
 
 type Params = { params: Promise<{ id: string }> };
 
 /** Download: anyone who can view the document. */
 export async function GET(_request: Request, { params }: Params) {
   const { id } = await params;
-  const gate = await authorizeDocument(id, "can_view");
+  const gate = await authorizeDocument(id, "can_view", "document.download");
   if ("response" in gate) return gate.response;
   const document = await getDocumentContent(id);
   if (!document) return apiError("not_found", "Document not found.");
@@ -28,7 +28,7 @@ export async function GET(_request: Request, { params }: Params) {
 /** Delete: the owner only. The rows go first, then every relationship of the document. */
 export async function DELETE(_request: Request, { params }: Params) {
   const { id } = await params;
-  const gate = await authorizeDocument(id, "can_delete");
+  const gate = await authorizeDocument(id, "can_delete", "document.delete");
   if ("response" in gate) return gate.response;
   const [document] = await getDocumentsByIds([id]);
   if (!document) return apiError("not_found", "Document not found.");

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { getDocumentsByIds } from "@/db/queries/documents";
-import { audited, documentDecision, quotedDocumentName } from "@/lib/audit/record";
+import { audited, quotedDocumentName } from "@/lib/audit/record";
 import { IssuerUnavailableError } from "@/lib/auth/oauth";
 import { apiError } from "@/lib/errors";
 import { FgaUnavailableError } from "@/lib/fga/documents";
 import { capBody } from "@/lib/http/capped-body";
-import { authorizeDocument } from "@/lib/rag/permissions";
+import { authorizeDocument, documentDecision } from "@/lib/rag/permissions";
 import { isPublishing, parseShareTarget, shareWith, unshareWith, type ShareTarget } from "@/lib/rag/sharing";
 import { rateLimitedResponse, takeRateLimit } from "@/lib/rate-limit";
 
@@ -17,7 +17,7 @@ const MAX_BODY_BYTES = 4 * 1024;
 
 async function change(request: Request, { params }: Params, unsharing: boolean) {
   const { id } = await params;
-  const gate = await authorizeDocument(id, "can_share");
+  const gate = await authorizeDocument(id, "can_share", unsharing ? "document.unshare" : "document.share");
   if ("response" in gate) return gate.response;
   const allowance = await takeRateLimit(gate.user.sub, "share");
   if (!allowance.allowed) return rateLimitedResponse(allowance);
