@@ -94,6 +94,39 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
     expect(best?.[0]).toMatchObject({ documentId: id, documentName: "Team handbook.md", content: "Vacation: 25 days a year." });
   });
 
+  it.skipIf(!directUrl)("walks the index past ef_search with the settings of its own message, which end with it", async () => {
+    // Enough chunks that ranks 51–55 lie past pgvector's default ef_search (40), where an index scan without
+    // iterative scans stops; sequential scans off in this database, so the index serves even this small table.
+    // Direct connections, opened after that, so they all have it (the pooler's server connections may predate it).
+    await admin.unsafe(`alter database ${database} set enable_seqscan = off`);
+    const direct = withDatabase(directUrl!, database);
+    Object.assign(process.env, { DATABASE_URL: direct, DATABASE_PREPARED_STATEMENTS: "true" });
+    const near = (i: number) => Array.from({ length: EMBEDDING_DIMENSIONS }, (_, j) => (j === 2 ? 1 : j === 3 ? i / 100 : 0));
+    const id = randomUUID();
+    await insertDocumentWithChunks(
+      { id, ownerId: "auth0|pooler", name: "Ranks (1–60).md", mimeType: "text/markdown", sizeBytes: 60, content: Buffer.from("x".repeat(60)) },
+      Array.from({ length: 60 }, (_, i) => ({ content: `Rank ${i + 1}`, start: i, end: i + 1, embedding: near(i) })),
+      { quotaBytes: 1_000_000 },
+    );
+    const sql = postgres(direct, { max: 1, onnotice: () => {} });
+    try {
+      const defaults = await sql<{ n: number }[]>`
+        select count(*)::int as n from (select id from document_chunks order by embedding <=> ${`[${near(0).join(",")}]`}::vector limit 5 offset 50) t`;
+      expect(defaults[0]?.n).toBe(0);
+    } finally {
+      await sql.end();
+    }
+    const window = await nearestChunksOverall(near(0), 5, 50);
+    expect(window.map((chunk) => chunk.content)).toEqual(["Rank 51", "Rank 52", "Rank 53", "Rank 54", "Rank 55"]);
+    // Every connection of the app's pool is back on the defaults (null: pgvector not yet loaded on that connection).
+    const { getDb } = await import("./client");
+    const settings = await Promise.all(
+      Array.from({ length: 8 }, () => getDb().$client<{ scan: string | null; ef: string | null }[]>`select current_setting('hnsw.iterative_scan', true) as scan, current_setting('hnsw.ef_search', true) as ef`),
+    );
+    for (const [setting] of settings) expect([{ scan: "off", ef: "40" }, { scan: null, ef: null }]).toContainEqual(setting);
+    expect(settings.some(([setting]) => setting?.scan === "off")).toBe(true);
+  });
+
   it("accepts a Prisma-style pooled URL with pgbouncer=true, which PgBouncer itself refuses as a startup parameter", async () => {
     const flagged = `${databaseUrl}?pgbouncer=true`;
     const raw = postgres(flagged, { max: 1, onnotice: () => {} });

@@ -110,7 +110,8 @@ type ChunkRow = {
   distance: number;
 };
 
-const chunkColumns = sql`c.id as chunk_id, c.document_id, d.name as document_name, c.content, c.ordinal, c.start_offset, c.end_offset`;
+const CHUNK_COLUMNS = "c.id as chunk_id, c.document_id, d.name as document_name, c.content, c.ordinal, c.start_offset, c.end_offset";
+const chunkColumns = sql.raw(CHUNK_COLUMNS);
 
 const vectorLiteral = (embedding: number[]) => `[${embedding.join(",")}]`;
 
@@ -155,18 +156,24 @@ const efSearch = (depth: number) => Math.min(1_000, Math.max(40, 4 * depth));
 
 /**
  * The nearest chunks of all documents by the HNSW index, ranks `offset + 1` to `offset + limit`. Iterative index
- * scans (pgvector 0.8) keep the order strict as the windows move on.
+ * scans (pgvector 0.8) keep the order strict as the windows move on. The settings hold for this transaction only,
+ * and the whole transaction is one simple-protocol message: one round trip instead of six (begin, each statement
+ * described then run, commit). That protocol takes no parameters, so everything in the text is a number checked here.
  */
 export async function nearestChunksOverall(embedding: number[], limit: number, offset: number): Promise<ChunkMatch[]> {
-  return getDb().transaction(async (tx) => {
-    await tx.execute(sql`select set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', ${String(efSearch(limit + offset))}, true)`);
-    const rows = await tx.execute<ChunkRow>(sql`
-      select ${chunkColumns}, (c.embedding <=> ${vectorLiteral(embedding)}::vector) as distance
+  if (!embedding.every(Number.isFinite) || ![limit, offset].every(Number.isSafeInteger)) throw new TypeError("nearestChunksOverall takes finite numbers and whole counts");
+  const vector = `'${vectorLiteral(embedding)}'::vector`;
+  // Statements sent in one message run as one implicit transaction, so the local settings end with it.
+  const [, rows] = await getDb().$client
+    .unsafe<[unknown, ChunkRow[]]>(
+      `select set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', '${efSearch(limit + offset)}', true);
+      select ${CHUNK_COLUMNS}, (c.embedding <=> ${vector}) as distance
       from document_chunks c join documents d on d.id = c.document_id
-      order by c.embedding <=> ${vectorLiteral(embedding)}::vector
-      limit ${limit} offset ${offset}`);
-    return rows.map(toMatch);
-  });
+      order by c.embedding <=> ${vector}
+      limit ${limit} offset ${offset}`,
+    )
+    .simple();
+  return rows.map(toMatch);
 }
 
 function toMatch(row: ChunkRow): ChunkMatch {
