@@ -11,6 +11,11 @@ export interface ToolContext {
   timeZone: string;
   /** The turn the call belongs to: the id of the user's message that started it, for the audit trail. */
   turnId?: string;
+  /**
+   * Takes a write that need not hold up the turn (a call's result event, written after the work) and makes the
+   * turn's end wait for it instead. Without it, such writes are awaited where they happen.
+   */
+  finishBeforeTurnEnds?: (write: Promise<unknown>) => void;
 }
 
 /** A tool's answer when it could not do its job; the model explains it to the user. */

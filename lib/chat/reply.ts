@@ -54,6 +54,8 @@ export async function streamReply({
   });
   const stop = new AbortController();
   let unsaved = false;
+  const unfinished: Promise<unknown>[] = [];
+  const turnContext: ToolContext = { ...context, finishBeforeTurnEnds: (write) => void unfinished.push(write) };
   const stream = createUIMessageStream<ChatMessage>({
     originalMessages: messages,
     generateId: () => crypto.randomUUID(),
@@ -67,11 +69,13 @@ export async function streamReply({
         }
       }
       // The whole chat stays stored and shown; the model reads only the newest turns that fit its budget.
-      const { result, tools } = await runAgent({ context, messages: historyWithinBudget(messages), abortSignal: stop.signal, usable });
+      const { result, tools } = await runAgent({ context: turnContext, messages: historyWithinBudget(messages), abortSignal: stop.signal, usable });
       writer.merge(toUIMessageStream({ stream: result.stream, tools, onError: describeStreamError }));
     },
     onError: describeStreamError,
     onEnd: async ({ responseMessage }) => {
+      // Best effort each (a failure is logged where it happens), but over before the turn is.
+      await Promise.all(unfinished);
       if (responseMessage.parts.length === 0) return;
       try {
         await saveMessage({ chatId, message: responseMessage });

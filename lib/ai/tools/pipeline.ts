@@ -208,7 +208,10 @@ async function runThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
     await result("error", { failure: "exception" });
     throw error;
   }
-  await result(isInterruptedOutput(output) ? "interrupted" : isToolFailure(output) ? (denied ? "denied" : "error") : "done", isToolFailure(output) ? { message: output.error } : {});
+  // The model goes on with the output while its record is written; the turn ends only once it is.
+  const recorded = result(isInterruptedOutput(output) ? "interrupted" : isToolFailure(output) ? (denied ? "denied" : "error") : "done", isToolFailure(output) ? { message: output.error } : {});
+  if (context.finishBeforeTurnEnds) context.finishBeforeTurnEnds(recorded);
+  else await recorded;
   return output;
 }
 
