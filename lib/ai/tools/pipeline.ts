@@ -167,12 +167,16 @@ async function runThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
   let output: OUTPUT | Stop;
   // An authorizer said no: the call's outcome is a denial, not a failure of the tool.
   let denied = false;
+  const [permission, ...authorizers] = authorizersOf(declaration);
+  // Written while FGA is asked for the permission (a question, not an action); every decision, and so everything
+  // done on one, comes after it in the chain.
+  const called = event("tool.call", "started", { title: declaration.title, risk: declaration.risk, authorizers: [permission!, ...authorizers].map((a) => a.kind) });
+  called.catch(() => {});
   try {
-    const [permission, ...authorizers] = authorizersOf(declaration);
-    await event("tool.call", "started", { title: declaration.title, risk: declaration.risk, authorizers: [permission!, ...authorizers].map((a) => a.kind) });
-    const decide = (decision: AuthorizationDecision) => {
+    const decide = async (decision: AuthorizationDecision) => {
+      await called;
       if (OUTCOME_OF_DECISION[decision.decision] === "denied") denied = true;
-      return event("tool.authorization", OUTCOME_OF_DECISION[decision.decision], { authorizer: decision.authorizer, decision: decision.decision, ...decision.evidence }).then(() => {});
+      await event("tool.authorization", OUTCOME_OF_DECISION[decision.decision], { authorizer: decision.authorizer, decision: decision.decision, ...decision.evidence });
     };
     const run = (grant: Grant<AUTHORIZED>) =>
       declaration.run(grant.input, {
@@ -194,6 +198,7 @@ async function runThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
     // user switched off asks nothing of anyone.
     let permitted = false;
     output = await permission!.authorize({ context, toolCallId, input, decide }, async () => {
+      await called;
       permitted = true;
       const prepared = declaration.prepare ? await declaration.prepare(input, context) : (input as unknown as AUTHORIZED);
       return isToolFailure(prepared) ? prepared : chain({ input: prepared });
@@ -202,9 +207,11 @@ async function runThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
     // the user's phone) is ended, so it neither lingers there nor blocks the next request. Best effort: the refusal
     // stands either way, and a request left waiting expires on its own.
     if (!permitted) await cancelLeftWaiting(authorizers, context, toolCallId).catch((error: unknown) => logError("tools", "ending what a refused call left waiting failed", error));
+    await called;
   } catch (error) {
     // The model relays this; the call did nothing past the event that could not be written.
     if (error instanceof AuditUnavailableError) return { error: AUDIT_UNAVAILABLE_MESSAGE };
+    await called.catch(() => {});
     await result("error", { failure: "exception" });
     throw error;
   }
