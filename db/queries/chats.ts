@@ -11,9 +11,13 @@ export async function getChat({ id, userId }: { id: string; userId: string }): P
   return row ?? null;
 }
 
-export async function chatExists(id: string): Promise<boolean> {
-  const [row] = await prepared(getDb().select({ id: chats.id }).from(chats).where(eq(chats.id, id)));
-  return row !== undefined;
+/**
+ * The chat with this id, whoever it belongs to, or null: for a caller that must tell "not yours" from "not there"
+ * (a new chat may take an unused id only) in one round trip. Anything shown must still be checked against the user.
+ */
+export async function findChatById(id: string): Promise<ChatRow | null> {
+  const [row] = await prepared(getDb().select().from(chats).where(eq(chats.id, id)));
+  return row ?? null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { chatExists, createChat, getChat, getMessages, rewindChat, saveMessage } from "@/db/queries/chats";
+import { createChat, findChatById, getMessages, rewindChat, saveMessage } from "@/db/queries/chats";
 import { abandonInterrupts } from "@/db/queries/interrupts";
 import { isDatabaseUnreachable } from "@/db/unreachable";
 import type { ChatMessage } from "@/lib/ai/types";
@@ -46,9 +46,10 @@ async function handleTurn(body: ChatRequest, session: AgentSession): Promise<Res
   const userId = session.user.sub;
   const context = { ...session, chatId: id, timeZone: body.timeZone };
 
-  const chat = await getChat({ id, userId });
-  // Someone else's chat id is answered exactly like a missing one.
-  if (!chat && (!("message" in body) || (await chatExists(id)))) return apiError("not_found", "Chat not found.");
+  const found = await findChatById(id);
+  const chat = found?.userId === userId ? found : null;
+  // Someone else's chat id is answered exactly like a missing one, and cannot be taken for a new chat.
+  if (!chat && (!("message" in body) || found)) return apiError("not_found", "Chat not found.");
   const messages = chat ? await getMessages<ChatMessage>({ chatId: id }) : [];
 
   if ("approvals" in body) {
