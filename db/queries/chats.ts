@@ -12,12 +12,13 @@ export async function getChat({ id, userId }: { id: string; userId: string }): P
 }
 
 /**
- * The chat with this id, whoever it belongs to, or null: for a caller that must tell "not yours" from "not there"
- * (a new chat may take an unused id only) in one round trip. Anything shown must still be checked against the user.
+ * The user's chat with this id, and whether the id is taken by another user's chat (which a new chat may not take),
+ * in one round trip. Nothing of another user's chat leaves this function.
  */
-export async function findChatById(id: string): Promise<ChatRow | null> {
+export async function findChatFor({ id, userId }: { id: string; userId: string }): Promise<{ chat: ChatRow | null; takenByAnother: boolean }> {
   const [row] = await prepared(getDb().select().from(chats).where(eq(chats.id, id)));
-  return row ?? null;
+  if (!row) return { chat: null, takenByAnother: false };
+  return row.userId === userId ? { chat: row, takenByAnother: false } : { chat: null, takenByAnother: true };
 }
 
 /**

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, gt, inArray, isNull, lt, or } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
 import { getDb } from "../client";
 import { toolInterrupts } from "../schema";
 
@@ -72,12 +72,18 @@ export async function settleInterrupt({ chatId, toolCallId, status }: { chatId: 
 /**
  * A new user message moves the conversation on: interrupts still waiting can no longer be resumed. Claimed ones
  * too, lest a claim whose instance died be taken over once its lease runs out; a live run settles its call anyway.
+ * Returns the calls that were still waiting for the user (not claimed by an answer), in the same statement.
  */
-export async function abandonInterrupts({ chatId }: { chatId: string }) {
-  await getDb()
-    .update(toolInterrupts)
-    .set({ status: "abandoned", updatedAt: new Date() })
-    .where(and(eq(toolInterrupts.chatId, chatId), inArray(toolInterrupts.status, ["pending", "running"])));
+export async function abandonInterrupts({ chatId }: { chatId: string }): Promise<string[]> {
+  const abandon = (status: "pending" | "running") =>
+    getDb()
+      .update(toolInterrupts)
+      .set({ status: "abandoned", updatedAt: new Date() })
+      .where(and(eq(toolInterrupts.chatId, chatId), eq(toolInterrupts.status, status)));
+  const waiting = getDb().$with("waiting").as(abandon("pending").returning({ toolCallId: toolInterrupts.toolCallId }));
+  const claimed = getDb().$with("claimed").as(abandon("running").returning({ toolCallId: toolInterrupts.toolCallId }));
+  const rows = await getDb().with(waiting, claimed).select({ toolCallId: waiting.toolCallId }).from(waiting);
+  return rows.map((row) => row.toolCallId);
 }
 
 export async function countPendingInterrupts({ chatId, messageId }: { chatId: string; messageId: string }) {

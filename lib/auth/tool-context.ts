@@ -12,8 +12,8 @@ export interface ToolContext {
   /** The turn the call belongs to: the id of the user's message that started it, for the audit trail. */
   turnId?: string;
   /**
-   * Takes a write that need not hold up the turn (a call's result event, written after the work) and makes the
-   * turn's end wait for it instead. Without it, such writes are awaited where they happen.
+   * Takes something the turn's end must wait for: each call's whole record, whose result event is written while the
+   * model goes on. Without it (a call outside a turn), the record is awaited before the call returns.
    */
   finishBeforeTurnEnds?: (write: Promise<unknown>) => void;
 }

@@ -270,14 +270,14 @@ export function asyncApproval<APPROVED>(options: () => AsyncAuthorizationOptions
       if (granted) return answer;
       if (isInterruptedOutput(answer) && answer.interrupt.code === "ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING") {
         const { bindingMessage, request } = answer.interrupt;
-        await call
-          .decide({ authorizer: "async-approval", decision: "interrupted", evidence: { ...(await evidence()), bindingMessage, expiresAt: request.expiresAt } })
-          .catch(async (error: unknown) => {
-            // The request is on the device, but the call cannot wait for it unrecorded: it is cancelled, so an
-            // approval given there does nothing and the chat's next request is not blocked by it.
-            await cancelAsyncAuthorization(keyOf(call)).catch((cancelError: unknown) => logError("async-authorization", "cancelling an unrecorded request failed", cancelError));
-            throw error;
-          });
+        try {
+          await call.decide({ authorizer: "async-approval", decision: "interrupted", evidence: { ...(await evidence()), bindingMessage, expiresAt: request.expiresAt } });
+        } catch (error) {
+          // The request is on the device, but the call cannot wait for it unrecorded: it is cancelled, so an
+          // approval given there does nothing and the chat's next request is not blocked by it.
+          await cancelAsyncAuthorization(keyOf(call)).catch((cancelError: unknown) => logError("async-authorization", "cancelling an unrecorded request failed", cancelError));
+          throw error;
+        }
       } else if (isToolFailure(answer)) await call.decide({ authorizer: "async-approval", decision: refusalKind(answer.error), evidence: { ...(await evidence()), message: answer.error } });
       return answer;
     },

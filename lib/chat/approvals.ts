@@ -87,15 +87,18 @@ export async function recordApprovalRequests({ userId, chatId, messages }: { use
 }
 
 /**
- * Records as lapsed the approval requests of the last reply the user never answered, when a new message or a retry
- * moves the chat on: the request can no longer be answered (its card says so), and the trail shows how it ended
- * instead of leaving it "requested" for ever. Best effort, like asking: it changes nothing.
+ * Records as lapsed the approval requests of the last reply that a new message or a retry moved on from while they
+ * still waited (`toolCallIds`, as abandonInterrupts found them: an answer that claimed one first is not a lapse). The
+ * request can no longer be answered (its card says so), and the trail shows how it ended instead of leaving it
+ * "requested" for ever. Best effort, like asking: it changes nothing.
  */
-export async function recordUnansweredApprovals({ userId, chatId, messages }: { userId: string; chatId: string; messages: ChatMessage[] }) {
+export async function recordUnansweredApprovals({ userId, chatId, messages, toolCallIds }: { userId: string; chatId: string; messages: ChatMessage[]; toolCallIds: string[] }) {
   const last = messages.at(-1);
-  if (last?.role !== "assistant") return;
+  if (last?.role !== "assistant" || toolCallIds.length === 0) return;
   const record = recorder(userId, chatId, messages);
-  for (const part of last.parts) await record(part, "expired", "not answered before the conversation moved on").catch(() => {});
+  for (const part of last.parts) {
+    if (isToolUIPart(part) && toolCallIds.includes(part.toolCallId)) await record(part, "expired", "not answered before the conversation moved on").catch(() => {});
+  }
 }
 
 /**

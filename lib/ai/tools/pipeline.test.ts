@@ -7,13 +7,14 @@ import { offlineContext, stubOfflineConfig } from "./test-support";
 // Every tool the agent's factory creates goes through the one pipeline: it is marked as built there, named as
 // declared, its authorizers come in the contract's order, and when its audit event cannot be written it does nothing
 // at all — no identity server, provider, shop, FGA or database call — and says so.
-const audit = vi.hoisted(() => ({ fail: false, written: [] as { action: string }[] }));
+const audit = vi.hoisted(() => ({ fail: false, written: [] as { action: string }[], slowCallMs: 0 }));
 vi.mock("@/lib/audit/record", async (importOriginal) => {
   const actual = await importOriginal<typeof import("@/lib/audit/record")>();
   return {
     ...actual,
     recordAuditEvent: async (event: { action: string }) => {
       if (audit.fail) throw new actual.AuditUnavailableError("the audit event could not be written");
+      if (event.action === "tool.call" && audit.slowCallMs > 0) await new Promise((resolve) => setTimeout(resolve, audit.slowCallMs));
       audit.written.push(event);
       return { id: crypto.randomUUID() };
     },
@@ -54,6 +55,7 @@ stubOfflineConfig();
 afterEach(() => {
   audit.fail = false;
   audit.written = [];
+  audit.slowCallMs = 0;
   Object.assign(permission, { allowed: true, switchedOffByUser: false, unavailable: false, asked: [] });
   vi.restoreAllMocks();
 });
@@ -118,6 +120,30 @@ describe("every tool the agent's factory creates", () => {
       evidence: { authorizer: "tool-permission", decision: "granted", relation: "can_use", object: "tool:get_user_profile", allowed: true },
     });
     expect(audit.written[2]).toMatchObject({ outcome: "done", durationMs: expect.any(Number) });
+  });
+});
+
+describe("the order of the trail when the call's own event is slow to write", () => {
+  it("asks FGA meanwhile, but decides, prepares and runs nothing before the call is recorded", async () => {
+    const { createTools } = await import(".");
+    audit.slowCallMs = 300;
+    const fetches = vi.spyOn(globalThis, "fetch");
+    const written = () => audit.written.map((event) => event.action);
+    // The shop's catalogue (prepare) and the purchase itself both fetch: neither may happen before "tool.call".
+    const seenByFetch: string[][] = [];
+    fetches.mockImplementation(async () => {
+      seenByFetch.push(written());
+      return new Response("{}", { status: 503 });
+    });
+    for (const name of ["get_user_profile", "buy_product"] as const) {
+      audit.written = [];
+      permission.asked = [];
+      await createTools(context)[name]!.execute!(SAMPLE_INPUTS[name] as never, { toolCallId: `slow-${name}`, messages: [], context: {} });
+      expect(permission.asked, name).toEqual([name]);
+      expect(written()[0], name).toBe("tool.call");
+      expect(written().slice(1, 2), name).toEqual(["tool.authorization"]);
+    }
+    for (const seen of seenByFetch) expect(seen.slice(0, 2)).toEqual(["tool.call", "tool.authorization"]);
   });
 });
 

@@ -133,9 +133,10 @@ const OUTCOME_OF_DECISION: Record<AuthorizationDecision["decision"], AuditEventI
 };
 
 /**
- * The one wrapper every call goes through. It records the call before anything happens, each authorizer's
- * decision before it is acted on, and the outcome after. When an event cannot be written, nothing more is done
- * and the model is told so (fail closed): a call with no record never reaches a provider.
+ * The one wrapper every call goes through. It records the call (while FGA is asked for the permission, a question
+ * that acts on nothing), each authorizer's decision after that and before it is acted on, and the outcome after.
+ * When an event cannot be written, nothing more is done and the model is told so (fail closed): a call with no record
+ * never reaches a provider.
  */
 async function runThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
   declaration: ToolDeclaration<INPUT, OUTPUT, AUTHORIZED>,
@@ -144,6 +145,34 @@ async function runThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
   toolCallId: string,
 ): Promise<OUTPUT | Stop> {
   const started = performance.now();
+  const finishBeforeTurnEnds = context.finishBeforeTurnEnds;
+  if (!finishBeforeTurnEnds) {
+    const { output, recorded } = await recordAndRun(declaration, context, input, toolCallId, started);
+    await recorded;
+    return output;
+  }
+  // Within a turn, the model goes on with the output while its result event is written. The turn takes this call
+  // before anything else, so its end waits for the whole record even if the reply stops first (a Stop ends the
+  // model's stream while a call may still be running).
+  let settle = () => {};
+  finishBeforeTurnEnds(new Promise<void>((resolve) => (settle = resolve)));
+  try {
+    const { output, recorded } = await recordAndRun(declaration, context, input, toolCallId, started);
+    void recorded.finally(settle);
+    return output;
+  } catch (error) {
+    settle();
+    throw error;
+  }
+}
+
+async function recordAndRun<INPUT, OUTPUT, AUTHORIZED>(
+  declaration: ToolDeclaration<INPUT, OUTPUT, AUTHORIZED>,
+  context: ToolContext,
+  input: INPUT,
+  toolCallId: string,
+  started: number,
+): Promise<{ output: OUTPUT | Stop; recorded: Promise<unknown> }> {
   const summary = declaration.summary(input);
   const event = (action: AuditEventInput["action"], outcome: AuditEventInput["outcome"], evidence: Record<string, unknown>, extra: Partial<AuditEventInput> = {}) =>
     recordAuditEvent({
@@ -209,17 +238,18 @@ async function runThroughPipeline<INPUT, OUTPUT, AUTHORIZED>(
     if (!permitted) await cancelLeftWaiting(authorizers, context, toolCallId).catch((error: unknown) => logError("tools", "ending what a refused call left waiting failed", error));
     await called;
   } catch (error) {
-    // The model relays this; the call did nothing past the event that could not be written.
-    if (error instanceof AuditUnavailableError) return { error: AUDIT_UNAVAILABLE_MESSAGE };
-    await called.catch(() => {});
+    // The model relays this; the call did nothing past the event that could not be written. A call whose own event
+    // was not written gets no result event either, whatever else went wrong meanwhile.
+    const callRecorded = await called.then(
+      () => true,
+      () => false,
+    );
+    if (error instanceof AuditUnavailableError || !callRecorded) return { output: { error: AUDIT_UNAVAILABLE_MESSAGE }, recorded: Promise.resolve() };
     await result("error", { failure: "exception" });
     throw error;
   }
-  // The model goes on with the output while its record is written; the turn ends only once it is.
   const recorded = result(isInterruptedOutput(output) ? "interrupted" : isToolFailure(output) ? (denied ? "denied" : "error") : "done", isToolFailure(output) ? { message: output.error } : {});
-  if (context.finishBeforeTurnEnds) context.finishBeforeTurnEnds(recorded);
-  else await recorded;
-  return output;
+  return { output, recorded };
 }
 
 async function cancelLeftWaiting(authorizers: Authorizer[], context: ToolContext, toolCallId: string) {

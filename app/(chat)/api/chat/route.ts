@@ -1,4 +1,4 @@
-import { createChat, findChatById, getMessages, rewindChat, saveMessage } from "@/db/queries/chats";
+import { createChat, findChatFor, getMessages, rewindChat, saveMessage } from "@/db/queries/chats";
 import { abandonInterrupts } from "@/db/queries/interrupts";
 import { isDatabaseUnreachable } from "@/db/unreachable";
 import type { ChatMessage } from "@/lib/ai/types";
@@ -46,10 +46,9 @@ async function handleTurn(body: ChatRequest, session: AgentSession): Promise<Res
   const userId = session.user.sub;
   const context = { ...session, chatId: id, timeZone: body.timeZone };
 
-  const found = await findChatById(id);
-  const chat = found?.userId === userId ? found : null;
+  const { chat, takenByAnother } = await findChatFor({ id, userId });
   // Someone else's chat id is answered exactly like a missing one, and cannot be taken for a new chat.
-  if (!chat && (!("message" in body) || found)) return apiError("not_found", "Chat not found.");
+  if (!chat && (!("message" in body) || takenByAnother)) return apiError("not_found", "Chat not found.");
   const messages = chat ? await getMessages<ChatMessage>({ chatId: id }) : [];
 
   if ("approvals" in body) {
@@ -76,8 +75,7 @@ async function handleTurn(body: ChatRequest, session: AgentSession): Promise<Res
     if (conflict) return apiError("conflict", conflict);
     const refusal = await turnRefusal(userId);
     if (refusal) return refusal;
-    await recordUnansweredApprovals({ userId, chatId: id, messages });
-    await abandonInterrupts({ chatId: id });
+    await recordUnansweredApprovals({ userId, chatId: id, messages, toolCallIds: await abandonInterrupts({ chatId: id }) });
     // Rewound under the same rule by a second tab meanwhile: the message is gone or no longer last.
     if (!(await rewindChat({ chatId: id, ...rewind }))) return apiError("conflict", "That message is no longer in this chat. Reload it.");
     const kept = messages.slice(0, messages.findIndex((m) => m.id === rewind.messageId));
@@ -91,8 +89,7 @@ async function handleTurn(body: ChatRequest, session: AgentSession): Promise<Res
   if (refusal) return refusal;
   const userMessage: ChatMessage = { id: message.id, role: "user", parts: message.parts };
   if (chat) {
-    await recordUnansweredApprovals({ userId, chatId: id, messages });
-    await abandonInterrupts({ chatId: id });
+    await recordUnansweredApprovals({ userId, chatId: id, messages, toolCallIds: await abandonInterrupts({ chatId: id }) });
     await saveMessage({ chatId: id, message: userMessage });
   } else await createChat({ id, userId, title: titleFrom(messageText(message)), firstMessage: userMessage });
   return streamReply({ chatId: id, messages: [...messages, userMessage], context });
