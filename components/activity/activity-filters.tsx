@@ -18,6 +18,23 @@ function Field({ id, label, children }: { id: string; label: string; children: R
   );
 }
 
+/** One filter: "Any", then each value, under its label on screen; its name and value are what the URL carries. */
+function FilterSelect({ name, label, value, options }: { name: FilterField; label: string; value: string; options: { value: string; label: string }[] }) {
+  const id = `activity-${name}`;
+  return (
+    <Field id={id} label={label}>
+      <Select id={id} name={name} defaultValue={value}>
+        <option value="">Any</option>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </Select>
+    </Field>
+  );
+}
+
 /** A tool the user's events are about: its name in the URL, its title on screen. */
 export interface ToolChoice {
   name: string;
@@ -41,44 +58,10 @@ export function ActivityFilters({
   return (
     <Card className="mt-6 p-4">
       <form method="get" action="/activity" aria-label="Filter activity" className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3">
-        <Field id="activity-tool" label="Tool">
-          <Select id="activity-tool" name="tool" defaultValue={values.tool}>
-            <option value="">Any</option>
-            {tools.map((tool) => (
-              <option key={tool.name} value={tool.name}>
-                {tool.title}
-              </option>
-            ))}
-          </Select>
-        </Field>
-        <Field id="activity-decision" label="Decision">
-          <Select id="activity-decision" name="decision" defaultValue={values.decision}>
-            <option value="">Any</option>
-            {decisions.map((decision) => (
-              <option key={decision} value={decision}>
-                {decisionLabel(decision)}
-              </option>
-            ))}
-          </Select>
-        </Field>
-        <Field id="activity-outcome" label="Outcome">
-          <Select id="activity-outcome" name="outcome" defaultValue={values.outcome}>
-            <option value="">Any</option>
-            {AUDIT_OUTCOMES.map((outcome) => (
-              <option key={outcome}>{outcome}</option>
-            ))}
-          </Select>
-        </Field>
-        <Field id="activity-action" label="Event type">
-          <Select id="activity-action" name="action" defaultValue={values.action}>
-            <option value="">Any</option>
-            {actions.map((action) => (
-              <option key={action} value={action}>
-                {actionLabel(action)}
-              </option>
-            ))}
-          </Select>
-        </Field>
+        <FilterSelect name="tool" label="Tool" value={values.tool} options={tools.map((tool) => ({ value: tool.name, label: tool.title }))} />
+        <FilterSelect name="decision" label="Decision" value={values.decision} options={decisions.map((decision) => ({ value: decision, label: decisionLabel(decision) }))} />
+        <FilterSelect name="outcome" label="Outcome" value={values.outcome} options={AUDIT_OUTCOMES.map((outcome) => ({ value: outcome, label: outcome }))} />
+        <FilterSelect name="action" label="Event type" value={values.action} options={actions.map((action) => ({ value: action, label: actionLabel(action) }))} />
         <Field id="activity-from" label="From">
           <Input id="activity-from" type="date" name="from" defaultValue={values.from} />
         </Field>
