@@ -5,7 +5,7 @@ import { getAuth0 } from "@/lib/auth/auth0";
 import { CONNECT_ROUTE, explainConnectFailure } from "@/lib/auth/connect-failure";
 import { getConfig } from "@/lib/config";
 import { apiError } from "@/lib/errors";
-import { checkRequest, LOGOUT_ROUTE, routePath } from "@/lib/http/request-checks";
+import { checkRequest, isBearerOnlyRoute, LOGOUT_ROUTE, routePath } from "@/lib/http/request-checks";
 import { createNonce, securityHeaders } from "@/lib/http/security-headers";
 import { logError } from "@/lib/log";
 
@@ -28,6 +28,7 @@ export async function proxy(request: NextRequest) {
 
 async function handle(request: NextRequest, appOrigin: string, contentSecurityPolicy: string): Promise<Response> {
   const { method, headers, nextUrl } = request;
+  if (isBearerOnlyRoute(nextUrl.pathname)) return NextResponse.next();
   const refusal = checkRequest({ method, pathname: nextUrl.pathname, headers }, appOrigin);
   if (refusal) return apiError(refusal.code, refusal.message);
   if (routePath(nextUrl.pathname) === LOGOUT_ROUTE) await endAgentSession(request);

@@ -1,13 +1,21 @@
 import { sql } from "drizzle-orm";
 import { check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
 
-/** A conversation. `userId` is the Auth0 `sub` of its owner: the only principal that may read or write it. */
+/** Where a conversation is held: the web chat, the terminal client, or an MCP client's tool calls. */
+export const CHAT_ORIGINS = ["web", "terminal", "mcp"] as const;
+
+/**
+ * A conversation. `userId` is the Auth0 `sub` of its owner: the only principal that may read or write it. An MCP
+ * client's calls are kept in one "chat" per client without messages, so their approvals and audit events have a
+ * conversation to belong to; the sidebar does not list it.
+ */
 export const chats = pgTable(
   "chats",
   {
     id: uuid("id").primaryKey(),
     userId: text("user_id").notNull(),
     title: text("title").notNull(),
+    origin: text("origin", { enum: CHAT_ORIGINS }).notNull().default("web"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -138,6 +138,20 @@ const schema = z.object({
   FGA_CLIENT_SECRET: z.string().min(1).optional(),
   FGA_API_TOKEN_ISSUER: z.string().min(1).default("auth.fga.dev"),
   FGA_API_AUDIENCE: z.string().min(1).optional(),
+  /**
+   * Delegate's two protected resources besides the web session (issue 14): the MCP server at /mcp and the chat API
+   * the terminal client calls. Each is an API in Auth0 whose identifier is the audience of its access tokens, and
+   * each has a "Custom API Client" (same identifier) whose credentials exchange those tokens at Token Vault.
+   * Audiences default to APP_BASE_URL + /mcp and /api (protectedResources below).
+   */
+  AUTH0_MCP_AUDIENCE: serviceUrl("AUTH0_MCP_AUDIENCE", "https://delegate.example.com/mcp", "MCP access tokens").optional(),
+  AUTH0_MCP_CLIENT_ID: z.string().min(1).optional(),
+  AUTH0_MCP_CLIENT_SECRET: z.string().min(1).optional(),
+  AUTH0_API_AUDIENCE: z.string().min(1).optional(),
+  AUTH0_API_CLIENT_ID: z.string().min(1).optional(),
+  AUTH0_API_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The native application the terminal client signs in with (Device Authorization Flow); published to it by the app. */
+  AUTH0_CLI_CLIENT_ID: z.string().min(1).optional(),
   /** How long an in-chat approval request (e.g. a Gmail draft) can be answered. */
   APPROVAL_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** Per-user allowances, counted in Postgres across all instances (429 with Retry-After beyond them). */

@@ -37,6 +37,16 @@ export async function reserveAsyncAuthorization(
   });
 }
 
+/** The tool call of the chat whose request still waits for the user's answer on their device, if any. */
+export async function findWaitingAsyncCall({ chatId, userId }: { chatId: string; userId: string }): Promise<string | null> {
+  const [row] = await getDb()
+    .select({ toolCallId: asyncAuthorizations.toolCallId })
+    .from(asyncAuthorizations)
+    .where(and(eq(asyncAuthorizations.chatId, chatId), eq(asyncAuthorizations.userId, userId), eq(asyncAuthorizations.status, "pending"), gt(asyncAuthorizations.expiresAt, new Date())))
+    .limit(1);
+  return row?.toolCallId ?? null;
+}
+
 /** Gives back a reservation whose request was never sent. */
 export async function releaseAsyncAuthorization(key: Key) {
   await getDb().delete(asyncAuthorizations).where(and(byKey(key), eq(asyncAuthorizations.authReqId, "")));

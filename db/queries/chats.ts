@@ -1,8 +1,9 @@
 import "server-only";
 import type { UIMessage } from "ai";
-import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
+import { createHash } from "node:crypto";
+import { and, asc, desc, eq, gt, ne, sql } from "drizzle-orm";
 import { getDb, prepared } from "../client";
-import { chats, messages, type ChatRow } from "../schema";
+import { CHAT_ORIGINS, chats, messages, type ChatRow } from "../schema";
 
 // Every query that reads or changes a chat takes the owner's `sub`, so a forgotten check cannot leak a chat.
 
@@ -32,24 +33,43 @@ export async function createChat({
   userId,
   title,
   firstMessage,
+  origin = "web",
 }: {
   id: string;
   userId: string;
   title: string;
   firstMessage?: Pick<UIMessage, "id" | "parts">;
+  origin?: ChatOrigin;
 }) {
-  if (!firstMessage) return void (await getDb().insert(chats).values({ id, userId, title }));
+  if (!firstMessage) return void (await getDb().insert(chats).values({ id, userId, title, origin }));
   await getDb().execute(sql`
-    with chat as (insert into ${chats} (id, user_id, title) values (${id}, ${userId}, ${title}) returning id)
+    with chat as (insert into ${chats} (id, user_id, title, origin) values (${id}, ${userId}, ${title}, ${origin}) returning id)
     insert into ${messages} (id, chat_id, role, parts, created_at)
     select ${firstMessage.id}, chat.id, 'user', ${JSON.stringify(firstMessage.parts)}::jsonb, ${new Date().toISOString()}::timestamptz from chat`);
 }
 
+export type ChatOrigin = (typeof CHAT_ORIGINS)[number];
+
+/**
+ * The conversation an MCP client's calls belong to, created on first use. Its id is derived from the owner and the
+ * client, so every instance finds the same one and no other user's id can collide with it.
+ */
+export async function mcpChatFor({ userId, clientId }: { userId: string; clientId: string }): Promise<string> {
+  const digest = createHash("sha256").update(`mcp\0${userId}\0${clientId}`).digest("hex");
+  // An RFC 9562 version-8 (custom) UUID: 122 bits of the digest.
+  const id = `${digest.slice(0, 8)}-${digest.slice(8, 12)}-8${digest.slice(13, 16)}-${((parseInt(digest[16]!, 16) & 0x3) | 0x8).toString(16)}${digest.slice(17, 20)}-${digest.slice(20, 32)}`;
+  await getDb()
+    .insert(chats)
+    .values({ id, userId, title: `MCP client ${clientId}`.slice(0, 200), origin: "mcp" })
+    .onConflictDoNothing({ target: chats.id });
+  return id;
+}
+
 export async function listChats({ userId }: { userId: string }) {
   return getDb()
-    .select({ id: chats.id, title: chats.title, updatedAt: chats.updatedAt })
+    .select({ id: chats.id, title: chats.title, updatedAt: chats.updatedAt, origin: chats.origin })
     .from(chats)
-    .where(eq(chats.userId, userId))
+    .where(and(eq(chats.userId, userId), ne(chats.origin, "mcp")))
     .orderBy(desc(chats.updatedAt))
     .limit(100);
 }

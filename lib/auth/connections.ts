@@ -40,3 +40,14 @@ export function describeScope(connection: ConnectionName, scope: string): string
 }
 
 export const allScopes = (connection: ConnectionName): string[] => Object.keys(connections[connection].scopes);
+
+/**
+ * Where someone outside the browser chat (an MCP client, the terminal) sends the user to connect an account: sign in
+ * to Delegate first, since their token is not a browser session, then Auth0's Connected Accounts flow for exactly
+ * the permissions the tool needs, then the Connections page. Relative to the app's origin.
+ */
+export function signInAndConnectPath({ connection, requiredScopes }: { connection: string; requiredScopes: readonly string[] }): string {
+  const connect = new URLSearchParams({ connection, returnTo: "/connections" });
+  for (const scope of requiredScopes) connect.append("scopes", scope);
+  return `/auth/login?${new URLSearchParams({ returnTo: `/auth/connect?${connect}` })}`;
+}

@@ -38,18 +38,50 @@ export async function findUsersByEmail(email: string): Promise<DirectoryUser[]> 
   return [...unique.values()];
 }
 
-async function lookUp(email: string): Promise<DirectoryUser[]> {
+interface ManagementUser {
+  user_id: string;
+  email?: string;
+  email_verified?: boolean;
+  name?: string;
+  picture?: string;
+  blocked?: boolean;
+}
+
+/** GETs a Management API path; a 404 is `null`, any other failure IssuerUnavailableError (callers fail closed). */
+async function managementGet<T>(path: string): Promise<T | null> {
   const audience = `${issuerUrl(getConfig())}api/v2/`;
-  const url = new URL("users-by-email", audience);
-  url.searchParams.set("email", email);
   let response: Response;
   try {
-    response = await fetch(url, { headers: { authorization: `Bearer ${await managementToken(audience)}` }, signal: AbortSignal.timeout(10_000) });
+    response = await fetch(new URL(path, audience), { headers: { authorization: `Bearer ${await managementToken(audience)}` }, signal: AbortSignal.timeout(10_000) });
   } catch (error) {
     if (error instanceof IssuerUnavailableError) throw error;
     throw new IssuerUnavailableError(`Management API unreachable: ${(error as Error).message}`);
   }
+  if (response.status === 404) return null;
   if (!response.ok) throw new IssuerUnavailableError(`Management API answered HTTP ${response.status}`);
-  const users = (await response.json()) as { user_id: string; email: string; email_verified?: boolean; name?: string }[];
+  return (await response.json()) as T;
+}
+
+async function lookUp(email: string): Promise<DirectoryUser[]> {
+  const users = (await managementGet<(ManagementUser & { email: string })[]>(`users-by-email?${new URLSearchParams({ email })}`)) ?? [];
   return users.map((user) => ({ sub: user.user_id, email: user.email, emailVerified: user.email_verified === true, name: user.name ?? user.email }));
+}
+
+/** An account as a bearer-token caller's profile: what the web session's ID token would have said. */
+export interface AccountProfile {
+  sub: string;
+  name: string;
+  email: string | null;
+  emailVerified: boolean;
+  picture: string | null;
+}
+
+/**
+ * A person by their Auth0 `sub`, for callers who bring an access token and no ID token (MCP clients, the terminal
+ * client). A deleted or blocked account is `null`: its tokens, still unexpired, must not act for it.
+ */
+export async function findAccount(sub: string): Promise<AccountProfile | null> {
+  const user = await managementGet<ManagementUser>(`users/${encodeURIComponent(sub)}`);
+  if (!user || user.blocked === true) return null;
+  return { sub: user.user_id, name: user.name ?? user.email ?? sub, email: user.email ?? null, emailVerified: user.email_verified === true, picture: user.picture ?? null };
 }

@@ -51,7 +51,14 @@ export class IssuerUnavailableError extends Error {
 interface ProviderMetadata {
   issuer: string;
   token_endpoint: string;
+  jwks_uri?: string;
   backchannel_authentication_endpoint?: string;
+}
+
+/** Who authenticates a request to the token endpoint: the web application unless a caller names another client. */
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
 }
 
 const TIMEOUT_MS = 10_000;
@@ -83,9 +90,10 @@ async function fetchJson(url: URL): Promise<Record<string, unknown>> {
 }
 
 /** POSTs a client-authenticated form; returns the JSON answer or throws OAuthError / IssuerUnavailableError. */
-async function postForm(endpoint: string, params: Record<string, string | undefined>): Promise<Record<string, unknown>> {
+async function postForm(endpoint: string, params: Record<string, string | undefined>, client?: ClientCredentials): Promise<Record<string, unknown>> {
   const config = getConfig();
-  const body = new URLSearchParams({ client_id: config.AUTH0_CLIENT_ID, client_secret: config.AUTH0_CLIENT_SECRET });
+  const { clientId, clientSecret } = client ?? { clientId: config.AUTH0_CLIENT_ID, clientSecret: config.AUTH0_CLIENT_SECRET };
+  const body = new URLSearchParams({ client_id: clientId, client_secret: clientSecret });
   for (const [key, value] of Object.entries(params)) if (value !== undefined) body.set(key, value);
   let response: Response;
   try {
@@ -107,8 +115,8 @@ async function postForm(endpoint: string, params: Record<string, string | undefi
   return json;
 }
 
-export async function requestToken(params: Record<string, string | undefined>): Promise<TokenResponse> {
-  const json = await postForm((await providerMetadata()).token_endpoint, params);
+export async function requestToken(params: Record<string, string | undefined>, client?: ClientCredentials): Promise<TokenResponse> {
+  const json = await postForm((await providerMetadata()).token_endpoint, params, client);
   if (typeof json.access_token !== "string" || typeof json.token_type !== "string")
     throw new IssuerUnavailableError("Token endpoint answered without access_token or token_type");
   return json as TokenResponse;

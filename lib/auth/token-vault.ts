@@ -6,6 +6,7 @@ import { decrypt, encrypt } from "./encryption";
 import { INTERRUPT_NAME, type TokenVaultInterrupt } from "./interrupts";
 import { MyAccountPolicyError, myAccountPolicyProblem } from "./my-account";
 import { IssuerUnavailableError, OAuthError, requestToken } from "./oauth";
+import type { ApiAccess } from "./tool-context";
 
 /**
  * Auth0 Token Vault: the user's refresh token is exchanged for a short-lived access token to a connected
@@ -15,6 +16,7 @@ import { IssuerUnavailableError, OAuthError, requestToken } from "./oauth";
 const GRANT_TYPE = "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token";
 const REQUESTED_TOKEN_TYPE = "http://auth0.com/oauth/token-type/federated-connection-access-token";
 const REFRESH_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:refresh_token";
+const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
 /** A cached token is not handed out in its last minute: a tool call may take that long. */
 const EXPIRY_MARGIN_MS = 60_000;
 
@@ -48,10 +50,12 @@ export class TokenVaultRefusedError extends Error {
 /** Auth0's answers when the user has no connected account (token set) for the connection: connecting fixes it. */
 const NOT_CONNECTED = new Set(["federated_connection_refresh_token_not_found", "tokenset_not_found"]);
 
-const signInAgain = (label: string) =>
+const WEB_SIGN_IN_AGAIN = "Sign out and sign in again";
+
+const signInAgain = (label: string, how = WEB_SIGN_IN_AGAIN) =>
   new TokenVaultRefusedError(
     "invalid_grant",
-    `Your Delegate sign-in has expired or was revoked, so Delegate cannot reach your ${label} account. Sign out and sign in again; your connected accounts stay connected.`,
+    `Your Delegate sign-in has expired or was revoked, so Delegate cannot reach your ${label} account. ${how}; your connected accounts stay connected.`,
   );
 
 /**
@@ -61,10 +65,10 @@ const signInAgain = (label: string) =>
  * `unauthorized_client` — the Token Vault grant is not enabled for the application; `mfa_required` — the tenant's
  * MFA policy applies to the exchange, and Token Vault needs it set to Never; `too_many_requests` — rate limited.
  */
-function refusalOf(error: OAuthError, label: string): TokenVaultRefusedError {
+function refusalOf(error: OAuthError, label: string, how: string | undefined): TokenVaultRefusedError {
   switch (error.error) {
     case "invalid_grant":
-      return signInAgain(label);
+      return signInAgain(label, how);
     case "unauthorized_client":
       return new TokenVaultRefusedError(
         error.error,
@@ -101,8 +105,10 @@ export function tokenVaultInterrupt(
 
 export interface ConnectionTokenRequest {
   userId: string;
-  /** The signed-in user's Auth0 refresh token: the subject of the exchange. */
+  /** The signed-in user's Auth0 refresh token: the subject of the exchange for the web chat. */
   refreshToken: string | undefined;
+  /** An API caller's access token: the subject instead, exchanged by that API's Custom API Client. */
+  apiAccess?: ApiAccess;
   connection: ConnectionName;
   scopes: string[];
 }
@@ -117,28 +123,40 @@ export async function getConnectionToken(request: ConnectionTokenRequest): Promi
   return exchange(request);
 }
 
-async function exchange({ userId, refreshToken, connection, scopes }: ConnectionTokenRequest): Promise<string> {
+/**
+ * What the exchange is made with: the web session's refresh token and the web application's credentials, or an API
+ * caller's access token and the API's Custom API Client (Auth0's "access token exchange with Token Vault").
+ */
+function subjectOf({ refreshToken, apiAccess }: ConnectionTokenRequest, label: string) {
+  if (!apiAccess) {
+    if (!refreshToken) throw signInAgain(label);
+    return { params: { subject_token_type: REFRESH_TOKEN_TYPE, subject_token: refreshToken }, client: undefined };
+  }
+  if (!apiAccess.client) {
+    throw new TokenVaultRefusedError(
+      "unauthorized_client",
+      `Delegate cannot reach your ${label} account from here yet: the administrator must give this API a Custom API Client for Token Vault (README.md, "MCP clients and the terminal"). Nothing was done.`,
+    );
+  }
+  return { params: { subject_token_type: ACCESS_TOKEN_TYPE, subject_token: apiAccess.token }, client: apiAccess.client };
+}
+
+async function exchange(request: ConnectionTokenRequest): Promise<string> {
+  const { userId, refreshToken, apiAccess, connection, scopes } = request;
   const label = connections[connection].label;
-  if (!refreshToken) throw signInAgain(label);
+  const subject = subjectOf(request, label);
   let response;
   try {
     response = await withRetries(
-      () =>
-        requestToken({
-          grant_type: GRANT_TYPE,
-          subject_token_type: REFRESH_TOKEN_TYPE,
-          subject_token: refreshToken,
-          requested_token_type: REQUESTED_TOKEN_TYPE,
-          connection,
-        }),
+      () => requestToken({ grant_type: GRANT_TYPE, ...subject.params, requested_token_type: REQUESTED_TOKEN_TYPE, connection }, subject.client),
       { retryable: (error) => error instanceof OAuthError && isRateLimit(error) && (error.retryAfterSeconds ?? true) },
     );
   } catch (error) {
     if (error instanceof OAuthError) {
-      if (!NOT_CONNECTED.has(error.error)) throw refusalOf(error, label);
+      if (!NOT_CONNECTED.has(error.error)) throw refusalOf(error, label, apiAccess?.signInAgain);
       // Connecting needs a My Account token from this same refresh token; without the policy for it, a
       // "Connect" prompt would only lead to a connect that fails, so the administrator's fix is named instead.
-      const policyProblem = await myAccountPolicyProblem(refreshToken);
+      const policyProblem = refreshToken && !apiAccess ? await myAccountPolicyProblem(refreshToken) : null;
       if (policyProblem) throw new TokenVaultRefusedError(MyAccountPolicyError.code, policyProblem.message);
       throw tokenVaultInterrupt("not_connected", connection, scopes);
     }

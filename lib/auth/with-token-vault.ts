@@ -29,7 +29,7 @@ export function withTokenVault<INPUT, OUTPUT>(
   const userId = context.user.sub;
   return async (input) => {
     try {
-      const accessToken = await getConnectionToken({ userId, refreshToken: context.refreshToken, connection, scopes });
+      const accessToken = await getConnectionToken({ userId, refreshToken: context.refreshToken, apiAccess: context.apiAccess, connection, scopes });
       return await work(input, accessToken);
     } catch (error) {
       if (error instanceof TokenVaultInterruptError) return { interrupt: error.interrupt };

@@ -33,6 +33,16 @@ const APP_AUTH_ROUTES = new Set(["/auth/login", LOGOUT_ROUTE, "/auth/callback", 
 
 const UPLOAD_ROUTE = "/api/documents";
 
+/**
+ * Routes that take a bearer token and never the session cookie (the MCP server and its metadata). The session
+ * middleware does not run for them, and browser-based MCP clients may call them from any origin (lib/http/cors.ts):
+ * with no cookie accepted, there is nothing a cross-site request could borrow.
+ */
+export function isBearerOnlyRoute(pathname: string): boolean {
+  const path = routePath(pathname);
+  return path === "/mcp" || path.startsWith("/.well-known/oauth-protected-resource");
+}
+
 /** The path as nextjs-auth0 and the route table match it: one trailing slash is ignored. */
 export function routePath(pathname: string): string {
   return pathname.endsWith("/") ? pathname.slice(0, -1) : pathname;

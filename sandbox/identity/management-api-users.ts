@@ -149,6 +149,14 @@ export function managementUsersApi(deps: ManagementUsersApiDependencies): Router
     },
   );
 
+  // GET /api/v2/users/{id} (scope read:users): an unknown id is 404 "The user does not exist." with errorCode
+  // inexistent_user, as at Auth0 (auth0.com/docs/api/management/v2/users/get-users-by-id).
+  router.get(`${MANAGEMENT_API_PATH}/users/:id`, authenticate, requireScope(MANAGEMENT_API_SCOPES.readUsers), (req, res) => {
+    const user = sandboxUsers.find((candidate) => candidate.sub === req.params.id);
+    if (!user) throw new ManagementApiError(404, "The user does not exist.", "inexistent_user");
+    res.json(userView(user, deps.audience));
+  });
+
   router.use(MANAGEMENT_API_PATH, () => {
     throw new ManagementApiError(404, "Not Found");
   });

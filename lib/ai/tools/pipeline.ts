@@ -177,7 +177,7 @@ async function recordAndRun<INPUT, OUTPUT, AUTHORIZED>(
   const event = (action: AuditEventInput["action"], outcome: AuditEventInput["outcome"], evidence: Record<string, unknown>, extra: Partial<AuditEventInput> = {}) =>
     recordAuditEvent({
       userId: context.user.sub,
-      modelId: getConfig().OPENAI_MODEL,
+      modelId: context.via?.channel === "mcp" ? undefined : getConfig().OPENAI_MODEL,
       chatId: context.chatId,
       turnId: context.turnId,
       toolCallId,
@@ -185,7 +185,7 @@ async function recordAndRun<INPUT, OUTPUT, AUTHORIZED>(
       input,
       summary,
       outcome,
-      evidence: { tool: declaration.name, ...evidence },
+      evidence: { tool: declaration.name, ...(context.via ? { via: context.via } : {}), ...evidence },
       ...extra,
     });
   const entered: EnteredContext = {};

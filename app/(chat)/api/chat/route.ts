@@ -2,7 +2,7 @@ import { createChat, findChatFor, getMessages, rewindChat, saveMessage } from "@
 import { abandonInterrupts } from "@/db/queries/interrupts";
 import { isDatabaseUnreachable } from "@/db/unreachable";
 import type { ChatMessage } from "@/lib/ai/types";
-import { getAgentSession, type AgentSession } from "@/lib/auth/session";
+import { chatCaller, type ChatCaller } from "@/lib/chat/caller";
 import { applyApprovals, recordUnansweredApprovals } from "@/lib/chat/approvals";
 import { MAX_TITLE_LENGTH } from "@/lib/chat/limits";
 import { streamReply } from "@/lib/chat/reply";
@@ -16,9 +16,9 @@ import { rateLimitedResponse, takeRateLimit } from "@/lib/rate-limit";
 export const maxDuration = 60;
 
 export async function POST(request: Request) {
-  // Nobody gets a byte of the body read, let alone parsed, without a session.
-  const session = await getAgentSession();
-  if (!session) return apiError("unauthorized", "Your session has expired. Sign in again.");
+  // Nobody gets a byte of the body read, let alone parsed, without a session or an access token for this API.
+  const { caller: session, refusal: unauthenticated } = await chatCaller(request);
+  if (unauthenticated) return unauthenticated;
   const read = await readChatRequest(request);
   if (!read.ok) return read.response;
   try {
@@ -41,7 +41,7 @@ export async function POST(request: Request) {
  * Runs one turn. The browser's request does not bound it: a reload or a closed tab leaves the turn running to its
  * end (lib/chat/reply.ts), and only the user's Stop ends it early.
  */
-async function handleTurn(body: ChatRequest, session: AgentSession): Promise<Response> {
+async function handleTurn(body: ChatRequest, session: ChatCaller): Promise<Response> {
   const { id } = body;
   const userId = session.user.sub;
   const context = { ...session, chatId: id, timeZone: body.timeZone };
@@ -91,7 +91,7 @@ async function handleTurn(body: ChatRequest, session: AgentSession): Promise<Res
   if (chat) {
     await recordUnansweredApprovals({ userId, chatId: id, messages, toolCallIds: await abandonInterrupts({ chatId: id }) });
     await saveMessage({ chatId: id, message: userMessage });
-  } else await createChat({ id, userId, title: titleFrom(messageText(message)), firstMessage: userMessage });
+  } else await createChat({ id, userId, title: titleFrom(messageText(message)), firstMessage: userMessage, origin: session.via?.channel === "terminal" ? "terminal" : "web" });
   return streamReply({ chatId: id, messages: [...messages, userMessage], context });
 }
 

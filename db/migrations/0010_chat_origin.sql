@@ -1,0 +1,1 @@
+ALTER TABLE "chats" ADD COLUMN "origin" text DEFAULT 'web' NOT NULL;

@@ -1,0 +1,134 @@
+import "server-only";
+import { createHash, randomUUID } from "node:crypto";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { UrlElicitationRequiredError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { findWaitingAsyncCall } from "@/db/queries/async-authorizations";
+import { mcpChatFor } from "@/db/queries/chats";
+import { createTools, offeredDeclarations, type ToolName } from "@/lib/ai/tools";
+import { toModelOutput } from "@/lib/ai/tools/model-output";
+import type { BearerCaller } from "@/lib/auth/bearer";
+import { signInAndConnectPath } from "@/lib/auth/connections";
+import { isInterruptedOutput, type AsyncAuthorizationPending, type TokenVaultInterrupt } from "@/lib/auth/interrupts";
+import { MCP_SCOPES, protectedResource } from "@/lib/auth/protected-resources";
+import { isToolFailure, type ToolContext } from "@/lib/auth/tool-context";
+import { getConfig } from "@/lib/config";
+import type { McpSessionFacts } from "./session";
+
+/**
+ * Delegate's tools as MCP tools: the chat agent's own declarations, run through the same pipeline (tool permission,
+ * Token Vault, approvals) and audit trail. Only what differs for an MCP client lives here: how an interrupt is shown
+ * (a URL to open, a wait for the phone) and which calls a token's scopes allow.
+ */
+
+/** How long one call waits for a purchase's approval: inside the route's 60 s, with room for the order itself. */
+const APPROVAL_WAIT_MS = 40_000;
+
+export interface McpCall {
+  caller: BearerCaller;
+  session: McpSessionFacts;
+  usable: ReadonlySet<string>;
+}
+
+export function registerDelegateTools(server: McpServer, { caller, session, usable }: McpCall) {
+  for (const declaration of offeredDeclarations()) {
+    if (!caller.accessToken.scopes.has(MCP_SCOPES[declaration.risk])) continue;
+    server.registerTool(
+      declaration.name,
+      {
+        title: declaration.title,
+        description: usable.has(declaration.name) ? declaration.description : `Switched off by the user in Agent permissions: calling it does nothing but say so. When on: ${declaration.description}`,
+        inputSchema: declaration.inputSchema as never,
+        annotations: { title: declaration.title, readOnlyHint: declaration.risk === "read", destructiveHint: declaration.risk !== "read", openWorldHint: true },
+      },
+      ((input: unknown, extra: RequestExtra) => callTool(declaration.name, input, extra, { caller, session, usable })) as never,
+    );
+  }
+}
+
+interface RequestExtra {
+  signal: AbortSignal;
+  _meta?: { progressToken?: string | number };
+  sendNotification: (notification: { method: "notifications/progress"; params: { progressToken: string | number; progress: number; message?: string } }) => Promise<void>;
+}
+
+async function callTool(name: string, input: unknown, extra: RequestExtra, { caller, session, usable }: McpCall): Promise<CallToolResult> {
+  const { user, accessToken } = caller;
+  const clientId = accessToken.clientId ?? "unknown";
+  const chatId = await mcpChatFor({ userId: user.sub, clientId });
+  const resource = protectedResource("mcp");
+  const context: ToolContext = {
+    user,
+    chatId,
+    refreshToken: undefined,
+    apiAccess: { token: accessToken.token, client: resource.tokenVaultClient, signInAgain: "Sign in to Delegate again in your MCP client" },
+    via: { channel: "mcp", clientId },
+    timeZone: "UTC",
+  };
+  const tool = createTools(context, usable)[name as ToolName] as unknown as { execute: (input: unknown, options: { toolCallId: string; messages: []; abortSignal: AbortSignal }) => Promise<unknown> };
+  const toolCallId = await callIdFor(chatId, user.sub, name, input);
+  const run = () => tool.execute(input, { toolCallId, messages: [], abortSignal: extra.signal });
+
+  let output = await run();
+  const deadline = Date.now() + APPROVAL_WAIT_MS;
+  let progress = 0;
+  while (isInterruptedOutput(output) && output.interrupt.code === "ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING" && !extra.signal.aborted) {
+    const wait = output.interrupt.request.interval * 1000;
+    if (Date.now() + wait > deadline || Date.parse(output.interrupt.request.expiresAt) <= Date.now()) break;
+    const token = extra._meta?.progressToken;
+    if (token !== undefined) await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++progress, message: "Waiting for your approval on your phone" } }).catch(() => {});
+    await sleep(wait, extra.signal);
+    output = await run();
+  }
+
+  if (isInterruptedOutput(output)) {
+    return output.interrupt.code === "TOKEN_VAULT_ERROR" ? needsConnection(output.interrupt, session) : stillWaiting(name, output.interrupt);
+  }
+  if (isToolFailure(output)) return { isError: true, content: [{ type: "text", text: output.error }] };
+  const shown = toModelOutput({ output });
+  return { content: [{ type: "text", text: shown.type === "text" ? shown.value : JSON.stringify(shown.value) }] };
+}
+
+/**
+ * A call's id. An MCP request has none that lasts, so one is made per call, except that calling a tool again with
+ * the same arguments while its purchase still waits for approval continues that call: that is how a client "checks
+ * again", and it can never start a second request for the same purchase.
+ */
+async function callIdFor(chatId: string, userId: string, name: string, input: unknown): Promise<string> {
+  const prefix = `mcp-${createHash("sha256").update(`${name}\0${canonicalJson(input)}`).digest("base64url").slice(0, 22)}-`;
+  const waiting = await findWaitingAsyncCall({ chatId, userId });
+  return waiting?.startsWith(prefix) ? waiting : `${prefix}${randomUUID()}`;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/** URL-mode elicitation when the client said it can open URLs; otherwise a plain error that carries the URL. */
+function needsConnection(interrupt: TokenVaultInterrupt, session: McpSessionFacts): CallToolResult {
+  const url = new URL(signInAndConnectPath(interrupt), getConfig().APP_BASE_URL).href;
+  if (session.urlElicitation) throw new UrlElicitationRequiredError([{ mode: "url", elicitationId: randomUUID(), url, message: interrupt.message }]);
+  return { isError: true, content: [{ type: "text", text: `${interrupt.message} Open ${url} in a browser to connect it, then call this tool again.` }] };
+}
+
+function stillWaiting(name: string, interrupt: AsyncAuthorizationPending): CallToolResult {
+  const where = interrupt.approvalUrl ? ` (${interrupt.approvalUrl})` : "";
+  return {
+    isError: true,
+    content: [
+      {
+        type: "text",
+        text: `Waiting for your approval on your phone${where}: "${interrupt.bindingMessage}". Nothing has been done yet. After approving, call ${name} again with the same arguments before ${interrupt.request.expiresAt} to carry it out; if it is denied or expires, nothing happens.`,
+      },
+    ],
+  };
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
