@@ -4,10 +4,11 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { UrlElicitationRequiredError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { findWaitingAsyncCall } from "@/db/queries/async-authorizations";
 import { mcpChatFor } from "@/db/queries/chats";
-import { createTools, offeredDeclarations, type ToolName } from "@/lib/ai/tools";
+import { createTools, declarationOf, offeredDeclarations, type ToolName } from "@/lib/ai/tools";
 import { toModelOutput } from "@/lib/ai/tools/model-output";
 import type { BearerCaller } from "@/lib/auth/bearer";
 import { signInAndConnectPath } from "@/lib/auth/connections";
+import { NO_RECORDED_APPROVAL } from "@/lib/auth/in-chat-approval";
 import { isInterruptedOutput, type AsyncAuthorizationPending, type TokenVaultInterrupt } from "@/lib/auth/interrupts";
 import { MCP_SCOPES, protectedResource } from "@/lib/auth/protected-resources";
 import { isToolFailure, type ToolContext } from "@/lib/auth/tool-context";
@@ -36,7 +37,11 @@ export function registerDelegateTools(server: McpServer, { caller, session, usab
       declaration.name,
       {
         title: declaration.title,
-        description: usable.has(declaration.name) ? declaration.description : `Switched off by the user in Agent permissions: calling it does nothing but say so. When on: ${declaration.description}`,
+        description: !usable.has(declaration.name)
+          ? `Switched off by the user in Agent permissions: calling it does nothing but say so. When on: ${declaration.description}`
+          : needsChatApproval(declaration.name)
+            ? `${declaration.description} Needs the user's yes in Delegate's own chat each time, which an MCP client cannot give: over MCP it only says so.`
+            : declaration.description,
         inputSchema: declaration.inputSchema as never,
         annotations: { title: declaration.title, readOnlyHint: declaration.risk === "read", destructiveHint: declaration.risk !== "read", openWorldHint: true },
       },
@@ -83,7 +88,7 @@ async function callTool(name: string, input: unknown, extra: RequestExtra, { cal
   if (isInterruptedOutput(output)) {
     return output.interrupt.code === "TOKEN_VAULT_ERROR" ? needsConnection(output.interrupt, session) : stillWaiting(name, output.interrupt);
   }
-  if (isToolFailure(output)) return { isError: true, content: [{ type: "text", text: output.error }] };
+  if (isToolFailure(output)) return { isError: true, content: [{ type: "text", text: output.error === NO_RECORDED_APPROVAL ? askInTheChat(name) : output.error }] };
   const shown = toModelOutput({ output });
   return { content: [{ type: "text", text: shown.type === "text" ? shown.value : JSON.stringify(shown.value) }] };
 }
@@ -113,6 +118,16 @@ function needsConnection(interrupt: TokenVaultInterrupt, session: McpSessionFact
   if (session.urlElicitation) throw new UrlElicitationRequiredError([{ mode: "url", elicitationId: randomUUID(), url, message: interrupt.message }]);
   return { isError: true, content: [{ type: "text", text: `${interrupt.message} Open ${url} in a browser to connect it, then call this tool again.` }] };
 }
+
+const needsChatApproval = (name: string) => declarationOf(name)?.authorizers.some((authorizer) => authorizer.kind === "in-chat-approval") ?? false;
+
+/**
+ * The in-chat approval is asked by the web chat before the call runs (lib/ai/agent.ts) and verified by the pipeline;
+ * an MCP client has no such card, so the pipeline finds no yes on record and refuses (recorded). The user is told
+ * where the yes can be given instead.
+ */
+const askInTheChat = (name: string) =>
+  `"${declarationOf(name)?.title ?? name}" needs your yes in Delegate's chat each time, and an MCP client cannot ask for it, so nothing was done. Ask Delegate at ${getConfig().APP_BASE_URL} instead.`;
 
 function stillWaiting(name: string, interrupt: AsyncAuthorizationPending): CallToolResult {
   const where = interrupt.approvalUrl ? ` (${interrupt.approvalUrl})` : "";
