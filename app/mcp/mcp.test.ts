@@ -1,0 +1,230 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { UnauthorizedError, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator";
+import { completeAuthorization } from "@/sandbox/identity/test-oauth";
+import { setUpSandboxHarness } from "@/tests/harness-setup";
+import { requestsOnDevice, shopOrders } from "@/tests/sandbox-readers";
+
+// Delegate's MCP server as an MCP client meets it: the MCP SDK's own client and OAuth flow (protected resource
+// metadata, Dynamic Client Registration, PKCE with `resource`, consent) against the sandbox identity server, and
+// the app's routes for /mcp and its metadata. Only the HTTP hop to the app is replaced: requests to APP_BASE_URL go
+// straight to the route handlers.
+const harness = setUpSandboxHarness();
+const APP = "http://localhost:3000";
+const MCP_URL = new URL("/mcp", APP);
+
+let routes: {
+  mcp: typeof import("@/app/mcp/route");
+  metadata: typeof import("@/app/.well-known/oauth-protected-resource/[[...path]]/route");
+  chat: typeof import("@/app/(chat)/api/chat/route");
+};
+beforeAll(async () => {
+  routes = {
+    mcp: await import("@/app/mcp/route"),
+    metadata: await import("@/app/.well-known/oauth-protected-resource/[[...path]]/route"),
+    chat: await import("@/app/(chat)/api/chat/route"),
+  };
+});
+
+/** fetch as the client sees the world: the app's routes at APP_BASE_URL, the real sandbox everywhere else. */
+const appFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  const request = new Request(input, init);
+  const url = new URL(request.url);
+  if (url.origin !== APP) return fetch(request);
+  if (url.pathname === "/mcp") {
+    const handler = { POST: routes.mcp.POST, GET: routes.mcp.GET, DELETE: routes.mcp.DELETE, OPTIONS: routes.mcp.OPTIONS }[request.method];
+    return handler ? handler(request) : new Response(null, { status: 405 });
+  }
+  if (url.pathname.startsWith("/.well-known/oauth-protected-resource")) {
+    const path = url.pathname.split("/").slice(3).filter(Boolean);
+    return routes.metadata.GET(request, { params: Promise.resolve({ path }) });
+  }
+  return new Response("not found", { status: 404 });
+};
+
+/** An MCP client's OAuth state, kept in memory as an IDE would keep it on disk. */
+class MemoryOAuthProvider implements OAuthClientProvider {
+  readonly redirectUrl = "http://127.0.0.1:33418/oauth/callback";
+  authorizationUrl: URL | undefined;
+  private information: OAuthClientInformationMixed | undefined;
+  private saved: OAuthTokens | undefined;
+  private verifier = "";
+  constructor(private readonly name: string) {}
+  get clientMetadata(): OAuthClientMetadata {
+    return { client_name: this.name, redirect_uris: [this.redirectUrl], grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], token_endpoint_auth_method: "none" };
+  }
+  clientInformation() {
+    return this.information;
+  }
+  saveClientInformation(information: OAuthClientInformationMixed) {
+    this.information = information;
+  }
+  tokens() {
+    return this.saved;
+  }
+  saveTokens(tokens: OAuthTokens) {
+    this.saved = tokens;
+  }
+  redirectToAuthorization(url: URL) {
+    this.authorizationUrl = url;
+  }
+  saveCodeVerifier(verifier: string) {
+    this.verifier = verifier;
+  }
+  codeVerifier() {
+    return this.verifier;
+  }
+}
+
+/** Connects as the SDK does: 401, metadata, registration, the user signs in and allows, the code is exchanged. */
+async function connectAs(email: string, { urlElicitation = false, name = "Zoë's editor (MCP)" } = {}) {
+  const provider = new MemoryOAuthProvider(name);
+  const capabilities = urlElicitation ? { elicitation: { url: {} } } : {};
+  const first = new Client({ name: "test-client", version: "1.0.0" }, { capabilities });
+  await expect(first.connect(new StreamableHTTPClientTransport(MCP_URL, { authProvider: provider, fetch: appFetch }))).rejects.toBeInstanceOf(UnauthorizedError);
+  expect(provider.authorizationUrl?.searchParams.get("resource")).toBe(MCP_URL.href);
+  const { code } = await completeAuthorization(provider.authorizationUrl!, { email, redirectUri: provider.redirectUrl });
+  const transport = new StreamableHTTPClientTransport(MCP_URL, { authProvider: provider, fetch: appFetch });
+  await transport.finishAuth(code);
+  const client = new Client({ name: "test-client", version: "1.0.0" }, { capabilities });
+  await client.connect(transport);
+  return { client, provider, accessToken: provider.tokens()!.access_token };
+}
+
+const textOf = (result: CallToolResult) => result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+const post = (path: string, init: RequestInit) => appFetch(new URL(path, APP), { method: "POST", ...init });
+const initialize = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "curl", version: "1" } } });
+const mcpHeaders = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+
+describe("the MCP server's door", () => {
+  it("answers a request without a token with 401 and where to read how to get one", async () => {
+    const response = await post("/mcp", { headers: mcpHeaders, body: initialize });
+    expect(response.status).toBe(401);
+    const challenge = response.headers.get("www-authenticate")!;
+    expect(challenge).toMatch(/^Bearer /);
+    expect(challenge).toContain(`resource_metadata="${APP}/.well-known/oauth-protected-resource/mcp"`);
+    const metadata = await (await appFetch(`${APP}/.well-known/oauth-protected-resource/mcp`)).json();
+    expect(metadata).toMatchObject({ resource: MCP_URL.href, authorization_servers: [harness.sandbox.issuer], scopes_supported: ["tools:read", "tools:write", "tools:spend"] });
+    expect((await appFetch(`${APP}/.well-known/oauth-protected-resource/elsewhere`)).status).toBe(404);
+  });
+
+  it("never takes the browser's session cookie, and refuses a forged or malformed token", async () => {
+    const alice = await harness.sandbox.signIn("alice@example.com");
+    const withCookie = await post("/mcp", { headers: { ...mcpHeaders, cookie: alice.session.appCookie }, body: initialize });
+    expect(withCookie.status).toBe(401);
+    const forged = await post("/mcp", { headers: { ...mcpHeaders, authorization: "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhdXRoMHxhbGljZSJ9.c2lnbmF0dXJl" }, body: initialize });
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    const malformed = await post("/mcp", { headers: { ...mcpHeaders, authorization: "Basic YWxpY2U6c2VjcmV0" }, body: initialize });
+    expect(malformed.status).toBe(401);
+  });
+
+  it("keeps the two APIs apart: a chat-API token is refused at /mcp, and an MCP token at the chat API", async () => {
+    const { accessToken: mcpToken } = await connectAs("alice@example.com");
+    const cli = await harness.sandbox.authorizeWithPkce({
+      clientId: (await harness.sandbox.registerClient({ client_name: "Another app", redirect_uris: ["http://127.0.0.1:9/cb"], token_endpoint_auth_method: "none" })).client_id,
+      redirectUri: "http://127.0.0.1:9/cb",
+      resource: harness.sandbox.chatApiAudience,
+      scopes: ["openid", "chat"],
+      email: "alice@example.com",
+    });
+    const chatToken = cli.tokens!.access_token;
+    const atMcp = await post("/mcp", { headers: { ...mcpHeaders, authorization: `Bearer ${chatToken}` }, body: initialize });
+    expect(atMcp.status).toBe(401);
+    expect(atMcp.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    const chatBody = JSON.stringify({ id: crypto.randomUUID(), message: { id: "m1", role: "user", parts: [{ type: "text", text: "Who am I?" }] } });
+    const atChat = await routes.chat.POST(new Request(`${APP}/api/chat`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${mcpToken}` }, body: chatBody }));
+    expect(atChat.status).toBe(401);
+  });
+});
+
+describe("tools over MCP", () => {
+  it("signs in through registration and consent, lists the tools, and tells the user who they are", async () => {
+    const { client } = await connectAs("alice@example.com");
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(["get_user_profile", "get_calendar_events", "search_documents", "buy_product"]));
+    expect(tools.find((tool) => tool.name === "get_user_profile")?.title).toBe("See your name and email");
+    const profile = (await client.callTool({ name: "get_user_profile", arguments: {} })) as CallToolResult;
+    expect(profile.isError).toBeFalsy();
+    expect(textOf(profile)).toContain("alice@example.com");
+    // The call is in the user's audit trail, naming the MCP client.
+    const [event] = await harness.sql<{ evidence: { via?: { channel: string } } }[]>`
+      select evidence from audit_events where user_id = ${(await harness.sandbox.signIn("alice@example.com")).sub} and action = 'tool.call' order by occurred_at desc limit 1`;
+    expect(event?.evidence.via?.channel).toBe("mcp");
+  });
+
+  it("sends the user to connect their calendar, by URL elicitation or in the error, and works once connected", async () => {
+    const bob = await harness.sandbox.signIn("bob@example.com");
+    const { client } = await connectAs("bob@example.com", { urlElicitation: true });
+    const elicited = await client.callTool({ name: "get_calendar_events", arguments: {} }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(elicited).toBeInstanceOf(McpError);
+    expect((elicited as McpError).code).toBe(ErrorCode.UrlElicitationRequired);
+    const [elicitation] = ((elicited as McpError).data as { elicitations: { mode: string; url: string; message: string }[] }).elicitations;
+    expect(elicitation?.mode).toBe("url");
+    expect(elicitation?.message).toContain("Google");
+    const connectUrl = new URL(elicitation!.url);
+    expect(connectUrl.origin + connectUrl.pathname).toBe(`${APP}/auth/login`);
+    expect(connectUrl.searchParams.get("returnTo")).toMatch(/^\/auth\/connect\?connection=google-oauth2/);
+
+    const plain = await connectAs("bob@example.com");
+    const refused = (await plain.client.callTool({ name: "get_calendar_events", arguments: {} })) as CallToolResult;
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toContain(`${APP}/auth/login?`);
+
+    await harness.sandbox.connect(bob, "google-oauth2", ["https://www.googleapis.com/auth/calendar.events.readonly"]);
+    const events = (await client.callTool({ name: "get_calendar_events", arguments: {} })) as CallToolResult;
+    expect(events.isError, textOf(events)).toBeFalsy();
+    expect(textOf(events)).toContain("events");
+  });
+
+  it("buys only after approval on the user's phone, exactly once", async () => {
+    const carol = await harness.sandbox.signIn("carol@example.com");
+    const before = await shopOrders(harness.sandbox, carol);
+    const { client } = await connectAs("carol@example.com");
+    const call = client.callTool({ name: "buy_product", arguments: { product: "Acme Widget", quantity: 2 } }) as Promise<CallToolResult>;
+    let request;
+    for (let attempt = 0; attempt < 100 && !request; attempt++) {
+      request = (await requestsOnDevice(harness.sandbox, carol)).find((entry) => entry.bindingMessage.startsWith("Buy 2 x Acme Widget"));
+      if (!request) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(request, "the purchase never reached the phone").toBeDefined();
+    expect(await shopOrders(harness.sandbox, carol)).toEqual(before);
+    await approveBackchannelRequest({ issuer: harness.sandbox.issuer, email: carol.email, bindingMessage: request!.bindingMessage, decision: "approve" });
+    const result = await call;
+    expect(result.isError, textOf(result)).toBeFalsy();
+    const placed = await shopOrders(harness.sandbox, carol);
+    expect(placed).toHaveLength(before.length + 1);
+    expect(textOf(result)).toContain(placed.at(-1)!.number);
+  });
+
+  it("refuses a tool the user switched off in Agent permissions, and a tool its token has no scope for", async () => {
+    const dave = await harness.sandbox.signIn("dave@example.com");
+    const { chooseToolUse } = await import("@/lib/fga/tool-permissions");
+    await chooseToolUse(dave.sub, "get_user_profile", "off");
+    const { client } = await connectAs("dave@example.com");
+    const refused = (await client.callTool({ name: "get_user_profile", arguments: {} })) as CallToolResult;
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toContain("Agent permissions");
+    expect(textOf(refused)).not.toContain("dave@example.com");
+
+    const readOnly = await harness.sandbox.authorizeWithPkce({
+      clientId: (await harness.sandbox.registerClient({ client_name: "Read-only viewer", redirect_uris: ["http://127.0.0.1:9/cb"], token_endpoint_auth_method: "none" })).client_id,
+      redirectUri: "http://127.0.0.1:9/cb",
+      resource: harness.sandbox.mcpAudience,
+      scopes: ["tools:read"],
+      email: "dave@example.com",
+    });
+    const call = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "buy_product", arguments: { product: "Acme Widget", quantity: 1 } } });
+    const response = await post("/mcp", { headers: { ...mcpHeaders, authorization: `Bearer ${readOnly.tokens!.access_token}`, "mcp-protocol-version": "2025-06-18" }, body: call });
+    expect(response.status).toBe(403);
+    expect(response.headers.get("www-authenticate")).toContain('error="insufficient_scope"');
+    expect(response.headers.get("www-authenticate")).toContain('scope="tools:spend"');
+  });
+});
