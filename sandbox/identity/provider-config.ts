@@ -88,19 +88,27 @@ export const CLIENT_GRANT_TYPES: readonly string[] = [
 
 /** oidc-provider's refusal of a grant type the client does not have (lib/actions/token.js). */
 const GRANT_TYPE_NOT_ALLOWED = "requested grant type is not allowed for this client";
+/** The same refusal at /oauth/device/code (lib/actions/authorization/client.js). */
+const DEVICE_GRANT_NOT_ALLOWED = `${DEVICE_CODE_GRANT_TYPE} is not allowed for this client`;
 
 /**
  * Auth0 answers a grant type the application has not enabled with 403 `unauthorized_client` "Grant type '…' not
- * allowed for the client." (RFC 6749 §5.2's code for it); oidc-provider says `invalid_request`, which would read as
- * a malformed request. Client authentication runs first in both, so a wrong secret still answers 401.
+ * allowed for the client." (RFC 6749 §5.2's code for it), at the token endpoint and at /oauth/device/code alike;
+ * oidc-provider says `invalid_request`, which would read as a malformed request. Client authentication runs first
+ * in both, so a wrong secret still answers 401.
  */
 export function auth0GrantTypeRefusal() {
   return async (ctx: ProviderMiddlewareContext, next: () => Promise<void>): Promise<void> => {
     await next();
     const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
-    if (ctx.oidc?.route !== "token" || body?.error !== "invalid_request" || body.error_description !== GRANT_TYPE_NOT_ALLOWED) return;
+    if (body?.error !== "invalid_request") return;
+    const route = ctx.oidc?.route;
+    let grantType: string;
+    if (route === "token" && body.error_description === GRANT_TYPE_NOT_ALLOWED) grantType = String(ctx.oidc?.params?.grant_type);
+    else if (route === "device_authorization" && body.error_description === DEVICE_GRANT_NOT_ALLOWED) grantType = DEVICE_CODE_GRANT_TYPE;
+    else return;
     ctx.status = 403;
-    ctx.body = { error: "unauthorized_client", error_description: `Grant type '${String(ctx.oidc.params?.grant_type)}' not allowed for the client.` };
+    ctx.body = { error: "unauthorized_client", error_description: `Grant type '${grantType}' not allowed for the client.` };
   };
 }
 

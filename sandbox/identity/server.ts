@@ -160,7 +160,10 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
       jwks,
       cookieKeys,
       adapter: (model) =>
-        model === "BackchannelAuthenticationRequest" ? retainExpiredRequests(state.adapter(model)) : state.adapter(model),
+        // Kept past expiry so a late poll is told expired_token (or Auth0's access_denied for CIBA), not invalid_grant.
+        model === "BackchannelAuthenticationRequest" || model === "DeviceCode"
+          ? retainExpiredRequests(state.adapter(model))
+          : state.adapter(model),
       resourceServers,
       clientGrants: { [managementAudience]: managementApiResourceServer(issuer) },
       grantTypes: options.grantTypes,
