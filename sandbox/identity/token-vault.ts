@@ -69,7 +69,8 @@ function notACustomApiClient(): OIDCProviderError {
   const error = new errors.UnauthorizedClient(
     "only a Custom API Client may exchange an access token: create one linked to the API the token is for",
   );
-  error.status = 403;
+  // oidc-provider's error handler answers with statusCode.
+  Object.assign(error, { status: 403, statusCode: 403 });
   return error;
 }
 
