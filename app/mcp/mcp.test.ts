@@ -88,11 +88,25 @@ async function connectAs(email: string, { urlElicitation = false, name = "Zoë's
   await expect(first.connect(new StreamableHTTPClientTransport(MCP_URL, { authProvider: provider, fetch: appFetch }))).rejects.toBeInstanceOf(UnauthorizedError);
   expect(provider.authorizationUrl?.searchParams.get("resource")).toBe(MCP_URL.href);
   const { code } = await completeAuthorization(provider.authorizationUrl!, { email, redirectUri: provider.redirectUrl });
+  if (!code) throw new Error("the authorization returned no code");
   const transport = new StreamableHTTPClientTransport(MCP_URL, { authProvider: provider, fetch: appFetch });
   await transport.finishAuth(code);
   const client = new Client({ name: "test-client", version: "1.0.0" }, { capabilities });
   await client.connect(transport);
   return { client, provider, accessToken: provider.tokens()!.access_token };
+}
+
+/** A chat-API token as the terminal client gets one: the device flow, confirmed by the user on /activate. */
+async function terminalToken(email: string): Promise<string> {
+  const tokenUrl = new URL("oauth/token", harness.sandbox.issuer);
+  const client_id = harness.sandbox.cliClientId;
+  const start = await fetch(new URL("oauth/device/code", harness.sandbox.issuer), { method: "POST", body: new URLSearchParams({ client_id, scope: "openid chat", audience: harness.sandbox.chatApiAudience }) });
+  const { device_code, user_code } = (await start.json()) as { device_code: string; user_code: string };
+  await harness.sandbox.approveDeviceCode(user_code, email);
+  const grant = await fetch(tokenUrl, { method: "POST", body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code, client_id }) });
+  const body = (await grant.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no chat-API token: ${JSON.stringify(body)}`);
+  return body.access_token;
 }
 
 const textOf = (result: CallToolResult) => result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
@@ -125,20 +139,20 @@ describe("the MCP server's door", () => {
 
   it("keeps the two APIs apart: a chat-API token is refused at /mcp, and an MCP token at the chat API", async () => {
     const { accessToken: mcpToken } = await connectAs("alice@example.com");
-    const cli = await harness.sandbox.authorizeWithPkce({
-      clientId: (await harness.sandbox.registerClient({ client_name: "Another app", redirect_uris: ["http://127.0.0.1:9/cb"], token_endpoint_auth_method: "none" })).client_id,
-      redirectUri: "http://127.0.0.1:9/cb",
-      resource: harness.sandbox.chatApiAudience,
-      scopes: ["openid", "chat"],
-      email: "alice@example.com",
-    });
-    const chatToken = cli.tokens!.access_token;
+    const chatToken = await terminalToken("alice@example.com");
     const atMcp = await post("/mcp", { headers: { ...mcpHeaders, authorization: `Bearer ${chatToken}` }, body: initialize });
     expect(atMcp.status).toBe(401);
     expect(atMcp.headers.get("www-authenticate")).toContain('error="invalid_token"');
     const chatBody = JSON.stringify({ id: crypto.randomUUID(), message: { id: "m1", role: "user", parts: [{ type: "text", text: "Who am I?" }] } });
     const atChat = await routes.chat.POST(new Request(`${APP}/api/chat`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${mcpToken}` }, body: chatBody }));
     expect(atChat.status).toBe(401);
+    // The chat API's own token holds a turn, kept as a terminal conversation of the same user.
+    const chatId = JSON.parse(chatBody).id as string;
+    const answered = await routes.chat.POST(new Request(`${APP}/api/chat`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${chatToken}` }, body: chatBody }));
+    expect(answered.status).toBe(200);
+    expect(await answered.text()).toContain("alice@example.com");
+    const [chat] = await harness.sql<{ origin: string; user_id: string }[]>`select origin, user_id from chats where id = ${chatId}`;
+    expect(chat).toEqual({ origin: "terminal", user_id: (await harness.sandbox.signIn("alice@example.com")).sub });
   });
 });
 

@@ -110,12 +110,49 @@ async function answerPage(
   throw new Error(`expected a login or consent page at ${url.pathname}, got: ${html.slice(0, 300)}`);
 }
 
+export interface UserAnswers {
+  email: string;
+  password?: string;
+  /** The button pressed on the consent screen, if one is shown. Default "allow". */
+  consent?: "allow" | "deny";
+  redirectUri: string;
+}
+
+/**
+ * The user's side of an authorization request someone else built (an MCP client's SDK, say): follows /authorize
+ * through the login and consent pages to the redirect URI. Returns that redirect (its `code` or `error`) and the
+ * consent page if one was shown.
+ */
+export async function completeAuthorization(authorize: URL, answers: UserAnswers): Promise<{ redirect: URL; code: string | null; consentPage?: string }> {
+  const jar = new CookieJar();
+  const user = { email: answers.email, password: answers.password ?? SANDBOX_PASSWORD, consent: answers.consent ?? "allow" };
+  const redirectTarget = new URL(answers.redirectUri);
+  const returned = (url: URL) => url.origin === redirectTarget.origin && url.pathname === redirectTarget.pathname;
+  let consentPage: string | undefined;
+  let url = authorize;
+  let response = await get(jar, url);
+  for (let step = 0; step < 12; step++) {
+    if (isRedirect(response)) {
+      url = new URL(response.headers.get("location")!, url);
+      if (returned(url)) break;
+      response = await get(jar, url);
+      continue;
+    }
+    const html = await response.text();
+    if (response.status !== 200) throw new Error(`HTTP ${response.status} at ${url.pathname}: ${html.slice(0, 300)}`);
+    const answered = await answerPage(jar, url, html, user);
+    consentPage ??= answered.consentPage;
+    response = answered.response;
+  }
+  if (!returned(url)) throw new Error(`the authorization never returned to ${answers.redirectUri}`);
+  return { redirect: url, code: url.searchParams.get("code"), consentPage };
+}
+
 /**
  * An authorization code flow with PKCE (S256) as an MCP client runs it: /authorize with `resource`, the sandbox's
  * login and, for a third-party client, its consent screen, then the code exchange with the verifier.
  */
 export async function authorizeWithPkce(issuer: string, options: PkceAuthorizationOptions): Promise<PkceAuthorization> {
-  const jar = new CookieJar();
   const verifier = base64url(randomBytes(32));
   const state = base64url(randomBytes(16));
   const authorize = new URL("authorize", issuer);
@@ -134,26 +171,7 @@ export async function authorizeWithPkce(issuer: string, options: PkceAuthorizati
     ...(options.scopes.includes("offline_access") && { prompt: "consent" }),
   }).toString();
 
-  const answers = { email: options.email, password: options.password ?? SANDBOX_PASSWORD, consent: options.consent ?? "allow" };
-  const redirectTarget = new URL(options.redirectUri);
-  const returned = (url: URL) => url.origin === redirectTarget.origin && url.pathname === redirectTarget.pathname;
-  let consentPage: string | undefined;
-  let url = authorize;
-  let response = await get(jar, url);
-  for (let step = 0; step < 12; step++) {
-    if (isRedirect(response)) {
-      url = new URL(response.headers.get("location")!, url);
-      if (returned(url)) break;
-      response = await get(jar, url);
-      continue;
-    }
-    const html = await response.text();
-    if (response.status !== 200) throw new Error(`HTTP ${response.status} at ${url.pathname}: ${html.slice(0, 300)}`);
-    const answered = await answerPage(jar, url, html, answers);
-    consentPage ??= answered.consentPage;
-    response = answered.response;
-  }
-  if (!returned(url)) throw new Error(`the authorization never returned to ${options.redirectUri}`);
+  const { redirect: url, consentPage } = await completeAuthorization(authorize, options);
   if (url.searchParams.get("state") !== state) throw new Error("the redirect's state does not match the request's");
 
   const error = url.searchParams.get("error");
