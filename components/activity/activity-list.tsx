@@ -61,6 +61,9 @@ const ChatLink = ({ chatId, turnId = null }: { chatId: string; turnId?: string |
   </Link>
 );
 
+/** An MCP client's calls are kept under a conversation without messages (db/schema.ts), so there is nothing to open. */
+const byMcpClient = (event: AuditEventRow) => (event.evidence as { via?: { channel?: unknown } } | null)?.via?.channel === "mcp";
+
 function ActivityEntry({ event, timeZone, inTurn = false }: { event: AuditEventRow; timeZone: string; inTurn?: boolean }) {
   const details: Array<[string, string]> = [
     ...evidenceEntries(event.evidence),
@@ -78,7 +81,7 @@ function ActivityEntry({ event, timeZone, inTurn = false }: { event: AuditEventR
           <LocalTime iso={event.occurredAt.toISOString()} fallbackZone={timeZone} />
           <span>{event.action}</span>
           {event.durationMs !== null && <span>{event.durationMs} ms</span>}
-          {!inTurn && event.chatId && <ChatLink chatId={event.chatId} />}
+          {!inTurn && event.chatId && !byMcpClient(event) && <ChatLink chatId={event.chatId} />}
         </p>
         {details.length > 0 && (
           <dl aria-label="Evidence" className="mt-2 grid grid-cols-1 gap-x-4 text-sm sm:grid-cols-[minmax(8rem,max-content)_1fr]">
