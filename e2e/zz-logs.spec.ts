@@ -167,7 +167,7 @@ async function sandboxSecrets(): Promise<[string, string][]> {
     entries: { model: string; id: string }[];
   };
   const secrets = state.entries.filter((entry) => TOKEN_MODELS.includes(entry.model)).map((entry): [string, string] => [entry.model, entry.id]);
-  for (const file of ["auth0-secret", "identity-client-secret"])
+  for (const file of ["auth0-secret", "identity-client-secret", "identity-mcp-api-client-secret", "identity-chat-api-client-secret"])
     secrets.push([file, (await readFile(path.join(DATA_DIR, file), "utf8")).trim()]);
   return secrets;
 }
