@@ -12,7 +12,8 @@ const sandboxMessage = "App code must not import the sandbox: it is configured b
 const layers = [
   { app: ["app", "proxy.ts", "instrumentation.ts"], "lib/doctor": ["lib/doctor"] },
   { components: ["components"] },
-  { "lib/chat": ["lib/chat"], "lib/mcp": ["lib/mcp"] },
+  { "lib/mcp": ["lib/mcp"] },
+  { "lib/chat": ["lib/chat"] },
   { "lib/ai": ["lib/ai"] },
   { "lib/rag": ["lib/rag"] },
   { "lib/auth": ["lib/auth"] },

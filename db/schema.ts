@@ -73,6 +73,11 @@ export const toolInterrupts = pgTable(
     status: text("status", { enum: ["pending", "running", "resolved", "abandoned"] }).notNull(),
     /** When an in-chat approval request stops being answerable; null for interrupts that do not expire here. */
     expiresAt: timestamp("expires_at", { withTimezone: true }),
+    /**
+     * The input an approval request asked outside a chat's messages (an MCP client's call, approved in the browser):
+     * what the approval page shows. A chat's requests keep theirs in the message parts, so this is null for them.
+     */
+    input: jsonb("input"),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [primaryKey({ columns: [table.chatId, table.toolCallId] })],

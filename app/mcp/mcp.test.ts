@@ -3,11 +3,15 @@ import { UnauthorizedError, type OAuthClientProvider } from "@modelcontextprotoc
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { session } from "@/app/(chat)/api/chat/harness-session";
 import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator";
 import { completeAuthorization } from "@/sandbox/identity/test-oauth";
 import { setUpSandboxHarness } from "@/tests/harness-setup";
-import { requestsOnDevice, shopOrders } from "@/tests/sandbox-readers";
+import { gmailDraftCount, requestsOnDevice, shopOrders } from "@/tests/sandbox-readers";
+
+// The approval page's answer is given by a signed-in browser: only that cookie session is replaced.
+vi.mock("@/lib/auth/session", () => import("@/app/(chat)/api/chat/harness-session"));
 
 // Delegate's MCP server as an MCP client meets it: the MCP SDK's own client and OAuth flow (protected resource
 // metadata, Dynamic Client Registration, PKCE with `resource`, consent) against the sandbox identity server, and
@@ -21,12 +25,14 @@ let routes: {
   mcp: typeof import("@/app/mcp/route");
   metadata: typeof import("@/app/.well-known/oauth-protected-resource/[[...path]]/route");
   chat: typeof import("@/app/(chat)/api/chat/route");
+  approvals: typeof import("@/app/(chat)/api/approvals/route");
 };
 beforeAll(async () => {
   routes = {
     mcp: await import("@/app/mcp/route"),
     metadata: await import("@/app/.well-known/oauth-protected-resource/[[...path]]/route"),
     chat: await import("@/app/(chat)/api/chat/route"),
+    approvals: await import("@/app/(chat)/api/approvals/route"),
   };
 });
 
@@ -240,5 +246,48 @@ describe("tools over MCP", () => {
     expect(response.status).toBe(403);
     expect(response.headers.get("www-authenticate")).toContain('error="insufficient_scope"');
     expect(response.headers.get("www-authenticate")).toContain('scope="tools:spend"');
+  });
+
+  it("asks the user's yes for a draft on Delegate's own page, and runs exactly what was approved, once", async () => {
+    const alice = await harness.sandbox.signIn("alice@example.com");
+    await harness.sandbox.connect(alice, "google-oauth2", ["https://www.googleapis.com/auth/gmail.compose"]);
+    const before = await gmailDraftCount(harness.sandbox, alice);
+    const { client } = await connectAs("alice@example.com");
+    const draft = { to: "juergen.oneill+budget@example.com", subject: "Budget (Q3) — 12.5% over?", body: "Hi Jürgen,\n\nsee https://example.com/budget?q=3&x=1 — numbers attached.\n\nZoë" };
+
+    const approvalPage = (result: CallToolResult) => new URL(/http:\/\/localhost:3000\/auth\/login\?\S+/.exec(textOf(result))![0]).searchParams.get("returnTo")!;
+    const asked = (await client.callTool({ name: "create_gmail_draft", arguments: draft })) as CallToolResult;
+    expect(asked.isError).toBe(true);
+    const page = approvalPage(asked);
+    const [, chatId, encodedCallId] = /^\/approve\/([^/]+)\/([^/]+)$/.exec(page)!;
+    const toolCallId = decodeURIComponent(encodedCallId!);
+    expect(await gmailDraftCount(harness.sandbox, alice)).toBe(before);
+
+    // Calling again before answering names the same page and does nothing.
+    const again = (await client.callTool({ name: "create_gmail_draft", arguments: draft })) as CallToolResult;
+    expect(approvalPage(again)).toBe(page);
+    expect(await gmailDraftCount(harness.sandbox, alice)).toBe(before);
+
+    const answer = (approved: boolean) =>
+      routes.approvals.POST(new Request(`${APP}/api/approvals`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ chatId, toolCallId, approved }) }));
+    // Nobody else can answer it: another signed-in user finds nothing waiting.
+    session.current = await harness.sandbox.signIn("bob@example.com");
+    expect((await answer(true)).status).toBe(409);
+    session.current = alice;
+    expect((await answer(true)).status).toBe(200);
+    expect((await answer(true)).status).toBe(409);
+
+    // Different arguments are a different call: not approved.
+    const other = (await client.callTool({ name: "create_gmail_draft", arguments: { ...draft, body: "Something else" } })) as CallToolResult;
+    expect(other.isError).toBe(true);
+    expect(await gmailDraftCount(harness.sandbox, alice)).toBe(before);
+
+    const done = (await client.callTool({ name: "create_gmail_draft", arguments: draft })) as CallToolResult;
+    expect(done.isError, textOf(done)).toBeFalsy();
+    expect(await gmailDraftCount(harness.sandbox, alice)).toBe(before + 1);
+    // Once used, the same call asks again rather than drafting twice.
+    const reuse = (await client.callTool({ name: "create_gmail_draft", arguments: draft })) as CallToolResult;
+    expect(reuse.isError).toBe(true);
+    expect(await gmailDraftCount(harness.sandbox, alice)).toBe(before + 1);
   });
 });

@@ -1,7 +1,7 @@
 import "server-only";
-import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, gt, isNotNull, isNull, like, lt, or } from "drizzle-orm";
 import { getDb } from "../client";
-import { toolInterrupts } from "../schema";
+import { chats, toolInterrupts } from "../schema";
 
 export async function recordInterrupts({
   chatId,
@@ -92,4 +92,55 @@ export async function countPendingInterrupts({ chatId, messageId }: { chatId: st
     .from(toolInterrupts)
     .where(and(eq(toolInterrupts.chatId, chatId), eq(toolInterrupts.messageId, messageId), eq(toolInterrupts.status, "pending")));
   return rows.length;
+}
+
+/**
+ * An approval asked outside a chat's messages (an MCP client's call), kept with the input the approval page shows.
+ * Answering it claims the row like a chat's approval (claimInterrupt), and settles it "resolved" once granted.
+ */
+export async function recordOutsideApproval({ chatId, toolCallId, input, expiresAt }: { chatId: string; toolCallId: string; input: unknown; expiresAt: Date }) {
+  await getDb().insert(toolInterrupts).values({ chatId, toolCallId, messageId: toolCallId, status: "pending", expiresAt, input });
+}
+
+/** The approval request of one call, only if `userId` owns its chat: another user's id finds nothing. */
+export async function findOutsideApproval({ chatId, toolCallId, userId }: { chatId: string; toolCallId: string; userId: string }) {
+  const [row] = await getDb()
+    .select({ toolCallId: toolInterrupts.toolCallId, status: toolInterrupts.status, expiresAt: toolInterrupts.expiresAt, input: toolInterrupts.input })
+    .from(toolInterrupts)
+    .innerJoin(chats, eq(chats.id, toolInterrupts.chatId))
+    .where(and(eq(toolInterrupts.chatId, chatId), eq(toolInterrupts.toolCallId, toolCallId), eq(chats.userId, userId), isNotNull(toolInterrupts.input)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The latest approval request of the chat among calls whose ids start with `prefix` (the same tool and arguments). */
+export async function latestOutsideApproval({ chatId, prefix }: { chatId: string; prefix: string }) {
+  const [row] = await getDb()
+    .select({ toolCallId: toolInterrupts.toolCallId, status: toolInterrupts.status, expiresAt: toolInterrupts.expiresAt })
+    .from(toolInterrupts)
+    .where(and(eq(toolInterrupts.chatId, chatId), like(toolInterrupts.toolCallId, `${prefix.replace(/[\\%_]/g, "\\$&")}%`), isNotNull(toolInterrupts.input)))
+    .orderBy(desc(toolInterrupts.updatedAt))
+    .limit(1);
+  return row ?? null;
+}
+
+/**
+ * Takes a granted call to run it: "resolved" becomes "abandoned" (nothing can resume it again) in one UPDATE, so of
+ * two calls racing for one approval exactly one runs.
+ */
+export async function takeApprovedCall({ chatId, toolCallId }: { chatId: string; toolCallId: string }): Promise<boolean> {
+  const rows = await getDb()
+    .update(toolInterrupts)
+    .set({ status: "abandoned", updatedAt: new Date() })
+    .where(and(eq(toolInterrupts.chatId, chatId), eq(toolInterrupts.toolCallId, toolCallId), eq(toolInterrupts.status, "resolved")))
+    .returning({ toolCallId: toolInterrupts.toolCallId });
+  return rows.length === 1;
+}
+
+/** Ends a claimed approval that was declined: it can be neither answered again nor run. */
+export async function closeInterrupt({ chatId, toolCallId }: { chatId: string; toolCallId: string }) {
+  await getDb()
+    .update(toolInterrupts)
+    .set({ status: "abandoned", updatedAt: new Date() })
+    .where(and(eq(toolInterrupts.chatId, chatId), eq(toolInterrupts.toolCallId, toolCallId), eq(toolInterrupts.status, "running")));
 }

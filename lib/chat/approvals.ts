@@ -6,6 +6,7 @@ import { toolTitles } from "@/lib/ai/tools";
 import type { ChatMessage } from "@/lib/ai/types";
 import { AUDIT_UNAVAILABLE_MESSAGE, AuditUnavailableError, recordAuditEvent } from "@/lib/audit/record";
 import { approvalDeadline } from "@/lib/auth/approval-deadline";
+import type { ToolContext } from "@/lib/auth/tool-context";
 import { getConfig } from "@/lib/config";
 import type { ApprovalsRequest } from "./request";
 import { approvalFields, toolTitle } from "./tool-summary";
@@ -107,32 +108,79 @@ export async function recordUnansweredApprovals({ userId, chatId, messages, tool
  * pipeline's in-chat approval authorizer records that it verified this answer before the call ran.
  */
 function recorder(userId: string, chatId: string, messages: ChatMessage[]) {
-  return async (part: ToolPart, decision: "requested" | "granted" | "denied" | "expired", reason?: string) => {
+  return async (part: ToolPart, decision: ApprovalDecision, reason?: string) => {
     if (!part || !isToolUIPart(part) || part.state !== "approval-requested") return;
-    const tool = getToolName(part);
-    await recordAuditEvent({
+    await recordApprovalDecision({
       userId,
-      modelId: getConfig().OPENAI_MODEL,
       chatId,
       turnId: messages.findLast((message) => message.role === "user")?.id,
       toolCallId: part.toolCallId,
-      action: "tool.authorization",
+      tool: getToolName(part),
       input: part.input,
-      summary: `${DECISION_WORDS[decision]}: ${toolTitle(tool, toolTitles())}`,
-      outcome: decision === "granted" ? "done" : decision === "requested" ? "interrupted" : "denied",
-      evidence: {
-        tool,
-        authorizer: "in-chat-approval",
-        decision,
-        approvalId: part.approval.id,
-        // The card as the user read it: its title, then every field of the call's input as labelled there.
-        title: toolTitle(tool, toolTitles()),
-        shown: approvalFields(part.input).map(({ label, value }) => `${label}: ${value}`),
-        answerBy: approvalDeadline(part.approval)?.toISOString() ?? null,
-        ...(reason ? { reason } : {}),
-      },
+      approvalId: part.approval.id,
+      answerBy: approvalDeadline(part.approval),
+      decision,
+      reason,
     });
   };
+}
+
+export type ApprovalDecision = "requested" | "granted" | "denied" | "expired";
+
+/**
+ * One in-chat approval decision as the trail keeps it, wherever it was asked (a chat's card, or the approval page
+ * of an MCP client's call): its title, every field of the call's input as labelled there, and the deadline.
+ */
+export async function recordApprovalDecision({
+  userId,
+  chatId,
+  turnId,
+  toolCallId,
+  tool,
+  input,
+  approvalId,
+  answerBy,
+  decision,
+  reason,
+  via,
+}: {
+  userId: string;
+  chatId: string;
+  turnId?: string;
+  toolCallId: string;
+  tool: string;
+  input: unknown;
+  approvalId: string;
+  answerBy: Date | null;
+  decision: ApprovalDecision;
+  reason?: string;
+  /** Asked for an MCP client's call: it brings its own model, and the trail names the client. */
+  via?: ToolContext["via"];
+}) {
+  const title = toolTitle(tool, toolTitles());
+  await recordAuditEvent({
+    userId,
+    modelId: via ? undefined : getConfig().OPENAI_MODEL,
+    chatId,
+    turnId,
+    toolCallId,
+    action: "tool.authorization",
+    input,
+    summary: `${DECISION_WORDS[decision]}: ${title}`,
+    outcome: decision === "granted" ? "done" : decision === "requested" ? "interrupted" : "denied",
+    evidence: {
+      tool,
+      ...(via ? { via } : {}),
+      authorizer: "in-chat-approval",
+      decision,
+      approvalId,
+      // The card as the user read it: its title, then every field of the call's input as labelled there.
+      title,
+      shown: approvalFields(input).map(({ label, value }) => `${label}: ${value}`),
+      answerBy: answerBy?.toISOString() ?? null,
+      ...(reason ? { reason } : {}),
+    },
+  });
 }
 
 function isPastDeadline(part: ChatMessage["parts"][number] | undefined): boolean {

@@ -1,8 +1,9 @@
 import "server-only";
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { UrlElicitationRequiredError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { findWaitingAsyncCall } from "@/db/queries/async-authorizations";
+import { latestOutsideApproval, takeApprovedCall } from "@/db/queries/interrupts";
 import { mcpChatFor } from "@/db/queries/chats";
 import { createTools, declarationOf, offeredDeclarations, type ToolName } from "@/lib/ai/tools";
 import { toModelOutput } from "@/lib/ai/tools/model-output";
@@ -12,6 +13,7 @@ import { NO_RECORDED_APPROVAL } from "@/lib/auth/in-chat-approval";
 import { isInterruptedOutput, type AsyncAuthorizationPending, type TokenVaultInterrupt } from "@/lib/auth/interrupts";
 import { MCP_SCOPES, protectedResource } from "@/lib/auth/protected-resources";
 import { isToolFailure, type ToolContext } from "@/lib/auth/tool-context";
+import { askOutsideApproval, outsideApprovalPath, outsideCallPrefix } from "@/lib/chat/outside-approvals";
 import { getConfig } from "@/lib/config";
 import type { McpSessionFacts } from "./session";
 
@@ -40,7 +42,7 @@ export function registerDelegateTools(server: McpServer, { caller, session, usab
         description: !usable.has(declaration.name)
           ? `Switched off by the user in Agent permissions: calling it does nothing but say so. When on: ${declaration.description}`
           : needsChatApproval(declaration.name)
-            ? `${declaration.description} Needs the user's yes in Delegate's own chat each time, which an MCP client cannot give: over MCP it only says so.`
+            ? `${declaration.description} Needs the user's yes each time: the first call answers with a Delegate page where the user approves; call it again with the same arguments once they have.`
             : declaration.description,
         inputSchema: declaration.inputSchema as never,
         annotations: { title: declaration.title, readOnlyHint: declaration.risk === "read", destructiveHint: declaration.risk !== "read", openWorldHint: true },
@@ -70,7 +72,12 @@ async function callTool(name: string, input: unknown, extra: RequestExtra, { cal
     timeZone: "UTC",
   };
   const tool = createTools(context, usable)[name as ToolName] as unknown as { execute: (input: unknown, options: { toolCallId: string; messages: []; abortSignal: AbortSignal }) => Promise<unknown> };
-  const toolCallId = await callIdFor(chatId, user.sub, name, input);
+  let toolCallId: string;
+  if (usable.has(name) && needsChatApproval(name)) {
+    const approval = await approvalFor(context, name, input);
+    if ("ask" in approval) return needsApproval(name, approval.ask, session);
+    toolCallId = approval.run;
+  } else toolCallId = await callIdFor(chatId, user.sub, name, input);
   const run = () => tool.execute(input, { toolCallId, messages: [], abortSignal: extra.signal });
 
   let output = await run();
@@ -94,22 +101,15 @@ async function callTool(name: string, input: unknown, extra: RequestExtra, { cal
 }
 
 /**
- * A call's id. An MCP request has none that lasts, so one is made per call, except that calling a tool again with
- * the same arguments while its purchase still waits for approval continues that call: that is how a client "checks
- * again", and it can never start a second request for the same purchase.
+ * A call's id. An MCP request has none that lasts, so one is made per call (outsideCallPrefix + a random part),
+ * except that calling a tool again with the same arguments continues the call still waiting for the user: its
+ * purchase approval on the phone, or its approval on Delegate's approval page. That is how a client "checks again",
+ * and it can never start a second request for the same thing.
  */
 async function callIdFor(chatId: string, userId: string, name: string, input: unknown): Promise<string> {
-  const prefix = `mcp-${createHash("sha256").update(`${name}\0${canonicalJson(input)}`).digest("base64url").slice(0, 22)}-`;
+  const prefix = outsideCallPrefix(name, input);
   const waiting = await findWaitingAsyncCall({ chatId, userId });
   return waiting?.startsWith(prefix) ? waiting : `${prefix}${randomUUID()}`;
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
 }
 
 /** URL-mode elicitation when the client said it can open URLs; otherwise a plain error that carries the URL. */
@@ -119,15 +119,32 @@ function needsConnection(interrupt: TokenVaultInterrupt, session: McpSessionFact
   return { isError: true, content: [{ type: "text", text: `${interrupt.message} Open ${url} in a browser to connect it, then call this tool again.` }] };
 }
 
+/**
+ * A tool that asks the user's yes each time: granted and not yet used, the call runs under the approved id (the
+ * pipeline verifies the recorded yes, as for a chat); still waiting, the same page is named again; otherwise a new
+ * request is made.
+ */
+async function approvalFor(context: ToolContext, name: string, input: unknown): Promise<{ run: string } | { ask: string }> {
+  const prefix = outsideCallPrefix(name, input);
+  const latest = await latestOutsideApproval({ chatId: context.chatId, prefix });
+  if (latest?.status === "resolved" && (await takeApprovedCall({ chatId: context.chatId, toolCallId: latest.toolCallId }))) return { run: latest.toolCallId };
+  if (latest?.status === "pending" && latest.expiresAt && latest.expiresAt.getTime() > Date.now()) return { ask: outsideApprovalPath(context.chatId, latest.toolCallId) };
+  const { path } = await askOutsideApproval({ context, toolCallId: `${prefix}${randomUUID()}`, tool: name, input });
+  return { ask: path };
+}
+
+function needsApproval(name: string, path: string, session: McpSessionFacts): CallToolResult {
+  const url = new URL(path, getConfig().APP_BASE_URL).href;
+  const title = declarationOf(name)?.title ?? name;
+  const message = `"${title}" needs your yes each time. Approve it in Delegate within ${getConfig().APPROVAL_EXPIRY_MINUTES} minutes, then call ${name} again with the same arguments.`;
+  if (session.urlElicitation) throw new UrlElicitationRequiredError([{ mode: "url", elicitationId: randomUUID(), url, message }]);
+  return { isError: true, content: [{ type: "text", text: `${message} Open ${url} to see exactly what it will do and answer. Nothing has been done yet.` }] };
+}
+
 const needsChatApproval = (name: string) => declarationOf(name)?.authorizers.some((authorizer) => authorizer.kind === "in-chat-approval") ?? false;
 
-/**
- * The in-chat approval is asked by the web chat before the call runs (lib/ai/agent.ts) and verified by the pipeline;
- * an MCP client has no such card, so the pipeline finds no yes on record and refuses (recorded). The user is told
- * where the yes can be given instead.
- */
-const askInTheChat = (name: string) =>
-  `"${declarationOf(name)?.title ?? name}" needs your yes in Delegate's chat each time, and an MCP client cannot ask for it, so nothing was done. Ask Delegate at ${getConfig().APP_BASE_URL} instead.`;
+/** The pipeline found no yes for the call it ran (the only way here: it was taken back in between). */
+const askInTheChat = (name: string) => `Your yes to "${declarationOf(name)?.title ?? name}" is not on record, so nothing was done. Call it again to be asked.`;
 
 function stillWaiting(name: string, interrupt: AsyncAuthorizationPending): CallToolResult {
   const where = interrupt.approvalUrl ? ` (${interrupt.approvalUrl})` : "";

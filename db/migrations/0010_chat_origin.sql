@@ -1,1 +1,0 @@
-ALTER TABLE "chats" ADD COLUMN "origin" text DEFAULT 'web' NOT NULL;

@@ -1,0 +1,2 @@
+ALTER TABLE "chats" ADD COLUMN IF NOT EXISTS "origin" text DEFAULT 'web' NOT NULL;--> statement-breakpoint
+ALTER TABLE "tool_interrupts" ADD COLUMN IF NOT EXISTS "input" jsonb;
