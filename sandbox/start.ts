@@ -10,6 +10,7 @@ import { ensureModel, ensureStore } from "../lib/fga/setup";
 import { startFgaServer } from "./fga/server";
 import {
   CHAT_API_CLIENT_ID,
+  CHAT_SCOPE,
   CLI_CLIENT_ID,
   defaultChatApiAudience,
   defaultMcpAudience,
@@ -104,6 +105,8 @@ export async function startSandbox({
         apiAudiences: { [SHOP_AUDIENCE]: SHOP_API_REGISTRATION, ...apis.apiAudiences },
         customApiClients: [mcpApiClient, chatApiClient],
         cliClientId: CLI_CLIENT_ID,
+        // As README's tenant setup authorizes the Native application: the chat API's `chat`, nothing else.
+        cliApis: { [apis.chatApiAudience]: [CHAT_SCOPE] },
         cibaIntervalSeconds: Number(env.SANDBOX_CIBA_INTERVAL_SECONDS ?? 5),
         log,
       });

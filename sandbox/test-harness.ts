@@ -9,7 +9,7 @@ import { ensureModel, ensureStore } from "../lib/fga/setup";
 import { startFgaServer } from "./fga/server";
 import { auth0App, connectAccount, signInWithSandbox, type SandboxSession } from "./identity/test-login";
 import type { ApiRegistration } from "./identity/api-audiences";
-import { CHAT_API_CLIENT_ID, CLI_CLIENT_ID, delegateApis, MCP_API_CLIENT_ID } from "./identity/delegate-apis";
+import { CHAT_API_CLIENT_ID, CHAT_SCOPE, CLI_CLIENT_ID, delegateApis, MCP_API_CLIENT_ID } from "./identity/delegate-apis";
 import { startIdentityServer, type IdentityServerOptions } from "./identity/server";
 import {
   approveDeviceCode,
@@ -105,6 +105,8 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
       { ...chatApiClient, audience: apis.chatApiAudience },
     ],
     cliClientId: CLI_CLIENT_ID,
+    // As README's tenant setup authorizes the Native application: the chat API's `chat`, nothing else.
+    cliApis: { [apis.chatApiAudience]: [CHAT_SCOPE] },
     // The CLI's poll interval; one second keeps device-flow tests short.
     deviceIntervalSeconds: 1,
     cibaIntervalSeconds: 1,

@@ -5,7 +5,7 @@
 import { escapeHtml, renderPage } from "./html";
 
 /** What the OpenID Connect scopes give an application, in words. */
-const OIDC_SCOPE_WORDS: Readonly<Record<string, string>> = {
+export const OIDC_SCOPE_WORDS: Readonly<Record<string, string>> = {
   openid: "Know who you are (your user id)",
   profile: "See your name, nickname and picture",
   email: "See your email address and whether it is verified",

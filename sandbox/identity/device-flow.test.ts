@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI_CLIENT_ID, delegateApis } from "./delegate-apis";
+import { CHAT_SCOPE, CLI_CLIENT_ID, delegateApis } from "./delegate-apis";
 import { startIdentityServer, type IdentityServer } from "./server";
 import { approveDeviceCode, type TokenResponse } from "./test-oauth";
 
@@ -19,7 +19,7 @@ let shortLived: IdentityServer;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "delegate-device-"));
-  const common = { port: 0, appBaseUrl, apiAudiences: apis.apiAudiences, cliClientId: CLI_CLIENT_ID, deviceIntervalSeconds: 1, log: () => {} };
+  const common = { port: 0, appBaseUrl, apiAudiences: apis.apiAudiences, cliClientId: CLI_CLIENT_ID, cliApis: { [apis.chatApiAudience]: [CHAT_SCOPE] }, deviceIntervalSeconds: 1, log: () => {} };
   server = await startIdentityServer({ ...common, dataDir: path.join(dataDir, "a") });
   shortLived = await startIdentityServer({ ...common, dataDir: path.join(dataDir, "b"), deviceCodeTtlSeconds: 2 });
 });
@@ -152,9 +152,22 @@ describe("the Device Authorization Flow for the CLI", () => {
   });
 
   it("takes RFC 8707's resource as well as audience", async () => {
-    const device = await startDevice(server.issuer, { audience: "", resource: apis.mcpAudience, scope: "openid tools:read" });
+    const device = await startDevice(server.issuer, { audience: "", resource: apis.chatApiAudience, scope: "openid chat" });
     await approveDeviceCode(server.issuer, device.user_code, "dave@example.com");
     const tokens = (await (await poll(device.device_code)).json()) as TokenResponse;
-    expect(decodeJwt(tokens.access_token)).toMatchObject({ aud: apis.mcpAudience, scope: "tools:read" });
+    expect(decodeJwt(tokens.access_token)).toMatchObject({ aud: apis.chatApiAudience, scope: "chat" });
+  });
+
+  it("gives the CLI's application only the API it is authorized for, so a phished code yields nothing else", async () => {
+    // The MCP server, the My Account API: each is refused before any code reaches a user.
+    for (const audience of [apis.mcpAudience, `${server.issuer}me/`]) {
+      const refused = await post(server.issuer, "oauth/device/code", { client_id: CLI_CLIENT_ID, scope: "openid tools:spend create:me:connected_accounts", audience });
+      expect(await errorOf(refused), audience).toMatchObject({ error: "unauthorized_client" });
+    }
+    // Asked for the chat API with scopes it does not offer, the token carries only `chat`.
+    const device = await startDevice(server.issuer, { scope: "openid chat tools:spend orders:create" });
+    await approveDeviceCode(server.issuer, device.user_code, "dave@example.com");
+    const tokens = (await (await poll(device.device_code)).json()) as TokenResponse;
+    expect(decodeJwt(tokens.access_token)).toMatchObject({ aud: apis.chatApiAudience, scope: "chat" });
   });
 });

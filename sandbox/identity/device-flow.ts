@@ -3,6 +3,8 @@
  * asks at `POST /oauth/device/code`, the user opens `/activate`, enters (or confirms) the code, signs in with the
  * sandbox login, and the CLI polls `/oauth/token`. This module holds the pages and the `interval` Auth0 sends.
  */
+import { OIDC_SCOPE_WORDS } from "./consent-page";
+import { CHAT_API_REGISTRATION, MCP_API_REGISTRATION } from "./delegate-apis";
 import type { Client, KoaContextWithOIDC, ProviderMiddlewareContext } from "oidc-provider";
 import { escapeHtml, renderPage } from "./html";
 
@@ -59,6 +61,18 @@ ${problem ? `<p role="alert" id="device-error">${escapeHtml(problem)}</p>` : ""}
   );
 }
 
+/**
+ * What confirming hands over, in words, so a code someone else sent cannot pass for a harmless sign-in (RFC 8628
+ * §5.4 on remote phishing: the user must be able to tell what they authorize).
+ */
+function requestedAccess(ctx: KoaContextWithOIDC): string {
+  const params = (ctx.oidc.entities as { DeviceCode?: { params?: Record<string, unknown> } }).DeviceCode?.params ?? {};
+  const words: Record<string, string> = { ...OIDC_SCOPE_WORDS, ...CHAT_API_REGISTRATION.scopeDescriptions, ...MCP_API_REGISTRATION.scopeDescriptions };
+  const scopes = String(params.scope ?? "").split(" ").filter((scope) => scope && scope !== "openid");
+  const items = scopes.map((scope) => `<li>${escapeHtml(words[scope] ?? scope)}</li>`);
+  return `<ul aria-label="What it may do">${items.join("") || "<li>Know who you are</li>"}</ul>`;
+}
+
 async function userCodeConfirmSource(
   ctx: KoaContextWithOIDC,
   form: string,
@@ -74,7 +88,8 @@ async function userCodeConfirmSource(
     "Confirm the device",
     `<h1>${HEADING}</h1>
 <h2>Confirm the device</h2>
-<p><strong>${escapeHtml(clientLabel(client))}</strong> asks to sign in as you.</p>
+<p><strong>${escapeHtml(clientLabel(client))}</strong> asks to sign in as you. If you confirm, it may:</p>
+${requestedAccess(ctx)}
 <p>Check that your device shows this code:</p>
 <p><code class="user-code" aria-label="Device code ${escapeHtml(userCode.split("").join(" "))}">${escapeHtml(userCode)}</code></p>
 <p class="note">If you did not start this, or the code differs, choose Deny.</p>

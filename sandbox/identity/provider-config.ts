@@ -53,6 +53,12 @@ export interface ProviderConfigOptions {
   customApiClients: readonly CustomApiClient[];
   /** The CLI's public application (device flow), when there is one. */
   cliClientId?: string;
+  /**
+   * Audience → the scopes the CLI's application is authorized for (Auth0: the API's *Application Access* for user
+   * flows). Any other API is refused to it, so a device code someone tricks a user into confirming can never yield a
+   * token for the shop, the My Account API or the MCP server.
+   */
+  cliApis?: Readonly<Record<string, readonly string[]>>;
   /** How long a device code lives; Auth0's is 900 s. */
   deviceCodeTtlSeconds: number;
 }
@@ -257,7 +263,15 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
           const known = Object.hasOwn(options.resourceServers, indicator);
           const info = known ? options.resourceServers[indicator] : undefined;
           if (!info) throw new errors.InvalidTarget(`no API is known by the audience ${indicator}`);
-          if (firstParty.has(client.clientId)) return info;
+          if (client.clientId === options.clientId) return info;
+          if (client.clientId === options.cliClientId) {
+            const granted = Object.hasOwn(options.cliApis ?? {}, indicator) ? options.cliApis![indicator]! : [];
+            const scope = String(info.scope ?? "").split(" ").filter((offered) => granted.includes(offered));
+            if (scope.length === 0) throw new errors.UnauthorizedClient(`the CLI's application is not authorized for ${indicator}`);
+            return { ...info, scope: scope.join(" ") };
+          }
+          // A Custom API Client only takes part in Token Vault's exchange, never in a user's sign-in.
+          if (firstParty.has(client.clientId)) throw new errors.UnauthorizedClient(`the client is not authorized for ${indicator}`);
           // A third-party application gets only what the API's default third-party grant allows, and no API without one.
           const allowed = Object.hasOwn(options.thirdPartyScopes, indicator) ? options.thirdPartyScopes[indicator] : undefined;
           if (!allowed?.length) throw new errors.UnauthorizedClient(`third-party applications have no access to ${indicator}`);

@@ -85,6 +85,8 @@ export interface IdentityServerOptions {
   customApiClients?: readonly CustomApiClient[];
   /** The CLI's public application: Device Code and Refresh Token grants, no secret. None when unset. */
   cliClientId?: string;
+  /** Audience → scopes the CLI's application may be granted (see ProviderConfigOptions.cliApis); nothing when unset. */
+  cliApis?: Readonly<Record<string, readonly string[]>>;
   /** `interval` sent from /oauth/device/code, and the pace below which a poll gets `slow_down`. Default 5 (Auth0's). */
   deviceIntervalSeconds?: number;
   /** How long a device code lives. Default 900 (Auth0's); tests use a second or two. */
@@ -170,6 +172,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
       thirdPartyScopes,
       customApiClients,
       cliClientId: options.cliClientId,
+      cliApis: options.cliApis,
       deviceCodeTtlSeconds: options.deviceCodeTtlSeconds ?? DEFAULT_DEVICE_CODE_TTL_SECONDS,
       ciba: cibaFeature({
         issuer,
