@@ -17,6 +17,17 @@ export interface ApiRegistration {
    * registering allowed scopes").
    */
   authorizationDetailsTypes: readonly string[];
+  /** The API's name as the consent screen shows it (Auth0: the API's Name); the audience when absent. */
+  name?: string;
+  /** Each permission's description, as Auth0 keeps one per permission and shows it on the consent screen. */
+  scopeDescriptions?: Readonly<Record<string, string>>;
+  /**
+   * The permissions a third-party (dynamically registered) application may be granted on the API. Auth0 gives
+   * third-party applications no API at all unless a client grant allows it, even under an "Allow All" access policy;
+   * a default grant `default_for: third_party_clients` is how a tenant lets every registered client ask
+   * (auth0.com/docs/get-started/applications/third-party-applications/troubleshooting). Absent: none may.
+   */
+  thirdPartyScopes?: readonly string[];
 }
 
 /** Audience → the API's registration, e.g. `{ "urn:delegate-sandbox:shop": { scopes: ["orders:create"], … } }`. */

@@ -106,7 +106,7 @@ export const backchannelRequestTtl: NonNullable<Configuration["ttl"]>[string] = 
  */
 const EXPIRED_REQUEST_RETENTION_SECONDS = 10 * 60;
 
-/** Wraps the adapter of the `BackchannelAuthenticationRequest` model so expired requests stay findable. */
+/** Wraps the adapter of the `BackchannelAuthenticationRequest` or `DeviceCode` model so expired requests stay findable. */
 export function retainExpiredRequests(adapter: Adapter): Adapter {
   return {
     upsert: (id, payload, expiresIn) =>

@@ -29,7 +29,9 @@ const styles = `
     color: #fff; cursor: pointer; }
   button.secondary { background: transparent; color: CanvasText; border: 1px solid var(--muted); }
   .actions { display: flex; gap: .75rem; }
-  .actions button { flex: 1; }
+  .actions button, .actions form { flex: 1; }
+  .actions form { margin: .5rem 0; }
+  .user-code { font-size: 1.6rem; letter-spacing: .15em; }
   h2 { font-size: 1.1rem; margin: 1.25rem 0 .25rem; }
   h3 { font-size: 1rem; margin: 1rem 0 .25rem; }
   ul { margin: .25rem 0 .75rem; padding-left: 1.25rem; }

@@ -1,10 +1,25 @@
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
 import { errors, type Interaction, type Provider } from "oidc-provider";
+import type { ApiRegistration } from "./api-audiences";
+import { renderConsentPage, type ConsentApi } from "./consent-page";
 import { renderLoginPage } from "./login-page";
 import { renderErrorPage } from "./provider-pages";
-import { authenticate } from "./users";
+import { authenticate, findUserBySub } from "./users";
 
 const loginAction = (uid: string) => `/interaction/${encodeURIComponent(uid)}/login`;
+const consentAction = (uid: string) => `/interaction/${encodeURIComponent(uid)}/consent`;
+
+export interface InteractionOptions {
+  provider: Provider;
+  /** First-party applications skip consent; third-party (registered) ones get the consent screen. */
+  firstPartyClientIds: ReadonlySet<string>;
+  /** How the consent screen names an API and its permissions; undefined for an API without a registration. */
+  describeApi: (audience: string) => Pick<ApiRegistration, "name" | "scopeDescriptions"> | undefined;
+  onServerError: (error: unknown) => void;
+}
+
+/** Auth0's answer to the application when the user presses Deny on the consent screen. */
+const CONSENT_DENIED = { error: "access_denied", error_description: "User did not authorize the request" } as const;
 
 // The interaction comes from the signed cookie; insisting it matches the URL means a form can
 // only ever complete the sign-in it was rendered for, never another one running in the browser.
@@ -16,8 +31,8 @@ async function interactionFor(provider: Provider, req: Request<{ uid: string }>,
   return interaction;
 }
 
-// Delegate is the only client and is first-party, so consent is granted without a screen, as
-// Auth0 does for first-party applications.
+// A first-party application is granted what it asks without a screen, as Auth0 does; a third-party one only
+// once the user allows it on the consent screen.
 async function grantRequestedAccess(provider: Provider, interaction: Interaction): Promise<string> {
   const accountId = interaction.session?.accountId;
   if (!accountId) throw new errors.SessionNotFound("no signed-in user to grant access for");
@@ -37,7 +52,31 @@ function formField(body: unknown, name: string): string {
   return typeof value === "string" ? value : "";
 }
 
-export function interactionRoutes(provider: Provider, onServerError: (error: unknown) => void): Router {
+function consentApis(interaction: Interaction, describeApi: InteractionOptions["describeApi"]): ConsentApi[] {
+  return Object.entries(interaction.prompt.details.missingResourceScopes ?? {}).map(([audience, scopes]) => {
+    const api = describeApi(audience);
+    return {
+      audience,
+      name: api?.name ?? audience,
+      scopes: scopes.map((scope) => ({ scope, description: api?.scopeDescriptions?.[scope] ?? scope })),
+    };
+  });
+}
+
+async function consentPage(provider: Provider, interaction: Interaction, options: InteractionOptions): Promise<string> {
+  const client = await provider.Client.find(interaction.params.client_id);
+  const accountId = interaction.session?.accountId;
+  return renderConsentPage({
+    action: consentAction(interaction.uid),
+    clientName: client?.clientName ?? interaction.params.client_id,
+    userEmail: (accountId && findUserBySub(accountId)?.email) || "",
+    oidcScopes: interaction.prompt.details.missingOIDCScope ?? [],
+    apis: consentApis(interaction, options.describeApi),
+  });
+}
+
+export function interactionRoutes(options: InteractionOptions): Router {
+  const { provider, firstPartyClientIds, onServerError } = options;
   const router = Router();
 
   router.get("/interaction/:uid", async (req, res) => {
@@ -47,6 +86,10 @@ export function interactionRoutes(provider: Provider, onServerError: (error: unk
         res.type("html").send(renderLoginPage({ action: loginAction(interaction.uid) }));
         return;
       case "consent":
+        if (!firstPartyClientIds.has(interaction.params.client_id)) {
+          res.type("html").send(await consentPage(provider, interaction, options));
+          return;
+        }
         await provider.interactionFinished(req, res, {
           consent: { grantId: await grantRequestedAccess(provider, interaction) },
         });
@@ -82,6 +125,22 @@ export function interactionRoutes(provider: Provider, onServerError: (error: unk
       { login: { accountId: user.sub } },
       { mergeWithLastSubmission: false },
     );
+  });
+
+  router.post("/interaction/:uid/consent", express.urlencoded({ extended: false }), async (req, res) => {
+    const interaction = await interactionFor(provider, req, res);
+    if (interaction.prompt.name !== "consent") {
+      throw new errors.InvalidRequest("this sign-in attempt is not waiting for consent");
+    }
+    const decision = formField(req.body, "decision");
+    if (decision === "deny") {
+      await provider.interactionFinished(req, res, CONSENT_DENIED, { mergeWithLastSubmission: false });
+      return;
+    }
+    if (decision !== "allow") throw new errors.InvalidRequest("choose Allow or Deny");
+    await provider.interactionFinished(req, res, {
+      consent: { grantId: await grantRequestedAccess(provider, interaction) },
+    });
   });
 
   const renderInteractionError: ErrorRequestHandler = (error: unknown, _req, res, next) => {

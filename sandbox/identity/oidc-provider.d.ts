@@ -56,6 +56,8 @@ declare module "oidc-provider" {
       client: Client;
       /** The provider route being served, e.g. "token" or "backchannel_authentication". */
       route?: string;
+      /** An absolute URL of one of the provider's routes, e.g. `urlFor("code_verification")`. */
+      urlFor(route: string, options?: Record<string, unknown>): string;
       entities: { BackchannelAuthenticationRequest?: BackchannelAuthenticationRequest };
     };
   }
@@ -166,6 +168,21 @@ declare module "oidc-provider" {
       ciba?: CibaFeature;
       clientCredentials?: { enabled: boolean };
       devInteractions?: { enabled: boolean };
+      deviceFlow?: {
+        enabled: boolean;
+        charset?: "base-20" | "digits";
+        mask?: string;
+        userCodeInputSource?: (ctx: KoaContextWithOIDC, form: string, out?: unknown, error?: Error) => Promise<void>;
+        userCodeConfirmSource?: (
+          ctx: KoaContextWithOIDC,
+          form: string,
+          client: Client,
+          deviceInfo: unknown,
+          userCode: string,
+        ) => Promise<void>;
+        successSource?: (ctx: KoaContextWithOIDC) => Promise<void>;
+      };
+      registration?: { enabled: boolean; initialAccessToken?: boolean | string; issueRegistrationAccessToken?: boolean };
       revocation?: {
         enabled: boolean;
         allowedPolicy?: (
@@ -234,7 +251,9 @@ declare module "oidc-provider" {
 
   export type InteractionResults =
     | { login: { accountId: string } }
-    | { consent: { grantId: string } };
+    | { consent: { grantId: string } }
+    /** Ends the interaction with an OAuth error sent to the client (e.g. access_denied). */
+    | { error: string; error_description?: string };
 
   export interface Grant {
     accountId: string;
@@ -269,8 +288,10 @@ declare module "oidc-provider" {
     createContext(req: IncomingMessage, res: ServerResponse): BareKoaContext;
     use(middleware: (ctx: ProviderMiddlewareContext, next: () => Promise<void>) => Promise<void>): this;
     readonly RefreshToken: { find(value: string): Promise<StoredToken | undefined> };
-    /** Finds opaque access tokens only; JWT access tokens are not stored. */
-    readonly AccessToken: { find(value: string): Promise<StoredToken | undefined> };
+    readonly DeviceCode: {
+      find(value: string, options?: { ignoreExpiration?: boolean }): Promise<StoredToken | undefined>;
+    };
+    readonly Client: { find(clientId: string): Promise<Client | undefined> };
     registerGrantType(
       name: string,
       handler: (ctx: KoaContextWithOIDC) => Promise<void>,
@@ -308,6 +329,7 @@ declare module "oidc-provider" {
     InvalidGrant: DescribedError;
     InvalidTarget: DescribedError;
     SessionNotFound: DescribedError;
+    UnauthorizedClient: DescribedError;
   };
 
   export default Provider;

@@ -2,6 +2,7 @@ import {
   errors,
   type Adapter,
   type CibaFeature,
+  type ClientMetadata,
   type Configuration,
   type JWK,
   type ProviderMiddlewareContext,
@@ -19,7 +20,15 @@ import {
   isClientCredentialsRequest,
   type ClientGrants,
 } from "./client-grants";
+import type { CustomApiClient } from "./delegate-apis";
+import {
+  DEVICE_AUTHORIZATION_PATH,
+  DEVICE_CODE_GRANT_TYPE,
+  DEVICE_VERIFICATION_PATH,
+  deviceFlowPages,
+} from "./device-flow";
 import { logoutSource, postLogoutSuccessSource, renderError } from "./provider-pages";
+import { REGISTRATION_PATH } from "./registration";
 import { TOKEN_VAULT_GRANT_TYPE } from "./token-vault";
 import { findUserBySub } from "./users";
 
@@ -38,6 +47,14 @@ export interface ProviderConfigOptions {
   ciba: CibaFeature;
   /** The grant types the app's client may use; `CLIENT_GRANT_TYPES` unless a test turns some off. */
   grantTypes?: readonly string[];
+  /** Audience → the scopes a third-party (registered) client may be granted there; see ApiRegistration. */
+  thirdPartyScopes: Readonly<Record<string, readonly string[]>>;
+  /** Custom API Clients, each linked to one of the app's APIs (Token Vault's access-token exchange). */
+  customApiClients: readonly CustomApiClient[];
+  /** The CLI's public application (device flow), when there is one. */
+  cliClientId?: string;
+  /** How long a device code lives; Auth0's is 900 s. */
+  deviceCodeTtlSeconds: number;
 }
 
 /** Claims released per OpenID Connect scope. */
@@ -71,25 +88,68 @@ export const CLIENT_GRANT_TYPES: readonly string[] = [
 
 /** oidc-provider's refusal of a grant type the client does not have (lib/actions/token.js). */
 const GRANT_TYPE_NOT_ALLOWED = "requested grant type is not allowed for this client";
+/** The same refusal at /oauth/device/code (lib/actions/authorization/client.js). */
+const DEVICE_GRANT_NOT_ALLOWED = `${DEVICE_CODE_GRANT_TYPE} is not allowed for this client`;
 
 /**
  * Auth0 answers a grant type the application has not enabled with 403 `unauthorized_client` "Grant type '…' not
- * allowed for the client." (RFC 6749 §5.2's code for it); oidc-provider says `invalid_request`, which would read as
- * a malformed request. Client authentication runs first in both, so a wrong secret still answers 401.
+ * allowed for the client." (RFC 6749 §5.2's code for it), at the token endpoint and at /oauth/device/code alike;
+ * oidc-provider says `invalid_request`, which would read as a malformed request. Client authentication runs first
+ * in both, so a wrong secret still answers 401.
  */
 export function auth0GrantTypeRefusal() {
   return async (ctx: ProviderMiddlewareContext, next: () => Promise<void>): Promise<void> => {
     await next();
     const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
-    if (ctx.oidc?.route !== "token" || body?.error !== "invalid_request" || body.error_description !== GRANT_TYPE_NOT_ALLOWED) return;
+    if (body?.error !== "invalid_request") return;
+    const route = ctx.oidc?.route;
+    let grantType: string;
+    if (route === "token" && body.error_description === GRANT_TYPE_NOT_ALLOWED) grantType = String(ctx.oidc?.params?.grant_type);
+    else if (route === "device_authorization" && body.error_description === DEVICE_GRANT_NOT_ALLOWED) grantType = DEVICE_CODE_GRANT_TYPE;
+    else return;
     ctx.status = 403;
-    ctx.body = { error: "unauthorized_client", error_description: `Grant type '${String(ctx.oidc.params?.grant_type)}' not allowed for the client.` };
+    ctx.body = { error: "unauthorized_client", error_description: `Grant type '${grantType}' not allowed for the client.` };
+  };
+}
+
+/**
+ * The applications configured on the tenant (the app, its Custom API Clients, the CLI) are first-party; only
+ * dynamically registered ones are third-party, as Auth0 makes every registered application
+ * (auth0.com/docs/get-started/applications/dynamic-client-registration).
+ */
+export const firstPartyClientIds = (options: Pick<ProviderConfigOptions, "clientId" | "customApiClients" | "cliClientId">): ReadonlySet<string> =>
+  new Set([options.clientId, ...options.customApiClients.map(({ clientId }) => clientId), ...(options.cliClientId ? [options.cliClientId] : [])]);
+
+function customApiClient({ clientId, clientSecret, audience }: CustomApiClient): ClientMetadata {
+  return {
+    client_id: clientId,
+    client_secret: clientSecret,
+    client_name: `${audience} (Custom API Client)`,
+    token_endpoint_auth_method: "client_secret_post",
+    // A Custom API Client exists for Token Vault's access-token exchange and has no other grant.
+    grant_types: [TOKEN_VAULT_GRANT_TYPE],
+    response_types: [],
+    redirect_uris: [],
+  };
+}
+
+/** Auth0's "Native" application for the CLI: public (no secret), Device Code and Refresh Token grants. */
+function cliClient(clientId: string): ClientMetadata {
+  return {
+    client_id: clientId,
+    client_name: "Delegate CLI",
+    application_type: "native",
+    token_endpoint_auth_method: "none",
+    grant_types: [DEVICE_CODE_GRANT_TYPE, "refresh_token"],
+    response_types: [],
+    redirect_uris: [],
   };
 }
 
 export function providerConfiguration(options: ProviderConfigOptions): Configuration {
   const appBaseUrl = options.appBaseUrl.replace(/\/+$/, "");
   const grantTypes = [...(options.grantTypes ?? CLIENT_GRANT_TYPES)];
+  const firstParty = firstPartyClientIds(options);
   return {
     adapter: options.adapter,
     jwks: options.jwks,
@@ -106,6 +166,10 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
       revocation: "/oauth/revoke",
       pushed_authorization_request: "/oauth/par",
       backchannel_authentication: BACKCHANNEL_AUTHENTICATION_PATH,
+      registration: REGISTRATION_PATH,
+      // Auth0's device flow paths: the CLI asks at /oauth/device/code and the user goes to /activate.
+      device_authorization: DEVICE_AUTHORIZATION_PATH,
+      code_verification: DEVICE_VERIFICATION_PATH,
     },
 
     clients: [
@@ -124,6 +188,8 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
         // The only CIBA mode Auth0 offers: the app polls the token endpoint.
         backchannel_token_delivery_mode: "poll",
       },
+      ...options.customApiClients.map(customApiClient),
+      ...(options.cliClientId ? [cliClient(options.cliClientId)] : []),
     ],
     responseTypes: ["code"],
     pkce: { required: () => true },
@@ -139,11 +205,13 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
     },
 
     // oidc-provider drops offline_access unless the request says prompt=consent, which
-    // nextjs-auth0 never sends; Auth0 issues the refresh token anyway, so do the same. A CIBA
-    // approval gets one only when the app asked for offline_access, as at Auth0.
+    // nextjs-auth0 never sends; Auth0 issues the app's sign-in a refresh token anyway, so do the same.
+    // Everything else (a CIBA approval, the CLI's device code, a registered client's code) gets one only
+    // when it asked for offline_access, as at Auth0 (auth0.com/docs/secure/tokens/refresh-tokens/get-refresh-tokens).
     issueRefreshToken: (_ctx, client, source) =>
       client.grantTypeAllowed("refresh_token") &&
-      (source.kind !== "BackchannelAuthenticationRequest" || source.scopes.has("offline_access")),
+      ((client.clientId === options.clientId && source.kind !== "BackchannelAuthenticationRequest") ||
+        source.scopes.has("offline_access")),
     // Token Vault needs a non-rotating refresh token, and the app keeps one for the session's life.
     rotateRefreshToken: false,
     // Without offline_access in the grant, tokens would otherwise die with the sandbox's browser
@@ -163,9 +231,15 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
       ciba: options.ciba,
       clientCredentials: { enabled: true },
       devInteractions: { enabled: false },
+      // RFC 8628 as Auth0 runs it: user codes of eight letters from a 20-letter alphabet in two groups.
+      deviceFlow: { enabled: true, charset: "base-20", mask: "****-****", ...deviceFlowPages },
+      // Open Dynamic Registration, which is what Auth0 offers once "OIDC Dynamic Application Registration" is on:
+      // no initial access token, and no registration management endpoint (so no registration_access_token).
+      registration: { enabled: true, initialAccessToken: false, issueRegistrationAccessToken: false },
       revocation: {
         enabled: true,
-        // The only client is confidential, so a token may be revoked by the client it was issued to.
+        // A token may be revoked by the client it was issued to, public clients included (RFC 7009 §2.1:
+        // a public client identifies itself with client_id).
         allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
       },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
@@ -178,16 +252,22 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
           }
           return oneOf;
         },
-        getResourceServerInfo: (ctx, indicator) => {
+        getResourceServerInfo: (ctx, indicator, client) => {
           if (isClientCredentialsRequest(ctx)) return clientGrantResourceServer(ctx, indicator, options.clientGrants);
           const known = Object.hasOwn(options.resourceServers, indicator);
           const info = known ? options.resourceServers[indicator] : undefined;
           if (!info) throw new errors.InvalidTarget(`no API is known by the audience ${indicator}`);
-          return info;
+          if (firstParty.has(client.clientId)) return info;
+          // A third-party application gets only what the API's default third-party grant allows, and no API without one.
+          const allowed = Object.hasOwn(options.thirdPartyScopes, indicator) ? options.thirdPartyScopes[indicator] : undefined;
+          if (!allowed?.length) throw new errors.UnauthorizedClient(`third-party applications have no access to ${indicator}`);
+          return { ...info, scope: allowed.join(" ") };
         },
-        // A CIBA poll cannot name a resource (Auth0's has no such parameter), so the access token is
-        // for the audience the request named. Code exchanges keep their userinfo access token.
-        useGrantedResource: (_ctx, source) => source.kind === "BackchannelAuthenticationRequest",
+        // Auth0 names the API at /authorize (or /oauth/device/code, /bc-authorize) and the token request need not
+        // repeat it: the access token is for that audience. A CIBA poll cannot name one at all. Only the app's own
+        // code exchange keeps its userinfo access token, which its refresh-token policies rely on.
+        useGrantedResource: (ctx, source) =>
+          source.kind === "BackchannelAuthenticationRequest" || ctx.oidc.client.clientId !== options.clientId,
       },
     },
 
@@ -207,6 +287,7 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
       // At least as long as the refresh token: a refresh fails once its grant is gone.
       Grant: 30 * DAY,
       BackchannelAuthenticationRequest: backchannelRequestTtl,
+      DeviceCode: options.deviceCodeTtlSeconds,
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from "express";
 import { BACKCHANNEL_AUTHENTICATION_PATH } from "./ciba";
+import { DEVICE_AUTHORIZATION_PATH } from "./device-flow";
 import { OIDC_SCOPES } from "./provider-config";
 
 /**
@@ -47,7 +48,8 @@ function policiesAtSignIn({ clientId, refreshTokenPolicies }: RequestShimOptions
   };
 }
 
-// Auth0 names the API a token is for with `audience`; oidc-provider uses RFC 8707's `resource`.
+// Auth0 names the API a token is for with `audience`; oidc-provider uses RFC 8707's `resource`. A request may
+// send either (MCP clients send `resource`); when it sends both, `resource` wins and `audience` is dropped.
 function audienceAsResource(params: URLSearchParams): void {
   const audience = params.get("audience");
   if (audience === null) return;
@@ -108,10 +110,26 @@ function tokenRequestShim(options: RequestShimOptions): RequestHandler {
 }
 
 /**
- * At `/bc-authorize` an `audience` would reach oidc-provider as an extra parameter and name no
- * resource, so the access token would not be for the API; it becomes `resource` here too.
+ * Any other application's sign-in (the CLI's, a registered MCP client's) names its API the Auth0 way with
+ * `audience` or the RFC 8707 way with `resource`; either becomes `resource`. The app's own sign-in is left to
+ * `policiesAtSignIn`, since nextjs-auth0 sends no audience for it.
  */
-const backchannelRequestShim: RequestHandler = (req, _res, next) => {
+function audienceAtSignIn({ clientId }: RequestShimOptions): RequestHandler {
+  return (req, _res, next) => {
+    const url = new URL(req.originalUrl, "http://localhost");
+    if (url.searchParams.get("client_id") !== clientId && url.searchParams.has("audience")) {
+      audienceAsResource(url.searchParams);
+      req.url = `${url.pathname}?${url.searchParams.toString()}`;
+    }
+    next();
+  };
+}
+
+/**
+ * At `/bc-authorize` and `/oauth/device/code` an `audience` would reach oidc-provider as an extra parameter and
+ * name no resource, so the access token would not be for the API; it becomes `resource` here too.
+ */
+const audienceInBodyShim: RequestHandler = (req, _res, next) => {
   if (typeof req.body === "string") {
     const params = new URLSearchParams(req.body);
     audienceAsResource(params);
@@ -132,7 +150,7 @@ const unreadableTokenRequest: ErrorRequestHandler = (error: unknown, _req, res, 
 
 export function requestShims(options: RequestShimOptions): Router {
   const router = Router();
-  router.get("/authorize", policiesAtSignIn(options));
+  router.get("/authorize", policiesAtSignIn(options), audienceAtSignIn(options));
   router.post(
     "/oauth/token",
     // 56 KiB is oidc-provider's own limit for these bodies.
@@ -140,11 +158,9 @@ export function requestShims(options: RequestShimOptions): Router {
     tokenRequestShim(options),
   );
   router.use("/oauth/token", unreadableTokenRequest);
-  router.post(
-    BACKCHANNEL_AUTHENTICATION_PATH,
-    express.text({ type: "application/x-www-form-urlencoded", limit: "56kb" }),
-    backchannelRequestShim,
-  );
-  router.use(BACKCHANNEL_AUTHENTICATION_PATH, unreadableTokenRequest);
+  for (const path of [BACKCHANNEL_AUTHENTICATION_PATH, DEVICE_AUTHORIZATION_PATH]) {
+    router.post(path, express.text({ type: "application/x-www-form-urlencoded", limit: "56kb" }), audienceInBodyShim);
+    router.use(path, unreadableTokenRequest);
+  }
   return router;
 }

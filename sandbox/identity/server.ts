@@ -15,7 +15,9 @@ import {
   DEFAULT_CIBA_INTERVAL_SECONDS,
   retainExpiredRequests,
 } from "./ciba";
-import { cibaPollThrottle } from "./ciba-polling";
+import { cibaPollThrottle, devicePollThrottle } from "./ciba-polling";
+import type { CustomApiClient } from "./delegate-apis";
+import { auth0DeviceResponses, DEFAULT_DEVICE_CODE_TTL_SECONDS, DEFAULT_DEVICE_INTERVAL_SECONDS } from "./device-flow";
 import { ConnectedAccountStore } from "./connected-accounts";
 import { connectedAccountsApi } from "./connected-accounts-api";
 import { CONNECT_PAGE_PATH, connectRoutes } from "./connect-routes";
@@ -34,8 +36,9 @@ import {
   myAccountResourceServer,
 } from "./my-account";
 import { PendingConnects } from "./pending-connects";
-import { appCallbackUrl, auth0GrantTypeRefusal, providerConfiguration } from "./provider-config";
+import { appCallbackUrl, auth0GrantTypeRefusal, firstPartyClientIds, providerConfiguration } from "./provider-config";
 import { createProviderTokenMinter } from "./provider-tokens";
+import { registrationPolicy } from "./registration";
 import { requestShims, type RefreshTokenPolicy } from "./request-shims";
 import { TOKEN_VAULT_GRANT_TYPE, TOKEN_VAULT_PARAMETERS, tokenVaultGrant } from "./token-vault";
 
@@ -75,6 +78,17 @@ export interface IdentityServerOptions {
   refreshTokenPolicies?: RefreshTokenPolicy[];
   /** The grant types the app's client may use (default: all the sandbox offers); tests turn some off. */
   grantTypes?: readonly string[];
+  /**
+   * Custom API Clients (Auth0: an application linked to an API, with the API's identifier), each allowed only
+   * Token Vault's access-token exchange, for access tokens to its own API. Each audience must be in `apiAudiences`.
+   */
+  customApiClients?: readonly CustomApiClient[];
+  /** The CLI's public application: Device Code and Refresh Token grants, no secret. None when unset. */
+  cliClientId?: string;
+  /** `interval` sent from /oauth/device/code, and the pace below which a poll gets `slow_down`. Default 5 (Auth0's). */
+  deviceIntervalSeconds?: number;
+  /** How long a device code lives. Default 900 (Auth0's); tests use a second or two. */
+  deviceCodeTtlSeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -120,7 +134,22 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
     server.close();
     throw new Error(`refresh-token policy for ${unknownAudience.audience}: no API is known by that audience`);
   }
+  const customApiClients = options.customApiClients ?? [];
+  const unlinked = customApiClients.find(({ audience }) => !Object.hasOwn(apiAudiences, audience));
+  if (unlinked) {
+    server.close();
+    throw new Error(`Custom API Client ${unlinked.clientId}: no API is known by the audience ${unlinked.audience}`);
+  }
+  const deviceIntervalSeconds = options.deviceIntervalSeconds ?? DEFAULT_DEVICE_INTERVAL_SECONDS;
+  if (!Number.isSafeInteger(deviceIntervalSeconds) || deviceIntervalSeconds < 1) {
+    server.close();
+    throw new Error("deviceIntervalSeconds must be a whole number of seconds, at least 1");
+  }
   const backchannelRequests = new BackchannelRequests();
+  const resourceServers = { [meAudience]: myAccountResourceServer(issuer), ...apiResourceServers(apiAudiences) };
+  const thirdPartyScopes = Object.fromEntries(
+    Object.entries(apiAudiences).map(([audience, { thirdPartyScopes: scopes = [] }]) => [audience, scopes]),
+  );
 
   const provider = new Provider(
     issuer,
@@ -131,10 +160,17 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
       jwks,
       cookieKeys,
       adapter: (model) =>
-        model === "BackchannelAuthenticationRequest" ? retainExpiredRequests(state.adapter(model)) : state.adapter(model),
-      resourceServers: { [meAudience]: myAccountResourceServer(issuer), ...apiResourceServers(apiAudiences) },
+        // Kept past expiry so a late poll is told expired_token (or Auth0's access_denied for CIBA), not invalid_grant.
+        model === "BackchannelAuthenticationRequest" || model === "DeviceCode"
+          ? retainExpiredRequests(state.adapter(model))
+          : state.adapter(model),
+      resourceServers,
       clientGrants: { [managementAudience]: managementApiResourceServer(issuer) },
       grantTypes: options.grantTypes,
+      thirdPartyScopes,
+      customApiClients,
+      cliClientId: options.cliClientId,
+      deviceCodeTtlSeconds: options.deviceCodeTtlSeconds ?? DEFAULT_DEVICE_CODE_TTL_SECONDS,
       ciba: cibaFeature({
         issuer,
         requests: backchannelRequests,
@@ -145,6 +181,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
     }),
   );
   provider.use(auth0CibaResponses({ intervalSeconds: cibaIntervalSeconds }));
+  provider.use(auth0DeviceResponses({ intervalSeconds: deviceIntervalSeconds }));
   provider.use(auth0GrantTypeRefusal());
   const logServerError = (error: unknown) =>
     log(`${PREFIX} server error: ${error instanceof Error ? error.message : String(error)}`);
@@ -158,7 +195,14 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
   });
   provider.registerGrantType(
     TOKEN_VAULT_GRANT_TYPE,
-    tokenVaultGrant({ provider, accounts, minter }),
+    tokenVaultGrant({
+      provider,
+      accounts,
+      minter,
+      issuer,
+      jwks: publicJwks(jwks),
+      customApiClients: new Map(customApiClients.map(({ clientId: id, audience }) => [id, audience])),
+    }),
     TOKEN_VAULT_PARAMETERS,
   );
 
@@ -187,7 +231,17 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
   app.post(
     "/oauth/token",
     cibaPollThrottle({ provider, clientId, clientSecret, intervalSeconds: cibaIntervalSeconds }),
+    ...(options.cliClientId
+      ? [devicePollThrottle({ provider, clientId: options.cliClientId, intervalSeconds: deviceIntervalSeconds })]
+      : []),
   );
+  app.use(registrationPolicy());
+  // RFC 8414 metadata, which MCP clients look for first (the MCP authorization spec), is the OpenID metadata:
+  // oidc-provider's discovery already holds every RFC 8414 field, code_challenge_methods_supported ["S256"] included.
+  app.get("/.well-known/oauth-authorization-server", (req, _res, next) => {
+    req.url = "/.well-known/openid-configuration";
+    next();
+  });
   app.use(
     connectedAccountsApi({
       verifyToken: createMyAccountTokenVerifier({ issuer, clientId, jwks: publicJwks(jwks) }),
@@ -217,7 +271,14 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
       onServerError: logServerError,
     }),
   );
-  app.use(interactionRoutes(provider, logServerError));
+  app.use(
+    interactionRoutes({
+      provider,
+      firstPartyClientIds: firstPartyClientIds({ clientId, customApiClients, cliClientId: options.cliClientId }),
+      describeApi: (audience) => (Object.hasOwn(apiAudiences, audience) ? apiAudiences[audience] : undefined),
+      onServerError: logServerError,
+    }),
+  );
   app.use(provider.callback());
   server.on("request", app);
   log(`${PREFIX} issuer ${issuer} (data in ${options.dataDir})`);

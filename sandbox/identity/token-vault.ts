@@ -9,8 +9,16 @@
  * not enabled for the application), `mfa_required` (the tenant's MFA policy is not "Never",
  * auth0.com/docs/secure/tokens/token-vault/configure-token-vault) and `too_many_requests` (rate limits) — and
  * are answered through fault injection (sandbox/faults.ts) with Auth0's bodies.
+ *
+ * The access-token variant is Auth0's "access token exchange with Token Vault"
+ * (auth0.com/docs/secure/tokens/token-vault/access-token-exchange-with-token-vault): an API that received a user's
+ * access token exchanges it, authenticating as the Custom API Client that shares the API's identifier. So it is
+ * open to Custom API Clients only (anyone else: `unauthorized_client`), and the subject must be a JWT access token
+ * this issuer signed, unexpired, whose `aud` is that client's API, for a user that exists (else `invalid_grant`).
+ * The refresh-token variant stays the web application's, for refresh tokens it holds itself.
  */
-import { errors, type KoaContextWithOIDC, type Provider } from "oidc-provider";
+import { createLocalJWKSet, jwtVerify, type JWK as JoseJwk } from "jose";
+import { errors, type JWK, type KoaContextWithOIDC, type OIDCProviderError, type Provider } from "oidc-provider";
 import type { ConnectedAccountStore } from "./connected-accounts";
 import { findConnection } from "./connections";
 import type { ProviderTokenMinter } from "./provider-tokens";
@@ -42,6 +50,11 @@ export interface TokenVaultDependencies {
   provider: Provider;
   accounts: ConnectedAccountStore;
   minter: ProviderTokenMinter;
+  issuer: string;
+  /** The issuer's public signing keys, which every access token it issued verifies against. */
+  jwks: { keys: JWK[] };
+  /** Custom API Client id → the audience of the API it is linked to. */
+  customApiClients: ReadonlyMap<string, string>;
 }
 
 function stringParam(ctx: KoaContextWithOIDC, name: string): string | undefined {
@@ -49,31 +62,69 @@ function stringParam(ctx: KoaContextWithOIDC, name: string): string | undefined 
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-// The subject must be a live token this same client holds, for a user the sandbox still knows.
-async function subjectOf(provider: Provider, ctx: KoaContextWithOIDC): Promise<string> {
-  const subjectToken = stringParam(ctx, "subject_token");
-  const subjectTokenType = stringParam(ctx, "subject_token_type") ?? REFRESH_TOKEN_TYPE;
-  if (!subjectToken) throw new errors.InvalidRequest("missing required parameter 'subject_token'");
+const invalidSubject = () => new errors.InvalidGrant("invalid subject_token");
 
-  let token;
-  if (subjectTokenType === REFRESH_TOKEN_TYPE) token = await provider.RefreshToken.find(subjectToken);
-  else if (subjectTokenType === ACCESS_TOKEN_TYPE) token = await provider.AccessToken.find(subjectToken);
-  else throw new errors.InvalidRequest(`unsupported subject_token_type '${subjectTokenType}'`);
+// Auth0 answers a grant the client may not use with 403 unauthorized_client (see auth0GrantTypeRefusal).
+function notACustomApiClient(): OIDCProviderError {
+  const error = new errors.UnauthorizedClient(
+    "only a Custom API Client may exchange an access token: create one linked to the API the token is for",
+  );
+  // oidc-provider's error handler answers with statusCode.
+  Object.assign(error, { status: 403, statusCode: 403 });
+  return error;
+}
 
+// A live refresh token this same client holds, for a user the sandbox still knows.
+async function refreshTokenSubject(provider: Provider, ctx: KoaContextWithOIDC, subjectToken: string): Promise<string> {
+  const token = await provider.RefreshToken.find(subjectToken);
   const clientId = ctx.oidc.client.clientId;
-  if (!token || token.isExpired || token.consumed || token.clientId !== clientId) {
-    throw new errors.InvalidGrant("invalid subject_token");
-  }
+  if (!token || token.isExpired || token.consumed || token.clientId !== clientId) throw invalidSubject();
   // A revoked grant takes every token issued under it with it, even one that is still stored.
   const grant = token.grantId ? await provider.Grant.find(token.grantId) : undefined;
   if (!grant || grant.accountId !== token.accountId || grant.clientId !== clientId || !findUserBySub(token.accountId)) {
-    throw new errors.InvalidGrant("invalid subject_token");
+    throw invalidSubject();
   }
   return token.accountId;
 }
 
+// A JWT access token for the Custom API Client's own API, signed by this issuer, unexpired, for a known user.
+async function accessTokenSubject(
+  { issuer, jwks, customApiClients }: TokenVaultDependencies,
+  ctx: KoaContextWithOIDC,
+  subjectToken: string,
+): Promise<string> {
+  const audience = customApiClients.get(ctx.oidc.client.clientId);
+  if (!audience) throw notACustomApiClient();
+  const keys = createLocalJWKSet({ keys: jwks.keys as JoseJwk[] });
+  try {
+    const { payload } = await jwtVerify(subjectToken, keys, {
+      issuer,
+      audience,
+      algorithms: ["RS256"],
+      // RFC 9068's type, which oidc-provider's JWT access tokens carry; an ID token (typ JWT) is not one.
+      typ: "at+jwt",
+      requiredClaims: ["sub", "exp"],
+    });
+    if (typeof payload.sub !== "string" || !findUserBySub(payload.sub)) throw invalidSubject();
+    return payload.sub;
+  } catch (error) {
+    if (error instanceof errors.OIDCProviderError) throw error;
+    throw invalidSubject();
+  }
+}
+
+async function subjectOf(deps: TokenVaultDependencies, ctx: KoaContextWithOIDC): Promise<string> {
+  const subjectToken = stringParam(ctx, "subject_token");
+  const subjectTokenType = stringParam(ctx, "subject_token_type") ?? REFRESH_TOKEN_TYPE;
+  if (!subjectToken) throw new errors.InvalidRequest("missing required parameter 'subject_token'");
+  if (subjectTokenType === REFRESH_TOKEN_TYPE) return refreshTokenSubject(deps.provider, ctx, subjectToken);
+  if (subjectTokenType === ACCESS_TOKEN_TYPE) return accessTokenSubject(deps, ctx, subjectToken);
+  throw new errors.InvalidRequest(`unsupported subject_token_type '${subjectTokenType}'`);
+}
+
 /** oidc-provider grant handler; register it with `TOKEN_VAULT_PARAMETERS`. */
-export function tokenVaultGrant({ provider, accounts, minter }: TokenVaultDependencies) {
+export function tokenVaultGrant(deps: TokenVaultDependencies) {
+  const { accounts, minter } = deps;
   return async function tokenVaultGrantHandler(ctx: KoaContextWithOIDC): Promise<void> {
     if (stringParam(ctx, "requested_token_type") !== FEDERATED_CONNECTION_ACCESS_TOKEN_TYPE) {
       throw new errors.InvalidRequest(`requested_token_type must be '${FEDERATED_CONNECTION_ACCESS_TOKEN_TYPE}'`);
@@ -82,7 +133,7 @@ export function tokenVaultGrant({ provider, accounts, minter }: TokenVaultDepend
     if (!connectionName) throw new errors.InvalidRequest("missing required parameter 'connection'");
     if (!findConnection(connectionName)) throw new errors.InvalidRequest(`unknown connection '${connectionName}'`);
 
-    const sub = await subjectOf(provider, ctx);
+    const sub = await subjectOf(deps, ctx);
     const account = accounts.find(sub, connectionName);
     // A user has one account per connection here; a hint that names someone else finds nothing.
     const loginHint = stringParam(ctx, "login_hint");
