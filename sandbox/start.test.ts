@@ -177,6 +177,17 @@ describe("a partly configured service is left to the app's validation", () => {
     });
     expect(sandbox.services).not.toContain("fga");
     expect(sandbox.env.FGA_STORE_ID).toBeUndefined();
+    // The sandboxed identity server comes with Delegate's MCP and chat APIs, their Custom API Clients and the CLI.
+    expect(sandbox.env).toMatchObject({
+      AUTH0_MCP_AUDIENCE: "http://localhost:3000/mcp",
+      AUTH0_MCP_CLIENT_ID: "delegate-mcp-api",
+      AUTH0_MCP_CLIENT_SECRET: expect.stringMatching(/^[0-9a-f]{64}$/),
+      AUTH0_API_AUDIENCE: "http://localhost:3000/api",
+      AUTH0_API_CLIENT_ID: "delegate-chat-api",
+      AUTH0_API_CLIENT_SECRET: expect.stringMatching(/^[0-9a-f]{64}$/),
+      AUTH0_CLI_CLIENT_ID: "delegate-cli",
+    });
+    expect(sandbox.env.AUTH0_MCP_CLIENT_SECRET).not.toBe(sandbox.env.AUTH0_API_CLIENT_SECRET);
     expect(() => parseConfig({ ...sandbox!.env, FGA_API_URL: "https://api.us1.fga.dev" })).toThrow(/FGA_STORE_ID/);
   });
 });

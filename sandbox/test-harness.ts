@@ -9,7 +9,18 @@ import { ensureModel, ensureStore } from "../lib/fga/setup";
 import { startFgaServer } from "./fga/server";
 import { auth0App, connectAccount, signInWithSandbox, type SandboxSession } from "./identity/test-login";
 import type { ApiRegistration } from "./identity/api-audiences";
+import { CHAT_API_CLIENT_ID, CLI_CLIENT_ID, delegateApis, MCP_API_CLIENT_ID } from "./identity/delegate-apis";
 import { startIdentityServer, type IdentityServerOptions } from "./identity/server";
+import {
+  approveDeviceCode,
+  authorizeWithPkce,
+  registerClient,
+  type ClientMetadata,
+  type DeviceApproval,
+  type PkceAuthorization,
+  type PkceAuthorizationOptions,
+  type RegisteredClient,
+} from "./identity/test-oauth";
 import { startModelServer } from "./model/server";
 import { startProviderApis } from "./providers/server";
 import { SHOP_API_REGISTRATION } from "./shop/api";
@@ -34,6 +45,22 @@ export interface SandboxHarness {
   connect(user: SignedInUser, connection: string, scopes: string[], decision?: "allow" | "cancel"): Promise<void>;
   /** A provider token straight from the Token Vault grant, for tests that inspect the provider's side. */
   providerToken(user: SignedInUser, connection: string): Promise<string>;
+  /** AUTH0_MCP_AUDIENCE: the MCP server's resource identifier (`http://localhost:3000/mcp`). */
+  mcpAudience: string;
+  /** AUTH0_API_AUDIENCE: the chat API's (`http://localhost:3000/api`). */
+  chatApiAudience: string;
+  /** AUTH0_MCP_CLIENT_ID / AUTH0_MCP_CLIENT_SECRET: the MCP API's Custom API Client. */
+  mcpApiClient: { clientId: string; clientSecret: string };
+  /** AUTH0_API_CLIENT_ID / AUTH0_API_CLIENT_SECRET: the chat API's Custom API Client. */
+  chatApiClient: { clientId: string; clientSecret: string };
+  /** AUTH0_CLI_CLIENT_ID: the CLI's public application (device flow). */
+  cliClientId: string;
+  /** Dynamic Client Registration at /oidc/register; throws with the server's error when it refuses. */
+  registerClient(metadata: ClientMetadata): Promise<RegisteredClient>;
+  /** A code flow with PKCE through the real /authorize, login and consent pages, then the code exchange. */
+  authorizeWithPkce(options: PkceAuthorizationOptions): Promise<PkceAuthorization>;
+  /** The user's side of the device flow on /activate: confirm (signing in as `email`) or deny the code. */
+  approveDeviceCode(userCode: string, email: string, decision?: "confirm" | "deny"): Promise<DeviceApproval>;
   stopIdentity(): Promise<void>;
   close(): Promise<void>;
 }
@@ -65,11 +92,21 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
   const serve = (line: string) => void served.push(line);
   const postgres = await startSandboxPostgres({ port: 0 });
   await runMigrations(postgres.url);
+  const apis = delegateApis({ mcpAudience: `${APP_BASE_URL}/mcp`, chatApiAudience: `${APP_BASE_URL}/api` });
+  const mcpApiClient = { clientId: MCP_API_CLIENT_ID, clientSecret: "delegate-sandbox-mcp-api-secret" };
+  const chatApiClient = { clientId: CHAT_API_CLIENT_ID, clientSecret: "delegate-sandbox-chat-api-secret" };
   const identity = await startIdentityServer({
     port: 0,
     appBaseUrl: APP_BASE_URL,
     dataDir,
-    apiAudiences: { [SHOP_AUDIENCE]: options.shopApiRegistration ?? SHOP_API_REGISTRATION },
+    apiAudiences: { [SHOP_AUDIENCE]: options.shopApiRegistration ?? SHOP_API_REGISTRATION, ...apis.apiAudiences },
+    customApiClients: [
+      { ...mcpApiClient, audience: apis.mcpAudience },
+      { ...chatApiClient, audience: apis.chatApiAudience },
+    ],
+    cliClientId: CLI_CLIENT_ID,
+    // The CLI's poll interval; one second keeps device-flow tests short.
+    deviceIntervalSeconds: 1,
     cibaIntervalSeconds: 1,
     refreshTokenPolicies: options.refreshTokenPolicies,
     log: serve,
@@ -98,6 +135,13 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
     FGA_STORE_ID: storeId,
     SHOP_API_AUDIENCE: SHOP_AUDIENCE,
     ASYNC_AUTHORIZATION_APPROVAL_URL: `${identity.issuer}authenticator`,
+    AUTH0_MCP_AUDIENCE: apis.mcpAudience,
+    AUTH0_MCP_CLIENT_ID: mcpApiClient.clientId,
+    AUTH0_MCP_CLIENT_SECRET: mcpApiClient.clientSecret,
+    AUTH0_API_AUDIENCE: apis.chatApiAudience,
+    AUTH0_API_CLIENT_ID: chatApiClient.clientId,
+    AUTH0_API_CLIENT_SECRET: chatApiClient.clientSecret,
+    AUTH0_CLI_CLIENT_ID: CLI_CLIENT_ID,
   };
   Object.assign(process.env, env);
   const auth0 = new Auth0Client({
@@ -144,6 +188,14 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
       if (!response.ok) throw new Error(`Token Vault exchange failed: HTTP ${response.status}`);
       return ((await response.json()) as { access_token: string }).access_token;
     },
+    mcpAudience: apis.mcpAudience,
+    chatApiAudience: apis.chatApiAudience,
+    mcpApiClient,
+    chatApiClient,
+    cliClientId: CLI_CLIENT_ID,
+    registerClient: (metadata) => registerClient(identity.issuer, metadata),
+    authorizeWithPkce: (authorization) => authorizeWithPkce(identity.issuer, authorization),
+    approveDeviceCode: (userCode, email, decision) => approveDeviceCode(identity.issuer, userCode, email, decision),
     async stopIdentity() {
       identityRunning = false;
       await identity.close();
