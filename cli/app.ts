@@ -10,7 +10,7 @@ export const isLoopback = (url: URL) => LOOPBACK_HOSTS.has(url.hostname) || url.
  * The Delegate app the CLI talks to, as an origin ("https://delegate.example.com"): from --url, else DELEGATE_URL,
  * else the local development server. Tokens travel in the clear over http, so http is for this machine only.
  */
-export function appOrigin(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function appOrigin(flag: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): string {
   const given = flag?.trim() || env.DELEGATE_URL?.trim() || DEFAULT_APP_URL;
   let url: URL;
   try {
