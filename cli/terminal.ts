@@ -24,36 +24,49 @@ export interface Terminal {
 
 export function nodeTerminal(): Terminal & { close(): void } {
   const interactive = Boolean(process.stderr.isTTY);
-  // One reader for the whole run: piped input holds several lines in one chunk, and a reader closed after each
-  // line would drop the rest.
+  const keyboard = Boolean(process.stdin.isTTY);
+  // One reader for piped input, which holds several lines in one chunk that a reader closed after each line would
+  // drop. On a keyboard the reader is closed while waiting: it keeps the terminal in raw mode, where Ctrl-C is a key
+  // rather than the interrupt the wait listens for.
   let reader: Interface | undefined;
   const lines: string[] = [];
   const waiting: ((line: string | null) => void)[] = [];
   let ended = false;
   const openReader = () => {
     if (reader) return reader;
-    reader = createInterface({ input: process.stdin, output: process.stderr, terminal: Boolean(process.stdin.isTTY) });
-    reader.on("line", (line) => (waiting.length > 0 ? waiting.shift()!(line) : lines.push(line)));
-    reader.on("close", () => {
+    const opened = createInterface({ input: process.stdin, output: process.stderr, terminal: keyboard });
+    reader = opened;
+    opened.on("line", (line) => (waiting.length > 0 ? waiting.shift()!(line) : lines.push(line)));
+    // Ctrl-C at a prompt leaves it, as Ctrl-D does.
+    opened.on("SIGINT", () => opened.close());
+    opened.on("close", () => {
+      if (reader !== opened) return; // set aside for a wait, not the end of input
+      reader = undefined;
       ended = true;
       for (const resolve of waiting.splice(0)) resolve(null);
     });
-    return reader;
+    return opened;
+  };
+  const setReaderAside = () => {
+    const open = reader;
+    if (!open) return;
+    if (!keyboard) return void open.pause();
+    reader = undefined;
+    open.close();
   };
 
   return {
     write: (text) => void process.stdout.write(text),
     say: (line) => void process.stderr.write(`${line}\n`),
     readLine(prompt) {
-      const input = openReader();
       process.stderr.write(prompt);
       if (lines.length > 0) return Promise.resolve(lines.shift()!);
       if (ended) return Promise.resolve(null);
-      input.resume();
+      openReader().resume();
       return new Promise((resolve) => waiting.push(resolve));
     },
     wait(ms, status) {
-      reader?.pause();
+      setReaderAside();
       return new Promise((resolve) => {
         const progress = interactive ? spinner({ output: process.stderr }) : undefined;
         if (progress) progress.start(status());

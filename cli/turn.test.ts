@@ -110,3 +110,19 @@ describe("countdown", () => {
     expect(countdown(-3_000)).toBe("0:00");
   });
 });
+
+describe("a reply cut off by the network", () => {
+  it("prints what arrived and says the connection was lost, without a stack trace", async () => {
+    const { context, output } = turn();
+    let pulls = 0;
+    const cut = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulls++ > 0) return controller.error(new TypeError("terminated"));
+        controller.enqueue(new TextEncoder().encode('data: {"type":"start","messageId":"m-1"}\n\ndata: {"type":"text-start","id":"t"}\n\ndata: {"type":"text-delta","id":"t","delta":"Half an ans"}\n\n'));
+      },
+    });
+    expect(await runTurn("Tell me everything", context, async () => cut)).toEqual({ ok: false });
+    expect(output.stdout).toBe("Half an ans\n");
+    expect(output.stderr).toBe("✗ The connection to Delegate was lost before the answer ended (terminated). The chat has the rest.\n");
+  });
+});
