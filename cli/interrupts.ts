@@ -123,6 +123,7 @@ async function waitForDecision(toolCallId: string, interrupt: AsyncAuthorization
     for (const field of authorizationDetailFields(detail)) terminal.say(`  ${field.label}: ${field.value}`);
     terminal.say(`The notification reads: “${interrupt.bindingMessage}”`);
     terminal.say(interrupt.approvalUrl ? `${interrupt.message} Open the authenticator: ${interrupt.approvalUrl}` : `${interrupt.message} Check your phone for a notification.`);
+    terminal.say(`Waiting for your decision until ${new Date(interrupt.request.expiresAt).toLocaleTimeString()} (Ctrl-C cancels it)…`);
   }
   const expiresAt = Date.parse(interrupt.request.expiresAt);
   const delay = Math.min(interrupt.request.interval * 1000, Math.max(0, expiresAt - terminal.now()) + 500);

@@ -13,7 +13,7 @@ export interface Terminal {
   /** The user's next line; null once input has ended (Ctrl-D, or the end of piped input). */
   readLine(prompt: string): Promise<string | null>;
   /**
-   * Waits `ms`, showing `status()` (refreshed each second on a terminal, printed once otherwise). Resolves early,
+   * Waits `ms`, showing `status()` with a spinner, refreshed each second, on a terminal. Resolves early,
    * with false, when the user presses Ctrl-C; with true once the time is up.
    */
   wait(ms: number, status: () => string): Promise<boolean>;
@@ -47,6 +47,11 @@ export function nodeTerminal(): Terminal & { close(): void } {
     });
     return opened;
   };
+  // What follows the prompt starts on a line of its own, as it would after Enter.
+  const endOfInput = () => {
+    process.stderr.write("\n");
+    return null;
+  };
   const setReaderAside = () => {
     const open = reader;
     if (!open) return;
@@ -61,16 +66,16 @@ export function nodeTerminal(): Terminal & { close(): void } {
     readLine(prompt) {
       process.stderr.write(prompt);
       if (lines.length > 0) return Promise.resolve(lines.shift()!);
-      if (ended) return Promise.resolve(null);
+      if (ended) return Promise.resolve(endOfInput());
       openReader().resume();
-      return new Promise((resolve) => waiting.push(resolve));
+      return new Promise((resolve) => waiting.push((line) => resolve(line ?? endOfInput())));
     },
     wait(ms, status) {
       setReaderAside();
       return new Promise((resolve) => {
+        // Off a terminal a line a second would bury the rest: the caller has said what is awaited, until when.
         const progress = interactive ? spinner({ output: process.stderr }) : undefined;
-        if (progress) progress.start(status());
-        else process.stderr.write(`${status()}\n`);
+        progress?.start(status());
         const ticker = progress ? setInterval(() => progress.message(status()), 1000) : undefined;
         const finish = (done: boolean) => {
           clearTimeout(timer);
