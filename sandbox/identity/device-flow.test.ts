@@ -132,6 +132,8 @@ describe("the Device Authorization Flow for the CLI", () => {
     expect(page).toContain('role="alert"');
     expect(page).toContain("That code is not valid");
     expect(page).toMatch(/<label for="user_code">/);
+    // What the user typed stays in the field, so a typo can be corrected.
+    expect(page).toMatch(/name="user_code"[^>]* value="BBBB-CCCC" aria-invalid="true"/);
   });
 
   it("answers expired_token once the code has expired, and the page refuses it", async () => {

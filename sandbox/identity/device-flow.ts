@@ -23,6 +23,10 @@ function xsrfOf(form: string): string {
   return xsrf;
 }
 
+// The code the user typed, which oidc-provider puts back into its form (HTML-escaped already) when it re-renders
+// the page with an error.
+const typedCode = (form: string) => /value="([^"]*)" [^>]*name="user_code"/.exec(form)?.[1];
+
 const clientLabel = (client: Client | undefined) => client?.clientName ?? client?.clientId ?? "an application";
 
 // oidc-provider re-renders the input page with one of these errors (lib/helpers/re_render_errors.js).
@@ -38,6 +42,7 @@ function problemOf(error: (Error & { userCode?: string }) | undefined): string |
 async function userCodeInputSource(ctx: KoaContextWithOIDC, form: string, _out?: unknown, error?: Error): Promise<void> {
   const problem = problemOf(error);
   const invalid = problem ? ` aria-invalid="true" aria-describedby="device-error"` : "";
+  const code = typedCode(form);
   ctx.type = "html";
   ctx.body = renderPage(
     "Activate a device",
@@ -48,7 +53,7 @@ ${problem ? `<p role="alert" id="device-error">${escapeHtml(problem)}</p>` : ""}
 <form method="post" action="${escapeHtml(ctx.oidc.urlFor("code_verification"))}">
   <input type="hidden" name="xsrf" value="${escapeHtml(xsrfOf(form))}">
   <label for="user_code">Code shown on your device</label>
-  <input id="user_code" name="user_code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus placeholder="ABCD-EFGH"${invalid}>
+  <input id="user_code" name="user_code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus placeholder="ABCD-EFGH"${code ? ` value="${code}"` : ""}${invalid}>
   <button type="submit">Continue</button>
 </form>`,
   );

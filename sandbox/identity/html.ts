@@ -13,6 +13,8 @@ export function escapeHtml(value: string): string {
 // Inline and font-free: the sandbox must render with no network at all.
 const styles = `
   :root { color-scheme: light dark; --accent: #4f46e5; --muted: #6b7280; --danger: #b91c1c; }
+  /* Lighter shades on the dark canvas, so notes and errors keep WCAG AA contrast there too. */
+  @media (prefers-color-scheme: dark) { :root { --muted: #9ca3af; --danger: #f87171; } }
   * { box-sizing: border-box; }
   body { margin: 0; min-height: 100vh; display: grid; place-items: center; padding: 1.5rem;
     font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; background: Canvas; color: CanvasText; }

@@ -41,6 +41,7 @@ declare module "oidc-provider" {
   export interface Client {
     clientId: string;
     clientName?: string;
+    redirectUris?: string[];
     grantTypeAllowed(grantType: string): boolean;
   }
 

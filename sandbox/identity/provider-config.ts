@@ -271,8 +271,11 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
       },
     },
 
-    // The app talks to the sandbox from its server only, so no browser origin needs CORS.
-    clientBasedCORS: () => false,
+    // The app, its APIs and the CLI talk to the sandbox from servers and terminals, so no browser origin needs CORS
+    // for them. A registered client may be a browser app (the MCP Inspector exchanges its code from the page), so its
+    // own redirect URIs' origins may call the token and revocation endpoints, as an Auth0 SPA's Allowed Web Origins may.
+    clientBasedCORS: (_ctx, origin, client) =>
+      !firstParty.has(client.clientId) && (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin),
     renderError,
 
     ttl: {

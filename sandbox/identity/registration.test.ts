@@ -225,6 +225,18 @@ describe("a registered (third-party) client signing a user in for the MCP API", 
     expect(result.error).toEqual({ error: "access_denied", error_description: "User did not authorize the request" });
   });
 
+  it("lets the registered client's own redirect origin, and no other, call the token endpoint from a browser", async () => {
+    const client = await registerClient(server.issuer, metadata());
+    const fromOrigin = (origin: string) =>
+      fetch(new URL("oauth/token", server.issuer), {
+        method: "POST",
+        headers: { origin },
+        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: "unknown", client_id: client.client_id }),
+      });
+    expect((await fromOrigin("http://127.0.0.1:33418")).headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:33418");
+    expect((await fromOrigin("https://evil.example.com")).headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("refuses a resource no API is known by", async () => {
     const client = await registerClient(server.issuer, metadata());
     const result = await authorizeWithPkce(server.issuer, {
