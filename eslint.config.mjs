@@ -10,7 +10,7 @@ const sandboxMessage = "App code must not import the sandbox: it is configured b
 // The dependency direction (README, Architecture), top to bottom. A module imports only the tiers below its own, never
 // a module of its own tier, so no two modules can import each other. Tests may exercise a layer through the ones above.
 const layers = [
-  { app: ["app", "proxy.ts", "instrumentation.ts"], "lib/doctor": ["lib/doctor"] },
+  { app: ["app", "proxy.ts", "instrumentation.ts"], "lib/doctor": ["lib/doctor"], cli: ["cli"] },
   { components: ["components"] },
   { "lib/mcp": ["lib/mcp"] },
   { "lib/chat": ["lib/chat"] },
@@ -50,7 +50,7 @@ const config = [
   {
     // The sandbox runs beside the app in development, never inside it (scripts/check-bundle.ts checks the build).
     // Type-only imports are erased at compile time, so test support may share the sandbox's types.
-    files: ["app/**", "components/**", "lib/**", "db/**", "proxy.ts", "instrumentation.ts"],
+    files: ["app/**", "components/**", "lib/**", "db/**", "cli/**", "proxy.ts", "instrumentation.ts"],
     ignores: ["**/*.test.ts", "**/*.test.tsx"],
     rules: {
       "@typescript-eslint/no-restricted-imports": [
@@ -65,7 +65,7 @@ const config = [
     },
   },
   {
-    files: ["app/**", "components/**", "lib/**", "db/**", "proxy.ts", "instrumentation.ts"],
+    files: ["app/**", "components/**", "lib/**", "db/**", "cli/**", "proxy.ts", "instrumentation.ts"],
     // Packages cannot import the app back, so no-cycle need not parse them (it would, for its component graph).
     settings: { "import/ignore": ["node_modules"] },
     rules: {

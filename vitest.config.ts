@@ -10,7 +10,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["{lib,db,sandbox,app,components,scripts,bench}/**/*.test.{ts,tsx}"],
+    include: ["{lib,db,sandbox,app,components,scripts,bench,cli}/**/*.test.{ts,tsx}"],
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -20,7 +20,7 @@ async function refusals(filePath: string, code: string): Promise<string[]> {
 describe("dependency direction", { timeout: 120_000 }, () => {
   it("refuses a lower layer importing a higher one, by alias or relative path, types included", async () => {
     expect(await refusals("db/queries/planted.ts", `import type { ChatMessage } from "@/lib/ai/types";\nexport type Stored = ChatMessage;\n`)).toEqual([
-      expect.stringMatching(/^import\/no-restricted-paths: Unexpected path ".*" imported in restricted zone\. db must not import lib\/ai: imports flow app, lib\/doctor → components → lib\/mcp → lib\/chat → lib\/ai → /),
+      expect.stringMatching(/^import\/no-restricted-paths: Unexpected path ".*" imported in restricted zone\. db must not import lib\/ai: imports flow app, lib\/doctor, cli → components → lib\/mcp → lib\/chat → lib\/ai → /),
     ]);
     expect(await refusals("lib/ai/planted.ts", `import { approvalsExpireAt } from "../chat/approvals";\nexport const expiry = approvalsExpireAt;\n`)).toEqual([
       expect.stringMatching(/^import\/no-restricted-paths: Unexpected path ".*" imported in restricted zone\. lib\/ai must not import lib\/chat:/),
@@ -36,6 +36,10 @@ describe("dependency direction", { timeout: 120_000 }, () => {
   it("refuses modules of one tier importing each other", async () => {
     expect(await refusals("lib/fga/planted.ts", `import { ProviderError } from "@/lib/integrations/provider-error";\nexport const Failure = ProviderError;\n`)).toEqual([
       expect.stringMatching(/^import\/no-restricted-paths: Unexpected path ".*" imported in restricted zone\. lib\/fga must not import lib\/integrations:/),
+    ]);
+    // The terminal client talks to the app over HTTP, like any other client: it cannot reach into the routes.
+    expect(await refusals("cli/planted.ts", `export { POST } from "@/app/(chat)/api/chat/route";\n`)).toEqual([
+      expect.stringMatching(/^import\/no-restricted-paths: Unexpected path ".*" imported in restricted zone\. cli must not import app:/),
     ]);
   });
 
@@ -62,7 +66,7 @@ describe("dependency direction", { timeout: 120_000 }, () => {
     const zones: { target: string | string[] }[] = rules["import/no-restricted-paths"]?.[1]?.zones ?? [];
     const layered = zones.flatMap((zone) => zone.target);
     const within = (file: string, target: string) => !path.relative(target, file).startsWith("..");
-    const sources = ["app", "components", "lib", "db"]
+    const sources = ["app", "components", "lib", "db", "cli"]
       .flatMap((folder) => readdirSync(folder, { recursive: true, encoding: "utf8" }).map((file) => path.join(folder, file)))
       .concat("proxy.ts", "instrumentation.ts")
       .filter((file) => /\.(ts|tsx|mjs)$/.test(file) && !/\.test(-env)?\.tsx?$/.test(file));

@@ -91,6 +91,8 @@ export function declareTool<INPUT, OUTPUT, AUTHORIZED = INPUT>(declaration: Tool
     const declared = (usable ? declaration : unavailable) as ToolDeclaration<INPUT, OUTPUT, AUTHORIZED>;
     return {
       description: declared.description,
+      // Streamed with each call, so a client without the declarations (the terminal) names it as the web chat does.
+      title: declared.title,
       inputSchema: usable ? inputSchemas.usable : inputSchemas.unavailable,
       execute: (input: INPUT, { toolCallId }: { toolCallId: string }) => runThroughPipeline(declared, context, input, toolCallId),
       [PIPELINE]: declared,
