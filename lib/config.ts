@@ -156,6 +156,7 @@ const schema = z.object({
   APPROVAL_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** Per-user allowances, counted in Postgres across all instances (429 with Retry-After beyond them). */
   RATE_LIMIT_CHAT_TURNS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_MCP_CALLS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   RATE_LIMIT_UPLOADS_PER_HOUR: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_SHARES_PER_HOUR: z.coerce.number().int().min(1).default(100),
   RATE_LIMIT_APPROVAL_REQUESTS_PER_HOUR: z.coerce.number().int().min(1).default(10),

@@ -8,10 +8,12 @@ import { waitInWords } from "@/lib/http/retry";
  * Per-user rate limits (OWASP LLM10, unbounded consumption): fixed windows counted in Postgres, so a limit holds
  * across every server instance. Each action's allowance comes from configuration.
  */
-export type RateLimitedAction = "chat_turn" | "upload" | "share" | "approval_request" | "permission_change";
+export type RateLimitedAction = "chat_turn" | "mcp_call" | "upload" | "share" | "approval_request" | "permission_change";
 
 const windows: Record<RateLimitedAction, { seconds: number; limit: () => number; what: string }> = {
   chat_turn: { seconds: 60, limit: () => getConfig().RATE_LIMIT_CHAT_TURNS_PER_MINUTE, what: "messages a minute" },
+  // Each MCP tool call may reach a provider, FGA, the embeddings and the audit trail, as a chat message may.
+  mcp_call: { seconds: 60, limit: () => getConfig().RATE_LIMIT_MCP_CALLS_PER_MINUTE, what: "MCP tool calls a minute" },
   upload: { seconds: 3600, limit: () => getConfig().RATE_LIMIT_UPLOADS_PER_HOUR, what: "uploads an hour" },
   share: { seconds: 3600, limit: () => getConfig().RATE_LIMIT_SHARES_PER_HOUR, what: "sharing changes an hour" },
   approval_request: { seconds: 3600, limit: () => getConfig().RATE_LIMIT_APPROVAL_REQUESTS_PER_HOUR, what: "approval requests an hour" },

@@ -290,4 +290,52 @@ describe("tools over MCP", () => {
     expect(reuse.isError).toBe(true);
     expect(await gmailDraftCount(harness.sandbox, alice)).toBe(before + 1);
   });
+
+  it("never lets two requests carry out the same waiting purchase at once: one waits, the other is told to check again", async () => {
+    const bob = await harness.sandbox.signIn("bob@example.com");
+    const before = await shopOrders(harness.sandbox, bob);
+    const { client } = await connectAs("bob@example.com", { name: "Two tabs (MCP)" });
+    const buy = () => client.callTool({ name: "buy_product", arguments: { product: "Acme Widget", quantity: 3 } }) as Promise<CallToolResult>;
+    const first = buy();
+    let request;
+    for (let attempt = 0; attempt < 100 && !request; attempt++) {
+      request = (await requestsOnDevice(harness.sandbox, bob)).find((entry) => entry.bindingMessage.startsWith("Buy 3 x Acme Widget"));
+      if (!request) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const second = await buy();
+    expect(second.isError).toBe(true);
+    expect(textOf(second)).toContain("still being carried out");
+    await approveBackchannelRequest({ issuer: harness.sandbox.issuer, email: bob.email, bindingMessage: request!.bindingMessage, decision: "approve" });
+    expect((await first).isError, textOf(await first)).toBeFalsy();
+    expect(await shopOrders(harness.sandbox, bob)).toHaveLength(before.length + 1);
+    // No second request for the same purchase reached the phone.
+    expect((await requestsOnDevice(harness.sandbox, bob)).filter((entry) => entry.bindingMessage.startsWith("Buy 3 x Acme Widget"))).toEqual([]);
+  });
+
+  it("keeps an MCP client's conversation its user's: an id someone else holds is never used", async () => {
+    const { mcpChatFor } = await import("@/lib/mcp/chat");
+    const alice = await harness.sandbox.signIn("alice@example.com");
+    const bob = await harness.sandbox.signIn("bob@example.com");
+    const id = await mcpChatFor(alice.sub, "squatted-client");
+    expect(await mcpChatFor(alice.sub, "squatted-client")).toBe(id);
+    expect(await mcpChatFor(bob.sub, "squatted-client")).not.toBe(id);
+    await harness.sql`update chats set user_id = ${bob.sub} where id = ${id}`;
+    await expect(mcpChatFor(alice.sub, "squatted-client")).rejects.toThrow(/not this user's MCP conversation/);
+  });
+
+  it("refuses a body over a megabyte as it streams, chunked and without a length", async () => {
+    const { accessToken } = await connectAs("carol@example.com");
+    const chunk = new TextEncoder().encode(`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"pad":"${"x".repeat(64 * 1024)}`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += chunk.byteLength;
+        if (sent > 64 * 1024 * 1024) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const response = await routes.mcp.POST(new Request(MCP_URL, { method: "POST", headers: { ...mcpHeaders, authorization: `Bearer ${accessToken}` }, body, duplex: "half" } as RequestInit));
+    expect(response.status).toBe(413);
+    expect(sent).toBeLessThan(4 * 1024 * 1024);
+  });
 });

@@ -1,6 +1,5 @@
 import "server-only";
 import type { UIMessage } from "ai";
-import { createHash } from "node:crypto";
 import { and, asc, desc, eq, gt, ne, sql } from "drizzle-orm";
 import { getDb, prepared } from "../client";
 import { CHAT_ORIGINS, chats, messages, type ChatRow } from "../schema";
@@ -51,18 +50,14 @@ export async function createChat({
 export type ChatOrigin = (typeof CHAT_ORIGINS)[number];
 
 /**
- * The conversation an MCP client's calls belong to, created on first use. Its id is derived from the owner and the
- * client, so every instance finds the same one and no other user's id can collide with it.
+ * The conversation an MCP client's calls belong to, created on first use under the id the caller derived (a keyed
+ * digest of owner and client, so no one can guess another user's and take it first). True only when the row is this
+ * owner's MCP conversation: an id someone else holds is never used.
  */
-export async function mcpChatFor({ userId, clientId }: { userId: string; clientId: string }): Promise<string> {
-  const digest = createHash("sha256").update(`mcp\0${userId}\0${clientId}`).digest("hex");
-  // An RFC 9562 version-8 (custom) UUID: 122 bits of the digest.
-  const id = `${digest.slice(0, 8)}-${digest.slice(8, 12)}-8${digest.slice(13, 16)}-${((parseInt(digest[16]!, 16) & 0x3) | 0x8).toString(16)}${digest.slice(17, 20)}-${digest.slice(20, 32)}`;
-  await getDb()
-    .insert(chats)
-    .values({ id, userId, title: `MCP client ${clientId}`.slice(0, 200), origin: "mcp" })
-    .onConflictDoNothing({ target: chats.id });
-  return id;
+export async function ensureMcpChat({ id, userId, title }: { id: string; userId: string; title: string }): Promise<boolean> {
+  await getDb().insert(chats).values({ id, userId, title, origin: "mcp" }).onConflictDoNothing({ target: chats.id });
+  const [row] = await getDb().select({ id: chats.id }).from(chats).where(and(eq(chats.id, id), eq(chats.userId, userId), eq(chats.origin, "mcp")));
+  return row !== undefined;
 }
 
 export async function listChats({ userId }: { userId: string }) {

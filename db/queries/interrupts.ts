@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, gt, isNotNull, isNull, like, lt, or } from "drizzle-orm";
+import { and, desc, eq, gt, isNotNull, isNull, like, lt, ne, or } from "drizzle-orm";
 import { getDb } from "../client";
 import { chats, toolInterrupts } from "../schema";
 
@@ -143,4 +143,31 @@ export async function closeInterrupt({ chatId, toolCallId }: { chatId: string; t
     .update(toolInterrupts)
     .set({ status: "abandoned", updatedAt: new Date() })
     .where(and(eq(toolInterrupts.chatId, chatId), eq(toolInterrupts.toolCallId, toolCallId), eq(toolInterrupts.status, "running")));
+}
+
+/**
+ * Holds one call outside a chat (an MCP client's, which the client may make again to check on it) while a request
+ * runs it: of two requests for the same call at once, one gets it and the other is told to try again shortly, so a
+ * purchase's approval is never polled, or acted on, twice at once. A lease older than CLAIM_LEASE_MS has lapsed.
+ */
+export async function leaseOutsideCall({ chatId, toolCallId }: { chatId: string; toolCallId: string }): Promise<boolean> {
+  const now = new Date();
+  const rows = await getDb()
+    .insert(toolInterrupts)
+    .values({ chatId, toolCallId, messageId: toolCallId, status: "running", updatedAt: now })
+    .onConflictDoUpdate({
+      target: [toolInterrupts.chatId, toolInterrupts.toolCallId],
+      set: { status: "running", updatedAt: now },
+      setWhere: and(isNull(toolInterrupts.input), or(ne(toolInterrupts.status, "running"), lt(toolInterrupts.updatedAt, new Date(now.getTime() - CLAIM_LEASE_MS)))),
+    })
+    .returning({ toolCallId: toolInterrupts.toolCallId });
+  return rows.length === 1;
+}
+
+/** Gives the call back: "pending" while it still waits for the user, "resolved" once it has run its course. */
+export async function releaseOutsideCall({ chatId, toolCallId, waiting }: { chatId: string; toolCallId: string; waiting: boolean }) {
+  await getDb()
+    .update(toolInterrupts)
+    .set({ status: waiting ? "pending" : "resolved", updatedAt: new Date() })
+    .where(and(eq(toolInterrupts.chatId, chatId), eq(toolInterrupts.toolCallId, toolCallId), isNull(toolInterrupts.input)));
 }

@@ -56,7 +56,7 @@ export async function authenticateBearer(request: Request, resource: ProtectedRe
   if (token === "malformed") return { refusal: bearerRefusal(resource, 401, "invalid_request", "Send the access token as `Authorization: Bearer <token>`.") };
   try {
     const accessToken = await verifyAccessToken(token, resource.audience);
-    const account = await findAccount(accessToken.sub);
+    const account = await accountOf(accessToken.sub);
     if (!account) return { refusal: bearerRefusal(resource, 401, "invalid_token", "The account this token was issued for no longer exists or is blocked.") };
     const { sub, name, email, picture, emailVerified } = account;
     return { caller: { user: { sub, name, email, picture, emailVerified }, accessToken } };
@@ -68,6 +68,23 @@ export async function authenticateBearer(request: Request, resource: ProtectedRe
     }
     throw error;
   }
+}
+
+/**
+ * Profiles by sub for a minute: an MCP client may make many calls a minute, and each would otherwise cost a
+ * Management API request, whose rate limit is the whole tenant's. A deleted or blocked account is noticed within it.
+ */
+const PROFILE_TTL_MS = 60_000;
+const MAX_PROFILES = 1_000;
+const profiles = new Map<string, { account: Awaited<ReturnType<typeof findAccount>>; until: number }>();
+
+async function accountOf(sub: string) {
+  const cached = profiles.get(sub);
+  if (cached && cached.until > Date.now()) return cached.account;
+  const account = await findAccount(sub);
+  if (profiles.size >= MAX_PROFILES) profiles.delete(profiles.keys().next().value!);
+  profiles.set(sub, { account, until: Date.now() + PROFILE_TTL_MS });
+  return account;
 }
 
 /** RFC 6750 §3.1 `insufficient_scope`: the token is good but was not granted what this call needs. */

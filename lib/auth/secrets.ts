@@ -8,7 +8,7 @@ import { getConfig } from "@/lib/config";
  */
 const cache = new Map<string, Buffer>();
 
-export function deriveKey(purpose: "token-cache-v1" | "tool-approval-v1" | "mcp-session-v1"): Buffer {
+export function deriveKey(purpose: "token-cache-v1" | "tool-approval-v1" | "mcp-session-v1" | "mcp-chat-v1"): Buffer {
   const secret = getConfig().AUTH0_SECRET;
   const id = `${purpose}:${secret}`;
   let key = cache.get(id);

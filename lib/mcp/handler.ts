@@ -4,7 +4,9 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { declarationOf, usableToolsFor } from "@/lib/ai/tools";
 import { authenticateBearer, insufficientScope } from "@/lib/auth/bearer";
 import { MCP_SCOPES, protectedResource } from "@/lib/auth/protected-resources";
+import { capBody } from "@/lib/http/capped-body";
 import { corsHeaders } from "@/lib/http/cors";
+import { rateLimitedResponse, takeRateLimit } from "@/lib/rate-limit";
 import { issueSessionId, readSessionId } from "./session";
 import { registerDelegateTools } from "./tools";
 
@@ -33,13 +35,13 @@ export async function handleMcpPost(request: Request): Promise<Response> {
   if (refusal) return withCors(refusal);
 
   if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return jsonRpcError(413, -32600, "The request is too large.");
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) return jsonRpcError(413, -32600, "The request is too large.");
+  // Counted as it streams: a chunked body has no length to check first.
+  const capped = capBody(request, MAX_BODY_BYTES);
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = await capped.body.json();
   } catch {
-    return jsonRpcError(400, -32700, "Parse error: the body is not JSON.");
+    return capped.exceeded() ? jsonRpcError(413, -32600, "The request is too large.") : jsonRpcError(400, -32700, "Parse error: the body is not JSON.");
   }
   const messages = (Array.isArray(body) ? body : [body]) as (JsonRpcMessage | null)[];
 
@@ -50,13 +52,20 @@ export async function handleMcpPost(request: Request): Promise<Response> {
     if (declaration && !caller.accessToken.scopes.has(MCP_SCOPES[declaration.risk])) return withCors(insufficientScope(resource, MCP_SCOPES[declaration.risk]));
   }
 
+  // Each call counts against the user's allowance, as a chat message does; the batch is refused whole past it.
+  for (const message of messages) {
+    if (message?.method !== "tools/call") continue;
+    const decision = await takeRateLimit(caller.user.sub, "mcp_call");
+    if (!decision.allowed) return withCors(rateLimitedResponse(decision));
+  }
+
   const initialize = messages.find((message) => message?.method === "initialize");
   const session = initialize ? { urlElicitation: initialize.params?.capabilities?.elicitation?.url !== undefined } : readSessionId(request.headers.get("mcp-session-id"), caller.user.sub);
   const calls = messages.some((message) => message?.method === "tools/call" || message?.method === "tools/list");
   const usable = calls ? await usableToolsFor(caller.user.sub) : new Set<string>();
 
   const server = new McpServer({ name: "delegate", title: "Delegate", version: "1.0.0" }, { capabilities: { tools: {} } });
-  registerDelegateTools(server, { caller, session, usable });
+  registerDelegateTools(server, { caller, session, usable, aborted: request.signal });
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
   await server.connect(transport);
   const response = await transport.handleRequest(request, {

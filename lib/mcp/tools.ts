@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { UrlElicitationRequiredError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { findWaitingAsyncCall } from "@/db/queries/async-authorizations";
-import { latestOutsideApproval, takeApprovedCall } from "@/db/queries/interrupts";
-import { mcpChatFor } from "@/db/queries/chats";
+import { latestOutsideApproval, leaseOutsideCall, releaseOutsideCall, takeApprovedCall } from "@/db/queries/interrupts";
+import { mcpChatFor } from "./chat";
 import { createTools, declarationOf, offeredDeclarations, type ToolName } from "@/lib/ai/tools";
 import { toModelOutput } from "@/lib/ai/tools/model-output";
 import type { BearerCaller } from "@/lib/auth/bearer";
@@ -15,6 +15,7 @@ import { MCP_SCOPES, protectedResource } from "@/lib/auth/protected-resources";
 import { isToolFailure, type ToolContext } from "@/lib/auth/tool-context";
 import { askOutsideApproval, outsideApprovalPath, outsideCallPrefix } from "@/lib/chat/outside-approvals";
 import { getConfig } from "@/lib/config";
+import { logError } from "@/lib/log";
 import type { McpSessionFacts } from "./session";
 
 /**
@@ -30,9 +31,15 @@ export interface McpCall {
   caller: BearerCaller;
   session: McpSessionFacts;
   usable: ReadonlySet<string>;
+  /** The HTTP request's signal: once the client has gone, nothing more is waited for on its behalf. */
+  aborted: AbortSignal;
 }
 
-export function registerDelegateTools(server: McpServer, { caller, session, usable }: McpCall) {
+/** What the client is told when a call fails unexpectedly: the exception's text stays in the server's log. */
+const CALL_FAILED: CallToolResult = { isError: true, content: [{ type: "text", text: "The action failed unexpectedly. Nothing more was done." }] };
+
+export function registerDelegateTools(server: McpServer, call: McpCall) {
+  const { caller, usable } = call;
   for (const declaration of offeredDeclarations()) {
     if (!caller.accessToken.scopes.has(MCP_SCOPES[declaration.risk])) continue;
     server.registerTool(
@@ -47,7 +54,13 @@ export function registerDelegateTools(server: McpServer, { caller, session, usab
         inputSchema: declaration.inputSchema as never,
         annotations: { title: declaration.title, readOnlyHint: declaration.risk === "read", destructiveHint: declaration.risk !== "read", openWorldHint: true },
       },
-      ((input: unknown, extra: RequestExtra) => callTool(declaration.name, input, extra, { caller, session, usable })) as never,
+      ((input: unknown, extra: RequestExtra) =>
+        callTool(declaration.name, input, extra, call).catch((error: unknown) => {
+          // URL elicitations travel as errors on purpose; anything else is logged, never shown.
+          if (error instanceof UrlElicitationRequiredError) throw error;
+          logError(`mcp:${declaration.name}`, "call failed", error);
+          return CALL_FAILED;
+        })) as never,
     );
   }
 }
@@ -58,10 +71,10 @@ interface RequestExtra {
   sendNotification: (notification: { method: "notifications/progress"; params: { progressToken: string | number; progress: number; message?: string } }) => Promise<void>;
 }
 
-async function callTool(name: string, input: unknown, extra: RequestExtra, { caller, session, usable }: McpCall): Promise<CallToolResult> {
+async function callTool(name: string, input: unknown, extra: RequestExtra, { caller, session, usable, aborted }: McpCall): Promise<CallToolResult> {
   const { user, accessToken } = caller;
   const clientId = accessToken.clientId ?? "unknown";
-  const chatId = await mcpChatFor({ userId: user.sub, clientId });
+  const chatId = await mcpChatFor(user.sub, clientId);
   const resource = protectedResource("mcp");
   const context: ToolContext = {
     user,
@@ -73,23 +86,38 @@ async function callTool(name: string, input: unknown, extra: RequestExtra, { cal
   };
   const tool = createTools(context, usable)[name as ToolName] as unknown as { execute: (input: unknown, options: { toolCallId: string; messages: []; abortSignal: AbortSignal }) => Promise<unknown> };
   let toolCallId: string;
+  // An approved call is taken once (takeApprovedCall); any other is held while this request runs it.
+  let held = false;
   if (usable.has(name) && needsChatApproval(name)) {
     const approval = await approvalFor(context, name, input);
     if ("ask" in approval) return needsApproval(name, approval.ask, session);
     toolCallId = approval.run;
-  } else toolCallId = await callIdFor(chatId, user.sub, name, input);
+  } else {
+    toolCallId = await callIdFor(chatId, user.sub, name, input);
+    held = true;
+  }
   const run = () => tool.execute(input, { toolCallId, messages: [], abortSignal: extra.signal });
 
-  let output = await run();
-  const deadline = Date.now() + APPROVAL_WAIT_MS;
-  let progress = 0;
-  while (isInterruptedOutput(output) && output.interrupt.code === "ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING" && !extra.signal.aborted) {
-    const wait = output.interrupt.request.interval * 1000;
-    if (Date.now() + wait > deadline || Date.parse(output.interrupt.request.expiresAt) <= Date.now()) break;
-    const token = extra._meta?.progressToken;
-    if (token !== undefined) await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++progress, message: "Waiting for your approval on your phone" } }).catch(() => {});
-    await sleep(wait, extra.signal);
+  if (held && !(await leaseOutsideCall({ chatId, toolCallId }))) {
+    return { isError: true, content: [{ type: "text", text: `An earlier call of ${name} with these arguments is still being carried out. Call it again in a few seconds to see how it ended.` }] };
+  }
+  let output: unknown;
+  try {
     output = await run();
+    const deadline = Date.now() + APPROVAL_WAIT_MS;
+    let progress = 0;
+    const gone = () => extra.signal.aborted || aborted.aborted;
+    while (isInterruptedOutput(output) && output.interrupt.code === "ASYNC_AUTHORIZATION_AUTHORIZATION_PENDING" && !gone()) {
+      const wait = output.interrupt.request.interval * 1000;
+      if (Date.now() + wait > deadline || Date.parse(output.interrupt.request.expiresAt) <= Date.now()) break;
+      const token = extra._meta?.progressToken;
+      if (token !== undefined) await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: ++progress, message: "Waiting for your approval on your phone" } }).catch(() => {});
+      await sleep(wait, AbortSignal.any([extra.signal, aborted]));
+      if (gone()) break;
+      output = await run();
+    }
+  } finally {
+    if (held) await releaseOutsideCall({ chatId, toolCallId, waiting: isInterruptedOutput(output) });
   }
 
   if (isInterruptedOutput(output)) {
