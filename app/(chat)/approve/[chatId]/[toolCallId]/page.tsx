@@ -1,3 +1,4 @@
+import { LocalTime } from "@/components/activity/local-time";
 import { OutsideApprovalAnswer } from "@/components/approve/outside-approval-answer";
 import { Card } from "@/components/ui/card";
 import { declarationOf } from "@/lib/ai/tools";
@@ -32,7 +33,7 @@ export default async function ApprovePage({ params }: { params: Promise<{ chatId
           <p className="mt-1 text-zinc-600">
             An app you connected to Delegate (an MCP client) asks to do this for you. Nothing happens unless you approve, and then only exactly this,
             once. Answer by{" "}
-            <time dateTime={request.expiresAt.toISOString()}>{request.expiresAt.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC</time>.
+            <LocalTime iso={request.expiresAt.toISOString()} fallbackZone="UTC" />.
           </p>
           <Card className="mt-4 p-4">
             <OutsideApprovalAnswer chatId={chatId} toolCallId={toolCallId} title={declaration.title} fields={approvalFields(request.input)} />
