@@ -64,7 +64,7 @@ const URL_SHAPED = /^[a-z][a-z0-9+.-]*:\/\//i;
  * "Client Identifier" section: https, a path, no dot segments, no fragment, no username or password; Auth0 adds no
  * query, at most 120 bytes, no port 0, and no loopback host.
  */
-export function clientIdUrlProblem(id: string, testHosts: ReadonlySet<string> = new Set()): string | undefined {
+function clientIdUrlProblem(id: string, testHosts: ReadonlySet<string> = new Set()): string | undefined {
   if (id.trim() !== id || /\s/.test(id)) return "a client_id URL must not contain whitespace";
   if (!id.toLowerCase().startsWith("https://")) return `a client_id URL must use https (${id.split(":")[0]} is not accepted)`;
   if (Buffer.byteLength(id) > MAX_URL_BYTES) return `a client_id URL must be at most ${MAX_URL_BYTES} bytes`;
@@ -116,7 +116,7 @@ export function guardClientIdUrls(adapter: Adapter, testHosts: ReadonlySet<strin
 const ALLOWED_GRANT_TYPES = new Set(["authorization_code", "refresh_token"]);
 
 /** Why a document's client may not sign users in here, or undefined when it may. */
-export function clientProblem(client: Client): string | undefined {
+function clientProblem(client: Client): string | undefined {
   if (client.tokenEndpointAuthMethod !== "none") {
     return "token_endpoint_auth_method must be none: a client identified by a metadata document is a public client here";
   }
