@@ -11,6 +11,7 @@ import { auth0App, connectAccount, signInWithSandbox, type SandboxSession } from
 import type { ApiRegistration } from "./identity/api-audiences";
 import { CHAT_API_CLIENT_ID, CHAT_SCOPE, CLI_CLIENT_ID, delegateApis, MCP_API_CLIENT_ID } from "./identity/delegate-apis";
 import { startIdentityServer, type IdentityServerOptions } from "./identity/server";
+import { startClientMetadataHost, type ClientMetadataHost } from "./identity/test-client-metadata-host";
 import {
   approveDeviceCode,
   authorizeWithPkce,
@@ -55,6 +56,8 @@ export interface SandboxHarness {
   chatApiClient: { clientId: string; clientSecret: string };
   /** AUTH0_CLI_CLIENT_ID: the CLI's public application (device flow). */
   cliClientId: string;
+  /** An https site on localhost the identity server trusts, where a test publishes Client ID Metadata Documents. */
+  clientMetadataHost: ClientMetadataHost;
   /** Dynamic Client Registration at /oidc/register; throws with the server's error when it refuses. */
   registerClient(metadata: ClientMetadata): Promise<RegisteredClient>;
   /** A code flow with PKCE through the real /authorize, login and consent pages, then the code exchange. */
@@ -95,6 +98,7 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
   const apis = delegateApis({ mcpAudience: `${APP_BASE_URL}/mcp`, chatApiAudience: `${APP_BASE_URL}/api` });
   const mcpApiClient = { clientId: MCP_API_CLIENT_ID, clientSecret: "delegate-sandbox-mcp-api-secret" };
   const chatApiClient = { clientId: CHAT_API_CLIENT_ID, clientSecret: "delegate-sandbox-chat-api-secret" };
+  const clientMetadataHost = await startClientMetadataHost();
   const identity = await startIdentityServer({
     port: 0,
     appBaseUrl: APP_BASE_URL,
@@ -111,6 +115,7 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
     deviceIntervalSeconds: 1,
     cibaIntervalSeconds: 1,
     refreshTokenPolicies: options.refreshTokenPolicies,
+    clientMetadataTestHosts: clientMetadataHost.testHosts,
     log: serve,
   });
   const providers = await startProviderApis({ port: 0, issuer: identity.issuer, log: serve });
@@ -195,6 +200,7 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
     mcpApiClient,
     chatApiClient,
     cliClientId: CLI_CLIENT_ID,
+    clientMetadataHost,
     registerClient: (metadata) => registerClient(identity.issuer, metadata),
     authorizeWithPkce: (authorization) => authorizeWithPkce(identity.issuer, authorization),
     approveDeviceCode: (userCode, email, decision) => approveDeviceCode(identity.issuer, userCode, email, decision),
@@ -203,7 +209,15 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
       await identity.close();
     },
     async close() {
-      await Promise.allSettled([fga.close(), model.close(), providers.close(), shop.close(), identityRunning ? identity.close() : undefined, postgres.close()]);
+      await Promise.allSettled([
+        fga.close(),
+        model.close(),
+        providers.close(),
+        shop.close(),
+        identityRunning ? identity.close() : undefined,
+        clientMetadataHost.close(),
+        postgres.close(),
+      ]);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

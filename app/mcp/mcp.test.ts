@@ -3,6 +3,7 @@ import { UnauthorizedError, type OAuthClientProvider } from "@modelcontextprotoc
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import { decodeJwt } from "jose";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { session } from "@/app/(chat)/api/chat/harness-session";
 import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator";
@@ -59,7 +60,11 @@ class MemoryOAuthProvider implements OAuthClientProvider {
   private information: OAuthClientInformationMixed | undefined;
   private saved: OAuthTokens | undefined;
   private verifier = "";
-  constructor(private readonly name: string) {}
+  /** `clientMetadataUrl`: where the client publishes its Client ID Metadata Document, to be used instead of registering. */
+  constructor(
+    private readonly name: string,
+    readonly clientMetadataUrl?: string,
+  ) {}
   get clientMetadata(): OAuthClientMetadata {
     return { client_name: this.name, redirect_uris: [this.redirectUrl], grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], token_endpoint_auth_method: "none" };
   }
@@ -86,20 +91,23 @@ class MemoryOAuthProvider implements OAuthClientProvider {
   }
 }
 
-/** Connects as the SDK does: 401, metadata, registration, the user signs in and allows, the code is exchanged. */
-async function connectAs(email: string, { urlElicitation = false, name = "Zoë's editor (MCP)" } = {}) {
-  const provider = new MemoryOAuthProvider(name);
+/**
+ * Connects as the SDK does: 401, metadata, registration (or, with `clientMetadataUrl`, its metadata document's URL as
+ * client_id), the user signs in and allows, the code is exchanged.
+ */
+async function connectAs(email: string, { urlElicitation = false, name = "Zoë's editor (MCP)", clientMetadataUrl = undefined as string | undefined } = {}) {
+  const provider = new MemoryOAuthProvider(name, clientMetadataUrl);
   const capabilities = urlElicitation ? { elicitation: { url: {} } } : {};
   const first = new Client({ name: "test-client", version: "1.0.0" }, { capabilities });
   await expect(first.connect(new StreamableHTTPClientTransport(MCP_URL, { authProvider: provider, fetch: appFetch }))).rejects.toBeInstanceOf(UnauthorizedError);
   expect(provider.authorizationUrl?.searchParams.get("resource")).toBe(MCP_URL.href);
-  const { code } = await completeAuthorization(provider.authorizationUrl!, { email, redirectUri: provider.redirectUrl });
+  const { code, consentPage } = await completeAuthorization(provider.authorizationUrl!, { email, redirectUri: provider.redirectUrl });
   if (!code) throw new Error("the authorization returned no code");
   const transport = new StreamableHTTPClientTransport(MCP_URL, { authProvider: provider, fetch: appFetch });
   await transport.finishAuth(code);
   const client = new Client({ name: "test-client", version: "1.0.0" }, { capabilities });
   await client.connect(transport);
-  return { client, provider, accessToken: provider.tokens()!.access_token };
+  return { client, provider, consentPage, accessToken: provider.tokens()!.access_token };
 }
 
 /** A chat-API token as the terminal client gets one: the device flow, confirmed by the user on /activate. */
@@ -175,6 +183,22 @@ describe("tools over MCP", () => {
     const [event] = await harness.sql<{ evidence: { via?: { channel: string } } }[]>`
       select evidence from audit_events where user_id = ${(await harness.sandbox.signIn("alice@example.com")).sub} and action = 'tool.call' order by occurred_at desc limit 1`;
     expect(event?.evidence.via?.channel).toBe("mcp");
+  });
+
+  it("signs in with a Client ID Metadata Document instead of registering, and tells the user who they are", async () => {
+    const name = "Zoë's terminal (CIMD)";
+    const provider = new MemoryOAuthProvider(name);
+    const clientMetadataUrl = harness.sandbox.clientMetadataHost.serve("/mcp/zoe-terminal.json", (url) => ({
+      body: { ...provider.clientMetadata, client_id: url },
+    }));
+    const registrationsBefore = harness.sandbox.served.filter((line) => line.includes("POST /oidc/register")).length;
+    const { client, consentPage, accessToken } = await connectAs("alice@example.com", { name, clientMetadataUrl });
+    expect(harness.sandbox.served.filter((line) => line.includes("POST /oidc/register")).length).toBe(registrationsBefore);
+    expect(decodeJwt(accessToken).client_id).toBe(clientMetadataUrl);
+    expect(consentPage).toContain(`published by <strong>${new URL(clientMetadataUrl).host}</strong>`);
+    const profile = (await client.callTool({ name: "get_user_profile", arguments: {} })) as CallToolResult;
+    expect(profile.isError).toBeFalsy();
+    expect(textOf(profile)).toContain("alice@example.com");
   });
 
   it("sends the user to connect their calendar, by URL elicitation or in the error, and works once connected", async () => {

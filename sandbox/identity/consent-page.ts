@@ -24,6 +24,11 @@ export interface ConsentApi {
 export interface ConsentPageOptions {
   action: string;
   clientName: string;
+  /**
+   * For a client identified by a metadata document: the host of its client_id URL, the one part of the name a
+   * look-alike cannot copy (the CIMD draft's security considerations: show the client_id's hostname).
+   */
+  clientHost?: string;
   /** Whom the user is signed in as. */
   userEmail: string;
   oidcScopes: readonly string[];
@@ -35,7 +40,7 @@ function scopeList(id: string, items: { scope: string; description: string }[]):
   return `<ul aria-labelledby="${id}">\n${rows.join("\n")}\n</ul>`;
 }
 
-export function renderConsentPage({ action, clientName, userEmail, oidcScopes, apis }: ConsentPageOptions): string {
+export function renderConsentPage({ action, clientName, clientHost, userEmail, oidcScopes, apis }: ConsentPageOptions): string {
   const account = oidcScopes.length
     ? `<h2 id="consent-account">Your account</h2>
 ${scopeList("consent-account", oidcScopes.map((scope) => ({ scope, description: OIDC_SCOPE_WORDS[scope] ?? scope })))}`
@@ -51,7 +56,8 @@ ${api.scopes.length ? scopeList(`consent-api-${index}`, api.scopes) : `<p>No per
     "Authorize application",
     `<h1>Authorize ${escapeHtml(clientName)}</h1>
 <p class="note">Delegate sandbox identity server: a local stand-in for Auth0. This is not Auth0.</p>
-<p><strong>${escapeHtml(clientName)}</strong> is a third-party application. It asks to act as you (<code>${escapeHtml(userEmail)}</code>) and to:</p>
+<p><strong>${escapeHtml(clientName)}</strong> is a third-party application${clientHost ? `, published by <strong>${escapeHtml(clientHost)}</strong>` : ""}. It asks to act as you (<code>${escapeHtml(userEmail)}</code>) and to:</p>
+${clientHost ? `<p class="note">Its details come from a document on ${escapeHtml(clientHost)}; allow only if you trust that site.</p>` : ""}
 ${account}
 ${apiSections}
 <form method="post" action="${escapeHtml(action)}" class="actions" aria-label="Your decision">

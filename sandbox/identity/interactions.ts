@@ -66,9 +66,11 @@ function consentApis(interaction: Interaction, describeApi: InteractionOptions["
 async function consentPage(provider: Provider, interaction: Interaction, options: InteractionOptions): Promise<string> {
   const client = await provider.Client.find(interaction.params.client_id);
   const accountId = interaction.session?.accountId;
+  const clientHost = client?.clientIdMetadataDocument ? new URL(client.clientId).host : undefined;
   return renderConsentPage({
     action: consentAction(interaction.uid),
-    clientName: client?.clientName ?? interaction.params.client_id,
+    clientName: client?.clientName ?? clientHost ?? interaction.params.client_id,
+    clientHost,
     userEmail: (accountId && findUserBySub(accountId)?.email) || "",
     oidcScopes: interaction.prompt.details.missingOIDCScope ?? [],
     apis: consentApis(interaction, options.describeApi),

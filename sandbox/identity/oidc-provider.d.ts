@@ -42,6 +42,12 @@ declare module "oidc-provider" {
     clientId: string;
     clientName?: string;
     redirectUris?: string[];
+    grantTypes?: string[];
+    responseTypes?: string[];
+    applicationType?: string;
+    tokenEndpointAuthMethod?: string;
+    /** True for a client resolved from its Client ID Metadata Document (its client_id is the document's URL). */
+    readonly clientIdMetadataDocument?: boolean;
     grantTypeAllowed(grantType: string): boolean;
   }
 
@@ -183,6 +189,17 @@ declare module "oidc-provider" {
         ) => Promise<void>;
         successSource?: (ctx: KoaContextWithOIDC) => Promise<void>;
       };
+      /** Experimental in oidc-provider 9: `ack` must name the draft revision it implements. */
+      clientIdMetadataDocument?: {
+        enabled: boolean;
+        ack?: string;
+        /** Whether to fetch the document at this client_id (a URL oidc-provider already accepts). */
+        allowFetch?: (ctx: KoaContextWithOIDC | undefined, clientId: string) => Promise<boolean> | boolean;
+        /** Whether the client the document describes may be used; may throw an OAuth error instead. */
+        allowClient?: (ctx: KoaContextWithOIDC | undefined, client: Client) => Promise<boolean> | boolean;
+        /** Bounds, in seconds, on how long a document is cached after its HTTP caching headers. */
+        cacheDuration?: { min: number; max: number };
+      };
       registration?: { enabled: boolean; initialAccessToken?: boolean | string; issueRegistrationAccessToken?: boolean };
       revocation?: {
         enabled: boolean;
@@ -214,6 +231,13 @@ declare module "oidc-provider" {
         postLogoutSuccessSource?: (ctx: KoaContextWithOIDC) => Promise<void> | void;
       };
     };
+    /**
+     * How the provider fetches documents (metadata documents, jwks_uri). `init` carries its own timeout signal,
+     * `redirect: "manual"` and an undici `dispatcher` that refuses special-use IP addresses.
+     */
+    fetch?: (url: string, init: RequestInit) => Promise<Response>;
+    /** Byte limits on fetched documents, by purpose, e.g. "client_id metadata document". */
+    fetchResponseBodyLimits?: Record<string, number>;
     findAccount?: (
       ctx: KoaContextWithOIDC,
       sub: string,
@@ -314,6 +338,8 @@ declare module "oidc-provider" {
     status: number;
     error: string;
     error_description?: string;
+    /** What went wrong in more detail; oidc-provider never sends it to the client. */
+    error_detail?: string;
     expose: boolean;
   }
 
@@ -323,6 +349,7 @@ declare module "oidc-provider" {
     OIDCProviderError: abstract new (...args: never[]) => OIDCProviderError;
     AccessDenied: DescribedError;
     InvalidBindingMessage: DescribedError;
+    InvalidClient: DescribedError;
     InvalidAuthorizationDetails: DescribedError;
     InvalidRequest: DescribedError;
     /** `scope` names the offending scope(s). */

@@ -20,6 +20,12 @@ import {
   isClientCredentialsRequest,
   type ClientGrants,
 } from "./client-grants";
+import {
+  clientIdMetadataDocumentFeature,
+  documentFetch,
+  MAX_DOCUMENT_BYTES,
+  type ClientMetadataTestHosts,
+} from "./client-id-metadata";
 import type { CustomApiClient } from "./delegate-apis";
 import {
   DEVICE_AUTHORIZATION_PATH,
@@ -61,6 +67,8 @@ export interface ProviderConfigOptions {
   cliApis?: Readonly<Record<string, readonly string[]>>;
   /** How long a device code lives; Auth0's is 900 s. */
   deviceCodeTtlSeconds: number;
+  /** Test servers that may serve Client ID Metadata Documents from loopback, and the CA they use. */
+  clientMetadataTestHosts?: ClientMetadataTestHosts;
 }
 
 /** Claims released per OpenID Connect scope. */
@@ -120,8 +128,9 @@ export function auth0GrantTypeRefusal() {
 
 /**
  * The applications configured on the tenant (the app, its Custom API Clients, the CLI) are first-party; only
- * dynamically registered ones are third-party, as Auth0 makes every registered application
- * (auth0.com/docs/get-started/applications/dynamic-client-registration).
+ * dynamically registered ones and those identified by a metadata document are third-party, as Auth0 makes every
+ * registered application (auth0.com/docs/get-started/applications/dynamic-client-registration) and every CIMD client
+ * (auth0.com/docs/get-started/auth0-overview/create-applications/cimd-overview).
  */
 export const firstPartyClientIds = (options: Pick<ProviderConfigOptions, "clientId" | "customApiClients" | "cliClientId">): ReadonlySet<string> =>
   new Set([options.clientId, ...options.customApiClients.map(({ clientId }) => clientId), ...(options.cliClientId ? [options.cliClientId] : [])]);
@@ -235,6 +244,8 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
 
     features: {
       ciba: options.ciba,
+      // A client_id that is an https URL names its own registration (client-id-metadata.ts).
+      clientIdMetadataDocument: clientIdMetadataDocumentFeature(),
       clientCredentials: { enabled: true },
       devInteractions: { enabled: false },
       // RFC 8628 as Auth0 runs it: user codes of eight letters from a 20-letter alphabet in two groups.
@@ -291,6 +302,8 @@ export function providerConfiguration(options: ProviderConfigOptions): Configura
     clientBasedCORS: (_ctx, origin, client) =>
       !firstParty.has(client.clientId) && (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin),
     renderError,
+    fetch: documentFetch(options.clientMetadataTestHosts),
+    fetchResponseBodyLimits: { "client_id metadata document": MAX_DOCUMENT_BYTES },
 
     ttl: {
       // An API's own lifetime wins, as with Auth0's per-API token expiration.

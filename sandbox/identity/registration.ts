@@ -24,7 +24,7 @@ class RegistrationRefusal extends Error {
   }
 }
 
-function redirectUriProblem(value: unknown): string | undefined {
+export function redirectUriProblem(value: unknown): string | undefined {
   if (typeof value !== "string") return "every redirect URI must be a string";
   let url: URL;
   try {

@@ -16,6 +16,7 @@ import {
   retainExpiredRequests,
 } from "./ciba";
 import { cibaPollThrottle, devicePollThrottle } from "./ciba-polling";
+import { clientMetadataErrors, guardClientIdUrls, type ClientMetadataTestHosts } from "./client-id-metadata";
 import type { CustomApiClient } from "./delegate-apis";
 import { auth0DeviceResponses, DEFAULT_DEVICE_CODE_TTL_SECONDS, DEFAULT_DEVICE_INTERVAL_SECONDS } from "./device-flow";
 import { ConnectedAccountStore } from "./connected-accounts";
@@ -91,6 +92,11 @@ export interface IdentityServerOptions {
   deviceIntervalSeconds?: number;
   /** How long a device code lives. Default 900 (Auth0's); tests use a second or two. */
   deviceCodeTtlSeconds?: number;
+  /**
+   * Test only: https servers (`host:port`) that may serve Client ID Metadata Documents although they are on loopback,
+   * and the CA of their self-signed certificate. Every other metadata document URL must be public (SSRF rules).
+   */
+  clientMetadataTestHosts?: ClientMetadataTestHosts;
   log?: (line: string) => void;
 }
 
@@ -147,6 +153,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
     server.close();
     throw new Error("deviceIntervalSeconds must be a whole number of seconds, at least 1");
   }
+  const clientMetadataTestHosts = new Set(options.clientMetadataTestHosts?.hosts ?? []);
   const backchannelRequests = new BackchannelRequests();
   const resourceServers = { [meAudience]: myAccountResourceServer(issuer), ...apiResourceServers(apiAudiences) };
   const thirdPartyScopes = Object.fromEntries(
@@ -161,11 +168,12 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
       clientSecret,
       jwks,
       cookieKeys,
-      adapter: (model) =>
+      adapter: (model) => {
         // Kept past expiry so a late poll is told expired_token (or Auth0's access_denied for CIBA), not invalid_grant.
-        model === "BackchannelAuthenticationRequest" || model === "DeviceCode"
-          ? retainExpiredRequests(state.adapter(model))
-          : state.adapter(model),
+        if (model === "BackchannelAuthenticationRequest" || model === "DeviceCode") return retainExpiredRequests(state.adapter(model));
+        if (model === "Client") return guardClientIdUrls(state.adapter(model), clientMetadataTestHosts);
+        return state.adapter(model);
+      },
       resourceServers,
       clientGrants: { [managementAudience]: managementApiResourceServer(issuer) },
       grantTypes: options.grantTypes,
@@ -174,6 +182,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
       cliClientId: options.cliClientId,
       cliApis: options.cliApis,
       deviceCodeTtlSeconds: options.deviceCodeTtlSeconds ?? DEFAULT_DEVICE_CODE_TTL_SECONDS,
+      clientMetadataTestHosts: options.clientMetadataTestHosts,
       ciba: cibaFeature({
         issuer,
         requests: backchannelRequests,
@@ -186,6 +195,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
   provider.use(auth0CibaResponses({ intervalSeconds: cibaIntervalSeconds }));
   provider.use(auth0DeviceResponses({ intervalSeconds: deviceIntervalSeconds }));
   provider.use(auth0GrantTypeRefusal());
+  provider.use(clientMetadataErrors());
   const logServerError = (error: unknown) =>
     log(`${PREFIX} server error: ${error instanceof Error ? error.message : String(error)}`);
   provider.on("server_error", (_ctx, error) => logServerError(error));
