@@ -123,7 +123,7 @@ async function callTool(name: string, input: unknown, extra: RequestExtra, { cal
   if (isInterruptedOutput(output)) {
     return output.interrupt.code === "TOKEN_VAULT_ERROR" ? needsConnection(output.interrupt, session) : stillWaiting(name, output.interrupt);
   }
-  if (isToolFailure(output)) return { isError: true, content: [{ type: "text", text: output.error === NO_RECORDED_APPROVAL ? askInTheChat(name) : output.error }] };
+  if (isToolFailure(output)) return { isError: true, content: [{ type: "text", text: output.error === NO_RECORDED_APPROVAL ? noRecordedYes(name) : output.error }] };
   const shown = toModelOutput({ output });
   return { content: [{ type: "text", text: shown.type === "text" ? shown.value : JSON.stringify(shown.value) }] };
 }
@@ -172,7 +172,7 @@ function needsApproval(name: string, path: string, session: McpSessionFacts): Ca
 const needsChatApproval = (name: string) => declarationOf(name)?.authorizers.some((authorizer) => authorizer.kind === "in-chat-approval") ?? false;
 
 /** The pipeline found no yes for the call it ran (the only way here: it was taken back in between). */
-const askInTheChat = (name: string) => `Your yes to "${declarationOf(name)?.title ?? name}" is not on record, so nothing was done. Call it again to be asked.`;
+const noRecordedYes = (name: string) => `Your yes to "${declarationOf(name)?.title ?? name}" is not on record, so nothing was done. Call it again to be asked.`;
 
 function stillWaiting(name: string, interrupt: AsyncAuthorizationPending): CallToolResult {
   const where = interrupt.approvalUrl ? ` (${interrupt.approvalUrl})` : "";
