@@ -40,7 +40,7 @@ it("passes every line it can check, from the settings npm run dev left for it", 
   expect(stdout).toContain("✓ Issuer discovery");
   expect(stdout).toContain("✓ FGA authorization model");
   expect(stdout).toContain("– Refresh-token policy for the My Account API: not checked: set DOCTOR_REFRESH_TOKEN");
-  expect(stdout).toContain("14 passed, 0 failed, 1 not checked.");
+  expect(stdout).toContain("17 passed, 0 failed, 1 not checked.");
   expect(stdout).not.toContain(sandbox!.env.AUTH0_CLIENT_SECRET!);
   expect(stdout).not.toContain(sandbox!.env.AUTH0_SECRET!);
 });

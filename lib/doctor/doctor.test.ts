@@ -19,6 +19,7 @@ import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness
 import type { CheckResult } from "./check";
 import { anyFailed, formatReport } from "./print";
 import { runDoctor } from "./run";
+import { CHAT_SCOPE, delegateApis } from "@/sandbox/identity/delegate-apis";
 
 /**
  * `npm run doctor` against the sandbox: every line passes when it is configured right, and each stand-in
@@ -65,7 +66,22 @@ interface RefreshTokenPolicyOption {
 /** Another identity server, as `startIdentityServer` takes it, for one misconfiguration. */
 async function identityServer(options: Partial<IdentityServerOptions> & RefreshTokenPolicyOption): Promise<IdentityServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "delegate-doctor-"));
-  const server = await startIdentityServer({ port: 0, appBaseUrl: APP_BASE_URL, dataDir, log: () => {}, ...options });
+  // Delegate's own APIs and their clients as the harness has them, so only the misconfiguration under test differs.
+  const apis = delegateApis({ mcpAudience: harness.mcpAudience, chatApiAudience: harness.chatApiAudience });
+  const server = await startIdentityServer({
+    port: 0,
+    appBaseUrl: APP_BASE_URL,
+    dataDir,
+    log: () => {},
+    apiAudiences: apis.apiAudiences,
+    customApiClients: [
+      { ...harness.mcpApiClient, audience: apis.mcpAudience },
+      { ...harness.chatApiClient, audience: apis.chatApiAudience },
+    ],
+    cliClientId: harness.cliClientId,
+    cliApis: { [apis.chatApiAudience]: [CHAT_SCOPE] },
+    ...options,
+  });
   cleanups.push(async () => {
     await server.close();
     await rm(dataDir, { recursive: true, force: true });
@@ -122,6 +138,9 @@ describe("npm run doctor against a correctly configured sandbox", () => {
       "CIBA grant",
       "Refresh-token policy for the My Account API",
       "Management API access (read:users)",
+      "MCP API: Custom API Client for Token Vault",
+      "Chat API: Custom API Client for Token Vault",
+      "Terminal sign-in (device flow)",
       "FGA store and credentials",
       "FGA authorization model",
       "Postgres reachable",
@@ -158,7 +177,7 @@ describe("npm run doctor against a correctly configured sandbox", () => {
       timeout: 120_000,
     });
     expect(stdout).toContain("✓ Issuer discovery");
-    expect(stdout).toContain("15 passed, 0 failed, 0 not checked.");
+    expect(stdout).toContain("18 passed, 0 failed, 0 not checked.");
     for (const secret of [SANDBOX_SECRET, aliceRefreshToken, config.AUTH0_SECRET]) expect(stdout).not.toContain(secret);
   });
 });
@@ -282,6 +301,22 @@ describe("npm run doctor against stand-ins configured wrong", () => {
     expect(management.detail).toContain("no Management API token: access_denied: Client is not authorized");
     expect(management.fix).toContain("Auth0 Management API → Machine To Machine Applications");
     expect(management.fix).toContain("read:users");
+  });
+
+  it("the MCP and terminal setup: a wrong Custom API Client secret fails, the web app's id as the terminal's fails, unset ones are skipped", async () => {
+    const wrong = await runDoctor({ config: { ...config, AUTH0_MCP_CLIENT_SECRET: "not-the-secret", AUTH0_CLI_CLIENT_ID: "delegate-app" } });
+    const mcp = line(wrong, "MCP API: Custom API Client for Token Vault");
+    expect(mcp).toMatchObject({ status: "fail" });
+    expect(mcp.detail).toContain("refused AUTH0_MCP_CLIENT_ID and AUTH0_MCP_CLIENT_SECRET");
+    expect(mcp.fix).toContain("Token Vault grant");
+    expect(formatReport(wrong)).not.toContain("not-the-secret");
+    expect(line(wrong, "Chat API: Custom API Client for Token Vault").status).toBe("pass");
+    expect(line(wrong, "Terminal sign-in (device flow)")).toMatchObject({ status: "fail", fix: expect.stringContaining("Device Code") });
+
+    const unset = await runDoctor({ config: { ...config, AUTH0_API_CLIENT_ID: undefined, AUTH0_CLI_CLIENT_ID: undefined } });
+    expect(line(unset, "Chat API: Custom API Client for Token Vault")).toMatchObject({ status: "skip", detail: expect.stringContaining("terminal client") });
+    expect(line(unset, "Terminal sign-in (device flow)")).toMatchObject({ status: "skip" });
+    expect(anyFailed(unset)).toBe(false);
   });
 
   it("an FGA store id the server does not know: the store line fails, and the model is not checked", async () => {

@@ -14,6 +14,7 @@ export interface IdentityServer {
   issuer: string;
   tokenEndpoint: string;
   backchannelEndpoint?: string;
+  deviceEndpoint?: string;
 }
 
 /** The app as a client of the identity server: the settings every token request needs. */
@@ -22,7 +23,7 @@ export type AppClient = Pick<Config, "AUTH0_DOMAIN" | "AUTH0_CLIENT_ID" | "AUTH0
 const APP_SETTINGS = "Auth0 Dashboard → Applications → Applications → your application";
 const GRANT_TYPES_SETTING = `${APP_SETTINGS} → Settings → Advanced Settings → Grant Types`;
 /** Never a real credential: every probe must be refused, whatever the configuration. */
-const BOGUS = "delegate-doctor-deliberately-invalid";
+export const BOGUS = "delegate-doctor-deliberately-invalid";
 
 const DISCOVERY_TITLE = "Issuer discovery";
 
@@ -52,6 +53,7 @@ export async function checkDiscovery(config: Pick<Config, "AUTH0_DOMAIN">): Prom
     issuer: doc.issuer,
     tokenEndpoint: doc.token_endpoint,
     backchannelEndpoint: typeof doc.backchannel_authentication_endpoint === "string" ? doc.backchannel_authentication_endpoint : undefined,
+    deviceEndpoint: typeof doc.device_authorization_endpoint === "string" ? doc.device_authorization_endpoint : undefined,
   };
   return { result: pass(DISCOVERY_TITLE, `issuer ${doc.issuer}`), server };
 }
@@ -94,7 +96,7 @@ export async function checkClientCredentials(server: IdentityServer, client: App
   return fail(CREDENTIALS_TITLE, `unexpected answer to a client-authenticated request: ${errorDescription(answer)}`, CREDENTIALS_FIX);
 }
 
-const TOKEN_VAULT_GRANT = "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token";
+export const TOKEN_VAULT_GRANT = "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token";
 const CIBA_GRANT = "urn:openid:params:grant-type:ciba";
 
 interface GrantProbe {

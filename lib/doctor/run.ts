@@ -4,6 +4,7 @@ import { checkFga, FGA_MODEL_TITLE, FGA_STORE_TITLE } from "./fga";
 import { checkClientCredentials, checkDiscovery, checkGrants, CREDENTIALS_TITLE, GRANT_PROBES } from "./identity";
 import { checkManagementApi, MANAGEMENT_API_TITLE } from "./management-api";
 import { checkModel, EMBEDDING_TITLE, MODEL_TITLE } from "./model";
+import { checkProtectedApis, PROTECTED_API_TITLES } from "./protected-apis";
 import { checkPostgres, MIGRATIONS_TITLE, PGVECTOR_TITLE, POSTGRES_TITLE } from "./postgres";
 import { checkRefreshTokenPolicy, REFRESH_TOKEN_POLICY_TITLE } from "./refresh-token-policy";
 import { checkShop, SHOP_TITLE } from "./shop";
@@ -41,7 +42,7 @@ export async function runDoctor({ config, refreshToken }: DoctorInput): Promise<
 /** Discovery, then the client's credentials, then what this client may do; each step needs the one before. */
 async function identityChecks(config: Config, refreshToken: string | undefined): Promise<CheckResult[]> {
   const { result: discovery, server } = await checkDiscovery(config);
-  const later = [CREDENTIALS_TITLE, ...GRANT_TITLES, REFRESH_TOKEN_POLICY_TITLE, MANAGEMENT_API_TITLE];
+  const later = [CREDENTIALS_TITLE, ...GRANT_TITLES, REFRESH_TOKEN_POLICY_TITLE, MANAGEMENT_API_TITLE, ...PROTECTED_API_TITLES];
   if (!server) return [discovery, ...later.map((title) => skipAfter(title, discovery))];
 
   const [credentials] = await guarded([CREDENTIALS_TITLE], IDENTITY_FIX, async () => [await checkClientCredentials(server, config)]);
@@ -49,13 +50,14 @@ async function identityChecks(config: Config, refreshToken: string | undefined):
 
   const grants = await guarded(GRANT_TITLES, IDENTITY_FIX, async () => Object.values(await checkGrants(server, config)));
   const refreshGrant = grants[0]!;
-  const [policy, management] = await Promise.all([
+  const [policy, management, apis] = await Promise.all([
     refreshGrant.status === "pass"
       ? guarded([REFRESH_TOKEN_POLICY_TITLE], IDENTITY_FIX, async () => [await checkRefreshTokenPolicy(server, config, refreshToken)])
       : [skipAfter(REFRESH_TOKEN_POLICY_TITLE, refreshGrant)],
     guarded([MANAGEMENT_API_TITLE], IDENTITY_FIX, async () => [await checkManagementApi(server, config)]),
+    guarded(PROTECTED_API_TITLES, IDENTITY_FIX, () => checkProtectedApis(server, config)),
   ]);
-  return [discovery, credentials!, ...grants, ...policy, ...management];
+  return [discovery, credentials!, ...grants, ...policy, ...management, ...apis];
 }
 
 /** Runs a group of checks; if it throws, every line of the group fails with the reason and `fix`. */
