@@ -76,6 +76,11 @@ test("the terminal client signs in with a device code, answers a question, and t
   await chatLink.click();
   await expect(page.getByRole("article", { name: "Your message" })).toHaveText("Who am I?");
   await expect(page.getByRole("article", { name: "Assistant message" }).last()).toContainText(EMAIL);
+
+  // Activity names the terminal as the way the question came, with the turn's tool call.
+  await page.goto("/activity");
+  const call = page.getByRole("listitem", { name: "Read the signed-in user's name and email" }).first();
+  await expect(call.getByLabel("Evidence")).toContainText(/via › channel\s*terminal/);
   await web.close();
 });
 
