@@ -1,3 +1,4 @@
+import { hasUnsafeText } from "./safe-text";
 import { isToolUIPart, type UIMessage } from "ai";
 import { approvalDeadline } from "@/lib/auth/approval-deadline";
 import { signInAndConnectPath, connections, describeScope, isConnectionName } from "@/lib/auth/connections";
@@ -73,7 +74,10 @@ async function askApprovals(parts: ToolPart[], terminal: Terminal) {
   for (const part of parts) {
     if (part.state !== "approval-requested") continue;
     terminal.say(`\nDelegate asks for your approval: ${titleOf(part)}`);
-    for (const field of approvalFields(part.input)) terminal.say(`  ${field.label}: ${indent(field.value)}`);
+    for (const field of approvalFields(part.input)) {
+      terminal.say(`  ${field.label}: ${indent(field.value)}`);
+      if (hasUnsafeText(field.value)) terminal.say(`    (this value holds control characters, shown as \\x.. escapes; they are part of what would be sent)`);
+    }
     const deadline = approvalDeadline(part.approval);
     if (deadline) terminal.say(`  Answer by ${deadline.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`);
     const approved = await yesOrNo(terminal, "Approve? [y/n] ");

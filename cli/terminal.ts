@@ -1,5 +1,6 @@
 import { createInterface, type Interface } from "node:readline";
 import { spinner } from "@clack/prompts";
+import { safeText } from "./safe-text";
 
 /**
  * Everything the commands do with the terminal, behind one interface so tests can play the user. The answer goes to
@@ -61,10 +62,11 @@ export function nodeTerminal(): Terminal & { close(): void } {
   };
 
   return {
-    write: (text) => void process.stdout.write(text),
-    say: (line) => void process.stderr.write(`${line}\n`),
+    // Everything shown passes here, so no text from the server can act on the terminal (cli/safe-text.ts).
+    write: (text) => void process.stdout.write(safeText(text)),
+    say: (line) => void process.stderr.write(`${safeText(line)}\n`),
     readLine(prompt) {
-      process.stderr.write(prompt);
+      process.stderr.write(safeText(prompt));
       if (lines.length > 0) return Promise.resolve(lines.shift()!);
       if (ended) return Promise.resolve(endOfInput());
       openReader().resume();
@@ -75,8 +77,8 @@ export function nodeTerminal(): Terminal & { close(): void } {
       return new Promise((resolve) => {
         // Off a terminal a line a second would bury the rest: the caller has said what is awaited, until when.
         const progress = interactive ? spinner({ output: process.stderr }) : undefined;
-        progress?.start(status());
-        const ticker = progress ? setInterval(() => progress.message(status()), 1000) : undefined;
+        progress?.start(safeText(status()));
+        const ticker = progress ? setInterval(() => progress.message(safeText(status())), 1000) : undefined;
         const finish = (done: boolean) => {
           clearTimeout(timer);
           clearInterval(ticker);
@@ -91,11 +93,11 @@ export function nodeTerminal(): Terminal & { close(): void } {
     },
     async busy(status, work) {
       if (!interactive) {
-        process.stderr.write(`${status}\n`);
+        process.stderr.write(`${safeText(status)}\n`);
         return work;
       }
       const progress = spinner({ output: process.stderr });
-      progress.start(status);
+      progress.start(safeText(status));
       try {
         return await work;
       } finally {
