@@ -16,6 +16,8 @@ export const chats = pgTable(
     userId: text("user_id").notNull(),
     title: text("title").notNull(),
     origin: text("origin", { enum: CHAT_ORIGINS }).notNull().default("web"),
+    /** For an MCP client's conversation, the client's OAuth client id: the approval page names who is asking. */
+    clientId: text("client_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -343,6 +343,10 @@ describe("tools over MCP", () => {
     const id = await mcpChatFor(alice.sub, "squatted-client");
     expect(await mcpChatFor(alice.sub, "squatted-client")).toBe(id);
     expect(await mcpChatFor(bob.sub, "squatted-client")).not.toBe(id);
+    // No chat turn runs in it: the chat route answers as for a chat that does not exist.
+    session.current = alice;
+    const turn = await routes.chat.POST(new Request(`${APP}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id, message: { id: "m1", role: "user", parts: [{ type: "text", text: "Hello?" }] } }) }));
+    expect(turn.status).toBe(404);
     await harness.sql`update chats set user_id = ${bob.sub} where id = ${id}`;
     await expect(mcpChatFor(alice.sub, "squatted-client")).rejects.toThrow(/not this user's MCP conversation/);
   });
@@ -361,5 +365,25 @@ describe("tools over MCP", () => {
     const response = await routes.mcp.POST(new Request(MCP_URL, { method: "POST", headers: { ...mcpHeaders, authorization: `Bearer ${accessToken}` }, body, duplex: "half" } as RequestInit));
     expect(response.status).toBe(413);
     expect(sent).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it("lets a yes lapse with its request: approved in time but used after the deadline, the call asks again", async () => {
+    const carol = await harness.sandbox.signIn("carol@example.com");
+    await harness.sandbox.connect(carol, "google-oauth2", ["https://www.googleapis.com/auth/gmail.compose"]);
+    const before = await gmailDraftCount(harness.sandbox, carol);
+    const { client } = await connectAs("carol@example.com", { name: "Slow editor (MCP)" });
+    const draft = { to: "dana@example.com", subject: "Late", body: "Approved on Monday, used on Friday." };
+    const asked = (await client.callTool({ name: "create_gmail_draft", arguments: draft })) as CallToolResult;
+    const page = new URL(/http:\/\/localhost:3000\/auth\/login\?\S+/.exec(textOf(asked))![0]).searchParams.get("returnTo")!;
+    const [, chatId, encodedCallId] = /^\/approve\/([^/]+)\/([^/]+)$/.exec(page)!;
+    const toolCallId = decodeURIComponent(encodedCallId!);
+    session.current = carol;
+    const answered = await routes.approvals.POST(new Request(`${APP}/api/approvals`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ chatId, toolCallId, approved: true }) }));
+    expect(answered.status).toBe(200);
+    await harness.sql`update tool_interrupts set expires_at = now() - interval '1 minute' where chat_id = ${chatId!} and tool_call_id = ${toolCallId}`;
+    const late = (await client.callTool({ name: "create_gmail_draft", arguments: draft })) as CallToolResult;
+    expect(late.isError).toBe(true);
+    expect(textOf(late)).toContain("needs your yes");
+    expect(await gmailDraftCount(harness.sandbox, carol)).toBe(before);
   });
 });

@@ -18,7 +18,8 @@ export async function getChat({ id, userId }: { id: string; userId: string }): P
 export async function findChatFor({ id, userId }: { id: string; userId: string }): Promise<{ chat: ChatRow | null; takenByAnother: boolean }> {
   const [row] = await prepared(getDb().select().from(chats).where(eq(chats.id, id)));
   if (!row) return { chat: null, takenByAnother: false };
-  return row.userId === userId ? { chat: row, takenByAnother: false } : { chat: null, takenByAnother: true };
+  // An MCP client's conversation holds its calls' approvals and no messages: no chat turn may run in it.
+  return row.userId === userId && row.origin !== "mcp" ? { chat: row, takenByAnother: false } : { chat: null, takenByAnother: true };
 }
 
 /**
@@ -54,8 +55,8 @@ export type ChatOrigin = (typeof CHAT_ORIGINS)[number];
  * digest of owner and client, so no one can guess another user's and take it first). True only when the row is this
  * owner's MCP conversation: an id someone else holds is never used.
  */
-export async function ensureMcpChat({ id, userId, title }: { id: string; userId: string; title: string }): Promise<boolean> {
-  await getDb().insert(chats).values({ id, userId, title, origin: "mcp" }).onConflictDoNothing({ target: chats.id });
+export async function ensureMcpChat({ id, userId, clientId, title }: { id: string; userId: string; clientId: string; title: string }): Promise<boolean> {
+  await getDb().insert(chats).values({ id, userId, title, origin: "mcp", clientId }).onConflictDoNothing({ target: chats.id });
   const [row] = await getDb().select({ id: chats.id }).from(chats).where(and(eq(chats.id, id), eq(chats.userId, userId), eq(chats.origin, "mcp")));
   return row !== undefined;
 }

@@ -105,10 +105,10 @@ export async function recordOutsideApproval({ chatId, toolCallId, input, expires
 /** The approval request of one call, only if `userId` owns its chat: another user's id finds nothing. */
 export async function findOutsideApproval({ chatId, toolCallId, userId }: { chatId: string; toolCallId: string; userId: string }) {
   const [row] = await getDb()
-    .select({ toolCallId: toolInterrupts.toolCallId, status: toolInterrupts.status, expiresAt: toolInterrupts.expiresAt, input: toolInterrupts.input })
+    .select({ toolCallId: toolInterrupts.toolCallId, status: toolInterrupts.status, expiresAt: toolInterrupts.expiresAt, input: toolInterrupts.input, clientId: chats.clientId })
     .from(toolInterrupts)
     .innerJoin(chats, eq(chats.id, toolInterrupts.chatId))
-    .where(and(eq(toolInterrupts.chatId, chatId), eq(toolInterrupts.toolCallId, toolCallId), eq(chats.userId, userId), isNotNull(toolInterrupts.input)))
+    .where(and(eq(toolInterrupts.chatId, chatId), eq(toolInterrupts.toolCallId, toolCallId), eq(chats.userId, userId), eq(chats.origin, "mcp"), isNotNull(toolInterrupts.input)))
     .limit(1);
   return row ?? null;
 }
@@ -132,7 +132,8 @@ export async function takeApprovedCall({ chatId, toolCallId }: { chatId: string;
   const rows = await getDb()
     .update(toolInterrupts)
     .set({ status: "abandoned", updatedAt: new Date() })
-    .where(and(eq(toolInterrupts.chatId, chatId), eq(toolInterrupts.toolCallId, toolCallId), eq(toolInterrupts.status, "resolved")))
+    // A yes lapses with its request: answered in time, it must still be acted on before the deadline it was given for.
+    .where(and(eq(toolInterrupts.chatId, chatId), eq(toolInterrupts.toolCallId, toolCallId), eq(toolInterrupts.status, "resolved"), gt(toolInterrupts.expiresAt, new Date())))
     .returning({ toolCallId: toolInterrupts.toolCallId });
   return rows.length === 1;
 }

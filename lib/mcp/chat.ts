@@ -17,6 +17,6 @@ export async function mcpChatFor(userId: string, clientId: string): Promise<stri
   const digest = createHmac("sha256", deriveKey("mcp-chat-v1")).update(`${userId}\0${clientId}`).digest("hex");
   // An RFC 9562 version-8 (custom) UUID made of the digest.
   const id = `${digest.slice(0, 8)}-${digest.slice(8, 12)}-8${digest.slice(13, 16)}-${((parseInt(digest[16]!, 16) & 0x3) | 0x8).toString(16)}${digest.slice(17, 20)}-${digest.slice(20, 32)}`;
-  if (!(await ensureMcpChat({ id, userId, title: `MCP client ${clientId}`.slice(0, 200) }))) throw new McpChatUnavailableError(`chat ${id} is not this user's MCP conversation`);
+  if (!(await ensureMcpChat({ id, userId, clientId, title: `MCP client ${clientId}`.slice(0, 200) }))) throw new McpChatUnavailableError(`chat ${id} is not this user's MCP conversation`);
   return id;
 }

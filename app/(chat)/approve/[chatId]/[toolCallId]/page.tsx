@@ -31,8 +31,9 @@ export default async function ApprovePage({ params }: { params: Promise<{ chatId
         <>
           <h1 className="text-2xl font-semibold">Approve: {declaration.title}</h1>
           <p className="mt-1 text-zinc-600">
-            An app you connected to Delegate (an MCP client) asks to do this for you. Nothing happens unless you approve, and then only exactly this,
-            once. Answer by{" "}
+            The MCP client <strong className="break-all font-medium text-zinc-900">{request.clientId ?? "(unknown)"}</strong>, an app you connected to
+            Delegate, asks to do this for you. Approve only if you asked that app for it. Nothing happens unless you approve, and then only exactly
+            this, once. Answer by{" "}
             <LocalTime iso={request.expiresAt.toISOString()} fallbackZone="UTC" />.
           </p>
           <Card className="mt-4 p-4">
