@@ -1,7 +1,9 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { apiError } from "@/lib/errors";
 import { refusal } from "./api";
-import { appOrigin } from "./app";
+import { appOrigin, discoverChatApi } from "./app";
 
 const origin = "http://localhost:3000";
 const bearer = (status: number, error: string, description: string) => Response.json({ error, error_description: description }, { status });
@@ -35,5 +37,35 @@ describe("the app's address", () => {
     expect(() => appOrigin("delegate example", {})).toThrow('"delegate example" is not a URL');
     expect(() => appOrigin("ftp://delegate.example.com", {})).toThrow("is not an http(s) address");
     expect(() => appOrigin("http://delegate.example.com", {})).toThrow("Use https for an app on another machine");
+  });
+});
+
+describe("the app's metadata", () => {
+  const serve = (metadata: unknown) => {
+    const server = createServer((_request, response) => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(metadata)));
+    return new Promise<{ origin: string; close: () => void }>((resolve) =>
+      server.listen(0, "127.0.0.1", () => resolve({ origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() })),
+    );
+  };
+
+  it("is believed only when it describes the app's own API (RFC 9728 §3.3): a look-alike site cannot route the real sign-in to itself", async () => {
+    const rogue = await serve({ resource: "https://delegate.real.example/api", authorization_servers: ["https://tenant.example.auth0.com/"], delegate_cli_client_id: "real-cli" });
+    try {
+      await expect(discoverChatApi(rogue.origin)).rejects.toThrow(/describes an API at https:\/\/delegate\.real\.example\/api, not its own/);
+    } finally {
+      rogue.close();
+    }
+    const app = await new Promise<{ origin: string; close: () => void }>((resolve) => {
+      const server = createServer((_request, response) => {
+        const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ resource: `${origin}/api`, authorization_servers: ["https://tenant.example.auth0.com/"], delegate_cli_client_id: "cli" }));
+      });
+      server.listen(0, "127.0.0.1", () => resolve({ origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() }));
+    });
+    try {
+      expect(await discoverChatApi(app.origin)).toEqual({ audience: `${app.origin}/api`, issuer: "https://tenant.example.auth0.com/", clientId: "cli" });
+    } finally {
+      app.close();
+    }
   });
 });

@@ -50,6 +50,10 @@ export async function discoverChatApi(origin: string): Promise<ChatApi> {
   const parsed = metadataSchema.safeParse(await response.json().catch(() => null));
   if (!parsed.success) throw new CliError(`${origin} answered ${url.pathname} with something other than Delegate's API metadata.`);
   const { resource, authorization_servers: [issuer], delegate_cli_client_id: clientId } = parsed.data;
+  // RFC 9728 §3.3: the metadata must describe the very resource it was fetched for. Otherwise any site could send the
+  // user through the real Delegate's sign-in and then receive the tokens it issued.
+  const expected = new URL("/api", origin).href;
+  if (resource !== expected) throw new CliError(`${origin} describes an API at ${resource}, not its own (${expected}). Not signing in: check the address.`);
   if (!clientId) throw new CliError(`${origin} names no application for the terminal client: set AUTH0_CLI_CLIENT_ID on the server (README, "The terminal client").`);
   return { audience: resource, issuer: issuer!, clientId };
 }

@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -55,6 +55,23 @@ describe("the credential store", () => {
     expect(await store.get("http://localhost:3000")).toBeUndefined();
     expect(await store.get("https://delegate.example.com")).toBeDefined();
     expect(await store.delete("http://localhost:3000")).toBe(false);
+  });
+
+  it("writes no token through a link: neither a linked folder nor a file planted under a name it might use", async () => {
+    const elsewhere = path.join(root, "attacker");
+    await mkdir(elsewhere);
+    const linked = path.join(root, "linked");
+    await symlink(elsewhere, linked);
+    await expect(new CredentialStore(linked).set("http://localhost:3000", credential())).rejects.toThrow(/not a folder of your own/);
+    expect(await readdir(elsewhere)).toEqual([]);
+
+    // A planted credentials.json.<pid>.tmp link (the old, predictable name) receives nothing.
+    const dir = path.join(root, "delegate");
+    await mkdir(dir, { mode: 0o700 });
+    const trap = path.join(elsewhere, "stolen");
+    await symlink(trap, path.join(dir, `credentials.json.${process.pid}.tmp`));
+    await new CredentialStore(dir).set("http://localhost:3000", credential());
+    await expect(readFile(trap, "utf8")).rejects.toThrow(/ENOENT/);
   });
 
   it("refuses a file it did not write with a clear error instead of a stack trace", async () => {

@@ -1,4 +1,5 @@
-import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { CliError } from "./errors";
@@ -62,12 +63,22 @@ export class CredentialStore {
 
   private async write(file: CredentialsFile): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await this.refuseForeignFolder();
     // mkdir leaves an existing folder's mode alone, and the umask may have narrowed a new one: set it either way.
     await chmod(this.dir, 0o700);
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-    await chmod(temporary, 0o600);
+    // A new file under a random name, created exclusively: nothing planted in the folder can receive the tokens.
+    const temporary = `${this.file}.${randomBytes(8).toString("hex")}.tmp`;
+    await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flag: "wx" });
     await rename(temporary, this.file);
+  }
+
+  /** The folder must be a real folder of this user's: a symlink or someone else's folder could hand the tokens over. */
+  private async refuseForeignFolder(): Promise<void> {
+    const folder = await lstat(this.dir);
+    const uid = process.getuid?.();
+    if (folder.isSymbolicLink() || !folder.isDirectory() || (uid !== undefined && folder.uid !== uid)) {
+      throw new CliError(`${this.dir} is not a folder of your own (a link, or owned by someone else), so no tokens are written there. Remove it, or set XDG_CONFIG_HOME to a folder of yours.`);
+    }
   }
 }
 

@@ -42,6 +42,12 @@ describe("configuration", () => {
     );
   });
 
+  it("requires the MCP and chat APIs' identifiers to be their URLs on the app, which clients check", () => {
+    expect(refusal({ ...complete, AUTH0_API_AUDIENCE: "https://api.elsewhere.example/chat" })).toContain(`AUTH0_API_AUDIENCE must be ${new URL("/api", complete.APP_BASE_URL).href}`);
+    expect(refusal({ ...complete, AUTH0_MCP_AUDIENCE: `${complete.APP_BASE_URL}/mcp/` })).toContain("AUTH0_MCP_AUDIENCE must be");
+    expect(parseConfig({ ...complete, AUTH0_MCP_AUDIENCE: new URL("/mcp", complete.APP_BASE_URL).href }).AUTH0_MCP_AUDIENCE).toBe(new URL("/mcp", complete.APP_BASE_URL).href);
+  });
+
   it("rejects malformed URLs with the expected form", () => {
     expect(() => parseConfig({ ...complete, APP_BASE_URL: "localhost:3000" })).toThrow(
       "APP_BASE_URL must be an absolute URL",

@@ -147,7 +147,7 @@ const schema = z.object({
   AUTH0_MCP_AUDIENCE: serviceUrl("AUTH0_MCP_AUDIENCE", "https://delegate.example.com/mcp", "MCP access tokens").optional(),
   AUTH0_MCP_CLIENT_ID: z.string().min(1).optional(),
   AUTH0_MCP_CLIENT_SECRET: z.string().min(1).optional(),
-  AUTH0_API_AUDIENCE: z.string().min(1).optional(),
+  AUTH0_API_AUDIENCE: serviceUrl("AUTH0_API_AUDIENCE", "https://delegate.example.com/api", "chat API access tokens").optional(),
   AUTH0_API_CLIENT_ID: z.string().min(1).optional(),
   AUTH0_API_CLIENT_SECRET: z.string().min(1).optional(),
   /** The native application the terminal client signs in with (Device Authorization Flow); published to it by the app. */
@@ -168,6 +168,24 @@ const schema = z.object({
   SANDBOX_SERVICES: z.string().optional(),
 });
 
+/**
+ * Each API's identifier is its URL on this app (RFC 8707 resource; RFC 9728 §3.3 has clients check that the metadata
+ * at /.well-known/oauth-protected-resource/mcp names exactly the resource they asked about): MCP clients and the
+ * terminal client refuse any other, so a different value would only break them.
+ */
+const resourcesAtTheirUrls = (config: z.infer<typeof schema>, ctx: z.core.$RefinementCtx<z.infer<typeof schema>>) => {
+  for (const [name, path] of [["AUTH0_MCP_AUDIENCE", "/mcp"], ["AUTH0_API_AUDIENCE", "/api"]] as const) {
+    const expected = URL.parse(path, config.APP_BASE_URL)?.href;
+    if (!expected) return; // APP_BASE_URL's own refusal says why
+    const value = config[name];
+    if (value !== undefined && value !== expected) {
+      ctx.addIssue({ code: "custom", message: `${name} must be ${expected} (the URL it is served at, which clients check), or unset; it is ${value}. Give the API in Auth0 that identifier.` });
+    }
+  }
+};
+
+const checkedSchema = schema.superRefine(resourcesAtTheirUrls);
+
 export type Config = z.infer<typeof schema>;
 
 /** Every variable this module reads: .env.example must list each one (lib/env-example.test.ts). */
@@ -178,7 +196,7 @@ export class ConfigurationError extends Error {
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
-  const result = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
+  const result = checkedSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  - ${issue.message}`);
     throw new ConfigurationError(
