@@ -82,6 +82,8 @@ test("a draft an MCP client asks for waits for the user's yes on Delegate's appr
 
   await page.goto(link!);
   await expect(page.getByRole("heading", { name: "Approve: Write email drafts" })).toBeVisible();
+  // The page names which client asks, so a link from another app cannot pass for this one's request.
+  await expect(page.getByText(/^The MCP client .+, an app you connected to Delegate/)).toBeVisible();
   const fields = page.getByRole("group", { name: 'What "Write email drafts" will do' });
   await expect(fields).toContainText("ana.lopez@example.com");
   await expect(fields).toContainText("Offsite (Lisbon) — 3 nights, €1,240.50?");
