@@ -8,15 +8,7 @@ import { connect, databaseSettings } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { ensureModel, ensureStore } from "../lib/fga/setup";
 import { startFgaServer } from "./fga/server";
-import {
-  CHAT_API_CLIENT_ID,
-  CHAT_SCOPE,
-  CLI_CLIENT_ID,
-  defaultChatApiAudience,
-  defaultMcpAudience,
-  delegateApis,
-  MCP_API_CLIENT_ID,
-} from "./identity/delegate-apis";
+import { defaultChatApiAudience, defaultMcpAudience, delegateApiSetup } from "./identity/delegate-apis";
 import { startIdentityServer } from "./identity/server";
 import { SANDBOX_CHAT_MODEL, SANDBOX_EMBEDDING_MODEL, SANDBOX_GULLIBLE_MODEL } from "./model/models";
 import { startModelServer } from "./model/server";
@@ -82,20 +74,12 @@ export async function startSandbox({
       const clientId = "delegate-app";
       const clientSecret = await persistentSecret(path.join(dataDir, "identity-client-secret"));
       // The app's own APIs keep the audiences a deployer chose, so the sandbox issues tokens the app accepts.
-      const apis = delegateApis({
+      const { apis, identityOptions, env: apiEnv } = delegateApiSetup({
         mcpAudience: env.AUTH0_MCP_AUDIENCE?.trim() || defaultMcpAudience(appBaseUrl),
         chatApiAudience: env.AUTH0_API_AUDIENCE?.trim() || defaultChatApiAudience(appBaseUrl),
+        mcpClientSecret: await persistentSecret(path.join(dataDir, "identity-mcp-api-client-secret")),
+        chatClientSecret: await persistentSecret(path.join(dataDir, "identity-chat-api-client-secret")),
       });
-      const mcpApiClient = {
-        clientId: MCP_API_CLIENT_ID,
-        clientSecret: await persistentSecret(path.join(dataDir, "identity-mcp-api-client-secret")),
-        audience: apis.mcpAudience,
-      };
-      const chatApiClient = {
-        clientId: CHAT_API_CLIENT_ID,
-        clientSecret: await persistentSecret(path.join(dataDir, "identity-chat-api-client-secret")),
-        audience: apis.chatApiAudience,
-      };
       const identity = await startIdentityServer({
         port: ports.identity,
         appBaseUrl,
@@ -103,10 +87,7 @@ export async function startSandbox({
         clientId,
         clientSecret,
         apiAudiences: { [SHOP_AUDIENCE]: SHOP_API_REGISTRATION, ...apis.apiAudiences },
-        customApiClients: [mcpApiClient, chatApiClient],
-        cliClientId: CLI_CLIENT_ID,
-        // As README's tenant setup authorizes the Native application: the chat API's `chat`, nothing else.
-        cliApis: { [apis.chatApiAudience]: [CHAT_SCOPE] },
+        ...identityOptions,
         cibaIntervalSeconds: Number(env.SANDBOX_CIBA_INTERVAL_SECONDS ?? 5),
         log,
       });
@@ -116,13 +97,7 @@ export async function startSandbox({
         AUTH0_DOMAIN: identity.issuer.replace(/\/$/, ""),
         AUTH0_CLIENT_ID: clientId,
         AUTH0_CLIENT_SECRET: clientSecret,
-        AUTH0_MCP_AUDIENCE: apis.mcpAudience,
-        AUTH0_MCP_CLIENT_ID: mcpApiClient.clientId,
-        AUTH0_MCP_CLIENT_SECRET: mcpApiClient.clientSecret,
-        AUTH0_API_AUDIENCE: apis.chatApiAudience,
-        AUTH0_API_CLIENT_ID: chatApiClient.clientId,
-        AUTH0_API_CLIENT_SECRET: chatApiClient.clientSecret,
-        AUTH0_CLI_CLIENT_ID: CLI_CLIENT_ID,
+        ...apiEnv,
       });
       services.push("identity");
       log(`[sandbox] Identity server (not Auth0) on ${identity.issuer} — set AUTH0_* for a real tenant`);

@@ -9,7 +9,7 @@ import { ensureModel, ensureStore } from "../lib/fga/setup";
 import { startFgaServer } from "./fga/server";
 import { auth0App, connectAccount, signInWithSandbox, type SandboxSession } from "./identity/test-login";
 import type { ApiRegistration } from "./identity/api-audiences";
-import { CHAT_API_CLIENT_ID, CHAT_SCOPE, CLI_CLIENT_ID, delegateApis, MCP_API_CLIENT_ID } from "./identity/delegate-apis";
+import { CLI_CLIENT_ID, delegateApiSetup } from "./identity/delegate-apis";
 import { startIdentityServer, type IdentityServerOptions } from "./identity/server";
 import { startClientMetadataHost, type ClientMetadataHost } from "./identity/test-client-metadata-host";
 import {
@@ -95,22 +95,19 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
   const serve = (line: string) => void served.push(line);
   const postgres = await startSandboxPostgres({ port: 0 });
   await runMigrations(postgres.url);
-  const apis = delegateApis({ mcpAudience: `${APP_BASE_URL}/mcp`, chatApiAudience: `${APP_BASE_URL}/api` });
-  const mcpApiClient = { clientId: MCP_API_CLIENT_ID, clientSecret: "delegate-sandbox-mcp-api-secret" };
-  const chatApiClient = { clientId: CHAT_API_CLIENT_ID, clientSecret: "delegate-sandbox-chat-api-secret" };
+  const { apis, mcpApiClient, chatApiClient, identityOptions, env: apiEnv } = delegateApiSetup({
+    mcpAudience: `${APP_BASE_URL}/mcp`,
+    chatApiAudience: `${APP_BASE_URL}/api`,
+    mcpClientSecret: "delegate-sandbox-mcp-api-secret",
+    chatClientSecret: "delegate-sandbox-chat-api-secret",
+  });
   const clientMetadataHost = await startClientMetadataHost();
   const identity = await startIdentityServer({
     port: 0,
     appBaseUrl: APP_BASE_URL,
     dataDir,
     apiAudiences: { [SHOP_AUDIENCE]: options.shopApiRegistration ?? SHOP_API_REGISTRATION, ...apis.apiAudiences },
-    customApiClients: [
-      { ...mcpApiClient, audience: apis.mcpAudience },
-      { ...chatApiClient, audience: apis.chatApiAudience },
-    ],
-    cliClientId: CLI_CLIENT_ID,
-    // As README's tenant setup authorizes the Native application: the chat API's `chat`, nothing else.
-    cliApis: { [apis.chatApiAudience]: [CHAT_SCOPE] },
+    ...identityOptions,
     // The CLI's poll interval; one second keeps device-flow tests short.
     deviceIntervalSeconds: 1,
     cibaIntervalSeconds: 1,
@@ -142,13 +139,7 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
     FGA_STORE_ID: storeId,
     SHOP_API_AUDIENCE: SHOP_AUDIENCE,
     ASYNC_AUTHORIZATION_APPROVAL_URL: `${identity.issuer}authenticator`,
-    AUTH0_MCP_AUDIENCE: apis.mcpAudience,
-    AUTH0_MCP_CLIENT_ID: mcpApiClient.clientId,
-    AUTH0_MCP_CLIENT_SECRET: mcpApiClient.clientSecret,
-    AUTH0_API_AUDIENCE: apis.chatApiAudience,
-    AUTH0_API_CLIENT_ID: chatApiClient.clientId,
-    AUTH0_API_CLIENT_SECRET: chatApiClient.clientSecret,
-    AUTH0_CLI_CLIENT_ID: CLI_CLIENT_ID,
+    ...apiEnv,
   };
   Object.assign(process.env, env);
   const auth0 = new Auth0Client({

@@ -19,7 +19,7 @@ import { startSandboxHarness, type SandboxHarness } from "@/sandbox/test-harness
 import type { CheckResult } from "./check";
 import { anyFailed, formatReport } from "./print";
 import { runDoctor } from "./run";
-import { CHAT_SCOPE, delegateApis } from "@/sandbox/identity/delegate-apis";
+import { delegateApiSetup } from "@/sandbox/identity/delegate-apis";
 
 /**
  * `npm run doctor` against the sandbox: every line passes when it is configured right, and each stand-in
@@ -67,21 +67,13 @@ interface RefreshTokenPolicyOption {
 async function identityServer(options: Partial<IdentityServerOptions> & RefreshTokenPolicyOption): Promise<IdentityServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "delegate-doctor-"));
   // Delegate's own APIs and their clients as the harness has them, so only the misconfiguration under test differs.
-  const apis = delegateApis({ mcpAudience: harness.mcpAudience, chatApiAudience: harness.chatApiAudience });
-  const server = await startIdentityServer({
-    port: 0,
-    appBaseUrl: APP_BASE_URL,
-    dataDir,
-    log: () => {},
-    apiAudiences: apis.apiAudiences,
-    customApiClients: [
-      { ...harness.mcpApiClient, audience: apis.mcpAudience },
-      { ...harness.chatApiClient, audience: apis.chatApiAudience },
-    ],
-    cliClientId: harness.cliClientId,
-    cliApis: { [apis.chatApiAudience]: [CHAT_SCOPE] },
-    ...options,
+  const { apis, identityOptions } = delegateApiSetup({
+    mcpAudience: harness.mcpAudience,
+    chatApiAudience: harness.chatApiAudience,
+    mcpClientSecret: harness.mcpApiClient.clientSecret,
+    chatClientSecret: harness.chatApiClient.clientSecret,
   });
+  const server = await startIdentityServer({ port: 0, appBaseUrl: APP_BASE_URL, dataDir, log: () => {}, apiAudiences: apis.apiAudiences, ...identityOptions, ...options });
   cleanups.push(async () => {
     await server.close();
     await rm(dataDir, { recursive: true, force: true });

@@ -58,3 +58,33 @@ export function delegateApis(options: { mcpAudience: string; chatApiAudience: st
     apiAudiences: { [options.mcpAudience]: MCP_API_REGISTRATION, [options.chatApiAudience]: CHAT_API_REGISTRATION },
   };
 }
+
+/**
+ * Delegate's APIs as the sandbox sets them up, for `npm run dev` and the test harness alike: the identity server's
+ * options (the two Custom API Clients, the CLI's application authorized for the chat API's `chat` only, as README's
+ * tenant setup does it) and the variables that point the app at them.
+ */
+export function delegateApiSetup(options: { mcpAudience: string; chatApiAudience: string; mcpClientSecret: string; chatClientSecret: string }) {
+  const apis = delegateApis(options);
+  const mcpApiClient: CustomApiClient = { clientId: MCP_API_CLIENT_ID, clientSecret: options.mcpClientSecret, audience: apis.mcpAudience };
+  const chatApiClient: CustomApiClient = { clientId: CHAT_API_CLIENT_ID, clientSecret: options.chatClientSecret, audience: apis.chatApiAudience };
+  return {
+    apis,
+    mcpApiClient,
+    chatApiClient,
+    identityOptions: {
+      customApiClients: [mcpApiClient, chatApiClient],
+      cliClientId: CLI_CLIENT_ID,
+      cliApis: { [apis.chatApiAudience]: [CHAT_SCOPE] },
+    },
+    env: {
+      AUTH0_MCP_AUDIENCE: apis.mcpAudience,
+      AUTH0_MCP_CLIENT_ID: mcpApiClient.clientId,
+      AUTH0_MCP_CLIENT_SECRET: mcpApiClient.clientSecret,
+      AUTH0_API_AUDIENCE: apis.chatApiAudience,
+      AUTH0_API_CLIENT_ID: chatApiClient.clientId,
+      AUTH0_API_CLIENT_SECRET: chatApiClient.clientSecret,
+      AUTH0_CLI_CLIENT_ID: CLI_CLIENT_ID,
+    },
+  };
+}
