@@ -140,12 +140,18 @@ async function callIdFor(chatId: string, userId: string, name: string, input: un
   return waiting?.startsWith(prefix) ? waiting : `${prefix}${randomUUID()}`;
 }
 
-/** URL-mode elicitation when the client said it can open URLs; otherwise a plain error that carries the URL. */
-function needsConnection(interrupt: TokenVaultInterrupt, session: McpSessionFacts): CallToolResult {
-  const url = new URL(signInAndConnectPath(interrupt), getConfig().APP_BASE_URL).href;
-  if (session.urlElicitation) throw new UrlElicitationRequiredError([{ mode: "url", elicitationId: randomUUID(), url, message: interrupt.message }]);
-  return { isError: true, content: [{ type: "text", text: `${interrupt.message} Open ${url} in a browser to connect it, then call this tool again.` }] };
+/**
+ * Sends the user to one of Delegate's pages: a URL-mode elicitation when the client said it can open URLs, otherwise
+ * a plain error that carries the URL and `instruction` (what to do there, and after).
+ */
+function openInBrowser(path: string, message: string, instruction: (url: string) => string, session: McpSessionFacts): CallToolResult {
+  const url = new URL(path, getConfig().APP_BASE_URL).href;
+  if (session.urlElicitation) throw new UrlElicitationRequiredError([{ mode: "url", elicitationId: randomUUID(), url, message }]);
+  return { isError: true, content: [{ type: "text", text: `${message} ${instruction(url)}` }] };
 }
+
+const needsConnection = (interrupt: TokenVaultInterrupt, session: McpSessionFacts) =>
+  openInBrowser(signInAndConnectPath(interrupt), interrupt.message, (url) => `Open ${url} in a browser to connect it, then call this tool again.`, session);
 
 /**
  * A tool that asks the user's yes each time: granted and not yet used, the call runs under the approved id (the
@@ -162,11 +168,9 @@ async function approvalFor(context: ToolContext, name: string, input: unknown): 
 }
 
 function needsApproval(name: string, path: string, session: McpSessionFacts): CallToolResult {
-  const url = new URL(path, getConfig().APP_BASE_URL).href;
   const title = declarationOf(name)?.title ?? name;
   const message = `"${title}" needs your yes each time. Approve it in Delegate within ${getConfig().APPROVAL_EXPIRY_MINUTES} minutes, then call ${name} again with the same arguments.`;
-  if (session.urlElicitation) throw new UrlElicitationRequiredError([{ mode: "url", elicitationId: randomUUID(), url, message }]);
-  return { isError: true, content: [{ type: "text", text: `${message} Open ${url} to see exactly what it will do and answer. Nothing has been done yet.` }] };
+  return openInBrowser(path, message, (url) => `Open ${url} to see exactly what it will do and answer. Nothing has been done yet.`, session);
 }
 
 const needsChatApproval = (name: string) => declarationOf(name)?.authorizers.some((authorizer) => authorizer.kind === "in-chat-approval") ?? false;
