@@ -72,8 +72,9 @@ const found = await searchDocuments({ userSub: owner.sub, query: document.questi
 const searchMs = performance.now() - searchStarted;
 const rank = found.chunks.findIndex((c) => c.documentId === id && c.content.includes(document.needle));
 
-// --- Baselines: the same chunks embedded alone (no database); the same rows stored alone, in one transaction of
-// INSERTs of 500 rows, into a copy of the chunks table that holds what the upload met (the corpus, indexed alike).
+// --- Baselines: the same chunks embedded alone (no database); the same rows stored alone by one writer (one
+// transaction of INSERTs of 500 rows, as ingestion stored them before it used several connections), into a copy of
+// the chunks table that holds what the upload met (the corpus, indexed alike).
 const values = chunks.map((c) => c.content);
 started = performance.now();
 const embeddings = await embedAll(values);
@@ -103,14 +104,14 @@ const line = (label: string, ms: number, note = "") => console.log(`  ${label.pa
 console.log(`\nIngesting it on ${where} (ingestDocument; ${indexBefore} chunks indexed before):`);
 line("extract + chunk", phase(null, "chunked"));
 line(`embed (${PARALLEL_REQUESTS} requests at a time)`, phase("chunked", "embedded"));
-line("store (one transaction)", phase("embedded", "stored"));
+line("store (INSERTs of 500 rows, several at once)", phase("embedded", "stored"));
 line("owner tuple (FGA)", phase("stored", "owner recorded"));
 line("total", total);
 console.log(`\nBaselines from this run:`);
 const ratio = (ms: number) => `   ingestion / this = ${(total / ms).toFixed(2)}×`;
 line("the same chunks embedded alone", embedAlone, ratio(embedAlone));
 line("  the same, embedMany with 2 parallel calls", embedManyAlone, `   this / the above = ${(embedManyAlone / embedAlone).toFixed(2)}×`);
-line("the same rows stored alone", storeAlone, ratio(storeAlone));
+line("the same rows stored alone, by one writer", storeAlone, ratio(storeAlone));
 line("embedded alone, then stored alone", embedAlone + storeAlone, ratio(embedAlone + storeAlone));
 console.log(
   `\nAsked "${document.question}" (searchDocuments, k = 5): ${rank >= 0 ? `the passage is result ${rank + 1}` : "the passage was NOT found"}, in ${seconds(searchMs)}; searchable ${seconds(total + searchMs)} after the upload started.`,

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
+import { boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
 
 /** Where a conversation is held: the web chat, the terminal client, or an MCP client's tool calls. */
 export const CHAT_ORIGINS = ["web", "terminal", "mcp"] as const;
@@ -126,6 +126,11 @@ export const documents = pgTable("documents", {
   sizeBytes: integer("size_bytes").notNull(),
   content: bytea("content").notNull(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * True while an upload's chunks are being written, in several transactions (db/queries/documents.ts). A document
+   * left so by a server that died mid-upload counts against its owner's quota until the owner's next upload removes it.
+   */
+  storing: boolean("storing").notNull().default(false),
 });
 
 /**

@@ -42,14 +42,13 @@ export async function ingestDocument({
   const chunks = chunkText(text);
   if (chunks.length === 0) throw new UnreadableDocumentError("The document contains no text.");
   onStep?.("chunked");
-  // Every embedding before the transaction opens, so it never waits for the model: it holds the owner's lock, a
-  // pooled connection (and on PGlite the only backend) only while it writes. Overlapping the two would save no more
-  // than the embedding's share of the time, under a tenth by `npm run bench:ingest`: storing the rows is the rest.
+  // Every embedding before anything is stored, so no connection (on PGlite, the only backend) waits for the model.
+  // Overlapping the two would save no more than the embedding's share of the time, under a tenth by
+  // `npm run bench:ingest`: storing the rows is the rest.
   const embeddings = await embedAll(chunks.map((chunk) => chunk.content));
   onStep?.("embedded");
   await rememberPeople([owner]);
-  // Rows first, in one transaction; the tuple after, outside it (the authorization service may share the
-  // database and must not wait on this transaction's lock).
+  // Rows first; the tuple after, once they are all stored, so nobody can read a document with chunks missing.
   await insertDocumentWithChunks(
     { id, ownerId: owner.sub, name, mimeType: type, sizeBytes: bytes.byteLength, content: Buffer.from(bytes) },
     chunks.map((chunk, i) => ({ ...chunk, embedding: embeddings[i]! })),

@@ -148,6 +148,48 @@ describe("uploads", () => {
     ]);
   });
 
+  describe("storing a document's chunks", () => {
+    const document = (ownerId: string, sizeBytes = 1024) => ({ id: crypto.randomUUID(), ownerId, name: "long (Ærø).md", mimeType: "text/markdown", sizeBytes, content: Buffer.from("x") });
+    // One vector for all: pgvector's HNSW index keeps equal vectors in one element, so these store quickly.
+    const embedding = Array.from({ length: 1536 }, (_, d) => (d % 7) / 10);
+    const chunk = (i: number) => ({ content: `Passage ${i}: 12.5% of https://example.com/(a)`, start: i * 10, end: i * 10 + 9, embedding });
+    const chunksOf = (id: string) => harness.sql<{ ordinal: number; content: string }[]>`select ordinal, content from document_chunks where document_id = ${id} order by ordinal`;
+
+    it("stores every chunk of a document too large for one statement, in order, and then marks it stored", async () => {
+      const stored = document("auth0|large");
+      await insertDocumentWithChunks(stored, Array.from({ length: 1_050 }, (_, i) => chunk(i)), { quotaBytes: MB });
+      const rows = await chunksOf(stored.id);
+      expect(rows.map((row) => row.ordinal)).toEqual(Array.from({ length: 1_050 }, (_, i) => i));
+      expect(rows[1_049]!.content).toBe("Passage 1049: 12.5% of https://example.com/(a)");
+      expect(await harness.sql`select storing from documents where id = ${stored.id}`).toEqual([{ storing: false }]);
+    });
+
+    it("removes the document and every chunk already stored when one statement fails", async () => {
+      const failing = document("auth0|failing");
+      const chunks = Array.from({ length: 1_050 }, (_, i) => chunk(i));
+      chunks[1_020] = { ...chunks[1_020]!, start: 5, end: 2 }; // breaks document_chunks_offsets_check, in the third statement
+      await expect(insertDocumentWithChunks(failing, chunks, { quotaBytes: MB })).rejects.toMatchObject({ cause: { constraint_name: "document_chunks_offsets_check" } });
+      expect(await harness.sql`select id from documents where id = ${failing.id}`).toEqual([]);
+      expect(await chunksOf(failing.id)).toEqual([]);
+    });
+
+    it("counts an upload in progress against the quota, but not one its server abandoned, which the owner's next upload removes", async () => {
+      const owner = "auth0|abandoner";
+      const abandoned = document(owner, 900 * 1024);
+      await harness.sql`insert into documents (id, owner_id, name, mime_type, size_bytes, content, storing, created_at)
+        values (${abandoned.id}, ${owner}, 'abandoned.md', 'text/markdown', ${abandoned.sizeBytes}, ${Buffer.from("x")}, true, now() - interval '61 minutes')`;
+      await harness.sql`insert into document_chunks (document_id, ordinal, content, start_offset, end_offset, embedding)
+        values (${abandoned.id}, 0, 'left behind', 0, 11, ${`[${chunk(0).embedding.join(",")}]`})`;
+      const inProgress = document(owner, 300 * 1024);
+      await harness.sql`insert into documents (id, owner_id, name, mime_type, size_bytes, content, storing, created_at)
+        values (${inProgress.id}, ${owner}, 'in-progress.md', 'text/markdown', ${inProgress.sizeBytes}, ${Buffer.from("x")}, true, now() - interval '59 minutes')`;
+      await expect(insertDocumentWithChunks(document(owner, 800 * 1024), [chunk(0)], { quotaBytes: MB })).rejects.toMatchObject({ usedBytes: 300 * 1024 });
+      await insertDocumentWithChunks(document(owner, 600 * 1024), [chunk(0)], { quotaBytes: MB });
+      expect(await harness.sql`select name from documents where owner_id = ${owner} order by name`).toEqual([{ name: "in-progress.md" }, { name: "long (Ærø).md" }]);
+      expect(await chunksOf(abandoned.id)).toEqual([]);
+    });
+  });
+
   it("limits uploads per user per hour: 429 with Retry-After and a polite message", async () => {
     session.current = bob;
     for (let i = 0; i < 3; i++) expect((await upload(uploadRequest(`note-${i}.txt`, `Note ${i}.`))).status).toBe(201);

@@ -1,0 +1,1 @@
+ALTER TABLE "documents" ADD COLUMN IF NOT EXISTS "storing" boolean DEFAULT false NOT NULL;
