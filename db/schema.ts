@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
+import { check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
 
 /** Where a conversation is held: the web chat, the terminal client, or an MCP client's tool calls. */
 export const CHAT_ORIGINS = ["web", "terminal", "mcp"] as const;
@@ -118,7 +118,9 @@ export const EMBEDDING_DIMENSIONS = 1536;
  * An uploaded document. Who may see, share or delete it is not stored here: OpenFGA decides (lib/fga). The
  * owner is kept for display only.
  */
-export const documents = pgTable("documents", {
+export const documents = pgTable(
+  "documents",
+  {
   id: uuid("id").primaryKey(),
   ownerId: text("owner_id").notNull(),
   name: text("name").notNull(),
@@ -127,11 +129,14 @@ export const documents = pgTable("documents", {
   content: bytea("content").notNull(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   /**
-   * True while an upload's chunks are being written, in several transactions (db/queries/documents.ts). A document
-   * left so by a server that died mid-upload counts against its owner's quota until the owner's next upload removes it.
+   * Null once the document is stored. While an upload's chunks are written, in several transactions
+   * (db/queries/documents.ts), when its server last wrote some: a document whose server died mid-upload stops counting
+   * against its owner's quota a few minutes later, and the next upload removes it.
    */
-  storing: boolean("storing").notNull().default(false),
-});
+  storingHeartbeat: timestamp("storing_heartbeat", { withTimezone: true }),
+  },
+  (table) => [index("documents_storing_idx").on(table.storingHeartbeat).where(sql`${table.storingHeartbeat} is not null`)],
+);
 
 /**
  * A passage of a document (lib/rag/chunk.ts): `content` is the document's extracted text from `startOffset` to

@@ -1,6 +1,7 @@
 import { ClientWriteRequestOnDuplicateWrites, type TupleKey } from "@openfga/sdk";
 import { and, eq } from "drizzle-orm";
 import { getDb } from "../db/client";
+import { deleteDocument } from "../db/queries/documents";
 import { documents } from "../db/schema";
 import { share } from "../lib/fga/documents";
 import { getFga } from "../lib/fga/client";
@@ -33,11 +34,13 @@ const added: string[] = [];
 async function add(owner: string, name: string, text: string) {
   const ownerSub = sub(owner);
   const [existing] = await getDb()
-    .select({ id: documents.id })
+    .select({ id: documents.id, storingHeartbeat: documents.storingHeartbeat })
     .from(documents)
     .where(and(eq(documents.ownerId, ownerSub), eq(documents.name, name)))
     .limit(1);
-  if (existing) {
+  // A start killed while the chunks were being stored: what there is of it goes, and it is stored again.
+  if (existing?.storingHeartbeat) await deleteDocument(existing.id);
+  else if (existing) {
     // A start killed between storing the rows and writing the owner tuple would otherwise leave a document nobody sees.
     await writeIfMissing([{ user: `user:${ownerSub}`, relation: "owner", object: `doc:${existing.id}` }]);
     return existing.id;

@@ -1,1 +1,2 @@
-ALTER TABLE "documents" ADD COLUMN IF NOT EXISTS "storing" boolean DEFAULT false NOT NULL;
+ALTER TABLE "documents" ADD COLUMN IF NOT EXISTS "storing_heartbeat" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "documents_storing_idx" ON "documents" USING btree ("storing_heartbeat") WHERE "documents"."storing_heartbeat" is not null;

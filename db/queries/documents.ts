@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, not, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, not, sql, type SQL } from "drizzle-orm";
 import { getDb } from "../client";
 import { documentChunks, documents } from "../schema";
 
@@ -16,8 +16,11 @@ export class StorageQuotaError extends Error {
   }
 }
 
-/** A document still marked `storing` an hour after it was created: no upload runs that long, so its server died. */
-const abandoned = sql`(${documents.storing} and ${documents.createdAt} < now() - interval '1 hour')`;
+/**
+ * An upload whose chunks nobody has written for five minutes: its server died. A live upload writes some every few
+ * seconds (every 500 rows), or every half a minute on PGlite behind other uploads.
+ */
+const abandoned = sql`(${documents.storingHeartbeat} is not null and ${documents.storingHeartbeat} < now() - interval '5 minutes')`;
 
 /** The bytes of all documents the user owns, uploads in progress included, abandoned ones not. */
 export async function storageUsedBy(ownerId: string, db: Pick<ReturnType<typeof getDb>, "select"> = getDb()): Promise<number> {
@@ -35,17 +38,18 @@ export async function storageUsedBy(ownerId: string, db: Pick<ReturnType<typeof 
 const ROWS_PER_STATEMENT = 500;
 
 /**
- * INSERT statements in flight at once. Adding each row to the HNSW index is nearly all of a large upload's time, and
- * pgvector adds rows from several connections at once: two writers store 1.8× as fast as one on a 2-core server, and
- * a third takes nothing from one that small (`npm run bench:ingest`). The rest of the pool serves other requests.
+ * Chunk INSERTs in flight at once in this process, whatever the number of uploads. Adding each row to the HNSW index
+ * is nearly all of a large upload's time, and pgvector adds rows from several connections at once: two writers store
+ * 1.8× as fast as one on a 2-core server, and a third adds nothing there (`npm run bench:ingest`). The rest of the
+ * pool serves other requests, whose queries wait behind at most two INSERTs.
  */
-const CONCURRENT_WRITERS = 3;
+const chunkWriters = concurrencyLimit(2);
 
 /**
  * Stores the document and its chunks, only if the owner's documents stay within `quotaBytes` (StorageQuotaError
  * otherwise). The chunks go in several transactions at once, so a large upload neither takes minutes nor holds one
- * transaction open: nobody can read the document until its FGA owner tuple is written, after this returns. On any
- * failure the document and whatever chunks were stored are removed.
+ * transaction open; nobody can read the document until its FGA owner tuple is written, after this returns. When it
+ * throws, some rows may be stored: the caller removes them (deleteDocument). Every INSERT has ended by then.
  */
 export async function insertDocumentWithChunks(
   document: NewDocument,
@@ -55,42 +59,65 @@ export async function insertDocumentWithChunks(
   await getDb().transaction(async (tx) => {
     // The owner's uploads are stored one at a time, on every server instance, so two cannot both squeeze in.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`documents:${document.ownerId}`}, 0))`);
-    await tx.delete(documents).where(and(eq(documents.ownerId, document.ownerId), abandoned));
+    // Uploads whose server died, anyone's, a few at a time: their chunks would otherwise stay in every index walk.
+    await tx.delete(documents).where(sql`${documents.id} in (select ${documents.id} from ${documents} where ${abandoned} limit 10)`);
     const used = await storageUsedBy(document.ownerId, tx);
     if (used + document.sizeBytes > quotaBytes) throw new StorageQuotaError(used, quotaBytes);
-    await tx.insert(documents).values({ ...document, storing: true });
+    await tx.insert(documents).values({ ...document, storingHeartbeat: sql`now()` });
   });
-  try {
-    const statements = Array.from({ length: Math.ceil(chunks.length / ROWS_PER_STATEMENT) }, (_, n) => n * ROWS_PER_STATEMENT);
-    let failed = false;
-    const writer = async () => {
-      for (let first = statements.shift(); first !== undefined && !failed; first = statements.shift()) {
-        try {
-          await getDb().insert(documentChunks).values(
-            chunks.slice(first, first + ROWS_PER_STATEMENT).map((chunk, j) => ({
-              documentId: document.id,
-              ordinal: first + j,
-              content: chunk.content,
-              startOffset: chunk.start,
-              endOffset: chunk.end,
-              embedding: chunk.embedding,
-            })),
-          );
-        } catch (error) {
-          failed = true;
-          throw error;
-        }
+  let failed = false;
+  const store = (first: number) =>
+    chunkWriters(async () => {
+      if (failed) return;
+      try {
+        await getDb().insert(documentChunks).values(
+          chunks.slice(first, first + ROWS_PER_STATEMENT).map((chunk, j) => ({
+            documentId: document.id,
+            ordinal: first + j,
+            content: chunk.content,
+            startOffset: chunk.start,
+            endOffset: chunk.end,
+            embedding: chunk.embedding,
+          })),
+        );
+        await markStoring(document.id, sql`now()`);
+      } catch (error) {
+        failed = true;
+        throw error;
       }
-    };
-    // Every writer has stopped before the document is removed, so no statement races the delete.
-    const outcomes = await Promise.allSettled(Array.from({ length: CONCURRENT_WRITERS }, writer));
-    const failure = outcomes.find((outcome) => outcome.status === "rejected");
-    if (failure) throw failure.reason;
-    await getDb().update(documents).set({ storing: false }).where(eq(documents.id, document.id));
-  } catch (error) {
-    await deleteDocument(document.id);
-    throw error;
-  }
+    });
+  const outcomes = await Promise.allSettled(Array.from({ length: Math.ceil(chunks.length / ROWS_PER_STATEMENT) }, (_, n) => store(n * ROWS_PER_STATEMENT)));
+  const failure = outcomes.find((outcome) => outcome.status === "rejected");
+  if (failure) throw failure.reason;
+  await markStoring(document.id, null);
+}
+
+/** Sets the upload's heartbeat (null: stored), or throws if its document was removed as abandoned meanwhile. */
+async function markStoring(id: string, heartbeat: SQL | null) {
+  const updated = await getDb()
+    .update(documents)
+    .set({ storingHeartbeat: heartbeat })
+    .where(and(eq(documents.id, id), isNotNull(documents.storingHeartbeat)))
+    .returning({ id: documents.id });
+  if (updated.length === 0) throw new Error(`document ${id} was removed while its chunks were stored`);
+}
+
+/** Runs at most `limit` of the functions given to it at once; the others wait their turn, first come first served. */
+function concurrencyLimit(limit: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(run: () => Promise<T>): Promise<T> => {
+    if (running < limit) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await run();
+    } finally {
+      // The slot passes straight to the next in line, or is freed.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
 
 export async function deleteDocument(id: string) {

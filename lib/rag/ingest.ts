@@ -1,8 +1,11 @@
 import "server-only";
 import { deleteDocument, insertDocumentWithChunks } from "@/db/queries/documents";
 import { rememberPeople, type Person } from "@/db/queries/people";
+import { isDatabaseUnreachable } from "@/db/unreachable";
 import { getConfig } from "@/lib/config";
 import { recordOwner } from "@/lib/fga/documents";
+import { withRetries } from "@/lib/http/retry";
+import { logError } from "@/lib/log";
 import { chunkText } from "./chunk";
 import { embedAll } from "./embed";
 import { DocumentLimitError, extractText, UnreadableDocumentError, type DocumentType } from "./extract-text";
@@ -49,18 +52,32 @@ export async function ingestDocument({
   onStep?.("embedded");
   await rememberPeople([owner]);
   // Rows first; the tuple after, once they are all stored, so nobody can read a document with chunks missing.
-  await insertDocumentWithChunks(
-    { id, ownerId: owner.sub, name, mimeType: type, sizeBytes: bytes.byteLength, content: Buffer.from(bytes) },
-    chunks.map((chunk, i) => ({ ...chunk, embedding: embeddings[i]! })),
-    { quotaBytes: storageQuotaBytes() },
-  );
-  onStep?.("stored");
   try {
+    await insertDocumentWithChunks(
+      { id, ownerId: owner.sub, name, mimeType: type, sizeBytes: bytes.byteLength, content: Buffer.from(bytes) },
+      chunks.map((chunk, i) => ({ ...chunk, embedding: embeddings[i]! })),
+      { quotaBytes: storageQuotaBytes() },
+    );
+    onStep?.("stored");
     await recordOwner(owner.sub, id);
   } catch (error) {
-    await deleteDocument(id);
+    await removeUnfinished(id);
     throw error;
   }
   onStep?.("owner recorded");
   return { id, chunks: chunks.length };
+}
+
+/**
+ * Removes what a failed upload stored, if anything. A database restart that failed the upload also closed the pool's
+ * connections, and the first query on one fails (57P01), so the removal is tried once more. If that fails too, a
+ * document still marked as storing is removed by a later upload (db/queries/documents.ts); one whose owner tuple
+ * could not be written stays, seen by nobody.
+ */
+async function removeUnfinished(id: string) {
+  try {
+    await withRetries(() => deleteDocument(id), { retryable: isDatabaseUnreachable, maxAttempts: 2 });
+  } catch (error) {
+    logError("documents", "removing a failed upload failed", error);
+  }
 }

@@ -1,5 +1,6 @@
 import { embed } from "ai";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import * as documentQueries from "@/db/queries/documents";
 import * as fgaDocuments from "@/lib/fga/documents";
 import { embeddingModel } from "@/lib/model";
 import { setUpSandboxHarness } from "@/tests/harness-setup";
@@ -157,5 +158,17 @@ describe("permission-aware retrieval", () => {
     spy.mockRestore();
     expect(await harness.sql`select 1 from documents where name = 'doomed.md'`).toHaveLength(0);
     expect(await harness.sql`select 1 from document_chunks where content like '%leave no trace%'`).toHaveLength(0);
+  });
+
+  it("still stores nothing when the first attempt to remove the failed upload meets a connection the database closed", async () => {
+    const fga = vi.spyOn(fgaDocuments, "recordOwner").mockRejectedValueOnce(new fgaDocuments.FgaUnavailableError("down"));
+    const restarted = Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" });
+    const removal = vi.spyOn(documentQueries, "deleteDocument").mockRejectedValueOnce(restarted);
+    await expect(ingest(ALICE, "doomed twice.md", "This upload must leave no trace either.")).rejects.toThrow(fgaDocuments.FgaUnavailableError);
+    expect(removal).toHaveBeenCalledTimes(2);
+    fga.mockRestore();
+    removal.mockRestore();
+    expect(await harness.sql`select 1 from documents where name = 'doomed twice.md'`).toHaveLength(0);
+    expect(await harness.sql`select 1 from document_chunks where content like '%no trace either%'`).toHaveLength(0);
   });
 });

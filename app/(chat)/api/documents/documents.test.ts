@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { insertDocumentWithChunks, StorageQuotaError } from "@/db/queries/documents";
+import { deleteDocument, insertDocumentWithChunks, StorageQuotaError, storageUsedBy } from "@/db/queries/documents";
 import type { CurrentUser } from "@/lib/auth/session";
 import { can } from "@/lib/fga/documents";
 import { ingestDocument } from "@/lib/rag/ingest";
@@ -161,32 +161,40 @@ describe("uploads", () => {
       const rows = await chunksOf(stored.id);
       expect(rows.map((row) => row.ordinal)).toEqual(Array.from({ length: 1_050 }, (_, i) => i));
       expect(rows[1_049]!.content).toBe("Passage 1049: 12.5% of https://example.com/(a)");
-      expect(await harness.sql`select storing from documents where id = ${stored.id}`).toEqual([{ storing: false }]);
+      expect(await harness.sql`select storing_heartbeat from documents where id = ${stored.id}`).toEqual([{ storing_heartbeat: null }]);
     });
 
-    it("removes the document and every chunk already stored when one statement fails", async () => {
+    it("when one statement fails, throws and leaves the document marked as storing, for its caller to remove", async () => {
       const failing = document("auth0|failing");
       const chunks = Array.from({ length: 1_050 }, (_, i) => chunk(i));
       chunks[1_020] = { ...chunks[1_020]!, start: 5, end: 2 }; // breaks document_chunks_offsets_check, in the third statement
       await expect(insertDocumentWithChunks(failing, chunks, { quotaBytes: MB })).rejects.toMatchObject({ cause: { constraint_name: "document_chunks_offsets_check" } });
-      expect(await harness.sql`select id from documents where id = ${failing.id}`).toEqual([]);
+      const [row] = await harness.sql<{ storing: boolean }[]>`select storing_heartbeat is not null as storing from documents where id = ${failing.id}`;
+      expect(row).toEqual({ storing: true });
+      expect((await chunksOf(failing.id)).length).toBeGreaterThan(0);
+      await deleteDocument(failing.id);
       expect(await chunksOf(failing.id)).toEqual([]);
     });
 
-    it("counts an upload in progress against the quota, but not one its server abandoned, which the owner's next upload removes", async () => {
+    it("counts an upload in progress against the quota but not one its server abandoned, which the next upload, anyone's, removes", async () => {
       const owner = "auth0|abandoner";
-      const abandoned = document(owner, 900 * 1024);
-      await harness.sql`insert into documents (id, owner_id, name, mime_type, size_bytes, content, storing, created_at)
-        values (${abandoned.id}, ${owner}, 'abandoned.md', 'text/markdown', ${abandoned.sizeBytes}, ${Buffer.from("x")}, true, now() - interval '61 minutes')`;
-      await harness.sql`insert into document_chunks (document_id, ordinal, content, start_offset, end_offset, embedding)
-        values (${abandoned.id}, 0, 'left behind', 0, 11, ${`[${chunk(0).embedding.join(",")}]`})`;
-      const inProgress = document(owner, 300 * 1024);
-      await harness.sql`insert into documents (id, owner_id, name, mime_type, size_bytes, content, storing, created_at)
-        values (${inProgress.id}, ${owner}, 'in-progress.md', 'text/markdown', ${inProgress.sizeBytes}, ${Buffer.from("x")}, true, now() - interval '59 minutes')`;
+      const leftBehind = async (ownerId: string, name: string, sizeBytes: number, heartbeat: string) => {
+        const id = crypto.randomUUID();
+        await harness.sql`insert into documents (id, owner_id, name, mime_type, size_bytes, content, storing_heartbeat)
+          values (${id}, ${ownerId}, ${name}, 'text/markdown', ${sizeBytes}, ${Buffer.from("x")}, now() - ${heartbeat}::interval)`;
+        await harness.sql`insert into document_chunks (document_id, ordinal, content, start_offset, end_offset, embedding)
+          values (${id}, 0, 'left behind', 0, 11, ${`[${embedding.join(",")}]`})`;
+        return id;
+      };
+      const abandoned = await leftBehind(owner, "abandoned.md", 900 * 1024, "6 minutes");
+      const someoneElses = await leftBehind("auth0|someone-else", "abandoned too.md", 1024, "2 hours");
+      await leftBehind(owner, "in-progress.md", 300 * 1024, "4 minutes");
+      expect(await storageUsedBy(owner)).toBe(300 * 1024);
       await expect(insertDocumentWithChunks(document(owner, 800 * 1024), [chunk(0)], { quotaBytes: MB })).rejects.toMatchObject({ usedBytes: 300 * 1024 });
       await insertDocumentWithChunks(document(owner, 600 * 1024), [chunk(0)], { quotaBytes: MB });
       expect(await harness.sql`select name from documents where owner_id = ${owner} order by name`).toEqual([{ name: "in-progress.md" }, { name: "long (Ærø).md" }]);
-      expect(await chunksOf(abandoned.id)).toEqual([]);
+      expect(await harness.sql`select id from documents where id in (${abandoned}, ${someoneElses})`).toEqual([]);
+      expect(await chunksOf(abandoned)).toEqual([]);
     });
   });
 
