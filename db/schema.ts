@@ -121,19 +121,19 @@ export const EMBEDDING_DIMENSIONS = 1536;
 export const documents = pgTable(
   "documents",
   {
-  id: uuid("id").primaryKey(),
-  ownerId: text("owner_id").notNull(),
-  name: text("name").notNull(),
-  mimeType: text("mime_type").notNull(),
-  sizeBytes: integer("size_bytes").notNull(),
-  content: bytea("content").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  /**
-   * Null once the document is stored. While an upload's chunks are written, in several transactions
-   * (db/queries/documents.ts), when its server last wrote some: a document whose server died mid-upload stops counting
-   * against its owner's quota a few minutes later, and the next upload removes it.
-   */
-  storingHeartbeat: timestamp("storing_heartbeat", { withTimezone: true }),
+    id: uuid("id").primaryKey(),
+    ownerId: text("owner_id").notNull(),
+    name: text("name").notNull(),
+    mimeType: text("mime_type").notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    content: bytea("content").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Null once the document is stored. While an upload's chunks are written, in several transactions
+     * (db/queries/documents.ts), when its server last wrote some: a document whose server died mid-upload stops counting
+     * against its owner's quota a few minutes later, and the next upload removes it.
+     */
+    storingHeartbeat: timestamp("storing_heartbeat", { withTimezone: true }),
   },
   (table) => [index("documents_storing_idx").on(table.storingHeartbeat).where(sql`${table.storingHeartbeat} is not null`)],
 );
