@@ -10,6 +10,7 @@ import { carriedMessage, messageText, readChatRequest, type ChatRequest } from "
 import { findInterruptedCall, resumeToolCall } from "@/lib/chat/resume";
 import { rewindRefusal } from "@/lib/chat/rewind";
 import { apiError } from "@/lib/errors";
+import { withRetries } from "@/lib/http/retry";
 import { logError } from "@/lib/log";
 import { rateLimitedResponse, takeRateLimit } from "@/lib/rate-limit";
 
@@ -46,7 +47,9 @@ async function handleTurn(body: ChatRequest, session: ChatCaller): Promise<Respo
   const userId = session.user.sub;
   const context = { ...session, chatId: id, timeZone: body.timeZone };
 
-  const { chat, takenByAnother } = await findChatFor({ id, userId });
+  // The turn's first query: after a database restart, it may meet a pooled connection the restart closed (57P01),
+  // and the pool reconnects for the next. A read, so it is tried once more.
+  const { chat, takenByAnother } = await withRetries(() => findChatFor({ id, userId }), { retryable: isDatabaseUnreachable, maxAttempts: 2 });
   // Someone else's chat id is answered exactly like a missing one, and cannot be taken for a new chat.
   if (!chat && (!("message" in body) || takenByAnother)) return apiError("not_found", "Chat not found.");
   const messages = chat ? await getMessages<ChatMessage>({ chatId: id }) : [];
