@@ -43,12 +43,24 @@ export interface ChainedEvent {
   prevHash: string | null;
 }
 
+/** What an event says, without its place in the chain. */
+export type EventContent = Omit<ChainedEvent, "sequence" | "prevHash">;
+
+/**
+ * The canonical JSON of an event, cut where its two chain fields go: sorted, "prevHash" and "sequence" sit next to
+ * each other between "outcome" and "summary". The database fills them in from the chain's head when it appends an
+ * event in one statement (db/queries/audit.ts), and eventHash joins them the same way, so both hash the same bytes.
+ */
+export function canonicalAroundChain(event: EventContent): { before: string; after: string } {
+  const { id, userId, occurredAt, agentId, modelId, chatId, turnId, toolCallId, action, evidence, inputDigest, summary, outcome, durationMs } = event;
+  const before = canonicalJson({ action, agentId, chatId, durationMs, evidence, id, inputDigest, modelId, occurredAt, outcome });
+  const after = canonicalJson({ summary, toolCallId, turnId, userId });
+  return { before: `${before.slice(0, -1)},"prevHash":`, after: `,${after.slice(1)}` };
+}
+
 export function eventHash(event: ChainedEvent): string {
-  const { id, userId, sequence, occurredAt, agentId, modelId, chatId, turnId, toolCallId, action, evidence, inputDigest, summary, outcome, durationMs, prevHash } =
-    event;
-  return sha256Hex(
-    canonicalJson({ id, userId, sequence, occurredAt, agentId, modelId, chatId, turnId, toolCallId, action, evidence, inputDigest, summary, outcome, durationMs, prevHash }),
-  );
+  const { before, after } = canonicalAroundChain(event);
+  return sha256Hex(`${before}${JSON.stringify(event.prevHash)},"sequence":${event.sequence}${after}`);
 }
 
 export interface ChainBreak {

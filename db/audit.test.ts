@@ -6,7 +6,8 @@ import { tamper } from "@/lib/audit/test-support";
 import { auditPrune } from "@/scripts/audit-prune";
 import { auditVerify } from "@/scripts/audit-verify";
 import { runNpmScript } from "@/tests/npm-script";
-import { canonicalJson, verifyAllChains, verifyUserChain } from "./audit-chain";
+import { canonicalJson, eventHash, sha256Hex, verifyAllChains, verifyUserChain, type ChainedEvent } from "./audit-chain";
+import { getDb } from "./client";
 import { runMigrations } from "./migrate";
 import { appendAuditEvent, listAuditEvents, pruneAuditEvents, type NewAuditEvent } from "./queries/audit";
 
@@ -65,6 +66,25 @@ describe("canonicalJson", () => {
   });
 });
 
+describe("eventHash", () => {
+  it("is the SHA-256 of the whole event's canonical JSON, as the chains already stored were hashed", () => {
+    const chained: ChainedEvent[] = [
+      { ...event(newUser()), sequence: 1, prevHash: null },
+      {
+        ...event(newUser(), { modelId: "gpt-5.1", durationMs: 12, evidence: { prevHash: null, sequence: 0, amount: 12.5, url: "https://x.test/a?b=(c)" } }),
+        summary: 'He said "ok",\n\u2028 then left — 👍',
+        sequence: 42,
+        prevHash: "ab".repeat(32),
+      },
+    ];
+    for (const e of chained) {
+      const { id, userId, sequence, occurredAt, agentId, modelId, chatId, turnId, toolCallId, action, evidence, inputDigest, summary, outcome, durationMs, prevHash } = e;
+      const whole = { id, userId, sequence, occurredAt, agentId, modelId, chatId, turnId, toolCallId, action, evidence, inputDigest, summary, outcome, durationMs, prevHash };
+      expect(eventHash(e)).toBe(sha256Hex(canonicalJson(whole)));
+    }
+  });
+});
+
 describe("the audit chain (PGlite)", () => {
   let server: SandboxPostgres;
   let sql: postgres.Sql;
@@ -82,11 +102,57 @@ describe("the audit chain (PGlite)", () => {
 
   it("links each event to the one before, and concurrent writers for one user never fork the chain", async () => {
     const user = newUser();
-    await Promise.all(Array.from({ length: 20 }, (_, i) => appendAuditEvent(event(user, { summary: `concurrent ${i}` }))));
+    // The first wave races to create the chain, the second to extend it.
+    for (let wave = 0; wave < 2; wave++)
+      await Promise.all(Array.from({ length: 20 }, (_, i) => appendAuditEvent(event(user, { summary: `concurrent ${wave}.${i}` }))));
     const events = await listAuditEvents(user);
-    expect(events.map((e) => e.sequence)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(events.map((e) => e.sequence)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(events[0]!.prevHash).toBeNull();
     for (let i = 1; i < events.length; i++) expect(events[i]!.prevHash).toBe(events[i - 1]!.hash);
+    expect(await verifyUserChain(sql, user)).toBeNull();
+  });
+
+  it("stores events with quotes, line breaks, emoji, decimals and long text under the hash eventHash gives them", async () => {
+    const user = newUser();
+    const untidy = [
+      { summary: 'Searched "vacation (PTO)" — 3 results, café ✓ 👍\nsecond line\u2028', evidence: { query: "a\\b\"c", ratio: 0.125, big: 1e21, list: [null, true, "é"] } },
+      { summary: "x".repeat(5_000), evidence: {}, modelId: "gpt-5.1-mini", durationMs: 0, chatId: randomUUID(), turnId: "turn-1", toolCallId: "call_Ab-9" },
+      { summary: "", evidence: { nested: { z: [{ b: 2, a: 1 }] } }, inputDigest: null, outcome: "denied" as const },
+    ];
+    for (const overrides of untidy) await appendAuditEvent(event(user, overrides));
+    const events = await listAuditEvents(user);
+    expect(events).toHaveLength(3);
+    for (const stored of events) expect(stored.hash).toBe(eventHash(stored));
+    expect(await verifyUserChain(sql, user)).toBeNull();
+  });
+
+  it("appends an event to an existing chain in one statement, without a transaction", async () => {
+    const user = newUser();
+    await appendAuditEvent(event(user));
+    const db = getDb();
+    const transaction = db.transaction;
+    let transactions = 0;
+    db.transaction = ((...args: Parameters<typeof transaction>) => (transactions++, transaction.apply(db, args))) as typeof transaction;
+    try {
+      await appendAuditEvent(event(user), { pruneBefore: new Date(Date.now() - DAY_MS) });
+    } finally {
+      db.transaction = transaction;
+    }
+    expect(transactions).toBe(0);
+    expect((await listAuditEvents(user)).map((e) => e.sequence)).toEqual([1, 2]);
+    expect(await verifyUserChain(sql, user)).toBeNull();
+  });
+
+  it("refuses an event inserted anywhere but at the end of its chain", async () => {
+    const user = newUser();
+    const [, second] = await writeChain(user, 2);
+    const insert = (sequence: number, prevHash: string | null) =>
+      sql`insert into audit_events (id, user_id, sequence, occurred_at, agent_id, action, evidence, summary, outcome, prev_hash, hash)
+          values (${randomUUID()}, ${user}, ${sequence}, now(), 'forger', 'document.share', '{}', 'forged', 'done', ${prevHash}, ${"f".repeat(64)})`;
+    await expect(insert(3, "0".repeat(64))).rejects.toThrow(/does not follow its chain's head/);
+    await expect(insert(5, second!.hash)).rejects.toThrow(/does not follow its chain's head/);
+    await expect(insert(2, second!.prevHash)).rejects.toThrow(/duplicate key/);
+    expect((await listAuditEvents(user)).map((e) => e.sequence)).toEqual([1, 2]);
     expect(await verifyUserChain(sql, user)).toBeNull();
   });
 
@@ -266,11 +332,13 @@ describe.skipIf(!directUrl)("the audit chain on a real PostgreSQL", () => {
   it("concurrent writers on several connections never fork a user's chain", async () => {
     process.env.DATABASE_URL = databaseUrl;
     const users = [newUser(), newUser()];
-    await Promise.all(Array.from({ length: 40 }, (_, i) => appendAuditEvent(event(users[i % 2]!, { summary: `concurrent ${i}` }))));
+    // The first wave races to create the chains, the second to extend them.
+    for (let wave = 0; wave < 2; wave++)
+      await Promise.all(Array.from({ length: 40 }, (_, i) => appendAuditEvent(event(users[i % 2]!, { summary: `concurrent ${wave}.${i}` }))));
     const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
     try {
       expect(await verifyAllChains(sql)).toEqual({ users: 2, breaks: [] });
-      for (const user of users) expect((await listAuditEvents(user)).map((e) => e.sequence)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      for (const user of users) expect((await listAuditEvents(user)).map((e) => e.sequence)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     } finally {
       await sql.end();
     }

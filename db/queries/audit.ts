@@ -1,6 +1,7 @@
 import "server-only";
 import { and, desc, eq, exists, getTableColumns, gte, lt, max, sql, type SQL } from "drizzle-orm";
-import { eventHash, type ChainedEvent } from "../audit-chain";
+import postgres from "postgres";
+import { canonicalAroundChain, eventHash, type ChainedEvent } from "../audit-chain";
 import { getDb, prepared, type Database } from "../client";
 import { auditChains, auditEvents, auditEvidence, type AuditEventRow, type AuditOutcome } from "../schema";
 
@@ -10,19 +11,55 @@ export type NewAuditEvent = Omit<ChainedEvent, "sequence" | "prevHash">;
 type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /**
- * Appends one event to its user's chain. The user's chain row is locked (SELECT … FOR UPDATE) for the whole
- * transaction, so concurrent writers — on any instance, directly or through a transaction pooler — queue up and
- * each links to the event before it; the chain never forks. Events older than `pruneBefore` are pruned in the same
- * transaction, under the same lock, so retention needs no scheduled job.
+ * Appends one event to its user's chain: in one statement when it can (appendAtHead), else in a transaction that
+ * locks the user's chain row (SELECT … FOR UPDATE), so concurrent writers — on any instance, directly or through a
+ * transaction pooler — queue up and each links to the event before it; the chain never forks. Events older than
+ * `pruneBefore` are pruned in that transaction, under the same lock, so retention needs no scheduled job.
  */
 export async function appendAuditEvent(event: NewAuditEvent, { pruneBefore }: { pruneBefore?: Date } = {}): Promise<{ sequence: number; hash: string }> {
+  return (await appendAtHead(event, pruneBefore)) ?? appendLocked(event, pruneBefore);
+}
+
+/**
+ * The common case, one round trip where the transaction takes four: the event is chained to the head the statement
+ * reads (its hash computed by the database from canonicalAroundChain), and migration 0012's trigger moves the head
+ * onto it only if that is still the head. Null, and nothing written, when the transaction must do it: the user's
+ * first event (no chain row yet), events due for pruning, or another writer appended first (the unique
+ * (user_id, sequence) index or the trigger refuses this one).
+ */
+async function appendAtHead(event: NewAuditEvent, pruneBefore: Date | undefined): Promise<{ sequence: number; hash: string } | null> {
+  const { before, after } = canonicalAroundChain(event);
+  try {
+    const [appended] = await getDb().$client<{ sequence: number; hash: string }[]>`
+      insert into audit_events (id, user_id, sequence, occurred_at, agent_id, model_id, chat_id, turn_id, tool_call_id, action,
+        evidence, input_digest, summary, outcome, duration_ms, prev_hash, hash)
+      select ${event.id}::uuid, c.user_id, c.head_sequence + 1, ${event.occurredAt.toISOString()}::timestamptz, ${event.agentId}, ${event.modelId},
+        ${event.chatId}::uuid, ${event.turnId}, ${event.toolCallId}, ${event.action}, ${JSON.stringify(event.evidence)}::jsonb,
+        ${event.inputDigest}, ${event.summary}, ${event.outcome}, ${event.durationMs}::integer, c.head_hash,
+        encode(sha256(convert_to(${before} || coalesce('"' || c.head_hash || '"', 'null') || ',"sequence":' || (c.head_sequence + 1) || ${after}, 'UTF8')), 'hex')
+      from audit_chains c
+      where c.user_id = ${event.userId}
+        and not exists (select from audit_events e where e.user_id = ${event.userId} and e.occurred_at < ${pruneBefore?.toISOString() ?? null}::timestamptz)
+      returning sequence, hash`;
+    return appended ?? null;
+  } catch (error) {
+    if (lostRace(error)) return null;
+    throw error;
+  }
+}
+
+const lostRace = (error: unknown) =>
+  error instanceof postgres.PostgresError &&
+  (error.code === "40001" || (error.code === "23505" && error.constraint_name === "audit_events_user_sequence_idx"));
+
+async function appendLocked(event: NewAuditEvent, pruneBefore: Date | undefined): Promise<{ sequence: number; hash: string }> {
   return getDb().transaction(async (tx) => {
     const chain = await lockChain(tx, event.userId, pruneBefore);
     if (pruneBefore) await pruneLocked(tx, event.userId, chain);
     const chained: ChainedEvent = { ...event, sequence: chain.headSequence + 1, prevHash: chain.headHash };
     const hash = eventHash(chained);
+    // The insert moves the head (migration 0012).
     await prepared(tx.insert(auditEvents).values({ ...chained, hash }));
-    await prepared(tx.update(auditChains).set({ headSequence: chained.sequence, headHash: hash }).where(eq(auditChains.userId, event.userId)));
     return { sequence: chained.sequence, hash };
   });
 }
