@@ -11,24 +11,32 @@ export const STREAM_LIFETIME_MS = 15 * 60_000;
 /** Finished streams are kept this long, for a reader that was part-way through replaying one when it ended. */
 const FINISHED_RETENTION_MS = 5 * 60_000;
 
+/** How often an instance drops what is no longer resumable: a sweep per turn would cost every turn a statement. */
+const SWEEP_INTERVAL_MS = 60_000;
+let lastSweep = 0;
+
 /**
- * Starts recording a chat's reply; drops what is no longer resumable, so the tables hold only recent streams. Both at
- * once, as the sweep never matches the stream it starts (that one began after both of its bounds).
+ * Starts recording a chat's reply; at most once a minute also drops what is no longer resumable, so the tables hold
+ * only recent streams. Both at once, as the sweep never matches the stream it starts (that one began after both of
+ * its bounds).
  */
 export async function startChatStream({ chatId }: { chatId: string }): Promise<string> {
   const id = crypto.randomUUID();
   const now = Date.now();
+  const sweep = now - lastSweep >= SWEEP_INTERVAL_MS;
+  if (sweep) lastSweep = now;
   await Promise.all([
-    prepared(
-      getDb()
-        .delete(chatStreams)
-        .where(
-          or(
-            lt(chatStreams.startedAt, new Date(now - STREAM_LIFETIME_MS)),
-            lt(chatStreams.finishedAt, new Date(now - FINISHED_RETENTION_MS)),
+    sweep &&
+      prepared(
+        getDb()
+          .delete(chatStreams)
+          .where(
+            or(
+              lt(chatStreams.startedAt, new Date(now - STREAM_LIFETIME_MS)),
+              lt(chatStreams.finishedAt, new Date(now - FINISHED_RETENTION_MS)),
+            ),
           ),
-        ),
-    ),
+      ),
     prepared(getDb().insert(chatStreams).values({ id, chatId })),
   ]);
   return id;
@@ -43,8 +51,18 @@ export async function appendStreamChunks({ streamId, from, chunks }: { streamId:
   );
 }
 
-export async function finishChatStream({ streamId }: { streamId: string }) {
-  await prepared(getDb().update(chatStreams).set({ finishedAt: new Date() }).where(eq(chatStreams.id, streamId)));
+/** Writes the stream's last chunks, if any, and marks it finished, in one statement: the end of every reply waits for it. */
+export async function finishChatStream({ streamId, from, chunks }: { streamId: string; from: number; chunks: unknown[] }) {
+  const db = getDb();
+  const finish = () => db.update(chatStreams).set({ finishedAt: new Date() }).where(eq(chatStreams.id, streamId));
+  if (chunks.length === 0) return void (await prepared(finish()));
+  const last = db.$with("last").as(
+    db
+      .insert(chatStreamChunks)
+      .values(chunks.map((chunk, index) => ({ streamId, sequence: from + index, chunk })))
+      .returning({ sequence: chatStreamChunks.sequence }),
+  );
+  await prepared(db.with(last).update(chatStreams).set({ finishedAt: new Date() }).where(eq(chatStreams.id, streamId)));
 }
 
 export async function isStopRequested({ streamId }: { streamId: string }): Promise<boolean> {

@@ -1,6 +1,6 @@
 import "server-only";
 import type { UIMessage } from "ai";
-import { and, asc, desc, eq, gt, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, ne } from "drizzle-orm";
 import { getDb, prepared } from "../client";
 import { CHAT_ORIGINS, chats, messages, type ChatRow } from "../schema";
 
@@ -42,10 +42,11 @@ export async function createChat({
   origin?: ChatOrigin;
 }) {
   if (!firstMessage) return void (await getDb().insert(chats).values({ id, userId, title, origin }));
-  await getDb().execute(sql`
-    with chat as (insert into ${chats} (id, user_id, title, origin) values (${id}, ${userId}, ${title}, ${origin}) returning id)
-    insert into ${messages} (id, chat_id, role, parts, created_at)
-    select ${firstMessage.id}, chat.id, 'user', ${JSON.stringify(firstMessage.parts)}::jsonb, ${new Date().toISOString()}::timestamptz from chat`);
+  // Through postgres.js itself, which prepares it (one round trip; drizzle's execute takes two).
+  await getDb().$client`
+    with chat as (insert into chats (id, user_id, title, origin) values (${id}, ${userId}, ${title}, ${origin}) returning id)
+    insert into messages (id, chat_id, role, parts, created_at)
+    select ${firstMessage.id}, chat.id, 'user', ${JSON.stringify(firstMessage.parts)}::jsonb, ${new Date().toISOString()}::timestamptz from chat`;
 }
 
 export type ChatOrigin = (typeof CHAT_ORIGINS)[number];
@@ -112,14 +113,15 @@ export async function saveMessage({
   message: Pick<UIMessage, "id" | "role" | "parts">;
 }) {
   if (message.role === "system") throw new Error("System messages are never stored");
-  const db = getDb();
-  await prepared(
-    db
-      .insert(messages)
-      .values({ id: message.id, chatId, role: message.role, parts: message.parts, createdAt: new Date() })
-      .onConflictDoUpdate({ target: [messages.chatId, messages.id], set: { parts: message.parts } }),
-  );
-  await prepared(db.update(chats).set({ updatedAt: new Date() }).where(eq(chats.id, chatId)));
+  const now = new Date().toISOString();
+  // One statement, prepared by postgres.js: the end of every reply waits for it.
+  await getDb().$client`
+    with saved as (
+      insert into messages (id, chat_id, role, parts, created_at)
+      values (${message.id}, ${chatId}, ${message.role}, ${JSON.stringify(message.parts)}::jsonb, ${now}::timestamptz)
+      on conflict (chat_id, id) do update set parts = excluded.parts
+    )
+    update chats set updated_at = ${now}::timestamptz where id = ${chatId}`;
 }
 
 /**

@@ -49,8 +49,8 @@ export async function streamReply({
   const usable = resumed && !resumed.continueModel ? undefined : usableToolsFor(context.user.sub);
   usable?.catch(() => {});
   // Not recorded if the database went away since the turn began: the reply is still given (and stored if it can be),
-  // it just cannot be resumed or stopped from elsewhere.
-  const streamId = await startChatStream({ chatId }).catch((error: unknown) => {
+  // it just cannot be resumed or stopped from elsewhere. The agent starts meanwhile.
+  const streamId = startChatStream({ chatId }).catch((error: unknown) => {
     logError("chat", "stream not recorded", error);
     return null;
   });
@@ -97,7 +97,7 @@ export async function streamReply({
     },
   });
   const chunks = stream.pipeThrough(finishOnceStored(() => unsaved));
-  return createUIMessageStreamResponse({ stream: streamId ? recordStream({ streamId, chunks, stop }) : chunks });
+  return createUIMessageStreamResponse({ stream: recordStream({ streamId, chunks, stop }) });
 }
 
 const REPLY_NOT_SAVED = "This reply could not be saved, so it will be missing after a reload. Ask again in a moment.";

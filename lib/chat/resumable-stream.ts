@@ -15,6 +15,12 @@ type Chunk = InferUIMessageChunk<ChatMessage>;
 const POLL_INTERVAL_MS = 250;
 
 /**
+ * How long a chunk waits to be written with those that follow it. Below the poll interval, so a resuming reader sees
+ * no difference; a reply then takes a write per tenth of a second rather than one per token.
+ */
+const WRITE_INTERVAL_MS = 100;
+
+/**
  * How long the browser's copy waits, once the reply has ended, for the stream to be recorded as finished. Normally a
  * few milliseconds; bounded so that a database gone away does not hold the end of a reply the user is reading.
  */
@@ -22,12 +28,14 @@ const FINISH_WAIT_MS = 2_000;
 
 /**
  * Writes a reply's chunks to the database as they come, so that any instance can replay them, and ends the turn
- * when the user's Stop is recorded. Reads the reply to its end whatever happens to the browser's request, and asks
+ * when the user's Stop is recorded. The stream's row may still be being written when the first chunks come: their
+ * write waits for it, the browser's copy does not; a stream that could not be recorded (null) is only passed on.
+ * Reads the reply to its end whatever happens to the browser's request, and asks
  * the platform to keep the function alive until then (Next's `after`; on Vercel up to the route's maxDuration).
  * Returns the browser's copy, which closes once the stream is recorded as finished: a reload after the browser saw
  * the end finds nothing left to resume.
  */
-export function recordStream({ streamId, chunks, stop }: { streamId: string; chunks: ReadableStream<Chunk>; stop: AbortController }): ReadableStream<Chunk> {
+export function recordStream({ streamId, chunks, stop }: { streamId: Promise<string | null>; chunks: ReadableStream<Chunk>; stop: AbortController }): ReadableStream<Chunk> {
   // Null once the browser went away or its copy was closed: the reply goes on, to the database only.
   let browser: ReadableStreamDefaultController<Chunk> | null = null;
   const copy = new ReadableStream<Chunk>({
@@ -49,7 +57,7 @@ async function record({
   forward,
   ended,
 }: {
-  streamId: string;
+  streamId: Promise<string | null>;
   chunks: ReadableStream<Chunk>;
   stop: AbortController;
   forward: (chunk: Chunk) => void;
@@ -59,28 +67,32 @@ async function record({
   let running = true;
   // One look at a time: with the database gone, looks would otherwise pile up behind its connection timeout.
   const watchForStop = async () => {
-    while (running && !stop.signal.aborted) {
+    const id = await streamId;
+    while (id !== null && running && !stop.signal.aborted) {
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
       try {
-        if (running && (await isStopRequested({ streamId }))) stop.abort();
+        if (running && (await isStopRequested({ streamId: id }))) stop.abort();
       } catch (error) {
         logError("chat", "stop flag not read", error);
       }
     }
   };
   void watchForStop();
-  // One write at a time, each taking every chunk that arrived meanwhile: a row per token would be a round trip each.
+  // A write every WRITE_INTERVAL_MS at most, one at a time, each taking every chunk that arrived meanwhile; what is left
+  // at the end goes with the finish.
   let pending: Chunk[] = [];
+  let nextWrite: ReturnType<typeof setTimeout> | undefined;
   let written = 0;
-  let writing: Promise<void> = Promise.resolve();
+  let writing: Promise<unknown> = streamId;
   let writable = true;
   const flush = () => {
     writing = writing.then(async () => {
-      if (!writable || pending.length === 0) return;
+      const id = await streamId;
+      if (id === null || !writable || pending.length === 0) return;
       const batch = pending;
       pending = [];
       try {
-        await appendStreamChunks({ streamId, from: written, chunks: batch });
+        await appendStreamChunks({ streamId: id, from: written, chunks: batch });
         written += batch.length;
       } catch (error) {
         // The reply itself goes on (and is stored, or the user told it is not); only resuming it is lost.
@@ -95,17 +107,23 @@ async function record({
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
       forward(read.value);
       pending.push(read.value);
-      flush();
+      nextWrite ??= setTimeout(() => {
+        nextWrite = undefined;
+        flush();
+      }, WRITE_INTERVAL_MS);
     }
     running = false;
+    clearTimeout(nextWrite);
     endWait = setTimeout(ended, FINISH_WAIT_MS);
     await writing;
+    const id = await streamId;
     // Finished even when chunks went missing: readers stop waiting, and a reload shows the stored reply.
-    await finishChatStream({ streamId });
+    if (id !== null) await finishChatStream({ streamId: id, from: written, chunks: writable ? pending : [] });
   } catch (error) {
     logError("chat", "stream not finished", error);
   } finally {
     running = false;
+    clearTimeout(nextWrite);
     clearTimeout(endWait);
   }
 }

@@ -1,0 +1,49 @@
+import { randomUUID } from "node:crypto";
+import postgres from "postgres";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
+import { runMigrations } from "../migrate";
+import { createChat } from "./chats";
+import { startChatStream } from "./chat-streams";
+
+let server: SandboxPostgres;
+let sql: postgres.Sql;
+
+beforeAll(async () => {
+  server = await startSandboxPostgres({ port: 0 });
+  await runMigrations(server.url);
+  process.env.DATABASE_URL = server.url;
+  sql = postgres(server.url, { max: 1, onnotice: () => {} });
+});
+afterAll(async () => {
+  vi.useRealTimers();
+  await sql?.end();
+  await server?.close();
+});
+
+it("drops streams no longer resumable when a stream starts, at most once a minute", async () => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  const chatId = randomUUID();
+  await createChat({ id: chatId, userId: "auth0|streams", title: "Streams" });
+  const leftOver = async () => {
+    const id = randomUUID();
+    await sql`insert into chat_streams (id, chat_id, started_at) values (${id}, ${chatId}, now() - interval '20 minutes')`;
+    return id;
+  };
+  const exists = async (id: string) => (await sql`select 1 from chat_streams where id = ${id}`).length === 1;
+
+  const first = await leftOver();
+  const started = await startChatStream({ chatId });
+  expect(await exists(first)).toBe(false);
+  expect(await exists(started)).toBe(true);
+
+  const second = await leftOver();
+  vi.setSystemTime(Date.now() + 59_000);
+  await startChatStream({ chatId });
+  expect(await exists(second)).toBe(true);
+
+  vi.setSystemTime(Date.now() + 2_000);
+  await startChatStream({ chatId });
+  expect(await exists(second)).toBe(false);
+  expect(await exists(started)).toBe(true);
+});

@@ -1,0 +1,68 @@
+import { randomUUID } from "node:crypto";
+import postgres from "postgres";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { runMigrations } from "@/db/migrate";
+import { createChat } from "@/db/queries/chats";
+import { startChatStream } from "@/db/queries/chat-streams";
+import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
+import { recordStream, replayStream } from "./resumable-stream";
+
+let server: SandboxPostgres;
+let sql: postgres.Sql;
+
+beforeAll(async () => {
+  server = await startSandboxPostgres({ port: 0 });
+  await runMigrations(server.url);
+  process.env.DATABASE_URL = server.url;
+  sql = postgres(server.url, { max: 1, onnotice: () => {} });
+});
+afterAll(async () => {
+  await sql?.end();
+  await server?.close();
+});
+
+async function readAll<T>(stream: ReadableStream<T>): Promise<T[]> {
+  const out: T[] = [];
+  const reader = stream.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) out.push(read.value);
+  return out;
+}
+
+const deltas = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({ type: "text-delta" as const, id: "0", delta: `${i} café (x) https://a.test/?q=${i}\n` }));
+
+it("stores every chunk of a reply in order, those that came in a burst and those left at its end, and replays them", async () => {
+  const chatId = randomUUID();
+  await createChat({ id: chatId, userId: "auth0|recorder", title: "Recorder" });
+  const streamId = startChatStream({ chatId });
+  const sent = [...deltas(150), { type: "finish" as const }];
+  const chunks = new ReadableStream({
+    async start(controller) {
+      for (const [i, chunk] of sent.entries()) {
+        controller.enqueue(chunk);
+        // Part of the reply comes after a pause longer than the write interval, part in one burst.
+        if (i === 70) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      controller.close();
+    },
+  });
+  const browser = await readAll(recordStream({ streamId, chunks, stop: new AbortController() }));
+  expect(browser).toEqual(sent);
+
+  const id = (await streamId)!;
+  const rows = await sql<{ sequence: number }[]>`select sequence from chat_stream_chunks where stream_id = ${id} order by sequence`;
+  expect(rows.map((row) => row.sequence)).toEqual(sent.map((_, i) => i));
+  expect((await sql`select finished_at from chat_streams where id = ${id}`)[0]!.finished_at).not.toBeNull();
+  expect(await readAll(replayStream(id))).toEqual(sent);
+});
+
+it("passes a reply on whole when its stream could not be recorded", async () => {
+  const sent = [...deltas(3), { type: "finish" as const }];
+  const chunks = new ReadableStream({
+    start(controller) {
+      for (const chunk of sent) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+  expect(await readAll(recordStream({ streamId: Promise.resolve(null), chunks, stop: new AbortController() }))).toEqual(sent);
+});
