@@ -366,4 +366,35 @@ describe.skipIf(!directUrl)("the audit chain on a real PostgreSQL", () => {
     expect(await auditVerify({ DATABASE_URL: databaseUrl }, (line) => verified.push(line))).toBe(0);
     expect(verified).toEqual(["All 5 audit chains verify."]);
   });
+
+  it("an event appended in one statement waits for a writer holding the chain's lock, then follows its event", async () => {
+    process.env.DATABASE_URL = databaseUrl;
+    const user = newUser();
+    await appendAuditEvent(event(user));
+    const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
+    try {
+      let appended: Promise<unknown> | undefined;
+      // What appendLocked does, by hand: the chain row locked, then the next event inserted under the lock.
+      await sql.begin(async (tx) => {
+        const [head] = await tx<{ head_sequence: number; head_hash: string }[]>`
+          select head_sequence, head_hash from audit_chains where user_id = ${user} for update`;
+        appended = appendAuditEvent(event(user, { summary: "waited" }));
+        // Until the one-statement writer waits on a lock (the row's, with the fix; before it, the trigger's).
+        await expect.poll(async () => (await sql`select 1 from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`).length).toBe(1);
+        const next = { ...event(user, { summary: "locked" }), sequence: head!.head_sequence + 1, prevHash: head!.head_hash };
+        await tx`insert into audit_events (id, user_id, sequence, occurred_at, agent_id, action, evidence, input_digest, summary, outcome, prev_hash, hash)
+          values (${next.id}, ${user}, ${next.sequence}, ${next.occurredAt.toISOString()}, ${next.agentId}, ${next.action}, ${tx.json(next.evidence as postgres.JSONValue)},
+            ${next.inputDigest}, ${next.summary}, ${next.outcome}, ${next.prevHash}, ${eventHash(next)})`;
+      });
+      await appended;
+      expect((await listAuditEvents(user)).map((e) => [e.sequence, e.summary])).toEqual([
+        [1, expect.any(String)],
+        [2, "locked"],
+        [3, "waited"],
+      ]);
+      expect(await verifyUserChain(sql, user)).toBeNull();
+    } finally {
+      await sql.end();
+    }
+  });
 });

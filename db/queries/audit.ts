@@ -23,7 +23,9 @@ export async function appendAuditEvent(event: NewAuditEvent, { pruneBefore }: { 
 /**
  * The common case, one round trip where the transaction takes four: the event is chained to the head the statement
  * reads (its hash computed by the database from canonicalAroundChain), and migration 0012's trigger moves the head
- * onto it only if that is still the head. Null, and nothing written, when the transaction must do it: the user's
+ * onto it only if that is still the head. The head's row is locked before the event is inserted, as appendLocked
+ * locks it: taken in the other order (the event's index entry, then the row), a writer here and one there would each
+ * wait for the other (a deadlock). Waiting for the lock, the statement reads the head as the lock's holder left it. Null, and nothing written, when the transaction must do it: the user's
  * first event (no chain row yet), events due for pruning, or another writer appended first (the unique
  * (user_id, sequence) index or the trigger refuses this one).
  */
@@ -40,6 +42,7 @@ async function appendAtHead(event: NewAuditEvent, pruneBefore: Date | undefined)
       from audit_chains c
       where c.user_id = ${event.userId}
         and not exists (select from audit_events e where e.user_id = ${event.userId} and e.occurred_at < ${pruneBefore?.toISOString() ?? null}::timestamptz)
+      for no key update of c
       returning sequence, hash`;
     return appended ?? null;
   } catch (error) {

@@ -26,6 +26,7 @@ export async function startChatStream({ chatId }: { chatId: string }): Promise<s
   const sweep = now - lastSweep >= SWEEP_INTERVAL_MS;
   if (sweep) lastSweep = now;
   await Promise.all([
+    // A failed sweep is tried again by the next stream; it does not fail this one, whose row may already be written.
     sweep &&
       prepared(
         getDb()
@@ -36,7 +37,7 @@ export async function startChatStream({ chatId }: { chatId: string }): Promise<s
               lt(chatStreams.finishedAt, new Date(now - FINISHED_RETENTION_MS)),
             ),
           ),
-      ),
+      ).catch(() => void (lastSweep = 0)),
     prepared(getDb().insert(chatStreams).values({ id, chatId })),
   ]);
   return id;

@@ -66,3 +66,45 @@ it("passes a reply on whole when its stream could not be recorded", async () => 
   });
   expect(await readAll(recordStream({ streamId: Promise.resolve(null), chunks, stop: new AbortController() }))).toEqual(sent);
 });
+
+it("passes the first chunk on only once the stream's row exists, so that a Stop sent after it finds the stream", async () => {
+  const chatId = randomUUID();
+  await createChat({ id: chatId, userId: "auth0|recorder", title: "Stop" });
+  let rowWritten = false;
+  let writeRow = () => {};
+  const streamId = new Promise<string | null>((resolve) => (writeRow = () => void startChatStream({ chatId }).then((id) => ((rowWritten = true), resolve(id)))));
+  const chunks = new ReadableStream({
+    start(controller) {
+      controller.enqueue({ type: "start" as const });
+      controller.close();
+    },
+  });
+  const first = recordStream({ streamId, chunks, stop: new AbortController() })
+    .getReader()
+    .read()
+    .then(() => rowWritten);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  writeRow();
+  expect(await first).toBe(true);
+});
+
+it("marks the stream finished even when its last chunks cannot be stored", async () => {
+  const chatId = randomUUID();
+  await createChat({ id: chatId, userId: "auth0|recorder", title: "NUL" });
+  const streamId = startChatStream({ chatId });
+  const early = deltas(5);
+  // Postgres's jsonb has no place for U+0000, so the statement carrying this chunk fails.
+  const late = [{ type: "text-delta" as const, id: "0", delta: "bad \u0000 byte" }, { type: "finish" as const }];
+  const chunks = new ReadableStream({
+    async start(controller) {
+      for (const chunk of early) controller.enqueue(chunk);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      for (const chunk of late) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+  expect(await readAll(recordStream({ streamId, chunks, stop: new AbortController() }))).toEqual([...early, ...late]);
+  const id = (await streamId)!;
+  expect((await sql`select finished_at from chat_streams where id = ${id}`)[0]!.finished_at).not.toBeNull();
+  expect(await readAll(replayStream(id))).toEqual(early);
+});

@@ -28,8 +28,9 @@ const FINISH_WAIT_MS = 2_000;
 
 /**
  * Writes a reply's chunks to the database as they come, so that any instance can replay them, and ends the turn
- * when the user's Stop is recorded. The stream's row may still be being written when the first chunks come: their
- * write waits for it, the browser's copy does not; a stream that could not be recorded (null) is only passed on.
+ * when the user's Stop is recorded. The stream's row is written while the agent starts, and the first chunk is passed
+ * on once it exists, as the browser's Stop needs it (components/chat/chat.tsx); a stream that could not be recorded
+ * (null) is only passed on.
  * Reads the reply to its end whatever happens to the browser's request, and asks
  * the platform to keep the function alive until then (Next's `after`; on Vercel up to the route's maxDuration).
  * Returns the browser's copy, which closes once the stream is recorded as finished: a reload after the browser saw
@@ -103,6 +104,7 @@ async function record({
   };
   let endWait: ReturnType<typeof setTimeout> | undefined;
   try {
+    await streamId;
     const reader = chunks.getReader();
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
       forward(read.value);
@@ -118,7 +120,11 @@ async function record({
     await writing;
     const id = await streamId;
     // Finished even when chunks went missing: readers stop waiting, and a reload shows the stored reply.
-    if (id !== null) await finishChatStream({ streamId: id, from: written, chunks: writable ? pending : [] });
+    if (id !== null)
+      await finishChatStream({ streamId: id, from: written, chunks: writable ? pending : [] }).catch((error: unknown) => {
+        logError("chat", "stream chunks not stored", error);
+        return finishChatStream({ streamId: id, from: written, chunks: [] });
+      });
   } catch (error) {
     logError("chat", "stream not finished", error);
   } finally {

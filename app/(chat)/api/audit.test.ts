@@ -18,7 +18,7 @@ vi.mock("@/lib/auth/session", () => import("./chat/harness-session"));
 
 const person = (id: string, name: string): CurrentUser => ({ sub: `auth0|audit-${id}`, name, email: `${id}@example.com`, picture: null, emailVerified: true });
 const alice = person("alice", "Alice Martin");
-const SECRET_NOTE = "The vault code is 4711 (ünïcödé, https://example.com/x?y=1)";
+const SECRET_NOTE = "The vault code is QX-4711 (ünïcödé, https://example.com/x?y=1)";
 
 const harness = setUpSandboxHarness({ sql: { onnotice: () => {} } });
 let upload: (request: Request) => Promise<Response>;
@@ -104,7 +104,7 @@ describe("document actions are audited", () => {
     expect(shared!.inputDigest).toBe(sha256Hex(canonicalJson({ documentId: id, with: "bob@example.com" })));
 
     const stored = JSON.stringify(await harness.sql`select * from audit_events`);
-    for (const secret of [SECRET_NOTE, "4711", process.env.AUTH0_CLIENT_SECRET!, process.env.AUTH0_SECRET!]) expect(stored).not.toContain(secret);
+    for (const secret of [SECRET_NOTE, "QX-4711", process.env.AUTH0_CLIENT_SECRET!, process.env.AUTH0_SECRET!]) expect(stored).not.toContain(secret);
     expect(await verifyAllChains(harness.sql)).toMatchObject({ breaks: [] });
   });
 
