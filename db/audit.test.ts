@@ -118,10 +118,13 @@ describe("the audit chain (PGlite)", () => {
       { summary: 'Searched "vacation (PTO)" — 3 results, café ✓ 👍\nsecond line\u2028', evidence: { query: "a\\b\"c", ratio: 0.125, big: 1e21, list: [null, true, "é"] } },
       { summary: "x".repeat(5_000), evidence: {}, modelId: "gpt-5.1-mini", durationMs: 0, chatId: randomUUID(), turnId: "turn-1", toolCallId: "call_Ab-9" },
       { summary: "", evidence: { nested: { z: [{ b: 2, a: 1 }] } }, inputDigest: null, outcome: "denied" as const },
+      // What JSON.parse makes of a model's "\ud800" and of "\u0000": Postgres stores neither as it is.
+      { summary: "lone \ud800 surrogate, NUL \u0000 here", evidence: { "query\u0000": "\udc00x\u0000" } },
     ];
     for (const overrides of untidy) await appendAuditEvent(event(user, overrides));
     const events = await listAuditEvents(user);
-    expect(events).toHaveLength(3);
+    expect(events).toHaveLength(4);
+    expect(events[3]).toMatchObject({ summary: "lone \ufffd surrogate, NUL  here", evidence: { query: "\ufffdx" } });
     for (const stored of events) expect(stored.hash).toBe(eventHash(stored));
     expect(await verifyUserChain(sql, user)).toBeNull();
   });

@@ -4,6 +4,7 @@ import postgres from "postgres";
 import { canonicalAroundChain, eventHash, type ChainedEvent } from "../audit-chain";
 import { getDb, prepared, type Database } from "../client";
 import { auditChains, auditEvents, auditEvidence, type AuditEventRow, type AuditOutcome } from "../schema";
+import { storable } from "../storable";
 
 /** An event as its writer describes it; the chain fields (sequence, prevHash, hash) are assigned here. */
 export type NewAuditEvent = Omit<ChainedEvent, "sequence" | "prevHash">;
@@ -16,7 +17,8 @@ type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
  * transaction pooler — queue up and each links to the event before it; the chain never forks. Events older than
  * `pruneBefore` are pruned in that transaction, under the same lock, so retention needs no scheduled job.
  */
-export async function appendAuditEvent(event: NewAuditEvent, { pruneBefore }: { pruneBefore?: Date } = {}): Promise<{ sequence: number; hash: string }> {
+export async function appendAuditEvent(written: NewAuditEvent, { pruneBefore }: { pruneBefore?: Date } = {}): Promise<{ sequence: number; hash: string }> {
+  const event = storable(written);
   return (await appendAtHead(event, pruneBefore)) ?? appendLocked(event, pruneBefore);
 }
 

@@ -3,8 +3,8 @@ import postgres from "postgres";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
 import { runMigrations } from "../migrate";
-import { createChat } from "./chats";
-import { startChatStream } from "./chat-streams";
+import { createChat, getMessages, saveMessage } from "./chats";
+import { appendStreamChunks, finishChatStream, readStreamChunks, startChatStream } from "./chat-streams";
 
 let server: SandboxPostgres;
 let sql: postgres.Sql;
@@ -46,4 +46,20 @@ it("drops streams no longer resumable when a stream starts, at most once a minut
   await startChatStream({ chatId });
   expect(await exists(second)).toBe(false);
   expect(await exists(started)).toBe(true);
+});
+
+it("stores a chat's messages and a reply's chunks with a lone surrogate or a NUL in them, which Postgres cannot hold as they are", async () => {
+  const chatId = randomUUID();
+  const text = (t: string) => [{ type: "text" as const, text: t }];
+  await createChat({ id: chatId, userId: "auth0|streams", title: "Odd text", firstMessage: { id: "m1", parts: text("first \ud800 one") } });
+  await saveMessage({ chatId, message: { id: "m2", role: "assistant", parts: text("reply \u0000 with \udfff") } });
+  expect((await getMessages({ chatId })).map((m) => m.parts)).toEqual([text("first \ufffd one"), text("reply  with \ufffd")]);
+
+  const streamId = await startChatStream({ chatId });
+  await appendStreamChunks({ streamId, from: 0, chunks: [{ type: "text-delta", id: "0", delta: "\udbff!" }] });
+  await finishChatStream({ streamId, from: 1, chunks: [{ type: "text-delta", id: "0", delta: "\u0000?" }] });
+  expect((await readStreamChunks({ streamId, after: -1 })).chunks.map((c) => c.chunk)).toEqual([
+    { type: "text-delta", id: "0", delta: "\ufffd!" },
+    { type: "text-delta", id: "0", delta: "?" },
+  ]);
 });

@@ -2,6 +2,7 @@ import "server-only";
 import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb, prepared } from "../client";
 import { chats, chatStreamChunks, chatStreams } from "../schema";
+import { storable } from "../storable";
 
 /**
  * How long a stream can be running: past this, an unfinished stream belongs to an instance that died mid-turn
@@ -48,7 +49,7 @@ export async function appendStreamChunks({ streamId, from, chunks }: { streamId:
   await prepared(
     getDb()
       .insert(chatStreamChunks)
-      .values(chunks.map((chunk, index) => ({ streamId, sequence: from + index, chunk }))),
+      .values(storable(chunks).map((chunk, index) => ({ streamId, sequence: from + index, chunk }))),
   );
 }
 
@@ -60,7 +61,7 @@ export async function finishChatStream({ streamId, from, chunks }: { streamId: s
   const last = db.$with("last").as(
     db
       .insert(chatStreamChunks)
-      .values(chunks.map((chunk, index) => ({ streamId, sequence: from + index, chunk })))
+      .values(storable(chunks).map((chunk, index) => ({ streamId, sequence: from + index, chunk })))
       .returning({ sequence: chatStreamChunks.sequence }),
   );
   await prepared(db.with(last).update(chatStreams).set({ finishedAt: new Date() }).where(eq(chatStreams.id, streamId)));

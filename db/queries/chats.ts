@@ -3,6 +3,7 @@ import type { UIMessage } from "ai";
 import { and, asc, desc, eq, gt, ne } from "drizzle-orm";
 import { getDb, prepared } from "../client";
 import { CHAT_ORIGINS, chats, messages, type ChatRow } from "../schema";
+import { storable } from "../storable";
 
 // Every query that reads or changes a chat takes the owner's `sub`, so a forgotten check cannot leak a chat.
 
@@ -46,7 +47,7 @@ export async function createChat({
   await getDb().$client`
     with chat as (insert into chats (id, user_id, title, origin) values (${id}, ${userId}, ${title}, ${origin}) returning id)
     insert into messages (id, chat_id, role, parts, created_at)
-    select ${firstMessage.id}, chat.id, 'user', ${JSON.stringify(firstMessage.parts)}::jsonb, ${new Date().toISOString()}::timestamptz from chat`;
+    select ${firstMessage.id}, chat.id, 'user', ${JSON.stringify(storable(firstMessage.parts))}::jsonb, ${new Date().toISOString()}::timestamptz from chat`;
 }
 
 export type ChatOrigin = (typeof CHAT_ORIGINS)[number];
@@ -118,7 +119,7 @@ export async function saveMessage({
   await getDb().$client`
     with saved as (
       insert into messages (id, chat_id, role, parts, created_at)
-      values (${message.id}, ${chatId}, ${message.role}, ${JSON.stringify(message.parts)}::jsonb, ${now}::timestamptz)
+      values (${message.id}, ${chatId}, ${message.role}, ${JSON.stringify(storable(message.parts))}::jsonb, ${now}::timestamptz)
       on conflict (chat_id, id) do update set parts = excluded.parts
     )
     update chats set updated_at = ${now}::timestamptz where id = ${chatId}`;

@@ -1,4 +1,5 @@
 import type { Tool, ToolSet } from "ai";
+import { storable } from "@/db/storable";
 import type { ToolFailure } from "@/lib/auth/tool-context";
 import { logError } from "@/lib/log";
 import { toModelOutput } from "./model-output";
@@ -24,23 +25,13 @@ function guardTool(name: string, tool: Tool): Tool {
     toModelOutput,
     execute: async (input, options) => {
       try {
-        return withoutNul(await execute(input, options));
+        // Stored with the chat as the model saw it: one NUL in an email an outsider wrote must not make the reply
+        // unstorable.
+        return storable(await execute(input, options));
       } catch (error) {
         logError(`tool:${name}`, "execution failed", error);
         return TOOL_FAILED;
       }
     },
   };
-}
-
-/**
- * Tool output is stored with the chat, and Postgres cannot store NUL in text or JSON: one NUL in an email or a
- * calendar entry written by an outsider would make the whole reply unsaveable.
- */
-function withoutNul<T>(value: T): T {
-  if (typeof value === "string") return value.replaceAll("\u0000", "") as T;
-  if (Array.isArray(value)) return value.map(withoutNul) as T;
-  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype)
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [withoutNul(key), withoutNul(item)])) as T;
-  return value;
 }
