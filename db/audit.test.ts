@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
+import { startSandboxPostgres } from "@/sandbox/postgres/server";
 import { tamper } from "@/lib/audit/test-support";
 import { auditPrune } from "@/scripts/audit-prune";
 import { auditVerify } from "@/scripts/audit-verify";
+import { setUpMigratedDatabase } from "@/tests/migrated-database";
 import { runNpmScript } from "@/tests/npm-script";
 import { canonicalJson, eventHash, sha256Hex, verifyAllChains, verifyUserChain, type ChainedEvent } from "./audit-chain";
 import { getDb } from "./client";
@@ -86,19 +87,9 @@ describe("eventHash", () => {
 });
 
 describe("the audit chain (PGlite)", () => {
-  let server: SandboxPostgres;
+  const database = setUpMigratedDatabase();
   let sql: postgres.Sql;
-
-  beforeAll(async () => {
-    server = await startSandboxPostgres({ port: 0 });
-    await runMigrations(server.url);
-    process.env.DATABASE_URL = server.url;
-    sql = postgres(server.url, { max: 1, onnotice: () => {} });
-  });
-  afterAll(async () => {
-    await sql?.end();
-    await server?.close();
-  });
+  beforeAll(() => void (sql = database.sql()));
 
   it("links each event to the one before, and concurrent writers for one user never fork the chain", async () => {
     const user = newUser();
@@ -250,54 +241,45 @@ describe("the audit chain (PGlite)", () => {
       expect(lines[0]).toContain(`BROKEN user ${user} at event ${events[0]!.id}: stored hash`);
       expect(await auditVerify({}, () => {})).toBe(2);
     } finally {
-      process.env.DATABASE_URL = server.url;
+      process.env.DATABASE_URL = database.url();
       await fresh.close();
     }
   });
 });
 
 describe("npm run audit:prune (PGlite)", () => {
-  let server: SandboxPostgres;
-
-  beforeAll(async () => {
-    server = await startSandboxPostgres({ port: 0 });
-    await runMigrations(server.url);
-    process.env.DATABASE_URL = server.url;
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+  const database = setUpMigratedDatabase();
 
   it("prunes every chain past the retention, those of users who stopped writing too, and every chain still verifies", async () => {
     const users = await writeAgedChains();
     const lines: string[] = [];
-    expect(await auditPrune({ DATABASE_URL: server.url, AUDIT_RETENTION_DAYS: "30" }, (line) => lines.push(line))).toBe(0);
+    expect(await auditPrune({ DATABASE_URL: database.url(), AUDIT_RETENTION_DAYS: "30" }, (line) => lines.push(line))).toBe(0);
     expectPrunedAgedChains(lines);
     expect((await listAuditEvents(users.inactive)).map((e) => e.sequence)).toEqual([]);
     expect((await listAuditEvents(users.active)).map((e) => e.sequence)).toEqual([3, 4]);
     expect((await listAuditEvents(users.recent)).map((e) => e.sequence)).toEqual([1, 2]);
     const verified: string[] = [];
-    expect(await auditVerify({ DATABASE_URL: server.url }, (line) => verified.push(line))).toBe(0);
+    expect(await auditVerify({ DATABASE_URL: database.url() }, (line) => verified.push(line))).toBe(0);
     expect(verified).toEqual(["All 3 audit chains verify."]);
 
     // Nothing more is due; the inactive user's next event links to the last one pruned.
     lines.length = 0;
-    expect(await auditPrune({ DATABASE_URL: server.url, AUDIT_RETENTION_DAYS: "30" }, (line) => lines.push(line))).toBe(0);
+    expect(await auditPrune({ DATABASE_URL: database.url(), AUDIT_RETENTION_DAYS: "30" }, (line) => lines.push(line))).toBe(0);
     expect(lines).toEqual([expect.stringMatching(/^Removed 0 audit events older than 30 days .* from 0 chains\.$/)]);
     await appendAuditEvent(event(users.inactive));
-    expect(await auditVerify({ DATABASE_URL: server.url }, () => {})).toBe(0);
+    expect(await auditVerify({ DATABASE_URL: database.url() }, () => {})).toBe(0);
   });
 
   it("runs as npm run audit:prune, and fails with exit 1 and a reason when it cannot run", async () => {
     const users = await writeAgedChains();
-    const run = await runNpmScript("audit:prune", [], { DATABASE_URL: server.url, AUDIT_RETENTION_DAYS: "30" });
+    const run = await runNpmScript("audit:prune", [], { DATABASE_URL: database.url(), AUDIT_RETENTION_DAYS: "30" });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^Removed 5 audit events older than 30 days/m);
     expect((await listAuditEvents(users.active)).map((e) => e.sequence)).toEqual([3, 4]);
 
     const failures: [Record<string, string>, RegExp][] = [
       [{}, /DATABASE_URL is not set/],
-      [{ DATABASE_URL: server.url, AUDIT_RETENTION_DAYS: "0" }, /AUDIT_RETENTION_DAYS must be a whole number of days, at least 1/],
+      [{ DATABASE_URL: database.url(), AUDIT_RETENTION_DAYS: "0" }, /AUDIT_RETENTION_DAYS must be a whole number of days, at least 1/],
       [{ DATABASE_URL: "postgres://postgres:postgres@127.0.0.1:9/delegate" }, /^Could not prune the audit trail/],
     ];
     for (const [env, reason] of failures) {

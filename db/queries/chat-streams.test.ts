@@ -1,24 +1,13 @@
 import { randomUUID } from "node:crypto";
-import postgres from "postgres";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
-import { runMigrations } from "../migrate";
+import { afterAll, expect, it, vi } from "vitest";
+import { setUpMigratedDatabase } from "@/tests/migrated-database";
 import { createChat, getMessages, saveMessage } from "./chats";
 import { appendStreamChunks, finishChatStream, readStreamChunks, startChatStream } from "./chat-streams";
 
-let server: SandboxPostgres;
-let sql: postgres.Sql;
+const database = setUpMigratedDatabase();
 
-beforeAll(async () => {
-  server = await startSandboxPostgres({ port: 0 });
-  await runMigrations(server.url);
-  process.env.DATABASE_URL = server.url;
-  sql = postgres(server.url, { max: 1, onnotice: () => {} });
-});
-afterAll(async () => {
+afterAll(() => {
   vi.useRealTimers();
-  await sql?.end();
-  await server?.close();
 });
 
 it("drops streams no longer resumable when a stream starts, at most once a minute", async () => {
@@ -27,10 +16,10 @@ it("drops streams no longer resumable when a stream starts, at most once a minut
   await createChat({ id: chatId, userId: "auth0|streams", title: "Streams" });
   const leftOver = async () => {
     const id = randomUUID();
-    await sql`insert into chat_streams (id, chat_id, started_at) values (${id}, ${chatId}, now() - interval '20 minutes')`;
+    await database.sql()`insert into chat_streams (id, chat_id, started_at) values (${id}, ${chatId}, now() - interval '20 minutes')`;
     return id;
   };
-  const exists = async (id: string) => (await sql`select 1 from chat_streams where id = ${id}`).length === 1;
+  const exists = async (id: string) => (await database.sql()`select 1 from chat_streams where id = ${id}`).length === 1;
 
   const first = await leftOver();
   const started = await startChatStream({ chatId });

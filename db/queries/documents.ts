@@ -1,5 +1,6 @@
 import "server-only";
 import { and, desc, eq, isNotNull, not, sql, type SQL } from "drizzle-orm";
+import pLimit from "p-limit";
 import { getDb } from "../client";
 import { documentChunks, documents } from "../schema";
 
@@ -43,7 +44,7 @@ const ROWS_PER_STATEMENT = 500;
  * 1.8× as fast as one on a 2-core server, and a third added nothing there (`npm run bench:ingest`). The rest of the
  * pool serves other requests, whose queries wait behind at most two INSERTs.
  */
-const chunkWriters = concurrencyLimit(2);
+const chunkWriters = pLimit(2);
 
 /**
  * Stores the document and its chunks, only if the owner's documents stay within `quotaBytes` (StorageQuotaError
@@ -105,24 +106,6 @@ async function markStoring(id: string, heartbeat: SQL | null) {
     .where(and(eq(documents.id, id), isNotNull(documents.storingHeartbeat)))
     .returning({ id: documents.id });
   if (updated.length === 0) throw new Error(`document ${id} was removed while its chunks were stored`);
-}
-
-/** Runs at most `limit` of the functions given to it at once; the others wait their turn, first come first served. */
-function concurrencyLimit(limit: number) {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(run: () => Promise<T>): Promise<T> => {
-    if (running < limit) running++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await run();
-    } finally {
-      // The slot passes straight to the next in line, or is freed.
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  };
 }
 
 export async function deleteDocument(id: string) {

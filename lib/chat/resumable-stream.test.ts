@@ -1,25 +1,11 @@
 import { randomUUID } from "node:crypto";
-import postgres from "postgres";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { runMigrations } from "@/db/migrate";
+import { expect, it } from "vitest";
 import { createChat } from "@/db/queries/chats";
 import { startChatStream } from "@/db/queries/chat-streams";
-import { startSandboxPostgres, type SandboxPostgres } from "@/sandbox/postgres/server";
+import { setUpMigratedDatabase } from "@/tests/migrated-database";
 import { recordStream, replayStream } from "./resumable-stream";
 
-let server: SandboxPostgres;
-let sql: postgres.Sql;
-
-beforeAll(async () => {
-  server = await startSandboxPostgres({ port: 0 });
-  await runMigrations(server.url);
-  process.env.DATABASE_URL = server.url;
-  sql = postgres(server.url, { max: 1, onnotice: () => {} });
-});
-afterAll(async () => {
-  await sql?.end();
-  await server?.close();
-});
+const database = setUpMigratedDatabase();
 
 async function readAll<T>(stream: ReadableStream<T>): Promise<T[]> {
   const out: T[] = [];
@@ -50,9 +36,9 @@ it("stores every chunk of a reply in order, those that came in a burst and those
   expect(browser).toEqual(sent);
 
   const id = (await streamId)!;
-  const rows = await sql<{ sequence: number }[]>`select sequence from chat_stream_chunks where stream_id = ${id} order by sequence`;
+  const rows = await database.sql()<{ sequence: number }[]>`select sequence from chat_stream_chunks where stream_id = ${id} order by sequence`;
   expect(rows.map((row) => row.sequence)).toEqual(sent.map((_, i) => i));
-  expect((await sql`select finished_at from chat_streams where id = ${id}`)[0]!.finished_at).not.toBeNull();
+  expect((await database.sql()`select finished_at from chat_streams where id = ${id}`)[0]!.finished_at).not.toBeNull();
   expect(await readAll(replayStream(id))).toEqual(sent);
 });
 
@@ -105,6 +91,6 @@ it("marks the stream finished even when its last chunks cannot be stored", async
   });
   expect(await readAll(recordStream({ streamId, chunks, stop: new AbortController() }))).toEqual([...early, ...late]);
   const id = (await streamId)!;
-  expect((await sql`select finished_at from chat_streams where id = ${id}`)[0]!.finished_at).not.toBeNull();
+  expect((await database.sql()`select finished_at from chat_streams where id = ${id}`)[0]!.finished_at).not.toBeNull();
   expect(await readAll(replayStream(id))).toEqual(early);
 });

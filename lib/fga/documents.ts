@@ -1,5 +1,6 @@
 import "server-only";
 import { ClientWriteRequestOnDuplicateWrites, ClientWriteRequestOnMissingDeletes, type TupleKey } from "@openfga/sdk";
+import pMap from "p-map";
 import { ask, FRESH, getFga, userRef } from "./client";
 
 /**
@@ -88,22 +89,8 @@ const SHARE_READS_AT_ONCE = 8;
  * document at a time, SHARE_READS_AT_ONCE in flight; the first failure fails the whole answer.
  */
 export async function listSharesOfEach(documentIds: string[]): Promise<Map<string, ShareSubject[]>> {
-  const shares = new Map<string, ShareSubject[]>();
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < documentIds.length) {
-      const id = documentIds[next++]!;
-      try {
-        shares.set(id, await listShares(id));
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(SHARE_READS_AT_ONCE, documentIds.length) }, worker));
-  return new Map(documentIds.map((id) => [id, shares.get(id)!]));
+  const shares = await pMap(documentIds, listShares, { concurrency: SHARE_READS_AT_ONCE });
+  return new Map(documentIds.map((id, i) => [id, shares[i]!]));
 }
 
 /** Removes every relationship of a deleted document, so no stale permission outlives it. */

@@ -1,5 +1,6 @@
 import "server-only";
 import { embedMany } from "ai";
+import pMap from "p-map";
 import { EMBEDDING_DIMENSIONS } from "@/db/schema";
 import { embeddingModel } from "@/lib/model";
 
@@ -18,20 +19,20 @@ export const REQUEST_LIMITS = { inputs: 2_048, bytes: 300_000 };
 export const PARALLEL_REQUESTS = 4;
 
 /** Consecutive runs of `values`, each within `limits`, in order. One value over the byte limit goes alone. */
-export function requestBatches(values: string[], limits = REQUEST_LIMITS): { start: number; values: string[] }[] {
-  const batches: { start: number; values: string[] }[] = [];
+export function requestBatches(values: string[], limits = REQUEST_LIMITS): string[][] {
+  const batches: string[][] = [];
   let bytes = 0;
-  values.forEach((value, i) => {
+  for (const value of values) {
     const size = Buffer.byteLength(value);
     const last = batches.at(-1);
-    if (last && last.values.length < limits.inputs && bytes + size <= limits.bytes) {
-      last.values.push(value);
+    if (last && last.length < limits.inputs && bytes + size <= limits.bytes) {
+      last.push(value);
       bytes += size;
     } else {
-      batches.push({ start: i, values: [value] });
+      batches.push([value]);
       bytes = size;
     }
-  });
+  }
   return batches;
 }
 
@@ -41,27 +42,16 @@ export function requestBatches(values: string[], limits = REQUEST_LIMITS): { sta
  * the SDK's retries) cancels the rest and is the error.
  */
 export async function embedAll(values: string[], { parallel = PARALLEL_REQUESTS } = {}): Promise<number[][]> {
-  const batches = requestBatches(values);
-  const embeddings: number[][] = new Array(values.length);
   const cancel = new AbortController();
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length && !cancel.signal.aborted) {
-      const batch = batches[next++]!;
-      const result = await embedMany({
-        model: embeddingModel(),
-        values: batch.values,
-        dimensions: EMBEDDING_DIMENSIONS,
-        abortSignal: cancel.signal,
-      });
-      result.embeddings.forEach((embedding, i) => (embeddings[batch.start + i] = embedding));
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: Math.min(parallel, batches.length) }, worker));
+    const results = await pMap(
+      requestBatches(values),
+      (batch) => embedMany({ model: embeddingModel(), values: batch, dimensions: EMBEDDING_DIMENSIONS, abortSignal: cancel.signal }),
+      { concurrency: parallel },
+    );
+    return results.flatMap((result) => result.embeddings);
   } catch (error) {
     cancel.abort();
     throw error;
   }
-  return embeddings;
 }
