@@ -27,9 +27,10 @@ export async function appendAuditEvent(written: NewAuditEvent, { pruneBefore }: 
  * reads (its hash computed by the database from canonicalAroundChain), and migration 0012's trigger moves the head
  * onto it only if that is still the head. The head's row is locked before the event is inserted, as appendLocked
  * locks it: taken in the other order (the event's index entry, then the row), a writer here and one there would each
- * wait for the other (a deadlock). Waiting for the lock, the statement reads the head as the lock's holder left it. Null, and nothing written, when the transaction must do it: the user's
- * first event (no chain row yet), events due for pruning, or another writer appended first (the unique
- * (user_id, sequence) index or the trigger refuses this one).
+ * wait for the other (a deadlock). Waiting for the lock, the statement reads the head as the lock's holder left it.
+ * Null, and nothing written, when the transaction must do it: the user's first event (no chain row yet), events due
+ * for pruning, or another writer appended first (the unique (user_id, sequence) index or the trigger refuses this
+ * one).
  */
 async function appendAtHead(event: NewAuditEvent, pruneBefore: Date | undefined): Promise<{ sequence: number; hash: string } | null> {
   const { before, after } = canonicalAroundChain(event);
