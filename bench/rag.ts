@@ -1,4 +1,6 @@
 import { OpenFgaClient } from "@openfga/sdk";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
 import { runMigrations } from "../db/migrate";
 import { ensureModel, ensureStore } from "../lib/fga/setup";
@@ -6,6 +8,7 @@ import { startFgaServer } from "../sandbox/fga/server";
 import { startSandboxPostgres } from "../sandbox/postgres/server";
 import { createDatabase, dropDatabase } from "../scripts/fresh-database";
 import { cosineDistance, SyntheticEmbeddings, vectorText, type Embedding } from "../tests/synthetic-embeddings";
+import { binaryCopy, field } from "./binary-copy";
 import { median, percentile } from "./util";
 
 /**
@@ -85,33 +88,60 @@ for (let d = 0; d < DOCUMENTS; d++) {
 }
 console.log(`  generated in ${seconds(started)}`);
 
-// --- Load as a bulk load does: rows first, in large statements, then the HNSW index built once over all of them.
+// --- Load as PostgreSQL's "Populating a Database" advises: the chunks' indexes (but the primary key) and foreign key
+// dropped, the rows copied in, then each built once over all of them. Their definitions are read back from the
+// catalog, so what is rebuilt is what the migrations made.
 started = performance.now();
+const loadStarted = started;
 for (let i = 0; i < tuples.length; i += 100) await fga.writeTuples(tuples.slice(i, i + 100));
 const tuplesLoaded = seconds(started);
 started = performance.now();
-await sql`drop index document_chunks_embedding_idx`;
+const deferred = await sql<{ drop: string; create: string }[]>`
+  select format('alter table document_chunks drop constraint %I', conname) as drop,
+         format('alter table document_chunks add constraint %I %s', conname, pg_get_constraintdef(oid)) as create
+    from pg_constraint where conrelid = 'document_chunks'::regclass and contype = 'f'
+  union all
+  select format('drop index %s', indexrelid::regclass), pg_get_indexdef(indexrelid)
+    from pg_index where indrelid = 'document_chunks'::regclass and not indisprimary`;
+for (const { drop } of deferred) await sql.unsafe(drop);
 for (let i = 0; i < documents.length; i += 1000) {
   await sql`insert into documents ${sql(documents.slice(i, i + 1000).map(({ id }) => ({ id, owner_id: "bench", name: `doc-${id.slice(0, 8)}`, mime_type: "text/plain", size_bytes: 1, content: Buffer.from("x") })))}`;
 }
-for (let i = 0; i < chunks.length; i += 250) {
-  const rows = chunks.slice(i, i + 250).map((c, j) => {
+// COPY in binary, as a bulk load would: no decimals to print and parse (see binary-copy.ts). PGlite takes it through
+// its own API (pglite-socket does not relay COPY FROM STDIN), and into a staging table: a table that COPY fills grows
+// by several pages at a time, which PGlite's file system makes cost in proportion to the table's size (5,000 rows took
+// 1 s into an empty document_chunks, 5 s into one of 10,000), while INSERT … SELECT grows it a page at a time.
+const columns = "id, document_id, ordinal, content, start_offset, end_offset, embedding";
+if (sandboxPg)
+  await sandboxPg.db.exec(
+    "create temp table chunk_load (like document_chunks); alter table chunk_load alter column embedding set storage external",
+  );
+const copyChunks = async (data: ReturnType<typeof binaryCopy>) => {
+  if (!sandboxPg) return pipeline(Readable.from([data]), await sql.unsafe(`copy document_chunks (${columns}) from stdin with (format binary)`).writable());
+  await sandboxPg.db.query(`copy chunk_load (${columns}) from '/dev/blob' with (format binary)`, [], { blob: new Blob([data]) });
+  await sandboxPg.db.exec("insert into document_chunks select * from chunk_load; truncate chunk_load");
+};
+const COPY_ROWS = 5_000;
+for (let i = 0; i < chunks.length; i += COPY_ROWS) {
+  const rows = chunks.slice(i, i + COPY_ROWS).map((c, j) => {
     const ordinal = (i + j) % CHUNKS_PER_DOCUMENT;
     // Offsets as ingestion stores them: each chunk's span of its document's text.
-    return { id: c.id, document_id: c.documentId, ordinal, content: "chunk", start_offset: ordinal * 5, end_offset: ordinal * 5 + 5, embedding: vectorText(c.vector) };
+    return [field.uuid(c.id), field.uuid(c.documentId), field.int4(ordinal), field.text("chunk"), field.int4(ordinal * 5), field.int4(ordinal * 5 + 5), field.vector(c.vector)];
   });
-  await sql`insert into document_chunks ${sql(rows)}`;
+  await copyChunks(binaryCopy(rows));
 }
 const rowsLoaded = seconds(started);
 started = performance.now();
 await sql.begin(async (tx) => {
-  // The whole graph fits in memory, which makes the build several times faster than spilling to disk.
+  // The whole HNSW graph fits in memory, which makes its build several times faster than spilling to disk.
   await tx`set local maintenance_work_mem = '1GB'`;
-  await tx`create index document_chunks_embedding_idx on document_chunks using hnsw (embedding vector_cosine_ops)`;
+  for (const { create } of deferred) await tx.unsafe(create);
 });
 await sql`analyze`;
 const indexBuilt = seconds(started);
-console.log(`Loaded ${tuples.length.toLocaleString("en-US")} tuples (${tuplesLoaded}), ${DOCUMENTS.toLocaleString("en-US")} documents and ${chunks.length.toLocaleString("en-US")} chunks (${rowsLoaded}), HNSW index built in ${indexBuilt}.`);
+console.log(
+  `Loaded ${tuples.length.toLocaleString("en-US")} tuples (${tuplesLoaded}), ${DOCUMENTS.toLocaleString("en-US")} documents and ${chunks.length.toLocaleString("en-US")} chunks (${rowsLoaded}); the HNSW and document indexes and the foreign key built, and the tables analyzed, in ${indexBuilt}: ${seconds(loadStarted)} in all.`,
+);
 
 // --- Queries: questions about a random document, from a random user; every fourth from a company-wide user.
 interface Sample {
@@ -195,7 +225,8 @@ console.log(`\nThe unfiltered top-k with a wider index search (no authorization)
 console.log(`                                       queries  recall       p50       p95   p95 / unfiltered`);
 for (const [ef, samples] of widerUnfiltered) console.log(row(`unfiltered, hnsw.ef_search = ${ef}`, samples));
 const walks = ours.filter((s) => s.strategy === "index");
-const equalRecall = [...widerUnfiltered].find(([, samples]) => mean(samples.map((s) => s.recall)) >= 0.99);
+// 0.99 as printed: a mean of 100 recalls that is 0.99 may come out a rounding error below it.
+const equalRecall = [...widerUnfiltered].find(([, samples]) => mean(samples.map((s) => s.recall)) >= 0.99 - 1e-9);
 if (!equalRecall) console.log(`  no ef_search up to ${WIDER_SEARCHES.at(-1)} gives the unfiltered top-k recall 0.99 on this index build`);
 else if (walks.length > 0) console.log(`  index walk p95 / unfiltered p95 at recall ≥ 0.99 (ef_search ${equalRecall[0]}): ${(p95(walks) / p95(equalRecall[1])).toFixed(2)}×`);
 

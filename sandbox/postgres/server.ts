@@ -9,6 +9,8 @@ import { emitWholeMessages } from "./whole-messages";
 export interface SandboxPostgres {
   /** A postgres:// URL that any Postgres client (postgres.js, psql, drizzle-kit) can use. */
   url: string;
+  /** The database itself, for what pglite-socket does not relay: COPY FROM STDIN (bench/rag.ts copies through `/dev/blob`). */
+  db: PGlite;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startSandboxPostgres(options: { port: number; dataDir?: st
   });
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    db,
     async close() {
       await Promise.all([...handlers].map((handler) => handler.detach(true)));
       await new Promise<void>((resolve) => server.close(() => resolve()));
