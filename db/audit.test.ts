@@ -103,7 +103,7 @@ describe("the audit chain (PGlite)", () => {
     expect(await verifyUserChain(sql, user)).toBeNull();
   });
 
-  it("stores events with quotes, line breaks, emoji, decimals and long text under the hash eventHash gives them", async () => {
+  it("stores events with quotes, line breaks, emoji, decimals, long text, URLs and Dates under the hash eventHash gives them", async () => {
     const user = newUser();
     const untidy = [
       { summary: 'Searched "vacation (PTO)" — 3 results, café ✓ 👍\nsecond line\u2028', evidence: { query: "a\\b\"c", ratio: 0.125, big: 1e21, list: [null, true, "é"] } },
@@ -111,11 +111,14 @@ describe("the audit chain (PGlite)", () => {
       { summary: "", evidence: { nested: { z: [{ b: 2, a: 1 }] } }, inputDigest: null, outcome: "denied" as const },
       // What JSON.parse makes of a model's "\ud800" and of "\u0000": Postgres stores neither as it is.
       { summary: "lone \ud800 surrogate, NUL \u0000 here", evidence: { "query\u0000": "\udc00x\u0000" } },
+      // Values JSON writes by their toJSON, and members it leaves out.
+      { evidence: { url: new URL("https://example.com/a b?q=ü"), at: new Date(Date.UTC(2026, 11, 3)), gone: undefined, list: [undefined, NaN] } },
     ];
     for (const overrides of untidy) await appendAuditEvent(event(user, overrides));
     const events = await listAuditEvents(user);
-    expect(events).toHaveLength(4);
+    expect(events).toHaveLength(5);
     expect(events[3]).toMatchObject({ summary: "lone \ufffd surrogate, NUL  here", evidence: { query: "\ufffdx" } });
+    expect(events[4]!.evidence).toEqual({ url: "https://example.com/a%20b?q=%C3%BC", at: "2026-12-03T00:00:00.000Z", list: [null, null] });
     for (const stored of events) expect(stored.hash).toBe(eventHash(stored));
     expect(await verifyUserChain(sql, user)).toBeNull();
   });

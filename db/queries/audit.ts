@@ -18,7 +18,9 @@ type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
  * `pruneBefore` are pruned in that transaction, under the same lock, so retention needs no scheduled job.
  */
 export async function appendAuditEvent(written: NewAuditEvent, { pruneBefore }: { pruneBefore?: Date } = {}): Promise<{ sequence: number; hash: string }> {
-  const event = storable(written);
+  // The evidence as jsonb will hold it (a URL or a Date by its toJSON, an undefined member left out), so that what is
+  // hashed is what is stored, and verifies.
+  const event = storable({ ...written, evidence: JSON.parse(JSON.stringify(written.evidence) ?? "null") as unknown });
   return (await appendAtHead(event, pruneBefore)) ?? appendLocked(event, pruneBefore);
 }
 
@@ -35,11 +37,12 @@ export async function appendAuditEvent(written: NewAuditEvent, { pruneBefore }: 
 async function appendAtHead(event: NewAuditEvent, pruneBefore: Date | undefined): Promise<{ sequence: number; hash: string } | null> {
   const { before, after } = canonicalAroundChain(event);
   try {
+    // The evidence goes as text, which postgres.js sends as it is; as jsonb it would pass through its jsonb serializer.
     const [appended] = await getDb().$client<{ sequence: number; hash: string }[]>`
       insert into audit_events (id, user_id, sequence, occurred_at, agent_id, model_id, chat_id, turn_id, tool_call_id, action,
         evidence, input_digest, summary, outcome, duration_ms, prev_hash, hash)
       select ${event.id}::uuid, c.user_id, c.head_sequence + 1, ${event.occurredAt.toISOString()}::timestamptz, ${event.agentId}, ${event.modelId},
-        ${event.chatId}::uuid, ${event.turnId}, ${event.toolCallId}, ${event.action}, ${JSON.stringify(event.evidence)}::jsonb,
+        ${event.chatId}::uuid, ${event.turnId}, ${event.toolCallId}, ${event.action}, ${JSON.stringify(event.evidence)}::text::jsonb,
         ${event.inputDigest}, ${event.summary}, ${event.outcome}, ${event.durationMs}::integer, c.head_hash,
         encode(sha256(convert_to(${before} || coalesce('"' || c.head_hash || '"', 'null') || ',"sequence":' || (c.head_sequence + 1) || ${after}, 'UTF8')), 'hex')
       from audit_chains c

@@ -43,11 +43,12 @@ export async function createChat({
   origin?: ChatOrigin;
 }) {
   if (!firstMessage) return void (await getDb().insert(chats).values({ id, userId, title, origin }));
-  // Through postgres.js itself, which prepares it (one round trip; drizzle's execute takes two).
+  // Through postgres.js itself, which prepares it (one round trip; drizzle's execute takes two). JSON goes as text:
+  // as jsonb, postgres.js would encode it by its own jsonb serializer, which drizzle happens to replace.
   await getDb().$client`
     with chat as (insert into chats (id, user_id, title, origin) values (${id}, ${userId}, ${title}, ${origin}) returning id)
     insert into messages (id, chat_id, role, parts, created_at)
-    select ${firstMessage.id}, chat.id, 'user', ${JSON.stringify(storable(firstMessage.parts))}::jsonb, ${new Date().toISOString()}::timestamptz from chat`;
+    select ${firstMessage.id}, chat.id, 'user', ${JSON.stringify(storable(firstMessage.parts))}::text::jsonb, ${new Date().toISOString()}::timestamptz from chat`;
 }
 
 export type ChatOrigin = (typeof CHAT_ORIGINS)[number];
@@ -115,11 +116,11 @@ export async function saveMessage({
 }) {
   if (message.role === "system") throw new Error("System messages are never stored");
   const now = new Date().toISOString();
-  // One statement, prepared by postgres.js: the end of every reply waits for it.
+  // One statement, prepared by postgres.js: the end of every reply waits for it. JSON as text, as in createChat.
   await getDb().$client`
     with saved as (
       insert into messages (id, chat_id, role, parts, created_at)
-      values (${message.id}, ${chatId}, ${message.role}, ${JSON.stringify(storable(message.parts))}::jsonb, ${now}::timestamptz)
+      values (${message.id}, ${chatId}, ${message.role}, ${JSON.stringify(storable(message.parts))}::text::jsonb, ${now}::timestamptz)
       on conflict (chat_id, id) do update set parts = excluded.parts
     )
     update chats set updated_at = ${now}::timestamptz where id = ${chatId}`;
