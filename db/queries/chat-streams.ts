@@ -44,13 +44,12 @@ export async function startChatStream({ chatId }: { chatId: string }): Promise<s
   return id;
 }
 
+/** Chunks as rows, numbered on from `from`. */
+const chunkRows = (streamId: string, from: number, chunks: unknown[]) => storable(chunks).map((chunk, index) => ({ streamId, sequence: from + index, chunk }));
+
 export async function appendStreamChunks({ streamId, from, chunks }: { streamId: string; from: number; chunks: unknown[] }) {
   if (chunks.length === 0) return;
-  await prepared(
-    getDb()
-      .insert(chatStreamChunks)
-      .values(storable(chunks).map((chunk, index) => ({ streamId, sequence: from + index, chunk }))),
-  );
+  await prepared(getDb().insert(chatStreamChunks).values(chunkRows(streamId, from, chunks)));
 }
 
 /** Writes the stream's last chunks, if any, and marks it finished, in one statement: the end of every reply waits for it. */
@@ -61,7 +60,7 @@ export async function finishChatStream({ streamId, from, chunks }: { streamId: s
   const last = db.$with("last").as(
     db
       .insert(chatStreamChunks)
-      .values(storable(chunks).map((chunk, index) => ({ streamId, sequence: from + index, chunk })))
+      .values(chunkRows(streamId, from, chunks))
       .returning({ sequence: chatStreamChunks.sequence }),
   );
   await prepared(db.with(last).update(chatStreams).set({ finishedAt: new Date() }).where(eq(chatStreams.id, streamId)));

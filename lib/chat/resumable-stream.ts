@@ -65,11 +65,12 @@ async function record({
   /** Called FINISH_WAIT_MS after the reply ended if the stream is not recorded as finished by then. */
   ended: () => void;
 }) {
+  // Before the first chunk is passed on: the browser's Stop needs the stream's row.
+  const id = await streamId;
   let running = true;
   // One look at a time: with the database gone, looks would otherwise pile up behind its connection timeout.
-  const watchForStop = async () => {
-    const id = await streamId;
-    while (id !== null && running && !stop.signal.aborted) {
+  const watchForStop = async (id: string) => {
+    while (running && !stop.signal.aborted) {
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
       try {
         if (running && (await isStopRequested({ streamId: id }))) stop.abort();
@@ -78,17 +79,16 @@ async function record({
       }
     }
   };
-  void watchForStop();
+  if (id !== null) void watchForStop(id);
   // A write every WRITE_INTERVAL_MS at most, one at a time, each taking every chunk that arrived meanwhile; what is left
   // at the end goes with the finish.
   let pending: Chunk[] = [];
   let nextWrite: ReturnType<typeof setTimeout> | undefined;
   let written = 0;
-  let writing: Promise<unknown> = streamId;
-  let writable = true;
+  let writing = Promise.resolve();
+  let writable = id !== null;
   const flush = () => {
     writing = writing.then(async () => {
-      const id = await streamId;
       if (id === null || !writable || pending.length === 0) return;
       const batch = pending;
       pending = [];
@@ -104,10 +104,10 @@ async function record({
   };
   let endWait: ReturnType<typeof setTimeout> | undefined;
   try {
-    await streamId;
     const reader = chunks.getReader();
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
       forward(read.value);
+      if (!writable) continue;
       pending.push(read.value);
       nextWrite ??= setTimeout(() => {
         nextWrite = undefined;
@@ -118,7 +118,6 @@ async function record({
     clearTimeout(nextWrite);
     endWait = setTimeout(ended, FINISH_WAIT_MS);
     await writing;
-    const id = await streamId;
     // Finished even when chunks went missing: readers stop waiting, and a reload shows the stored reply.
     if (id !== null)
       await finishChatStream({ streamId: id, from: written, chunks: writable ? pending : [] }).catch((error: unknown) => {
