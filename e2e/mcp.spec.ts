@@ -1,10 +1,10 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { UnauthorizedError, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
+import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { expect, test, type Page } from "@playwright/test";
 import { baseURL } from "../playwright.config";
+import { MemoryOAuthClient } from "../tests/memory-oauth-client";
 import { PASSWORD } from "./helpers";
 
 /**
@@ -14,28 +14,10 @@ import { PASSWORD } from "./helpers";
  */
 const REDIRECT = "http://127.0.0.1:33419/oauth/callback";
 
-class BrowserOAuthProvider implements OAuthClientProvider {
-  readonly redirectUrl = REDIRECT;
-  authorizationUrl: URL | undefined;
-  private information: OAuthClientInformationMixed | undefined;
-  private saved: OAuthTokens | undefined;
-  private verifier = "";
-  get clientMetadata(): OAuthClientMetadata {
-    return { client_name: "Zoë's notebook (MCP)", redirect_uris: [REDIRECT], grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], token_endpoint_auth_method: "none" };
-  }
-  clientInformation = () => this.information;
-  saveClientInformation = (information: OAuthClientInformationMixed) => void (this.information = information);
-  tokens = () => this.saved;
-  saveTokens = (tokens: OAuthTokens) => void (this.saved = tokens);
-  redirectToAuthorization = (url: URL) => void (this.authorizationUrl = url);
-  saveCodeVerifier = (verifier: string) => void (this.verifier = verifier);
-  codeVerifier = () => this.verifier;
-}
-
 /** The MCP SDK's OAuth flow, with the user's part (sign-in, consent) done in the browser page. */
 async function connectMcpClient(page: Page, email: string): Promise<Client> {
   const mcpUrl = new URL("/mcp", baseURL);
-  const provider = new BrowserOAuthProvider();
+  const provider = new MemoryOAuthClient("Zoë's notebook (MCP)", REDIRECT);
   const first = new Client({ name: "e2e-client", version: "1.0.0" });
   await expect(first.connect(new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider }))).rejects.toBeInstanceOf(UnauthorizedError);
 

@@ -1,14 +1,14 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { UnauthorizedError, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
+import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { decodeJwt } from "jose";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { session } from "@/app/(chat)/api/chat/harness-session";
 import { approveBackchannelRequest } from "@/sandbox/identity/test-authenticator";
 import { completeAuthorization } from "@/sandbox/identity/test-oauth";
 import { setUpSandboxHarness } from "@/tests/harness-setup";
+import { MemoryOAuthClient } from "@/tests/memory-oauth-client";
 import { gmailDraftCount, requestsOnDevice, shopOrders } from "@/tests/sandbox-readers";
 
 // The approval page's answer is given by a signed-in browser: only that cookie session is replaced.
@@ -53,50 +53,14 @@ const appFetch = async (input: string | URL | Request, init?: RequestInit): Prom
   return new Response("not found", { status: 404 });
 };
 
-/** An MCP client's OAuth state, kept in memory as an IDE would keep it on disk. */
-class MemoryOAuthProvider implements OAuthClientProvider {
-  readonly redirectUrl = "http://127.0.0.1:33418/oauth/callback";
-  authorizationUrl: URL | undefined;
-  private information: OAuthClientInformationMixed | undefined;
-  private saved: OAuthTokens | undefined;
-  private verifier = "";
-  /** `clientMetadataUrl`: where the client publishes its Client ID Metadata Document, to be used instead of registering. */
-  constructor(
-    private readonly name: string,
-    readonly clientMetadataUrl?: string,
-  ) {}
-  get clientMetadata(): OAuthClientMetadata {
-    return { client_name: this.name, redirect_uris: [this.redirectUrl], grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], token_endpoint_auth_method: "none" };
-  }
-  clientInformation() {
-    return this.information;
-  }
-  saveClientInformation(information: OAuthClientInformationMixed) {
-    this.information = information;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-}
+const REDIRECT_URL = "http://127.0.0.1:33418/oauth/callback";
 
 /**
  * Connects as the SDK does: 401, metadata, registration (or, with `clientMetadataUrl`, its metadata document's URL as
  * client_id), the user signs in and allows, the code is exchanged.
  */
 async function connectAs(email: string, { urlElicitation = false, name = "Zoë's editor (MCP)", clientMetadataUrl = undefined as string | undefined } = {}) {
-  const provider = new MemoryOAuthProvider(name, clientMetadataUrl);
+  const provider = new MemoryOAuthClient(name, REDIRECT_URL, clientMetadataUrl);
   const capabilities = urlElicitation ? { elicitation: { url: {} } } : {};
   const first = new Client({ name: "test-client", version: "1.0.0" }, { capabilities });
   await expect(first.connect(new StreamableHTTPClientTransport(MCP_URL, { authProvider: provider, fetch: appFetch }))).rejects.toBeInstanceOf(UnauthorizedError);
@@ -187,7 +151,7 @@ describe("tools over MCP", () => {
 
   it("signs in with a Client ID Metadata Document instead of registering, and tells the user who they are", async () => {
     const name = "Zoë's terminal (CIMD)";
-    const provider = new MemoryOAuthProvider(name);
+    const provider = new MemoryOAuthClient(name, REDIRECT_URL);
     const clientMetadataUrl = harness.sandbox.clientMetadataHost.serve("/mcp/zoe-terminal.json", (url) => ({
       body: { ...provider.clientMetadata, client_id: url },
     }));

@@ -11,13 +11,8 @@ import express, { Router, type ErrorRequestHandler, type RequestHandler, type Re
 import { z } from "zod";
 import type { ConnectedAccount, ConnectedAccountStore } from "./connected-accounts";
 import { connections, findConnection, IMPLIED_SCOPES, unsupportedScopes } from "./connections";
-import {
-  InvalidToken,
-  MY_ACCOUNT_SCOPES,
-  type MyAccountCaller,
-  type MyAccountScope,
-  type MyAccountTokenVerifier,
-} from "./my-account";
+import { InvalidToken } from "./api-access-token";
+import { MY_ACCOUNT_SCOPES, type MyAccountCaller, type MyAccountScope, type MyAccountTokenVerifier } from "./my-account";
 import type { PendingConnects } from "./pending-connects";
 
 export const CONNECTED_ACCOUNTS_PATH = "/me/v1/connected-accounts";

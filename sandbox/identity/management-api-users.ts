@@ -6,7 +6,7 @@
 import { STATUS_CODES } from "node:http";
 import { Router, type ErrorRequestHandler, type RequestHandler, type Response } from "express";
 import { MANAGEMENT_API_SCOPES, type ManagementApiCaller, type ManagementApiTokenVerifier } from "./management-api";
-import { InvalidToken } from "./my-account";
+import { InvalidToken } from "./api-access-token";
 import { sandboxUsers, type SandboxUser } from "./users";
 
 export const MANAGEMENT_API_PATH = "/api/v2";

@@ -3,9 +3,9 @@
  * are checked. The app asks for these tokens as itself, with the client_credentials grant and
  * `audience=<issuer>api/v2/`, exactly as it does against an Auth0 tenant.
  */
-import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet } from "jose";
+import type { JSONWebKeySet } from "jose";
 import type { ResourceServerInfo } from "oidc-provider";
-import { InvalidToken } from "./my-account";
+import { apiAccessTokenVerifier, InvalidToken } from "./api-access-token";
 
 /** The slice of the Management API the sandbox serves: looking users up to share documents by email. */
 export const MANAGEMENT_API_SCOPES = { readUsers: "read:users" } as const;
@@ -44,24 +44,14 @@ export function createManagementApiTokenVerifier(options: {
   /** The identity server's public keys; the tokens are signed in-process, so no HTTP is needed. */
   jwks: JSONWebKeySet;
 }): ManagementApiTokenVerifier {
-  const keys = createLocalJWKSet(options.jwks);
-  const audience = managementApiAudience(options.issuer);
-  return async (bearerToken) => {
-    try {
-      const { payload } = await jwtVerify(bearerToken, keys, {
-        issuer: options.issuer,
-        audience,
-        typ: "at+jwt",
-        requiredClaims: ["exp", "client_id"],
-      });
+  return apiAccessTokenVerifier({
+    issuer: options.issuer,
+    audience: managementApiAudience(options.issuer),
+    jwks: options.jwks,
+    requiredClaims: ["exp", "client_id"],
+    accept: (payload, scopes) => {
       if (typeof payload.client_id !== "string") throw new InvalidToken("the token names no client");
-      const scope = typeof payload.scope === "string" ? payload.scope : "";
-      return { clientId: payload.client_id, scopes: new Set(scope.split(" ").filter(Boolean)) };
-    } catch (error) {
-      if (error instanceof InvalidToken) throw error;
-      if (error instanceof errors.JWTExpired) throw new InvalidToken("the access token has expired");
-      if (error instanceof errors.JOSEError) throw new InvalidToken(`the access token is not valid for ${audience}`);
-      throw error;
-    }
-  };
+      return { clientId: payload.client_id, scopes };
+    },
+  });
 }

@@ -3,7 +3,8 @@
  * checked. nextjs-auth0 asks for these tokens with a refresh token grant and `audience=<issuer>me/`,
  * exactly as it does against Auth0.
  */
-import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet } from "jose";
+import type { JSONWebKeySet } from "jose";
+import { apiAccessTokenVerifier, InvalidToken } from "./api-access-token";
 
 export const MY_ACCOUNT_SCOPES = {
   create: "create:me:connected_accounts",
@@ -34,12 +35,6 @@ export interface MyAccountCaller {
   scopes: Set<string>;
 }
 
-/** Mirrors RFC 6750's `invalid_token`: the API answers 401 with the message. */
-export class InvalidToken extends Error {
-  override readonly name = "InvalidToken";
-  readonly error = "invalid_token";
-}
-
 export type MyAccountTokenVerifier = (bearerToken: string) => Promise<MyAccountCaller>;
 
 export function createMyAccountTokenVerifier(options: {
@@ -48,26 +43,16 @@ export function createMyAccountTokenVerifier(options: {
   /** The identity server's public keys; the tokens are signed in-process, so no HTTP is needed. */
   jwks: JSONWebKeySet;
 }): MyAccountTokenVerifier {
-  const keys = createLocalJWKSet(options.jwks);
-  const audience = myAccountAudience(options.issuer);
-  return async (bearerToken) => {
-    try {
-      const { payload } = await jwtVerify(bearerToken, keys, {
-        issuer: options.issuer,
-        audience,
-        typ: "at+jwt",
-        requiredClaims: ["sub", "exp", "client_id"],
-      });
+  return apiAccessTokenVerifier({
+    issuer: options.issuer,
+    audience: myAccountAudience(options.issuer),
+    jwks: options.jwks,
+    requiredClaims: ["sub", "exp", "client_id"],
+    accept: (payload, scopes) => {
       if (payload.client_id !== options.clientId || typeof payload.sub !== "string") {
         throw new InvalidToken("the token was not issued to this application");
       }
-      const scope = typeof payload.scope === "string" ? payload.scope : "";
-      return { sub: payload.sub, scopes: new Set(scope.split(" ").filter(Boolean)) };
-    } catch (error) {
-      if (error instanceof InvalidToken) throw error;
-      if (error instanceof errors.JWTExpired) throw new InvalidToken("the access token has expired");
-      if (error instanceof errors.JOSEError) throw new InvalidToken(`the access token is not valid for ${audience}`);
-      throw error;
-    }
-  };
+      return { sub: payload.sub, scopes };
+    },
+  });
 }

@@ -1,69 +1,15 @@
 /**
  * Wall-clock arithmetic in IANA time zones with nothing but `Intl`: the seed data is written in local
- * times ("09:30 today"), while the APIs speak in instants with explicit offsets.
+ * times ("09:30 today"), while the APIs speak in instants with explicit offsets. The wall clock itself is the app's
+ * (lib/time.ts).
  */
+import { offsetMinutes, wallClock } from "../../lib/time";
 
 /** A calendar day with no time zone attached, e.g. what "today" is for someone in Berlin. */
 export interface CivilDate {
   year: number;
   month: number;
   day: number;
-}
-
-interface WallClock extends CivilDate {
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    formatterFor(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function wallClock(instant: Date, timeZone: string): WallClock {
-  const parts = formatterFor(timeZone).formatToParts(instant);
-  const field = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((part) => part.type === type)?.value);
-  return {
-    year: field("year"),
-    month: field("month"),
-    day: field("day"),
-    hour: field("hour"),
-    minute: field("minute"),
-    second: field("second"),
-  };
-}
-
-/** Minutes east of UTC in force at `instant` in `timeZone`. */
-function utcOffsetMinutes(instant: Date, timeZone: string): number {
-  const wall = wallClock(instant, timeZone);
-  const wallAsUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-  const wholeSeconds = Math.floor(instant.getTime() / 1000) * 1000;
-  return Math.round((wallAsUtc - wholeSeconds) / 60_000);
 }
 
 export function civilDateOf(instant: Date, timeZone: string): CivilDate {
@@ -79,10 +25,10 @@ export function addDays(date: CivilDate, days: number): CivilDate {
 /** The instant at which clocks in `timeZone` show `hour:minute` on `date`. */
 export function zonedInstant(date: CivilDate, hour: number, minute: number, timeZone: string): Date {
   const wallAsUtc = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
-  const firstGuess = wallAsUtc - utcOffsetMinutes(new Date(wallAsUtc), timeZone) * 60_000;
+  const firstGuess = wallAsUtc - offsetMinutes(new Date(wallAsUtc), timeZone) * 60_000;
   // The offset at the guess can differ from the one at the answer on a DST changeover day; a second
   // pass with the offset in force at the first guess lands on the right side of the change.
-  return new Date(wallAsUtc - utcOffsetMinutes(new Date(firstGuess), timeZone) * 60_000);
+  return new Date(wallAsUtc - offsetMinutes(new Date(firstGuess), timeZone) * 60_000);
 }
 
 const pad = (value: number, width = 2) => String(value).padStart(width, "0");
@@ -96,7 +42,7 @@ function formatOffset(minutes: number, separator: string): string {
 /** RFC 3339 in the zone's local time with its offset, e.g. 2025-03-10T09:30:00-04:00 ("Z" at UTC), as Google writes it. */
 export function formatRfc3339(instant: Date, timeZone: string): string {
   const wall = wallClock(instant, timeZone);
-  const offset = utcOffsetMinutes(instant, timeZone);
+  const offset = offsetMinutes(instant, timeZone);
   const local = `${wall.year}-${pad(wall.month)}-${pad(wall.day)}T${pad(wall.hour)}:${pad(wall.minute)}:${pad(wall.second)}`;
   return `${local}${offset === 0 ? "Z" : formatOffset(offset, ":")}`;
 }
@@ -109,7 +55,7 @@ export function formatRfc2822(instant: Date, timeZone: string): string {
   const wall = wallClock(instant, timeZone);
   const weekday = WEEKDAYS[new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDay()];
   const time = `${pad(wall.hour)}:${pad(wall.minute)}:${pad(wall.second)}`;
-  const offset = formatOffset(utcOffsetMinutes(instant, timeZone), "");
+  const offset = formatOffset(offsetMinutes(instant, timeZone), "");
   return `${weekday}, ${pad(wall.day)} ${MONTHS[wall.month - 1]} ${wall.year} ${time} ${offset}`;
 }
 

@@ -1,6 +1,7 @@
 import { Router, type Request } from "express";
 import { grantOf } from "../../access";
-import { isValidTimeZone, formatRfc3339, parseRfc3339 } from "../../time";
+import { isTimeZone } from "../../../../lib/time";
+import { formatRfc3339, parseRfc3339 } from "../../time";
 import { requireGoogleScopes } from "../auth";
 import type { GoogleContext } from "../context";
 import { badRequest, notFound } from "../errors";
@@ -28,7 +29,7 @@ function timeParam(req: Request, name: string): Date | undefined {
 
 function timeZoneParam(value: unknown, fallback: string): string {
   if (value === undefined) return fallback;
-  if (typeof value !== "string" || !isValidTimeZone(value)) throw badRequest(`Invalid time zone: ${String(value)}`, "invalid", "timeZone");
+  if (typeof value !== "string" || !isTimeZone(value)) throw badRequest(`Invalid time zone: ${String(value)}`, "invalid", "timeZone");
   return value;
 }
 
