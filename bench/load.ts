@@ -6,7 +6,7 @@ import postgres from "postgres";
 import { createDatabase, dropDatabase } from "../scripts/fresh-database";
 import { httpApp, signInWithSandbox } from "../sandbox/identity/test-login";
 import { extraSandboxUsers } from "../sandbox/identity/users";
-import { percentile, sandboxEnv, startScript, stopScript, waitForOk } from "./util";
+import { freeSandboxBase, percentile, portOffset, sandboxEnv, startScript, stopScript, waitForOk } from "./util";
 
 /**
  * `npm run bench:load`: N signed-in users chatting at once against `next start` on a real PostgreSQL, at 1, 10 and
@@ -20,7 +20,8 @@ import { percentile, sandboxEnv, startScript, stopScript, waitForOk } from "./ut
 const SERVER_URL = process.env.BENCH_POSTGRES_URL?.trim() || process.env.TEST_DIRECT_DATABASE_URL?.trim();
 const STAGES = (process.env.BENCH_LOAD_USERS ?? "1,10,50").split(",").map(Number);
 const STAGE_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 20);
-const port = 3300;
+// Moved by E2E_PORT_OFFSET, as the other benchmarks' servers, and on to the next free set when one is taken.
+const port = await freeSandboxBase(3400 + portOffset());
 const appBaseUrl = `http://localhost:${port}`;
 
 /** Questions people ask, each answered through a tool call, with a phrase the finished answer must contain. */
