@@ -21,6 +21,22 @@ export function canonicalJson(value: unknown): string {
   return `{${members.join(",")}}`;
 }
 
+/**
+ * `value` as jsonb will hold it: a URL or a Date as its toJSON gives it, undefined members left out. So what is hashed
+ * is what is stored, and verifies. Refused, as canonicalJson refuses them, rather than stored as null: non-finite
+ * numbers, an invalid Date, and a value that is not JSON at all (undefined, a function).
+ */
+export function asStoredJson(value: unknown): unknown {
+  const text = JSON.stringify(value, function (this: Record<string, unknown>, key: string, member: unknown) {
+    const original = this[key];
+    if ((typeof member === "number" && !Number.isFinite(member)) || (original instanceof Date && Number.isNaN(original.getTime())))
+      throw new TypeError("canonical JSON has no non-finite numbers or invalid dates");
+    return member;
+  });
+  if (text === undefined) throw new TypeError("audit evidence must be a JSON value");
+  return JSON.parse(text) as unknown;
+}
+
 export const sha256Hex = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
 /** Every stored field of an event except its own hash: what the hash covers, including `prevHash`. */

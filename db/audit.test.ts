@@ -112,7 +112,7 @@ describe("the audit chain (PGlite)", () => {
       // What JSON.parse makes of a model's "\ud800" and of "\u0000": Postgres stores neither as it is.
       { summary: "lone \ud800 surrogate, NUL \u0000 here", evidence: { "query\u0000": "\udc00x\u0000" } },
       // Values JSON writes by their toJSON, and members it leaves out.
-      { evidence: { url: new URL("https://example.com/a b?q=ü"), at: new Date(Date.UTC(2026, 11, 3)), gone: undefined, list: [undefined, NaN] } },
+      { evidence: { url: new URL("https://example.com/a b?q=ü"), at: new Date(Date.UTC(2026, 11, 3)), gone: undefined, list: [undefined, () => 1] } },
     ];
     for (const overrides of untidy) await appendAuditEvent(event(user, overrides));
     const events = await listAuditEvents(user);
@@ -120,6 +120,16 @@ describe("the audit chain (PGlite)", () => {
     expect(events[3]).toMatchObject({ summary: "lone \ufffd surrogate, NUL  here", evidence: { query: "\ufffdx" } });
     expect(events[4]!.evidence).toEqual({ url: "https://example.com/a%20b?q=%C3%BC", at: "2026-12-03T00:00:00.000Z", list: [null, null] });
     for (const stored of events) expect(stored.hash).toBe(eventHash(stored));
+    expect(await verifyUserChain(sql, user)).toBeNull();
+  });
+
+  it("refuses evidence that jsonb would hold as something else: non-finite numbers, an invalid date, no JSON at all", async () => {
+    const user = newUser();
+    await appendAuditEvent(event(user));
+    for (const evidence of [{ ratio: NaN }, { list: [Infinity] }, { at: new Date("not a date") }, undefined, () => 1]) {
+      await expect(appendAuditEvent(event(user, { evidence }))).rejects.toThrow(TypeError);
+    }
+    expect(await listAuditEvents(user)).toHaveLength(1);
     expect(await verifyUserChain(sql, user)).toBeNull();
   });
 
@@ -150,6 +160,25 @@ describe("the audit chain (PGlite)", () => {
     await expect(insert(5, second!.hash)).rejects.toThrow(/does not follow its chain's head/);
     await expect(insert(2, second!.prevHash)).rejects.toThrow(/duplicate key/);
     expect((await listAuditEvents(user)).map((e) => e.sequence)).toEqual([1, 2]);
+    expect(await verifyUserChain(sql, user)).toBeNull();
+  });
+
+  it("guards the chain whatever the writer's search_path, as under pg_restore's empty one", async () => {
+    const user = newUser();
+    const [, second] = await writeChain(user, 2);
+    const withoutSearchPath = (statement: (tx: postgres.TransactionSql) => Promise<unknown>) =>
+      sql.begin(async (tx) => {
+        await tx`set local search_path = ''`;
+        await statement(tx);
+      });
+    await expect(
+      withoutSearchPath(
+        (tx) => tx`insert into public.audit_events (id, user_id, sequence, occurred_at, agent_id, action, evidence, summary, outcome, prev_hash, hash)
+          values (${randomUUID()}, ${user}, 5, now(), 'forger', 'document.share', '{}', 'forged', 'done', ${second!.hash}, ${"f".repeat(64)})`,
+      ),
+    ).rejects.toThrow(/does not follow its chain's head/);
+    await expect(withoutSearchPath((tx) => tx`delete from public.audit_events where user_id = ${user}`)).rejects.toThrow(/append-only/);
+    await expect(withoutSearchPath((tx) => tx`update public.audit_chains set head_sequence = 1 where user_id = ${user}`)).rejects.toThrow(/only moves forward/);
     expect(await verifyUserChain(sql, user)).toBeNull();
   });
 

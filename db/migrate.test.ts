@@ -34,6 +34,11 @@ describe("migrations", () => {
     }
   });
 
+  it("dates each migration after the one before: a database migrated up to one applies only those dated later", () => {
+    const dates = readMigrationFiles({ migrationsFolder: "db/migrations" }).map((m) => m.folderMillis);
+    expect(dates.every((date, i) => i === 0 || date > dates[i - 1]!)).toBe(true);
+  });
+
   it("carries on from a database that drizzle's own migrator brought up to date", async () => {
     const earlier = await startSandboxPostgres({ port: 0 });
     const sql = postgres(earlier.url, { max: 1, onnotice: () => {} });

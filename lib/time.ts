@@ -12,13 +12,19 @@ export function isTimeZone(value: string): boolean {
   }
 }
 
+/**
+ * Formatters by time zone as written. Bounded: the zone comes from requests, and every spelling of one ("europe/paris",
+ * "+01:00") is a key of its own.
+ */
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const MAX_FORMATTERS = 64;
 
 /** What clocks in `timeZone` show at `instant`, to the second. */
 export function wallClock(instant: Date, timeZone: string) {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    if (formatters.size >= MAX_FORMATTERS) formatters.delete(formatters.keys().next().value!);
     formatters.set(timeZone, formatter);
   }
   const parts = formatter.formatToParts(instant);

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq, exists, getTableColumns, gte, lt, max, sql, type SQL } from "drizzle-orm";
 import postgres from "postgres";
-import { canonicalAroundChain, eventHash, type ChainedEvent } from "../audit-chain";
+import { asStoredJson, canonicalAroundChain, eventHash, type ChainedEvent } from "../audit-chain";
 import { getDb, prepared, type Database } from "../client";
 import { auditChains, auditEvents, auditEvidence, type AuditEventRow, type AuditOutcome } from "../schema";
 import { storable } from "../storable";
@@ -18,9 +18,7 @@ type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
  * `pruneBefore` are pruned in that transaction, under the same lock, so retention needs no scheduled job.
  */
 export async function appendAuditEvent(written: NewAuditEvent, { pruneBefore }: { pruneBefore?: Date } = {}): Promise<{ sequence: number; hash: string }> {
-  // The evidence as jsonb will hold it (a URL or a Date by its toJSON, an undefined member left out), so that what is
-  // hashed is what is stored, and verifies.
-  const event = storable({ ...written, evidence: JSON.parse(JSON.stringify(written.evidence) ?? "null") as unknown });
+  const event = storable({ ...written, evidence: asStoredJson(written.evidence) });
   return (await appendAtHead(event, pruneBefore)) ?? appendLocked(event, pruneBefore);
 }
 
