@@ -48,12 +48,9 @@ export async function streamReply({
   // Its failure, if any, is the reply's to report (runAgent awaits it), so it is not an unhandled rejection meanwhile.
   const usable = resumed && !resumed.continueModel ? undefined : usableToolsFor(context.user.sub);
   usable?.catch(() => {});
-  // Not recorded if the database went away since the turn began: the reply is still given (and stored if it can be),
-  // it just cannot be resumed or stopped from elsewhere. The agent starts meanwhile.
-  const streamId = startChatStream({ chatId }).catch((error: unknown) => {
-    logError("chat", "stream not recorded", error);
-    return null;
-  });
+  // Written while the agent starts; recordStream waits for it before the first chunk, and copes with its failure.
+  const streamId = startChatStream({ chatId });
+  streamId.catch(() => {});
   const stop = new AbortController();
   let unsaved = false;
   const unfinished: Promise<unknown>[] = [];

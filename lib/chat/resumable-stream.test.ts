@@ -42,7 +42,7 @@ it("stores every chunk of a reply in order, those that came in a burst and those
   expect(await readAll(replayStream(id))).toEqual(sent);
 });
 
-it("passes a reply on whole when its stream could not be recorded", async () => {
+it("passes a reply on whole when its stream's row could not be written", async () => {
   const sent = [...deltas(3), { type: "finish" as const }];
   const chunks = new ReadableStream({
     start(controller) {
@@ -50,7 +50,7 @@ it("passes a reply on whole when its stream could not be recorded", async () => 
       controller.close();
     },
   });
-  expect(await readAll(recordStream({ streamId: Promise.resolve(null), chunks, stop: new AbortController() }))).toEqual(sent);
+  expect(await readAll(recordStream({ streamId: Promise.reject(new Error("the database went away")), chunks, stop: new AbortController() }))).toEqual(sent);
 });
 
 it("passes the first chunk on only once the stream's row exists, so that a Stop sent after it finds the stream", async () => {
@@ -58,7 +58,7 @@ it("passes the first chunk on only once the stream's row exists, so that a Stop 
   await createChat({ id: chatId, userId: "auth0|recorder", title: "Stop" });
   let rowWritten = false;
   let writeRow = () => {};
-  const streamId = new Promise<string | null>((resolve) => (writeRow = () => void startChatStream({ chatId }).then((id) => ((rowWritten = true), resolve(id)))));
+  const streamId = new Promise<string>((resolve) => (writeRow = () => void startChatStream({ chatId }).then((id) => ((rowWritten = true), resolve(id)))));
   const chunks = new ReadableStream({
     start(controller) {
       controller.enqueue({ type: "start" as const });

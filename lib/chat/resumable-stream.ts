@@ -29,14 +29,14 @@ const FINISH_WAIT_MS = 2_000;
 /**
  * Writes a reply's chunks to the database as they come, so that any instance can replay them, and ends the turn
  * when the user's Stop is recorded. The stream's row is written while the agent starts, and the first chunk is passed
- * on once it exists, as the browser's Stop needs it (components/chat/chat.tsx); a stream that could not be recorded
- * (null) is only passed on.
+ * on once it exists, as the browser's Stop needs it (components/chat/chat.tsx); a stream whose row could not be
+ * written (the database went away since the turn began) is only passed on: it cannot be resumed or stopped elsewhere.
  * Reads the reply to its end whatever happens to the browser's request, and asks
  * the platform to keep the function alive until then (Next's `after`; on Vercel up to the route's maxDuration).
  * Returns the browser's copy, which closes once the stream is recorded as finished: a reload after the browser saw
  * the end finds nothing left to resume.
  */
-export function recordStream({ streamId, chunks, stop }: { streamId: Promise<string | null>; chunks: ReadableStream<Chunk>; stop: AbortController }): ReadableStream<Chunk> {
+export function recordStream({ streamId, chunks, stop }: { streamId: Promise<string>; chunks: ReadableStream<Chunk>; stop: AbortController }): ReadableStream<Chunk> {
   // Null once the browser went away or its copy was closed: the reply goes on, to the database only.
   let browser: ReadableStreamDefaultController<Chunk> | null = null;
   const copy = new ReadableStream<Chunk>({
@@ -58,7 +58,7 @@ async function record({
   forward,
   ended,
 }: {
-  streamId: Promise<string | null>;
+  streamId: Promise<string>;
   chunks: ReadableStream<Chunk>;
   stop: AbortController;
   forward: (chunk: Chunk) => void;
@@ -66,7 +66,10 @@ async function record({
   ended: () => void;
 }) {
   // Before the first chunk is passed on: the browser's Stop needs the stream's row.
-  const id = await streamId;
+  const id = await streamId.catch((error: unknown) => {
+    logError("chat", "stream not recorded", error);
+    return null;
+  });
   let running = true;
   // One look at a time: with the database gone, looks would otherwise pile up behind its connection timeout.
   const watchForStop = async (id: string) => {
