@@ -150,7 +150,7 @@ interface Sample {
   ms: number;
   recall: number;
 }
-const ours: (Sample & { strategy: string })[] = [];
+const ours: (Sample & { strategy: string; reused: boolean })[] = [];
 const unfiltered: Sample[] = [];
 const forced = { exact: [] as Sample[], index: [] as Sample[] };
 /** ef_search values beyond pgvector's default of 40, each sent with its query as one implicit transaction. */
@@ -167,7 +167,7 @@ for (let q = 0; q < QUERIES; q++) {
 
   started = performance.now();
   const result = await retrieveChunks({ userSub: who, embedding, k: K });
-  ours.push({ readable: readable.length, ms: performance.now() - started, recall: recall(result.chunks.map((c) => c.chunkId)), strategy: result.strategy });
+  ours.push({ readable: readable.length, ms: performance.now() - started, recall: recall(result.chunks.map((c) => c.chunkId)), strategy: result.strategy, reused: result.fgaQuestions.some((q) => q.call === "batch-check") });
 
   for (const strategy of ["exact", "index"] as const) {
     started = performance.now();
@@ -217,10 +217,16 @@ console.log(`                                       queries  recall       p50   
 console.log(row("unfiltered HNSW top-k (baseline)", unfiltered));
 for (const strategy of ["exact", "index"]) {
   const taken = ours.filter((s) => s.strategy === strategy);
-  if (taken.length > 0) console.log(row(`Delegate, ${strategy === "exact" ? "exact ranking" : "index walk"} path`, taken));
+  if (taken.length === 0) continue;
+  const path = strategy === "exact" ? "exact ranking" : "index walk";
+  console.log(row(`Delegate, ${path} path`, taken));
+  for (const reused of [false, true]) {
+    const some = taken.filter((s) => s.reused === reused);
+    if (some.length > 0) console.log(row(`  listing ${reused ? "reused, results checked" : "asked of FGA"}`, some));
+  }
 }
 console.log(row("Delegate, all questions", ours));
-console.log(`  (recall: of the exact authorized top k; latency: the whole retrieval, FGA list-objects included)`);
+console.log(`  (recall: of the exact authorized top k; latency: the whole retrieval, its FGA questions included: a listing, or a reused listing's batch-check)`);
 
 console.log(`\nThe unfiltered top-k with a wider index search (no authorization): what recall costs the index itself`);
 console.log(`                                       queries  recall       p50       p95   p95 / unfiltered`);

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
+import { check, customType, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
 
 /** Where a conversation is held: the web chat, the terminal client, or an MCP client's tool calls. */
 export const CHAT_ORIGINS = ["web", "terminal", "mcp"] as const;
@@ -166,6 +166,14 @@ export const documentChunks = pgTable(
     ),
   ],
 );
+
+/**
+ * Moves on whenever Delegate changes who may view a document (an upload's owner, a share, an unshare, a deletion),
+ * after FGA has the change. Retrieval reuses a user's list of viewable documents only while this has not moved since
+ * the list was asked for (lib/rag/viewable-listings.ts), so a change made on one server instance reaches every other
+ * one at its next search. A sequence, not a row: moving it takes no lock and holds no transaction.
+ */
+export const permissionRevision = pgSequence("permission_revision");
 
 /**
  * Per-user counters for rate limits, one row per (user, action, fixed window). Kept in Postgres so that a limit

@@ -1,7 +1,9 @@
 import "server-only";
 import { ClientWriteRequestOnDuplicateWrites, ClientWriteRequestOnMissingDeletes, type TupleKey } from "@openfga/sdk";
 import pMap from "p-map";
-import { ask, FRESH, getFga, userRef } from "./client";
+import { movePermissionRevision } from "@/db/queries/permission-revision";
+import { logError } from "@/lib/log";
+import { ask, checkEach, FRESH, getFga, userRef } from "./client";
 
 /**
  * Document permissions, asked of OpenFGA (lib/fga/model.fga). Any failure to get an answer throws
@@ -34,6 +36,11 @@ export async function can(userSub: string, permission: DocumentPermission, docum
   return allowed === true;
 }
 
+/** Whether the user has `permission` on each document, in one batch-check, in the same order. */
+export async function canEach(userSub: string, permission: DocumentPermission, documentIds: string[]): Promise<boolean[]> {
+  return checkEach(documentIds.map((id) => ({ user: userRef(userSub), relation: permission, object: docRef(id) })));
+}
+
 /**
  * Every document on which the user has `permission`, by id, from streamed list-objects: list-objects stops at 1,000
  * results (OpenFGA's default), the stream does not. Only a whole stream is an answer: one that fails part-way —
@@ -53,12 +60,22 @@ export async function listPermittedDocuments(userSub: string, permission: Docume
 
 export const listViewableDocuments = (userSub: string) => listPermittedDocuments(userSub, "can_view");
 
+/**
+ * Writes a change of who may view a document, then moves the permission revision on, so that no server instance ranks
+ * a search by a listing from before it (lib/rag/viewable-listings.ts). Should the database miss that, the change
+ * stands: a listing never authorizes, and listings expire.
+ */
+async function writeViewChange(write: () => Promise<unknown>) {
+  await ask("write", write);
+  await movePermissionRevision().catch((error: unknown) => logError("fga", "permission revision not moved", error));
+}
+
 export async function recordOwner(userSub: string, documentId: string) {
-  await ask("write", () => getFga().writeTuples([{ user: userRef(userSub), relation: "owner", object: docRef(documentId) }]));
+  await writeViewChange(() => getFga().writeTuples([{ user: userRef(userSub), relation: "owner", object: docRef(documentId) }]));
 }
 
 export async function share(documentId: string, subject: ShareSubject) {
-  await ask("write", () =>
+  await writeViewChange(() =>
     getFga().write(
       { writes: [{ user: subjectRef(subject), relation: "viewer", object: docRef(documentId) }] },
       { conflict: { onDuplicateWrites: ClientWriteRequestOnDuplicateWrites.Ignore } },
@@ -67,7 +84,7 @@ export async function share(documentId: string, subject: ShareSubject) {
 }
 
 export async function unshare(documentId: string, subject: ShareSubject) {
-  await ask("write", () =>
+  await writeViewChange(() =>
     getFga().write(
       { deletes: [{ user: subjectRef(subject), relation: "viewer", object: docRef(documentId) }] },
       { conflict: { onMissingDeletes: ClientWriteRequestOnMissingDeletes.Ignore } },
@@ -98,7 +115,7 @@ export async function forgetDocument(documentId: string) {
   const tuples = await readAll({ object: docRef(documentId) });
   for (let i = 0; i < tuples.length; i += 50) {
     const deletes = tuples.slice(i, i + 50).map(({ user, relation, object }) => ({ user, relation, object }));
-    await ask("write", () => getFga().write({ deletes }));
+    await writeViewChange(() => getFga().write({ deletes }));
   }
 }
 

@@ -141,10 +141,11 @@ describe("retrieval on a generated corpus, against brute force", () => {
     expectExactTopK(result.chunks, ranked(READERS.far, FAR_QUESTION));
   });
 
-  it("asks FGA afresh each time: a reader who walked the index, then left the group, gets none of its documents", async () => {
+  it("a reader who walked the index, then was taken out of the group through FGA's own API, gets none of its documents", async () => {
     const membership = { user: `user:${READERS.many}`, relation: "member", object: "group:all-hands" };
     const query = question();
-    // Twice, so that the second search fetches its first window while FGA lists the documents.
+    // Twice, so that the second search ranks by the first one's listing. After the change that listing still holds the
+    // group's documents: the check refuses them, and the search lists again (fetching its first window meanwhile).
     for (let i = 0; i < 2; i++) expect((await retrieveChunks({ userSub: READERS.many, embedding: Array.from(query), k: K })).strategy).toBe("index");
     await getFga().deleteTuples([membership]);
     try {

@@ -6,6 +6,7 @@ import { embeddingModel } from "@/lib/model";
 import { setUpSandboxHarness } from "@/tests/harness-setup";
 import { ingestDocument } from "./ingest";
 import { MAX_IDS_PER_QUESTION, retrieveChunks } from "./retrieve";
+import { forgetListing } from "./viewable-listings";
 
 // Retrieval against a real Postgres with pgvector, the sandbox FGA service and the sandbox embedding model.
 const harness = setUpSandboxHarness();
@@ -90,21 +91,31 @@ describe("permission-aware retrieval", () => {
     });
   }
 
-  it("reports the question it asked FGA and the answer: the documents allowed, never content", async () => {
+  it("reports the questions it asked FGA and the answers: the documents allowed, never content", async () => {
     const embedding = await queryEmbedding(QUERY);
+    forgetListing(BOB);
     for (const forcePath of ["exact", "index"] as const) {
       const result = await retrieveChunks({ userSub: BOB, embedding, k: 5, forcePath });
-      expect(result.fgaQuestions).toEqual([{ call: "list-objects", relation: "can_view", allowedCount: bobsDocuments.size, allowed: expect.any(Array) }]);
+      const listed = { call: "list-objects", relation: "can_view", allowedCount: bobsDocuments.size, allowed: expect.any(Array) };
+      const returned = [...new Set(result.chunks.map((chunk) => chunk.documentId))];
+      // The first search lists bob's documents; the second ranks by that listing and checks what it returns.
+      expect(result.fgaQuestions).toEqual(
+        forcePath === "exact"
+          ? [listed]
+          : [{ ...listed, askedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }, { call: "batch-check", relation: "can_view", allowedCount: returned.length, allowed: returned }],
+      );
       expect(result.fgaQuestions[0]!.allowed.toSorted()).toEqual([...bobsDocuments].toSorted());
       expect(JSON.stringify(result.fgaQuestions)).not.toMatch(/budget|forecast|marketing/i);
     }
   });
 
   it("bounds the ids it reports per question, and keeps the exact count", async () => {
+    forgetListing(BOB);
     const many = Array.from({ length: 120 }, () => crypto.randomUUID());
     const spy = vi.spyOn(fgaDocuments, "listViewableDocuments").mockResolvedValueOnce([...bobsDocuments, ...many]);
     const result = await retrieveChunks({ userSub: BOB, embedding: await queryEmbedding(QUERY), k: 5 });
     spy.mockRestore();
+    forgetListing(BOB);
     expect(result.fgaQuestions).toHaveLength(1);
     expect(result.fgaQuestions[0]!.allowedCount).toBe(bobsDocuments.size + 120);
     expect(result.fgaQuestions[0]!.allowed).toHaveLength(MAX_IDS_PER_QUESTION);

@@ -1,49 +1,61 @@
 import "server-only";
 import { embed } from "ai";
 import { nearestChunksAmong, nearestChunksOverall, type ChunkMatch } from "@/db/queries/documents";
+import { readPermissionRevision } from "@/db/queries/permission-revision";
 import { EMBEDDING_DIMENSIONS } from "@/db/schema";
-import { listViewableDocuments } from "@/lib/fga/documents";
+import { canEach } from "@/lib/fga/documents";
 import { embeddingModel } from "@/lib/model";
+import { forgetListing, lastListing, listViewable, type Listing } from "./viewable-listings";
 
 /**
  * Permission-aware retrieval: the best `k` chunks among the documents the user may view — never fewer when k such
- * chunks exist, whatever other users store. FGA alone says which documents those are (one ListObjects, streamed, so
- * uncapped); nothing else is trusted, so nothing unauthorized can reach the model. Two ways to rank, chosen by how
- * many chunks the user may read (thresholds measured by `npm run bench:rag`, see README.md):
- * - up to EXACT_LIMIT chunks (most users): every one of them is ranked exactly, so the authorized top k is exact;
- * - more: the approximate (HNSW) ranking of all chunks is walked in growing windows, keeping the user's chunks,
- *   until k are found. This costs about one unfiltered index search when the user may read a fair share of
- *   everything. A walk that goes past the last window (rank 700), or that the index ends early, ranks exactly instead.
+ * chunks exist, whatever other users store. FGA alone says which documents those are, and nothing reaches the model
+ * that FGA did not allow at the time of the search:
+ * - the candidates are the documents of the user's listing (one streamed ListObjects, uncapped), reused for their
+ *   next searches while nothing has changed (viewable-listings.ts); a reused listing is only a guess at what may
+ *   be ranked, so the documents of the chunks it yields are checked afresh (one batch-check of at most k), and if
+ *   FGA now refuses any of them, the search starts again from a new listing;
+ * - the candidates are ranked one of two ways, chosen by how many chunks the user may read (thresholds measured by
+ *   `npm run bench:rag`, see README.md): up to EXACT_LIMIT chunks (most users), every one of them is ranked exactly,
+ *   so the authorized top k is exact; with more, the approximate (HNSW) ranking of all chunks is walked in growing
+ *   windows, keeping the user's chunks, until k are found. This costs about one unfiltered index search when the
+ *   user may read a fair share of everything. A walk that goes past the last window (rank 700), or that the index
+ *   ends early, ranks exactly instead.
  */
 export const EXACT_LIMIT = 2_000;
 /** Each window's size; they follow one another, so the walk covers ranks 1–700. Deeper, exact ranking is cheaper. */
 const WINDOWS = [100, 200, 400] as const;
 
+type Strategy = "exact" | "index";
+
 export interface RetrievalResult {
   chunks: ChunkMatch[];
-  strategy: "exact" | "index";
-  /** The question retrieval asked FGA, with its answer, for the audit trail. */
+  strategy: Strategy;
+  /** The questions retrieval asked FGA, with their answers, for the audit trail. */
   fgaQuestions: FgaQuestion[];
 }
 
 /**
  * One question to FGA, as the audit trail records it: which call, about which relation, and what it allowed —
- * document ids (at most MAX_IDS_PER_QUESTION of them, with the exact count), never content.
+ * document ids (at most MAX_IDS_PER_QUESTION of them, with the exact count), never content. A listing reused from
+ * an earlier search says when it was asked.
  */
 export interface FgaQuestion {
-  call: "list-objects";
+  call: "list-objects" | "batch-check";
   relation: "can_view";
   allowedCount: number;
   allowed: string[];
+  askedAt?: string;
 }
 
 export const MAX_IDS_PER_QUESTION = 50;
 
-const question = (allowed: string[]): FgaQuestion => ({
-  call: "list-objects",
+const question = (call: FgaQuestion["call"], allowed: string[], askedAt?: Date): FgaQuestion => ({
+  call,
   relation: "can_view",
   allowedCount: allowed.length,
   allowed: allowed.slice(0, MAX_IDS_PER_QUESTION),
+  ...(askedAt && { askedAt: askedAt.toISOString() }),
 });
 
 export async function retrieveChunks({
@@ -56,33 +68,54 @@ export async function retrieveChunks({
   embedding: number[];
   k: number;
   /** Takes this path whatever the user may read, for tests and the benchmark; a walk may still fall back to exact. */
-  forcePath?: RetrievalResult["strategy"];
+  forcePath?: Strategy;
 }): Promise<RetrievalResult> {
   const exactLimit = forcePath === "exact" ? Infinity : forcePath === "index" ? 0 : EXACT_LIMIT;
-  // For a user who walked the index last time, its first window is fetched while FGA lists their documents; it is
-  // only ever filtered by that list. Unused (the user now reads few chunks, or FGA failed), it is dropped.
-  const firstWindow = !forcePath && walkedLastTime.has(userSub) ? nearestChunksOverall(embedding, WINDOWS[0], 0) : undefined;
-  firstWindow?.catch(() => {});
-  const viewable = await listViewableDocuments(userSub);
-  const fgaQuestions = [question(viewable)];
-  const result = (chunks: ChunkMatch[], strategy: RetrievalResult["strategy"]): RetrievalResult => {
+  const result = ({ chunks, strategy }: Ranked, fgaQuestions: FgaQuestion[]): RetrievalResult => {
     // A forced path says nothing about which path this user's searches take.
     if (!forcePath) remember(userSub, strategy);
     return { chunks, strategy, fgaQuestions };
   };
-  if (viewable.length === 0) return result([], "exact");
-  // Every stored document has at least one chunk, so more documents than the limit need no count.
-  if (viewable.length <= exactLimit) {
-    const { readable, chunks } = await nearestChunksAmong(viewable, embedding, k, exactLimit);
-    if (readable <= exactLimit) return result(chunks, "exact");
+
+  const reused = lastListing(userSub);
+  if (reused) {
+    const [revision, ranked] = await Promise.all([readPermissionRevision(), rank(reused, embedding, k, exactLimit)]);
+    if (revision === reused.revision) {
+      const documents = [...new Set(ranked.chunks.map((chunk) => chunk.documentId))];
+      const allowed = await canEach(userSub, "can_view", documents);
+      if (allowed.every(Boolean)) return result(ranked, [question("list-objects", reused.documents, reused.listedAt), question("batch-check", documents)]);
+    }
+    forgetListing(userSub);
   }
-  const walked = await walkIndex(new Set(viewable), embedding, k, firstWindow);
-  return walked ? result(walked, "index") : result((await nearestChunksAmong(viewable, embedding, k)).chunks, "exact");
+
+  // For a user who walked the index last time, its first window is fetched while FGA lists their documents; it is
+  // only ever filtered by that list. Unused (the user now reads few chunks, or FGA failed), it is dropped.
+  const firstWindow = !forcePath && walkedLastTime.has(userSub) ? nearestChunksOverall(embedding, WINDOWS[0], 0) : undefined;
+  firstWindow?.catch(() => {});
+  const listing = await listViewable(userSub);
+  return result(await rank(listing, embedding, k, exactLimit, firstWindow), [question("list-objects", listing.documents)]);
+}
+
+interface Ranked {
+  chunks: ChunkMatch[];
+  strategy: Strategy;
+}
+
+/** The best k chunks of the listing's documents, exactly when they have at most `exactLimit` chunks. */
+async function rank({ documents, viewable }: Listing, embedding: number[], k: number, exactLimit: number, firstWindow?: Promise<ChunkMatch[]>): Promise<Ranked> {
+  if (documents.length === 0) return { chunks: [], strategy: "exact" };
+  // Every stored document has at least one chunk, so more documents than the limit need no count.
+  if (documents.length <= exactLimit) {
+    const { readable, chunks } = await nearestChunksAmong(documents, embedding, k, exactLimit);
+    if (readable <= exactLimit) return { chunks, strategy: "exact" };
+  }
+  const walked = await walkIndex(viewable, embedding, k, firstWindow);
+  return walked ? { chunks: walked, strategy: "index" } : { chunks: (await nearestChunksAmong(documents, embedding, k)).chunks, strategy: "exact" };
 }
 
 /** The users whose last search walked the index (the most recent 10,000), as EXACT_LIMIT decided. */
 const walkedLastTime = new Set<string>();
-function remember(userSub: string, strategy: RetrievalResult["strategy"]) {
+function remember(userSub: string, strategy: Strategy) {
   walkedLastTime.delete(userSub);
   if (strategy === "exact") return;
   walkedLastTime.add(userSub);

@@ -14,10 +14,11 @@ function toPassage(chunk: ChunkMatch) {
 }
 
 /**
- * Needs no authorizer of the pipeline: retrieval itself asks FGA which documents the user may view, in one
- * list-objects question (lib/rag/retrieve.ts). The call's result event records that question with its answer (how
- * many documents it allowed, and the first MAX_IDS_PER_QUESTION of their ids) and, always in full, the documents and
- * chunks that reached the model: one event per search, however many documents the user may view.
+ * Needs no authorizer of the pipeline: retrieval itself asks FGA which documents the user may view — a list-objects
+ * question, or, when it reuses the listing of an earlier search, a batch-check of the documents it found
+ * (lib/rag/retrieve.ts). The call's result event records those questions with their answers (how many documents each
+ * allowed, and the first MAX_IDS_PER_QUESTION of their ids) and, always in full, the documents and chunks that reached
+ * the model: one event per search, however many documents the user may view.
  */
 export const searchDocuments = declareTool({
   name: "search_documents",

@@ -1,0 +1,139 @@
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { movePermissionRevision } from "@/db/queries/permission-revision";
+import { getFga } from "@/lib/fga/client";
+import * as fgaDocuments from "@/lib/fga/documents";
+import { FgaUnavailableError } from "@/lib/fga/documents";
+import { setUpSandboxHarness } from "@/tests/harness-setup";
+import { SyntheticEmbeddings } from "@/tests/synthetic-embeddings";
+import { retrieveChunks } from "./retrieve";
+import { forgetListing, lastListing, listViewable, MAX_AGE_MS } from "./viewable-listings";
+
+// When a search may rank by the listing of an earlier one, and that nothing the user may no longer view is returned
+// whichever way a permission changed: through Delegate, through FGA's own API, or on another server instance.
+const harness = setUpSandboxHarness();
+const corpus = new SyntheticEmbeddings(11, 8);
+const K = 3;
+const OWNER = "listings|owner";
+const READER = "listings|reader";
+const topic = corpus.document();
+const question = () => Array.from(corpus.chunk(topic));
+/** The owner's documents, all about one topic and none shared yet. */
+const documents: string[] = [];
+
+beforeAll(async () => {
+  for (let d = 0; d < 6; d++) {
+    const id = crypto.randomUUID();
+    await harness.sql`insert into documents (id, owner_id, name, mime_type, size_bytes, content) values (${id}, ${OWNER}, ${`doc ${d} (Ünïcode, 1.5%).md`}, 'text/markdown', 1, '\\x78')`;
+    for (let c = 0; c < 2; c++) {
+      await harness.sql`insert into document_chunks (document_id, ordinal, content, embedding) values (${id}, ${c}, ${`chunk ${c}`}, ${`[${corpus.chunk(topic).join(",")}]`}::vector)`;
+    }
+    await fgaDocuments.recordOwner(OWNER, id);
+    documents.push(id);
+  }
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+  forgetListing(READER);
+});
+
+const search = (userSub = READER) => retrieveChunks({ userSub, embedding: question(), k: K });
+const documentsOf = (result: Awaited<ReturnType<typeof search>>) => new Set(result.chunks.map((chunk) => chunk.documentId));
+const calls = (result: Awaited<ReturnType<typeof search>>) => result.fgaQuestions.map((q) => q.call);
+
+describe("reusing a user's listing of viewable documents", () => {
+  it("ranks the next search by the listing, and checks the documents it returns", async () => {
+    await fgaDocuments.share(documents[0]!, { type: "user", sub: READER });
+    const first = await search();
+    expect(calls(first)).toEqual(["list-objects"]);
+    const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
+    const second = await search();
+    expect(list).not.toHaveBeenCalled();
+    expect(calls(second)).toEqual(["list-objects", "batch-check"]);
+    expect(second.fgaQuestions[1]!.allowed).toEqual([documents[0]]);
+    expect(second.chunks).toHaveLength(2);
+    await fgaDocuments.unshare(documents[0]!, { type: "user", sub: READER });
+  });
+
+  it("sees a share or unshare made through Delegate at the very next search", async () => {
+    expect(documentsOf(await search()).size).toBe(0);
+    await fgaDocuments.share(documents[1]!, { type: "user", sub: READER });
+    const afterShare = await search();
+    expect([...documentsOf(afterShare)]).toEqual([documents[1]]);
+    expect(calls(afterShare)).toEqual(["list-objects"]);
+    await fgaDocuments.unshare(documents[1]!, { type: "user", sub: READER });
+    const afterUnshare = await search();
+    expect(afterUnshare.chunks).toEqual([]);
+    expect(calls(afterUnshare)).toEqual(["list-objects"]);
+  });
+
+  it("lists afresh when another server instance moved the revision", async () => {
+    await search();
+    await movePermissionRevision();
+    const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
+    await search();
+    expect(list).toHaveBeenCalledTimes(1);
+  });
+
+  it("never returns a document unshared through FGA's own API, though the listing holds it", async () => {
+    const tuple = { user: `user:${READER}`, relation: "viewer", object: `doc:${documents[2]}` };
+    await getFga().writeTuples([tuple]);
+    forgetListing(READER);
+    expect([...documentsOf(await search())]).toEqual([documents[2]]);
+    await getFga().deleteTuples([tuple]);
+    // The revision did not move, so the listing is reused; the check refuses its document, and the search lists again.
+    expect(lastListing(READER)!.viewable.has(documents[2]!)).toBe(true);
+    const after = await search();
+    expect(after.chunks).toEqual([]);
+    expect(calls(after)).toEqual(["list-objects"]);
+    expect(after.fgaQuestions[0]!.allowedCount).toBe(0);
+  });
+
+  it("finds a document shared through FGA's own API once the listing is older than MAX_AGE_MS", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    expect((await search()).chunks).toEqual([]);
+    const tuple = { user: `user:${READER}`, relation: "viewer", object: `doc:${documents[3]}` };
+    await getFga().writeTuples([tuple]);
+    try {
+      // Within MAX_AGE_MS the listing stands, as a cached check answer would: the new document is not yet a candidate.
+      vi.setSystemTime(Date.now() + MAX_AGE_MS - 1_000);
+      expect((await search()).chunks).toEqual([]);
+      vi.setSystemTime(Date.now() + 2_000);
+      expect([...documentsOf(await search())]).toEqual([documents[3]]);
+    } finally {
+      await getFga().deleteTuples([tuple]);
+    }
+  });
+
+  it("fails closed when FGA cannot check what a reused listing found", async () => {
+    await fgaDocuments.share(documents[4]!, { type: "user", sub: READER });
+    try {
+      await search();
+      vi.spyOn(fgaDocuments, "canEach").mockRejectedValueOnce(new FgaUnavailableError("down"));
+      await expect(search()).rejects.toThrow(FgaUnavailableError);
+    } finally {
+      await fgaDocuments.unshare(documents[4]!, { type: "user", sub: READER });
+    }
+  });
+
+  it("holds at most 200,000 document ids across users, dropping the least recently listed", async () => {
+    const ids = (n: number) => Array.from({ length: n }, () => crypto.randomUUID());
+    const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
+    list.mockResolvedValueOnce(ids(120_000));
+    await listViewable("listings|big-1");
+    list.mockResolvedValueOnce(ids(70_000));
+    await listViewable("listings|big-2");
+    expect(lastListing("listings|big-1")).toBeDefined();
+    list.mockResolvedValueOnce(ids(20_000));
+    await listViewable("listings|big-3");
+    expect(lastListing("listings|big-1")).toBeUndefined();
+    expect(lastListing("listings|big-2")?.documents).toHaveLength(70_000);
+    // A listing larger than the whole allowance is answered, and not kept.
+    list.mockResolvedValueOnce(ids(200_001));
+    expect((await listViewable("listings|huge")).documents).toHaveLength(200_001);
+    expect(lastListing("listings|huge")).toBeUndefined();
+    forgetListing("listings|big-2");
+    forgetListing("listings|big-3");
+  });
+});
