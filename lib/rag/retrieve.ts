@@ -13,8 +13,8 @@ import { forgetListing, lastListing, listViewable, type Listing } from "./viewab
  * that FGA did not allow at the time of the search:
  * - the candidates are the documents of the user's listing (one streamed ListObjects, uncapped), reused for their
  *   next searches while nothing has changed (viewable-listings.ts); a reused listing is only a guess at what may
- *   be ranked, so the documents of the chunks it yields are checked afresh (one batch-check of at most k), and if
- *   FGA now refuses any of them, the search starts again from a new listing;
+ *   be ranked, so the documents of the chunks it yields are checked afresh (one batch-check of at most k, the
+ *   tool's largest k being 20), and if FGA now refuses any of them, the search starts again from a new listing;
  * - the candidates are ranked one of two ways, chosen by how many chunks the user may read (thresholds measured by
  *   `npm run bench:rag`, see README.md): up to EXACT_LIMIT chunks (most users), every one of them is ranked exactly,
  *   so the authorized top k is exact; with more, the approximate (HNSW) ranking of all chunks is walked in growing
@@ -37,8 +37,8 @@ export interface RetrievalResult {
 
 /**
  * One question to FGA, as the audit trail records it: which call, about which relation, and what it allowed —
- * document ids (at most MAX_IDS_PER_QUESTION of them, with the exact count), never content. A listing reused from
- * an earlier search says when it was asked.
+ * document ids (at most MAX_IDS_PER_QUESTION of them, with the exact count), never content. A listing reused from an
+ * earlier search says when it was asked; a check says which documents it refused, if any.
  */
 export interface FgaQuestion {
   call: "list-objects" | "batch-check";
@@ -46,16 +46,18 @@ export interface FgaQuestion {
   allowedCount: number;
   allowed: string[];
   askedAt?: string;
+  refused?: string[];
 }
 
 export const MAX_IDS_PER_QUESTION = 50;
 
-const question = (call: FgaQuestion["call"], allowed: string[], askedAt?: Date): FgaQuestion => ({
+const question = (call: FgaQuestion["call"], allowed: string[], { askedAt, refused }: { askedAt?: Date; refused?: string[] } = {}): FgaQuestion => ({
   call,
   relation: "can_view",
   allowedCount: allowed.length,
   allowed: allowed.slice(0, MAX_IDS_PER_QUESTION),
   ...(askedAt && { askedAt: askedAt.toISOString() }),
+  ...(refused && { refused: refused.slice(0, MAX_IDS_PER_QUESTION) }),
 });
 
 export async function retrieveChunks({
@@ -77,23 +79,30 @@ export async function retrieveChunks({
     return { chunks, strategy, fgaQuestions };
   };
 
+  // Every question asked of FGA stays on record, a reused listing's and a refused check's included.
+  const asked: FgaQuestion[] = [];
   const reused = lastListing(userSub);
-  if (reused) {
-    const [revision, ranked] = await Promise.all([readPermissionRevision(), rank(reused, embedding, k, exactLimit)]);
-    if (revision === reused.revision) {
-      const documents = [...new Set(ranked.chunks.map((chunk) => chunk.documentId))];
-      const allowed = await canEach(userSub, "can_view", documents);
-      if (allowed.every(Boolean)) return result(ranked, [question("list-objects", reused.documents, reused.listedAt), question("batch-check", documents)]);
-    }
-    forgetListing(userSub);
+  // The revision is read before ranking: anyone's upload or share moves it, and a ranking by a listing it outdated
+  // would be work thrown away.
+  if (reused && (await readPermissionRevision()) === reused.revision) {
+    const ranked = await rank(reused, embedding, k, exactLimit);
+    asked.push(question("list-objects", reused.documents, { askedAt: reused.listedAt }));
+    const documents = [...new Set(ranked.chunks.map((chunk) => chunk.documentId))];
+    if (documents.length === 0) return result(ranked, asked);
+    const allowed = await canEach(userSub, "can_view", documents);
+    const refused = documents.filter((_, i) => !allowed[i]);
+    asked.push(question("batch-check", documents.filter((_, i) => allowed[i]), refused.length > 0 ? { refused } : {}));
+    if (refused.length === 0) return result(ranked, asked);
   }
+  if (reused) forgetListing(userSub);
 
   // For a user who walked the index last time, its first window is fetched while FGA lists their documents; it is
   // only ever filtered by that list. Unused (the user now reads few chunks, or FGA failed), it is dropped.
   const firstWindow = !forcePath && walkedLastTime.has(userSub) ? nearestChunksOverall(embedding, WINDOWS[0], 0) : undefined;
   firstWindow?.catch(() => {});
   const listing = await listViewable(userSub);
-  return result(await rank(listing, embedding, k, exactLimit, firstWindow), [question("list-objects", listing.documents)]);
+  asked.push(question("list-objects", listing.documents));
+  return result(await rank(listing, embedding, k, exactLimit, firstWindow), asked);
 }
 
 interface Ranked {

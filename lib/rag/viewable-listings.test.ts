@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import * as documentQueries from "@/db/queries/documents";
 import { movePermissionRevision } from "@/db/queries/permission-revision";
 import { getFga } from "@/lib/fga/client";
 import * as fgaDocuments from "@/lib/fga/documents";
@@ -68,12 +69,37 @@ describe("reusing a user's listing of viewable documents", () => {
     expect(calls(afterUnshare)).toEqual(["list-objects"]);
   });
 
-  it("lists afresh when another server instance moved the revision", async () => {
-    await search();
-    await movePermissionRevision();
+  it("lists afresh when another server instance moved the revision, without ranking by the outdated listing", async () => {
+    await fgaDocuments.share(documents[5]!, { type: "user", sub: READER });
+    try {
+      await search();
+      await movePermissionRevision();
+      const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
+      const ranked = vi.spyOn(documentQueries, "nearestChunksAmong");
+      expect(calls(await search())).toEqual(["list-objects"]);
+      expect(list).toHaveBeenCalledTimes(1);
+      expect(ranked).toHaveBeenCalledTimes(1);
+    } finally {
+      await fgaDocuments.unshare(documents[5]!, { type: "user", sub: READER });
+    }
+  });
+
+  it("records a reused listing that found nothing without a check it did not ask, and when the listing was asked", async () => {
+    const started = new Date();
     const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
+    // FGA slow to answer: the listing is dated when it was asked, not when the answer ended.
+    list.mockImplementationOnce(async (userSub) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      list.mockRestore();
+      return fgaDocuments.listViewableDocuments(userSub);
+    });
     await search();
-    expect(list).toHaveBeenCalledTimes(1);
+    const batchCheck = vi.spyOn(getFga(), "batchCheck");
+    const again = await search();
+    expect(again.chunks).toEqual([]);
+    expect(again.fgaQuestions).toEqual([{ call: "list-objects", relation: "can_view", allowedCount: 0, allowed: [], askedAt: expect.any(String) }]);
+    expect(batchCheck).not.toHaveBeenCalled();
+    expect(Date.parse(again.fgaQuestions[0]!.askedAt!) - started.getTime()).toBeLessThan(1_000);
   });
 
   it("never returns a document unshared through FGA's own API, though the listing holds it", async () => {
@@ -86,20 +112,22 @@ describe("reusing a user's listing of viewable documents", () => {
     expect(lastListing(READER)!.viewable.has(documents[2]!)).toBe(true);
     const after = await search();
     expect(after.chunks).toEqual([]);
-    expect(calls(after)).toEqual(["list-objects"]);
-    expect(after.fgaQuestions[0]!.allowedCount).toBe(0);
+    // On record: the reused listing, the check that refused its document, and the new listing.
+    expect(calls(after)).toEqual(["list-objects", "batch-check", "list-objects"]);
+    expect(after.fgaQuestions[1]).toEqual({ call: "batch-check", relation: "can_view", allowedCount: 0, allowed: [], refused: [documents[2]] });
+    expect(after.fgaQuestions[2]!.allowedCount).toBe(0);
   });
 
   it("finds a document shared through FGA's own API once the listing is older than MAX_AGE_MS", async () => {
-    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.useFakeTimers({ toFake: ["performance"] });
     expect((await search()).chunks).toEqual([]);
     const tuple = { user: `user:${READER}`, relation: "viewer", object: `doc:${documents[3]}` };
     await getFga().writeTuples([tuple]);
     try {
       // Within MAX_AGE_MS the listing stands, as a cached check answer would: the new document is not yet a candidate.
-      vi.setSystemTime(Date.now() + MAX_AGE_MS - 1_000);
+      vi.advanceTimersByTime(MAX_AGE_MS - 1_000);
       expect((await search()).chunks).toEqual([]);
-      vi.setSystemTime(Date.now() + 2_000);
+      vi.advanceTimersByTime(2_000);
       expect([...documentsOf(await search())]).toEqual([documents[3]]);
     } finally {
       await getFga().deleteTuples([tuple]);

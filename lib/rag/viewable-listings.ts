@@ -22,7 +22,10 @@ export interface Listing {
   viewable: Set<string>;
   /** The permission revision read before FGA was asked. */
   revision: string;
+  /** When FGA was asked, for the audit trail. */
   listedAt: Date;
+  /** The same moment on the monotonic clock, which a change of the wall clock cannot make younger. */
+  listedAtMs: number;
 }
 
 /** Most recently listed last, so the first is the one to drop. */
@@ -33,8 +36,9 @@ let heldIds = 0;
 export async function listViewable(userSub: string): Promise<Listing> {
   // Read first: a change FGA has after this read moves the revision after it too, so it cannot hide in the listing.
   const revision = await readPermissionRevision();
+  const [listedAt, listedAtMs] = [new Date(), performance.now()];
   const documents = await listViewableDocuments(userSub);
-  const listing = { documents, viewable: new Set(documents), revision, listedAt: new Date() };
+  const listing = { documents, viewable: new Set(documents), revision, listedAt, listedAtMs };
   forgetListing(userSub);
   if (documents.length <= MAX_HELD_IDS) {
     listings.set(userSub, listing);
@@ -51,7 +55,7 @@ export async function listViewable(userSub: string): Promise<Listing> {
 /** The user's last listing while it is young enough to reuse; whether the revision has moved is the caller's to check. */
 export function lastListing(userSub: string): Listing | undefined {
   const listing = listings.get(userSub);
-  if (listing && Date.now() - listing.listedAt.getTime() <= MAX_AGE_MS) return listing;
+  if (listing && performance.now() - listing.listedAtMs <= MAX_AGE_MS) return listing;
   forgetListing(userSub);
   return undefined;
 }
