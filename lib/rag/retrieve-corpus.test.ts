@@ -151,7 +151,11 @@ describe("retrieval on a generated corpus, against brute force", () => {
     try {
       const after = await retrieveChunks({ userSub: READERS.many, embedding: Array.from(query), k: K });
       expect(after.chunks).toEqual([]);
-      expect(after.fgaQuestions[0]!.allowedCount).toBe(0);
+      // On record: the reused listing, the check that refused what it found, and the new listing, empty.
+      expect(after.fgaQuestions.map((q) => q.call)).toEqual(["list-objects", "batch-check", "list-objects"]);
+      expect(after.fgaQuestions[1]!.allowedCount).toBe(0);
+      expect(after.fgaQuestions[1]!.refused!.length).toBeGreaterThan(0);
+      expect(after.fgaQuestions[2]!.allowedCount).toBe(0);
     } finally {
       await getFga().writeTuples([membership]);
     }
