@@ -7,7 +7,7 @@ import { listViewableDocuments } from "@/lib/fga/documents";
  * listing thousands of documents costs several times the search itself (`npm run bench:rag`). A listing only ever
  * narrows what is ranked; it never authorizes, as retrieval asks FGA afresh about the documents of the chunks it
  * returns (retrieve.ts). So a document unshared since the listing is never returned, and a listing is reused only
- * - while the permission revision has not moved since it was asked for (the caller reads it beside its search), so
+ * - while the permission revision has not moved since it was asked for (the caller reads it before ranking), so
  *   every change made through Delegate — an upload, a share, an unshare, a deletion — is seen at once on every server
  *   instance;
  * - for MAX_AGE_MS, after which a document shared outside Delegate (a group joined through FGA's own API) is found:
