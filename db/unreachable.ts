@@ -1,3 +1,5 @@
+import { withRetries } from "@/lib/http/retry";
+
 /**
  * Whether a database error means the server could not be reached or went away (a restart, a failover, the network)
  * rather than refusing the query. postgres.js reports the first with the socket's errno or its own codes
@@ -23,4 +25,13 @@ export function isDatabaseUnreachable(error: unknown): boolean {
     if (typeof code === "string" && (CONNECTION_CODES.has(code) || /^(08|57P)/.test(code))) return true;
   }
   return false;
+}
+
+/**
+ * Runs a query, and once more if the database could not be reached: a restart or failover closes the pool's
+ * connections, the first query on one fails (57P01), and the pool reconnects for the next. Only for a query that may
+ * run twice: a read, an upsert, a delete.
+ */
+export function retryOnceIfUnreachable<T>(query: () => Promise<T>): Promise<T> {
+  return withRetries(query, { retryable: isDatabaseUnreachable, maxAttempts: 2 });
 }

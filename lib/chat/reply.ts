@@ -3,13 +3,12 @@ import { createUIMessageStream, createUIMessageStreamResponse, isToolUIPart, toU
 import { startChatStream } from "@/db/queries/chat-streams";
 import { saveMessage } from "@/db/queries/chats";
 import { recordInterrupts } from "@/db/queries/interrupts";
-import { isDatabaseUnreachable } from "@/db/unreachable";
+import { retryOnceIfUnreachable } from "@/db/unreachable";
 import { runAgent } from "@/lib/ai/agent";
 import { usableToolsFor } from "@/lib/ai/tools";
 import type { ChatMessage } from "@/lib/ai/types";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
 import type { ToolContext } from "@/lib/auth/tool-context";
-import { withRetries } from "@/lib/http/retry";
 import { logError } from "@/lib/log";
 import { approvalsExpireAt, recordApprovalRequests } from "./approvals";
 import { historyWithinBudget } from "./history";
@@ -79,7 +78,7 @@ export async function streamReply({
       try {
         // A restart closes the pool's connections while the reply streams, and the first query on such a connection
         // fails (57P01); the pool reconnects for the next, so the save (an upsert) is tried once more.
-        await withRetries(() => saveMessage({ chatId, message: responseMessage }), { retryable: isDatabaseUnreachable, maxAttempts: 2 });
+        await retryOnceIfUnreachable(() => saveMessage({ chatId, message: responseMessage }));
         await recordInterrupts({
           chatId,
           messageId: responseMessage.id,

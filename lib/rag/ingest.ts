@@ -1,10 +1,9 @@
 import "server-only";
 import { deleteDocument, insertDocumentWithChunks } from "@/db/queries/documents";
 import { rememberPeople, type Person } from "@/db/queries/people";
-import { isDatabaseUnreachable } from "@/db/unreachable";
+import { retryOnceIfUnreachable } from "@/db/unreachable";
 import { getConfig } from "@/lib/config";
 import { recordOwner } from "@/lib/fga/documents";
-import { withRetries } from "@/lib/http/retry";
 import { logError } from "@/lib/log";
 import { chunkText } from "./chunk";
 import { embedAll } from "./embed";
@@ -76,7 +75,7 @@ export async function ingestDocument({
  */
 async function removeUnfinished(id: string) {
   try {
-    await withRetries(() => deleteDocument(id), { retryable: isDatabaseUnreachable, maxAttempts: 2 });
+    await retryOnceIfUnreachable(() => deleteDocument(id));
   } catch (error) {
     logError("documents", "removing a failed upload failed", error);
   }

@@ -1,6 +1,6 @@
 import { createChat, findChatFor, getMessages, rewindChat, saveMessage } from "@/db/queries/chats";
 import { abandonInterrupts } from "@/db/queries/interrupts";
-import { isDatabaseUnreachable } from "@/db/unreachable";
+import { isDatabaseUnreachable, retryOnceIfUnreachable } from "@/db/unreachable";
 import type { ChatMessage } from "@/lib/ai/types";
 import { chatCaller, type ChatCaller } from "@/lib/chat/caller";
 import { applyApprovals, recordUnansweredApprovals } from "@/lib/chat/approvals";
@@ -10,7 +10,6 @@ import { carriedMessage, messageText, readChatRequest, type ChatRequest } from "
 import { findInterruptedCall, resumeToolCall } from "@/lib/chat/resume";
 import { rewindRefusal } from "@/lib/chat/rewind";
 import { apiError } from "@/lib/errors";
-import { withRetries } from "@/lib/http/retry";
 import { logError } from "@/lib/log";
 import { rateLimitedResponse, takeRateLimit } from "@/lib/rate-limit";
 
@@ -49,7 +48,7 @@ async function handleTurn(body: ChatRequest, session: ChatCaller): Promise<Respo
 
   // The turn's first query: after a database restart, it may meet a pooled connection the restart closed (57P01),
   // and the pool reconnects for the next. A read, so it is tried once more.
-  const { chat, takenByAnother } = await withRetries(() => findChatFor({ id, userId }), { retryable: isDatabaseUnreachable, maxAttempts: 2 });
+  const { chat, takenByAnother } = await retryOnceIfUnreachable(() => findChatFor({ id, userId }));
   // Someone else's chat id is answered exactly like a missing one, and cannot be taken for a new chat.
   if (!chat && (!("message" in body) || takenByAnother)) return apiError("not_found", "Chat not found.");
   const messages = chat ? await getMessages<ChatMessage>({ chatId: id }) : [];
