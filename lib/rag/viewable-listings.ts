@@ -11,7 +11,7 @@ import { listViewableDocuments } from "@/lib/fga/documents";
  *   every change made through Delegate — an upload, a share, an unshare, a deletion — is seen at once on every server
  *   instance;
  * - for MAX_AGE_MS, after which a document shared outside Delegate (a group joined through FGA's own API) is found:
- *   OpenFGA's own check cache keeps answers for 10 s by default.
+ *   OpenFGA's own check cache, when enabled, keeps answers for 10 s by default.
  */
 export const MAX_AGE_MS = 30_000;
 /** Document ids held by all listings together (some 100 bytes each with their set): 20 MB at most per instance. */
