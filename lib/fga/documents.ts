@@ -62,12 +62,16 @@ export const listViewableDocuments = (userSub: string) => listPermittedDocuments
 
 /**
  * Writes a change of who may view a document, then moves the permission revision on, so that no server instance ranks
- * a search by a listing from before it (lib/rag/viewable-listings.ts). Should the database miss that, the change
- * stands: a listing never authorizes, and listings expire.
+ * a search by a listing from before it (lib/rag/viewable-listings.ts). It moves even if the write failed, which may
+ * have changed some tuples of several writes. Should the database miss the move, the change stands: a listing never
+ * authorizes, and listings expire.
  */
 async function writeViewChange(write: () => Promise<unknown>) {
-  await ask("write", write);
-  await movePermissionRevision().catch((error: unknown) => logError("fga", "permission revision not moved", error));
+  try {
+    await ask("write", write);
+  } finally {
+    await movePermissionRevision().catch((error: unknown) => logError("fga", "permission revision not moved", error));
+  }
 }
 
 export async function recordOwner(userSub: string, documentId: string) {
@@ -113,10 +117,12 @@ export async function listSharesOfEach(documentIds: string[]): Promise<Map<strin
 /** Removes every relationship of a deleted document, so no stale permission outlives it. */
 export async function forgetDocument(documentId: string) {
   const tuples = await readAll({ object: docRef(documentId) });
-  for (let i = 0; i < tuples.length; i += 50) {
-    const deletes = tuples.slice(i, i + 50).map(({ user, relation, object }) => ({ user, relation, object }));
-    await writeViewChange(() => getFga().write({ deletes }));
-  }
+  // One move of the revision for all the writes: each move makes every user's next search list again.
+  await writeViewChange(async () => {
+    for (let i = 0; i < tuples.length; i += 50) {
+      await getFga().write({ deletes: tuples.slice(i, i + 50).map(({ user, relation, object }) => ({ user, relation, object })) });
+    }
+  });
 }
 
 async function readAll(filter: { object: string; relation?: string }): Promise<TupleKey[]> {

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as documentQueries from "@/db/queries/documents";
-import { movePermissionRevision } from "@/db/queries/permission-revision";
+import { movePermissionRevision, readPermissionRevision } from "@/db/queries/permission-revision";
 import { getFga } from "@/lib/fga/client";
 import * as fgaDocuments from "@/lib/fga/documents";
 import { FgaUnavailableError } from "@/lib/fga/documents";
@@ -82,6 +82,38 @@ describe("reusing a user's listing of viewable documents", () => {
     } finally {
       await fgaDocuments.unshare(documents[5]!, { type: "user", sub: READER });
     }
+  });
+
+  it("moves the revision once for a deleted document shared many times, and also when FGA fails part-way", async () => {
+    const sharedWidely = async () => {
+      const id = crypto.randomUUID();
+      await fgaDocuments.recordOwner(OWNER, id);
+      const viewers = Array.from({ length: 120 }, (_, i) => ({ user: `user:listings|viewer-${i}.ü@example.com`, relation: "viewer", object: `doc:${id}` }));
+      for (let i = 0; i < viewers.length; i += 100) await getFga().writeTuples(viewers.slice(i, i + 100));
+      return id;
+    };
+    const moves = async (change: () => Promise<unknown>) => {
+      const before = BigInt(await readPermissionRevision());
+      await change();
+      return BigInt(await readPermissionRevision()) - before;
+    };
+
+    const forgotten = await sharedWidely();
+    expect(await moves(() => fgaDocuments.forgetDocument(forgotten))).toBe(1n);
+    expect(await fgaDocuments.listShares(forgotten)).toEqual([]);
+
+    // The first of three writes deletes 50 tuples, then FGA fails: those are gone, so the revision moves all the same.
+    const halfForgotten = await sharedWidely();
+    const fga = getFga();
+    const write = fga.write.bind(fga);
+    let writes = 0;
+    vi.spyOn(fga, "write").mockImplementation((...args) => (++writes === 2 ? Promise.reject(new Error("FGA went away")) : write(...args)));
+    expect(await moves(() => expect(fgaDocuments.forgetDocument(halfForgotten)).rejects.toThrow(FgaUnavailableError))).toBe(1n);
+    expect(writes).toBe(2);
+    vi.restoreAllMocks();
+    const left = (await fgaDocuments.listShares(halfForgotten)).length;
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThan(120);
   });
 
   it("records a reused listing that found nothing without a check it did not ask, and when the listing was asked", async () => {
