@@ -1,8 +1,10 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { getFga } from "@/lib/fga/client";
+import * as fgaDocuments from "@/lib/fga/documents";
 import { setUpSandboxHarness } from "@/tests/harness-setup";
 import { cosineDistance, SyntheticEmbeddings, vectorText, type Embedding } from "@/tests/synthetic-embeddings";
 import { EXACT_LIMIT, retrieveChunks } from "./retrieve";
+import { forgetListing } from "./viewable-listings";
 
 // Every way retrieval ranks, against a brute-force ranking of a generated corpus, for readers who may see nothing,
 // one chunk, k − 1, k, and thousands of documents (through a group, past FGA's 1,000-result list-objects cap).
@@ -141,23 +143,49 @@ describe("retrieval on a generated corpus, against brute force", () => {
     expectExactTopK(result.chunks, ranked(READERS.far, FAR_QUESTION));
   });
 
-  it("a reader who walked the index, then was taken out of the group through FGA's own API, gets none of its documents", async () => {
-    const membership = { user: `user:${READERS.many}`, relation: "member", object: "group:all-hands" };
-    const query = question();
-    // Twice, so that the second search ranks by the first one's listing. After the change that listing still holds the
-    // group's documents: the check refuses them, and the search lists again (fetching its first window meanwhile).
-    for (let i = 0; i < 2; i++) expect((await retrieveChunks({ userSub: READERS.many, embedding: Array.from(query), k: K })).strategy).toBe("index");
+  it("fails, returning nothing, when FGA does not answer a walk's check", async () => {
+    forgetListing(READERS.many);
+    const batchCheck = vi.spyOn(getFga(), "batchCheck").mockRejectedValueOnce(new Error("connect ECONNREFUSED"));
+    await expect(retrieveChunks({ userSub: READERS.many, embedding: Array.from(question()), k: K, forcePath: "index" })).rejects.toThrow(fgaDocuments.FgaUnavailableError);
+    expect(batchCheck).toHaveBeenCalledTimes(1);
+    batchCheck.mockRestore();
+  });
+
+  it("a reader who walked the index does not list again when the listing expires, and once taken out of the group through FGA's own API gets none of its documents", async () => {
+    // A newcomer to the group of READERS.many, whose first search this is.
+    const reader = "corpus|newcomer";
+    const membership = { user: `user:${reader}`, relation: "member", object: "group:all-hands" };
+    await getFga().writeTuples([membership]);
+    const query = () => Array.from(question());
+    const first = await retrieveChunks({ userSub: reader, embedding: query(), k: K });
+    // The first search lists the reader's documents, which are too many to rank exactly: it walks the index.
+    expect(first.strategy).toBe("index");
+    expect(first.fgaQuestions.map((q) => q.call)).toEqual(["list-objects"]);
+    // Once that listing is no longer reused (forgotten here, as it is 30 s on or after a change), the next searches
+    // ask FGA about each window's documents instead, and record only those the reader may view.
+    forgetListing(reader);
+    const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
+    const checks = vi.spyOn(fgaDocuments, "canEach");
+    const next = await retrieveChunks({ userSub: reader, embedding: query(), k: K });
+    expect(list).not.toHaveBeenCalled();
+    // One batch-check request each: FGA takes at most 50 checks in one.
+    expect(checks).toHaveBeenCalled();
+    for (const [, , documents] of checks.mock.calls) expect(documents.length).toBeLessThanOrEqual(50);
+    vi.restoreAllMocks();
+    expect(next.strategy).toBe("index");
+    expect(next.fgaQuestions.length).toBeGreaterThan(0);
+    expect(next.fgaQuestions.every((q) => q.call === "batch-check")).toBe(true);
+    const allowed = next.fgaQuestions.flatMap((q) => q.allowed);
+    for (const id of allowed) expect(readable.get(READERS.many)!.has(id)).toBe(true);
+    for (const chunk of next.chunks) expect(allowed).toContain(chunk.documentId);
+
     await getFga().deleteTuples([membership]);
-    try {
-      const after = await retrieveChunks({ userSub: READERS.many, embedding: Array.from(query), k: K });
-      expect(after.chunks).toEqual([]);
-      // On record: the reused listing, the check that refused what it found, and the new listing, empty.
-      expect(after.fgaQuestions.map((q) => q.call)).toEqual(["list-objects", "batch-check", "list-objects"]);
-      expect(after.fgaQuestions[1]!.allowedCount).toBe(0);
-      expect(after.fgaQuestions[1]!.refused!.length).toBeGreaterThan(0);
-      expect(after.fgaQuestions[2]!.allowedCount).toBe(0);
-    } finally {
-      await getFga().writeTuples([membership]);
-    }
+    const after = await retrieveChunks({ userSub: reader, embedding: query(), k: K });
+    expect(after.chunks).toEqual([]);
+    // On record: the walk's checks, 50 documents at a time to rank 700, in which FGA allowed nothing, then a new
+    // listing, empty.
+    const asked = after.fgaQuestions.map((q) => [q.call, q.allowedCount]);
+    expect(asked.length).toBeGreaterThan(2);
+    expect(asked).toEqual([...asked.slice(0, -1).map(() => ["batch-check", 0]), ["list-objects", 0]]);
   });
 });

@@ -10,17 +10,19 @@ import { forgetListing, lastListing, listViewable, type Listing } from "./viewab
 /**
  * Permission-aware retrieval: the best `k` chunks among the documents the user may view — never fewer when k such
  * chunks exist, whatever other users store. FGA alone says which documents those are, and nothing reaches the model
- * that FGA did not allow at the time of the search:
- * - the candidates are the documents of the user's listing (one streamed ListObjects, uncapped), reused for their
- *   next searches while nothing has changed (viewable-listings.ts); a reused listing is only a guess at what may
- *   be ranked, so the documents of the chunks it yields are checked afresh (one batch-check of at most k, the
- *   tool's largest k being 20), and if FGA now refuses any of them, the search starts again from a new listing;
- * - the candidates are ranked one of two ways, chosen by how many chunks the user may read (thresholds measured by
- *   `npm run bench:rag`, see README.md): up to EXACT_LIMIT chunks (most users), every one of them is ranked exactly,
- *   so the authorized top k is exact; with more, the approximate (HNSW) ranking of all chunks is walked in growing
- *   windows, keeping the user's chunks, until k are found. This costs about one unfiltered index search when the
- *   user may read a fair share of everything. A walk that goes past the last window (rank 700), or that the index
- *   ends early, ranks exactly instead.
+ * that FGA did not allow at the time of the search. The chunks are ranked one of two ways, chosen by how many the
+ * user may read (thresholds measured by `npm run bench:rag`, see README.md):
+ * - up to EXACT_LIMIT chunks (most users), every chunk of the documents in the user's listing (one streamed
+ *   ListObjects, uncapped) is ranked exactly, so the authorized top k is exact. The listing is reused for the user's
+ *   next searches while nothing has changed (viewable-listings.ts); a reused listing is only a guess at what may be
+ *   ranked, so the documents of the chunks it yields are checked afresh (one batch-check of at most k, the tool's
+ *   largest k being 20), and if FGA now refuses any of them, the search starts again from a new listing;
+ * - with more, the approximate (HNSW) ranking of all chunks is walked in growing windows, keeping the user's chunks,
+ *   until k are found. This costs about one unfiltered index search when the user may read a fair share of
+ *   everything. Once a search has found (by the listing) that the user reads this many, and their listing is no
+ *   longer reused, their searches ask FGA about the documents in each window instead (a batch-check of 50 at a
+ *   time), and do not list their thousands of documents again. A walk that goes past the last window (rank 700), or
+ *   that the index ends early, ranks exactly instead.
  */
 export const EXACT_LIMIT = 2_000;
 /** Each window's size; they follow one another, so the walk covers ranks 1–700. Deeper, exact ranking is cheaper. */
@@ -73,14 +75,14 @@ export async function retrieveChunks({
   forcePath?: Strategy;
 }): Promise<RetrievalResult> {
   const exactLimit = forcePath === "exact" ? Infinity : forcePath === "index" ? 0 : EXACT_LIMIT;
-  const result = ({ chunks, strategy }: Ranked, fgaQuestions: FgaQuestion[]): RetrievalResult => {
-    // A forced path says nothing about which path this user's searches take.
-    if (!forcePath) remember(userSub, strategy);
-    return { chunks, strategy, fgaQuestions };
-  };
-
   // Every question asked of FGA stays on record, a reused listing's and a refused check's included.
   const asked: FgaQuestion[] = [];
+  const result = (ranked: Ranked): RetrievalResult => {
+    // A forced path says nothing about which path this user's searches take.
+    if (!forcePath) remember(userSub, ranked.strategy);
+    return { ...ranked, fgaQuestions: asked };
+  };
+
   const reused = lastListing(userSub);
   // The revision is read before ranking: anyone's upload or share moves it, and a ranking by a listing it outdated
   // would be work thrown away.
@@ -88,21 +90,25 @@ export async function retrieveChunks({
     const ranked = await rank(reused, embedding, k, exactLimit);
     asked.push(question("list-objects", reused.documents, { askedAt: reused.listedAt }));
     const documents = [...new Set(ranked.chunks.map((chunk) => chunk.documentId))];
-    if (documents.length === 0) return result(ranked, asked);
+    if (documents.length === 0) return result(ranked);
     const allowed = await canEach(userSub, "can_view", documents);
     const refused = documents.filter((_, i) => !allowed[i]);
     asked.push(question("batch-check", documents.filter((_, i) => allowed[i]), refused.length > 0 ? { refused } : {}));
-    if (refused.length === 0) return result(ranked, asked);
+    if (refused.length === 0) return result(ranked);
   }
   if (reused) forgetListing(userSub);
 
-  // For a user who walked the index last time, its first window is fetched while FGA lists their documents; it is
-  // only ever filtered by that list. Unused (the user now reads few chunks, or FGA failed), it is dropped.
-  const firstWindow = !forcePath && walkedLastTime.has(userSub) ? nearestChunksOverall(embedding, WINDOWS[0], 0) : undefined;
-  firstWindow?.catch(() => {});
+  // With no listing to reuse, a user whose last search walked the index, who may read a good share of everything,
+  // walks it again, asking FGA about the documents in each window rather than listing all of theirs. Should the walk
+  // not find k, the user may now read less, and the search lists.
+  if (forcePath === "index" || (!forcePath && walkedLastTime.has(userSub))) {
+    const walked = await walkIndex(embedding, k, (documents) => viewableOf(userSub, documents, asked));
+    if (walked) return result({ chunks: walked, strategy: "index" });
+  }
+
   const listing = await listViewable(userSub);
   asked.push(question("list-objects", listing.documents));
-  return result(await rank(listing, embedding, k, exactLimit, firstWindow), asked);
+  return result(await rank(listing, embedding, k, exactLimit));
 }
 
 interface Ranked {
@@ -111,15 +117,26 @@ interface Ranked {
 }
 
 /** The best k chunks of the listing's documents, exactly when they have at most `exactLimit` chunks. */
-async function rank({ documents, viewable }: Listing, embedding: number[], k: number, exactLimit: number, firstWindow?: Promise<ChunkMatch[]>): Promise<Ranked> {
+async function rank({ documents, viewable }: Listing, embedding: number[], k: number, exactLimit: number): Promise<Ranked> {
   if (documents.length === 0) return { chunks: [], strategy: "exact" };
   // Every stored document has at least one chunk, so more documents than the limit need no count.
   if (documents.length <= exactLimit) {
     const { readable, chunks } = await nearestChunksAmong(documents, embedding, k, exactLimit);
     if (readable <= exactLimit) return { chunks, strategy: "exact" };
   }
-  const walked = await walkIndex(viewable, embedding, k, firstWindow);
+  const walked = await walkIndex(embedding, k, async () => viewable);
   return walked ? { chunks: walked, strategy: "index" } : { chunks: (await nearestChunksAmong(documents, embedding, k)).chunks, strategy: "exact" };
+}
+
+/**
+ * Which of these documents the user may view, asked of FGA in one batch-check and recorded. Only the allowed ones are
+ * recorded: the others are documents the user may not know of.
+ */
+async function viewableOf(userSub: string, documents: string[], asked: FgaQuestion[]): Promise<ReadonlySet<string>> {
+  const answers = await canEach(userSub, "can_view", documents);
+  const allowed = documents.filter((_, i) => answers[i]);
+  asked.push(question("batch-check", allowed));
+  return new Set(allowed);
 }
 
 /** The users whose last search walked the index (the most recent 10,000), as EXACT_LIMIT decided. */
@@ -131,13 +148,34 @@ function remember(userSub: string, strategy: Strategy) {
   if (walkedLastTime.size > 10_000) walkedLastTime.delete(walkedLastTime.values().next().value!);
 }
 
-/** The user's first k chunks in the index's ranking of all chunks, or null if the walk ends before it finds them. */
-async function walkIndex(viewable: Set<string>, embedding: number[], k: number, firstWindow?: Promise<ChunkMatch[]>): Promise<ChunkMatch[] | null> {
+/** The most documents asked about at once in a walk: one batch-check request (FGA takes at most 50 checks in one). */
+const ASKED_AT_ONCE = 50;
+
+/**
+ * The user's first k chunks in the index's ranking of all chunks, or null if the walk ends before it finds them.
+ * `viewable` answers which of some documents the user may view. It is asked about each document once, in the order
+ * of their best chunks, and no further than the k-th chunk found: first about 2k documents, then twice as many each
+ * time up to ASKED_AT_ONCE: FGA's work grows with every document checked (about 0.2 ms each in the sandbox), and a
+ * user who walks may read a good share of everything, so a few documents often suffice.
+ */
+async function walkIndex(embedding: number[], k: number, viewable: (documents: string[]) => Promise<ReadonlySet<string>>): Promise<ChunkMatch[] | null> {
   const found: ChunkMatch[] = [];
+  const decided = new Map<string, boolean>();
+  let atOnce = Math.min(ASKED_AT_ONCE, 2 * k);
   let offset = 0;
   for (const window of WINDOWS) {
-    const candidates = await (offset === 0 && firstWindow ? firstWindow : nearestChunksOverall(embedding, window, offset));
-    for (const candidate of candidates) if (viewable.has(candidate.documentId) && found.push(candidate) === k) return found;
+    const candidates = await nearestChunksOverall(embedding, window, offset);
+    for (let next = 0; next < candidates.length; ) {
+      const undecided = [...new Set(candidates.slice(next).map((candidate) => candidate.documentId))].filter((document) => !decided.has(document)).slice(0, atOnce);
+      if (undecided.length > 0) {
+        atOnce = Math.min(ASKED_AT_ONCE, 2 * atOnce);
+        const allowed = await viewable(undecided);
+        for (const document of undecided) decided.set(document, allowed.has(document));
+      }
+      for (; next < candidates.length && decided.has(candidates[next]!.documentId); next++) {
+        if (decided.get(candidates[next]!.documentId) && found.push(candidates[next]!) === k) return found;
+      }
+    }
     if (candidates.length < window) return null;
     offset += window;
   }
