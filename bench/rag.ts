@@ -45,7 +45,7 @@ Object.assign(process.env, {
   APP_BASE_URL: "http://localhost:3000",
   OPENAI_API_KEY: "unused",
 });
-const { retrieveChunks } = await import("../lib/rag/retrieve");
+const { EXACT_LIMIT, retrieveChunks } = await import("../lib/rag/retrieve");
 const { forgetListing } = await import("../lib/rag/viewable-listings");
 const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
 const where = serverUrl ? `PostgreSQL ${(await sql`select current_setting('server_version') as v`)[0]!.v}` : "PGlite (the sandbox)";
@@ -156,8 +156,8 @@ type Knowing = "listed" | "reused" | "checked";
 const ours: (Sample & { strategy: string; knowing: Knowing })[] = [];
 const unfiltered: Sample[] = [];
 const forced = { exact: [] as Sample[], index: [] as Sample[] };
-/** ef_search values beyond pgvector's default of 40, each sent with its query as one implicit transaction. */
-const WIDER_SEARCHES = [100, 200, 400, 800, 1_000];
+/** pgvector's default ef_search (40), then wider ones, each sent with its query as one implicit transaction. */
+const WIDER_SEARCHES = [40, 100, 200, 400, 800, 1_000];
 const widerUnfiltered = new Map<number, Sample[]>(WIDER_SEARCHES.map((ef) => [ef, []]));
 /** A question, and what the user may read of the corpus: the truth to measure recall against. */
 function ask(who: string, query: Embedding) {
@@ -177,9 +177,10 @@ const questions = Array.from({ length: QUERIES }, (_, q) => ask(q % 4 === 0 ? co
 
 // The retriever as users meet it, each question once, nothing else run in between that could change what it keeps.
 for (const [q, { who, embedding, readable, recall, recallOfAll }] of questions.entries()) {
-  // The run takes seconds, while a person's searches come minutes apart: every other question from the company-wide
-  // users comes as if more than 30 s after the user's last search, whose listing, if any, is not reused (MAX_AGE_MS).
-  if (q % 8 >= 4 && q % 4 === 0) forgetListing(who);
+  // The run takes seconds, while a person's searches come minutes apart: half the company-wide users' questions (every
+  // other pair) come as if more than 30 s after the user's last search, whose listing, if any, is not reused
+  // (MAX_AGE_MS). Which half does not follow which of the two goes first below.
+  if (q % 4 === 0 && q % 16 >= 8) forgetListing(who);
   const measureOurs = async () => {
     const started = performance.now();
     const result = await retrieveChunks({ userSub: who, embedding, k: K });
@@ -202,6 +203,8 @@ for (const [q, { who, embedding, readable, recall, recallOfAll }] of questions.e
 // Then each question again: each path forced, and the unfiltered search searching wider.
 for (const { who, embedding, readable, recall, recallOfAll } of questions) {
   for (const strategy of ["exact", "index"] as const) {
+    // The walk forced as a user meets it with no listing to reuse: the one the exact path just asked for is dropped.
+    if (strategy === "index") forgetListing(who);
     started = performance.now();
     const run = await retrieveChunks({ userSub: who, embedding, k: K, forcePath: strategy });
     forced[strategy].push({ readable, ms: performance.now() - started, recall: recall(run.chunks.map((c) => c.chunkId)) });
@@ -232,8 +235,8 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const ms = (x: number) => `${x.toFixed(1)} ms`.padStart(9);
 const p50 = (samples: Sample[]) => median(samples.map((s) => s.ms));
 const p95 = (samples: Sample[]) => percentile(samples.map((s) => s.ms), 95);
-const row = (label: string, samples: Sample[]) =>
-  `  ${label.padEnd(38)}${String(samples.length).padStart(4)}   ${mean(samples.map((s) => s.recall)).toFixed(3)}  ${ms(p50(samples))} ${ms(p95(samples))}   ${(p95(samples) / p95(unfiltered)).toFixed(2)}×`;
+const row = (label: string, samples: Sample[], baseline = unfiltered) =>
+  `  ${label.padEnd(38)}${String(samples.length).padStart(4)}   ${mean(samples.map((s) => s.recall)).toFixed(3)}  ${ms(p50(samples))} ${ms(p95(samples))}   ${(p95(samples) / p95(baseline)).toFixed(2)}×`;
 
 console.log(`\nRetrieval on ${where}, k = ${K}, ${QUERIES} questions`);
 console.log(`                                       queries  recall       p50       p95   p95 / unfiltered`);
@@ -252,14 +255,17 @@ for (const strategy of ["exact", "index"]) {
 console.log(row("Delegate, all questions", ours));
 console.log(`  (recall: of the exact authorized top k; latency: the whole retrieval, its FGA questions included: a listing, a reused listing's batch-check, or a window's)`);
 
-console.log(`\nThe unfiltered top-k with a wider index search (no authorization): what recall costs the index itself`);
-console.log(`                                       queries  recall       p50       p95   p95 / unfiltered`);
-for (const [ef, samples] of widerUnfiltered) console.log(row(`unfiltered, hnsw.ef_search = ${ef}`, samples));
-const walks = ours.filter((s) => s.strategy === "index");
+// The second pass meets each question again, its pages in the cache: its figures compare with each other only.
+const secondPass = widerUnfiltered.get(40)!;
+console.log(`\nSecond pass, each question again: the unfiltered top-k searching wider (no authorization), what recall costs the index itself`);
+console.log(`                                       queries  recall       p50       p95   p95 / ef_search 40`);
+for (const [ef, samples] of widerUnfiltered) console.log(row(`unfiltered, hnsw.ef_search = ${ef}`, samples, secondPass));
+const walks = forced.index.filter((s) => s.readable > EXACT_LIMIT);
+if (walks.length > 0) console.log(row(`index walk forced, > ${EXACT_LIMIT.toLocaleString("en-US")} readable`, walks, secondPass));
 // 0.99 as printed: a mean of 100 recalls that is 0.99 may come out a rounding error below it.
 const equalRecall = [...widerUnfiltered].find(([, samples]) => mean(samples.map((s) => s.recall)) >= 0.99 - 1e-9);
 if (!equalRecall) console.log(`  no ef_search up to ${WIDER_SEARCHES.at(-1)} gives the unfiltered top-k recall 0.99 on this index build`);
-else if (walks.length > 0) console.log(`  index walk p95 / unfiltered p95 at recall ≥ 0.99 (ef_search ${equalRecall[0]}): ${(p95(walks) / p95(equalRecall[1])).toFixed(2)}×`);
+else if (walks.length > 0) console.log(`  that walk's p95 / the unfiltered p95 at recall ≥ 0.99 (ef_search ${equalRecall[0]}): ${(p95(walks) / p95(equalRecall[1])).toFixed(2)}×`);
 
 console.log(`\nEach path forced, by how many chunks the user may read (the data behind EXACT_LIMIT):`);
 console.log(`  readable chunks   queries   exact p50 (recall)      index walk p50 (recall)`);

@@ -143,6 +143,23 @@ describe("retrieval on a generated corpus, against brute force", () => {
     expectExactTopK(result.chunks, ranked(READERS.far, FAR_QUESTION));
   });
 
+  it("lists again ten minutes after the listing that found the reader to walk, as they may now read fewer chunks", async () => {
+    vi.useFakeTimers({ toFake: ["performance"] });
+    try {
+      const reader = "corpus|returning";
+      await getFga().writeTuples([{ user: `user:${reader}`, relation: "member", object: "group:all-hands" }]);
+      const calls = async () => (await retrieveChunks({ userSub: reader, embedding: Array.from(question()), k: K })).fgaQuestions.map((q) => q.call);
+      expect(await calls()).toEqual(["list-objects"]);
+      forgetListing(reader);
+      vi.advanceTimersByTime(9 * 60_000);
+      expect(await calls()).toEqual(["batch-check"]);
+      vi.advanceTimersByTime(2 * 60_000);
+      expect(await calls()).toEqual(["list-objects"]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("fails, returning nothing, when FGA does not answer a walk's check", async () => {
     forgetListing(READERS.many);
     const batchCheck = vi.spyOn(getFga(), "batchCheck").mockRejectedValueOnce(new Error("connect ECONNREFUSED"));
@@ -166,26 +183,32 @@ describe("retrieval on a generated corpus, against brute force", () => {
     forgetListing(reader);
     const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
     const checks = vi.spyOn(fgaDocuments, "canEach");
-    const next = await retrieveChunks({ userSub: reader, embedding: query(), k: K });
+    const asked = question();
+    const next = await retrieveChunks({ userSub: reader, embedding: Array.from(asked), k: K });
     expect(list).not.toHaveBeenCalled();
     // One batch-check request each: FGA takes at most 50 checks in one.
     expect(checks).toHaveBeenCalled();
     for (const [, , documents] of checks.mock.calls) expect(documents.length).toBeLessThanOrEqual(50);
     vi.restoreAllMocks();
     expect(next.strategy).toBe("index");
-    expect(next.fgaQuestions.length).toBeGreaterThan(0);
-    expect(next.fgaQuestions.every((q) => q.call === "batch-check")).toBe(true);
-    const allowed = next.fgaQuestions.flatMap((q) => q.allowed);
-    for (const id of allowed) expect(readable.get(READERS.many)!.has(id)).toBe(true);
-    for (const chunk of next.chunks) expect(allowed).toContain(chunk.documentId);
+    expect(next.chunks).toHaveLength(K);
+    const distances = next.chunks.map((c) => c.distance);
+    expect(distances).toEqual(distances.toSorted((a, b) => a - b));
+    const truth = new Set(ranked(READERS.many, asked).slice(0, K).map((c) => c.id));
+    expect(next.chunks.filter((c) => truth.has(c.chunkId)).length).toBeGreaterThanOrEqual(K - 1);
+    // On record, one question for all the walk's checks: the documents it returned, all of them the reader's.
+    const returned = [...new Set(next.chunks.map((c) => c.documentId))];
+    expect(next.fgaQuestions).toEqual([{ call: "batch-check", relation: "can_view", allowedCount: returned.length, allowed: returned }]);
+    for (const id of returned) expect(readable.get(READERS.many)!.has(id)).toBe(true);
+
+    // k = 1, and k = 0 (which asks nothing and ends).
+    expect((await retrieveChunks({ userSub: reader, embedding: query(), k: 1 })).chunks).toHaveLength(1);
+    expect(await retrieveChunks({ userSub: reader, embedding: query(), k: 0 })).toEqual({ chunks: [], strategy: "exact", fgaQuestions: [] });
 
     await getFga().deleteTuples([membership]);
     const after = await retrieveChunks({ userSub: reader, embedding: query(), k: K });
     expect(after.chunks).toEqual([]);
-    // On record: the walk's checks, 50 documents at a time to rank 700, in which FGA allowed nothing, then a new
-    // listing, empty.
-    const asked = after.fgaQuestions.map((q) => [q.call, q.allowedCount]);
-    expect(asked.length).toBeGreaterThan(2);
-    expect(asked).toEqual([...asked.slice(0, -1).map(() => ["batch-check", 0]), ["list-objects", 0]]);
+    // On record: the walk, which returned nothing, then a new listing, empty.
+    expect(after.fgaQuestions.map((q) => [q.call, q.allowedCount])).toEqual([["batch-check", 0], ["list-objects", 0]]);
   });
 });

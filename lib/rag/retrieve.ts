@@ -19,10 +19,10 @@ import { forgetListing, lastListing, listViewable, type Listing } from "./viewab
  *   largest k being 20), and if FGA now refuses any of them, the search starts again from a new listing;
  * - with more, the approximate (HNSW) ranking of all chunks is walked in growing windows, keeping the user's chunks,
  *   until k are found. This costs about one unfiltered index search when the user may read a fair share of
- *   everything. Once a search has found (by the listing) that the user reads this many, and their listing is no
- *   longer reused, their searches ask FGA about the documents in each window instead (a batch-check of 50 at a
- *   time), and do not list their thousands of documents again. A walk that goes past the last window (rank 700), or
- *   that the index ends early, ranks exactly instead.
+ *   everything. Once a listing has found that the user reads this many, their searches with no listing to reuse ask
+ *   FGA about the documents in each window instead (batch-checks of 2k documents, then up to 50), for ten minutes,
+ *   rather than list their thousands of documents again. A walk that goes past the last window (rank 700), or that
+ *   the index ends early, ranks exactly instead.
  */
 export const EXACT_LIMIT = 2_000;
 /** Each window's size; they follow one another, so the walk covers ranks 1–700. Deeper, exact ranking is cheaper. */
@@ -40,7 +40,9 @@ export interface RetrievalResult {
 /**
  * One question to FGA, as the audit trail records it: which call, about which relation, and what it allowed —
  * document ids (at most MAX_IDS_PER_QUESTION of them, with the exact count), never content. A listing reused from an
- * earlier search says when it was asked; a check says which documents it refused, if any.
+ * earlier search says when it was asked; the check of what it yielded says which documents it refused, if any. The
+ * checks of an index walk without a listing are one question, allowing the documents the walk returns: how many others
+ * it asked about, and so how many documents near the question the user may not view, is not theirs to know.
  */
 export interface FgaQuestion {
   call: "list-objects" | "batch-check";
@@ -74,12 +76,14 @@ export async function retrieveChunks({
   /** Takes this path whatever the user may read, for tests and the benchmark; a walk may still fall back to exact. */
   forcePath?: Strategy;
 }): Promise<RetrievalResult> {
+  if (!(k >= 1)) return { chunks: [], strategy: "exact", fgaQuestions: [] };
   const exactLimit = forcePath === "exact" ? Infinity : forcePath === "index" ? 0 : EXACT_LIMIT;
   // Every question asked of FGA stays on record, a reused listing's and a refused check's included.
   const asked: FgaQuestion[] = [];
-  const result = (ranked: Ranked): RetrievalResult => {
-    // A forced path says nothing about which path this user's searches take.
-    if (!forcePath) remember(userSub, ranked.strategy);
+  const result = (ranked: Ranked, { byListing = true } = {}): RetrievalResult => {
+    // A forced path says nothing about which path this user's searches take, and a walk without a listing does not
+    // measure how much the user may read.
+    if (!forcePath && byListing) remember(userSub, ranked.strategy);
     return { ...ranked, fgaQuestions: asked };
   };
 
@@ -98,12 +102,13 @@ export async function retrieveChunks({
   }
   if (reused) forgetListing(userSub);
 
-  // With no listing to reuse, a user whose last search walked the index, who may read a good share of everything,
-  // walks it again, asking FGA about the documents in each window rather than listing all of theirs. Should the walk
-  // not find k, the user may now read less, and the search lists.
-  if (forcePath === "index" || (!forcePath && walkedLastTime.has(userSub))) {
-    const walked = await walkIndex(embedding, k, (documents) => viewableOf(userSub, documents, asked));
-    if (walked) return result({ chunks: walked, strategy: "index" });
+  // With no listing to reuse, a user whose recent listing found them to read a good share of everything walks the
+  // index again, asking FGA about the documents in each window rather than listing all of theirs. Should the walk not
+  // find k, the user may now read less, and the search lists.
+  if (forcePath === "index" || (!forcePath && walksWithoutListing(userSub))) {
+    const walked = await walkIndex(embedding, k, (documents) => viewableOf(userSub, documents));
+    asked.push(question("batch-check", [...new Set((walked ?? []).map((chunk) => chunk.documentId))]));
+    if (walked) return result({ chunks: walked, strategy: "index" }, { byListing: false });
   }
 
   const listing = await listViewable(userSub);
@@ -128,24 +133,28 @@ async function rank({ documents, viewable }: Listing, embedding: number[], k: nu
   return walked ? { chunks: walked, strategy: "index" } : { chunks: (await nearestChunksAmong(documents, embedding, k)).chunks, strategy: "exact" };
 }
 
-/**
- * Which of these documents the user may view, asked of FGA in one batch-check and recorded. Only the allowed ones are
- * recorded: the others are documents the user may not know of.
- */
-async function viewableOf(userSub: string, documents: string[], asked: FgaQuestion[]): Promise<ReadonlySet<string>> {
+/** Which of these documents the user may view, asked of FGA in one batch-check. */
+async function viewableOf(userSub: string, documents: string[]): Promise<ReadonlySet<string>> {
   const answers = await canEach(userSub, "can_view", documents);
-  const allowed = documents.filter((_, i) => answers[i]);
-  asked.push(question("batch-check", allowed));
-  return new Set(allowed);
+  return new Set(documents.filter((_, i) => answers[i]));
 }
 
-/** The users whose last search walked the index (the most recent 10,000), as EXACT_LIMIT decided. */
-const walkedLastTime = new Set<string>();
+/**
+ * How long a listing's finding that the user walks stands: after it, the user lists again, as they may now read few
+ * enough chunks to rank exactly (a walk that still finds k would not notice).
+ */
+const WALKER_MAX_AGE_MS = 10 * 60_000;
+/** The users whose last listing found them to walk the index (the most recent 10,000), with when it did. */
+const walkers = new Map<string, number>();
 function remember(userSub: string, strategy: Strategy) {
-  walkedLastTime.delete(userSub);
+  walkers.delete(userSub);
   if (strategy === "exact") return;
-  walkedLastTime.add(userSub);
-  if (walkedLastTime.size > 10_000) walkedLastTime.delete(walkedLastTime.values().next().value!);
+  walkers.set(userSub, performance.now());
+  if (walkers.size > 10_000) walkers.delete(walkers.keys().next().value!);
+}
+function walksWithoutListing(userSub: string) {
+  const since = walkers.get(userSub);
+  return since !== undefined && performance.now() - since <= WALKER_MAX_AGE_MS;
 }
 
 /** The most documents asked about at once in a walk: one batch-check request (FGA takes at most 50 checks in one). */
@@ -154,13 +163,15 @@ const ASKED_AT_ONCE = 50;
 /**
  * The user's first k chunks in the index's ranking of all chunks, or null if the walk ends before it finds them.
  * `viewable` answers which of some documents the user may view. It is asked about each document once, in the order
- * of their best chunks, and no further than the k-th chunk found: first about 2k documents, then twice as many each
- * time up to ASKED_AT_ONCE: FGA's work grows with every document checked (about 0.2 ms each in the sandbox), and a
- * user who walks may read a good share of everything, so a few documents often suffice.
+ * of their best chunks, until k chunks are found: about 2k documents first, then twice as many each time up to
+ * ASKED_AT_ONCE, as FGA's work grows with every document checked (about 0.2 ms each in the sandbox) and a user who
+ * walks may read a good share of everything, so a few documents often suffice. A chunk met twice (the ranking moved
+ * between windows, as someone stored or removed a document) counts once.
  */
 async function walkIndex(embedding: number[], k: number, viewable: (documents: string[]) => Promise<ReadonlySet<string>>): Promise<ChunkMatch[] | null> {
   const found: ChunkMatch[] = [];
   const decided = new Map<string, boolean>();
+  const seen = new Set<string>();
   let atOnce = Math.min(ASKED_AT_ONCE, 2 * k);
   let offset = 0;
   for (const window of WINDOWS) {
@@ -173,7 +184,10 @@ async function walkIndex(embedding: number[], k: number, viewable: (documents: s
         for (const document of undecided) decided.set(document, allowed.has(document));
       }
       for (; next < candidates.length && decided.has(candidates[next]!.documentId); next++) {
-        if (decided.get(candidates[next]!.documentId) && found.push(candidates[next]!) === k) return found;
+        const candidate = candidates[next]!;
+        if (seen.has(candidate.chunkId)) continue;
+        seen.add(candidate.chunkId);
+        if (decided.get(candidate.documentId) && found.push(candidate) === k) return found;
       }
     }
     if (candidates.length < window) return null;
