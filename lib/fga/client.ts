@@ -68,5 +68,8 @@ export async function checkEach(checks: Check[]): Promise<boolean[]> {
   const { result } = await ask("batch-check", () => getFga().batchCheck({ checks: checks.map((each, i) => ({ ...each, correlationId: String(i) })) }, FRESH));
   const allowed = checks.map(() => false);
   for (const answer of result) if (answer.allowed === true && !answer.error) allowed[Number(answer.correlationId)] = true;
+  // Counted as a no, an errored item would only show as a missing document or tool; the operator is told.
+  const errored = result.find((answer) => answer.error)?.error;
+  if (errored) logError("fga", "batch-check item failed, counted as not allowed", Object.assign(new Error(), { name: "CheckError", code: errored.input_error ?? errored.internal_error }));
   return allowed;
 }

@@ -95,9 +95,9 @@ export async function retrieveChunks({
     asked.push(question("list-objects", reused.documents, { askedAt: reused.listedAt }));
     const documents = [...new Set(ranked.chunks.map((chunk) => chunk.documentId))];
     if (documents.length === 0) return result(ranked);
-    const allowed = await canEach(userSub, "can_view", documents);
-    const refused = documents.filter((_, i) => !allowed[i]);
-    asked.push(question("batch-check", documents.filter((_, i) => allowed[i]), refused.length > 0 ? { refused } : {}));
+    const allowed = await viewableOf(userSub, documents);
+    const refused = documents.filter((document) => !allowed.has(document));
+    asked.push(question("batch-check", [...allowed], refused.length > 0 ? { refused } : {}));
     if (refused.length === 0) return result(ranked);
   }
   if (reused) forgetListing(userSub);
