@@ -202,3 +202,76 @@ describe("tool permissions at the moment of the call", () => {
     expect(fetches).not.toHaveBeenCalled();
   });
 });
+
+describe("the permission asked as the model begins writing a call", () => {
+  const options = (toolCallId: string) => ({ toolCallId, messages: [], context: {} });
+  const decisions = () => audit.written.filter((event) => event.action === "tool.authorization").map((event) => (event as { evidence?: { decision?: string } }).evidence?.decision);
+
+  it("is the answer the call runs on, asked once, and the trail is the same", async () => {
+    const { createTools } = await import(".");
+    const tools = createTools(context);
+    // Switched off as the model began the call, on again when it runs: the earlier answer is the one that counts.
+    permission.allowed = false;
+    await tools.get_user_profile.onInputStart!(options("early-1"));
+    permission.allowed = true;
+    const output = await tools.get_user_profile.execute!({}, options("early-1"));
+    expect((output as { error: string }).error).toMatch(/^Your administrator switched off "See your name and email"/);
+    expect(permission.asked).toEqual(["get_user_profile"]);
+    expect(audit.written.map((event) => event.action)).toEqual(["tool.call", "tool.authorization", "tool.result"]);
+    expect(decisions()).toEqual(["denied"]);
+
+    // Taken once: the same call id run again (a replay) asks FGA again.
+    audit.written = [];
+    expect(await tools.get_user_profile.execute!({}, options("early-1"))).toEqual({ name: "Alice", email: "alice@example.com" });
+    expect(permission.asked).toEqual(["get_user_profile", "get_user_profile"]);
+    expect(decisions()).toEqual(["granted"]);
+  });
+
+  it("is asked again when the model took longer than a second to write the call", async () => {
+    const { createTools } = await import(".");
+    const tools = createTools(context);
+    let now = 10_000;
+    vi.spyOn(performance, "now").mockImplementation(() => now);
+    permission.allowed = false;
+    await tools.get_user_profile.onInputStart!(options("slow-1"));
+    permission.allowed = true;
+    now += 1_001;
+    expect(await tools.get_user_profile.execute!({}, options("slow-1"))).toEqual({ name: "Alice", email: "alice@example.com" });
+    expect(permission.asked).toEqual(["get_user_profile", "get_user_profile"]);
+    expect(decisions()).toEqual(["granted"]);
+
+    // Within the second, the early answer stands.
+    audit.written = [];
+    permission.allowed = false;
+    await tools.get_user_profile.onInputStart!(options("slow-2"));
+    permission.allowed = true;
+    now += 1_000;
+    await tools.get_user_profile.execute!({}, options("slow-2"));
+    expect(decisions()).toEqual(["denied"]);
+  });
+
+  it("belongs to its own call of its own tool in its own turn", async () => {
+    const { createTools } = await import(".");
+    const tools = createTools(context);
+    permission.allowed = false;
+    await tools.get_user_profile.onInputStart!(options("shared-id"));
+    permission.allowed = true;
+    // Another tool under the same id, and the same tool in another turn (another request's tools), ask afresh.
+    expect(await createTools({ ...context }).get_user_profile.execute!({}, options("shared-id"))).toEqual({ name: "Alice", email: "alice@example.com" });
+    const buy = await tools.buy_product!.execute!(SAMPLE_INPUTS.buy_product as never, options("shared-id"));
+    expect((buy as { error: string }).error).not.toMatch(/switched off/);
+    expect(permission.asked).toEqual(["get_user_profile", "get_user_profile", "buy_product"]);
+    expect(decisions()).toEqual(["granted", "granted"]);
+  });
+
+  it("refuses the call when FGA did not answer it", async () => {
+    const { createTools } = await import(".");
+    const tools = createTools(context);
+    permission.unavailable = true;
+    await tools.get_user_profile.onInputStart!(options("down-1"));
+    permission.unavailable = false;
+    const output = await tools.get_user_profile.execute!({}, options("down-1"));
+    expect(output).toEqual({ error: 'The permission service did not answer, so "See your name and email" was not used and nothing was done. Try again in a moment.' });
+    expect(audit.written[1]).toMatchObject({ outcome: "denied", evidence: { authorizer: "tool-permission", decision: "refused", failure: "fga_unavailable" } });
+  });
+});

@@ -5,7 +5,7 @@ import { AUDIT_UNAVAILABLE_MESSAGE, AuditUnavailableError, recordAuditEvent, typ
 import type { AuthorizationDecision, Authorizer, Grant, Stop } from "@/lib/auth/authorizer";
 import { isInterruptedOutput } from "@/lib/auth/interrupts";
 import { isToolFailure, type ToolContext, type ToolFailure } from "@/lib/auth/tool-context";
-import { PERMISSIONS_PAGE, toolPermission } from "@/lib/auth/tool-permission";
+import { askToolPermissionEarly, PERMISSIONS_PAGE, toolPermission } from "@/lib/auth/tool-permission";
 import { getConfig } from "@/lib/config";
 import { logError } from "@/lib/log";
 
@@ -94,6 +94,7 @@ export function declareTool<INPUT, OUTPUT, AUTHORIZED = INPUT>(declaration: Tool
       // Streamed with each call, so a client without the declarations (the terminal) names it as the web chat does.
       title: declared.title,
       inputSchema: usable ? inputSchemas.usable : inputSchemas.unavailable,
+      onInputStart: ({ toolCallId }: { toolCallId: string }) => askToolPermissionEarly(context, declared.name, toolCallId),
       execute: (input: INPUT, { toolCallId }: { toolCallId: string }) => runThroughPipeline(declared, context, input, toolCallId),
       [PIPELINE]: declared,
     } as unknown as Tool<INPUT, OUTPUT | Stop>;
