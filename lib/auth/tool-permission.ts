@@ -16,40 +16,61 @@ export function switchedOffMessage(title: string, byUser: boolean): string {
 }
 
 /**
- * The longest an answer asked as the model began writing a call may stand when the call runs. The model writes a
- * call's input for tens of milliseconds (a short one) to seconds (an email's body); past this, FGA is asked again.
+ * The longest a "yes" asked as the model began writing a call may stand when the call runs. The AI SDK runs a turn's
+ * calls once the model's whole response has ended, so the answer's age is the rest of that response: tens of
+ * milliseconds after a short call, seconds after a long one (an email's body). Past this, FGA is asked again.
  */
-const EARLY_ANSWER_MAX_AGE_MS = 1_000;
+const EARLY_YES_MAX_AGE_MS = 1_000;
+/** The most calls of one turn asked about early: a model server starting endless calls gets no more FGA questions. */
+const EARLY_CALLS_PER_TURN = 16;
+
+interface EarlyAnswer {
+  tool: string;
+  askedAt: number;
+  answer: Promise<ToolPermissionCheck>;
+}
 
 /** Answers asked as the model began each call of a turn, by the turn's context and the call's id. */
-const askedEarly = new WeakMap<ToolContext, Map<string, { tool: string; askedAt: number; answer: Promise<ToolPermissionCheck> }>>();
+const askedEarly = new WeakMap<ToolContext, { asked: number; calls: Map<string, EarlyAnswer> }>();
 
 /**
  * Asks FGA about a call as the model begins writing it (the AI SDK's onInputStart), so that the answer is there, or
  * on its way, when the call runs: FGA's round trip overlaps the model's, rather than following it.
  */
 export function askToolPermissionEarly(context: ToolContext, tool: string, toolCallId: string): void {
+  const turn = askedEarly.get(context) ?? { asked: 0, calls: new Map<string, EarlyAnswer>() };
+  askedEarly.set(context, turn);
+  if (turn.asked >= EARLY_CALLS_PER_TURN) return;
+  turn.asked += 1;
   const answer = checkToolUse(context.user.sub, tool);
-  // Awaited, and its failure handled, by the call; a call the model never finishes leaves it unread.
+  // Read, if at all, by the call, which asks again after a failure; a call that never runs leaves it unread.
   answer.catch(() => {});
-  const calls = askedEarly.get(context) ?? new Map();
-  askedEarly.set(context, calls.set(toolCallId, { tool, askedAt: performance.now(), answer }));
+  turn.calls.set(toolCallId, { tool, askedAt: performance.now(), answer });
 }
 
-/** The early answer for this call, taken once, if it was asked recently enough; else FGA is asked now. */
-function permissionNow(context: ToolContext, tool: string, toolCallId: string): Promise<ToolPermissionCheck> {
-  const calls = askedEarly.get(context);
+/**
+ * The permission the call runs on, with how long before the call it was asked. An early answer is taken once, and
+ * only a recent "yes" stands: a "no" or a failure is asked again, as the user may have switched the tool on since,
+ * and FGA may be back.
+ */
+async function permissionNow(context: ToolContext, tool: string, toolCallId: string): Promise<ToolPermissionCheck & { askedMsBeforeCall?: number }> {
+  const calls = askedEarly.get(context)?.calls;
   const early = calls?.get(toolCallId);
   calls?.delete(toolCallId);
-  return early?.tool === tool && performance.now() - early.askedAt <= EARLY_ANSWER_MAX_AGE_MS ? early.answer : checkToolUse(context.user.sub, tool);
+  if (early?.tool === tool) {
+    const checked = await early.answer.catch(() => null);
+    const age = performance.now() - early.askedAt;
+    if (checked?.allowed && age <= EARLY_YES_MAX_AGE_MS) return { ...checked, askedMsBeforeCall: Math.round(age) };
+  }
+  return checkToolUse(context.user.sub, tool);
 }
 
 /**
  * The tool-permission authorizer, first for every tool (lib/ai/tools/pipeline.ts puts it there): asks FGA, at the
  * moment of the call, whether the user lets the agent use this tool. The model is offered only usable tools, but a
  * choice can change between the offer and the call, and a model can call what it was not offered; this is the
- * check that counts. No answer from FGA is a refusal. "The moment of the call" is when the model began writing it,
- * if that was at most EARLY_ANSWER_MAX_AGE_MS before it runs (askToolPermissionEarly).
+ * check that counts. No answer from FGA is a refusal. A "yes" may come from when the model began writing the call,
+ * at most EARLY_YES_MAX_AGE_MS before it runs (askToolPermissionEarly); the trail then records how long before.
  */
 export function toolPermission(tool: { name: string; title: string }): Authorizer {
   return {

@@ -1,4 +1,5 @@
 import { asSchema, type FlexibleSchema } from "ai";
+import { MockLanguageModelV4 } from "ai/test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { AUTHORIZER_ORDER } from "@/lib/auth/authorizer";
@@ -33,6 +34,10 @@ vi.mock("@/lib/fga/tool-permissions", async () => {
     },
   };
 });
+
+// The chat model runAgent asks, as each test scripts it.
+const model = vi.hoisted(() => ({ current: undefined as unknown }));
+vi.mock("@/lib/model", () => ({ chatModel: () => model.current }));
 
 /** A valid input for each tool, as the model would send it; a new tool without one fails the enumeration below. */
 const SAMPLE_INPUTS: Record<string, object> = {
@@ -206,72 +211,126 @@ describe("tool permissions at the moment of the call", () => {
 describe("the permission asked as the model begins writing a call", () => {
   const options = (toolCallId: string) => ({ toolCallId, messages: [], context: {} });
   const decisions = () => audit.written.filter((event) => event.action === "tool.authorization").map((event) => (event as { evidence?: { decision?: string } }).evidence?.decision);
+  const profile = { name: "Alice", email: "alice@example.com" };
 
-  it("is the answer the call runs on, asked once, and the trail is the same", async () => {
+  it("runs the call on an early yes, asked once, and the trail says how long before the call it was asked", async () => {
     const { createTools } = await import(".");
-    const tools = createTools(context);
-    // Switched off as the model began the call, on again when it runs: the earlier answer is the one that counts.
-    permission.allowed = false;
+    const tools = createTools({ ...context });
     await tools.get_user_profile.onInputStart!(options("early-1"));
-    permission.allowed = true;
-    const output = await tools.get_user_profile.execute!({}, options("early-1"));
-    expect((output as { error: string }).error).toMatch(/^Your administrator switched off "See your name and email"/);
+    // Switched off while the model finished its response: the yes from a moment before stands.
+    permission.allowed = false;
+    expect(await tools.get_user_profile.execute!({}, options("early-1"))).toEqual(profile);
     expect(permission.asked).toEqual(["get_user_profile"]);
     expect(audit.written.map((event) => event.action)).toEqual(["tool.call", "tool.authorization", "tool.result"]);
-    expect(decisions()).toEqual(["denied"]);
+    expect(audit.written[1]).toMatchObject({ evidence: { decision: "granted", allowed: true, askedMsBeforeCall: expect.any(Number) } });
 
-    // Taken once: the same call id run again (a replay) asks FGA again.
+    // Taken once: the same call id run again (a replay) asks FGA again, and gets today's no.
     audit.written = [];
-    expect(await tools.get_user_profile.execute!({}, options("early-1"))).toEqual({ name: "Alice", email: "alice@example.com" });
+    expect((await tools.get_user_profile.execute!({}, options("early-1")) as { error: string }).error).toMatch(/switched off/);
     expect(permission.asked).toEqual(["get_user_profile", "get_user_profile"]);
-    expect(decisions()).toEqual(["granted"]);
+    expect(decisions()).toEqual(["denied"]);
+    expect(audit.written[1]!).not.toHaveProperty("evidence.askedMsBeforeCall");
   });
 
-  it("is asked again when the model took longer than a second to write the call", async () => {
+  it("asks again after an early no or failure, and a yes older than a second", async () => {
     const { createTools } = await import(".");
-    const tools = createTools(context);
+    const tools = createTools({ ...context });
     let now = 10_000;
     vi.spyOn(performance, "now").mockImplementation(() => now);
-    permission.allowed = false;
-    await tools.get_user_profile.onInputStart!(options("slow-1"));
-    permission.allowed = true;
-    now += 1_001;
-    expect(await tools.get_user_profile.execute!({}, options("slow-1"))).toEqual({ name: "Alice", email: "alice@example.com" });
-    expect(permission.asked).toEqual(["get_user_profile", "get_user_profile"]);
-    expect(decisions()).toEqual(["granted"]);
-
-    // Within the second, the early answer stands.
-    audit.written = [];
-    permission.allowed = false;
-    await tools.get_user_profile.onInputStart!(options("slow-2"));
-    permission.allowed = true;
-    now += 1_000;
-    await tools.get_user_profile.execute!({}, options("slow-2"));
-    expect(decisions()).toEqual(["denied"]);
+    const early = async (id: string, set: Partial<typeof permission>, then: Partial<typeof permission>, waitMs = 0) => {
+      audit.written = [];
+      Object.assign(permission, set, { asked: [] });
+      await tools.get_user_profile.onInputStart!(options(id));
+      Object.assign(permission, then);
+      now += waitMs;
+      const output = await tools.get_user_profile.execute!({}, options(id));
+      return { output, asked: permission.asked.length, decisions: decisions() };
+    };
+    // Switched on since, or FGA back: the call gets the answer of the moment.
+    expect(await early("no-then-yes", { allowed: false }, { allowed: true })).toEqual({ output: profile, asked: 2, decisions: ["granted"] });
+    expect(await early("down-then-up", { unavailable: true }, { unavailable: false })).toEqual({ output: profile, asked: 2, decisions: ["granted"] });
+    // FGA down both times: refused, as any call FGA does not answer.
+    const down = await early("down", { unavailable: true }, {});
+    expect(down.output).toEqual({ error: 'The permission service did not answer, so "See your name and email" was not used and nothing was done. Try again in a moment.' });
+    expect(down.decisions).toEqual(["refused"]);
+    permission.unavailable = false;
+    // A yes stands for a second, no longer.
+    expect(await early("yes-1000ms", { allowed: true }, { allowed: false }, 1_000)).toMatchObject({ output: profile, asked: 1, decisions: ["granted"] });
+    expect(await early("yes-1001ms", { allowed: true }, { allowed: false }, 1_001)).toMatchObject({ asked: 2, decisions: ["denied"] });
   });
 
   it("belongs to its own call of its own tool in its own turn", async () => {
     const { createTools } = await import(".");
-    const tools = createTools(context);
-    permission.allowed = false;
+    const tools = createTools({ ...context });
     await tools.get_user_profile.onInputStart!(options("shared-id"));
-    permission.allowed = true;
-    // Another tool under the same id, and the same tool in another turn (another request's tools), ask afresh.
-    expect(await createTools({ ...context }).get_user_profile.execute!({}, options("shared-id"))).toEqual({ name: "Alice", email: "alice@example.com" });
-    const buy = await tools.buy_product!.execute!(SAMPLE_INPUTS.buy_product as never, options("shared-id"));
-    expect((buy as { error: string }).error).not.toMatch(/switched off/);
-    expect(permission.asked).toEqual(["get_user_profile", "get_user_profile", "buy_product"]);
-    expect(decisions()).toEqual(["granted", "granted"]);
+    permission.allowed = false;
+    // The same tool in another turn (another request's tools), and another tool under the same id, ask afresh.
+    expect((await createTools({ ...context }).get_user_profile.execute!({}, options("shared-id")) as { error: string }).error).toMatch(/switched off/);
+    expect((await tools.list_slack_channels.execute!({}, options("shared-id")) as { error: string }).error).toMatch(/switched off/);
+    expect(permission.asked).toEqual(["get_user_profile", "get_user_profile", "list_slack_channels"]);
+    expect(decisions()).toEqual(["denied", "denied"]);
   });
 
-  it("refuses the call when FGA did not answer it", async () => {
+  it("is not asked for a call that waits for approval in the chat, nor for an unavailable tool, nor past 16 calls a turn", async () => {
     const { createTools } = await import(".");
-    const tools = createTools(context);
-    permission.unavailable = true;
-    await tools.get_user_profile.onInputStart!(options("down-1"));
-    permission.unavailable = false;
-    const output = await tools.get_user_profile.execute!({}, options("down-1"));
-    expect(output).toEqual({ error: 'The permission service did not answer, so "See your name and email" was not used and nothing was done. Try again in a moment.' });
-    expect(audit.written[1]).toMatchObject({ outcome: "denied", evidence: { authorizer: "tool-permission", decision: "refused", failure: "fga_unavailable" } });
+    const tools = createTools({ ...context }, new Set(["get_user_profile", "create_gmail_draft"]));
+    expect(tools.create_gmail_draft.onInputStart).toBeUndefined();
+    expect(tools.list_slack_channels.onInputStart).toBeUndefined();
+    for (let call = 1; call <= 20; call++) await tools.get_user_profile.onInputStart!(options(`many-${call}`));
+    expect(permission.asked).toHaveLength(16);
+  });
+
+  it("is asked through the AI SDK's own hook while the model is still writing, and the call runs on it", async () => {
+    const { runAgent } = await import("@/lib/ai/agent");
+    const askedWhileWriting: string[][] = [];
+    model.current = scriptedModel("get_user_profile", async () => {
+      // The SDK reads the model's stream as it arrives; the call's start has reached it once the stream waits a moment.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      askedWhileWriting.push([...permission.asked]);
+      permission.allowed = false;
+    });
+    const { result } = await runAgent({ context: offlineContext(), messages: [{ id: "m1", role: "user", parts: [{ type: "text", text: "Who am I?" }] }], usable: Promise.resolve(new Set(["get_user_profile"])) });
+    const parts: { type: string; output?: unknown }[] = [];
+    for await (const part of result.stream) parts.push(part);
+    expect(askedWhileWriting).toEqual([["get_user_profile"]]);
+    expect(parts.find((part) => part.type === "tool-result")?.output).toEqual(profile);
+    expect(permission.asked).toEqual(["get_user_profile"]);
+    expect(decisions()).toEqual(["granted"]);
   });
 });
+
+/**
+ * A model that begins a call to `tool`, runs `whileWriting`, then finishes the call (an empty input); its next step
+ * answers in text.
+ */
+function scriptedModel(tool: string, whileWriting: () => Promise<void>) {
+  const usage = { inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 1, text: 1, reasoning: 0 } };
+  let step = 0;
+  return new MockLanguageModelV4({
+    doStream: async () => {
+      step += 1;
+      const first = step === 1;
+      return {
+        stream: new ReadableStream({
+          async start(controller) {
+            controller.enqueue({ type: "stream-start", warnings: [] });
+            if (first) {
+              controller.enqueue({ type: "tool-input-start", id: "call-1", toolName: tool });
+              await whileWriting();
+              controller.enqueue({ type: "tool-input-delta", id: "call-1", delta: "{}" });
+              controller.enqueue({ type: "tool-input-end", id: "call-1" });
+              controller.enqueue({ type: "tool-call", toolCallId: "call-1", toolName: tool, input: "{}" });
+              controller.enqueue({ type: "finish", finishReason: { unified: "tool-calls", raw: "tool_calls" }, usage });
+            } else {
+              controller.enqueue({ type: "text-start", id: "t" });
+              controller.enqueue({ type: "text-delta", id: "t", delta: "You are Alice." });
+              controller.enqueue({ type: "text-end", id: "t" });
+              controller.enqueue({ type: "finish", finishReason: { unified: "stop", raw: "stop" }, usage });
+            }
+            controller.close();
+          },
+        }),
+      };
+    },
+  });
+}

@@ -82,6 +82,8 @@ export const authorizersOf = (declaration: Pick<ToolDeclaration<never, unknown>,
 
 export function declareTool<INPUT, OUTPUT, AUTHORIZED = INPUT>(declaration: ToolDeclaration<INPUT, OUTPUT, AUTHORIZED>): DeclaredTool<INPUT, OUTPUT, AUTHORIZED> {
   const unavailable = unavailableVariant(declaration);
+  // A call that waits for the user's approval in the chat runs in a later request, which asks FGA itself.
+  const runsThisTurn = !declaration.authorizers.some((authorizer) => authorizer.kind === "in-chat-approval");
   // Wrapped once per process: the AI SDK converts a bare Zod schema to JSON Schema again for every tool at every step
   // of every turn (some 8 ms of CPU a chat turn for the ten tools, in a profile of `next start`), while a wrapper
   // keeps its conversion. Validation is the same Zod schema's.
@@ -94,7 +96,7 @@ export function declareTool<INPUT, OUTPUT, AUTHORIZED = INPUT>(declaration: Tool
       // Streamed with each call, so a client without the declarations (the terminal) names it as the web chat does.
       title: declared.title,
       inputSchema: usable ? inputSchemas.usable : inputSchemas.unavailable,
-      onInputStart: ({ toolCallId }: { toolCallId: string }) => askToolPermissionEarly(context, declared.name, toolCallId),
+      ...(usable && runsThisTurn && { onInputStart: ({ toolCallId }: { toolCallId: string }) => askToolPermissionEarly(context, declared.name, toolCallId) }),
       execute: (input: INPUT, { toolCallId }: { toolCallId: string }) => runThroughPipeline(declared, context, input, toolCallId),
       [PIPELINE]: declared,
     } as unknown as Tool<INPUT, OUTPUT | Stop>;
@@ -136,8 +138,8 @@ const OUTCOME_OF_DECISION: Record<AuthorizationDecision["decision"], AuditEventI
 };
 
 /**
- * The one wrapper every call goes through. It records the call (while FGA is asked for the permission, a question
- * that acts on nothing), each authorizer's decision after that and before it is acted on, and the outcome after.
+ * The one wrapper every call goes through. It records the call (while FGA is asked for the permission, or after it
+ * answered, when asked as the model began the call: a question that acts on nothing), each authorizer's decision after that and before it is acted on, and the outcome after.
  * When an event cannot be written, nothing more is done and the model is told so (fail closed): a call with no record
  * never reaches a provider.
  */
@@ -200,8 +202,8 @@ async function recordAndRun<INPUT, OUTPUT, AUTHORIZED>(
   // An authorizer said no: the call's outcome is a denial, not a failure of the tool.
   let denied = false;
   const [permission, ...authorizers] = authorizersOf(declaration);
-  // Written while FGA is asked for the permission (a question, not an action); every decision, and so everything
-  // done on one, comes after it in the chain.
+  // Written while FGA is asked for the permission, if it has not answered yet (a question, not an action); every
+  // decision, and so everything done on one, comes after it in the chain.
   const called = event("tool.call", "started", { title: declaration.title, risk: declaration.risk, authorizers: [permission!, ...authorizers].map((a) => a.kind) });
   called.catch(() => {});
   try {
