@@ -139,7 +139,8 @@ const OUTCOME_OF_DECISION: Record<AuthorizationDecision["decision"], AuditEventI
 
 /**
  * The one wrapper every call goes through. It records the call (while FGA is asked for the permission, or after it
- * answered, when asked as the model began the call: a question that acts on nothing), each authorizer's decision after that and before it is acted on, and the outcome after.
+ * answered, when asked as the model began the call: a question that acts on nothing), each authorizer's decision
+ * after that and before it is acted on, and the outcome after.
  * When an event cannot be written, nothing more is done and the model is told so (fail closed): a call with no record
  * never reaches a provider.
  */
