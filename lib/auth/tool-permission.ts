@@ -50,17 +50,22 @@ export function askToolPermissionEarly(context: ToolContext, tool: string, toolC
 
 /**
  * The permission the call runs on, with how long before the call it was asked. An early answer is taken once, and
- * only a recent "yes" stands: a "no" or a failure is asked again, as the user may have switched the tool on since,
- * and FGA may be back.
+ * only a recent "yes" stands: a "no" or a quick failure is asked again, as the user may have switched the tool on
+ * since, and FGA may be back. A failure that took longer than a yes may stand (FGA stalled until the request timed
+ * out) is final, so the call does not wait for a second timeout.
  */
 async function permissionNow(context: ToolContext, tool: string, toolCallId: string): Promise<ToolPermissionCheck & { askedMsBeforeCall?: number }> {
   const calls = askedEarly.get(context)?.calls;
   const early = calls?.get(toolCallId);
   calls?.delete(toolCallId);
   if (early?.tool === tool) {
-    const checked = await early.answer.catch(() => null);
+    const checked = await early.answer.then(
+      (answer) => ({ answer }),
+      (error: unknown) => ({ error }),
+    );
     const age = performance.now() - early.askedAt;
-    if (checked?.allowed && age <= EARLY_YES_MAX_AGE_MS) return { ...checked, askedMsBeforeCall: Math.round(age) };
+    if ("error" in checked && age > EARLY_YES_MAX_AGE_MS) throw checked.error;
+    if ("answer" in checked && checked.answer.allowed && age <= EARLY_YES_MAX_AGE_MS) return { ...checked.answer, askedMsBeforeCall: Math.round(age) };
   }
   return checkToolUse(context.user.sub, tool);
 }

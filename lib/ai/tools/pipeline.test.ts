@@ -232,7 +232,7 @@ describe("the permission asked as the model begins writing a call", () => {
     expect(audit.written[1]!).not.toHaveProperty("evidence.askedMsBeforeCall");
   });
 
-  it("asks again after an early no or failure, and a yes older than a second", async () => {
+  it("asks again after an early no or quick failure, and a yes older than a second", async () => {
     const { createTools } = await import(".");
     const tools = createTools({ ...context });
     let now = 10_000;
@@ -250,9 +250,10 @@ describe("the permission asked as the model begins writing a call", () => {
     expect(await early("no-then-yes", { allowed: false }, { allowed: true })).toEqual({ output: profile, asked: 2, decisions: ["granted"] });
     expect(await early("down-then-up", { unavailable: true }, { unavailable: false })).toEqual({ output: profile, asked: 2, decisions: ["granted"] });
     // FGA down both times: refused, as any call FGA does not answer.
-    const down = await early("down", { unavailable: true }, {});
-    expect(down.output).toEqual({ error: 'The permission service did not answer, so "See your name and email" was not used and nothing was done. Try again in a moment.' });
-    expect(down.decisions).toEqual(["refused"]);
+    const refusal = { error: 'The permission service did not answer, so "See your name and email" was not used and nothing was done. Try again in a moment.' };
+    expect(await early("down", { unavailable: true }, {})).toEqual({ output: refusal, asked: 2, decisions: ["refused"] });
+    // A failure that took over a second (FGA stalled until the request timed out) is not waited for twice.
+    expect(await early("stalled", { unavailable: true }, { unavailable: false }, 1_001)).toEqual({ output: refusal, asked: 1, decisions: ["refused"] });
     permission.unavailable = false;
     // A yes stands for a second, no longer.
     expect(await early("yes-1000ms", { allowed: true }, { allowed: false }, 1_000)).toMatchObject({ output: profile, asked: 1, decisions: ["granted"] });
