@@ -27,7 +27,8 @@ const EARLY_CALLS_PER_TURN = 16;
 interface EarlyAnswer {
   tool: string;
   askedAt: number;
-  answer: Promise<ToolPermissionCheck>;
+  /** FGA's answer, or its failure with how long FGA took to fail. */
+  answer: Promise<{ answer: ToolPermissionCheck } | { error: unknown; tookMs: number }>;
 }
 
 /** Answers asked as the model began each call of a turn, by the turn's context and the call's id. */
@@ -42,10 +43,12 @@ export function askToolPermissionEarly(context: ToolContext, tool: string, toolC
   askedEarly.set(context, turn);
   if (turn.asked >= EARLY_CALLS_PER_TURN) return;
   turn.asked += 1;
-  const answer = checkToolUse(context.user.sub, tool);
-  // Read, if at all, by the call, which asks again after a failure; a call that never runs leaves it unread.
-  answer.catch(() => {});
-  turn.calls.set(toolCallId, { tool, askedAt: performance.now(), answer });
+  const askedAt = performance.now();
+  const answer = checkToolUse(context.user.sub, tool).then(
+    (answer) => ({ answer }),
+    (error: unknown) => ({ error, tookMs: performance.now() - askedAt }),
+  );
+  turn.calls.set(toolCallId, { tool, askedAt, answer });
 }
 
 /**
@@ -59,12 +62,9 @@ async function permissionNow(context: ToolContext, tool: string, toolCallId: str
   const early = calls?.get(toolCallId);
   calls?.delete(toolCallId);
   if (early?.tool === tool) {
-    const checked = await early.answer.then(
-      (answer) => ({ answer }),
-      (error: unknown) => ({ error }),
-    );
+    const checked = await early.answer;
+    if ("error" in checked && checked.tookMs > EARLY_YES_MAX_AGE_MS) throw checked.error;
     const age = performance.now() - early.askedAt;
-    if ("error" in checked && age > EARLY_YES_MAX_AGE_MS) throw checked.error;
     if ("answer" in checked && checked.answer.allowed && age <= EARLY_YES_MAX_AGE_MS) return { ...checked.answer, askedMsBeforeCall: Math.round(age) };
   }
   return checkToolUse(context.user.sub, tool);

@@ -23,14 +23,17 @@ vi.mock("@/lib/audit/record", async (importOriginal) => {
 });
 
 // FGA's answer to "may the agent use this tool for this user?" (lib/fga/tool-permissions.ts), as each test sets it.
-const permission = vi.hoisted(() => ({ allowed: true, switchedOffByUser: false, unavailable: false, asked: [] as string[] }));
+const permission = vi.hoisted(() => ({ allowed: true, switchedOffByUser: false, unavailable: false, asked: [] as string[], whileAsking: async () => {} }));
 vi.mock("@/lib/fga/tool-permissions", async () => {
   const { FgaUnavailableError } = await import("@/lib/fga/client");
   return {
     checkToolUse: async (_user: string, tool: string) => {
       permission.asked.push(tool);
-      if (permission.unavailable) throw new FgaUnavailableError("Authorization service failed to answer (batch-check)");
-      return { relation: "can_use", object: `tool:${tool}`, allowed: permission.allowed, switchedOffByUser: permission.switchedOffByUser };
+      // FGA answers as things stood when it was asked, however long it then takes.
+      const { unavailable, allowed, switchedOffByUser } = permission;
+      await permission.whileAsking();
+      if (unavailable) throw new FgaUnavailableError("Authorization service failed to answer (batch-check)");
+      return { relation: "can_use", object: `tool:${tool}`, allowed, switchedOffByUser };
     },
   };
 });
@@ -61,7 +64,7 @@ afterEach(() => {
   audit.fail = false;
   audit.written = [];
   audit.slowCallMs = 0;
-  Object.assign(permission, { allowed: true, switchedOffByUser: false, unavailable: false, asked: [] });
+  Object.assign(permission, { allowed: true, switchedOffByUser: false, unavailable: false, asked: [], whileAsking: async () => {} });
   vi.restoreAllMocks();
 });
 
@@ -241,6 +244,8 @@ describe("the permission asked as the model begins writing a call", () => {
       audit.written = [];
       Object.assign(permission, set, { asked: [] });
       await tools.get_user_profile.onInputStart!(options(id));
+      // FGA answers (or fails) while the model goes on writing.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       Object.assign(permission, then);
       now += waitMs;
       const output = await tools.get_user_profile.execute!({}, options(id));
@@ -252,8 +257,11 @@ describe("the permission asked as the model begins writing a call", () => {
     // FGA down both times: refused, as any call FGA does not answer.
     const refusal = { error: 'The permission service did not answer, so "See your name and email" was not used and nothing was done. Try again in a moment.' };
     expect(await early("down", { unavailable: true }, {})).toEqual({ output: refusal, asked: 2, decisions: ["refused"] });
-    // A failure that took over a second (FGA stalled until the request timed out) is not waited for twice.
-    expect(await early("stalled", { unavailable: true }, { unavailable: false }, 1_001)).toEqual({ output: refusal, asked: 1, decisions: ["refused"] });
+    // A quick failure is asked again however long the model then wrote; one that took over a second (FGA stalled
+    // until the request timed out) is final, so the call does not wait for a second timeout.
+    expect(await early("quick-then-long", { unavailable: true }, { unavailable: false }, 1_500)).toEqual({ output: profile, asked: 2, decisions: ["granted"] });
+    const stalled = async () => void (now += 1_001);
+    expect(await early("stalled", { unavailable: true, whileAsking: stalled }, { unavailable: false, whileAsking: async () => {} })).toEqual({ output: refusal, asked: 1, decisions: ["refused"] });
     permission.unavailable = false;
     // A yes stands for a second, no longer.
     expect(await early("yes-1000ms", { allowed: true }, { allowed: false }, 1_000)).toMatchObject({ output: profile, asked: 1, decisions: ["granted"] });
