@@ -7,6 +7,7 @@ import type { ToolContext } from "@/lib/auth/tool-context";
 import { chatModel } from "@/lib/model";
 import { instructions } from "./instructions";
 import { createTools, DECLARED_TOOLS, usableToolsFor } from "./tools";
+import { needsChatApproval } from "./tools/pipeline";
 import type { ChatMessage } from "./types";
 
 /**
@@ -25,7 +26,7 @@ const waitingForUser: StopCondition<ToolSet> = ({ steps }) =>
  */
 const toolApprovalFor = (usable: ReadonlySet<string>) =>
   Object.fromEntries(
-    DECLARED_TOOLS.filter(({ declaration }) => usable.has(declaration.name) && declaration.authorizers.some((authorizer) => authorizer.kind === "in-chat-approval")).map(
+    DECLARED_TOOLS.filter(({ declaration }) => usable.has(declaration.name) && needsChatApproval(declaration)).map(
       ({ declaration }) => [declaration.name, inChatApprovalRequest],
     ),
   );

@@ -7,6 +7,7 @@ import { latestOutsideApproval, leaseOutsideCall, releaseOutsideCall, takeApprov
 import { mcpChatFor } from "./chat";
 import { createTools, declarationOf, offeredDeclarations, type ToolName } from "@/lib/ai/tools";
 import { toModelOutput } from "@/lib/ai/tools/model-output";
+import { needsChatApproval } from "@/lib/ai/tools/pipeline";
 import type { BearerCaller } from "@/lib/auth/bearer";
 import { signInAndConnectPath } from "@/lib/auth/connections";
 import { NO_RECORDED_APPROVAL } from "@/lib/auth/in-chat-approval";
@@ -48,7 +49,7 @@ export function registerDelegateTools(server: McpServer, call: McpCall) {
         title: declaration.title,
         description: !usable.has(declaration.name)
           ? `Switched off by the user in Agent permissions: calling it does nothing but say so. When on: ${declaration.description}`
-          : needsChatApproval(declaration.name)
+          : needsChatApproval(declaration)
             ? `${declaration.description} Needs the user's yes each time: the first call answers with a Delegate page where the user approves; call it again with the same arguments once they have.`
             : declaration.description,
         inputSchema: declaration.inputSchema as never,
@@ -88,7 +89,7 @@ async function callTool(name: string, input: unknown, extra: RequestExtra, { cal
   let toolCallId: string;
   // An approved call is taken once (takeApprovedCall); any other is held while this request runs it.
   let held = false;
-  if (usable.has(name) && needsChatApproval(name)) {
+  if (usable.has(name) && waitsForChatApproval(name)) {
     const approval = await approvalFor(context, name, input);
     if ("ask" in approval) return needsApproval(name, approval.ask, session);
     toolCallId = approval.run;
@@ -173,7 +174,10 @@ function needsApproval(name: string, path: string, session: McpSessionFacts): Ca
   return openInBrowser(path, message, (url) => `Open ${url} to see exactly what it will do and answer. Nothing has been done yet.`, session);
 }
 
-const needsChatApproval = (name: string) => declarationOf(name)?.authorizers.some((authorizer) => authorizer.kind === "in-chat-approval") ?? false;
+const waitsForChatApproval = (name: string) => {
+  const declaration = declarationOf(name);
+  return declaration ? needsChatApproval(declaration) : false;
+};
 
 /** The pipeline found no yes for the call it ran (the only way here: it was taken back in between). */
 const noRecordedYes = (name: string) => `Your yes to "${declarationOf(name)?.title ?? name}" is not on record, so nothing was done. Call it again to be asked.`;

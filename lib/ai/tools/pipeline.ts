@@ -80,10 +80,14 @@ export const authorizersOf = (declaration: Pick<ToolDeclaration<never, unknown>,
   ...declaration.authorizers,
 ];
 
+/** Whether each call of the tool waits for the user's yes in the chat (and so runs in a later request). */
+export const needsChatApproval = (declaration: Pick<ToolDeclaration<never, unknown>, "authorizers">) =>
+  declaration.authorizers.some((authorizer) => authorizer.kind === "in-chat-approval");
+
 export function declareTool<INPUT, OUTPUT, AUTHORIZED = INPUT>(declaration: ToolDeclaration<INPUT, OUTPUT, AUTHORIZED>): DeclaredTool<INPUT, OUTPUT, AUTHORIZED> {
   const unavailable = unavailableVariant(declaration);
   // A call that waits for the user's approval in the chat runs in a later request, which asks FGA itself.
-  const runsThisTurn = !declaration.authorizers.some((authorizer) => authorizer.kind === "in-chat-approval");
+  const runsThisTurn = !needsChatApproval(declaration);
   // Wrapped once per process: the AI SDK converts a bare Zod schema to JSON Schema again for every tool at every step
   // of every turn (some 8 ms of CPU a chat turn for the ten tools, in a profile of `next start`), while a wrapper
   // keeps its conversion. Validation is the same Zod schema's.
