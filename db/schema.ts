@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, customType, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
+import { boolean, check, customType, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
 
 /** Where a conversation is held: the web chat, the terminal client, or an MCP client's tool calls. */
 export const CHAT_ORIGINS = ["web", "terminal", "mcp"] as const;
@@ -156,10 +156,18 @@ export const documentChunks = pgTable(
     startOffset: integer("start_offset"),
     endOffset: integer("end_offset"),
     embedding: vector("embedding", { dimensions: EMBEDDING_DIMENSIONS }).notNull(),
+    /**
+     * Whether the row is in the HNSW index. An upload stores its chunks with `false`, which skips pgvector's costly
+     * insertion into the graph (most of an upload's time), and is searchable at once: rankings add an exact scan of
+     * the rows not yet indexed. A background pass then sets it (lib/rag/chunk-indexing.ts).
+     */
+    indexed: boolean("indexed").notNull().default(true),
   },
   (table) => [
     index("document_chunks_document_idx").on(table.documentId),
-    index("document_chunks_embedding_idx").using("hnsw", table.embedding.op("vector_cosine_ops")),
+    index("document_chunks_embedding_idx").using("hnsw", table.embedding.op("vector_cosine_ops")).where(sql`${table.indexed}`),
+    // The rows the exact scan and the indexing pass look for: few, and none once indexing has caught up.
+    index("document_chunks_unindexed_idx").on(table.documentId).where(sql`not ${table.indexed}`),
     check(
       "document_chunks_offsets_check",
       sql`(${table.startOffset} is null) = (${table.endOffset} is null) and (${table.startOffset} is null or (0 <= ${table.startOffset} and ${table.startOffset} < ${table.endOffset}))`,

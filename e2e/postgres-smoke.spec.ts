@@ -70,6 +70,8 @@ test("sign-in, chat, connect, purchase, upload, share and retrieval work on a re
       select 1 from fga_tuples where object_type = 'doc' and object_id = ${document!.id} and relation = 'viewer' and user_key = 'user:auth0|bob'`;
     expect(share).toBeDefined();
 
+    // The upload's chunks were stored outside the HNSW index; the pass its route starts after answering adds them.
+    await expect.poll(async () => (await sql`select 1 from document_chunks where document_id = ${document!.id} and not indexed`).length).toBe(0);
     // The global ranking (lib/rag/retrieve.ts, users who may read many documents) walks the HNSW index with
     // pgvector 0.8's iterative scans, set per transaction as db/queries/documents.ts does. The smoke's tables are
     // tiny, where the planner rightly prefers a sort, so sequential scans are ruled out to see the index serve it.
@@ -78,7 +80,7 @@ test("sign-in, chat, connect, purchase, upload, share and retrieval work on a re
       await tx`set local enable_seqscan = off`;
       const probe = () => tx`
         select c.document_id, c.content from document_chunks c join documents d on d.id = c.document_id
-        order by c.embedding <=> (select embedding from document_chunks where document_id = ${document!.id} order by ordinal limit 1)
+        where c.indexed order by c.embedding <=> (select embedding from document_chunks where document_id = ${document!.id} order by ordinal limit 1)
         limit 5`;
       const [explained] = await tx<{ "QUERY PLAN": unknown }[]>`explain (format json) ${probe()}`;
       return { plan: JSON.stringify(explained!["QUERY PLAN"]), nearest: await probe() };

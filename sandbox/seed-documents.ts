@@ -6,6 +6,7 @@ import { documents } from "../db/schema";
 import { share } from "../lib/fga/documents";
 import { getFga } from "../lib/fga/client";
 import { administratorTuples } from "../lib/fga/organization";
+import { indexPendingChunks } from "../lib/rag/chunk-indexing";
 import { ingestDocument } from "../lib/rag/ingest";
 import { sandboxUsers } from "./identity/users";
 
@@ -118,6 +119,8 @@ const onboarding = await add(
   ].join("\n"),
 );
 await share(onboarding, { type: "user", sub: sub("carol@example.com") });
+// As an upload's route does after answering: a few rows, here and now.
+await indexPendingChunks();
 
 console.log(
   added.length > 0

@@ -82,6 +82,9 @@ export async function insertDocumentWithChunks(
               startOffset: chunk.start,
               endOffset: chunk.end,
               embedding: chunk.embedding,
+              // Left out of the HNSW index, whose insertion would be nearly all of the upload's time: a background
+              // pass adds the rows once the document is stored (indexChunks), and rankings scan them exactly until then.
+              indexed: false,
             })),
           );
           await markStoring(document.id, sql`now()`);
@@ -202,25 +205,48 @@ export async function nearestChunksAmong(
 const efSearch = (depth: number) => Math.min(1_000, Math.max(40, 4 * depth));
 
 /**
- * The nearest chunks of all documents by the HNSW index, ranks `offset + 1` to `offset + limit`. Iterative index
- * scans (pgvector 0.8) keep the order strict as the windows move on. The settings hold for this transaction only,
- * and the whole transaction is one simple-protocol message: one round trip instead of six (begin, each statement
+ * The nearest chunks of all documents, ranks `offset + 1` to `offset + limit`: the rows in the HNSW index ranked by
+ * it, merged with the rows not in it yet (an upload's, until indexChunks has added them) ranked exactly. Iterative
+ * index scans (pgvector 0.8) keep the order strict as the windows move on. The settings hold for this transaction
+ * only, and the whole transaction is one simple-protocol message: one round trip instead of six (begin, each statement
  * described then run, commit). That protocol takes no parameters, so everything in the text is a number checked here.
  */
 export async function nearestChunksOverall(embedding: number[], limit: number, offset: number): Promise<ChunkMatch[]> {
   if (!embedding.every(Number.isFinite) || ![limit, offset].every(Number.isSafeInteger)) throw new TypeError("nearestChunksOverall takes finite numbers and whole counts");
   const vector = `'${vectorLiteral(embedding)}'::vector`;
-  // Statements sent in one message run as one implicit transaction, so the local settings end with it.
+  const depth = limit + offset;
+  // Statements sent in one message run as one implicit transaction, so the local settings end with it. Each ranking
+  // yields its first `depth`, which hold the merged ranking's first `depth`; only the window's rows are read whole.
   const [, rows] = await getDb().$client
     .unsafe<[unknown, ChunkRow[]]>(
-      `select set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', '${efSearch(limit + offset)}', true);
-      select ${CHUNK_COLUMNS}, (c.embedding <=> ${vector}) as distance
-      from document_chunks c join documents d on d.id = c.document_id
-      order by c.embedding <=> ${vector}
-      limit ${limit} offset ${offset}`,
+      `select set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', '${efSearch(depth)}', true);
+      with ranked as (
+        (select id, embedding <=> ${vector} as distance from document_chunks where indexed order by embedding <=> ${vector} limit ${depth})
+        union all
+        (select id, embedding <=> ${vector} as distance from document_chunks where not indexed order by distance limit ${depth})
+      ), best as (
+        select id, distance from ranked order by distance, id limit ${limit} offset ${offset}
+      )
+      select ${CHUNK_COLUMNS}, best.distance
+      from best join document_chunks c on c.id = best.id join documents d on d.id = c.document_id
+      order by best.distance, best.id`,
     )
     .simple();
   return rows.map(toMatch);
+}
+
+/**
+ * Adds up to `limit` chunks of stored documents to the HNSW index, returning how many it added. Rows that another
+ * connection is adding are skipped rather than waited for, so several passes (on several instances) share the work.
+ */
+export async function indexChunks(limit: number): Promise<number> {
+  const rows = await getDb().execute(sql`
+    update document_chunks set indexed = true where id in (
+      select c.id from document_chunks c join documents d on d.id = c.document_id
+      where not c.indexed and d.storing_heartbeat is null
+      limit ${limit} for update of c skip locked
+    ) returning 1`);
+  return rows.length;
 }
 
 function toMatch(row: ChunkRow): ChunkMatch {

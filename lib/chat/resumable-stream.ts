@@ -1,8 +1,8 @@
 import "server-only";
 import type { InferUIMessageChunk } from "ai";
-import { after } from "next/server";
 import { appendStreamChunks, finishChatStream, isStopRequested, readStreamChunks } from "@/db/queries/chat-streams";
 import type { ChatMessage } from "@/lib/ai/types";
+import { keepRunning } from "@/lib/http/keep-running";
 import { logError } from "@/lib/log";
 
 type Chunk = InferUIMessageChunk<ChatMessage>;
@@ -157,16 +157,4 @@ export function replayStream(streamId: string): ReadableStream<Chunk> {
       cancelled = true;
     },
   });
-}
-
-/**
- * Lets the platform wait for `task` after the response has closed. Outside a request (route tests, scripts) there
- * is nothing to extend: the process runs on, and the task with it.
- */
-function keepRunning(task: Promise<void>) {
-  try {
-    after(task);
-  } catch {
-    // `after` throws only when called outside a request scope.
-  }
 }

@@ -11,10 +11,6 @@ const harness = setUpSandboxHarness();
 const owner = { sub: "auth0|ingrid", name: "Ingrid Sørensen", email: "ingrid.sorensen@example.dk" };
 
 it("stores a 10 MB text document whole and finds a passage near its end", { timeout: 240_000 }, async () => {
-  // PGlite adds a vector to the HNSW index some fifteen times slower than it stores the row, which would make this
-  // test cost minutes. Without the index, retrieval ranks every chunk exactly; the index's own recall is tested in
-  // retrieve-corpus.test.ts, and the benchmark stores into it.
-  await harness.sql`drop index document_chunks_embedding_idx`;
   const document = untidyDocument({ bytes: MAX_DOCUMENT_BYTES });
   const bytes = new TextEncoder().encode(document.text);
   expect(bytes.byteLength).toBeGreaterThan(MAX_DOCUMENT_BYTES - 64 * 1024);
@@ -24,6 +20,9 @@ it("stores a 10 MB text document whole and finds a passage near its end", { time
   const [stored] = await harness.sql<{ rows: number; ordinals: number; last: number }[]>`
     select count(*)::int as rows, count(distinct ordinal)::int as ordinals, max(end_offset)::int as last from document_chunks where document_id = ${id}`;
   expect(stored).toEqual({ rows: chunks, ordinals: chunks, last: document.text.trimEnd().length });
+  // Stored outside the HNSW index, whose insertion would take PGlite minutes: searchable at once all the same.
+  const [outside] = await harness.sql<{ n: number }[]>`select count(*)::int as n from document_chunks where document_id = ${id} and not indexed`;
+  expect(outside!.n).toBe(chunks);
   const { chunks: found } = await searchDocuments({ userSub: owner.sub, query: document.question, k: 5 });
   const passage = found.find((chunk) => chunk.content.includes(document.needle));
   expect(passage).toBeDefined();

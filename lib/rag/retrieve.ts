@@ -5,6 +5,7 @@ import { readPermissionRevision } from "@/db/queries/permission-revision";
 import { EMBEDDING_DIMENSIONS } from "@/db/schema";
 import { canEach } from "@/lib/fga/documents";
 import { embeddingModel } from "@/lib/model";
+import { indexLeftoverChunks } from "./chunk-indexing";
 import { forgetListing, lastListing, listViewable, type Listing } from "./viewable-listings";
 
 /**
@@ -169,6 +170,7 @@ const ASKED_AT_ONCE = 50;
  * between windows, as someone stored or removed a document) counts once.
  */
 async function walkIndex(embedding: number[], k: number, viewable: (documents: string[]) => Promise<ReadonlySet<string>>): Promise<ChunkMatch[] | null> {
+  indexLeftoverChunks();
   const found: ChunkMatch[] = [];
   const decided = new Map<string, boolean>();
   const seen = new Set<string>();

@@ -9,6 +9,7 @@ import { getConfig } from "@/lib/config";
 import { capBody } from "@/lib/http/capped-body";
 import { checkRequest } from "@/lib/http/request-checks";
 import { DocumentLimitError, documentTypeOf, UnreadableDocumentError } from "@/lib/rag/extract-text";
+import { startIndexingPendingChunks } from "@/lib/rag/chunk-indexing";
 import { ingestDocument, storageQuotaBytes } from "@/lib/rag/ingest";
 import { fileTooLargeMessage, MAX_DOCUMENT_BYTES, MAX_DOCUMENT_NAME_LENGTH, MAX_UPLOAD_BODY_BYTES, storageQuotaMessage } from "@/lib/rag/limits";
 import { rateLimitedResponse, takeRateLimit } from "@/lib/rate-limit";
@@ -53,6 +54,8 @@ export async function POST(request: Request) {
       // An unverified address proves nothing: it is never shown as who owns a document.
       const owner = { sub: user.sub, name: user.name, email: user.emailVerified ? user.email : null };
       const document = await ingestDocument({ id, owner, name: file.name, type, bytes });
+      // Searchable already; the pass makes it fast to search (lib/rag/chunk-indexing.ts).
+      startIndexingPendingChunks();
       return Response.json({ id: document.id, name: file.name, chunks: document.chunks }, { status: 201 });
     } catch (error) {
       if (error instanceof UnreadableDocumentError) return apiError("bad_request", error.message);
