@@ -116,7 +116,7 @@ for (let i = 0; i < documents.length; i += 1000) {
 const columns = "id, document_id, ordinal, content, start_offset, end_offset, embedding";
 if (sandboxPg)
   await sandboxPg.db.exec(
-    "create temp table chunk_load (like document_chunks); alter table chunk_load alter column embedding set storage external",
+    "create temp table chunk_load (like document_chunks including defaults); alter table chunk_load alter column embedding set storage external",
   );
 const copyChunks = async (data: ReturnType<typeof binaryCopy>) => {
   if (!sandboxPg) return pipeline(Readable.from([data]), await sql.unsafe(`copy document_chunks (${columns}) from stdin with (format binary)`).writable());

@@ -109,7 +109,7 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
       { quotaBytes: 1_000_000 },
     );
     // Stored outside the index, as uploads are; the background pass adds them, as here, and only then does it rank them.
-    expect(await indexChunks(100)).toBe(60);
+    while ((await indexChunks(100)) > 0);
     const sql = postgres(direct, { max: 1, onnotice: () => {} });
     try {
       const defaults = await sql<{ n: number }[]>`

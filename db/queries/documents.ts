@@ -39,10 +39,8 @@ export async function storageUsedBy(ownerId: string, db: Pick<ReturnType<typeof 
 const ROWS_PER_STATEMENT = 500;
 
 /**
- * Chunk INSERTs in flight at once in this process, whatever the number of uploads. Adding each row to the HNSW index
- * is nearly all of a large upload's time, and pgvector adds rows from several connections at once: two writers store
- * 1.8× as fast as one on a 2-core server, and a third added nothing there (`npm run bench:ingest`). The rest of the
- * pool serves other requests, whose queries wait behind at most two INSERTs.
+ * Chunk INSERTs in flight at once in this process, whatever the number of uploads: the rest of the pool serves other
+ * requests, whose queries wait behind at most two INSERTs.
  */
 const chunkWriters = pLimit(2);
 
@@ -223,7 +221,7 @@ export async function nearestChunksOverall(embedding: number[], limit: number, o
       with ranked as (
         (select id, embedding <=> ${vector} as distance from document_chunks where indexed order by embedding <=> ${vector} limit ${depth})
         union all
-        (select id, embedding <=> ${vector} as distance from document_chunks where not indexed order by distance limit ${depth})
+        (select id, embedding <=> ${vector} as distance from document_chunks where not indexed order by distance, id limit ${depth})
       ), best as (
         select id, distance from ranked order by distance, id limit ${limit} offset ${offset}
       )
@@ -238,13 +236,16 @@ export async function nearestChunksOverall(embedding: number[], limit: number, o
 /**
  * Adds up to `limit` chunks of stored documents to the HNSW index, returning how many it added. Rows that another
  * connection is adding are skipped rather than waited for, so several passes (on several instances) share the work.
+ * The rows are found through the index of those not yet indexed, in its order, which the planner then reads rather
+ * than the table whatever its statistics say (PGlite never gathers any): a table scan would read past every indexed
+ * row at each statement.
  */
 export async function indexChunks(limit: number): Promise<number> {
   const rows = await getDb().execute(sql`
     update document_chunks set indexed = true where id in (
-      select c.id from document_chunks c join documents d on d.id = c.document_id
-      where not c.indexed and d.storing_heartbeat is null
-      limit ${limit} for update of c skip locked
+      select id from document_chunks
+      where not indexed and document_id not in (select id from documents where storing_heartbeat is not null)
+      order by document_id limit ${limit} for update skip locked
     ) returning 1`);
   return rows.length;
 }

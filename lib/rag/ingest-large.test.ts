@@ -1,4 +1,4 @@
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { setUpSandboxHarness } from "@/tests/harness-setup";
 import { untidyDocument } from "@/tests/untidy-document";
 import { ingestDocument } from "./ingest";
@@ -8,6 +8,9 @@ import { searchDocuments } from "./retrieve";
 // The largest text document an upload may carry, through the whole sandbox (PGlite, the embedding model, which
 // refuses any request over OpenAI's limits, and FGA), then found again by retrieval. `npm run bench:ingest` times it.
 const harness = setUpSandboxHarness();
+// The document's chunks stay outside the HNSW index while it is searched: the walk would otherwise start the pass that
+// adds them, minutes of work in PGlite that would outlive the test.
+vi.mock("./chunk-indexing", async (original) => ({ ...(await original<typeof import("./chunk-indexing")>()), indexLeftoverChunks: () => {} }));
 const owner = { sub: "auth0|ingrid", name: "Ingrid Sørensen", email: "ingrid.sorensen@example.dk" };
 
 it("stores a 10 MB text document whole and finds a passage near its end", { timeout: 240_000 }, async () => {

@@ -237,6 +237,9 @@ describe("retrieval on a generated corpus, against brute force", () => {
     expect(nearPending.length).toBeGreaterThan(1);
     const walkedIds = new Set(walked.map((c) => c.chunkId));
     for (const id of nearPending) expect(walkedIds.has(id)).toBe(true);
+    // And the index's part is its own first 200, not cut to a window: nearly the exact top 200 of everything.
+    const truth = chunks.map((chunk) => ({ id: chunk.id, distance: cosineDistance(chunk.vector, asked.vector) })).sort((a, b) => a.distance - b.distance);
+    expect(truth.slice(0, 200).filter((chunk) => walkedIds.has(chunk.id)).length).toBeGreaterThanOrEqual(190);
   });
 
   it("adds the chunks of stored documents to the index, not those of an upload still storing, and the walk finds them there", async () => {

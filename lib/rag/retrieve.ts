@@ -18,8 +18,8 @@ import { forgetListing, lastListing, listViewable, type Listing } from "./viewab
  *   next searches while nothing has changed (viewable-listings.ts); a reused listing is only a guess at what may be
  *   ranked, so the documents of the chunks it yields are checked afresh (one batch-check of at most k, the tool's
  *   largest k being 20), and if FGA now refuses any of them, the search starts again from a new listing;
- * - with more, the approximate (HNSW) ranking of all chunks is walked in growing windows, keeping the user's chunks,
- *   until k are found. This costs about one unfiltered index search when the user may read a fair share of
+ * - with more, the approximate (HNSW) ranking of all chunks (with the chunks of recent uploads not yet in the index
+ *   merged in exactly, chunk-indexing.ts) is walked in growing windows, keeping the user's chunks, until k are found. This costs about one unfiltered index search when the user may read a fair share of
  *   everything. Once a listing has found that the user reads this many, their searches with no listing to reuse ask
  *   FGA about the documents in each window instead (batch-checks of 2k documents, then up to 50), for ten minutes,
  *   rather than list their thousands of documents again. A walk that goes past the last window (rank 700), or that

@@ -142,7 +142,13 @@ describe.skipIf(!process.env.TEST_DIRECT_DATABASE_URL || !realPostgresInstalled)
     expect(response.status).toBe(200);
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let received = "";
-    while (!received.includes('"type":"text-delta"')) {
+    // The answer's text, after the tool's output: the model may write a few words before its call, and a database
+    // stopped then would fail the call's audit event rather than the reply's storing.
+    const answering = () => {
+      const output = received.indexOf('"type":"tool-output-available"');
+      return output >= 0 && received.indexOf('"type":"text-delta"', output) >= 0;
+    };
+    while (!answering()) {
       const { value, done } = await reader.read();
       if (done) throw new Error("the reply ended before any text");
       received += value;

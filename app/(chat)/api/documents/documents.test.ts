@@ -150,7 +150,7 @@ describe("uploads", () => {
 
   describe("storing a document's chunks", () => {
     const document = (ownerId: string, sizeBytes = 1024) => ({ id: crypto.randomUUID(), ownerId, name: "long (Ærø).md", mimeType: "text/markdown", sizeBytes, content: Buffer.from("x") });
-    // One vector for all: pgvector's HNSW index keeps equal vectors in one element, so these store quickly.
+    // One vector for all, as the vectors do not matter here.
     const embedding = Array.from({ length: 1536 }, (_, d) => (d % 7) / 10);
     const chunk = (i: number) => ({ content: `Passage ${i}: 12.5% of https://example.com/(a)`, start: i * 10, end: i * 10 + 9, embedding });
     const chunksOf = (id: string) => harness.sql<{ ordinal: number; content: string }[]>`select ordinal, content from document_chunks where document_id = ${id} order by ordinal`;
