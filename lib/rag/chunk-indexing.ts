@@ -5,7 +5,7 @@ import { logError } from "@/lib/log";
 
 /**
  * Chunks added to the HNSW index per statement. PGlite has one backend, so every other query waits behind the
- * statement running: ten rows take about 0.2 s there (pgvector inserts into its graph in WebAssembly), and some 50 ms
+ * statement running: ten rows take about 0.2 s there (pgvector inserts into its graph in WebAssembly), and about 60 ms
  * on PostgreSQL.
  */
 const ROWS_PER_STATEMENT = 10;
