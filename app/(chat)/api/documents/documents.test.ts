@@ -100,12 +100,15 @@ describe("uploads", () => {
     expect(await storedNames(alice)).not.toContain("huge.txt");
   });
 
-  it("stores an upload, remembering who uploaded it", async () => {
+  it("stores an upload, remembering who uploaded it, and then adds its chunks to the search index", async () => {
     session.current = alice;
     const response = await upload(uploadRequest("Budget (draft) – Ärger ![x](http://127.0.0.1:9/x).txt", "The budget is 4.2 million USD."));
     expect(response.status).toBe(201);
     expect(await storedNames(alice)).toContain("Budget (draft) – Ärger ![x](http://127.0.0.1:9/x).txt");
     expect(await harness.sql`select name, email from people where sub = ${alice.sub}`).toEqual([{ name: "Alice Martin", email: "alice@example.com" }]);
+    // Stored outside the HNSW index; the pass the route starts as it answers adds them (lib/rag/chunk-indexing.ts).
+    const { id } = (await response.json()) as { id: string };
+    await vi.waitFor(async () => expect(await harness.sql`select indexed from document_chunks where document_id = ${id}`).toEqual([{ indexed: true }]));
   });
 
   it("refuses names that are too long or contain control characters", async () => {
