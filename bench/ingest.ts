@@ -15,7 +15,8 @@ import { startScript, stopScript } from "./util";
  * the HNSW index (lib/rag/chunk-indexing.ts), asked the same question during and after it. The corpus already holds
  * other documents (BENCH_FILLER_CHUNKS, 2,000), so the document meets a non-empty index. Baselines from the same run:
  * embedding the same chunks alone (no database), and storing the same rows alone (their embeddings known) into an
- * index in the same state, as uploads stored them before they left the index to the pass. With DATABASE_URL it runs on that PostgreSQL server (a fresh database is created there)
+ * index in the same state, by one writer in one transaction (as uploads stored them before they used two connections,
+ * and before they left the index to the pass). With DATABASE_URL it runs on that PostgreSQL server (a fresh database is created there)
  * instead of PGlite. Nothing is asserted about time: it prints the figures.
  */
 const FILLER_CHUNKS = Number(process.env.BENCH_FILLER_CHUNKS ?? 2_000);
@@ -57,7 +58,7 @@ const bytes = encoder.encode(document.text);
 const chunks = chunkText(document.text);
 console.log(`Document: ${(bytes.byteLength / MB).toFixed(2)} MB of Markdown, ${document.text.length.toLocaleString("en-US")} characters, ${chunks.length.toLocaleString("en-US")} chunks.`);
 
-// --- The upload, into an index of the corpus alone.
+// --- The upload, stored outside the HNSW index, which holds the corpus alone.
 const owner = person(0);
 const steps = new Map<string, number>();
 const indexBefore = Number((await sql`select count(*) as n from document_chunks`)[0]!.n).toLocaleString("en-US");
@@ -130,7 +131,7 @@ console.log(`\nThe background pass adding them to the HNSW index (indexPendingCh
 line("all added after", indexMs);
 console.log(`  asked 10 s into the pass: ${found(whileIndexing)}; after it: ${found(afterIndexing)}.`);
 console.log(`\nBaselines from this run:`);
-const ratio = (ms: number) => `   searchable / this = ${(total / ms).toFixed(2)}×`;
+const ratio = (ms: number) => `   ingestion / this = ${(total / ms).toFixed(2)}×`;
 line("the same chunks embedded alone", embedAlone, ratio(embedAlone));
 line("  the same, embedMany with 2 parallel calls", embedManyAlone, `   this / the above = ${(embedManyAlone / embedAlone).toFixed(2)}×`);
 line("the same rows stored alone into the index, one writer", storeAlone, ratio(storeAlone));

@@ -19,7 +19,7 @@ export class StorageQuotaError extends Error {
 
 /**
  * An upload whose chunks nobody has written for five minutes: its server died. A live upload writes some every few
- * seconds (every 500 rows), or every half a minute on PGlite behind other uploads.
+ * seconds (every 500 rows, about 0.5 s each on PGlite, outside the HNSW index), more slowly behind other uploads.
  */
 const abandoned = sql`(${documents.storingHeartbeat} is not null and ${documents.storingHeartbeat} < now() - interval '5 minutes')`;
 

@@ -44,9 +44,8 @@ export async function ingestDocument({
   const chunks = chunkText(text);
   if (chunks.length === 0) throw new UnreadableDocumentError("The document contains no text.");
   onStep?.("chunked");
-  // Every embedding before anything is stored, so no connection (on PGlite, the only backend) waits for the model.
-  // Overlapping the two would save no more than the embedding's share of the time, under a tenth by
-  // `npm run bench:ingest`: storing the rows is the rest.
+  // Every embedding before anything is stored, so no connection (on PGlite, the only backend) waits for the model,
+  // and other requests get the database between the upload's statements.
   const embeddings = await embedAll(chunks.map((chunk) => chunk.content));
   onStep?.("embedded");
   await rememberPeople([owner]);

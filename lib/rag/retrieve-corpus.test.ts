@@ -255,7 +255,7 @@ describe("retrieval on a generated corpus, against brute force", () => {
     const left = await harness.sql<{ document_id: string }[]>`select document_id from document_chunks where not indexed`;
     expect(left).toEqual([{ document_id: storing }]);
     await harness.sql`delete from documents where id = ${storing}`;
-    // What was outside the index is now found through it, as the index path's recall test above requires.
+    // What was outside the index is now found through it: the walk returns it first.
     const asked = chunks.find((chunk) => !chunk.indexed)!;
     const [first] = await nearestChunksOverall(Array.from(asked.vector), 5, 0);
     expect(first!.chunkId).toBe(asked.id);

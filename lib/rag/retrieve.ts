@@ -19,11 +19,12 @@ import { forgetListing, lastListing, listViewable, type Listing } from "./viewab
  *   ranked, so the documents of the chunks it yields are checked afresh (one batch-check of at most k, the tool's
  *   largest k being 20), and if FGA now refuses any of them, the search starts again from a new listing;
  * - with more, the approximate (HNSW) ranking of all chunks (with the chunks of recent uploads not yet in the index
- *   merged in exactly, chunk-indexing.ts) is walked in growing windows, keeping the user's chunks, until k are found. This costs about one unfiltered index search when the user may read a fair share of
- *   everything. Once a listing has found that the user reads this many, their searches with no listing to reuse ask
- *   FGA about the documents in each window instead (batch-checks of 2k documents, then up to 50), for ten minutes,
- *   rather than list their thousands of documents again. A walk that goes past the last window (rank 700), or that
- *   the index ends early, ranks exactly instead.
+ *   merged in exactly, chunk-indexing.ts) is walked in growing windows, keeping the user's chunks, until k are found.
+ *   This costs about one unfiltered index search when the user may read a fair share of everything, plus scanning
+ *   the chunks not yet in the index, if there are any. Once a listing has found that the user reads this many, their
+ *   searches with no listing to reuse ask FGA about the documents in each window instead (batch-checks of 2k
+ *   documents, then up to 50), for ten minutes, rather than list their thousands of documents again. A walk that goes past the last window (rank 700), or whose
+ *   ranking ends early, ranks exactly instead.
  */
 export const EXACT_LIMIT = 2_000;
 /** Each window's size; they follow one another, so the walk covers ranks 1–700. Deeper, exact ranking is cheaper. */
@@ -162,12 +163,13 @@ function walksWithoutListing(userSub: string) {
 const ASKED_AT_ONCE = 50;
 
 /**
- * The user's first k chunks in the index's ranking of all chunks, or null if the walk ends before it finds them.
+ * The user's first k chunks in the ranking of all chunks (the index's, with the chunks not yet in it merged in), or
+ * null if the walk ends before it finds them.
  * `viewable` answers which of some documents the user may view. It is asked about each document once, in the order
  * of their best chunks, until k chunks are found: about 2k documents first, then twice as many each time up to
  * ASKED_AT_ONCE, as FGA's work grows with every document checked (about 0.2 ms each in the sandbox) and a user who
  * walks may read a good share of everything, so a few documents often suffice. A chunk met twice (the ranking moved
- * between windows, as someone stored or removed a document) counts once.
+ * between windows, as someone stored or removed a document, or a pass moved it into the index) counts once.
  */
 async function walkIndex(embedding: number[], k: number, viewable: (documents: string[]) => Promise<ReadonlySet<string>>): Promise<ChunkMatch[] | null> {
   indexLeftoverChunks();
