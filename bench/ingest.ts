@@ -16,8 +16,8 @@ import { startScript, stopScript } from "./util";
  * other documents (BENCH_FILLER_CHUNKS, 2,000), so the document meets a non-empty index. Baselines from the same run:
  * embedding the same chunks alone (no database), and storing the same rows alone (their embeddings known) into an
  * index in the same state, by one writer in one transaction (as uploads stored them before they used two connections,
- * and before they left the index to the pass). With DATABASE_URL it runs on that PostgreSQL server (a fresh database is created there)
- * instead of PGlite. Nothing is asserted about time: it prints the figures.
+ * and before they left the index to the pass). With DATABASE_URL it runs on that PostgreSQL server (a fresh database
+ * is created there) instead of PGlite. Nothing is asserted about time: it prints the figures.
  */
 const FILLER_CHUNKS = Number(process.env.BENCH_FILLER_CHUNKS ?? 2_000);
 

@@ -23,8 +23,8 @@ import { forgetListing, lastListing, listViewable, type Listing } from "./viewab
  *   This costs about one unfiltered index search when the user may read a fair share of everything, plus scanning
  *   the chunks not yet in the index, if there are any. Once a listing has found that the user reads this many, their
  *   searches with no listing to reuse ask FGA about the documents in each window instead (batch-checks of 2k
- *   documents, then up to 50), for ten minutes, rather than list their thousands of documents again. A walk that goes past the last window (rank 700), or whose
- *   ranking ends early, ranks exactly instead.
+ *   documents, then up to 50), for ten minutes, rather than list their thousands of documents again. A walk that
+ *   goes past the last window (rank 700), or whose ranking ends early, ranks exactly instead.
  */
 export const EXACT_LIMIT = 2_000;
 /** Each window's size; they follow one another, so the walk covers ranks 1–700. Deeper, exact ranking is cheaper. */
