@@ -180,7 +180,7 @@ for (const [q, { who, embedding, readable, recall, recallOfAll }] of questions.e
   // The run takes seconds, while a person's searches come minutes apart: half the company-wide users' questions (every
   // other pair) come as if more than 30 s after the user's last search, whose listing, if any, is not reused
   // (MAX_AGE_MS). Which half does not follow which of the two goes first below.
-  if (q % 4 === 0 && q % 16 >= 8) forgetListing(who);
+  if (q % 4 === 0 && q % 16 >= 8) await forgetListing(who);
   const measureOurs = async () => {
     const started = performance.now();
     const result = await retrieveChunks({ userSub: who, embedding, k: K });
@@ -205,7 +205,7 @@ for (const [q, { who, embedding, readable, recall, recallOfAll }] of questions.e
 for (const { who, embedding, readable, recall, recallOfAll } of questions) {
   for (const strategy of ["exact", "index"] as const) {
     // The walk forced as a user meets it with no listing to reuse: the one the exact path just asked for is dropped.
-    if (strategy === "index") forgetListing(who);
+    if (strategy === "index") await forgetListing(who);
     started = performance.now();
     const run = await retrieveChunks({ userSub: who, embedding, k: K, forcePath: strategy });
     forced[strategy].push({ readable, ms: performance.now() - started, recall: recall(run.chunks.map((c) => c.chunkId)) });

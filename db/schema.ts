@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, customType, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, customType, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
 
 /** Where a conversation is held: the web chat, the terminal client, or an MCP client's tool calls. */
 export const CHAT_ORIGINS = ["web", "terminal", "mcp"] as const;
@@ -182,6 +182,36 @@ export const documentChunks = pgTable(
  * one at its next search. A sequence, not a row: moving it takes no lock and holds no transaction.
  */
 export const permissionRevision = pgSequence("permission_revision");
+
+/**
+ * The documents FGA listed as viewable by a user, kept for their next searches (lib/rag/viewable-listings.ts). Stored
+ * here rather than in a server's memory so that a search filters the HNSW scan by them inside the database, and so
+ * every server instance reuses them. A listing only narrows what is ranked, never authorizes. A user's newest listing
+ * (highest id) is the one reused; older ones are swept, with their documents, a minute after they were listed.
+ */
+export const viewableListings = pgTable(
+  "viewable_listings",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    userId: text("user_id").notNull(),
+    /** The permission revision read before FGA was asked. */
+    revision: bigint("revision", { mode: "bigint" }).notNull(),
+    listedAt: timestamp("listed_at", { withTimezone: true }).notNull(),
+    documentCount: integer("document_count").notNull(),
+  },
+  (table) => [index("viewable_listings_user_idx").on(table.userId, table.id), index("viewable_listings_listed_idx").on(table.listedAt)],
+);
+
+export const viewableListingDocuments = pgTable(
+  "viewable_listing_documents",
+  {
+    listingId: bigint("listing_id", { mode: "number" })
+      .notNull()
+      .references(() => viewableListings.id, { onDelete: "cascade" }),
+    documentId: uuid("document_id").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.listingId, table.documentId] })],
+);
 
 /**
  * Per-user counters for rate limits, one row per (user, action, fixed window). Kept in Postgres so that a limit

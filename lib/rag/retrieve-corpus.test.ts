@@ -3,6 +3,7 @@ import { getFga } from "@/lib/fga/client";
 import * as fgaDocuments from "@/lib/fga/documents";
 import { setUpSandboxHarness } from "@/tests/harness-setup";
 import { cosineDistance, SyntheticEmbeddings, vectorText, type Embedding } from "@/tests/synthetic-embeddings";
+import * as documentQueries from "@/db/queries/documents";
 import { nearestChunksOverall } from "@/db/queries/documents";
 import { indexPendingChunks } from "./chunk-indexing";
 import { EXACT_LIMIT, retrieveChunks } from "./retrieve";
@@ -145,10 +146,24 @@ describe("retrieval on a generated corpus, against brute force", () => {
     expect(found).toBeGreaterThanOrEqual(45);
   });
 
-  it("never returns fewer than k when the walk finds none of the reader's chunks near the top", async () => {
-    const result = await retrieveChunks({ userSub: READERS.far, embedding: Array.from(FAR_QUESTION), k: K });
-    expect(result.strategy).toBe("exact");
-    expectExactTopK(result.chunks, ranked(READERS.far, FAR_QUESTION));
+  it("never returns fewer than k when none of the reader's chunks is near the question", async () => {
+    // The index scanned for the reader's chunks alone reads on past everyone else's until it finds k.
+    const scanned = await retrieveChunks({ userSub: READERS.far, embedding: Array.from(FAR_QUESTION), k: K });
+    expect(scanned.strategy).toBe("index");
+    expectExactTopK(scanned.chunks, ranked(READERS.far, FAR_QUESTION));
+    // A walk in windows of the ranking of all chunks finds none of them by rank 700, and lists them after all.
+    await forgetListing(READERS.far);
+    const walked = await retrieveChunks({ userSub: READERS.far, embedding: Array.from(FAR_QUESTION), k: K, forcePath: "index" });
+    expect(walked.fgaQuestions.map((q) => q.call)).toEqual(["batch-check", "list-objects"]);
+    expect(walked.chunks).toHaveLength(K);
+    // A scan that gives up before it finds k (pgvector stops at hnsw.max_scan_tuples) is followed by an exact ranking.
+    await forgetListing(READERS.far);
+    const gaveUp = vi.spyOn(documentQueries, "nearestListedChunks").mockResolvedValueOnce([]);
+    const exact = await retrieveChunks({ userSub: READERS.far, embedding: Array.from(FAR_QUESTION), k: K });
+    expect(gaveUp).toHaveBeenCalledTimes(1);
+    gaveUp.mockRestore();
+    expect(exact.strategy).toBe("exact");
+    expectExactTopK(exact.chunks, ranked(READERS.far, FAR_QUESTION));
   });
 
   it("lists again ten minutes after the listing that found the reader to walk, as they may now read fewer chunks", async () => {
@@ -158,7 +173,7 @@ describe("retrieval on a generated corpus, against brute force", () => {
       await getFga().writeTuples([{ user: `user:${reader}`, relation: "member", object: "group:all-hands" }]);
       const calls = async () => (await retrieveChunks({ userSub: reader, embedding: Array.from(question()), k: K })).fgaQuestions.map((q) => q.call);
       expect(await calls()).toEqual(["list-objects"]);
-      forgetListing(reader);
+      await forgetListing(reader);
       vi.advanceTimersByTime(9 * 60_000);
       expect(await calls()).toEqual(["batch-check"]);
       vi.advanceTimersByTime(2 * 60_000);
@@ -169,7 +184,7 @@ describe("retrieval on a generated corpus, against brute force", () => {
   });
 
   it("fails, returning nothing, when FGA does not answer a walk's check", async () => {
-    forgetListing(READERS.many);
+    await forgetListing(READERS.many);
     const batchCheck = vi.spyOn(getFga(), "batchCheck").mockRejectedValueOnce(new Error("connect ECONNREFUSED"));
     await expect(retrieveChunks({ userSub: READERS.many, embedding: Array.from(question()), k: K, forcePath: "index" })).rejects.toThrow(fgaDocuments.FgaUnavailableError);
     expect(batchCheck).toHaveBeenCalledTimes(1);
@@ -188,7 +203,7 @@ describe("retrieval on a generated corpus, against brute force", () => {
     expect(first.fgaQuestions.map((q) => q.call)).toEqual(["list-objects"]);
     // Once that listing is no longer reused (forgotten here, as it is 30 s on or after a change), the next searches
     // ask FGA about each window's documents instead, and record only those the reader may view.
-    forgetListing(reader);
+    await forgetListing(reader);
     const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
     const checks = vi.spyOn(fgaDocuments, "canEach");
     const asked = question();

@@ -93,7 +93,7 @@ describe("permission-aware retrieval", () => {
 
   it("reports the questions it asked FGA and the answers: the documents allowed, never content", async () => {
     const embedding = await queryEmbedding(QUERY);
-    forgetListing(BOB);
+    await forgetListing(BOB);
     for (const forcePath of ["exact", "index"] as const) {
       const result = await retrieveChunks({ userSub: BOB, embedding, k: 5, forcePath });
       const listed = { call: "list-objects", relation: "can_view", allowedCount: bobsDocuments.size, allowed: expect.any(Array) };
@@ -110,12 +110,12 @@ describe("permission-aware retrieval", () => {
   });
 
   it("bounds the ids it reports per question, and keeps the exact count", async () => {
-    forgetListing(BOB);
+    await forgetListing(BOB);
     const many = Array.from({ length: 120 }, () => crypto.randomUUID());
     const spy = vi.spyOn(fgaDocuments, "listViewableDocuments").mockResolvedValueOnce([...bobsDocuments, ...many]);
     const result = await retrieveChunks({ userSub: BOB, embedding: await queryEmbedding(QUERY), k: 5 });
     spy.mockRestore();
-    forgetListing(BOB);
+    await forgetListing(BOB);
     expect(result.fgaQuestions).toHaveLength(1);
     expect(result.fgaQuestions[0]!.allowedCount).toBe(bobsDocuments.size + 120);
     expect(result.fgaQuestions[0]!.allowed).toHaveLength(MAX_IDS_PER_QUESTION);

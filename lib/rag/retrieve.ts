@@ -1,7 +1,6 @@
 import "server-only";
 import { embed } from "ai";
-import { nearestChunksAmong, nearestChunksOverall, type ChunkMatch } from "@/db/queries/documents";
-import { readPermissionRevision } from "@/db/queries/permission-revision";
+import { nearestChunksAmong, nearestChunksOverall, nearestListedChunks, type ChunkMatch } from "@/db/queries/documents";
 import { EMBEDDING_DIMENSIONS } from "@/db/schema";
 import { canEach } from "@/lib/fga/documents";
 import { embeddingModel } from "@/lib/model";
@@ -18,13 +17,14 @@ import { forgetListing, lastListing, listViewable, type Listing } from "./viewab
  *   next searches while nothing has changed (viewable-listings.ts); a reused listing is only a guess at what may be
  *   ranked, so the documents of the chunks it yields are checked afresh (one batch-check of at most k, the tool's
  *   largest k being 20), and if FGA now refuses any of them, the search starts again from a new listing;
- * - with more, the approximate (HNSW) ranking of all chunks (with the chunks of recent uploads not yet in the index
- *   merged in exactly, chunk-indexing.ts) is walked in growing windows, keeping the user's chunks, until k are found.
- *   This costs about one unfiltered index search when the user may read a fair share of everything, plus scanning
- *   the chunks not yet in the index, if there are any. Once a listing has found that the user reads this many, their
- *   searches with no listing to reuse ask FGA about the documents in each window instead (batch-checks of 2k
- *   documents, then up to 50), for ten minutes, rather than list their thousands of documents again. A walk that
- *   goes past the last window (rank 700), or whose ranking ends early, ranks exactly instead.
+ * - with more, the HNSW index is scanned for the chunks of the listing's documents alone (the database holds the
+ *   listing and filters the scan by it), with the chunks of recent uploads not yet in the index (chunk-indexing.ts)
+ *   ranked exactly beside it: about the cost of one unfiltered index search. Should the scan give up before it finds
+ *   k, they are ranked exactly. Once a listing has found that the user reads this many, their searches with no
+ *   listing to reuse walk the ranking of all chunks in growing windows instead, asking FGA about the documents in
+ *   each window (batch-checks of 2k documents, then up to 50), for ten minutes, rather than list their thousands of
+ *   documents again. A walk that goes past the last window (rank 700), or whose ranking ends early, lists them after
+ *   all.
  */
 export const EXACT_LIMIT = 2_000;
 /** Each window's size; they follow one another, so the walk covers ranks 1–700. Deeper, exact ranking is cheaper. */
@@ -57,10 +57,14 @@ export interface FgaQuestion {
 
 export const MAX_IDS_PER_QUESTION = 50;
 
-const question = (call: FgaQuestion["call"], allowed: string[], { askedAt, refused }: { askedAt?: Date; refused?: string[] } = {}): FgaQuestion => ({
+const question = (
+  call: FgaQuestion["call"],
+  allowed: string[],
+  { allowedCount = allowed.length, askedAt, refused }: { allowedCount?: number; askedAt?: Date; refused?: string[] } = {},
+): FgaQuestion => ({
   call,
   relation: "can_view",
-  allowedCount: allowed.length,
+  allowedCount,
   allowed: allowed.slice(0, MAX_IDS_PER_QUESTION),
   ...(askedAt && { askedAt: askedAt.toISOString() }),
   ...(refused && { refused: refused.slice(0, MAX_IDS_PER_QUESTION) }),
@@ -89,20 +93,20 @@ export async function retrieveChunks({
     return { ...ranked, fgaQuestions: asked };
   };
 
-  const reused = lastListing(userSub);
-  // The revision is read before ranking: anyone's upload or share moves it, and a ranking by a listing it outdated
-  // would be work thrown away.
-  if (reused && (await readPermissionRevision()) === reused.revision) {
+  const reused = await lastListing(userSub, MAX_IDS_PER_QUESTION);
+  // Whether the revision moved is known before ranking: anyone's upload or share moves it, and a ranking by a listing
+  // it outdated would be work thrown away.
+  if (reused?.current) {
     const ranked = await rank(reused, embedding, k, exactLimit);
-    asked.push(question("list-objects", reused.documents, { askedAt: reused.listedAt }));
+    asked.push(listed(reused, { askedAt: reused.listedAt }));
     const documents = [...new Set(ranked.chunks.map((chunk) => chunk.documentId))];
     if (documents.length === 0) return result(ranked);
     const allowed = await viewableOf(userSub, documents);
     const refused = documents.filter((document) => !allowed.has(document));
     asked.push(question("batch-check", [...allowed], refused.length > 0 ? { refused } : {}));
     if (refused.length === 0) return result(ranked);
+    await forgetListing(userSub);
   }
-  if (reused) forgetListing(userSub);
 
   // With no listing to reuse, a user whose recent listing found them to read a good share of everything walks the
   // index again, asking FGA about the documents in each window rather than listing all of theirs. Should the walk not
@@ -113,8 +117,8 @@ export async function retrieveChunks({
     if (walked) return result({ chunks: walked, strategy: "index" }, { byListing: false });
   }
 
-  const listing = await listViewable(userSub);
-  asked.push(question("list-objects", listing.documents));
+  const listing = await listViewable(userSub, MAX_IDS_PER_QUESTION);
+  asked.push(listed(listing));
   return result(await rank(listing, embedding, k, exactLimit));
 }
 
@@ -123,16 +127,25 @@ interface Ranked {
   strategy: Strategy;
 }
 
-/** The best k chunks of the listing's documents, exactly when they have at most `exactLimit` chunks. */
-async function rank({ documents, viewable }: Listing, embedding: number[], k: number, exactLimit: number): Promise<Ranked> {
-  if (documents.length === 0) return { chunks: [], strategy: "exact" };
+const listed = (listing: Listing, options: { askedAt?: Date } = {}) =>
+  question("list-objects", listing.someDocuments, { allowedCount: listing.documentCount, ...options });
+
+/**
+ * The best k chunks of the listing's documents: exactly when they have at most `exactLimit` chunks, otherwise by the
+ * index scanned for them alone (or, for a listing too large to store, walked in windows), exactly again should that
+ * find fewer than k.
+ */
+async function rank(listing: Listing, embedding: number[], k: number, exactLimit: number): Promise<Ranked> {
+  if (listing.documentCount === 0) return { chunks: [], strategy: "exact" };
+  const scope = listing.id === undefined ? [...listing.viewable!] : { listingId: listing.id };
   // Every stored document has at least one chunk, so more documents than the limit need no count.
-  if (documents.length <= exactLimit) {
-    const { readable, chunks } = await nearestChunksAmong(documents, embedding, k, exactLimit);
+  if (listing.documentCount <= exactLimit) {
+    const { readable, chunks } = await nearestChunksAmong(scope, embedding, k, exactLimit);
     if (readable <= exactLimit) return { chunks, strategy: "exact" };
   }
-  const walked = await walkIndex(embedding, k, async () => viewable);
-  return walked ? { chunks: walked, strategy: "index" } : { chunks: (await nearestChunksAmong(documents, embedding, k)).chunks, strategy: "exact" };
+  const found = listing.id === undefined ? await walkIndex(embedding, k, async () => listing.viewable!) : await nearestListedChunks(listing.id, embedding, k);
+  if (found?.length === k) return { chunks: found, strategy: "index" };
+  return { chunks: (await nearestChunksAmong(scope, embedding, k)).chunks, strategy: "exact" };
 }
 
 /** Which of these documents the user may view, asked of FGA in one batch-check. */

@@ -7,7 +7,7 @@ import { FgaUnavailableError } from "@/lib/fga/documents";
 import { setUpSandboxHarness } from "@/tests/harness-setup";
 import { SyntheticEmbeddings } from "@/tests/synthetic-embeddings";
 import { retrieveChunks } from "./retrieve";
-import { forgetListing, lastListing, listViewable, MAX_AGE_MS } from "./viewable-listings";
+import { forgetListing, lastListing, listViewable, MAX_AGE_MS, MAX_STORED_DOCUMENTS } from "./viewable-listings";
 
 // When a search may rank by the listing of an earlier one, and that nothing the user may no longer view is returned
 // whichever way a permission changed: through Delegate, through FGA's own API, or on another server instance.
@@ -33,10 +33,9 @@ beforeAll(async () => {
   }
 });
 
-afterEach(() => {
-  vi.useRealTimers();
+afterEach(async () => {
   vi.restoreAllMocks();
-  forgetListing(READER);
+  await forgetListing(READER);
 });
 
 const search = (userSub = READER) => retrieveChunks({ userSub, embedding: question(), k: K });
@@ -137,11 +136,11 @@ describe("reusing a user's listing of viewable documents", () => {
   it("never returns a document unshared through FGA's own API, though the listing holds it", async () => {
     const tuple = { user: `user:${READER}`, relation: "viewer", object: `doc:${documents[2]}` };
     await getFga().writeTuples([tuple]);
-    forgetListing(READER);
+    await forgetListing(READER);
     expect([...documentsOf(await search())]).toEqual([documents[2]]);
     await getFga().deleteTuples([tuple]);
     // The revision did not move, so the listing is reused; the check refuses its document, and the search lists again.
-    expect(lastListing(READER)!.viewable.has(documents[2]!)).toBe(true);
+    expect((await lastListing(READER, K))!.someDocuments).toEqual([documents[2]]);
     const after = await search();
     expect(after.chunks).toEqual([]);
     // On record: the reused listing, the check that refused its document, and the new listing.
@@ -151,15 +150,16 @@ describe("reusing a user's listing of viewable documents", () => {
   });
 
   it("finds a document shared through FGA's own API once the listing is older than MAX_AGE_MS", async () => {
-    vi.useFakeTimers({ toFake: ["performance"] });
     expect((await search()).chunks).toEqual([]);
     const tuple = { user: `user:${READER}`, relation: "viewer", object: `doc:${documents[3]}` };
     await getFga().writeTuples([tuple]);
+    // Ages are the database's, which every server instance shares: the listing is made older there.
+    const age = (ms: number) => harness.sql`update viewable_listings set listed_at = listed_at - make_interval(secs => ${ms / 1000}) where user_id = ${READER}`;
     try {
       // Within MAX_AGE_MS the listing stands, as a cached check answer would: the new document is not yet a candidate.
-      vi.advanceTimersByTime(MAX_AGE_MS - 1_000);
+      await age(MAX_AGE_MS - 2_000);
       expect((await search()).chunks).toEqual([]);
-      vi.advanceTimersByTime(2_000);
+      await age(3_000);
       expect([...documentsOf(await search())]).toEqual([documents[3]]);
     } finally {
       await getFga().deleteTuples([tuple]);
@@ -177,23 +177,32 @@ describe("reusing a user's listing of viewable documents", () => {
     }
   });
 
-  it("holds at most 200,000 document ids across users, dropping the least recently listed", async () => {
+  it("stores listings of up to MAX_STORED_DOCUMENTS documents, answers larger ones without keeping them, and sweeps old ones", async () => {
     const ids = (n: number) => Array.from({ length: n }, () => crypto.randomUUID());
     const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
-    list.mockResolvedValueOnce(ids(120_000));
-    await listViewable("listings|big-1");
-    list.mockResolvedValueOnce(ids(70_000));
-    await listViewable("listings|big-2");
-    expect(lastListing("listings|big-1")).toBeDefined();
-    list.mockResolvedValueOnce(ids(20_000));
-    await listViewable("listings|big-3");
-    expect(lastListing("listings|big-1")).toBeUndefined();
-    expect(lastListing("listings|big-2")?.documents).toHaveLength(70_000);
-    // A listing larger than the whole allowance is answered, and not kept.
-    list.mockResolvedValueOnce(ids(200_001));
-    expect((await listViewable("listings|huge")).documents).toHaveLength(200_001);
-    expect(lastListing("listings|huge")).toBeUndefined();
-    forgetListing("listings|big-2");
-    forgetListing("listings|big-3");
+    // FGA may hold object ids that name no stored document, and may list one twice.
+    const listed = [...ids(2_500), "not-a-uuid", "9f1c'); drop table documents; --"];
+    list.mockResolvedValueOnce([...listed, listed[0]!]);
+    const big = await listViewable("listings|big", K);
+    expect(big.documentCount).toBe(2_501);
+    const [counted] = await harness.sql<{ stored: number }[]>`select count(*)::int as stored from viewable_listing_documents where listing_id = ${big.id!}`;
+    expect(counted!.stored).toBe(2_500);
+    expect(await lastListing("listings|big", K)).toMatchObject({ id: big.id, documentCount: 2_501, current: true });
+
+    list.mockResolvedValueOnce(ids(MAX_STORED_DOCUMENTS + 1));
+    const huge = await listViewable("listings|huge", K);
+    expect(huge).toMatchObject({ id: undefined, documentCount: MAX_STORED_DOCUMENTS + 1 });
+    expect(huge.viewable!.size).toBe(MAX_STORED_DOCUMENTS + 1);
+    expect(await lastListing("listings|huge", K)).toBeUndefined();
+
+    // A listing made two minutes ago is swept, with its documents, after the next one is made.
+    await harness.sql`update viewable_listings set listed_at = listed_at - interval '2 minutes' where id = ${big.id!}`;
+    list.mockResolvedValueOnce([]);
+    await listViewable("listings|other", K);
+    await vi.waitFor(async () => {
+      const [counted] = await harness.sql<{ left: number }[]>`select count(*)::int as left from viewable_listing_documents where listing_id = ${big.id!}`;
+      expect(counted!.left).toBe(0);
+    });
+    await forgetListing("listings|other");
   });
 });

@@ -1,68 +1,74 @@
 import "server-only";
 import { readPermissionRevision } from "@/db/queries/permission-revision";
+import { deleteListings, deleteOldListings, newestListing, storeListing } from "@/db/queries/viewable-listings";
 import { listViewableDocuments } from "@/lib/fga/documents";
+import { keepRunning } from "@/lib/http/keep-running";
+import { logError } from "@/lib/log";
 
 /**
- * The documents a user may view, as FGA last listed them, kept to choose the candidates of the user's next searches:
- * listing thousands of documents costs several times the search itself (`npm run bench:rag`). A listing only ever
- * narrows what is ranked; it never authorizes, as retrieval asks FGA afresh about the documents of the chunks it
- * returns (retrieve.ts). So a document unshared since the listing is never returned, and a listing is reused only
- * - while the permission revision has not moved since it was asked for (the caller reads it before ranking), so
- *   every change made through Delegate — an upload, a share, an unshare, a deletion — is seen at once on every server
- *   instance;
+ * The documents a user may view, as FGA last listed them, kept in the database to choose the candidates of the user's
+ * next searches: listing thousands of documents costs several times the search itself (`npm run bench:rag`), and the
+ * database filters the index scan by a stored listing. A listing only ever narrows what is ranked; it never
+ * authorizes, as retrieval asks FGA afresh about the documents of the chunks it returns (retrieve.ts). So a document
+ * unshared since the listing is never returned, and a listing is reused only
+ * - while the permission revision has not moved since it was asked for, so every change made through Delegate — an
+ *   upload, a share, an unshare, a deletion — is seen at once on every server instance;
  * - for MAX_AGE_MS, after which a document shared outside Delegate (a group joined through FGA's own API) is found:
  *   OpenFGA's own check cache, when enabled, keeps answers for 10 s by default.
  */
 export const MAX_AGE_MS = 30_000;
-/** Document ids held by all listings together (some 100 bytes each with their set): 20 MB at most per instance. */
-const MAX_HELD_IDS = 200_000;
+/**
+ * The most documents a stored listing holds. A larger one is answered, ranked from memory, and not kept: storing it
+ * would cost its search more than the next search would save.
+ */
+export const MAX_STORED_DOCUMENTS = 100_000;
+/** Listings are swept this long after they were made, a few at a time after each new one. */
+const SWEPT_AFTER_MS = 2 * MAX_AGE_MS;
 
 export interface Listing {
-  documents: string[];
-  viewable: Set<string>;
-  /** The permission revision read before FGA was asked. */
-  revision: string;
+  /** The stored listing's id; undefined for one too large to keep, whose documents only `viewable` holds. */
+  id: number | undefined;
+  documentCount: number;
+  /** Some of its documents (at most `someCount`), for the audit trail. */
+  someDocuments: string[];
+  /** All its documents, for a listing just asked of FGA. */
+  viewable?: ReadonlySet<string>;
   /** When FGA was asked, for the audit trail. */
   listedAt: Date;
-  /** The same moment on the monotonic clock, which a change of the wall clock cannot make younger. */
-  listedAtMs: number;
 }
 
-/** Most recently listed last, so the first is the one to drop. */
-const listings = new Map<string, Listing>();
-let heldIds = 0;
+/** FGA object ids that cannot name a stored document are left out, as a uuid column could not hold them. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Asks FGA for the user's viewable documents, and keeps the answer for their next searches. */
-export async function listViewable(userSub: string): Promise<Listing> {
+export async function listViewable(userSub: string, someCount: number): Promise<Listing> {
   // Read first: a change FGA has after this read moves the revision after it too, so it cannot hide in the listing.
   const revision = await readPermissionRevision();
-  const [listedAt, listedAtMs] = [new Date(), performance.now()];
-  const documents = await listViewableDocuments(userSub);
-  const listing = { documents, viewable: new Set(documents), revision, listedAt, listedAtMs };
-  forgetListing(userSub);
-  if (documents.length <= MAX_HELD_IDS) {
-    listings.set(userSub, listing);
-    heldIds += documents.length;
-    for (const [oldest, { documents }] of listings) {
-      if (heldIds <= MAX_HELD_IDS) break;
-      listings.delete(oldest);
-      heldIds -= documents.length;
-    }
+  const askedAt = performance.now();
+  const documents = (await listViewableDocuments(userSub)).filter((id) => UUID.test(id));
+  const answer = { documentCount: documents.length, someDocuments: documents.slice(0, someCount), viewable: new Set(documents) };
+  if (documents.length > MAX_STORED_DOCUMENTS) return { ...answer, id: undefined, listedAt: new Date(Date.now() - (performance.now() - askedAt)) };
+  const stored = await storeListing(userSub, { revision, askedMsAgo: performance.now() - askedAt, documentIds: documents });
+  keepRunning(sweepListings());
+  return { ...answer, ...stored };
+}
+
+/**
+ * The user's newest listing while it is young enough to reuse, and whether the permission revision has moved since
+ * (then it must not be reused).
+ */
+export async function lastListing(userSub: string, someCount: number): Promise<(Listing & { current: boolean }) | undefined> {
+  return newestListing(userSub, { maxAgeMs: MAX_AGE_MS, someCount });
+}
+
+export async function forgetListing(userSub: string) {
+  await deleteListings(userSub);
+}
+
+async function sweepListings() {
+  try {
+    await deleteOldListings({ olderThanMs: SWEPT_AFTER_MS, limit: 10 });
+  } catch (error) {
+    logError("rag", "old listings not swept", error);
   }
-  return listing;
-}
-
-/** The user's last listing while it is young enough to reuse; whether the revision has moved is the caller's to check. */
-export function lastListing(userSub: string): Listing | undefined {
-  const listing = listings.get(userSub);
-  if (listing && performance.now() - listing.listedAtMs <= MAX_AGE_MS) return listing;
-  forgetListing(userSub);
-  return undefined;
-}
-
-export function forgetListing(userSub: string) {
-  const listing = listings.get(userSub);
-  if (!listing) return;
-  listings.delete(userSub);
-  heldIds -= listing.documents.length;
 }

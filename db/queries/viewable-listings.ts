@@ -1,0 +1,64 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { getDb } from "../client";
+
+export interface StoredListing {
+  id: number;
+  listedAt: Date;
+  documentCount: number;
+  /** Some of its documents (at most the number asked for), for the audit trail. */
+  someDocuments: string[];
+  /** Whether the permission revision still stands where it stood before FGA was asked. */
+  current: boolean;
+}
+
+/**
+ * Stores a listing as the user's newest, in one statement, and returns its id. `askedMsAgo` dates it on the database's
+ * clock, which every server instance shares, from when FGA was asked.
+ */
+export async function storeListing(userId: string, { revision, askedMsAgo, documentIds }: { revision: string; askedMsAgo: number; documentIds: string[] }): Promise<{ id: number; listedAt: Date }> {
+  const [row] = await getDb().execute<{ id: string; listed_at: Date | string }>(sql`
+    with listing as (
+      insert into viewable_listings (user_id, revision, listed_at, document_count)
+      values (${userId}, ${revision}, now() - make_interval(secs => ${askedMsAgo / 1000}), ${documentIds.length})
+      returning id, listed_at
+    ), listed as (
+      insert into viewable_listing_documents (listing_id, document_id)
+      select listing.id, document_id from listing, unnest(${`{${documentIds.join(",")}}`}::uuid[]) document_id
+      on conflict do nothing
+    )
+    select id, listed_at from listing`);
+  return { id: Number(row!.id), listedAt: new Date(row!.listed_at) };
+}
+
+/** The user's newest listing made less than `maxAgeMs` ago, if any. */
+export async function newestListing(userId: string, { maxAgeMs, someCount }: { maxAgeMs: number; someCount: number }): Promise<StoredListing | undefined> {
+  const [row] = await getDb().execute<{ id: string; listed_at: Date | string; document_count: number; some: string[]; current: boolean }>(sql`
+    select l.id, l.listed_at, l.document_count,
+      array(select document_id from viewable_listing_documents where listing_id = l.id limit ${someCount})::text[] as some,
+      l.revision = (select case when is_called then last_value else 0 end from permission_revision) as current
+    from viewable_listings l
+    where l.user_id = ${userId} and l.listed_at > now() - make_interval(secs => ${maxAgeMs / 1000})
+    order by l.id desc limit 1`);
+  if (!row) return undefined;
+  return {
+    id: Number(row.id),
+    listedAt: new Date(row.listed_at),
+    documentCount: Number(row.document_count),
+    someDocuments: row.some,
+    current: row.current,
+  };
+}
+
+export async function deleteListings(userId: string) {
+  await getDb().execute(sql`delete from viewable_listings where user_id = ${userId}`);
+}
+
+/** Deletes up to `limit` listings made more than `olderThanMs` ago, with their documents; returns how many. */
+export async function deleteOldListings({ olderThanMs, limit }: { olderThanMs: number; limit: number }): Promise<number> {
+  const rows = await getDb().execute(sql`
+    delete from viewable_listings where id in (
+      select id from viewable_listings where listed_at < now() - make_interval(secs => ${olderThanMs / 1000}) order by listed_at limit ${limit}
+    ) returning 1`);
+  return rows.length;
+}
