@@ -50,6 +50,10 @@ export async function newestListing(userId: string, { maxAgeMs, someCount }: { m
   };
 }
 
+export async function deleteListing(id: number) {
+  await getDb().execute(sql`delete from viewable_listings where id = ${id}`);
+}
+
 export async function deleteListings(userId: string) {
   await getDb().execute(sql`delete from viewable_listings where user_id = ${userId}`);
 }

@@ -1,11 +1,12 @@
 import "server-only";
 import { embed } from "ai";
+import { deleteListing } from "@/db/queries/viewable-listings";
 import { nearestChunksAmong, nearestChunksOverall, nearestListedChunks, type ChunkMatch } from "@/db/queries/documents";
 import { EMBEDDING_DIMENSIONS } from "@/db/schema";
 import { canEach } from "@/lib/fga/documents";
 import { embeddingModel } from "@/lib/model";
 import { indexLeftoverChunks } from "./chunk-indexing";
-import { forgetListing, lastListing, listViewable, type Listing } from "./viewable-listings";
+import { lastListing, listViewable, type Listing } from "./viewable-listings";
 
 /**
  * Permission-aware retrieval: the best `k` chunks among the documents the user may view — never fewer when k such
@@ -105,7 +106,8 @@ export async function retrieveChunks({
     const refused = documents.filter((document) => !allowed.has(document));
     asked.push(question("batch-check", [...allowed], refused.length > 0 ? { refused } : {}));
     if (refused.length === 0) return result(ranked);
-    await forgetListing(userSub);
+    // Only the listing FGA contradicted: a search running at the same time for this user may rank by a newer one.
+    await deleteListing(reused.id!);
   }
 
   // With no listing to reuse, a user whose recent listing found them to read a good share of everything walks the

@@ -61,6 +61,7 @@ export async function lastListing(userSub: string, someCount: number): Promise<(
   return newestListing(userSub, { maxAgeMs: MAX_AGE_MS, someCount });
 }
 
+/** Drops all the user's listings, so that their next search lists afresh. */
 export async function forgetListing(userSub: string) {
   await deleteListings(userSub);
 }
