@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { getDb } from "../client";
+import { permissionRevisionNow } from "./permission-revision";
 
 export interface StoredListing {
   id: number;
@@ -36,7 +37,7 @@ export async function newestListing(userId: string, { maxAgeMs, someCount }: { m
   const [row] = await getDb().execute<{ id: string; listed_at: Date | string; document_count: number; some: string[]; current: boolean }>(sql`
     select l.id, l.listed_at, l.document_count,
       array(select document_id from viewable_listing_documents where listing_id = l.id limit ${someCount})::text[] as some,
-      l.revision = (select case when is_called then last_value else 0 end from permission_revision) as current
+      l.revision = ${permissionRevisionNow} as current
     from viewable_listings l
     where l.user_id = ${userId} and l.listed_at > now() - make_interval(secs => ${maxAgeMs / 1000})
     order by l.id desc limit 1`);
@@ -58,11 +59,10 @@ export async function deleteListings(userId: string) {
   await getDb().execute(sql`delete from viewable_listings where user_id = ${userId}`);
 }
 
-/** Deletes up to `limit` listings made more than `olderThanMs` ago, with their documents; returns how many. */
-export async function deleteOldListings({ olderThanMs, limit }: { olderThanMs: number; limit: number }): Promise<number> {
-  const rows = await getDb().execute(sql`
+/** Deletes up to `limit` listings made more than `olderThanMs` ago, with their documents. */
+export async function deleteOldListings({ olderThanMs, limit }: { olderThanMs: number; limit: number }) {
+  await getDb().execute(sql`
     delete from viewable_listings where id in (
       select id from viewable_listings where listed_at < now() - make_interval(secs => ${olderThanMs / 1000}) order by listed_at limit ${limit}
-    ) returning 1`);
-  return rows.length;
+    )`);
 }

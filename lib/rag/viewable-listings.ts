@@ -18,8 +18,8 @@ import { logError } from "@/lib/log";
  */
 export const MAX_AGE_MS = 30_000;
 /**
- * The most documents a stored listing holds. A larger one is answered, ranked from memory, and not kept: storing it
- * would cost its search more than the next search would save.
+ * The most documents a stored listing holds, which bounds the rows one search writes. A larger one is answered,
+ * ranked from memory, and not kept (no figure measured for where storing stops paying).
  */
 export const MAX_STORED_DOCUMENTS = 100_000;
 /** Listings are swept this long after they were made, a few at a time after each new one. */
