@@ -133,6 +133,25 @@ describe("the audit chain (PGlite)", () => {
     expect(await verifyUserChain(sql, user)).toBeNull();
   });
 
+  it("stores an event once when its append is tried again, its first answer lost, and gives back its place", async () => {
+    const user = newUser();
+    const first = event(user);
+    const placed = await appendAuditEvent(first);
+    await appendAuditEvent(event(user));
+    expect(await appendAuditEvent(first)).toEqual(placed);
+    // The same through the transaction, which pruning takes.
+    const old = newUser();
+    await appendAuditEvent(event(old, { occurredAt: new Date(Date.now() - 40 * DAY_MS) }));
+    const pruning = event(old);
+    const pruned = await appendAuditEvent(pruning, { pruneBefore: new Date(Date.now() - 30 * DAY_MS) });
+    expect(await appendAuditEvent(pruning, { pruneBefore: new Date(Date.now() - 30 * DAY_MS) })).toEqual(pruned);
+    expect((await listAuditEvents(user)).map((e) => e.sequence)).toEqual([1, 2]);
+    expect((await listAuditEvents(old)).map((e) => e.sequence)).toEqual([2]);
+    expect(await verifyAllChains(sql)).toMatchObject({ breaks: [] });
+    // Another user's event id is not theirs to be told about.
+    await expect(appendAuditEvent({ ...first, userId: newUser() })).rejects.toThrow();
+  });
+
   it("appends an event to an existing chain in one statement, without a transaction", async () => {
     const user = newUser();
     await appendAuditEvent(event(user));
@@ -413,5 +432,18 @@ describe.skipIf(!directUrl)("the audit chain on a real PostgreSQL", () => {
     } finally {
       await sql.end();
     }
+  });
+
+  it("writes an event after a restart ended the pool's connections, once", async () => {
+    process.env.DATABASE_URL = databaseUrl;
+    const user = newUser();
+    // Several connections open, as a busy instance has, then ended by the server as a restart or failover does.
+    await Promise.all(Array.from({ length: 5 }, (_, i) => appendAuditEvent(event(user, { summary: `before ${i}` }))));
+    const ended = await admin<{ pid: number }[]>`
+      select pg_terminate_backend(pid) from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid()`;
+    expect(ended.length).toBeGreaterThan(0);
+    await appendAuditEvent(event(user, { summary: "after" }));
+    expect((await listAuditEvents(user)).map((e) => e.summary).slice(-1)).toEqual(["after"]);
+    expect(await listAuditEvents(user)).toHaveLength(6);
   });
 });

@@ -1,9 +1,13 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
 
-/** Waits until no transition or animation runs: axe measures contrast on what is painted. */
+/**
+ * Waits until no transition or animation runs, as axe measures contrast on what is painted, and until the document
+ * has its title: a router.refresh() (after a share, say) renders the page's metadata again, and for a moment the
+ * document has none (seen once in CI). A title that never comes still fails, when the wait times out.
+ */
 async function settled(page: Page) {
-  await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== "running"));
+  await page.waitForFunction(() => document.title.trim() !== "" && document.getAnimations().every((animation) => animation.playState !== "running"));
 }
 
 /**

@@ -5,6 +5,7 @@ import { asStoredJson, canonicalAroundChain, eventHash, type ChainedEvent } from
 import { getDb, prepared, type Database } from "../client";
 import { auditChains, auditEvents, auditEvidence, type AuditEventRow, type AuditOutcome } from "../schema";
 import { storable } from "../storable";
+import { retryOnceIfUnreachable } from "../unreachable";
 
 /** An event as its writer describes it; the chain fields (sequence, prevHash, hash) are assigned here. */
 export type NewAuditEvent = Omit<ChainedEvent, "sequence" | "prevHash">;
@@ -16,10 +17,30 @@ type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
  * locks the user's chain row (SELECT … FOR UPDATE), so concurrent writers — on any instance, directly or through a
  * transaction pooler — queue up and each links to the event before it; the chain never forks. Events older than
  * `pruneBefore` are pruned in that transaction, under the same lock, so retention needs no scheduled job.
+ * Tried once more if the database could not be reached: after a restart the first statement on each pooled
+ * connection fails (57P01), and an action whose event is not written does not happen. The event's id makes the second
+ * attempt safe: should the first have been stored with only its answer lost, its place in the chain is returned.
  */
 export async function appendAuditEvent(written: NewAuditEvent, { pruneBefore }: { pruneBefore?: Date } = {}): Promise<{ sequence: number; hash: string }> {
   const event = storable({ ...written, evidence: asStoredJson(written.evidence) });
-  return (await appendAtHead(event, pruneBefore)) ?? appendLocked(event, pruneBefore);
+  return retryOnceIfUnreachable(async () => {
+    try {
+      return (await appendAtHead(event, pruneBefore)) ?? (await appendLocked(event, pruneBefore));
+    } catch (error) {
+      if (!isAlreadyStored(error)) throw error;
+      const [stored] = await getDb().$client<{ sequence: number; hash: string }[]>`
+        select sequence, hash from audit_events where id = ${event.id}::uuid and user_id = ${event.userId}`;
+      if (!stored) throw error;
+      return stored;
+    }
+  });
+}
+
+/** Every event has an id of its own, so only an earlier attempt of the same append can have taken it. */
+function isAlreadyStored(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++)
+    if (cause instanceof postgres.PostgresError && cause.code === "23505" && cause.constraint_name === "audit_events_pkey") return true;
+  return false;
 }
 
 /**

@@ -66,8 +66,15 @@ beforeAll(async () => {
     tuples.push({ user: "group:all-hands#member", relation: "viewer", object: `doc:${id}` });
     readable.get(READERS.many)!.add(id);
   }
-  // A reader whose chunks all point away from one question: the index walk finds none of them near its top.
-  for (let i = 0; i < EXACT_LIMIT + 1; i++) addDocument(READERS.far, 1, corpus.document(), awayFromFarQuestion);
+  // A reader whose chunks are all further from one question than 700 of the others: a walk of the ranking's first
+  // 700 finds none of them. They are drawn as the others are, rejecting the nearer ones, rather than made up, as a
+  // made-up cluster set apart from every other chunk can leave the HNSW graph with no way into the rest of it.
+  const walkedPast = chunks.map((chunk) => cosineDistance(chunk.vector, FAR_QUESTION)).sort((a, b) => a - b)[700]!;
+  while ((readable.get(READERS.far)?.size ?? 0) < EXACT_LIMIT + 1) {
+    const place = corpus.document();
+    const vector = corpus.chunk(place);
+    if (cosineDistance(vector, FAR_QUESTION) > walkedPast) addDocument(READERS.far, 1, place, () => vector);
+  }
 
   for (let i = 0; i < tuples.length; i += 100) await getFga().writeTuples(tuples.slice(i, i + 100));
   // Loaded without the index, which is then built once, as a bulk load does, as the migrations define it.
@@ -100,14 +107,6 @@ function expectExactTopK(chunks: { chunkId: string; distance: number }[], rankin
 }
 
 const question = () => corpus.chunk(documents[corpus.integer(documents.length)]!.place);
-
-/** Away from FAR_QUESTION, each differently enough that no two rank alike. */
-function awayFromFarQuestion(): Embedding {
-  const wobble = corpus.chunk(corpus.document());
-  const vector = FAR_QUESTION.map((x, i) => -x + 0.5 * wobble[i]!);
-  const norm = Math.hypot(...vector);
-  return vector.map((x) => x / norm);
-}
 
 describe("retrieval on a generated corpus, against brute force", () => {
   for (const [reader, expected] of [["nobody", 0], ["one", 1], ["fewer", K - 1], ["exactlyK", K]] as const) {
