@@ -187,7 +187,7 @@ export const permissionRevision = pgSequence("permission_revision");
  * The documents FGA listed as viewable by a user, kept for their next searches (lib/rag/viewable-listings.ts). Stored
  * here rather than in a server's memory so that a search filters the HNSW scan by them inside the database, and so
  * every server instance reuses them. A listing only narrows what is ranked, never authorizes. A user's newest listing
- * (highest id) is the one reused; older ones are swept, with their documents, a minute after they were listed.
+ * (highest id) is the one reused; older ones are swept, with their documents, a minute after they were stored.
  */
 export const viewableListings = pgTable(
   "viewable_listings",
@@ -196,10 +196,16 @@ export const viewableListings = pgTable(
     userId: text("user_id").notNull(),
     /** The permission revision read before FGA was asked. */
     revision: bigint("revision", { mode: "bigint" }).notNull(),
+    /** When FGA was asked: how old the listing is, for reuse. */
     listedAt: timestamp("listed_at", { withTimezone: true }).notNull(),
+    /**
+     * When it was stored, for the sweep: a listing FGA took long to answer is already old when stored, and sweeping by
+     * listed_at could take it from under the search that is about to rank by it.
+     */
+    storedAt: timestamp("stored_at", { withTimezone: true }).notNull().defaultNow(),
     documentCount: integer("document_count").notNull(),
   },
-  (table) => [index("viewable_listings_user_idx").on(table.userId, table.id), index("viewable_listings_listed_idx").on(table.listedAt)],
+  (table) => [index("viewable_listings_user_idx").on(table.userId, table.id), index("viewable_listings_stored_idx").on(table.storedAt)],
 );
 
 export const viewableListingDocuments = pgTable(

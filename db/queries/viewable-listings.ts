@@ -59,10 +59,10 @@ export async function deleteListings(userId: string) {
   await getDb().execute(sql`delete from viewable_listings where user_id = ${userId}`);
 }
 
-/** Deletes up to `limit` listings made more than `olderThanMs` ago, with their documents. */
+/** Deletes up to `limit` listings stored more than `olderThanMs` ago, with their documents. */
 export async function deleteOldListings({ olderThanMs, limit }: { olderThanMs: number; limit: number }) {
   await getDb().execute(sql`
     delete from viewable_listings where id in (
-      select id from viewable_listings where listed_at < now() - make_interval(secs => ${olderThanMs / 1000}) order by listed_at limit ${limit}
+      select id from viewable_listings where stored_at < now() - make_interval(secs => ${olderThanMs / 1000}) order by stored_at limit ${limit}
     )`);
 }

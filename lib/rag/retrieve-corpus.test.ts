@@ -145,6 +145,26 @@ describe("retrieval on a generated corpus, against brute force", () => {
     expect(found).toBeGreaterThanOrEqual(45);
   });
 
+  it("ranks a listing's chunks outside the index beside the index's, when the nearest are all outside it", async () => {
+    const query = question();
+    const nearest = ranked(READERS.many, query).slice(0, K).map((c) => chunks.find((chunk) => chunk.id === c.id)!);
+    // A listing to reuse, made by a search ranking exactly.
+    await forgetListing(READERS.many);
+    await retrieveChunks({ userSub: READERS.many, embedding: Array.from(question()), k: K, forcePath: "exact" });
+    // Taken out of the index, as an upload's chunks are until a pass adds them.
+    await harness.sql`update document_chunks set indexed = false where id in ${harness.sql(nearest.map((c) => c.id))}`;
+    try {
+      const result = await retrieveChunks({ userSub: READERS.many, embedding: Array.from(query), k: K });
+      // The listing the search before made is reused: the index scanned for its chunks alone.
+      expect(result.fgaQuestions[0]).toMatchObject({ call: "list-objects", askedAt: expect.any(String) });
+      expect(result.strategy).toBe("index");
+      expectExactTopK(result.chunks, ranked(READERS.many, query));
+    } finally {
+      const indexed = nearest.filter((c) => c.indexed).map((c) => c.id);
+      if (indexed.length > 0) await harness.sql`update document_chunks set indexed = true where id in ${harness.sql(indexed)}`;
+    }
+  });
+
   it("never returns fewer than k when none of the reader's chunks is near the question", async () => {
     // The index scanned for the reader's chunks alone reads on past everyone else's until it finds k.
     const scanned = await retrieveChunks({ userSub: READERS.far, embedding: Array.from(FAR_QUESTION), k: K });

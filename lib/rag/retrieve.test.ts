@@ -109,6 +109,37 @@ describe("permission-aware retrieval", () => {
     }
   });
 
+  it("asks FGA what the user may read while the question is still being embedded, and fails as the embedding does", async () => {
+    await forgetListing(BOB);
+    const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
+    let answer!: (embedding: number[]) => void;
+    const searching = retrieveChunks({ userSub: BOB, embedding: new Promise<number[]>((resolve) => (answer = resolve)), k: 5 });
+    await vi.waitFor(() => expect(list).toHaveBeenCalledTimes(1));
+    list.mockRestore();
+    const embedding = await queryEmbedding(QUERY);
+    answer(embedding);
+    const expected = (await rankEveryChunk(embedding)).filter((chunk) => bobsDocuments.has(chunk.documentId)).slice(0, 5);
+    expect((await searching).chunks.map((c) => c.chunkId)).toEqual(expected.map((c) => c.chunkId));
+    // The listing that search made is reused here, and the failed embedding is the error, with nothing left unhandled.
+    await expect(retrieveChunks({ userSub: BOB, embedding: Promise.reject(new Error("The embedding model is not answering")), k: 5 })).rejects.toThrow(
+      "The embedding model is not answering",
+    );
+  });
+
+  it("answers several searches of one user at once alike, each listing or reusing a listing, and the next reuses one", async () => {
+    await forgetListing(BOB);
+    const embedding = await queryEmbedding(QUERY);
+    const expected = (await rankEveryChunk(embedding)).filter((chunk) => bobsDocuments.has(chunk.documentId)).slice(0, 5);
+    const results = await Promise.all(Array.from({ length: 4 }, () => retrieveChunks({ userSub: BOB, embedding, k: 5 })));
+    for (const result of results) expect(result.chunks.map((c) => c.chunkId)).toEqual(expected.map((c) => c.chunkId));
+    const next = await retrieveChunks({ userSub: BOB, embedding, k: 5 });
+    expect(next.fgaQuestions.map((q) => [q.call, q.askedAt === undefined])).toEqual([
+      ["list-objects", false],
+      ["batch-check", true],
+    ]);
+    expect(next.chunks.map((c) => c.chunkId)).toEqual(expected.map((c) => c.chunkId));
+  });
+
   it("bounds the ids it reports per question, and keeps the exact count", async () => {
     await forgetListing(BOB);
     const many = Array.from({ length: 120 }, () => crypto.randomUUID());

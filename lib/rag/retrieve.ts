@@ -1,12 +1,11 @@
 import "server-only";
 import { embed } from "ai";
-import { deleteListing } from "@/db/queries/viewable-listings";
 import { nearestChunksAmong, nearestChunksOverall, nearestListedChunks, type ChunkMatch } from "@/db/queries/documents";
 import { EMBEDDING_DIMENSIONS } from "@/db/schema";
 import { canEach } from "@/lib/fga/documents";
 import { embeddingModel } from "@/lib/model";
 import { indexLeftoverChunks } from "./chunk-indexing";
-import { lastListing, listViewable, type Listing } from "./viewable-listings";
+import { dropListing, lastListing, listViewable, type Listing } from "./viewable-listings";
 
 /**
  * Permission-aware retrieval: the best `k` chunks among the documents the user may view — never fewer when k such
@@ -78,11 +77,18 @@ export async function retrieveChunks({
   forcePath,
 }: {
   userSub: string;
-  embedding: number[];
+  /**
+   * The question's embedding, or the promise of it: what the user may read is looked up (or asked of FGA) while the
+   * embedding model answers, as neither needs the other.
+   */
+  embedding: number[] | Promise<number[]>;
   k: number;
   /** Takes this path whatever the user may read, for tests and the benchmark; a walk may still fall back to exact. */
   forcePath?: Strategy;
 }): Promise<RetrievalResult> {
+  // Handled here, and thrown where it is awaited: a failed embedding must not go unhandled while FGA is asked.
+  const embedded = Promise.resolve(embedding);
+  embedded.catch(() => {});
   if (!(k >= 1)) return { chunks: [], strategy: "exact", fgaQuestions: [] };
   const exactLimit = forcePath === "exact" ? Infinity : forcePath === "index" ? 0 : EXACT_LIMIT;
   // Every question asked of FGA stays on record, a reused listing's and a refused check's included.
@@ -98,7 +104,7 @@ export async function retrieveChunks({
   // Whether the revision moved is known before ranking: anyone's upload or share moves it, and a ranking by a listing
   // it outdated would be work thrown away.
   if (reused?.current) {
-    const ranked = await rank(reused, embedding, k, exactLimit);
+    const ranked = await rank(reused, await embedded, k, exactLimit);
     asked.push(listed(reused, { askedAt: reused.listedAt }));
     const documents = [...new Set(ranked.chunks.map((chunk) => chunk.documentId))];
     if (documents.length === 0) return result(ranked);
@@ -106,22 +112,21 @@ export async function retrieveChunks({
     const refused = documents.filter((document) => !allowed.has(document));
     asked.push(question("batch-check", [...allowed], refused.length > 0 ? { refused } : {}));
     if (refused.length === 0) return result(ranked);
-    // Only the listing FGA contradicted: a search running at the same time for this user may rank by a newer one.
-    await deleteListing(reused.id!);
+    await dropListing(reused);
   }
 
   // With no listing to reuse, a user whose recent listing found them to read a good share of everything walks the
   // index again, asking FGA about the documents in each window rather than listing all of theirs. Should the walk not
   // find k, the user may now read less, and the search lists.
   if (forcePath === "index" || (!forcePath && walksWithoutListing(userSub))) {
-    const walked = await walkIndex(embedding, k, (documents) => viewableOf(userSub, documents));
+    const walked = await walkIndex(await embedded, k, (documents) => viewableOf(userSub, documents));
     asked.push(question("batch-check", [...new Set((walked ?? []).map((chunk) => chunk.documentId))]));
     if (walked) return result({ chunks: walked, strategy: "index" }, { byListing: false });
   }
 
   const listing = await listViewable(userSub, MAX_IDS_PER_QUESTION);
   asked.push(listed(listing));
-  return result(await rank(listing, embedding, k, exactLimit));
+  return result(await rank(listing, await embedded, k, exactLimit));
 }
 
 interface Ranked {
@@ -216,6 +221,6 @@ async function walkIndex(embedding: number[], k: number, viewable: (documents: s
 }
 
 export async function searchDocuments({ userSub, query, k }: { userSub: string; query: string; k: number }) {
-  const { embedding } = await embed({ model: embeddingModel(), value: query, dimensions: EMBEDDING_DIMENSIONS });
+  const embedding = embed({ model: embeddingModel(), value: query, dimensions: EMBEDDING_DIMENSIONS }).then((embedded) => embedded.embedding);
   return retrieveChunks({ userSub, embedding, k });
 }

@@ -195,14 +195,20 @@ describe("reusing a user's listing of viewable documents", () => {
     expect(huge.viewable!.size).toBe(MAX_STORED_DOCUMENTS + 1);
     expect(await lastListing("listings|huge", K)).toBeUndefined();
 
-    // A listing made two minutes ago is swept, with its documents, after the next one is made.
-    await harness.sql`update viewable_listings set listed_at = listed_at - interval '2 minutes' where id = ${big.id!}`;
+    // A listing stored two minutes ago is swept, with its documents, after the next one is made; one that FGA took
+    // two minutes to answer, stored just now, is not: a search is about to rank by it.
+    list.mockResolvedValueOnce(ids(3));
+    const slow = await listViewable("listings|slow", K);
+    await harness.sql`update viewable_listings set stored_at = stored_at - interval '2 minutes', listed_at = listed_at - interval '2 minutes' where id = ${big.id!}`;
+    await harness.sql`update viewable_listings set listed_at = listed_at - interval '2 minutes' where id = ${slow.id!}`;
     list.mockResolvedValueOnce([]);
     await listViewable("listings|other", K);
     await vi.waitFor(async () => {
       const [counted] = await harness.sql<{ left: number }[]>`select count(*)::int as left from viewable_listing_documents where listing_id = ${big.id!}`;
       expect(counted!.left).toBe(0);
     });
-    await forgetListing("listings|other");
+    const [kept] = await harness.sql<{ left: number }[]>`select count(*)::int as left from viewable_listing_documents where listing_id = ${slow.id!}`;
+    expect(kept!.left).toBe(3);
+    await Promise.all(["listings|other", "listings|slow"].map(forgetListing));
   });
 });

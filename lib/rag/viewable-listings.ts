@@ -1,6 +1,6 @@
 import "server-only";
 import { readPermissionRevision } from "@/db/queries/permission-revision";
-import { deleteListings, deleteOldListings, newestListing, storeListing } from "@/db/queries/viewable-listings";
+import { deleteListing, deleteListings, deleteOldListings, newestListing, storeListing } from "@/db/queries/viewable-listings";
 import { listViewableDocuments } from "@/lib/fga/documents";
 import { keepRunning } from "@/lib/http/keep-running";
 import { logError } from "@/lib/log";
@@ -22,7 +22,7 @@ export const MAX_AGE_MS = 30_000;
  * ranked from memory, and not kept (no figure measured for where storing stops paying).
  */
 export const MAX_STORED_DOCUMENTS = 100_000;
-/** Listings are swept this long after they were made, a few at a time after each new one. */
+/** Listings are swept this long after they were stored, a few at a time after each new one. */
 const SWEPT_AFTER_MS = 2 * MAX_AGE_MS;
 
 export interface Listing {
@@ -57,8 +57,13 @@ export async function listViewable(userSub: string, someCount: number): Promise<
  * The user's newest listing while it is young enough to reuse, and whether the permission revision has moved since
  * (then it must not be reused).
  */
-export async function lastListing(userSub: string, someCount: number): Promise<(Listing & { current: boolean }) | undefined> {
+export async function lastListing(userSub: string, someCount: number): Promise<(Listing & { id: number; current: boolean }) | undefined> {
   return newestListing(userSub, { maxAgeMs: MAX_AGE_MS, someCount });
+}
+
+/** Drops a listing FGA contradicted. Only that one: a search of the same user running meanwhile may rank by a newer one. */
+export async function dropListing(listing: { id: number }) {
+  await deleteListing(listing.id);
 }
 
 /** Drops all the user's listings, so that their next search lists afresh. */
