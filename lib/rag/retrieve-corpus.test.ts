@@ -166,23 +166,29 @@ describe("retrieval on a generated corpus, against brute force", () => {
   });
 
   it("never returns fewer than k when none of the reader's chunks is near the question", async () => {
-    // The index scanned for the reader's chunks alone reads on past everyone else's until it finds k.
-    const scanned = await retrieveChunks({ userSub: READERS.far, embedding: Array.from(FAR_QUESTION), k: K });
+    const far = (options: { forcePath?: "index" } = {}) => retrieveChunks({ userSub: READERS.far, embedding: Array.from(FAR_QUESTION), k: K, ...options });
+    // The first search lists the reader's documents and, holding them in memory while it stores them, walks the ranking
+    // of all chunks: none of theirs by rank 700, so it ranks them exactly.
+    const first = await far();
+    expect(first.strategy).toBe("exact");
+    expectExactTopK(first.chunks, ranked(READERS.far, FAR_QUESTION));
+    // The next reuses the stored listing: the index scanned for its chunks alone reads on past everyone else's.
+    const scanned = await far();
+    expect(scanned.fgaQuestions[0]).toMatchObject({ call: "list-objects", askedAt: expect.any(String) });
     expect(scanned.strategy).toBe("index");
     expectExactTopK(scanned.chunks, ranked(READERS.far, FAR_QUESTION));
-    // A walk in windows of the ranking of all chunks finds none of them by rank 700, and lists them after all.
-    await forgetListing(READERS.far);
-    const walked = await retrieveChunks({ userSub: READERS.far, embedding: Array.from(FAR_QUESTION), k: K, forcePath: "index" });
-    expect(walked.fgaQuestions.map((q) => q.call)).toEqual(["batch-check", "list-objects"]);
-    expect(walked.chunks).toHaveLength(K);
     // A scan that gives up before it finds k (pgvector stops at hnsw.max_scan_tuples) is followed by an exact ranking.
-    await forgetListing(READERS.far);
     const gaveUp = vi.spyOn(documentQueries, "nearestListedChunks").mockResolvedValueOnce([]);
-    const exact = await retrieveChunks({ userSub: READERS.far, embedding: Array.from(FAR_QUESTION), k: K });
+    const exact = await far();
     expect(gaveUp).toHaveBeenCalledTimes(1);
     gaveUp.mockRestore();
     expect(exact.strategy).toBe("exact");
     expectExactTopK(exact.chunks, ranked(READERS.far, FAR_QUESTION));
+    // A walk with no listing, checking each window's documents with FGA, finds none by rank 700, and lists after all.
+    await forgetListing(READERS.far);
+    const walked = await far({ forcePath: "index" });
+    expect(walked.fgaQuestions.map((q) => q.call)).toEqual(["batch-check", "list-objects"]);
+    expectExactTopK(walked.chunks, ranked(READERS.far, FAR_QUESTION));
   });
 
   it("lists again ten minutes after the listing that found the reader to walk, as they may now read fewer chunks", async () => {

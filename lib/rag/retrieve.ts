@@ -17,10 +17,11 @@ import { dropListing, lastListing, listViewable, type Listing } from "./viewable
  *   next searches while nothing has changed (viewable-listings.ts); a reused listing is only a guess at what may be
  *   ranked, so the documents of the chunks it yields are checked afresh (one batch-check of at most k, the tool's
  *   largest k being 20), and if FGA now refuses any of them, the search starts again from a new listing;
- * - with more, the HNSW index is scanned for the chunks of the listing's documents alone (the database holds the
- *   listing and filters the scan by it), with the chunks of recent uploads not yet in the index (chunk-indexing.ts)
- *   ranked exactly beside it: about the cost of one unfiltered index search. Should the scan give up before it finds
- *   k, they are ranked exactly. Once a listing has found that the user reads this many, their searches with no
+ * - with more, a reused listing's documents are found by scanning the HNSW index for their chunks alone (the
+ *   database holds the listing and filters the scan by it), with the chunks of recent uploads not yet in the index
+ *   (chunk-indexing.ts) ranked exactly beside it; a listing just asked of FGA, while it is being stored, by walking the
+ *   ranking of all chunks in growing windows, keeping those of its documents. Should either end before it finds k,
+ *   they are ranked exactly. Once a listing has found that the user reads this many, their searches with no
  *   listing to reuse walk the ranking of all chunks in growing windows instead, asking FGA about the documents in
  *   each window (batch-checks of 2k documents, then up to 50), for ten minutes, rather than list their thousands of
  *   documents again. A walk that goes past the last window (rank 700), or whose ranking ends early, lists them after
@@ -126,7 +127,10 @@ export async function retrieveChunks({
 
   const listing = await listViewable(userSub, MAX_IDS_PER_QUESTION);
   asked.push(listed(listing));
-  return result(await rank(listing, await embedded, k, exactLimit));
+  const ranked = await rank(listing, await embedded, k, exactLimit);
+  // Kept by the time the search answers, so the user's next search finds it.
+  await listing.stored;
+  return result(ranked);
 }
 
 interface Ranked {
@@ -139,8 +143,8 @@ const listed = (listing: Listing, options: { askedAt?: Date } = {}) =>
 
 /**
  * The best k chunks of the listing's documents: exactly when they have at most `exactLimit` chunks, otherwise by the
- * index scanned for them alone (or, for a listing too large to store, walked in windows), exactly again should that
- * find fewer than k.
+ * index scanned for them alone (a stored listing) or walked in windows (one held in memory: just asked of FGA, and
+ * being stored meanwhile, or too large to store), exactly again should that find fewer than k.
  */
 async function rank(listing: Listing, embedding: number[], k: number, exactLimit: number): Promise<Ranked> {
   if (listing.documentCount === 0) return { chunks: [], strategy: "exact" };

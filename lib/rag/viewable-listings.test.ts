@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as documentQueries from "@/db/queries/documents";
+import * as listingQueries from "@/db/queries/viewable-listings";
 import { movePermissionRevision, readPermissionRevision } from "@/db/queries/permission-revision";
 import { getFga } from "@/lib/fga/client";
 import * as fgaDocuments from "@/lib/fga/documents";
@@ -54,6 +55,20 @@ describe("reusing a user's listing of viewable documents", () => {
     expect(second.fgaQuestions[1]!.allowed).toEqual([documents[0]]);
     expect(second.chunks).toHaveLength(2);
     await fgaDocuments.unshare(documents[0]!, { type: "user", sub: READER });
+  });
+
+  it("answers a search whose listing could not be kept, and lists again at the next one", async () => {
+    await fgaDocuments.share(documents[2]!, { type: "user", sub: READER });
+    try {
+      vi.spyOn(listingQueries, "storeListing").mockRejectedValueOnce(new Error("write failed"));
+      const unkept = await search();
+      expect([...documentsOf(unkept)]).toEqual([documents[2]]);
+      expect(calls(unkept)).toEqual(["list-objects"]);
+      expect(calls(await search())).toEqual(["list-objects"]);
+      expect(calls(await search())).toEqual(["list-objects", "batch-check"]);
+    } finally {
+      await fgaDocuments.unshare(documents[2]!, { type: "user", sub: READER });
+    }
   });
 
   it("sees a share or unshare made through Delegate at the very next search", async () => {
@@ -185,29 +200,31 @@ describe("reusing a user's listing of viewable documents", () => {
     list.mockResolvedValueOnce([...listed, listed[0]!]);
     const big = await listViewable("listings|big", K);
     expect(big.documentCount).toBe(2_501);
-    const [counted] = await harness.sql<{ stored: number }[]>`select count(*)::int as stored from viewable_listing_documents where listing_id = ${big.id!}`;
+    const bigId = await big.stored;
+    const [counted] = await harness.sql<{ stored: number }[]>`select count(*)::int as stored from viewable_listing_documents where listing_id = ${bigId!}`;
     expect(counted!.stored).toBe(2_500);
-    expect(await lastListing("listings|big", K)).toMatchObject({ id: big.id, documentCount: 2_501, current: true });
+    expect(await lastListing("listings|big", K)).toMatchObject({ id: bigId, documentCount: 2_501, current: true });
 
     list.mockResolvedValueOnce(ids(MAX_STORED_DOCUMENTS + 1));
     const huge = await listViewable("listings|huge", K);
     expect(huge).toMatchObject({ id: undefined, documentCount: MAX_STORED_DOCUMENTS + 1 });
+    expect(await huge.stored).toBeUndefined();
     expect(huge.viewable!.size).toBe(MAX_STORED_DOCUMENTS + 1);
     expect(await lastListing("listings|huge", K)).toBeUndefined();
 
     // A listing stored two minutes ago is swept, with its documents, after the next one is made; one that FGA took
     // two minutes to answer, stored just now, is not: a search is about to rank by it.
     list.mockResolvedValueOnce(ids(3));
-    const slow = await listViewable("listings|slow", K);
-    await harness.sql`update viewable_listings set stored_at = stored_at - interval '2 minutes', listed_at = listed_at - interval '2 minutes' where id = ${big.id!}`;
-    await harness.sql`update viewable_listings set listed_at = listed_at - interval '2 minutes' where id = ${slow.id!}`;
+    const slowId = await (await listViewable("listings|slow", K)).stored;
+    await harness.sql`update viewable_listings set stored_at = stored_at - interval '2 minutes', listed_at = listed_at - interval '2 minutes' where id = ${bigId!}`;
+    await harness.sql`update viewable_listings set listed_at = listed_at - interval '2 minutes' where id = ${slowId!}`;
     list.mockResolvedValueOnce([]);
-    await listViewable("listings|other", K);
+    await (await listViewable("listings|other", K)).stored;
     await vi.waitFor(async () => {
-      const [counted] = await harness.sql<{ left: number }[]>`select count(*)::int as left from viewable_listing_documents where listing_id = ${big.id!}`;
+      const [counted] = await harness.sql<{ left: number }[]>`select count(*)::int as left from viewable_listing_documents where listing_id = ${bigId!}`;
       expect(counted!.left).toBe(0);
     });
-    const [kept] = await harness.sql<{ left: number }[]>`select count(*)::int as left from viewable_listing_documents where listing_id = ${slow.id!}`;
+    const [kept] = await harness.sql<{ left: number }[]>`select count(*)::int as left from viewable_listing_documents where listing_id = ${slowId!}`;
     expect(kept!.left).toBe(3);
     await Promise.all(["listings|other", "listings|slow"].map(forgetListing));
   });

@@ -26,7 +26,7 @@ export const MAX_STORED_DOCUMENTS = 100_000;
 const SWEPT_AFTER_MS = 2 * MAX_AGE_MS;
 
 export interface Listing {
-  /** The stored listing's id; undefined for one too large to keep, whose documents only `viewable` holds. */
+  /** The stored listing's id, for one reused from the database; undefined for one just asked of FGA. */
   id: number | undefined;
   documentCount: number;
   /** Some of its documents (at most `someCount`), for the audit trail. */
@@ -37,20 +37,42 @@ export interface Listing {
   listedAt: Date;
 }
 
+export interface FreshListing extends Listing {
+  id: undefined;
+  viewable: ReadonlySet<string>;
+  /**
+   * Settles once the listing is kept for the user's next searches, with its id: undefined when it is too large to keep
+   * or could not be written (logged; the next search lists again).
+   */
+  stored: Promise<number | undefined>;
+}
+
 /** FGA object ids that cannot name a stored document are left out, as a uuid column could not hold them. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Asks FGA for the user's viewable documents, and keeps the answer for their next searches. */
-export async function listViewable(userSub: string, someCount: number): Promise<Listing> {
+/**
+ * Asks FGA for the user's viewable documents, and starts keeping the answer for their next searches: this search
+ * ranks by the answer in memory meanwhile, so the write costs it nothing it would not spend ranking.
+ */
+export async function listViewable(userSub: string, someCount: number): Promise<FreshListing> {
   // Read first: a change FGA has after this read moves the revision after it too, so it cannot hide in the listing.
   const revision = await readPermissionRevision();
   const askedAt = performance.now();
   const documents = (await listViewableDocuments(userSub)).filter((id) => UUID.test(id));
-  const answer = { documentCount: documents.length, someDocuments: documents.slice(0, someCount), viewable: new Set(documents) };
-  if (documents.length > MAX_STORED_DOCUMENTS) return { ...answer, id: undefined, listedAt: new Date(Date.now() - (performance.now() - askedAt)) };
-  const stored = await storeListing(userSub, { revision, askedMsAgo: performance.now() - askedAt, documentIds: documents });
-  keepRunning(sweepListings());
-  return { ...answer, ...stored };
+  const listedAt = new Date(Date.now() - (performance.now() - askedAt));
+  const answer = { id: undefined, documentCount: documents.length, someDocuments: documents.slice(0, someCount), viewable: new Set(documents), listedAt };
+  if (documents.length > MAX_STORED_DOCUMENTS) return { ...answer, stored: Promise.resolve(undefined) };
+  const stored = storeListing(userSub, { revision, askedMsAgo: performance.now() - askedAt, documentIds: documents }).then(
+    ({ id }) => {
+      keepRunning(sweepListings());
+      return id;
+    },
+    (error: unknown) => {
+      logError("rag", "listing not kept", error);
+      return undefined;
+    },
+  );
+  return { ...answer, stored };
 }
 
 /**
