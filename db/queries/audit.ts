@@ -29,14 +29,18 @@ export async function appendAuditEvent(written: NewAuditEvent, { pruneBefore }: 
     } catch (error) {
       if (!isAlreadyStored(error)) throw error;
       const [stored] = await getDb().$client<{ sequence: number; hash: string }[]>`
-        select sequence, hash from audit_events where id = ${event.id}::uuid and user_id = ${event.userId}`;
+        select sequence, hash from audit_events
+        where id = ${event.id}::uuid and user_id = ${event.userId} and action = ${event.action} and occurred_at = ${event.occurredAt.toISOString()}::timestamptz`;
       if (!stored) throw error;
       return stored;
     }
   });
 }
 
-/** Every event has an id of its own, so only an earlier attempt of the same append can have taken it. */
+/**
+ * Every event has an id of its own, so only an earlier attempt of the same append can have taken it; the row is
+ * returned only if it is that event (same user, action and time), never another's.
+ */
 function isAlreadyStored(error: unknown): boolean {
   for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++)
     if (cause instanceof postgres.PostgresError && cause.code === "23505" && cause.constraint_name === "audit_events_pkey") return true;

@@ -17,19 +17,19 @@ export interface StoredListing {
  * Stores a listing as the user's newest, in one statement, and returns its id. `askedMsAgo` dates it on the database's
  * clock, which every server instance shares, from when FGA was asked.
  */
-export async function storeListing(userId: string, { revision, askedMsAgo, documentIds }: { revision: string; askedMsAgo: number; documentIds: string[] }): Promise<{ id: number; listedAt: Date }> {
-  const [row] = await getDb().execute<{ id: string; listed_at: Date | string }>(sql`
+export async function storeListing(userId: string, { revision, askedMsAgo, documentIds }: { revision: string; askedMsAgo: number; documentIds: string[] }): Promise<number> {
+  const [row] = await getDb().execute<{ id: string }>(sql`
     with listing as (
       insert into viewable_listings (user_id, revision, listed_at, document_count)
       values (${userId}, ${revision}, now() - make_interval(secs => ${askedMsAgo / 1000}), ${documentIds.length})
-      returning id, listed_at
+      returning id
     ), listed as (
       insert into viewable_listing_documents (listing_id, document_id)
       select listing.id, document_id from listing, unnest(${`{${documentIds.join(",")}}`}::uuid[]) document_id
       on conflict do nothing
     )
-    select id, listed_at from listing`);
-  return { id: Number(row!.id), listedAt: new Date(row!.listed_at) };
+    select id from listing`);
+  return Number(row!.id);
 }
 
 /** The user's newest listing made less than `maxAgeMs` ago, if any. */

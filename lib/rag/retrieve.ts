@@ -5,7 +5,7 @@ import { EMBEDDING_DIMENSIONS } from "@/db/schema";
 import { canEach } from "@/lib/fga/documents";
 import { embeddingModel } from "@/lib/model";
 import { indexLeftoverChunks } from "./chunk-indexing";
-import { dropListing, lastListing, listViewable, type Listing } from "./viewable-listings";
+import { dropListing, lastListing, listViewable, type FreshListing, type Listing } from "./viewable-listings";
 
 /**
  * Permission-aware retrieval: the best `k` chunks among the documents the user may view — never fewer when k such
@@ -108,12 +108,16 @@ export async function retrieveChunks({
     const ranked = await rank(reused, await embedded, k, exactLimit);
     asked.push(listed(reused, { askedAt: reused.listedAt }));
     const documents = [...new Set(ranked.chunks.map((chunk) => chunk.documentId))];
-    if (documents.length === 0) return result(ranked);
-    const allowed = await viewableOf(userSub, documents);
-    const refused = documents.filter((document) => !allowed.has(document));
-    asked.push(question("batch-check", [...allowed], refused.length > 0 ? { refused } : {}));
-    if (refused.length === 0) return result(ranked);
-    await dropListing(reused);
+    // Nothing from a listing of some documents: it may have been dropped meanwhile by a search of the same user whose
+    // check FGA contradicted, and ranking it found no rows. A new listing says whether nothing is really there.
+    if (documents.length === 0 && reused.documentCount === 0) return result(ranked);
+    if (documents.length > 0) {
+      const allowed = await viewableOf(userSub, documents);
+      const refused = documents.filter((document) => !allowed.has(document));
+      asked.push(question("batch-check", [...allowed], refused.length > 0 ? { refused } : {}));
+      if (refused.length === 0) return result(ranked);
+      await dropListing(reused);
+    }
   }
 
   // With no listing to reuse, a user whose recent listing found them to read a good share of everything walks the
@@ -146,17 +150,20 @@ const listed = (listing: Listing, options: { askedAt?: Date } = {}) =>
  * index scanned for them alone (a stored listing) or walked in windows (one held in memory: just asked of FGA, and
  * being stored meanwhile, or too large to store), exactly again should that find fewer than k.
  */
-async function rank(listing: Listing, embedding: number[], k: number, exactLimit: number): Promise<Ranked> {
+async function rank(listing: Listing | FreshListing, embedding: number[], k: number, exactLimit: number): Promise<Ranked> {
   if (listing.documentCount === 0) return { chunks: [], strategy: "exact" };
-  const scope = listing.id === undefined ? [...listing.viewable!] : { listingId: listing.id };
   // Every stored document has at least one chunk, so more documents than the limit need no count.
   if (listing.documentCount <= exactLimit) {
-    const { readable, chunks } = await nearestChunksAmong(scope, embedding, k, exactLimit);
+    const { readable, chunks } = await nearestChunksAmong(listing.id === undefined ? [...listing.viewable!] : { listingId: listing.id }, embedding, k, exactLimit);
     if (readable <= exactLimit) return { chunks, strategy: "exact" };
   }
-  const found = listing.id === undefined ? await walkIndex(embedding, k, async () => listing.viewable!) : await nearestListedChunks(listing.id, embedding, k);
+  let id = listing.id;
+  let found = id === undefined ? await walkIndex(embedding, k, async () => listing.viewable!) : null;
+  // A walk that found too few, for a listing being stored: once it is, the index scanned for its chunks alone.
+  if (!found && id === undefined && "stored" in listing) id = await listing.stored;
+  if (!found && id !== undefined) found = await nearestListedChunks(id, embedding, k);
   if (found?.length === k) return { chunks: found, strategy: "index" };
-  return { chunks: (await nearestChunksAmong(scope, embedding, k)).chunks, strategy: "exact" };
+  return { chunks: (await nearestChunksAmong(id === undefined ? [...listing.viewable!] : { listingId: id }, embedding, k)).chunks, strategy: "exact" };
 }
 
 /** Which of these documents the user may view, asked of FGA in one batch-check. */

@@ -71,6 +71,22 @@ describe("reusing a user's listing of viewable documents", () => {
     }
   });
 
+  it("lists afresh when the listing it reuses is dropped meanwhile by another search of the same user", async () => {
+    await fgaDocuments.share(documents[2]!, { type: "user", sub: READER });
+    try {
+      await search();
+      const reused = await lastListing(READER, K);
+      // Read by this search, then dropped by another whose check FGA contradicted, before this one ranks by it.
+      vi.spyOn(listingQueries, "newestListing").mockResolvedValueOnce(reused);
+      await forgetListing(READER);
+      const result = await search();
+      expect([...documentsOf(result)]).toEqual([documents[2]]);
+      expect(calls(result)).toEqual(["list-objects", "list-objects"]);
+    } finally {
+      await fgaDocuments.unshare(documents[2]!, { type: "user", sub: READER });
+    }
+  });
+
   it("sees a share or unshare made through Delegate at the very next search", async () => {
     expect(documentsOf(await search()).size).toBe(0);
     await fgaDocuments.share(documents[1]!, { type: "user", sub: READER });

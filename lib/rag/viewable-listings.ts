@@ -63,7 +63,7 @@ export async function listViewable(userSub: string, someCount: number): Promise<
   const answer = { id: undefined, documentCount: documents.length, someDocuments: documents.slice(0, someCount), viewable: new Set(documents), listedAt };
   if (documents.length > MAX_STORED_DOCUMENTS) return { ...answer, stored: Promise.resolve(undefined) };
   const stored = storeListing(userSub, { revision, askedMsAgo: performance.now() - askedAt, documentIds: documents }).then(
-    ({ id }) => {
+    (id) => {
       keepRunning(sweepListings());
       return id;
     },
