@@ -1,4 +1,5 @@
 import { withRetries } from "@/lib/http/retry";
+import { hasCause } from "./error-causes";
 
 /**
  * Whether a database error means the server could not be reached or went away (a restart, a failover, the network)
@@ -20,11 +21,10 @@ const CONNECTION_CODES = new Set([
 ]);
 
 export function isDatabaseUnreachable(error: unknown): boolean {
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+  return hasCause(error, (cause) => {
     const code = (cause as { code?: unknown }).code;
-    if (typeof code === "string" && (CONNECTION_CODES.has(code) || /^(08|57P)/.test(code))) return true;
-  }
-  return false;
+    return typeof code === "string" && (CONNECTION_CODES.has(code) || /^(08|57P)/.test(code));
+  });
 }
 
 /**

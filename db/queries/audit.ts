@@ -4,6 +4,7 @@ import postgres from "postgres";
 import { asStoredJson, canonicalAroundChain, eventHash, type ChainedEvent } from "../audit-chain";
 import { getDb, prepared, type Database } from "../client";
 import { auditChains, auditEvents, auditEvidence, type AuditEventRow, type AuditOutcome } from "../schema";
+import { hasCause } from "../error-causes";
 import { storable } from "../storable";
 import { retryOnceIfUnreachable } from "../unreachable";
 
@@ -41,11 +42,8 @@ export async function appendAuditEvent(written: NewAuditEvent, { pruneBefore }: 
  * Every event has an id of its own, so only an earlier attempt of the same append can have taken it; the row is
  * returned only if it is that event (same user, action and time), never another's.
  */
-function isAlreadyStored(error: unknown): boolean {
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++)
-    if (cause instanceof postgres.PostgresError && cause.code === "23505" && cause.constraint_name === "audit_events_pkey") return true;
-  return false;
-}
+const isAlreadyStored = (error: unknown) =>
+  hasCause(error, (cause) => cause instanceof postgres.PostgresError && cause.code === "23505" && cause.constraint_name === "audit_events_pkey");
 
 /**
  * The common case, one round trip where the transaction takes four: the event is chained to the head the statement

@@ -1,6 +1,6 @@
 import "server-only";
 import { embed } from "ai";
-import { nearestChunksAmong, nearestChunksOverall, nearestListedChunks, type ChunkMatch } from "@/db/queries/documents";
+import { nearestChunksAmong, nearestChunksOverall, nearestListedChunks, type ChunkMatch, type DocumentScope } from "@/db/queries/documents";
 import { EMBEDDING_DIMENSIONS } from "@/db/schema";
 import { canEach } from "@/lib/fga/documents";
 import { embeddingModel } from "@/lib/model";
@@ -108,9 +108,9 @@ export async function retrieveChunks({
     const ranked = await rank(reused, await embedded, k, exactLimit);
     asked.push(listed(reused, { askedAt: reused.listedAt }));
     const documents = [...new Set(ranked.chunks.map((chunk) => chunk.documentId))];
+    if (reused.documentCount === 0) return result(ranked);
     // Nothing from a listing of some documents: it may have been dropped meanwhile by a search of the same user whose
     // check FGA contradicted, and ranking it found no rows. A new listing says whether nothing is really there.
-    if (documents.length === 0 && reused.documentCount === 0) return result(ranked);
     if (documents.length > 0) {
       const allowed = await viewableOf(userSub, documents);
       const refused = documents.filter((document) => !allowed.has(document));
@@ -152,18 +152,22 @@ const listed = (listing: Listing, options: { askedAt?: Date } = {}) =>
  */
 async function rank(listing: Listing | FreshListing, embedding: number[], k: number, exactLimit: number): Promise<Ranked> {
   if (listing.documentCount === 0) return { chunks: [], strategy: "exact" };
+  const scope = (id: number | undefined): DocumentScope => (id === undefined ? [...listing.viewable!] : { listingId: id });
   // Every stored document has at least one chunk, so more documents than the limit need no count.
   if (listing.documentCount <= exactLimit) {
-    const { readable, chunks } = await nearestChunksAmong(listing.id === undefined ? [...listing.viewable!] : { listingId: listing.id }, embedding, k, exactLimit);
+    const { readable, chunks } = await nearestChunksAmong(scope(listing.id), embedding, k, exactLimit);
     if (readable <= exactLimit) return { chunks, strategy: "exact" };
   }
   let id = listing.id;
-  let found = id === undefined ? await walkIndex(embedding, k, async () => listing.viewable!) : null;
-  // A walk that found too few, for a listing being stored: once it is, the index scanned for its chunks alone.
-  if (!found && id === undefined && "stored" in listing) id = await listing.stored;
+  let found: ChunkMatch[] | null = null;
+  if (id === undefined) {
+    found = await walkIndex(embedding, k, async () => listing.viewable!);
+    // A walk that found too few, for a listing being stored: once it is, the index scanned for its chunks alone.
+    if (!found && "stored" in listing) id = await listing.stored;
+  }
   if (!found && id !== undefined) found = await nearestListedChunks(id, embedding, k);
   if (found?.length === k) return { chunks: found, strategy: "index" };
-  return { chunks: (await nearestChunksAmong(id === undefined ? [...listing.viewable!] : { listingId: id }, embedding, k)).chunks, strategy: "exact" };
+  return { chunks: (await nearestChunksAmong(scope(id), embedding, k)).chunks, strategy: "exact" };
 }
 
 /** Which of these documents the user may view, asked of FGA in one batch-check. */

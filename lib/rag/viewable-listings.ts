@@ -1,6 +1,6 @@
 import "server-only";
 import { readPermissionRevision } from "@/db/queries/permission-revision";
-import { deleteListing, deleteListings, deleteOldListings, newestListing, storeListing } from "@/db/queries/viewable-listings";
+import { deleteListing, deleteListings, deleteOldListings, newestListing, storeListing, type StoredListing } from "@/db/queries/viewable-listings";
 import { listViewableDocuments } from "@/lib/fga/documents";
 import { keepRunning } from "@/lib/http/keep-running";
 import { logError } from "@/lib/log";
@@ -79,7 +79,7 @@ export async function listViewable(userSub: string, someCount: number): Promise<
  * The user's newest listing while it is young enough to reuse, and whether the permission revision has moved since
  * (then it must not be reused).
  */
-export async function lastListing(userSub: string, someCount: number): Promise<(Listing & { id: number; current: boolean }) | undefined> {
+export async function lastListing(userSub: string, someCount: number): Promise<StoredListing | undefined> {
   return newestListing(userSub, { maxAgeMs: MAX_AGE_MS, someCount });
 }
 
