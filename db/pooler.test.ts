@@ -3,7 +3,9 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMigrations } from "./migrate";
 import { createChat, getMessages, listChats, saveMessage } from "./queries/chats";
-import { indexChunks, insertDocumentWithChunks, nearestChunksOverall } from "./queries/documents";
+import { indexChunks, insertDocumentWithChunks, nearestChunksOverall, nearestListedChunks } from "./queries/documents";
+import { readPermissionRevision } from "./queries/permission-revision";
+import { storeListing } from "./queries/viewable-listings";
 import { EMBEDDING_DIMENSIONS } from "./schema";
 
 /**
@@ -128,6 +130,49 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
     for (const [setting] of settings) expect([{ scan: "off", ef: "40" }, { scan: null, ef: null }]).toContainEqual(setting);
     expect(settings.some(([setting]) => setting?.scan === "off")).toBe(true);
   });
+
+  it.skipIf(!directUrl)("scans the quantized index for a listing's chunks alone, reading past the others, and ranks them by their full embeddings", async () => {
+    // A database of its own, whose only chunks are these, with sequential scans off so that the index serves even
+    // these few rows. Chunk i's embedding has its first 20·i + s signs flipped: the quantized distances keep the
+    // ranking's order, and the listed document's chunks lie between those of one that is not listed.
+    const listedDatabase = `${database}_listed`;
+    await admin.unsafe(`create database ${listedDatabase}`);
+    try {
+      const url = withDatabase(directUrl!, listedDatabase);
+      await runMigrations(url);
+      await admin.unsafe(`alter database ${listedDatabase} set enable_seqscan = off`);
+      Object.assign(process.env, { DATABASE_URL: url, DATABASE_PREPARED_STATEMENTS: "true" });
+      const flipped = (n: number) => Array.from({ length: EMBEDDING_DIMENSIONS }, (_, j) => (j < n ? -1 : 1));
+      const store = async (name: string, shift: number) => {
+        const id = randomUUID();
+        await insertDocumentWithChunks(
+          { id, ownerId: "auth0|pooler", name, mimeType: "text/markdown", sizeBytes: 60, content: Buffer.from("x".repeat(60)) },
+          Array.from({ length: 60 }, (_, i) => ({ content: `${name} ${i + 1}`, start: i, end: i + 1, embedding: flipped(20 * i + shift) })),
+          { quotaBytes: 1_000_000 },
+        );
+        return id;
+      };
+      const listed = await store("Listed", 20);
+      await store("Other", 10);
+      while ((await indexChunks(100)) > 0);
+      const listing = await storeListing("auth0|pooler", { revision: await readPermissionRevision(), askedMsAgo: 0, documentIds: [listed] });
+      const scans = async () => {
+        const sql = postgres(url, { max: 1, onnotice: () => {} });
+        try {
+          const [row] = await sql<{ scans: number }[]>`select idx_scan::int as scans from pg_stat_user_indexes where indexrelname = 'document_chunks_quantized_idx'`;
+          return row!.scans;
+        } finally {
+          await sql.end();
+        }
+      };
+      const nearest = await nearestListedChunks(listing, flipped(0), 5);
+      expect(nearest.map((chunk) => chunk.content)).toEqual(["Listed 1", "Listed 2", "Listed 3", "Listed 4", "Listed 5"]);
+      // The scan counted: statistics reach other sessions once the app's connection has been idle a while.
+      await expect.poll(scans, { timeout: 20_000, interval: 500 }).toBeGreaterThan(0);
+    } finally {
+      await admin.unsafe(`drop database if exists ${listedDatabase} with (force)`);
+    }
+  }, 60_000);
 
   it("accepts a Prisma-style pooled URL with pgbouncer=true, which PgBouncer itself refuses as a startup parameter", async () => {
     const flagged = `${databaseUrl}?pgbouncer=true`;

@@ -166,6 +166,11 @@ export const documentChunks = pgTable(
   (table) => [
     index("document_chunks_document_idx").on(table.documentId),
     index("document_chunks_embedding_idx").using("hnsw", table.embedding.op("vector_cosine_ops")).where(sql`${table.indexed}`),
+    // Each embedding reduced to its signs (192 bytes rather than 6 KB), for a scan filtered by a listing: it reads a
+    // sixteenth of the pages per candidate, and its candidates are then ranked by their full embeddings.
+    index("document_chunks_quantized_idx")
+      .using("hnsw", sql`(binary_quantize(${table.embedding})::bit(${sql.raw(String(EMBEDDING_DIMENSIONS))})) bit_hamming_ops`)
+      .where(sql`${table.indexed}`),
     // The rows the exact scan and the indexing pass look for: few, and none once indexing has caught up.
     index("document_chunks_unindexed_idx").on(table.documentId).where(sql`not ${table.indexed}`),
     check(

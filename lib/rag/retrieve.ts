@@ -17,9 +17,9 @@ import { dropListing, lastListing, listViewable, type FreshListing, type Listing
  *   next searches while nothing has changed (viewable-listings.ts); a reused listing is only a guess at what may be
  *   ranked, so the documents of the chunks it yields are checked afresh (one batch-check of at most k, the tool's
  *   largest k being 20), and if FGA now refuses any of them, the search starts again from a new listing;
- * - with more, a reused listing's documents are found by scanning the HNSW index for their chunks alone (the
- *   database holds the listing and filters the scan by it), with the chunks of recent uploads not yet in the index
- *   (chunk-indexing.ts) ranked exactly beside it; a listing just asked of FGA, while it is being stored, by walking the
+ * - with more, a reused listing's documents are found by scanning the quantized HNSW index for their chunks alone
+ *   (the database holds the listing and filters the scan by it) and ranking what it finds by the full embeddings,
+ *   with the chunks of recent uploads not yet in the index (chunk-indexing.ts) ranked exactly beside it; a listing just asked of FGA, while it is being stored, by walking the
  *   ranking of all chunks in growing windows, keeping those of its documents. Should either end before it finds k,
  *   they are ranked exactly. Once a listing has found that the user reads this many, their searches with no
  *   listing to reuse walk the ranking of all chunks in growing windows instead, asking FGA about the documents in

@@ -1,0 +1,2 @@
+-- A second HNSW index, on each embedding's signs, for scans filtered by a listing (db/queries/documents.ts, nearestListedChunks).
+CREATE INDEX "document_chunks_quantized_idx" ON "document_chunks" USING hnsw ((binary_quantize("embedding")::bit(1536)) bit_hamming_ops) WHERE "document_chunks"."indexed";
