@@ -133,8 +133,10 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
 
   it.skipIf(!directUrl)("scans the quantized index for a listing's chunks alone, reading past the others, and ranks them by their full embeddings", async () => {
     // A database of its own, whose only chunks are these, with sequential scans off so that the index serves even
-    // these few rows. Chunk i's embedding has its first 20·i + s signs flipped: the quantized distances keep the
-    // ranking's order, and the listed document's chunks lie between those of one that is not listed.
+    // these few rows. The question is all ones. By their signs, the nearest are the 60 chunks of a document not listed
+    // (1 to 60 signs flipped) and 10 listed decoys (one sign flipped, but one large component each: far from the
+    // question), so a scan that stopped at ef_search (40) would find no other listed chunk; then the listed chunks
+    // (100 + i signs flipped, by a hundredth: near the question). Only the ranking by full embeddings puts them first.
     const listedDatabase = `${database}_listed`;
     await admin.unsafe(`create database ${listedDatabase}`);
     try {
@@ -142,20 +144,22 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
       await runMigrations(url);
       await admin.unsafe(`alter database ${listedDatabase} set enable_seqscan = off`);
       Object.assign(process.env, { DATABASE_URL: url, DATABASE_PREPARED_STATEMENTS: "true" });
-      const flipped = (n: number) => Array.from({ length: EMBEDDING_DIMENSIONS }, (_, j) => (j < n ? -1 : 1));
-      const store = async (name: string, shift: number) => {
+      const question = Array.from({ length: EMBEDDING_DIMENSIONS }, () => 1);
+      const store = async (name: string, embeddings: number[][]) => {
         const id = randomUUID();
         await insertDocumentWithChunks(
           { id, ownerId: "auth0|pooler", name, mimeType: "text/markdown", sizeBytes: 60, content: Buffer.from("x".repeat(60)) },
-          Array.from({ length: 60 }, (_, i) => ({ content: `${name} ${i + 1}`, start: i, end: i + 1, embedding: flipped(20 * i + shift) })),
+          embeddings.map((embedding, i) => ({ content: `${name} ${i + 1}`, start: i, end: i + 1, embedding })),
           { quotaBytes: 1_000_000 },
         );
         return id;
       };
-      const listed = await store("Listed", 20);
-      await store("Other", 10);
+      const flipped = (count: number, by: number) => question.map((one, j) => (j < count ? -by : one));
+      await store("Other", Array.from({ length: 60 }, (_, i) => flipped(i + 1, 1)));
+      const decoys = await store("Decoy", Array.from({ length: 10 }, (_, i) => question.map((_, j) => (j === i ? 50 + i : j === EMBEDDING_DIMENSIONS - 1 - i ? -0.001 : 0.001))));
+      const listed = await store("Listed", Array.from({ length: 60 }, (_, i) => flipped(100 + i, 0.01)));
       while ((await indexChunks(100)) > 0);
-      const listing = await storeListing("auth0|pooler", { revision: await readPermissionRevision(), askedMsAgo: 0, documentIds: [listed] });
+      const listing = await storeListing("auth0|pooler", { revision: await readPermissionRevision(), askedMsAgo: 0, documentIds: [decoys, listed] });
       const scans = async () => {
         const sql = postgres(url, { max: 1, onnotice: () => {} });
         try {
@@ -165,10 +169,20 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
           await sql.end();
         }
       };
-      const nearest = await nearestListedChunks(listing, flipped(0), 5);
+      const nearest = await nearestListedChunks(listing, question, 5);
       expect(nearest.map((chunk) => chunk.content)).toEqual(["Listed 1", "Listed 2", "Listed 3", "Listed 4", "Listed 5"]);
       // The scan counted: statistics reach other sessions once the app's connection has been idle a while.
       await expect.poll(scans, { timeout: 20_000, interval: 500 }).toBeGreaterThan(0);
+      // A scan that gives up before it has its 40 candidates returns none, for the caller to rank exactly: here it may
+      // read no further than the chunks of the document not listed. (Prepared statements off: a new pool, whose
+      // connections have the setting.)
+      await admin.unsafe(`alter database ${listedDatabase} set hnsw.max_scan_tuples = 50`);
+      Object.assign(process.env, { DATABASE_PREPARED_STATEMENTS: "false" });
+      const stopped = await nearestListedChunks(listing, question, 5);
+      expect(stopped).toEqual([]);
+      // A listing with fewer chunks in the index than that: all of them are candidates, and ranked.
+      const few = await storeListing("auth0|pooler", { revision: await readPermissionRevision(), askedMsAgo: 0, documentIds: [decoys] });
+      expect((await nearestListedChunks(few, question, 5)).map((chunk) => chunk.content)).toEqual(["Decoy 1", "Decoy 2", "Decoy 3", "Decoy 4", "Decoy 5"]);
     } finally {
       await admin.unsafe(`drop database if exists ${listedDatabase} with (force)`);
     }

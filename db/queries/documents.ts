@@ -242,10 +242,11 @@ export async function nearestChunksOverall(embedding: number[], limit: number, o
 
 /**
  * How many candidates the quantized index yields for each chunk asked for, all then ranked by their full embeddings.
- * Measured on `npm run bench:rag`'s corpus on PostgreSQL (a reader of 3,000 of 20,000 documents, 100 questions,
- * against an exact ranking of theirs, k = 5): recall 0.984 at 6 per chunk, 0.994 at 8 and 10, p50 3.5 ms at 8; the
- * full-size index scanned for the listing instead gave 0.984 at `hnsw.ef_search` 400 for 6.7 ms, as each candidate
- * it considers costs a page of its own (a 6 KB embedding) where the quantized index fits dozens in one.
+ * Measured once on `npm run bench:rag`'s corpus on PostgreSQL (one HNSW build; a reader of 3,000 of 20,000 documents,
+ * 100 questions, k = 5, against an exact ranking of theirs): recall 0.984 at 6 per chunk, 0.994 at 8 and 10, p50
+ * 3.5 ms at 8; the full-size index scanned for the listing gave 0.984 at `hnsw.ef_search` 400 for 6.7 ms in that
+ * build (0.993 in two others), as each candidate it considers costs a page of its own (a 6 KB embedding) where the
+ * quantized index holds about 17 to a page.
  */
 const CANDIDATES_PER_CHUNK = 8;
 
@@ -253,8 +254,9 @@ const CANDIDATES_PER_CHUNK = 8;
  * The nearest `limit` chunks of a stored listing's documents: candidates found in the quantized HNSW index (each
  * embedding's signs) among the listing's chunks alone — pgvector 0.8's iterative scan reads on past the chunks of
  * other documents, up to its `hnsw.max_scan_tuples` — ranked by their full embeddings, and merged with the listing's
- * chunks not yet in the index, ranked exactly. Fewer than `limit` when the scan gave up before it found
- * them (at `hnsw.max_scan_tuples`): the caller then ranks exactly. Sent as one simple-protocol message, as nearestChunksOverall.
+ * chunks not yet in the index, ranked exactly. None when the scan gave up (at `hnsw.max_scan_tuples`) before it found
+ * its candidates, or all the listing's chunks in the index if fewer: the caller then ranks exactly, as the few it did
+ * find were chosen from only part of them. Sent as one simple-protocol message, as nearestChunksOverall.
  */
 export async function nearestListedChunks(listingId: number, embedding: number[], limit: number): Promise<ChunkMatch[]> {
   if (!embedding.every(Number.isFinite) || ![listingId, limit].every(Number.isSafeInteger)) throw new TypeError("nearestListedChunks takes finite numbers and whole counts");
@@ -277,9 +279,13 @@ export async function nearestListedChunks(listingId: number, embedding: number[]
         (select c.id, c.embedding <=> ${question} as distance from document_chunks c where not c.indexed and ${listed} order by distance, c.id limit ${limit})
       ), best as (
         select id, distance from ranked order by distance, id limit ${limit}
+      ), in_index as (
+        select from viewable_listing_documents l join document_chunks c on c.document_id = l.document_id
+        where l.listing_id = ${listingId} and c.indexed limit ${candidates}
       )
       select ${CHUNK_COLUMNS}, best.distance
       from best join document_chunks c on c.id = best.id join documents d on d.id = c.document_id
+      where (select count(*) from quantized) = (select count(*) from in_index)
       order by best.distance, best.id`,
     )
     .simple();
