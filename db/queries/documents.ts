@@ -280,12 +280,13 @@ export async function nearestListedChunks(listingId: number, embedding: number[]
       ), best as (
         select id, distance from ranked order by distance, id limit ${limit}
       ), in_index as (
+        -- Counted only when the scan found fewer candidates than it asked for.
         select from viewable_listing_documents l join document_chunks c on c.document_id = l.document_id
         where l.listing_id = ${listingId} and c.indexed limit ${candidates}
       )
       select ${CHUNK_COLUMNS}, best.distance
       from best join document_chunks c on c.id = best.id join documents d on d.id = c.document_id
-      where (select count(*) from quantized) = (select count(*) from in_index)
+      where (select count(*) from quantized) = ${candidates} or (select count(*) from quantized) = (select count(*) from in_index)
       order by best.distance, best.id`,
     )
     .simple();
