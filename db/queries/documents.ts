@@ -255,8 +255,9 @@ const CANDIDATES_PER_CHUNK = 8;
  * embedding's signs) among the listing's chunks alone — pgvector 0.8's iterative scan reads on past the chunks of
  * other documents, up to its `hnsw.max_scan_tuples` — ranked by their full embeddings, and merged with the listing's
  * chunks not yet in the index, ranked exactly. None when the scan gave up (at `hnsw.max_scan_tuples`) before it found
- * its candidates, or all the listing's chunks in the index if fewer: the caller then ranks exactly, as the few it did
- * find were chosen from only part of them. Sent as one simple-protocol message, as nearestChunksOverall.
+ * its candidates (or, when the listing has fewer chunks in the index, all of them): the caller then ranks exactly, as
+ * the few it did find were chosen from only part of the index. Sent as one simple-protocol message, as
+ * nearestChunksOverall.
  */
 export async function nearestListedChunks(listingId: number, embedding: number[], limit: number): Promise<ChunkMatch[]> {
   if (!embedding.every(Number.isFinite) || ![listingId, limit].every(Number.isSafeInteger)) throw new TypeError("nearestListedChunks takes finite numbers and whole counts");
