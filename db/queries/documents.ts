@@ -203,11 +203,14 @@ export async function nearestChunksAmong(
   return { readable: Number(rows[0]?.readable ?? 0), chunks: rows.filter((row) => row.chunk_id !== null).map(toMatch) };
 }
 
+/** `hnsw.ef_search` for a scan that wants `candidates`: within pgvector's range, and never below its default, 40. */
+const efSearchFor = (candidates: number) => Math.min(1_000, Math.max(40, candidates));
+
 /**
  * How many candidates the index considers for the first `depth` ranks: four times as many (measured by `npm run
- * bench:rag`: recall 0.96–0.985 at 1× and 2×, 1.000 at 4×, for about the same time), within pgvector's 1,000.
+ * bench:rag`: recall 0.96–0.985 at 1× and 2×, 1.000 at 4×, for about the same time).
  */
-const efSearch = (depth: number) => Math.min(1_000, Math.max(40, 4 * depth));
+const efSearch = (depth: number) => efSearchFor(4 * depth);
 
 /**
  * The nearest chunks of all documents, ranks `offset + 1` to `offset + limit`: the rows in the HNSW index ranked by
@@ -270,7 +273,7 @@ export async function nearestListedChunks(listingId: number, embedding: number[]
   // The scan's order is the quantized one, which the ranking after it replaces, so it need not be strict.
   const [, rows] = await getDb().$client
     .unsafe<[unknown, ChunkRow[]]>(
-      `select set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '${Math.min(1_000, Math.max(40, candidates))}', true);
+      `select set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '${efSearchFor(candidates)}', true);
       with question as (select '${vectorLiteral(embedding)}'::vector as v), quantized as (
         select c.id, c.embedding <=> ${question} as distance from document_chunks c where c.indexed and ${listed}
         order by binary_quantize(c.embedding)::bit(${EMBEDDING_DIMENSIONS}) <~> binary_quantize(${question}) limit ${candidates}

@@ -19,13 +19,13 @@ import { dropListing, lastListing, listViewable, type FreshListing, type Listing
  *   largest k being 20), and if FGA now refuses any of them, the search starts again from a new listing;
  * - with more, a reused listing's documents are found by scanning the quantized HNSW index for their chunks alone
  *   (the database holds the listing and filters the scan by it) and ranking what it finds by the full embeddings,
- *   with the chunks of recent uploads not yet in the index (chunk-indexing.ts) ranked exactly beside it; a listing just asked of FGA, while it is being stored, by walking the
- *   ranking of all chunks in growing windows, keeping those of its documents. Should either end before it finds k,
- *   they are ranked exactly. Once a listing has found that the user reads this many, their searches with no
- *   listing to reuse walk the ranking of all chunks in growing windows instead, asking FGA about the documents in
- *   each window (batch-checks of 2k documents, then up to 50), for ten minutes, rather than list their thousands of
- *   documents again. A walk that goes past the last window (rank 700), or whose ranking ends early, lists them after
- *   all.
+ *   with the chunks of recent uploads not yet in the index (chunk-indexing.ts) ranked exactly beside it; a listing
+ *   just asked of FGA, while it is being stored, by walking the ranking of all chunks in growing windows, keeping
+ *   those of its documents. Should either end before it finds k, they are ranked exactly. Once a listing has found
+ *   that the user reads this many, their searches with no listing to reuse walk the ranking of all chunks in growing
+ *   windows instead, asking FGA about the documents in each window (batch-checks of 2k documents, then up to 50), for
+ *   ten minutes, rather than list their thousands of documents again. A walk that goes past the last window (rank
+ *   700), or whose ranking ends early, lists them after all.
  */
 export const EXACT_LIMIT = 2_000;
 /** Each window's size; they follow one another, so the walk covers ranks 1–700. Deeper, exact ranking is cheaper. */
