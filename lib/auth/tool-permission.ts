@@ -36,12 +36,13 @@ const askedEarly = new WeakMap<ToolContext, { asked: number; calls: Map<string, 
 
 /**
  * Asks FGA about a call as the model begins writing it (the AI SDK's onInputStart), so that the answer is there, or
- * on its way, when the call runs: FGA's round trip overlaps the model's, rather than following it.
+ * on its way, when the call runs: FGA's round trip overlaps the model's, rather than following it. Settles to whether
+ * the answer was yes (false for a no, a failure, or a call past the turn's limit), never rejects.
  */
-export function askToolPermissionEarly(context: ToolContext, tool: string, toolCallId: string): void {
+export function askToolPermissionEarly(context: ToolContext, tool: string, toolCallId: string): Promise<boolean> {
   const turn = askedEarly.get(context) ?? { asked: 0, calls: new Map<string, EarlyAnswer>() };
   askedEarly.set(context, turn);
-  if (turn.asked >= EARLY_CALLS_PER_TURN) return;
+  if (turn.asked >= EARLY_CALLS_PER_TURN) return Promise.resolve(false);
   turn.asked += 1;
   const askedAt = performance.now();
   const answer = checkToolUse(context.user.sub, tool).then(
@@ -49,6 +50,7 @@ export function askToolPermissionEarly(context: ToolContext, tool: string, toolC
     (error: unknown) => ({ error, tookMs: performance.now() - askedAt }),
   );
   turn.calls.set(toolCallId, { tool, askedAt, answer });
+  return answer.then((checked) => "answer" in checked && checked.answer.allowed);
 }
 
 /**

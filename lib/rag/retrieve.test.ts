@@ -5,8 +5,9 @@ import * as fgaDocuments from "@/lib/fga/documents";
 import { embeddingModel } from "@/lib/model";
 import { setUpSandboxHarness } from "@/tests/harness-setup";
 import { ingestDocument } from "./ingest";
-import { MAX_IDS_PER_QUESTION, retrieveChunks } from "./retrieve";
-import { forgetListing } from "./viewable-listings";
+import { getFga } from "@/lib/fga/client";
+import { listAhead, MAX_IDS_PER_QUESTION, retrieveChunks } from "./retrieve";
+import { forgetListing, lastListing } from "./viewable-listings";
 
 // Retrieval against a real Postgres with pgvector, the sandbox FGA service and the sandbox embedding model.
 const harness = setUpSandboxHarness();
@@ -138,6 +139,52 @@ describe("permission-aware retrieval", () => {
       ["batch-check", true],
     ]);
     expect(next.chunks.map((c) => c.chunkId)).toEqual(expected.map((c) => c.chunkId));
+  });
+
+  it("lists ahead of a search (as the model begins the call) for a user not yet known, once, and the search reuses it and checks what it returns", async () => {
+    const DAVE = "auth0|dave";
+    const daves = new Set<string>();
+    for (const body of ["Dave's marketing budget, draft (v2.1).", "Dave's forecast for Q3: 12.5% up.", "Dave's parking notes."]) daves.add((await ingest(DAVE, "dave.md", body)).id);
+    const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
+    listAhead(DAVE);
+    // Asked again while the first is on its way (a second call in the same response): one listing.
+    listAhead(DAVE);
+    const embedding = await queryEmbedding(QUERY);
+    const result = await retrieveChunks({ userSub: DAVE, embedding, k: 2 });
+    expect(list).toHaveBeenCalledTimes(1);
+    const expected = (await rankEveryChunk(embedding)).filter((chunk) => daves.has(chunk.documentId)).slice(0, 2);
+    expect(result.chunks.map((c) => c.chunkId)).toEqual(expected.map((c) => c.chunkId));
+    expect(result.fgaQuestions.map((q) => [q.call, q.askedAt === undefined])).toEqual([
+      ["list-objects", false],
+      ["batch-check", true],
+    ]);
+    // With that listing current, nothing is asked ahead; once it is gone, a user known to read few lists in the search.
+    listAhead(DAVE);
+    await retrieveChunks({ userSub: DAVE, embedding, k: 2 });
+    expect(list).toHaveBeenCalledTimes(1);
+    await forgetListing(DAVE);
+    listAhead(DAVE);
+    const listedInSearch = await retrieveChunks({ userSub: DAVE, embedding, k: 2 });
+    expect(listedInSearch.fgaQuestions.map((q) => [q.call, q.askedAt === undefined])).toEqual([["list-objects", true]]);
+    expect(list).toHaveBeenCalledTimes(2);
+  });
+
+  it("never returns a document unshared through FGA's own API after the listing ahead, however current it looks", async () => {
+    const ERIN = "auth0|erin";
+    const zebra = await ingest(ALICE, "zebra-crossings.md", "Zebra crossings near the office (Königstraße 12): the tally, 3.5 a day.");
+    await fgaDocuments.share(zebra.id, { type: "user", sub: ERIN });
+    listAhead(ERIN);
+    await vi.waitFor(async () => expect((await lastListing(ERIN, 1))?.current).toBe(true));
+    // Outside Delegate, so the permission revision does not move and the listing still looks current.
+    await getFga().write({ deletes: [{ user: `user:${ERIN}`, relation: "viewer", object: `doc:${zebra.id}` }] });
+    const result = await retrieveChunks({ userSub: ERIN, embedding: await queryEmbedding("zebra crossings tally"), k: 5 });
+    expect(result.chunks).toEqual([]);
+    expect(result.fgaQuestions).toEqual([
+      expect.objectContaining({ call: "list-objects", allowed: [zebra.id], askedAt: expect.any(String) }),
+      expect.objectContaining({ call: "batch-check", allowed: [], refused: [zebra.id] }),
+      // The search listed again, and that listing no longer names it.
+      expect.objectContaining({ call: "list-objects", allowedCount: 0 }),
+    ]);
   });
 
   it("bounds the ids it reports per question, and keeps the exact count", async () => {

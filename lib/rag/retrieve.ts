@@ -2,7 +2,8 @@ import "server-only";
 import { embed } from "ai";
 import { nearestChunksAmong, nearestChunksOverall, nearestListedChunks, type ChunkMatch, type DocumentScope } from "@/db/queries/documents";
 import { EMBEDDING_DIMENSIONS } from "@/db/schema";
-import { canEach } from "@/lib/fga/documents";
+import { canEach, FgaUnavailableError } from "@/lib/fga/documents";
+import { logError } from "@/lib/log";
 import { embeddingModel } from "@/lib/model";
 import { indexLeftoverChunks } from "./chunk-indexing";
 import { dropListing, lastListing, listViewable, type FreshListing, type Listing } from "./viewable-listings";
@@ -101,6 +102,8 @@ export async function retrieveChunks({
     return { ...ranked, fgaQuestions: asked };
   };
 
+  // A listing asked as the model began writing this search is awaited, then found stored like any other.
+  await listedAhead.get(userSub);
   const reused = await lastListing(userSub, MAX_IDS_PER_QUESTION);
   // Whether the revision moved is known before ranking: anyone's upload or share moves it, and a ranking by a listing
   // it outdated would be work thrown away.
@@ -135,6 +138,34 @@ export async function retrieveChunks({
   // Kept by the time the search answers, so the user's next search finds it.
   await listing.stored;
   return result(ranked);
+}
+
+/** Listings being asked ahead of a search (listAhead), by user, until they are stored or have failed. */
+const listedAhead = new Map<string, Promise<void>>();
+
+/**
+ * Asks FGA for the user's listing ahead of a search (as the model begins writing the call), when the search would
+ * ask for one and it is not yet known how much they read. It is stored like any listing, so the search reuses it and,
+ * as with any listing it did not ask for itself, checks the documents of what it returns. One that fails is only
+ * logged: the search asks again. Only one is asked at a time for a user, and every search of theirs that starts
+ * meanwhile waits for it.
+ * A user known to read many documents walks the index instead of listing them; for one known to read few, a listing
+ * costs about what reusing one does (8.8 against 9.1 ms p50 for a first search, asked 100 ms ahead, on PostgreSQL).
+ * What it saves is most of a first search of a user who turns out to read thousands: with the listing asked 100 ms
+ * ahead, 15–16 ms rather than 57–67 ms p50 for a reader of 900 documents.
+ */
+export function listAhead(userSub: string): void {
+  if (listedAhead.has(userSub) || listedAhead.size >= 10_000 || foundPath(userSub) !== undefined) return;
+  const listing = (async () => {
+    const reused = await lastListing(userSub, MAX_IDS_PER_QUESTION);
+    if (!reused?.current) await (await listViewable(userSub, MAX_IDS_PER_QUESTION)).stored;
+  })()
+    .catch((error: unknown) => {
+      // FGA's failures are logged where they happen (lib/fga/client.ts).
+      if (!(error instanceof FgaUnavailableError)) logError("rag", "listing ahead failed", error);
+    })
+    .finally(() => listedAhead.delete(userSub));
+  listedAhead.set(userSub, listing);
 }
 
 interface Ranked {
@@ -177,22 +208,22 @@ async function viewableOf(userSub: string, documents: string[]): Promise<Readonl
 }
 
 /**
- * How long a listing's finding that the user walks stands: after it, the user lists again, as they may now read few
- * enough chunks to rank exactly (a walk that still finds k would not notice).
+ * How long what a listing found about the user stands: after it, a user who walked lists again, as they may now read
+ * few enough chunks to rank exactly (a walk that still finds k would not notice).
  */
-const WALKER_MAX_AGE_MS = 10 * 60_000;
-/** The users whose last listing found them to walk the index (the most recent 10,000), with when it did. */
-const walkers = new Map<string, number>();
+const FOUND_MAX_AGE_MS = 10 * 60_000;
+/** Which path the last listing of each user found their searches to take (the most recent 10,000), with when. */
+const found = new Map<string, { strategy: Strategy; at: number }>();
 function remember(userSub: string, strategy: Strategy) {
-  walkers.delete(userSub);
-  if (strategy === "exact") return;
-  walkers.set(userSub, performance.now());
-  if (walkers.size > 10_000) walkers.delete(walkers.keys().next().value!);
+  found.delete(userSub);
+  found.set(userSub, { strategy, at: performance.now() });
+  if (found.size > 10_000) found.delete(found.keys().next().value!);
 }
-function walksWithoutListing(userSub: string) {
-  const since = walkers.get(userSub);
-  return since !== undefined && performance.now() - since <= WALKER_MAX_AGE_MS;
+function foundPath(userSub: string): Strategy | undefined {
+  const last = found.get(userSub);
+  return last && performance.now() - last.at <= FOUND_MAX_AGE_MS ? last.strategy : undefined;
 }
+const walksWithoutListing = (userSub: string) => foundPath(userSub) === "index";
 
 /** The most documents asked about at once in a walk: one batch-check request (FGA takes at most 50 checks in one). */
 const ASKED_AT_ONCE = 50;

@@ -38,6 +38,13 @@ vi.mock("@/lib/fga/tool-permissions", async () => {
   };
 });
 
+// The users whose listing a search asked for ahead (lib/rag/retrieve.ts), instead of asking FGA.
+const listedAhead = vi.hoisted(() => [] as string[]);
+vi.mock("@/lib/rag/retrieve", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/lib/rag/retrieve")>()),
+  listAhead: (userSub: string) => void listedAhead.push(userSub),
+}));
+
 // The chat model runAgent asks, as each test scripts it.
 const model = vi.hoisted(() => ({ current: undefined as unknown }));
 vi.mock("@/lib/model", () => ({ chatModel: () => model.current }));
@@ -278,6 +285,21 @@ describe("the permission asked as the model begins writing a call", () => {
     expect((await tools.list_slack_channels.execute!({}, options("shared-id")) as { error: string }).error).toMatch(/switched off/);
     expect(permission.asked).toEqual(["get_user_profile", "get_user_profile", "list_slack_channels"]);
     expect(decisions()).toEqual(["denied", "denied"]);
+  });
+
+  it("lets a tool ask its own question ahead (a search's listing) on an early yes only", async () => {
+    listedAhead.length = 0;
+    const { createTools } = await import(".");
+    const tools = createTools({ ...context });
+    await tools.search_documents.onInputStart!(options("search-yes"));
+    await vi.waitFor(() => expect(listedAhead).toEqual([context.user.sub]));
+    permission.allowed = false;
+    await tools.search_documents.onInputStart!(options("search-no"));
+    Object.assign(permission, { allowed: true, unavailable: true });
+    await tools.search_documents.onInputStart!(options("search-down"));
+    await vi.waitFor(() => expect(permission.asked).toEqual(["search_documents", "search_documents", "search_documents"]));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(listedAhead).toEqual([context.user.sub]);
   });
 
   it("is not asked for a call that waits for approval in the chat, nor for an unavailable tool, nor past 16 calls a turn", async () => {

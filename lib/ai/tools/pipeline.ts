@@ -53,6 +53,12 @@ export interface ToolDeclaration<INPUT, OUTPUT, AUTHORIZED = INPUT> {
    * are asked to allow. Without it they are asked to allow the input itself.
    */
   prepare?: (input: INPUT, context: ToolContext) => Promise<AUTHORIZED | ToolFailure>;
+  /**
+   * A question every call will need answered, whatever its input, begun as the model begins writing the call once
+   * the permission asked then says yes, so that its round trip overlaps the model's. It acts on nothing and decides
+   * nothing: the call, recorded and authorized like any other, uses its answer or asks again.
+   */
+  askAhead?: (context: ToolContext) => void;
   /** One line for the audit trail, with no secret and nothing the user did not name themselves. */
   summary: (input: INPUT) => string;
   run: (input: NoInfer<AUTHORIZED>, run: ToolRun) => Promise<OUTPUT>;
@@ -100,7 +106,13 @@ export function declareTool<INPUT, OUTPUT, AUTHORIZED = INPUT>(declaration: Tool
       // Streamed with each call, so a client without the declarations (the terminal) names it as the web chat does.
       title: declared.title,
       inputSchema: usable ? inputSchemas.usable : inputSchemas.unavailable,
-      ...(usable && runsThisTurn && { onInputStart: ({ toolCallId }: { toolCallId: string }) => askToolPermissionEarly(context, declared.name, toolCallId) }),
+      ...(usable &&
+        runsThisTurn && {
+          onInputStart: ({ toolCallId }: { toolCallId: string }) => {
+            const allowed = askToolPermissionEarly(context, declared.name, toolCallId);
+            if (declared.askAhead) void allowed.then((yes) => yes && declared.askAhead!(context));
+          },
+        }),
       execute: (input: INPUT, { toolCallId }: { toolCallId: string }) => runThroughPipeline(declared, context, input, toolCallId),
       [PIPELINE]: declared,
     } as unknown as Tool<INPUT, OUTPUT | Stop>;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ChunkMatch } from "@/db/queries/documents";
 import { FgaUnavailableError } from "@/lib/fga/documents";
-import { searchDocuments as search } from "@/lib/rag/retrieve";
+import { listAhead, searchDocuments as search } from "@/lib/rag/retrieve";
 import { declareTool } from "./pipeline";
 
 /**
@@ -33,6 +33,9 @@ export const searchDocuments = declareTool({
     k: z.number().int().min(1).max(20).describe("How many passages to return.").optional(),
   }),
   authorizers: [],
+  // The listing of what the user may read, when the search will need a new one, is asked of FGA while the model
+  // writes the query; the search then reuses it and checks what it yields, as it does any listing it reuses.
+  askAhead: (context) => listAhead(context.user.sub),
   summary: ({ k }) => `Searched documents (at most ${k ?? 5} passages)`,
   run: async ({ query, k }, { context, entered, evidence }) => {
     try {
