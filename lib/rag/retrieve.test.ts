@@ -187,6 +187,31 @@ describe("permission-aware retrieval", () => {
     ]);
   });
 
+  it("asks FGA again in the search after a quick failure of the listing ahead, but not after one that stalled", async () => {
+    const FRANK = "auth0|frank";
+    const franks = (await ingest(FRANK, "frank.md", "Frank's notes on the quarterly budget forecast.")).id;
+    const embedding = await queryEmbedding(QUERY);
+    const real = performance.now.bind(performance);
+    let skew = 0;
+    try {
+      vi.spyOn(performance, "now").mockImplementation(() => real() + skew);
+      const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
+      list.mockImplementationOnce(async () => {
+        skew += 1_001;
+        throw new fgaDocuments.FgaUnavailableError("down");
+      });
+      listAhead(FRANK);
+      await expect(retrieveChunks({ userSub: FRANK, embedding, k: 5 })).rejects.toThrow(fgaDocuments.FgaUnavailableError);
+      expect(list).toHaveBeenCalledTimes(1);
+      list.mockRejectedValueOnce(new fgaDocuments.FgaUnavailableError("down"));
+      listAhead(FRANK);
+      expect((await retrieveChunks({ userSub: FRANK, embedding, k: 5 })).chunks.map((c) => c.documentId)).toEqual([franks]);
+      expect(list).toHaveBeenCalledTimes(3);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+
   it("bounds the ids it reports per question, and keeps the exact count", async () => {
     await forgetListing(BOB);
     const many = Array.from({ length: 120 }, () => crypto.randomUUID());

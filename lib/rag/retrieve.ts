@@ -102,8 +102,9 @@ export async function retrieveChunks({
     return { ...ranked, fgaQuestions: asked };
   };
 
-  // A listing asked as the model began writing this search is awaited, then found stored like any other.
-  await listedAhead.get(userSub);
+  // A listing asked as the model began writing this search is awaited, then found stored like any other. One that FGA
+  // failed after stalling fails the search too, rather than have it wait for a second time-out.
+  if ((await listedAhead.get(userSub))?.stalled) throw new FgaUnavailableError("Authorization service failed to answer (listing asked ahead)");
   const reused = await lastListing(userSub, MAX_IDS_PER_QUESTION);
   // Whether the revision moved is known before ranking: anyone's upload or share moves it, and a ranking by a listing
   // it outdated would be work thrown away.
@@ -141,14 +142,16 @@ export async function retrieveChunks({
 }
 
 /** Listings being asked ahead of a search (listAhead), by user, until they are stored or have failed. */
-const listedAhead = new Map<string, Promise<void>>();
+const listedAhead = new Map<string, Promise<{ stalled: boolean }>>();
+/** A failure of FGA that took longer than this is final for the search waiting on it; a quicker one is asked again. */
+const STALLED_AFTER_MS = 1_000;
 
 /**
  * Asks FGA for the user's listing ahead of a search (as the model begins writing the call), when the search would
  * ask for one and it is not yet known how much they read. It is stored like any listing, so the search reuses it and,
- * as with any listing it did not ask for itself, checks the documents of what it returns. One that fails is only
- * logged: the search asks again. Only one is asked at a time for a user, and every search of theirs that starts
- * meanwhile waits for it.
+ * as with any listing it did not ask for itself, checks the documents of what it returns. One that fails is logged,
+ * and the search asks again, unless FGA took over STALLED_AFTER_MS to fail (then the search fails too). Only one is
+ * asked at a time for a user, and every search of theirs that starts meanwhile waits for it.
  * A user known to read many documents walks the index instead of listing them; for one known to read few, a listing
  * costs about what reusing one does (8.8 against 9.1 ms p50 for a first search, asked 100 ms ahead, on PostgreSQL).
  * What it saves is most of a first search of a user who turns out to read thousands: with the listing asked 100 ms
@@ -156,13 +159,17 @@ const listedAhead = new Map<string, Promise<void>>();
  */
 export function listAhead(userSub: string): void {
   if (listedAhead.has(userSub) || listedAhead.size >= 10_000 || foundPath(userSub) !== undefined) return;
+  const askedAt = performance.now();
   const listing = (async () => {
     const reused = await lastListing(userSub, MAX_IDS_PER_QUESTION);
     if (!reused?.current) await (await listViewable(userSub, MAX_IDS_PER_QUESTION)).stored;
+    return { stalled: false };
   })()
     .catch((error: unknown) => {
       // FGA's failures are logged where they happen (lib/fga/client.ts).
-      if (!(error instanceof FgaUnavailableError)) logError("rag", "listing ahead failed", error);
+      if (error instanceof FgaUnavailableError) return { stalled: performance.now() - askedAt > STALLED_AFTER_MS };
+      logError("rag", "listing ahead failed", error);
+      return { stalled: false };
     })
     .finally(() => listedAhead.delete(userSub));
   listedAhead.set(userSub, listing);
