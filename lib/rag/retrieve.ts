@@ -6,7 +6,7 @@ import { canEach, FgaUnavailableError } from "@/lib/fga/documents";
 import { logError } from "@/lib/log";
 import { embeddingModel } from "@/lib/model";
 import { indexLeftoverChunks } from "./chunk-indexing";
-import { dropListing, lastListing, listViewable, type FreshListing, type Listing } from "./viewable-listings";
+import { dropListing, lastListing, listViewable, MAX_AGE_MS, type FreshListing, type Listing } from "./viewable-listings";
 
 /**
  * Permission-aware retrieval: the best `k` chunks among the documents the user may view — never fewer when k such
@@ -43,8 +43,9 @@ export interface RetrievalResult {
 
 /**
  * One question to FGA, as the audit trail records it: which call, about which relation, and what it allowed —
- * document ids (at most MAX_IDS_PER_QUESTION of them, with the exact count), never content. A listing reused from an
- * earlier search says when it was asked; the check of what it yielded says which documents it refused, if any. The
+ * document ids (at most MAX_IDS_PER_QUESTION of them, with the exact count), never content. A listing the search
+ * reused (an earlier search's, or one asked as the model began the call) says when it was asked; the check of what it
+ * yielded says which documents it refused, if any. The
  * checks of an index walk without a listing are one question, allowing the documents the walk returns: how many others
  * it asked about, and so how many documents near the question the user may not view, is not theirs to know.
  */
@@ -102,9 +103,6 @@ export async function retrieveChunks({
     return { ...ranked, fgaQuestions: asked };
   };
 
-  // A listing asked as the model began writing this search is awaited, then found stored like any other. One that FGA
-  // failed after stalling fails the search too, rather than have it wait for a second time-out.
-  if ((await listedAhead.get(userSub))?.stalled) throw new FgaUnavailableError("Authorization service failed to answer (listing asked ahead)");
   const reused = await lastListing(userSub, MAX_IDS_PER_QUESTION);
   // Whether the revision moved is known before ranking: anyone's upload or share moves it, and a ranking by a listing
   // it outdated would be work thrown away.
@@ -141,38 +139,33 @@ export async function retrieveChunks({
   return result(ranked);
 }
 
-/** Listings being asked ahead of a search (listAhead), by user, until they are stored or have failed. */
-const listedAhead = new Map<string, Promise<{ stalled: boolean }>>();
-/** A failure of FGA that took longer than this is final for the search waiting on it; a quicker one is asked again. */
-const STALLED_AFTER_MS = 1_000;
+/** When a listing was last asked ahead for each user (the most recent 10,000): at most once every MAX_AGE_MS. */
+const listedAhead = new Map<string, number>();
 
 /**
- * Asks FGA for the user's listing ahead of a search (as the model begins writing the call), when the search would
- * ask for one and it is not yet known how much they read. It is stored like any listing, so the search reuses it and,
- * as with any listing it did not ask for itself, checks the documents of what it returns. One that fails is logged,
- * and the search asks again, unless FGA took over STALLED_AFTER_MS to fail (then the search fails too). Only one is
- * asked at a time for a user, and every search of theirs that starts meanwhile waits for it.
- * A user known to read many documents walks the index instead of listing them; for one known to read few, a listing
- * costs about what reusing one does (8.8 against 9.1 ms p50 for a first search, asked 100 ms ahead, on PostgreSQL).
- * What it saves is most of a first search of a user who turns out to read thousands: with the listing asked 100 ms
- * ahead, 15–16 ms rather than 57–67 ms p50 for a reader of 900 documents.
+ * Asks FGA for the user's listing as the model begins writing a search, when it is not yet known how much they read.
+ * It is stored like any listing, so a search that starts once it is stored reuses it and, as with any listing it did not
+ * ask for itself, checks the documents of what it returns; a search that starts before does not wait for it, and lists
+ * as it would have. What it saves is most of the first search of a user who turns out to read thousands (a reader of
+ * 900 documents, the listing asked 100 ms ahead: 15–16 ms p50 rather than 57–67 ms). A user known to read many walks
+ * the index instead of listing them, and for one known to read few a listing costs about what reusing one does, so
+ * neither is asked ahead. It is asked at most once every MAX_AGE_MS for a user, whatever came of it, so calls that
+ * begin and never run (an input the tool refuses, a turn stopped) ask no more. A failure is logged (FGA's where it
+ * happens, lib/fga/client.ts) and left to the search.
  */
 export function listAhead(userSub: string): void {
-  if (listedAhead.has(userSub) || listedAhead.size >= 10_000 || foundPath(userSub) !== undefined) return;
-  const askedAt = performance.now();
-  const listing = (async () => {
+  const now = performance.now();
+  const last = listedAhead.get(userSub);
+  if ((last !== undefined && now - last < MAX_AGE_MS) || foundPath(userSub) !== undefined) return;
+  listedAhead.delete(userSub);
+  listedAhead.set(userSub, now);
+  if (listedAhead.size > 10_000) listedAhead.delete(listedAhead.keys().next().value!);
+  void (async () => {
     const reused = await lastListing(userSub, MAX_IDS_PER_QUESTION);
     if (!reused?.current) await (await listViewable(userSub, MAX_IDS_PER_QUESTION)).stored;
-    return { stalled: false };
-  })()
-    .catch((error: unknown) => {
-      // FGA's failures are logged where they happen (lib/fga/client.ts).
-      if (error instanceof FgaUnavailableError) return { stalled: performance.now() - askedAt > STALLED_AFTER_MS };
-      logError("rag", "listing ahead failed", error);
-      return { stalled: false };
-    })
-    .finally(() => listedAhead.delete(userSub));
-  listedAhead.set(userSub, listing);
+  })().catch((error: unknown) => {
+    if (!(error instanceof FgaUnavailableError)) logError("rag", "listing ahead failed", error);
+  });
 }
 
 interface Ranked {

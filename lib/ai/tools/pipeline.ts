@@ -55,8 +55,9 @@ export interface ToolDeclaration<INPUT, OUTPUT, AUTHORIZED = INPUT> {
   prepare?: (input: INPUT, context: ToolContext) => Promise<AUTHORIZED | ToolFailure>;
   /**
    * A question every call will need answered, whatever its input, begun as the model begins writing the call once
-   * the permission asked then says yes, so that its round trip overlaps the model's. It acts on nothing and decides
-   * nothing: the call, recorded and authorized like any other, uses its answer or asks again.
+   * the permission asked then says yes, so that its round trip overlaps the model's. It decides nothing and does
+   * nothing on the user's behalf (it may keep its answer: a search's listing is stored); the call, recorded and
+   * authorized like any other, uses the answer or asks again.
    */
   askAhead?: (context: ToolContext) => void;
   /** One line for the audit trail, with no secret and nothing the user did not name themselves. */
@@ -110,7 +111,8 @@ export function declareTool<INPUT, OUTPUT, AUTHORIZED = INPUT>(declaration: Tool
         runsThisTurn && {
           onInputStart: ({ toolCallId }: { toolCallId: string }) => {
             const allowed = askToolPermissionEarly(context, declared.name, toolCallId);
-            if (declared.askAhead) void allowed.then((yes) => yes && declared.askAhead!(context));
+            if (declared.askAhead)
+              void allowed.then((yes) => yes && declared.askAhead!(context)).catch((error: unknown) => logError("tools", `${declared.name}: asking ahead failed`, error));
           },
         }),
       execute: (input: INPUT, { toolCallId }: { toolCallId: string }) => runThroughPipeline(declared, context, input, toolCallId),

@@ -15,8 +15,8 @@ function toPassage(chunk: ChunkMatch) {
 
 /**
  * Needs no authorizer of the pipeline: retrieval itself asks FGA which documents the user may view — a list-objects
- * question, or, when it reuses the listing of an earlier search, a batch-check of the documents it found
- * (lib/rag/retrieve.ts). The call's result event records those questions with their answers (how many documents each
+ * question, and, for a listing it reuses (an earlier search's, or one asked as the model began this call), a
+ * batch-check of the documents it found (lib/rag/retrieve.ts). The call's result event records those questions with their answers (how many documents each
  * allowed, and the first MAX_IDS_PER_QUESTION of their ids) and, always in full, the documents and chunks that reached
  * the model: one event per search, however many documents the user may view.
  */
@@ -33,8 +33,8 @@ export const searchDocuments = declareTool({
     k: z.number().int().min(1).max(20).describe("How many passages to return.").optional(),
   }),
   authorizers: [],
-  // The listing of what the user may read, when the search will need a new one, is asked of FGA while the model
-  // writes the query; the search then reuses it and checks what it yields, as it does any listing it reuses.
+  // The listing of what the user may read, for a user not yet known, is asked of FGA while the model writes the
+  // query; a search that finds it stored reuses it and checks what it yields, as it does any listing it reuses.
   askAhead: (context) => listAhead(context.user.sub),
   summary: ({ k }) => `Searched documents (at most ${k ?? 5} passages)`,
   run: async ({ query, k }, { context, entered, evidence }) => {

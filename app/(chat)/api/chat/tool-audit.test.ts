@@ -69,12 +69,11 @@ describe("the audit trail of tool calls", () => {
     expect(events.map((e) => [e.action, e.outcome])).toEqual([["tool.call", "started"], ["tool.authorization", "done"], ["tool.result", "done"]]);
     expect(events[1]!.evidence).toMatchObject({ authorizer: "tool-permission", relation: "can_use", object: "tool:search_documents", allowed: true });
     const { fga, entered } = events[2]!.evidence as { fga: { questions: Array<Record<string, unknown>> }; entered: { documents: string[]; chunks: string[] } };
-    // The listing was asked as the model began writing the call, once FGA allowed the tool; the search reused it, and
-    // checked the document it returned.
-    expect(fga.questions).toEqual([
-      { call: "list-objects", relation: "can_view", allowedCount: 1, allowed: [handbook.id], askedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
-      { call: "batch-check", relation: "can_view", allowedCount: 1, allowed: [handbook.id] },
-    ]);
+    const [listing, ...after] = fga.questions;
+    expect(listing).toMatchObject({ call: "list-objects", relation: "can_view", allowedCount: 1, allowed: [handbook.id] });
+    // Asked as the model began writing the call, and then the search checked the document it returned; or, should the
+    // search have started first, asked by the search itself.
+    expect(after).toEqual(listing!.askedAt === undefined ? [] : [{ call: "batch-check", relation: "can_view", allowedCount: 1, allowed: [handbook.id] }]);
     expect(entered.documents).toEqual([handbook.id]);
     expect(entered.chunks.length).toBeGreaterThan(0);
     expect(JSON.stringify(events)).not.toContain("27 vacation days");
