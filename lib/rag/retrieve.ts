@@ -146,8 +146,8 @@ const listedAhead = new Map<string, number>();
  * Asks FGA for the user's listing as the model begins writing a search, when it is not yet known how much they read.
  * It is stored like any listing, so a search that starts once it is stored reuses it and, as with any listing it did not
  * ask for itself, checks the documents of what it returns; a search that starts before does not wait for it, and lists
- * as it would have. What it saves is most of the first search of a user who turns out to read thousands (a reader of
- * 900 documents, the listing asked 100 ms ahead: 15–16 ms p50 rather than 57–67 ms). A user known to read many walks
+ * as it would have. What it saves is much of the first search of a user who turns out to read thousands (readers of
+ * 900 documents, the listing asked 100 ms ahead: 26–43 ms p50 rather than 66–72 ms). A user known to read many walks
  * the index instead of listing them, and for one known to read few a listing costs about what reusing one does, so
  * neither is asked ahead. It is asked at most once every MAX_AGE_MS for a user, whatever came of it, so calls that
  * begin and never run (an input the tool refuses, a turn stopped) ask no more. A failure is logged (FGA's where it
