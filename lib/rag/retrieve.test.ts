@@ -169,12 +169,14 @@ describe("permission-aware retrieval", () => {
   it("keeps no search waiting for a listing asked ahead, and asks at most once in 30 s for calls that never run", async () => {
     const FRANK = "auth0|frank";
     const franks = (await ingest(FRANK, "frank.md", "Frank's notes on the quarterly budget forecast.")).id;
+    const embedding = await queryEmbedding(QUERY);
     const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
     // FGA stalls on the listing asked ahead; the search asks for its own, and answers.
     let answer!: (documents: string[]) => void;
     list.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
     listAhead(FRANK);
-    const result = await retrieveChunks({ userSub: FRANK, embedding: await queryEmbedding(QUERY), k: 5 });
+    await vi.waitFor(() => expect(list).toHaveBeenCalledTimes(1));
+    const result = await retrieveChunks({ userSub: FRANK, embedding, k: 5 });
     expect(result.chunks.map((c) => c.documentId)).toEqual([franks]);
     expect(list).toHaveBeenCalledTimes(2);
     answer([franks]);
