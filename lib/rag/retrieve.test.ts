@@ -157,13 +157,40 @@ describe("permission-aware retrieval", () => {
       ["list-objects", false],
       ["batch-check", true],
     ]);
-    // Known now to read few: without a listing to reuse, the search lists, and nothing was asked ahead.
-    await forgetListing(DAVE);
-    listAhead(DAVE);
-    const listedInSearch = await retrieveChunks({ userSub: DAVE, embedding, k: 2 });
-    expect(listedInSearch.fgaQuestions.map((q) => [q.call, q.askedAt === undefined])).toEqual([["list-objects", true]]);
-    expect(list).toHaveBeenCalledTimes(2);
     list.mockRestore();
+  });
+
+  it("asks no listing ahead while a search of the user's is listing, nor for a user known to read few", async () => {
+    const HANK = "auth0|hank";
+    const hanks = (await ingest(HANK, "hank.md", "Hank's budget memo: 2.5 pages, see https://example.com/budget (draft).")).id;
+    const embedding = await queryEmbedding(QUERY);
+    const real = performance.now.bind(performance);
+    let skew = 0;
+    try {
+      vi.spyOn(performance, "now").mockImplementation(() => real() + skew);
+      const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
+      // FGA is slow to list for hank's search; a call of his that begins meanwhile asks for no second listing.
+      let answer!: (documents: string[]) => void;
+      list.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+      const searching = retrieveChunks({ userSub: HANK, embedding, k: 2 });
+      await vi.waitFor(() => expect(list).toHaveBeenCalledTimes(1));
+      listAhead(HANK);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(list).toHaveBeenCalledTimes(1);
+      answer([hanks]);
+      expect((await searching).chunks.map((c) => c.documentId)).toEqual([hanks]);
+      // Long after that listing, hank is still known to read few: without a listing to reuse, his search lists, and
+      // nothing was asked ahead.
+      skew = 31_000;
+      await forgetListing(HANK);
+      listAhead(HANK);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(list).toHaveBeenCalledTimes(1);
+      const listedInSearch = await retrieveChunks({ userSub: HANK, embedding, k: 2 });
+      expect(listedInSearch.fgaQuestions.map((q) => [q.call, q.askedAt === undefined])).toEqual([["list-objects", true]]);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it("keeps no search waiting for a listing asked ahead, and asks at most once in 30 s for calls that never run", async () => {

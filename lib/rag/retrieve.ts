@@ -44,10 +44,10 @@ export interface RetrievalResult {
 /**
  * One question to FGA, as the audit trail records it: which call, about which relation, and what it allowed —
  * document ids (at most MAX_IDS_PER_QUESTION of them, with the exact count), never content. A listing the search
- * reused (an earlier search's, or one asked as the model began the call) says when it was asked; the check of what it
- * yielded says which documents it refused, if any. The
- * checks of an index walk without a listing are one question, allowing the documents the walk returns: how many others
- * it asked about, and so how many documents near the question the user may not view, is not theirs to know.
+ * reused (an earlier search's, or one asked as the model began a call) says when it was asked; the check of what it
+ * yielded says which documents it refused, if any. The checks of an index walk without a listing are one question,
+ * allowing the documents the walk returns: how many others it asked about, and so how many documents near the question
+ * the user may not view, is not theirs to know.
  */
 export interface FgaQuestion {
   call: "list-objects" | "batch-check";
@@ -131,6 +131,8 @@ export async function retrieveChunks({
     if (walked) return result({ chunks: walked, strategy: "index" }, { byListing: false });
   }
 
+  // A call of this user's that begins meanwhile does not ask for the same listing ahead.
+  noteListing(userSub);
   const listing = await listViewable(userSub, MAX_IDS_PER_QUESTION);
   asked.push(listed(listing));
   const ranked = await rank(listing, await embedded, k, exactLimit);
@@ -139,27 +141,31 @@ export async function retrieveChunks({
   return result(ranked);
 }
 
-/** When a listing was last asked ahead for each user (the most recent 10,000): at most once every MAX_AGE_MS. */
-const listedAhead = new Map<string, number>();
+/** When a listing was last asked ahead, or by a search, for each user (the most recent 10,000). */
+const listedAt = new Map<string, number>();
+function noteListing(userSub: string) {
+  listedAt.delete(userSub);
+  listedAt.set(userSub, performance.now());
+  if (listedAt.size > 10_000) listedAt.delete(listedAt.keys().next().value!);
+}
 
 /**
  * Asks FGA for the user's listing as the model begins writing a search, when it is not yet known how much they read.
  * It is stored like any listing, so a search that starts once it is stored reuses it and, as with any listing it did not
  * ask for itself, checks the documents of what it returns; a search that starts before does not wait for it, and lists
- * as it would have. What it saves is much of the first search of a user who turns out to read thousands (readers of
- * 900 documents, the listing asked 100 ms ahead: 26–43 ms p50 rather than 66–72 ms). A user known to read many walks
- * the index instead of listing them, and for one known to read few a listing costs about what reusing one does, so
- * neither is asked ahead. It is asked at most once every MAX_AGE_MS for a user, whatever came of it, so calls that
- * begin and never run (an input the tool refuses, a turn stopped) ask no more. A failure is logged (FGA's where it
- * happens, lib/fga/client.ts) and left to the search.
+ * too, both listings running at once. So it pays only when the model goes on writing the call for longer than FGA takes
+ * to list (real models stream a call's arguments for a few hundred milliseconds; the sandbox model for about 45 ms, so
+ * in the sandbox's chat the search usually lists again). Then it saves much of the first search of a user who turns out
+ * to read thousands (readers of 900 documents, the listing asked 100 ms ahead: 26–43 ms p50 rather than 66–72 ms). A
+ * user known to read many walks the index instead of listing them, and for one known to read few a listing costs about
+ * what reusing one does, so neither is asked ahead. It is not asked within MAX_AGE_MS of the user's last listing, asked
+ * ahead or by a search, whatever came of it, so calls that begin and never run (an input the tool refuses, a turn
+ * stopped) ask no more. A failure is logged (FGA's where it happens, lib/fga/client.ts) and left to the search.
  */
 export function listAhead(userSub: string): void {
-  const now = performance.now();
-  const last = listedAhead.get(userSub);
-  if ((last !== undefined && now - last < MAX_AGE_MS) || foundPath(userSub) !== undefined) return;
-  listedAhead.delete(userSub);
-  listedAhead.set(userSub, now);
-  if (listedAhead.size > 10_000) listedAhead.delete(listedAhead.keys().next().value!);
+  const last = listedAt.get(userSub);
+  if ((last !== undefined && performance.now() - last < MAX_AGE_MS) || foundPath(userSub) !== undefined) return;
+  noteListing(userSub);
   void (async () => {
     const reused = await lastListing(userSub, MAX_IDS_PER_QUESTION);
     if (!reused?.current) await (await listViewable(userSub, MAX_IDS_PER_QUESTION)).stored;
@@ -212,16 +218,20 @@ async function viewableOf(userSub: string, documents: string[]): Promise<Readonl
  * few enough chunks to rank exactly (a walk that still finds k would not notice).
  */
 const FOUND_MAX_AGE_MS = 10 * 60_000;
-/** Which path the last listing of each user found their searches to take (the most recent 10,000), with when. */
-const found = new Map<string, { strategy: Strategy; at: number }>();
+/**
+ * When the last listing of each user found their searches to take each path (the most recent 10,000 users of each,
+ * so that many users who read few do not push out those who walk).
+ */
+const found: Record<Strategy, Map<string, number>> = { exact: new Map(), index: new Map() };
 function remember(userSub: string, strategy: Strategy) {
-  found.delete(userSub);
-  found.set(userSub, { strategy, at: performance.now() });
-  if (found.size > 10_000) found.delete(found.keys().next().value!);
+  found.exact.delete(userSub);
+  found.index.delete(userSub);
+  found[strategy].set(userSub, performance.now());
+  if (found[strategy].size > 10_000) found[strategy].delete(found[strategy].keys().next().value!);
 }
 function foundPath(userSub: string): Strategy | undefined {
-  const last = found.get(userSub);
-  return last && performance.now() - last.at <= FOUND_MAX_AGE_MS ? last.strategy : undefined;
+  const fresh = (strategy: Strategy) => performance.now() - (found[strategy].get(userSub) ?? -Infinity) <= FOUND_MAX_AGE_MS;
+  return fresh("index") ? "index" : fresh("exact") ? "exact" : undefined;
 }
 const walksWithoutListing = (userSub: string) => foundPath(userSub) === "index";
 

@@ -15,7 +15,7 @@ function toPassage(chunk: ChunkMatch) {
 
 /**
  * Needs no authorizer of the pipeline: retrieval itself asks FGA which documents the user may view — a list-objects
- * question, and, for a listing it reuses (an earlier search's, or one asked as the model began this call), a
+ * question, and, for a listing it reuses (an earlier search's, or one asked as the model began a call), a
  * batch-check of the documents it found (lib/rag/retrieve.ts). The call's result event records those questions with
  * their answers (how many documents each allowed, and the first MAX_IDS_PER_QUESTION of their ids) and, always in
  * full, the documents and chunks that reached the model: one event per search, however many documents the user may
