@@ -132,7 +132,7 @@ export async function retrieveChunks({
   }
 
   // A call of this user's that begins meanwhile does not ask for the same listing ahead.
-  noteListing(userSub);
+  markNow(listedAt, userSub);
   const listing = await listViewable(userSub, MAX_IDS_PER_QUESTION);
   asked.push(listed(listing));
   const ranked = await rank(listing, await embedded, k, exactLimit);
@@ -143,10 +143,12 @@ export async function retrieveChunks({
 
 /** When a listing was last asked ahead, or by a search, for each user (the most recent 10,000). */
 const listedAt = new Map<string, number>();
-function noteListing(userSub: string) {
-  listedAt.delete(userSub);
-  listedAt.set(userSub, performance.now());
-  if (listedAt.size > 10_000) listedAt.delete(listedAt.keys().next().value!);
+
+/** Records the user as seen now, in a map of users by when, which keeps the most recent 10,000. */
+function markNow(users: Map<string, number>, userSub: string) {
+  users.delete(userSub);
+  users.set(userSub, performance.now());
+  if (users.size > 10_000) users.delete(users.keys().next().value!);
 }
 
 /**
@@ -165,7 +167,7 @@ function noteListing(userSub: string) {
 export function listAhead(userSub: string): void {
   const last = listedAt.get(userSub);
   if ((last !== undefined && performance.now() - last < MAX_AGE_MS) || foundPath(userSub) !== undefined) return;
-  noteListing(userSub);
+  markNow(listedAt, userSub);
   void (async () => {
     const reused = await lastListing(userSub, MAX_IDS_PER_QUESTION);
     if (!reused?.current) await (await listViewable(userSub, MAX_IDS_PER_QUESTION)).stored;
@@ -226,8 +228,7 @@ const found: Record<Strategy, Map<string, number>> = { exact: new Map(), index: 
 function remember(userSub: string, strategy: Strategy) {
   found.exact.delete(userSub);
   found.index.delete(userSub);
-  found[strategy].set(userSub, performance.now());
-  if (found[strategy].size > 10_000) found[strategy].delete(found[strategy].keys().next().value!);
+  markNow(found[strategy], userSub);
 }
 function foundPath(userSub: string): Strategy | undefined {
   const fresh = (strategy: Strategy) => performance.now() - (found[strategy].get(userSub) ?? -Infinity) <= FOUND_MAX_AGE_MS;
