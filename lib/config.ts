@@ -139,6 +139,13 @@ const schema = z.object({
   FGA_API_TOKEN_ISSUER: z.string().min(1).default("auth.fga.dev"),
   FGA_API_AUDIENCE: z.string().min(1).optional(),
   /**
+   * How long after this instance last read FGA's changelog a stored listing of what a user may read stands as FGA's
+   * answer in a search (lib/fga/change-watch.ts): the longest a change made outside Delegate goes unseen. 0: never,
+   * and every search checks what it returns with FGA. Set 0 for an OpenFGA that serves its changelog from a read
+   * replica or with a horizon offset (OPENFGA_CHANGELOG_HORIZON_OFFSET), as its changelog then lags its checks.
+   */
+  FGA_CHANGES_TRUSTED_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
+  /**
    * Delegate's two protected resources besides the web session (issue 14): the MCP server at /mcp and the chat API
    * the terminal client calls. Each is an API in Auth0 whose identifier is the audience of its access tokens, and
    * each has a "Custom API Client" (same identifier) whose credentials exchange those tokens at Token Vault.

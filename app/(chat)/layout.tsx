@@ -7,6 +7,8 @@ import { SidebarContent } from "@/components/sidebar/sidebar-content";
 import { parseTheme, THEME_COOKIE } from "@/components/theme";
 import { toolTitles } from "@/lib/ai/tools";
 import { getCurrentUser } from "@/lib/auth/session";
+import { keepRunning } from "@/lib/http/keep-running";
+import { listAhead } from "@/lib/rag/retrieve";
 
 // Every page here depends on the signed-in user.
 export const dynamic = "force-dynamic";
@@ -14,6 +16,8 @@ export const dynamic = "force-dynamic";
 export default async function ChatLayout({ children }: { children: React.ReactNode }) {
   const user = await getCurrentUser();
   if (!user) return <Landing />;
+  // What the user may read is listed as the chat opens, so that their first search need not ask FGA for it.
+  keepRunning(listAhead(user.sub));
   const theme = parseTheme((await cookies()).get(THEME_COOKIE)?.value);
   const sidebarUser = { name: user.name, email: user.email };
   return (

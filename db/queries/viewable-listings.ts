@@ -11,6 +11,8 @@ export interface StoredListing {
   someDocuments: string[];
   /** Whether the permission revision still stands where it stood before FGA was asked. */
   current: boolean;
+  /** Whether it was made less than `checkedMaxAgeMs` ago. */
+  young: boolean;
 }
 
 /**
@@ -32,12 +34,15 @@ export async function storeListing(userId: string, { revision, askedMsAgo, docum
   return Number(row!.id);
 }
 
-/** The user's newest listing made less than `maxAgeMs` ago, if any. */
-export async function newestListing(userId: string, { maxAgeMs, someCount }: { maxAgeMs: number; someCount: number }): Promise<StoredListing | undefined> {
-  const [row] = await getDb().execute<{ id: string; listed_at: Date | string; document_count: number; some: string[]; current: boolean }>(sql`
+/** The user's newest listing made less than `maxAgeMs` ago, if any, and whether it is younger than `youngMs`. */
+export async function newestListing(
+  userId: string,
+  { maxAgeMs, youngMs, someCount }: { maxAgeMs: number; youngMs: number; someCount: number },
+): Promise<StoredListing | undefined> {
+  const [row] = await getDb().execute<{ id: string; listed_at: Date | string; document_count: number; some: string[]; current: boolean; young: boolean }>(sql`
     select l.id, l.listed_at, l.document_count,
       array(select document_id from viewable_listing_documents where listing_id = l.id limit ${someCount})::text[] as some,
-      l.revision = ${permissionRevisionNow} as current
+      l.revision = ${permissionRevisionNow} as current, l.listed_at > now() - make_interval(secs => ${youngMs / 1000}) as young
     from viewable_listings l
     where l.user_id = ${userId} and l.listed_at > now() - make_interval(secs => ${maxAgeMs / 1000})
     order by l.id desc limit 1`);
@@ -48,6 +53,7 @@ export async function newestListing(userId: string, { maxAgeMs, someCount }: { m
     documentCount: Number(row.document_count),
     someDocuments: row.some,
     current: row.current,
+    young: row.young,
   };
 }
 

@@ -1,10 +1,12 @@
 import { embed } from "ai";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import * as documentQueries from "@/db/queries/documents";
+import * as changeWatch from "@/lib/fga/change-watch";
 import * as fgaDocuments from "@/lib/fga/documents";
 import { embeddingModel } from "@/lib/model";
 import { setUpSandboxHarness } from "@/tests/harness-setup";
 import { ingestDocument } from "./ingest";
+import { getConfig } from "@/lib/config";
 import { getFga } from "@/lib/fga/client";
 import { listAhead, MAX_IDS_PER_QUESTION, retrieveChunks } from "./retrieve";
 import { forgetListing, lastListing } from "./viewable-listings";
@@ -74,6 +76,13 @@ async function rankEveryChunk(embedding: number[]) {
 }
 
 describe("permission-aware retrieval", () => {
+  // Here a reused listing is a guess to check, as it is whenever FGA's changelog has not been read since it (what the
+  // changelog says is tested below): which it is would otherwise depend on when this file's own shares were made.
+  beforeEach(() => {
+    vi.spyOn(changeWatch, "changesSince").mockResolvedValue(undefined);
+    return () => vi.restoreAllMocks();
+  });
+
   for (const strategy of ["exact", "index"] as const) {
     it(`returns exactly the best k chunks bob may read, never fewer when k exist (${strategy})`, async () => {
       const embedding = await queryEmbedding(QUERY);
@@ -141,13 +150,13 @@ describe("permission-aware retrieval", () => {
     expect(next.chunks.map((c) => c.chunkId)).toEqual(expected.map((c) => c.chunkId));
   });
 
-  it("lists ahead of a search (as the model begins the call) for a user not yet known, and the search reuses it and checks what it returns", async () => {
+  it("lists ahead of a search (as the chat opens, or the model begins the call), and the search reuses it and checks what it returns", async () => {
     const DAVE = "auth0|dave";
     const daves = new Set<string>();
     for (const body of ["Dave's marketing budget, draft (v2.1).", "Dave's forecast for Q3: 12.5% up.", "Dave's parking notes."]) daves.add((await ingest(DAVE, "dave.md", body)).id);
     const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
-    listAhead(DAVE);
-    await vi.waitFor(async () => expect((await lastListing(DAVE, 1))?.current).toBe(true));
+    await listAhead(DAVE);
+    expect((await lastListing(DAVE, 1))?.current).toBe(true);
     const embedding = await queryEmbedding(QUERY);
     const result = await retrieveChunks({ userSub: DAVE, embedding, k: 2 });
     expect(list).toHaveBeenCalledTimes(1);
@@ -160,7 +169,7 @@ describe("permission-aware retrieval", () => {
     list.mockRestore();
   });
 
-  it("asks no listing ahead while a search of the user's is listing, nor for a user known to read few", async () => {
+  it("asks no listing ahead while a search of the user's is listing, and one once that is 30 s old and gone", async () => {
     const HANK = "auth0|hank";
     const hanks = (await ingest(HANK, "hank.md", "Hank's budget memo: 2.5 pages, see https://example.com/budget (draft).")).id;
     const embedding = await queryEmbedding(QUERY);
@@ -179,15 +188,19 @@ describe("permission-aware retrieval", () => {
       expect(list).toHaveBeenCalledTimes(1);
       answer([hanks]);
       expect((await searching).chunks.map((c) => c.documentId)).toEqual([hanks]);
-      // Long after that listing, hank is still known to read few: without a listing to reuse, his search lists, and
-      // nothing was asked ahead.
-      skew = 31_000;
+      // Within 30 s of that listing nothing is asked ahead, even with no listing left to reuse; after, it is, and his
+      // search reuses it.
       await forgetListing(HANK);
-      listAhead(HANK);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await listAhead(HANK);
       expect(list).toHaveBeenCalledTimes(1);
-      const listedInSearch = await retrieveChunks({ userSub: HANK, embedding, k: 2 });
-      expect(listedInSearch.fgaQuestions.map((q) => [q.call, q.askedAt === undefined])).toEqual([["list-objects", true]]);
+      skew = 31_000;
+      await listAhead(HANK);
+      expect(list).toHaveBeenCalledTimes(2);
+      const reusing = await retrieveChunks({ userSub: HANK, embedding, k: 2 });
+      expect(reusing.fgaQuestions.map((q) => [q.call, q.askedAt === undefined])).toEqual([
+        ["list-objects", false],
+        ["batch-check", true],
+      ]);
     } finally {
       vi.restoreAllMocks();
     }
@@ -309,4 +322,45 @@ describe("permission-aware retrieval", () => {
     expect(await harness.sql`select 1 from documents where name = 'doomed twice.md'`).toHaveLength(0);
     expect(await harness.sql`select 1 from document_chunks where content like '%no trace either%'`).toHaveLength(0);
   });
+});
+
+describe("a listing as FGA's changelog, read since, says of it", () => {
+  it("stands as FGA's answer with no check, and gives way within FGA_CHANGES_TRUSTED_MS to a share or unshare made through FGA's own API", async () => {
+    const IVY = "auth0|ivy";
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const memo = await ingest(ALICE, "Übersicht (Q3).md", "Travel budget: 1,250.50 EUR a head; see https://travel.example.com/policy?id=7 (draft) or ask ivy@example.com.");
+    const rates = await ingest(ALICE, "per-diem.md", "Per diem for travel: 45.00 EUR a day, 60.00 EUR abroad (e.g. Zürich).");
+    await fgaDocuments.share(memo.id, { type: "user", sub: IVY });
+    // The share touches ivy: a listing asked within MARGIN_MS of it is not trusted, as FGA's clock may differ from ours.
+    await pause(changeWatch.MARGIN_MS + 200);
+    await listAhead(IVY);
+    const embedding = await queryEmbedding("What is the travel budget per person?");
+    const check = vi.spyOn(fgaDocuments, "canEach");
+    const list = vi.spyOn(fgaDocuments, "listViewableDocuments");
+    const documentsFound = async () => new Set((await retrieveChunks({ userSub: IVY, embedding, k: 3 })).chunks.map((chunk) => chunk.documentId));
+    // (A search waits only 50 ms for a read under way; on a loaded machine the first may check instead.)
+    const trusted = await vi.waitFor(async () => {
+      const result = await retrieveChunks({ userSub: IVY, embedding, k: 3 });
+      expect(result.fgaQuestions[0]!.changesReadAt).toBeDefined();
+      return result;
+    });
+    expect(new Set(trusted.chunks.map((chunk) => chunk.documentId))).toEqual(new Set([memo.id]));
+    expect(trusted.fgaQuestions).toEqual([expect.objectContaining({ call: "list-objects", askedAt: expect.any(String), changesReadAt: expect.any(String) })]);
+    expect(list).not.toHaveBeenCalled();
+
+    // Outside Delegate, so the permission revision does not move: only the changelog tells. A share is found, …
+    await getFga().write({ writes: [{ user: `user:${IVY}`, relation: "viewer", object: `doc:${rates.id}` }] });
+    await pause(getConfig().FGA_CHANGES_TRUSTED_MS + 100);
+    await vi.waitFor(async () => expect(await documentsFound()).toEqual(new Set([memo.id, rates.id])));
+    // … and an unshare is never returned again: the changelog shows it came after the listing, and the new listing
+    // no longer names it.
+    await getFga().write({ deletes: [{ user: `user:${IVY}`, relation: "viewer", object: `doc:${memo.id}` }] });
+    await pause(getConfig().FGA_CHANGES_TRUSTED_MS + 100);
+    const after = await retrieveChunks({ userSub: IVY, embedding, k: 3 });
+    expect(new Set(after.chunks.map((chunk) => chunk.documentId))).toEqual(new Set([rates.id]));
+    expect(after.fgaQuestions.at(-1)).toEqual(expect.objectContaining({ call: "list-objects", allowedCount: 1 }));
+    expect(after.fgaQuestions.at(-1)).not.toHaveProperty("askedAt");
+    check.mockRestore();
+    list.mockRestore();
+  }, 20_000);
 });

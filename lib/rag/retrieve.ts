@@ -2,6 +2,7 @@ import "server-only";
 import { embed } from "ai";
 import { nearestChunksAmong, nearestChunksOverall, nearestListedChunks, type ChunkMatch, type DocumentScope } from "@/db/queries/documents";
 import { EMBEDDING_DIMENSIONS } from "@/db/schema";
+import { changesSince } from "@/lib/fga/change-watch";
 import { canEach, FgaUnavailableError } from "@/lib/fga/documents";
 import { logError } from "@/lib/log";
 import { embeddingModel } from "@/lib/model";
@@ -10,14 +11,17 @@ import { dropListing, lastListing, listViewable, MAX_AGE_MS, type FreshListing, 
 
 /**
  * Permission-aware retrieval: the best `k` chunks among the documents the user may view — never fewer when k such
- * chunks exist, whatever other users store. FGA alone says which documents those are, and nothing reaches the model
- * that FGA did not allow at the time of the search. The chunks are ranked one of two ways, chosen by how many the
+ * chunks exist, whatever other users store. FGA alone says which documents those are: its listing of them (one
+ * streamed ListObjects, uncapped), reused for the user's next searches while nothing has changed (viewable-listings.ts).
+ * A reused listing stands as FGA's answer while this instance has read FGA's changelog since before it, less than a
+ * second ago, with no change touching the user (lib/fga/change-watch.ts); otherwise it is only a guess at what may be
+ * ranked, so the documents of the chunks it yields are checked afresh (one batch-check of at most k, the tool's
+ * largest k being 20), and if FGA now refuses any of them, the search starts again from a new listing. So nothing
+ * reaches the model that FGA did not allow at the time of the search, or, for a change made outside Delegate, at
+ * most a second before it (README.md, Security model). The chunks are ranked one of two ways, chosen by how many the
  * user may read (thresholds measured by `npm run bench:rag`, see README.md):
- * - up to EXACT_LIMIT chunks (most users), every chunk of the documents in the user's listing (one streamed
- *   ListObjects, uncapped) is ranked exactly, so the authorized top k is exact. The listing is reused for the user's
- *   next searches while nothing has changed (viewable-listings.ts); a reused listing is only a guess at what may be
- *   ranked, so the documents of the chunks it yields are checked afresh (one batch-check of at most k, the tool's
- *   largest k being 20), and if FGA now refuses any of them, the search starts again from a new listing;
+ * - up to EXACT_LIMIT chunks (most users), every chunk of the documents in the user's listing is ranked exactly, so
+ *   the authorized top k is exact;
  * - with more, a reused listing's documents are found by scanning the quantized HNSW index for their chunks alone
  *   (the database holds the listing and filters the scan by it) and ranking what it finds by the full embeddings,
  *   with the chunks of recent uploads not yet in the index (chunk-indexing.ts) ranked exactly beside it; a listing
@@ -55,6 +59,8 @@ export interface FgaQuestion {
   allowedCount: number;
   allowed: string[];
   askedAt?: string;
+  /** For a reused listing trusted as FGA's answer: when FGA's changelog was read, showing no change touching the user since. */
+  changesReadAt?: string;
   refused?: string[];
 }
 
@@ -63,13 +69,19 @@ export const MAX_IDS_PER_QUESTION = 50;
 const question = (
   call: FgaQuestion["call"],
   allowed: string[],
-  { allowedCount = allowed.length, askedAt, refused }: { allowedCount?: number; askedAt?: Date; refused?: string[] } = {},
+  {
+    allowedCount = allowed.length,
+    askedAt,
+    changesReadAt,
+    refused,
+  }: { allowedCount?: number; askedAt?: Date; changesReadAt?: Date; refused?: string[] } = {},
 ): FgaQuestion => ({
   call,
   relation: "can_view",
   allowedCount,
   allowed: allowed.slice(0, MAX_IDS_PER_QUESTION),
   ...(askedAt && { askedAt: askedAt.toISOString() }),
+  ...(changesReadAt && { changesReadAt: changesReadAt.toISOString() }),
   ...(refused && { refused: refused.slice(0, MAX_IDS_PER_QUESTION) }),
 });
 
@@ -105,20 +117,27 @@ export async function retrieveChunks({
 
   const reused = await lastListing(userSub, MAX_IDS_PER_QUESTION);
   // Whether the revision moved is known before ranking: anyone's upload or share moves it, and a ranking by a listing
-  // it outdated would be work thrown away.
-  if (reused?.current) {
+  // it outdated would be work thrown away. What FGA's changelog says of the listing is read beside the ranking, unless
+  // the listing is too old to use without it.
+  const watched = reused?.current ? changesSince(userSub, reused.listedAt) : undefined;
+  if (reused?.current && (reused.young || (await watched)?.changed === false)) {
     const ranked = await rank(reused, await embedded, k, exactLimit);
-    asked.push(listed(reused, { askedAt: reused.listedAt }));
-    const documents = [...new Set(ranked.chunks.map((chunk) => chunk.documentId))];
-    if (reused.documentCount === 0) return result(ranked);
-    // Nothing from a listing of some documents: it may have been dropped meanwhile by a search of the same user whose
-    // check FGA contradicted, and ranking it found no rows. A new listing says whether nothing is really there.
-    if (documents.length > 0) {
-      const allowed = await viewableOf(userSub, documents);
-      const refused = documents.filter((document) => !allowed.has(document));
-      asked.push(question("batch-check", [...allowed], refused.length > 0 ? { refused } : {}));
-      if (refused.length === 0) return result(ranked);
-      await dropListing(reused);
+    const seen = await watched;
+    // Unless a change for the user, made through FGA's own API, came since: then a new listing has it.
+    if (!seen?.changed) {
+      const changesReadAt = seen?.readAt;
+      asked.push(listed(reused, { askedAt: reused.listedAt, changesReadAt }));
+      const documents = [...new Set(ranked.chunks.map((chunk) => chunk.documentId))];
+      if (reused.documentCount === 0 || (changesReadAt && documents.length > 0)) return result(ranked);
+      // Nothing from a listing of some documents: it may have been dropped meanwhile by a search of the same user
+      // whose check FGA contradicted, and ranking it found no rows. A new listing says whether nothing is really there.
+      if (documents.length > 0) {
+        const allowed = await viewableOf(userSub, documents);
+        const refused = documents.filter((document) => !allowed.has(document));
+        asked.push(question("batch-check", [...allowed], refused.length > 0 ? { refused } : {}));
+        if (refused.length === 0) return result(ranked);
+        await dropListing(reused);
+      }
     }
   }
 
@@ -152,28 +171,27 @@ function markNow(users: Map<string, number>, userSub: string) {
 }
 
 /**
- * Asks FGA for the user's listing as the model begins writing a search, when it is not yet known how much they read.
- * It is stored like any listing, so a search that starts once it is stored reuses it and, as with any listing it did not
- * ask for itself, checks the documents of what it returns; a search that starts before does not wait for it, and lists
- * too, both listings running at once. So it pays only when the model goes on writing the call for longer than FGA takes
- * to list (real models stream a call's arguments for a few hundred milliseconds; the sandbox model for about 45 ms, so
- * in the sandbox's chat the search usually lists again). Then it saves much of the first search of a user who turns out
- * to read thousands (readers of 900 documents, the listing asked 100 ms ahead: 26–43 ms p50 rather than 66–72 ms). A
- * user known to read many walks the index instead of listing them, and for one known to read few a listing costs about
- * what reusing one does, so neither is asked ahead. It is not asked within MAX_AGE_MS of the user's last listing, asked
+ * Asks FGA for the user's listing before they search: as the chat opens (app/(chat)/layout.tsx) and as the model
+ * begins writing a search. It is stored like any listing, so a search that starts once it is stored reuses it, and,
+ * with FGA's changelog read since (lib/fga/change-watch.ts), trusts it rather than checking what it returns: a reader of
+ * thousands of documents then searches in about the time of an unfiltered search, rather than listing them or
+ * walking the index (`npm run bench:rag`). A search that starts before it is stored does not wait for it, and lists
+ * too. It is not asked when the user has a listing still in use, nor within MAX_AGE_MS of their last listing, asked
  * ahead or by a search, whatever came of it, so calls that begin and never run (an input the tool refuses, a turn
- * stopped) ask no more. A failure is logged (FGA's where it happens, lib/fga/client.ts) and left to the search.
+ * stopped) and pages opened again ask no more. Never rejects: a failure is logged (FGA's where it happens,
+ * lib/fga/client.ts) and left to the search.
  */
-export function listAhead(userSub: string): void {
+export async function listAhead(userSub: string): Promise<void> {
   const last = listedAt.get(userSub);
-  if ((last !== undefined && performance.now() - last < MAX_AGE_MS) || foundPath(userSub) !== undefined) return;
+  if (last !== undefined && performance.now() - last < MAX_AGE_MS) return;
   markNow(listedAt, userSub);
-  void (async () => {
+  try {
     const reused = await lastListing(userSub, MAX_IDS_PER_QUESTION);
-    if (!reused?.current) await (await listViewable(userSub, MAX_IDS_PER_QUESTION)).stored;
-  })().catch((error: unknown) => {
+    if (reused?.current && (reused.young || (await changesSince(userSub, reused.listedAt))?.changed === false)) return;
+    await (await listViewable(userSub, MAX_IDS_PER_QUESTION)).stored;
+  } catch (error) {
     if (!(error instanceof FgaUnavailableError)) logError("rag", "listing ahead failed", error);
-  });
+  }
 }
 
 interface Ranked {
@@ -181,7 +199,7 @@ interface Ranked {
   strategy: Strategy;
 }
 
-const listed = (listing: Listing, options: { askedAt?: Date } = {}) =>
+const listed = (listing: Listing, options: { askedAt?: Date; changesReadAt?: Date } = {}) =>
   question("list-objects", listing.someDocuments, { allowedCount: listing.documentCount, ...options });
 
 /**

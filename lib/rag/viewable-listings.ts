@@ -1,6 +1,7 @@
 import "server-only";
 import { readPermissionRevision } from "@/db/queries/permission-revision";
 import { deleteListing, deleteListings, deleteOldListings, newestListing, storeListing, type StoredListing } from "@/db/queries/viewable-listings";
+import { COVERED_FOR_MS, watchChanges } from "@/lib/fga/change-watch";
 import { listViewableDocuments } from "@/lib/fga/documents";
 import { keepRunning } from "@/lib/http/keep-running";
 import { logError } from "@/lib/log";
@@ -8,13 +9,14 @@ import { logError } from "@/lib/log";
 /**
  * The documents a user may view, as FGA last listed them, kept in the database to choose the candidates of the user's
  * next searches: listing thousands of documents costs several times the search itself (`npm run bench:rag`), and the
- * database filters the index scan by a stored listing. A listing only ever narrows what is ranked; it never
- * authorizes, as retrieval asks FGA afresh about the documents of the chunks it returns (retrieve.ts). So a document
- * unshared since the listing is never returned, and a listing is reused only
- * - while the permission revision has not moved since it was asked for, so every change made through Delegate — an
- *   upload, a share, an unshare, a deletion — is seen at once on every server instance;
- * - for MAX_AGE_MS, after which a document shared outside Delegate (a group joined through FGA's own API) is found:
- *   OpenFGA's own check cache, when enabled, keeps answers for 10 s by default.
+ * database filters the index scan by a stored listing. A listing is reused only while the permission revision has not
+ * moved since it was asked for, so every change made through Delegate — an upload, a share, an unshare, a deletion —
+ * is seen at once on every server instance. Beyond that, retrieval (retrieve.ts) trusts it as FGA's answer only while
+ * this instance has read FGA's changelog since before it, less than a second ago, and found no change touching the
+ * user (lib/fga/change-watch.ts), for up to COVERED_FOR_MS. Otherwise it is a guess at what may be ranked: for
+ * MAX_AGE_MS, the documents of what it yields are checked afresh with FGA, so a document unshared since is never
+ * returned; after that, a new listing finds a document shared outside Delegate (a group joined through FGA's own
+ * API): OpenFGA's own check cache, when enabled, keeps answers for 10 s by default.
  */
 export const MAX_AGE_MS = 30_000;
 /**
@@ -23,7 +25,7 @@ export const MAX_AGE_MS = 30_000;
  */
 export const MAX_STORED_DOCUMENTS = 100_000;
 /** Listings are swept this long after they were stored, a few at a time after each new one. */
-const SWEPT_AFTER_MS = 2 * MAX_AGE_MS;
+const SWEPT_AFTER_MS = 2 * COVERED_FOR_MS;
 
 export interface Listing {
   /** The stored listing's id, for one reused from the database; undefined for one just asked of FGA. */
@@ -57,6 +59,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function listViewable(userSub: string, someCount: number): Promise<FreshListing> {
   // Read first: a change FGA has after this read moves the revision after it too, so it cannot hide in the listing.
   const revision = await readPermissionRevision();
+  watchChanges();
   const askedAt = performance.now();
   const documents = (await listViewableDocuments(userSub)).filter((id) => UUID.test(id));
   const listedAt = new Date(Date.now() - (performance.now() - askedAt));
@@ -76,11 +79,11 @@ export async function listViewable(userSub: string, someCount: number): Promise<
 }
 
 /**
- * The user's newest listing while it is young enough to reuse, and whether the permission revision has moved since
- * (then it must not be reused).
+ * The user's newest listing young enough to be trusted, whether the permission revision has moved since (then it must
+ * not be reused), and whether it is young enough to reuse checked (MAX_AGE_MS).
  */
 export async function lastListing(userSub: string, someCount: number): Promise<StoredListing | undefined> {
-  return newestListing(userSub, { maxAgeMs: MAX_AGE_MS, someCount });
+  return newestListing(userSub, { maxAgeMs: COVERED_FOR_MS, youngMs: MAX_AGE_MS, someCount });
 }
 
 /** Drops a listing FGA contradicted. Only that one: a search of the same user running meanwhile may rank by a newer one. */

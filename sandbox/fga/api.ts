@@ -8,6 +8,7 @@ import type { AuthorizationModelJSON } from "./model";
 import type { ModelIndex } from "./model-index";
 import { validateModel } from "./model-validation";
 import type { ModelCache } from "./models";
+import { parseReadChangesRequest, readChangesResponse } from "./read-changes";
 import type { FgaStorage } from "./storage";
 import { StoreReads } from "./tuple-reader";
 import { isUlid } from "./ulid";
@@ -142,6 +143,14 @@ export function fgaApi({ storage, models }: { storage: FgaStorage; models: Model
     }
     const page = await storage.readTuples(storeId, filter, pageSize(body.page_size), body.continuation_token ?? "");
     res.json({ tuples: page.items, continuation_token: page.continuationToken });
+  });
+
+  // Every request OpenFGA would refuse is refused before the store is looked up (see read-changes.ts).
+  router.get("/stores/:storeId/changes", async (req, res) => {
+    const request = parseReadChangesRequest(String(req.params.storeId), req.query);
+    const storeId = await requireStore(req);
+    const changes = await storage.readChanges(storeId, { objectType: request.type, after: request.after }, request.pageSize);
+    res.json(readChangesResponse(request, changes));
   });
 
   // --- queries ------------------------------------------------------------------------------------

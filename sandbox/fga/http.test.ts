@@ -69,7 +69,7 @@ describe("the sandbox FGA service over HTTP", () => {
     try {
       const tables = await sql<{ table_name: string }[]>`
         select table_name from information_schema.tables where table_name like 'fga_%' order by 1`;
-      expect(tables.map((t) => t.table_name)).toEqual(["fga_authorization_models", "fga_stores", "fga_tuples"]);
+      expect(tables.map((t) => t.table_name)).toEqual(["fga_authorization_models", "fga_changelog", "fga_stores", "fga_tuples"]);
     } finally {
       await sql.end();
     }

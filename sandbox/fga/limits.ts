@@ -8,3 +8,6 @@ export const MAX_CHECKS_PER_BATCH = 50;
 export const DEFAULT_MAX_RESULTS = 1000;
 /** Tuples written plus deleted per write request (`maxTuplesPerWrite`). */
 export const MAX_TUPLES_PER_WRITE = 100;
+/** ReadChanges' page size: the default when none is asked for (`storage.DefaultPageSize`) and the largest allowed (`readChangesMaxPageSize`, `OPENFGA_READ_CHANGES_MAX_PAGE_SIZE`). */
+export const READ_CHANGES_DEFAULT_PAGE_SIZE = 50;
+export const READ_CHANGES_MAX_PAGE_SIZE = 100;

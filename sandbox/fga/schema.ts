@@ -16,6 +16,11 @@ import type { Sql } from "postgres";
  * statistics, and it may pick either for an exact lookup. With a shorter (store, object type, relation) index it
  * scanned a whole type; with a shorter (store, user) index it scanned every tuple of a user who owns 10,000
  * documents, for each exact tuple a Check looked up (about 10 ms a check instead of 2).
+ *
+ * The changelog (ReadChanges) holds one row per tuple written or deleted, as OpenFGA's `changelog` table does.
+ * ReadChanges reads it in ulid order after a ulid, for the whole store or for one object type: the primary key
+ * (store, ulid) serves the first, (store, object type, ulid) the second, each as an ordered scan that stops at the
+ * page size. The ulid is compared bytewise (`COLLATE "C"`), as ULIDs sort, whatever the database's collation.
  */
 export const FGA_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS fga_stores (
@@ -47,6 +52,18 @@ export const FGA_SCHEMA = [
   `DROP INDEX IF EXISTS fga_tuples_by_type_relation`,
   `CREATE INDEX IF NOT EXISTS fga_tuples_by_user_object ON fga_tuples (store_id, user_key, object_type, relation, object_id)`,
   `CREATE INDEX IF NOT EXISTS fga_tuples_by_type_relation_object ON fga_tuples (store_id, object_type, relation, object_id, user_key)`,
+  `CREATE TABLE IF NOT EXISTS fga_changelog (
+    store_id text NOT NULL,
+    ulid text COLLATE "C" NOT NULL,
+    object_type text NOT NULL,
+    object_id text NOT NULL,
+    relation text NOT NULL,
+    user_key text NOT NULL,
+    operation text NOT NULL CHECK (operation IN ('write', 'delete')),
+    inserted_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (store_id, ulid)
+  )`,
+  `CREATE INDEX IF NOT EXISTS fga_changelog_by_type ON fga_changelog (store_id, object_type, ulid)`,
 ];
 
 export async function ensureFgaSchema(sql: Sql): Promise<void> {

@@ -30,8 +30,8 @@ export interface FgaServer {
 
 /**
  * A local, OpenFGA-compatible authorization service: the HTTP API that `@openfga/sdk`'s OpenFgaClient
- * speaks (stores, models, write/read, check, batch-check, list-objects, list-users), evaluating schema 1.1
- * models without conditions. It stands in for an OpenFGA server or Auth0 FGA; it has no authentication,
+ * speaks (stores, models, write/read, read-changes, check, batch-check, list-objects, list-users), evaluating
+ * schema 1.1 models without conditions. It stands in for an OpenFGA server or Auth0 FGA; it has no authentication,
  * so it listens on loopback only unless told otherwise.
  */
 export async function startFgaServer(options: FgaServerOptions): Promise<FgaServer> {

@@ -1,4 +1,4 @@
-import type { PendingQuery, Row, Sql } from "postgres";
+import type { PendingQuery, Row, Sql, TransactionSql } from "postgres";
 import { FgaError } from "./errors";
 import { isUserset, splitObject, type TupleKey } from "./identifiers";
 import type { AuthorizationModelJSON } from "./model";
@@ -19,6 +19,15 @@ export interface StoredTuple {
   timestamp: string;
 }
 
+/** One row of the changelog: a tuple that was written or deleted, in ReadChanges' order (`ulid`). */
+export interface StoredChange {
+  ulid: string;
+  key: TupleKey;
+  operation: "write" | "delete";
+  /** When the write that made it committed, as OpenFGA's HTTP API renders a timestamp (see `protoTimestamp`). */
+  timestamp: string;
+}
+
 export interface Page<T> {
   items: T[];
   /** Opaque; empty when there is nothing more. */
@@ -36,6 +45,20 @@ const toStore = (row: StoreRow): StoreRecord => ({
 });
 
 const toTuple = (row: TupleRow): TupleKey => ({ object: `${row.object_type}:${row.object_id}`, relation: row.relation, user: row.user_key });
+
+/** Tells tuple keys apart exactly (a delete's object and relation are not validated, so they may hold "#" or "@"). */
+const keyOf = (t: TupleKey): string => JSON.stringify([t.object, t.relation, t.user]);
+
+/**
+ * A Postgres time (microseconds, as `to_char(... 'YYYY-MM-DD"T"HH24:MI:SS.US')` in UTC gives it) the way protojson
+ * writes a google.protobuf.Timestamp: Z-normalized, with 0, 3, 6 or 9 fractional digits, the fewest that lose
+ * nothing. OpenFGA's HTTP gateway renders ReadChanges' timestamps so.
+ */
+export function protoTimestamp(utc: string): string {
+  const [seconds, fraction = ""] = utc.split(".");
+  const digits = fraction.endsWith("000") ? fraction.slice(0, -3) : fraction;
+  return `${seconds}${/^0*$/.test(digits) ? "" : `.${digits}`}Z`;
+}
 
 export function encodeToken(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -140,10 +163,11 @@ export class FgaStorage {
     return { items, continuationToken: more ? encodeToken([items[items.length - 1]?.id]) : "" };
   }
 
-  /** Removes the store with its models and tuples (the sandbox keeps no history). */
+  /** Removes the store with its models, tuples and changelog (the sandbox keeps no history). */
   async deleteStore(id: string): Promise<boolean> {
     return this.sql.begin(async (tx) => {
       await tx`delete from fga_tuples where store_id = ${id}`;
+      await tx`delete from fga_changelog where store_id = ${id}`;
       await tx`delete from fga_authorization_models where store_id = ${id}`;
       const deleted = await tx`delete from fga_stores where id = ${id} returning id`;
       return deleted.length > 0;
@@ -187,6 +211,7 @@ export class FgaStorage {
   /**
    * Deletes then writes, in one transaction: any failure leaves the store as it was. With `error`, a
    * write of an existing tuple or a delete of a missing one fails the whole request, as in OpenFGA.
+   * Each tuple actually deleted or written gets a changelog row (one ignored as missing or duplicate gets none).
    */
   async writeTuples(
     storeId: string,
@@ -195,6 +220,7 @@ export class FgaStorage {
     options: { onDuplicate: "error" | "ignore"; onMissing: "error" | "ignore" },
   ): Promise<void> {
     await this.sql.begin(async (tx) => {
+      const changes: { key: TupleKey; operation: StoredChange["operation"] }[] = [];
       if (deletes.length > 0) {
         const c = columns(deletes);
         const deleted = await tx<TupleRow[]>`
@@ -209,6 +235,7 @@ export class FgaStorage {
           const missing = deletes.find((t) => !gone.has(JSON.stringify({ object: t.object, relation: t.relation, user: t.user }))) as TupleKey;
           throw writeConflict("delete a tuple which does not exist", missing);
         }
+        changes.push(...happened(deletes, deleted).map((key) => ({ key, operation: "delete" as const })));
       }
       if (writes.length > 0) {
         const c = columns(writes);
@@ -225,8 +252,29 @@ export class FgaStorage {
           const existing = writes.find((t) => !added.has(JSON.stringify({ object: t.object, relation: t.relation, user: t.user }))) as TupleKey;
           throw writeConflict("write a tuple which already exists", existing);
         }
+        changes.push(...happened(writes, inserted).map((key) => ({ key, operation: "write" as const })));
       }
+      await recordChanges(tx, storeId, changes);
     });
+  }
+
+  /**
+   * ReadChanges' page: changes after the ulid `after` (all when empty), of one object type when `objectType` is
+   * set, oldest first, at most `pageSize`, as OpenFGA's Postgres datastore reads them (ReadChanges in
+   * pkg/storage/postgres/postgres.go, which keeps `inserted_at < NOW()` with its default horizon offset of 0).
+   */
+  async readChanges(storeId: string, filter: { objectType: string; after: string }, pageSize: number): Promise<StoredChange[]> {
+    const sql = this.sql;
+    const rows = await sql<(TupleRow & { ulid: string; operation: StoredChange["operation"]; inserted_at: string })[]>`
+      select ulid, object_type, object_id, relation, user_key, operation,
+        to_char(inserted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as inserted_at
+      from fga_changelog
+      where store_id = ${storeId} and inserted_at < now()
+        ${filter.objectType ? sql`and object_type = ${filter.objectType}` : sql``}
+        ${filter.after ? sql`and ulid > ${filter.after}` : sql``}
+      order by ulid
+      limit ${pageSize}`;
+    return rows.map((row) => ({ ulid: row.ulid, key: toTuple(row), operation: row.operation, timestamp: protoTimestamp(row.inserted_at) }));
   }
 
   /** Read API: filter by object (or object type), relation and user; paginated in key order. */
@@ -282,6 +330,33 @@ export class FgaStorage {
       },
     };
   }
+}
+
+/** The requested keys that the statement's returned rows name, in request order. */
+function happened(requested: readonly TupleKey[], rows: readonly TupleRow[]): TupleKey[] {
+  const done = new Set(rows.map((row) => keyOf(toTuple(row))));
+  return requested.filter((t) => done.has(keyOf(t)));
+}
+
+/**
+ * One changelog row per change, deletes before writes and each in request order, with ulids made here, inside the
+ * transaction, as OpenFGA's sqlcommon.GetDeleteWriteChangelogItems orders them. In PGlite, whose one backend runs one
+ * transaction at a time, ulid order is then commit order, so a reader polling with its last token never skips a
+ * change committed after it read. (On a real Postgres, concurrent writers may commit out of ulid order, as they may
+ * with OpenFGA, whose answer is the changelog horizon offset.) `inserted_at` is the transaction's now(), the same
+ * as the tuple's.
+ */
+async function recordChanges(tx: TransactionSql, storeId: string, changes: readonly { key: TupleKey; operation: StoredChange["operation"] }[]): Promise<void> {
+  if (changes.length === 0) return;
+  const c = columns(changes.map((change) => change.key));
+  const ulids = changes.map(() => ulid());
+  const operations = changes.map((change) => change.operation);
+  await tx`
+    insert into fga_changelog (store_id, ulid, object_type, object_id, relation, user_key, operation)
+    select ${storeId}, q.ulid, q.object_type, q.object_id, q.relation, q.user_key, q.operation
+    from unnest(${tx.array(ulids)}::text[], ${tx.array(c.types)}::text[], ${tx.array(c.ids)}::text[], ${tx.array(c.relations)}::text[],
+      ${tx.array(c.users)}::text[], ${tx.array(operations)}::text[])
+      as q(ulid, object_type, object_id, relation, user_key, operation)`;
 }
 
 function writeConflict(action: string, t: TupleKey): FgaError {

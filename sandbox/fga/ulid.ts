@@ -9,7 +9,7 @@ let lastRandom: number[] = [];
 
 /**
  * A monotonic ULID: ids made in the same millisecond still sort in creation order, which is what
- * "the latest authorization model" relies on.
+ * "the latest authorization model" and the changelog's order rely on.
  */
 export function ulid(now = Date.now()): string {
   if (now <= lastTime) {
@@ -18,13 +18,25 @@ export function ulid(now = Date.now()): string {
     lastTime = now;
     lastRandom = [...randomBytes(16)].map((byte) => byte % 32);
   }
+  return encodeTime(lastTime) + lastRandom.map((digit) => ALPHABET[digit]).join("");
+}
+
+/**
+ * The smallest ULID of a millisecond (all-zero entropy), as OpenFGA's `ulid.New(ulid.Timestamp(t), nil)` makes
+ * for ReadChanges' start_time: every change made in that millisecond or later sorts after it.
+ */
+export function ulidAtTime(ms: number): string {
+  return encodeTime(ms) + "0".repeat(16);
+}
+
+function encodeTime(ms: number): string {
   let time = "";
-  let t = lastTime;
+  let t = ms;
   for (let i = 0; i < 10; i++) {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  return time + lastRandom.map((digit) => ALPHABET[digit]).join("");
+  return time;
 }
 
 function incrementRandom(digits: number[]): void {

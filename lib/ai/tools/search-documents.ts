@@ -34,9 +34,9 @@ export const searchDocuments = declareTool({
     k: z.number().int().min(1).max(20).describe("How many passages to return.").optional(),
   }),
   authorizers: [],
-  // The listing of what the user may read, for a user not yet known, is asked of FGA while the model writes the
-  // query; a search that finds it stored reuses it and checks what it yields, as it does any listing it reuses.
-  askAhead: (context) => listAhead(context.user.sub),
+  // The listing of what the user may read, unless one is still in use, is asked of FGA while the model writes the
+  // query, for the search to reuse (lib/rag/retrieve.ts).
+  askAhead: (context) => void listAhead(context.user.sub),
   summary: ({ k }) => `Searched documents (at most ${k ?? 5} passages)`,
   run: async ({ query, k }, { context, entered, evidence }) => {
     try {
