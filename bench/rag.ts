@@ -33,11 +33,13 @@ const fgaServer = await startFgaServer({ port: 0, databaseUrl, log: () => {} });
 await runMigrations(databaseUrl);
 const { storeId } = await ensureStore(fgaServer.url, "bench-rag");
 const fga = new OpenFgaClient({ apiUrl: fgaServer.url, storeId });
-await ensureModel(fga);
+const { modelId } = await ensureModel(fga);
 Object.assign(process.env, {
   DATABASE_URL: databaseUrl,
   FGA_API_URL: fgaServer.url,
   FGA_STORE_ID: storeId,
+  // Pinned, as README advises for a deployment.
+  FGA_MODEL_ID: modelId,
   AUTH0_DOMAIN: "http://localhost:1",
   AUTH0_CLIENT_ID: "bench",
   AUTH0_CLIENT_SECRET: "bench",

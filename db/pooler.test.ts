@@ -159,7 +159,7 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
       const decoys = await store("Decoy", Array.from({ length: 10 }, (_, i) => question.map((_, j) => (j === i ? 50 + i : j === EMBEDDING_DIMENSIONS - 1 - i ? -0.001 : 0.001))));
       const listed = await store("Listed", Array.from({ length: 60 }, (_, i) => flipped(100 + i, 0.01)));
       while ((await indexChunks(100)) > 0);
-      const listing = await storeListing("auth0|pooler", { revision: await readPermissionRevision(), askedMsAgo: 0, documentIds: [decoys, listed] });
+      const listing = await storeListing("auth0|pooler", { revision: await readPermissionRevision(), listedAt: new Date(), documentIds: [decoys, listed] });
       const scans = async () => {
         const sql = postgres(url, { max: 1, onnotice: () => {} });
         try {
@@ -169,7 +169,7 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
           await sql.end();
         }
       };
-      const nearest = await nearestListedChunks(listing, question, 5);
+      const nearest = await nearestListedChunks({ listingId: listing }, question, 5);
       expect(nearest.map((chunk) => chunk.content)).toEqual(["Listed 1", "Listed 2", "Listed 3", "Listed 4", "Listed 5"]);
       // The scan counted: statistics reach other sessions once the app's connection has been idle a while.
       await expect.poll(scans, { timeout: 20_000, interval: 500 }).toBeGreaterThan(0);
@@ -178,11 +178,11 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
       // connections have the setting.)
       await admin.unsafe(`alter database ${listedDatabase} set hnsw.max_scan_tuples = 50`);
       Object.assign(process.env, { DATABASE_PREPARED_STATEMENTS: "false" });
-      const stopped = await nearestListedChunks(listing, question, 5);
+      const stopped = await nearestListedChunks({ listingId: listing }, question, 5);
       expect(stopped).toEqual([]);
       // A listing with fewer chunks in the index than that: all of them are candidates, and ranked.
-      const few = await storeListing("auth0|pooler", { revision: await readPermissionRevision(), askedMsAgo: 0, documentIds: [decoys] });
-      expect((await nearestListedChunks(few, question, 5)).map((chunk) => chunk.content)).toEqual(["Decoy 1", "Decoy 2", "Decoy 3", "Decoy 4", "Decoy 5"]);
+      const few = await storeListing("auth0|pooler", { revision: await readPermissionRevision(), listedAt: new Date(), documentIds: [decoys] });
+      expect((await nearestListedChunks({ listingId: few }, question, 5)).map((chunk) => chunk.content)).toEqual(["Decoy 1", "Decoy 2", "Decoy 3", "Decoy 4", "Decoy 5"]);
     } finally {
       await admin.unsafe(`drop database if exists ${listedDatabase} with (force)`);
     }

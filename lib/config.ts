@@ -142,7 +142,8 @@ const schema = z.object({
    * How long after this instance last read FGA's changelog a stored listing of what a user may read stands as FGA's
    * answer in a search (lib/fga/change-watch.ts): the longest a change made outside Delegate goes unseen. 0: never,
    * and every search checks what it returns with FGA. Set 0 for an OpenFGA that serves its changelog from a read
-   * replica or with a horizon offset (OPENFGA_CHANGELOG_HORIZON_OFFSET), as its changelog then lags its checks.
+   * replica or with a horizon offset (OPENFGA_CHANGELOG_HORIZON_OFFSET), as its changelog then lags its checks. Only
+   * with FGA_MODEL_ID set: the changelog does not record a new model.
    */
   FGA_CHANGES_TRUSTED_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   /**

@@ -150,8 +150,9 @@ export async function startSandbox({
         const fga = await startFgaServer({ port: ports.fga, databaseUrl, preparedStatements, log });
         closers.push(fga.close);
         const { storeId } = await ensureStore(fga.url, "delegate");
-        await ensureModel(new OpenFgaClient({ apiUrl: fga.url, storeId }));
-        Object.assign(added, { FGA_API_URL: fga.url, FGA_STORE_ID: storeId });
+        const { modelId } = await ensureModel(new OpenFgaClient({ apiUrl: fga.url, storeId }));
+        // Pinned, as README advises for a deployment: a listing trusted by FGA's changelog needs the model not to change.
+        Object.assign(added, { FGA_API_URL: fga.url, FGA_STORE_ID: storeId, FGA_MODEL_ID: modelId });
         // Every start, not only when the store is new: a start that stopped half-way (a crash, a database that was
         // not migrated) must not leave the samples missing for good. Seeding adds only what is missing.
         await seedDocuments({ ...env, ...added });

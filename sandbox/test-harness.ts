@@ -120,7 +120,7 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
   const model = await startModelServer({ port: 0, chunkDelayMs: 0 });
   const fga = await startFgaServer({ port: 0, databaseUrl: postgres.url, log: quiet });
   const { storeId } = await ensureStore(fga.url, "delegate-tests");
-  await ensureModel(new OpenFgaClient({ apiUrl: fga.url, storeId }));
+  const { modelId } = await ensureModel(new OpenFgaClient({ apiUrl: fga.url, storeId }));
   const env = {
     AUTH0_DOMAIN: identity.issuer.replace(/\/$/, ""),
     AUTH0_CLIENT_ID: "delegate-app",
@@ -137,6 +137,8 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
     SHOP_API_URL: shop.url,
     FGA_API_URL: fga.url,
     FGA_STORE_ID: storeId,
+    // Pinned, as README advises for a deployment: a listing trusted by FGA's changelog needs the model not to change.
+    FGA_MODEL_ID: modelId,
     SHOP_API_AUDIENCE: SHOP_AUDIENCE,
     ASYNC_AUTHORIZATION_APPROVAL_URL: `${identity.issuer}authenticator`,
     ...apiEnv,
@@ -221,6 +223,6 @@ export async function startSandboxHarness(options: SandboxHarnessOptions = {}): 
 export async function startPermissionService(databaseUrl: string) {
   const server = await startFgaServer({ port: 0, databaseUrl, log: () => {} });
   const { storeId } = await ensureStore(server.url, "delegate-tests");
-  await ensureModel(new OpenFgaClient({ apiUrl: server.url, storeId }));
-  return { url: server.url, storeId, close: server.close };
+  const { modelId } = await ensureModel(new OpenFgaClient({ apiUrl: server.url, storeId }));
+  return { url: server.url, storeId, modelId, close: server.close };
 }

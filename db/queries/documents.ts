@@ -3,6 +3,7 @@ import { and, desc, eq, isNotNull, not, sql, type SQL } from "drizzle-orm";
 import pLimit from "p-limit";
 import { getDb } from "../client";
 import { documentChunks, documents, EMBEDDING_DIMENSIONS } from "../schema";
+import { PERMISSION_REVISION_NOW } from "./permission-revision";
 
 export type NewDocument = typeof documents.$inferInsert;
 
@@ -163,13 +164,28 @@ const chunkColumns = sql.raw(CHUNK_COLUMNS);
 
 const vectorLiteral = (embedding: number[]) => `[${embedding.join(",")}]`;
 
-/** Documents to rank the chunks of: given by id, or a listing stored for retrieval (viewable-listings.ts). */
-export type DocumentScope = string[] | { listingId: number };
+/**
+ * Documents to rank the chunks of: given by id, or a listing stored for retrieval (viewable-listings.ts), only while
+ * the permission revision stands at `whileRevision`, if given: otherwise there are none. That costs the ranking a read
+ * of a sequence, rather than the search a round trip to read the listing again.
+ */
+export type DocumentScope = string[] | ListingScope;
+export interface ListingScope {
+  listingId: number;
+  whileRevision?: string;
+}
+
+/** The condition a listing's revision puts on its documents, as SQL text for the simple protocol (a checked integer). */
+function revisionStands(revision: string | undefined): string {
+  if (revision === undefined) return "true";
+  if (!/^\d{1,19}$/.test(revision)) throw new TypeError("a permission revision is a whole number");
+  return `${PERMISSION_REVISION_NOW} = ${revision}`;
+}
 
 const inScope = (scope: DocumentScope) =>
   Array.isArray(scope)
     ? sql`document_id = any(${uuidArray(scope)})`
-    : sql`document_id in (select document_id from viewable_listing_documents where listing_id = ${scope.listingId})`;
+    : sql`document_id in (select document_id from viewable_listing_documents where listing_id = ${scope.listingId} and ${sql.raw(revisionStands(scope.whileRevision))})`;
 
 /**
  * Exact nearest chunks among the given documents, if they have at most `cap` chunks; `readable` says how many they
@@ -262,7 +278,7 @@ const CANDIDATES_PER_CHUNK = 8;
  * the few it did find were chosen from only part of the index. Sent as one simple-protocol message, as
  * nearestChunksOverall.
  */
-export async function nearestListedChunks(listingId: number, embedding: number[], limit: number): Promise<ChunkMatch[]> {
+export async function nearestListedChunks({ listingId, whileRevision }: ListingScope, embedding: number[], limit: number): Promise<ChunkMatch[]> {
   if (!embedding.every(Number.isFinite) || ![listingId, limit].every(Number.isSafeInteger)) throw new TypeError("nearestListedChunks takes finite numbers and whole counts");
   const candidates = CANDIDATES_PER_CHUNK * limit;
   // The question's embedding is written once (1,536 numbers to parse) and read as `(select v from question)`.
@@ -270,6 +286,7 @@ export async function nearestListedChunks(listingId: number, embedding: number[]
   // A scalar subquery, not EXISTS: the planner would turn that into a join, and with a new listing (no statistics
   // on it yet) it may then rank all the listing's chunks exactly rather than scan the index: 85 ms rather than 3.
   const listed = `(select true from viewable_listing_documents l where l.listing_id = ${listingId} and l.document_id = c.document_id)`;
+  const standing = revisionStands(whileRevision);
   // The scan's order is the quantized one, which the ranking after it replaces, so it need not be strict.
   const [, rows] = await getDb().$client
     .unsafe<[unknown, ChunkRow[]]>(
@@ -290,7 +307,7 @@ export async function nearestListedChunks(listingId: number, embedding: number[]
       )
       select ${CHUNK_COLUMNS}, best.distance
       from best join document_chunks c on c.id = best.id join documents d on d.id = c.document_id
-      where (select count(*) from quantized) = ${candidates} or (select count(*) from quantized) = (select count(*) from in_index)
+      where ${standing} and ((select count(*) from quantized) = ${candidates} or (select count(*) from quantized) = (select count(*) from in_index))
       order by best.distance, best.id`,
     )
     .simple();

@@ -9,26 +9,29 @@ export interface StoredListing {
   documentCount: number;
   /** Some of its documents (at most the number asked for), for the audit trail. */
   someDocuments: string[];
-  /** Whether the permission revision still stands where it stood before FGA was asked. */
+  /** Where the permission revision stood before FGA was asked, and whether it still stands there. */
+  revision: string;
   current: boolean;
   /** Whether it was made less than `checkedMaxAgeMs` ago. */
   young: boolean;
 }
 
 /**
- * Stores a listing as the user's newest, in one statement, and returns its id. `askedMsAgo` dates it on the database's
- * clock, which every server instance shares, from when FGA was asked.
+ * Stores a listing as the user's newest, in one statement, and returns its id. Their older listings go: only the
+ * newest is reused, and a search ranking by one meanwhile finds nothing and lists again.
  */
-export async function storeListing(userId: string, { revision, askedMsAgo, documentIds }: { revision: string; askedMsAgo: number; documentIds: string[] }): Promise<number> {
+export async function storeListing(userId: string, { revision, listedAt, documentIds }: { revision: string; listedAt: Date; documentIds: string[] }): Promise<number> {
   const [row] = await getDb().execute<{ id: string }>(sql`
     with listing as (
       insert into viewable_listings (user_id, revision, listed_at, document_count)
-      values (${userId}, ${revision}, now() - make_interval(secs => ${askedMsAgo / 1000}), ${documentIds.length})
+      values (${userId}, ${revision}, ${listedAt.toISOString()}::timestamptz, ${documentIds.length})
       returning id
     ), listed as (
       insert into viewable_listing_documents (listing_id, document_id)
       select listing.id, document_id from listing, unnest(${`{${documentIds.join(",")}}`}::uuid[]) document_id
       on conflict do nothing
+    ), superseded as (
+      delete from viewable_listings where user_id = ${userId} and id < (select id from listing)
     )
     select id from listing`);
   return Number(row!.id);
@@ -39,8 +42,8 @@ export async function newestListing(
   userId: string,
   { maxAgeMs, youngMs, someCount }: { maxAgeMs: number; youngMs: number; someCount: number },
 ): Promise<StoredListing | undefined> {
-  const [row] = await getDb().execute<{ id: string; listed_at: Date | string; document_count: number; some: string[]; current: boolean; young: boolean }>(sql`
-    select l.id, l.listed_at, l.document_count,
+  const [row] = await getDb().execute<{ id: string; listed_at: Date | string; document_count: number; some: string[]; revision: string; current: boolean; young: boolean }>(sql`
+    select l.id, l.listed_at, l.document_count, l.revision::text,
       array(select document_id from viewable_listing_documents where listing_id = l.id limit ${someCount})::text[] as some,
       l.revision = ${permissionRevisionNow} as current, l.listed_at > now() - make_interval(secs => ${youngMs / 1000}) as young
     from viewable_listings l
@@ -52,6 +55,7 @@ export async function newestListing(
     listedAt: new Date(row.listed_at),
     documentCount: Number(row.document_count),
     someDocuments: row.some,
+    revision: row.revision,
     current: row.current,
     young: row.young,
   };

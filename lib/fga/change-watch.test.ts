@@ -4,12 +4,12 @@ import { loadAuthorizationModel } from "./model";
 
 // The watch's logic, against a changelog this test writes; the sandbox FGA's own ReadChanges is tested in
 // sandbox/fga/, and retrieval trusting a listing through it in lib/rag/retrieve.test.ts.
-const config = { FGA_CHANGES_TRUSTED_MS: 1_000 };
+const config: { FGA_CHANGES_TRUSTED_MS: number; FGA_MODEL_ID?: string } = { FGA_CHANGES_TRUSTED_MS: 1_000, FGA_MODEL_ID: "01JCZ7Q3X8T0A4M5N6P7R8S9TV" };
 const changelog: TupleChange[] = [];
 const readChanges = vi.fn(async (body: { type: string; startTime: string }, options: { pageSize: number; continuationToken?: string }) => {
   const after = options.continuationToken ? Number(options.continuationToken) : -1;
   const since = Date.parse(body.startTime);
-  const page = changelog.map((change, i) => ({ change, i })).filter(({ change, i }) => i > after && Date.parse(change.timestamp) >= since);
+  const page = changelog.map((change, i) => ({ change, i })).filter(({ change, i }) => i > after && !(Date.parse(change.timestamp) < since));
   const taken = page.slice(0, options.pageSize);
   return { changes: taken.map(({ change }) => change), continuation_token: String(taken.at(-1)?.i ?? after) } as ReadChangesResponse;
 });
@@ -29,6 +29,7 @@ beforeEach(async () => {
   changelog.length = 0;
   readChanges.mockClear();
   config.FGA_CHANGES_TRUSTED_MS = 1_000;
+  config.FGA_MODEL_ID = "01JCZ7Q3X8T0A4M5N6P7R8S9TV";
 });
 afterEach(() => vi.useRealTimers());
 
@@ -120,24 +121,52 @@ describe("FGA's changelog, watched", () => {
     const listedAt = new Date(Date.now());
     for (let i = 0; i < 2_500; i++) change(`tool:t${i}`, "switched_on", `user:u${i}`, Date.now(), "TUPLE_OPERATION_WRITE");
     later(1_100);
-    expect(await watch.changesSince(ALICE, listedAt)).toMatchObject({ changed: true });
+    expect(await watch.changesSince(ALICE, listedAt)).toBeUndefined();
     // Reads give up while the burst lies within MARGIN_MS of where they start; a listing asked after that stands.
     for (let step = 0; step < 3; step++) {
       later(watch.MARGIN_MS);
-      expect(await watch.changesSince(ALICE, listedAt)).toMatchObject({ changed: true });
+      expect(await watch.changesSince(ALICE, listedAt)).toBeUndefined();
     }
     const relisted = new Date(Date.now());
     later(watch.MARGIN_MS + 1_100);
     expect(await watch.changesSince(ALICE, relisted)).toMatchObject({ changed: false });
-    expect(await watch.changesSince(ALICE, listedAt)).toMatchObject({ changed: true });
+    expect(await watch.changesSince(ALICE, listedAt)).toBeUndefined();
   });
 
-  it("neither reads nor trusts when FGA_CHANGES_TRUSTED_MS is 0", async () => {
-    config.FGA_CHANGES_TRUSTED_MS = 0;
-    watch.watchChanges();
-    later(600);
-    expect(await watch.changesSince(ALICE, new Date(T0 + 10))).toBeUndefined();
-    expect(readChanges).not.toHaveBeenCalled();
+  for (const [setting, unset] of [["FGA_CHANGES_TRUSTED_MS is 0", () => (config.FGA_CHANGES_TRUSTED_MS = 0)], ["FGA_MODEL_ID is not set (the changelog does not record a new model)", () => delete config.FGA_MODEL_ID]] as const) {
+    it(`neither reads nor trusts when ${setting}`, async () => {
+      unset();
+      watch.watchChanges();
+      later(600);
+      expect(await watch.changesSince(ALICE, new Date(T0 + 10))).toBeUndefined();
+      expect(readChanges).not.toHaveBeenCalled();
+    });
+  }
+
+  it("reads each read from MARGIN_MS before the last began: a change FGA stamped earlier but showed later is found", async () => {
+    await firstRead();
+    later(10);
+    const listedAt = new Date(Date.now());
+    // Written beside another, committed late: stamped before the first read began, readable only after it. Whether
+    // the listing has it cannot be told.
+    change("doc:00000000-0000-4000-8000-000000000003", "viewer", `user:${ALICE}`, T0 - 1_000);
+    later(1_100);
+    expect(await watch.changesSince(ALICE, listedAt)).toBeUndefined();
+    expect(Date.parse(readChanges.mock.calls.at(-1)![0].startTime)).toBe(T0 - watch.MARGIN_MS);
+  });
+
+  it("finds a change on a later page, and counts one whose time it cannot read as made now", async () => {
+    await firstRead();
+    later(10);
+    const listedAt = new Date(Date.now());
+    later(50);
+    for (let i = 0; i < 150; i++) change(`tool:t${i}`, "switched_on", `user:u${i}`, Date.now(), "TUPLE_OPERATION_WRITE");
+    change("group:ünïcode (team)", "member", `user:${BOB}`, Date.now(), "TUPLE_OPERATION_DELETE");
+    changelog.push({ tuple_key: { object: "doc:00000000-0000-4000-8000-000000000004", relation: "viewer", user: `user:${ALICE}` }, operation: "TUPLE_OPERATION_DELETE", timestamp: "not a time" } as TupleChange);
+    later(1_100);
+    expect(await watch.changesSince(BOB, listedAt)).toMatchObject({ changed: true });
+    expect(await watch.changesSince(ALICE, listedAt)).toMatchObject({ changed: true });
+    expect(readChanges.mock.calls.at(-1)![1].continuationToken).toBeDefined();
   });
 
   it("watches the object types the model's doc#can_view depends on, and the model defines no relation on user", async () => {
@@ -161,6 +190,8 @@ describe("FGA's changelog, watched", () => {
       walk(types.get(type)!.relations![relation]!);
     };
     visit("doc", "can_view");
-    expect(new Set([...visited].map((node) => node.split("#")[0]))).toEqual(new Set(watch.VIEWING_TYPES));
+    const viewingTypes = new Set([...visited].map((node) => node.split("#")[0]!));
+    for (const type of watch.NOT_VIEWING_TYPES) expect(viewingTypes.has(type)).toBe(false);
+    for (const type of types.keys()) expect(viewingTypes.has(type) || (watch.NOT_VIEWING_TYPES as readonly string[]).includes(type) || type === "user").toBe(true);
   });
 });

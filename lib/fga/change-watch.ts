@@ -17,7 +17,14 @@ import { ask, getFga } from "./client";
  * requests a second per store (docs.fga.dev, Read Changes), and a read that fails or is refused only means the search
  * checks its results with FGA, as before.
  */
-const trustedForMs = () => getConfig().FGA_CHANGES_TRUSTED_MS;
+/**
+ * FGA's changelog records tuples, not a new authorization model, which can change anyone's permissions: a deployment
+ * that does not pin FGA_MODEL_ID (so FGA answers by the store's latest model) never trusts a listing.
+ */
+const trustedForMs = () => {
+  const config = getConfig();
+  return config.FGA_MODEL_ID ? config.FGA_CHANGES_TRUSTED_MS : 0;
+};
 /**
  * The longest a search waits for a read under way (FGA slow, or retrying a refused request) before it checks its
  * results instead: about what ranking takes.
@@ -39,8 +46,11 @@ export const COVERED_FOR_MS = 15 * 60_000;
 const PAGE_SIZE = 100;
 const MAX_PAGES = 20;
 
-/** Object types whose tuples decide `doc#can_view` (lib/fga/model.fga); a test holds the model to this. */
-export const VIEWING_TYPES = ["doc", "group"] as const;
+/**
+ * Object types whose tuples decide nothing about who may view a document (lib/fga/model.fga; a test holds the model to
+ * this): any other type's changes count, a type added later included.
+ */
+export const NOT_VIEWING_TYPES = ["tool", "organization"] as const;
 
 interface Coverage {
   /** Every change from this time (epoch ms, FGA's clock give or take MARGIN_MS) has been read … */
@@ -49,6 +59,8 @@ interface Coverage {
   readAt: number;
 }
 let coverage: Coverage | undefined;
+/** When the last read that gave up (more changes than it takes) started: of listings asked before it, nothing is known. */
+let gaveUpAt = -Infinity;
 let reading: Promise<void> | undefined;
 let lastReadStartedAt = -Infinity;
 /**
@@ -67,7 +79,7 @@ const EVERYONE = "*";
 function whoseViewing(change: TupleChange): string | undefined {
   const { object, user } = change.tuple_key;
   const type = object.slice(0, object.indexOf(":"));
-  if (!(VIEWING_TYPES as readonly string[]).includes(type)) return undefined;
+  if ((NOT_VIEWING_TYPES as readonly string[]).includes(type)) return undefined;
   return user.startsWith("user:") && user !== "user:*" && !user.includes("#") ? user.slice("user:".length) : EVERYONE;
 }
 
@@ -89,7 +101,7 @@ export async function changesSince(userSub: string, listedAt: Date): Promise<Sin
   if (!isFresh() && reading) await Promise.race([reading, new Promise((resolve) => setTimeout(resolve, LONGEST_WAIT_MS))]);
   if (!coverage || !isFresh()) return undefined;
   const asked = listedAt.getTime();
-  if (coverage.since > asked - MARGIN_MS) return undefined;
+  if (coverage.since > asked - MARGIN_MS || gaveUpAt >= asked - MARGIN_MS) return undefined;
   const last = Math.max(touched.get(EVERYONE) ?? -Infinity, touched.get(userSub) ?? -Infinity);
   if (last >= asked - MARGIN_MS && last <= asked) return undefined;
   return { changed: last > asked, readAt: new Date(coverage.readAt) };
@@ -118,17 +130,17 @@ async function read() {
       // Every object type (an empty type is none): doc and group changes both matter, in one request rather than two.
       getFga().readChanges({ type: "", startTime: new Date(since).toISOString() }, { pageSize: PAGE_SIZE, continuationToken }),
     );
-    for (const change of changes) note(change);
-    if (changes.length < PAGE_SIZE) {
-      forgetBefore(readAt - COVERED_FOR_MS - MARGIN_MS);
-      coverage = { since: coverage?.since ?? since, readAt };
+    // A page with no `changes` at all is an empty one, not an error to stop on.
+    for (const change of changes ?? []) note(change);
+    if ((changes?.length ?? 0) < PAGE_SIZE) {
+      coverage = { since: forgetBefore(readAt - COVERED_FOR_MS, coverage?.since ?? since), readAt };
       return;
     }
     continuationToken = continuation_token;
   }
-  // More changes than a read takes, all of them made before it: no listing asked before it (give or take MARGIN_MS) is
-  // trusted, so what it did not read need not be, and the next read starts from it.
-  touched.set(EVERYONE, readAt);
+  // More changes than a read takes, all of them made before it: nothing is known of a listing asked before it (give or
+  // take MARGIN_MS), so what it did not read need not be, and the next read starts from it.
+  gaveUpAt = readAt;
   coverage = { since: coverage?.since ?? since, readAt };
 }
 
@@ -141,7 +153,11 @@ function note(change: TupleChange) {
   touched.set(who, Math.max(touched.get(who) ?? -Infinity, when));
 }
 
-/** Drops what no trusted listing can be old enough to need. */
-function forgetBefore(time: number) {
+/**
+ * Forgets the changes made before `time`, and answers where what is remembered now begins: no listing asked before it
+ * (give or take MARGIN_MS) is vouched for, however long it stays in use.
+ */
+function forgetBefore(time: number, since: number): number {
   for (const [who, at] of touched) if (at < time) touched.delete(who);
+  return Math.max(since, time);
 }

@@ -7,7 +7,8 @@ import { canEach, FgaUnavailableError } from "@/lib/fga/documents";
 import { logError } from "@/lib/log";
 import { embeddingModel } from "@/lib/model";
 import { indexLeftoverChunks } from "./chunk-indexing";
-import { dropListing, lastListing, listViewable, MAX_AGE_MS, type FreshListing, type Listing } from "./viewable-listings";
+import { setRecent } from "./recent";
+import { dropListing, knownListing, lastListing, listViewable, MAX_AGE_MS, type FreshListing, type Listing } from "./viewable-listings";
 
 /**
  * Permission-aware retrieval: the best `k` chunks among the documents the user may view — never fewer when k such
@@ -115,6 +116,19 @@ export async function retrieveChunks({
     return { ...ranked, fgaQuestions: asked };
   };
 
+  // The listing this instance last stored or read for the user, if FGA's changelog says nothing has changed for them
+  // since, is ranked by without being read again: the ranking finds nothing should the permission revision have moved
+  // meanwhile, and the search then goes the long way, as it does when the changelog cannot vouch for it.
+  const known = knownListing(userSub);
+  const vouched = known && known.documentCount > 0 ? await changesSince(userSub, known.listedAt) : undefined;
+  if (known && vouched?.changed === false) {
+    const ranked = await rank(known, await embedded, k, exactLimit, known.revision);
+    if (ranked.chunks.length > 0) {
+      asked.push(listed(known, { askedAt: known.listedAt, changesReadAt: vouched.readAt }));
+      return result(ranked);
+    }
+  }
+
   const reused = await lastListing(userSub, MAX_IDS_PER_QUESTION);
   // Whether the revision moved is known before ranking: anyone's upload or share moves it, and a ranking by a listing
   // it outdated would be work thrown away. What FGA's changelog says of the listing is read beside the ranking, unless
@@ -136,7 +150,7 @@ export async function retrieveChunks({
         const refused = documents.filter((document) => !allowed.has(document));
         asked.push(question("batch-check", [...allowed], refused.length > 0 ? { refused } : {}));
         if (refused.length === 0) return result(ranked);
-        await dropListing(reused);
+        await dropListing(userSub, reused);
       }
     }
   }
@@ -163,12 +177,8 @@ export async function retrieveChunks({
 /** When a listing was last asked ahead, or by a search, for each user (the most recent 10,000). */
 const listedAt = new Map<string, number>();
 
-/** Records the user as seen now, in a map of users by when, which keeps the most recent 10,000. */
-function markNow(users: Map<string, number>, userSub: string) {
-  users.delete(userSub);
-  users.set(userSub, performance.now());
-  if (users.size > 10_000) users.delete(users.keys().next().value!);
-}
+/** Records the user as seen now, in a map of users by when (the most recent 10,000). */
+const markNow = (users: Map<string, number>, userSub: string) => setRecent(users, userSub, performance.now());
 
 /**
  * Asks FGA for the user's listing before they search: as the chat opens (app/(chat)/layout.tsx) and as the model
@@ -205,11 +215,12 @@ const listed = (listing: Listing, options: { askedAt?: Date; changesReadAt?: Dat
 /**
  * The best k chunks of the listing's documents: exactly when they have at most `exactLimit` chunks, otherwise by the
  * index scanned for them alone (a stored listing) or walked in windows (one held in memory: just asked of FGA, and
- * being stored meanwhile, or too large to store), exactly again should that find fewer than k.
+ * being stored meanwhile, or too large to store), exactly again should that find fewer than k. With `whileRevision`, a
+ * stored listing ranks nothing unless the permission revision still stands there.
  */
-async function rank(listing: Listing | FreshListing, embedding: number[], k: number, exactLimit: number): Promise<Ranked> {
+async function rank(listing: Listing | FreshListing, embedding: number[], k: number, exactLimit: number, whileRevision?: string): Promise<Ranked> {
   if (listing.documentCount === 0) return { chunks: [], strategy: "exact" };
-  const scope = (id: number | undefined): DocumentScope => (id === undefined ? [...listing.viewable!] : { listingId: id });
+  const scope = (id: number | undefined): DocumentScope => (id === undefined ? [...listing.viewable!] : { listingId: id, whileRevision });
   // Every stored document has at least one chunk, so more documents than the limit need no count.
   if (listing.documentCount <= exactLimit) {
     const { readable, chunks } = await nearestChunksAmong(scope(listing.id), embedding, k, exactLimit);
@@ -222,7 +233,7 @@ async function rank(listing: Listing | FreshListing, embedding: number[], k: num
     // A walk that found too few, for a listing being stored: once it is, the index scanned for its chunks alone.
     if (!found && "stored" in listing) id = await listing.stored;
   }
-  if (!found && id !== undefined) found = await nearestListedChunks(id, embedding, k);
+  if (!found && id !== undefined) found = await nearestListedChunks({ listingId: id, whileRevision }, embedding, k);
   if (found?.length === k) return { chunks: found, strategy: "index" };
   return { chunks: (await nearestChunksAmong(scope(id), embedding, k)).chunks, strategy: "exact" };
 }

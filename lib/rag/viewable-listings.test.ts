@@ -1,6 +1,8 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import * as documentQueries from "@/db/queries/documents";
 import * as listingQueries from "@/db/queries/viewable-listings";
+import { sql } from "drizzle-orm";
+import { getDb } from "@/db/client";
 import { movePermissionRevision, readPermissionRevision } from "@/db/queries/permission-revision";
 import * as changeWatch from "@/lib/fga/change-watch";
 import { getFga } from "@/lib/fga/client";
@@ -213,6 +215,24 @@ describe("reusing a user's listing of viewable documents", () => {
     } finally {
       await fgaDocuments.unshare(documents[4]!, { type: "user", sub: READER });
     }
+  });
+
+  it("dates a listing before FGA was asked, however long storing it waits for a connection", async () => {
+    let askedAt!: Date;
+    vi.spyOn(fgaDocuments, "listViewableDocuments").mockImplementationOnce(async () => {
+      askedAt = (await harness.sql<{ at: Date }[]>`select clock_timestamp() as at`)[0]!.at;
+      // Every connection of the app's pool busy for a while, as under load: the listing is written after.
+      void Promise.all(Array.from({ length: 6 }, () => getDb().execute(sql`select pg_sleep(0.4)`)));
+      return [documents[0]!];
+    });
+    const listing = await listViewable("listings|late", K);
+    const id = await listing.stored;
+    const [row] = await harness.sql<{ listed_at: Date; stored_at: Date }[]>`select listed_at, stored_at from viewable_listings where id = ${id!}`;
+    expect(row!.stored_at.getTime() - askedAt.getTime()).toBeGreaterThan(300);
+    // Dated later, a change made in between would pass for one the listing has (lib/fga/change-watch.ts).
+    expect(row!.listed_at.getTime()).toBeLessThanOrEqual(askedAt.getTime());
+    expect(listing.listedAt.getTime()).toBeLessThanOrEqual(askedAt.getTime());
+    await forgetListing("listings|late");
   });
 
   it("stores listings of up to MAX_STORED_DOCUMENTS documents, answers larger ones without keeping them, and sweeps old ones", async () => {

@@ -1,10 +1,11 @@
 import "server-only";
-import { readPermissionRevision } from "@/db/queries/permission-revision";
+import { readPermissionRevisionAt } from "@/db/queries/permission-revision";
 import { deleteListing, deleteListings, deleteOldListings, newestListing, storeListing, type StoredListing } from "@/db/queries/viewable-listings";
 import { COVERED_FOR_MS, watchChanges } from "@/lib/fga/change-watch";
 import { listViewableDocuments } from "@/lib/fga/documents";
 import { keepRunning } from "@/lib/http/keep-running";
 import { logError } from "@/lib/log";
+import { setRecent } from "./recent";
 
 /**
  * The documents a user may view, as FGA last listed them, kept in the database to choose the candidates of the user's
@@ -42,6 +43,8 @@ export interface Listing {
 export interface FreshListing extends Listing {
   id: undefined;
   viewable: ReadonlySet<string>;
+  /** Where the permission revision stood before FGA was asked. */
+  revision: string;
   /**
    * Settles once the listing is kept for the user's next searches, with its id: undefined when it is too large to keep
    * or could not be written (logged; the next search lists again).
@@ -57,16 +60,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * ranks by the answer in memory meanwhile, so the write costs it nothing it would not spend ranking.
  */
 export async function listViewable(userSub: string, someCount: number): Promise<FreshListing> {
-  // Read first: a change FGA has after this read moves the revision after it too, so it cannot hide in the listing.
-  const revision = await readPermissionRevision();
+  // Read first: a change FGA has after this read moves the revision after it too, so it cannot hide in the listing. And
+  // the listing is dated then, on the database's clock, a little before FGA was asked: were it dated later (the
+  // write waiting for a connection, say), a change made in between would pass for one the listing has.
+  const { revision, at: listedAt } = await readPermissionRevisionAt();
   watchChanges();
-  const askedAt = performance.now();
   const documents = (await listViewableDocuments(userSub)).filter((id) => UUID.test(id));
-  const listedAt = new Date(Date.now() - (performance.now() - askedAt));
-  const answer = { id: undefined, documentCount: documents.length, someDocuments: documents.slice(0, someCount), viewable: new Set(documents), listedAt };
+  const answer = { id: undefined, documentCount: documents.length, someDocuments: documents.slice(0, someCount), viewable: new Set(documents), listedAt, revision };
   if (documents.length > MAX_STORED_DOCUMENTS) return { ...answer, stored: Promise.resolve(undefined) };
-  const stored = storeListing(userSub, { revision, askedMsAgo: performance.now() - askedAt, documentIds: documents }).then(
+  const stored = storeListing(userSub, { revision, listedAt, documentIds: documents }).then(
     (id) => {
+      know(userSub, { id, listedAt, documentCount: documents.length, someDocuments: answer.someDocuments, revision });
       keepRunning(sweepListings());
       return id;
     },
@@ -83,16 +87,33 @@ export async function listViewable(userSub: string, someCount: number): Promise<
  * not be reused), and whether it is young enough to reuse checked (MAX_AGE_MS).
  */
 export async function lastListing(userSub: string, someCount: number): Promise<StoredListing | undefined> {
-  return newestListing(userSub, { maxAgeMs: COVERED_FOR_MS, youngMs: MAX_AGE_MS, someCount });
+  const listing = await newestListing(userSub, { maxAgeMs: COVERED_FOR_MS, youngMs: MAX_AGE_MS, someCount });
+  if (listing?.current) know(userSub, listing);
+  return listing;
 }
 
+/** A listing this instance stored or read, as it was then: whether the revision still stands is not known. */
+export type KnownListing = Pick<StoredListing, "id" | "listedAt" | "documentCount" | "someDocuments" | "revision">;
+/**
+ * The newest listing of each user this instance stored or found current (the most recent 10,000 users), so that a
+ * search which FGA's changelog says nothing has changed since can rank by it without reading it again: the ranking
+ * checks in the same statement that the permission revision has not moved (db/queries/documents.ts, DocumentScope).
+ */
+const known = new Map<string, KnownListing>();
+const know = (userSub: string, { id, listedAt, documentCount, someDocuments, revision }: KnownListing) =>
+  setRecent(known, userSub, { id, listedAt, documentCount, someDocuments, revision });
+
+export const knownListing = (userSub: string): KnownListing | undefined => known.get(userSub);
+
 /** Drops a listing FGA contradicted. Only that one: a search of the same user running meanwhile may rank by a newer one. */
-export async function dropListing(listing: { id: number }) {
+export async function dropListing(userSub: string, listing: { id: number }) {
+  if (known.get(userSub)?.id === listing.id) known.delete(userSub);
   await deleteListing(listing.id);
 }
 
 /** Drops all the user's listings, so that their next search lists afresh. */
 export async function forgetListing(userSub: string) {
+  known.delete(userSub);
   await deleteListings(userSub);
 }
 
