@@ -327,7 +327,8 @@ describe("npm run doctor against stand-ins configured wrong", () => {
     const outdated = { ...current, type_definitions: current.type_definitions.slice(0, -1) };
     await new OpenFgaClient({ apiUrl: config.FGA_API_URL, storeId }).writeAuthorizationModel(outdated);
 
-    const results = await runDoctor({ config: { ...config, FGA_STORE_ID: storeId } });
+    // The store's latest model is the one used, as no FGA_MODEL_ID pins another (the sandbox pins its own store's).
+    const results = await runDoctor({ config: { ...config, FGA_STORE_ID: storeId, FGA_MODEL_ID: undefined } });
     expect(failures(results)).toEqual(["FGA authorization model"]);
     const model = line(results, "FGA authorization model");
     expect(model.detail).toContain("the store's latest model");
