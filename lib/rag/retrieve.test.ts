@@ -1,6 +1,8 @@
 import { embed } from "ai";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import * as documentQueries from "@/db/queries/documents";
+import { readPermissionRevision } from "@/db/queries/permission-revision";
+import * as listingQueries from "@/db/queries/viewable-listings";
 import * as changeWatch from "@/lib/fga/change-watch";
 import * as fgaDocuments from "@/lib/fga/documents";
 import { embeddingModel } from "@/lib/model";
@@ -9,6 +11,7 @@ import { ingestDocument } from "./ingest";
 import { getConfig } from "@/lib/config";
 import { getFga } from "@/lib/fga/client";
 import { listAhead, MAX_IDS_PER_QUESTION, retrieveChunks } from "./retrieve";
+import * as viewableListings from "./viewable-listings";
 import { forgetListing, lastListing } from "./viewable-listings";
 
 // Retrieval against a real Postgres with pgvector, the sandbox FGA service and the sandbox embedding model.
@@ -249,6 +252,29 @@ describe("permission-aware retrieval", () => {
     ]);
   });
 
+  it("still finds every chunk of a fresh listing too large to rank exactly when a newer listing replaced it while it was ranked", async () => {
+    const reader = "auth0|noor";
+    const mine = [await ingest(reader, "noor-1.md", "Noor's budget (draft v0.9): 3,500.75 EUR."), await ingest(reader, "noor-2.md", "Noor's forecast — Q4.")];
+    // More documents than EXACT_LIMIT, most with no chunks here: the walk finds too few, and the stored listing is scanned.
+    const listed = [...mine.map((document) => document.id), ...Array.from({ length: 2_100 }, () => crypto.randomUUID())];
+    const list = vi.spyOn(fgaDocuments, "listViewableDocuments").mockResolvedValueOnce(listed);
+    const scan = documentQueries.nearestListedChunks;
+    const superseded = vi.spyOn(documentQueries, "nearestListedChunks").mockImplementationOnce(async (...args) => {
+      // Another search of noor's, or a listing asked ahead on another instance, stores a newer listing first.
+      await listingQueries.storeListing(reader, { revision: await readPermissionRevision(), listedAt: new Date(), documentIds: listed.slice(0, 1) });
+      return scan(...args);
+    });
+    try {
+      const result = await retrieveChunks({ userSub: reader, embedding: await queryEmbedding(QUERY), k: 5 });
+      expect(superseded).toHaveBeenCalled();
+      expect(new Set(result.chunks.map((chunk) => chunk.documentId))).toEqual(new Set(mine.map((document) => document.id)));
+    } finally {
+      list.mockRestore();
+      superseded.mockRestore();
+      await forgetListing(reader);
+    }
+  });
+
   it("bounds the ids it reports per question, and keeps the exact count", async () => {
     await forgetListing(BOB);
     const many = Array.from({ length: 120 }, () => crypto.randomUUID());
@@ -363,4 +389,73 @@ describe("a listing as FGA's changelog, read since, says of it", () => {
     check.mockRestore();
     list.mockRestore();
   }, 20_000);
+});
+
+describe("a listing FGA's changelog vouches for, and a change made meanwhile", () => {
+  // The changelog says nothing changed (as it would, for a moment, on an instance whose last read came before the
+  // unshare): only the permission revision, which Delegate moves at once, tells.
+  const vouching = () => vi.spyOn(changeWatch, "changesSince").mockResolvedValue({ changed: false, readAt: new Date() });
+  const passage = "Expense policy (rev. 3.2): taxis up to 40.00 EUR; see https://intranet.example.com/expenses?lang=de-CH";
+
+  for (const forcePath of [undefined, "index"] as const) {
+    it(`never ranks by the listing this instance knows once an unshare has moved the revision (${forcePath ?? "its own path"})`, async () => {
+      const reader = `auth0|kim-${forcePath ?? "own"}`;
+      const policy = await ingest(ALICE, "Spesen – Richtlinie.md", passage);
+      await fgaDocuments.share(policy.id, { type: "user", sub: reader });
+      const spy = vouching();
+      try {
+        const embedding = await queryEmbedding("How much can I spend on a taxi?");
+        await listAhead(reader);
+        const trusted = await retrieveChunks({ userSub: reader, embedding, k: 1, forcePath });
+        expect(trusted.chunks.map((chunk) => chunk.documentId)).toEqual([policy.id]);
+        expect(trusted.fgaQuestions).toEqual([expect.objectContaining({ call: "list-objects", changesReadAt: expect.any(String) })]);
+        await fgaDocuments.unshare(policy.id, { type: "user", sub: reader });
+        const after = await retrieveChunks({ userSub: reader, embedding, k: 1, forcePath });
+        expect(after.chunks).toEqual([]);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+  }
+
+  it("never ranks by a stored listing it did not know once an unshare moves the revision while the question is embedded", async () => {
+    const reader = "auth0|lou";
+    const policy = await ingest(ALICE, "expenses (copy).md", passage);
+    await fgaDocuments.share(policy.id, { type: "user", sub: reader });
+    const spy = vouching();
+    // As on an instance that neither stored nor read the listing: the search reads the newest one.
+    const unknown = vi.spyOn(viewableListings, "knownListing").mockReturnValue(undefined);
+    try {
+      await listAhead(reader);
+      let answer!: (embedding: number[]) => void;
+      const searching = retrieveChunks({ userSub: reader, embedding: new Promise<number[]>((resolve) => (answer = resolve)), k: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await fgaDocuments.unshare(policy.id, { type: "user", sub: reader });
+      answer(await queryEmbedding("How much can I spend on a taxi?"));
+      expect((await searching).chunks).toEqual([]);
+    } finally {
+      spy.mockRestore();
+      unknown.mockRestore();
+    }
+  });
+  it("asks the changelog again once the question is embedded: an unshare made through FGA's own API meanwhile is not trusted away", async () => {
+    const reader = "auth0|mo";
+    const policy = await ingest(ALICE, "expenses (mo).md", passage);
+    await fgaDocuments.share(policy.id, { type: "user", sub: reader });
+    await listAhead(reader);
+    // The changelog tells of the unshare as soon as it is made, as a read after it would.
+    let unshared = false;
+    const spy = vi.spyOn(changeWatch, "changesSince").mockImplementation(async () => ({ changed: unshared, readAt: new Date() }));
+    try {
+      let answer!: (embedding: number[]) => void;
+      const searching = retrieveChunks({ userSub: reader, embedding: new Promise<number[]>((resolve) => (answer = resolve)), k: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await getFga().write({ deletes: [{ user: `user:${reader}`, relation: "viewer", object: `doc:${policy.id}` }] });
+      unshared = true;
+      answer(await queryEmbedding("How much can I spend on a taxi?"));
+      expect((await searching).chunks).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });

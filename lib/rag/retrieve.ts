@@ -119,11 +119,13 @@ export async function retrieveChunks({
   // The listing this instance last stored or read for the user, if FGA's changelog says nothing has changed for them
   // since, is ranked by without being read again: the ranking finds nothing should the permission revision have moved
   // meanwhile, and the search then goes the long way, as it does when the changelog cannot vouch for it.
+  // The changelog is asked again once the ranking is done, so that its word stands for the moment the chunks are
+  // handed over rather than for when the search began, however long the embedding took.
   const known = knownListing(userSub);
-  const vouched = known && known.documentCount > 0 ? await changesSince(userSub, known.listedAt) : undefined;
-  if (known && vouched?.changed === false) {
+  if (known && known.documentCount > 0 && (await changesSince(userSub, known.listedAt))?.changed === false) {
     const ranked = await rank(known, await embedded, k, exactLimit, known.revision);
-    if (ranked.chunks.length > 0) {
+    const vouched = await changesSince(userSub, known.listedAt);
+    if (vouched?.changed === false && ranked.chunks.length > 0) {
       asked.push(listed(known, { askedAt: known.listedAt, changesReadAt: vouched.readAt }));
       return result(ranked);
     }
@@ -135,8 +137,9 @@ export async function retrieveChunks({
   // the listing is too old to use without it.
   const watched = reused?.current ? changesSince(userSub, reused.listedAt) : undefined;
   if (reused?.current && (reused.young || (await watched)?.changed === false)) {
-    const ranked = await rank(reused, await embedded, k, exactLimit);
-    const seen = await watched;
+    // Ranked only while the revision stands, as it may move while the embedding is awaited.
+    const ranked = await rank(reused, await embedded, k, exactLimit, reused.revision);
+    const seen = await changesSince(userSub, reused.listedAt);
     // Unless a change for the user, made through FGA's own API, came since: then a new listing has it.
     if (!seen?.changed) {
       const changesReadAt = seen?.readAt;
@@ -235,7 +238,8 @@ async function rank(listing: Listing | FreshListing, embedding: number[], k: num
   }
   if (!found && id !== undefined) found = await nearestListedChunks({ listingId: id, whileRevision }, embedding, k);
   if (found?.length === k) return { chunks: found, strategy: "index" };
-  return { chunks: (await nearestChunksAmong(scope(id), embedding, k)).chunks, strategy: "exact" };
+  // A listing just asked of FGA is ranked by what it holds in memory: once stored, a newer one may have replaced it.
+  return { chunks: (await nearestChunksAmong(listing.viewable ? [...listing.viewable] : scope(id), embedding, k)).chunks, strategy: "exact" };
 }
 
 /** Which of these documents the user may view, asked of FGA in one batch-check. */
