@@ -7,8 +7,7 @@ import { ask, getFga } from "./client";
  * FGA's changelog (ReadChanges), read by this server instance, so that a stored listing of what a user may view can
  * stand as authorization without asking FGA about each search's results: the listing is trusted while this instance
  * has read every change since before it was asked, up to less than FGA_CHANGES_TRUSTED_MS ago (a second by default,
- * lib/config.ts), and none of them touches who
- * may view a document for that user. It is FGA's "local index from the changes endpoint" (openfga.dev, Search with
+ * lib/config.ts), and none of them touches who may view a document for that user. It is FGA's "local index from the changes endpoint" (openfga.dev, Search with
  * permissions), trusted by its freshness as Auth0 FGA's Colocated Permissions Index is. Changes made through Delegate
  * also move the permission revision (lib/rag/viewable-listings.ts), which every instance sees at once; this catches
  * those made through FGA's own API, within FGA_CHANGES_TRUSTED_MS.

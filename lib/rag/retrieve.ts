@@ -249,25 +249,17 @@ async function viewableOf(userSub: string, documents: string[]): Promise<Readonl
 }
 
 /**
- * How long what a listing found about the user stands: after it, a user who walked lists again, as they may now read
- * few enough chunks to rank exactly (a walk that still finds k would not notice).
+ * How long a listing's finding that the user walks stands: after it, the user lists again, as they may now read few
+ * enough chunks to rank exactly (a walk that still finds k would not notice).
  */
-const FOUND_MAX_AGE_MS = 10 * 60_000;
-/**
- * When the last listing of each user found their searches to take each path (the most recent 10,000 users of each,
- * so that many users who read few do not push out those who walk).
- */
-const found: Record<Strategy, Map<string, number>> = { exact: new Map(), index: new Map() };
+const WALKER_MAX_AGE_MS = 10 * 60_000;
+/** The users whose last listing found them to walk the index (the most recent 10,000), with when it did. */
+const walkers = new Map<string, number>();
 function remember(userSub: string, strategy: Strategy) {
-  found.exact.delete(userSub);
-  found.index.delete(userSub);
-  markNow(found[strategy], userSub);
+  if (strategy === "exact") walkers.delete(userSub);
+  else markNow(walkers, userSub);
 }
-function foundPath(userSub: string): Strategy | undefined {
-  const fresh = (strategy: Strategy) => performance.now() - (found[strategy].get(userSub) ?? -Infinity) <= FOUND_MAX_AGE_MS;
-  return fresh("index") ? "index" : fresh("exact") ? "exact" : undefined;
-}
-const walksWithoutListing = (userSub: string) => foundPath(userSub) === "index";
+const walksWithoutListing = (userSub: string) => performance.now() - (walkers.get(userSub) ?? -Infinity) <= WALKER_MAX_AGE_MS;
 
 /** The most documents asked about at once in a walk: one batch-check request (FGA takes at most 50 checks in one). */
 const ASKED_AT_ONCE = 50;

@@ -1,7 +1,6 @@
 import {
   ClientWriteRequestOnDuplicateWrites,
   ClientWriteRequestOnMissingDeletes,
-  FgaApiError,
   FgaApiNotFoundError,
   FgaApiValidationError,
   OpenFgaClient,
@@ -11,12 +10,11 @@ import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSandboxPostgres, type SandboxPostgres } from "../postgres/server";
 import { startFgaServer, type FgaServer } from "./server";
-import { DELEGATE_MODEL } from "./test-support";
+import { failure, freshStore as freshStoreOn } from "./test-support";
 
 let pg: SandboxPostgres;
 let fga: FgaServer;
 const logs: string[] = [];
-const delegateModel = () => transformer.transformDSLToJSONObject(DELEGATE_MODEL) as never;
 
 beforeAll(async () => {
   pg = await startSandboxPostgres({ port: 0 });
@@ -29,26 +27,7 @@ afterAll(async () => {
 });
 
 /** A fresh store with Delegate's model; `client` is bound to both. */
-async function freshStore(name = "http test") {
-  const admin = new OpenFgaClient({ apiUrl: fga.url, retryParams: { maxRetry: 0 } });
-  const { id: storeId } = await admin.createStore({ name });
-  const client = new OpenFgaClient({ apiUrl: fga.url, storeId, retryParams: { maxRetry: 0 } });
-  const { authorization_model_id: modelId } = await client.writeAuthorizationModel(delegateModel());
-  return { storeId, modelId, client };
-}
-
-/** An SDK API error; the subclasses for 400/404 carry OpenFGA's string code. */
-type ApiFailure = FgaApiError & { apiErrorCode?: string };
-
-/** The SDK error a call fails with. */
-async function failure(call: Promise<unknown>): Promise<ApiFailure> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof FgaApiError)) throw new Error(`expected an API error, got ${String(error)}`);
-  return error as ApiFailure;
-}
+const freshStore = (name = "http test") => freshStoreOn(fga.url, name);
 
 async function post(path: string, body: unknown) {
   const response = await fetch(`${fga.url}${path}`, {

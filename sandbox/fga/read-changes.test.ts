@@ -1,11 +1,10 @@
-import { ClientWriteRequestOnDuplicateWrites, ClientWriteRequestOnMissingDeletes, FgaApiError, OpenFgaClient, type TupleChange } from "@openfga/sdk";
-import { transformer } from "@openfga/syntax-transformer";
+import { ClientWriteRequestOnDuplicateWrites, ClientWriteRequestOnMissingDeletes, OpenFgaClient, type TupleChange } from "@openfga/sdk";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandboxPostgres, type SandboxPostgres } from "../postgres/server";
 import { startFgaServer, type FgaServer } from "./server";
 import { protoTimestamp } from "./storage";
-import { DELEGATE_MODEL } from "./test-support";
+import { failure, freshStore as freshStoreOn } from "./test-support";
 
 // ReadChanges through the unmodified SDK (and raw HTTP where the SDK cannot send what is tested), against what
 // OpenFGA answers: pkg/server/read_changes.go, pkg/server/commands/read_changes.go, pkg/storage/postgres ReadChanges.
@@ -23,24 +22,7 @@ afterAll(async () => {
   await pg?.close();
 });
 
-async function freshStore() {
-  const admin = new OpenFgaClient({ apiUrl: fga.url, retryParams: { maxRetry: 0 } });
-  const { id: storeId } = await admin.createStore({ name: "read changes test" });
-  const client = new OpenFgaClient({ apiUrl: fga.url, storeId, retryParams: { maxRetry: 0 } });
-  await client.writeAuthorizationModel(transformer.transformDSLToJSONObject(DELEGATE_MODEL) as never);
-  return { storeId, client };
-}
-
-type ApiFailure = FgaApiError & { apiErrorCode?: string };
-
-async function failure(call: Promise<unknown>): Promise<ApiFailure> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof FgaApiError)) throw new Error(`expected an API error, got ${String(error)}`);
-  return error as ApiFailure;
-}
+const freshStore = () => freshStoreOn(fga.url, "read changes test");
 
 /** A raw GET of /changes, for parameters the SDK would not send as given. */
 async function getChanges(storeId: string, query: string) {
