@@ -438,10 +438,13 @@ describe.skipIf(!directUrl)("the audit chain on a real PostgreSQL", () => {
   it("writes an event after a restart ended the pool's connections, once", async () => {
     process.env.DATABASE_URL = databaseUrl;
     const user = newUser();
-    // Several connections open, as a busy instance has, then ended by the server as a restart or failover does.
+    // Several connections open, as a busy instance has, then ended by the server as a restart or failover does. A
+    // restart ends them all before it takes new ones, so this waits for each backend to exit (up to 10 s): without the
+    // wait, a backend still queued for the CPU on a busy machine could take both attempts' queries and end them later.
     await Promise.all(Array.from({ length: 5 }, (_, i) => appendAuditEvent(event(user, { summary: `before ${i}` }))));
-    const ended = await admin<{ pid: number }[]>`
-      select pg_terminate_backend(pid) from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid()`;
+    const ended = await admin<{ terminated: boolean }[]>`
+      select pg_terminate_backend(pid, 10000) as terminated from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid()`;
+    expect(ended.every((backend) => backend.terminated)).toBe(true);
     expect(ended.length).toBeGreaterThan(0);
     await appendAuditEvent(event(user, { summary: "after" }));
     expect((await listAuditEvents(user)).map((e) => e.summary).slice(-1)).toEqual(["after"]);
