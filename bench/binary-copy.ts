@@ -13,6 +13,7 @@ export const field = {
     return bytes;
   },
   text: (s: string) => Buffer.from(s, "utf8"),
+  bool: (b: boolean) => Buffer.from([b ? 1 : 0]),
   /** pgvector's `vector_send`: int16 dimensions, int16 unused, then float4 each. */
   vector: (values: Float32Array) => {
     const bytes = Buffer.alloc(4 + 4 * values.length);

@@ -131,7 +131,7 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
     expect(settings.some(([setting]) => setting?.scan === "off")).toBe(true);
   });
 
-  it.skipIf(!directUrl)("scans the quantized index for a listing's chunks alone, reading past the others, and ranks them by their full embeddings", async () => {
+  it.skipIf(!directUrl)("scans the signs' index for a listing's chunks alone, reading past the others, and ranks them by their full embeddings", async () => {
     // A database of its own, whose only chunks are these, with sequential scans off so that the index serves even
     // these few rows. The question is all ones. By their signs, the nearest are the 60 chunks of a document not listed
     // (1 to 60 signs flipped) and 10 listed decoys (one sign flipped, but one large component each: far from the
@@ -163,7 +163,7 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
       const scans = async () => {
         const sql = postgres(url, { max: 1, onnotice: () => {} });
         try {
-          const [row] = await sql<{ scans: number }[]>`select idx_scan::int as scans from pg_stat_user_indexes where indexrelname = 'document_chunks_quantized_idx'`;
+          const [row] = await sql<{ scans: number }[]>`select idx_scan::int as scans from pg_stat_user_indexes where indexrelname = 'chunk_signs_signs_idx'`;
           return row!.scans;
         } finally {
           await sql.end();

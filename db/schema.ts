@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, customType, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
+import { bigint, bit, boolean, check, customType, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
 
 /** Where a conversation is held: the web chat, the terminal client, or an MCP client's tool calls. */
 export const CHAT_ORIGINS = ["web", "terminal", "mcp"] as const;
@@ -157,20 +157,16 @@ export const documentChunks = pgTable(
     endOffset: integer("end_offset"),
     embedding: vector("embedding", { dimensions: EMBEDDING_DIMENSIONS }).notNull(),
     /**
-     * Whether the row is in the HNSW index. An upload stores its chunks with `false`, which skips pgvector's costly
-     * insertion into the graph (most of an upload's time), and is searchable at once: rankings add an exact scan of
-     * the rows not yet indexed. A background pass then sets it (lib/rag/chunk-indexing.ts).
+     * Whether the row is in the HNSW indexes (this one's, and its signs' in chunkSigns). A chunk is stored with
+     * `false`, which skips pgvector's costly insertion into the graphs (most of an upload's time), and is searchable
+     * at once: rankings add an exact scan of the rows not yet indexed. A background pass then sets it (lib/rag/
+     * chunk-indexing.ts), and migration 0019's triggers write the chunk's signs.
      */
-    indexed: boolean("indexed").notNull().default(true),
+    indexed: boolean("indexed").notNull().default(false),
   },
   (table) => [
     index("document_chunks_document_idx").on(table.documentId),
     index("document_chunks_embedding_idx").using("hnsw", table.embedding.op("vector_cosine_ops")).where(sql`${table.indexed}`),
-    // Each embedding reduced to its signs (192 bytes rather than 6 KB), for a scan filtered by a listing: it reads a
-    // sixteenth of the pages per candidate, and its candidates are then ranked by their full embeddings.
-    index("document_chunks_quantized_idx")
-      .using("hnsw", sql`(binary_quantize(${table.embedding})::bit(${sql.raw(String(EMBEDDING_DIMENSIONS))})) bit_hamming_ops`)
-      .where(sql`${table.indexed}`),
     // The rows the exact scan and the indexing pass look for: few, and none once indexing has caught up.
     index("document_chunks_unindexed_idx").on(table.documentId).where(sql`not ${table.indexed}`),
     check(
@@ -178,6 +174,26 @@ export const documentChunks = pgTable(
       sql`(${table.startOffset} is null) = (${table.endOffset} is null) and (${table.startOffset} is null or (0 <= ${table.startOffset} and ${table.startOffset} < ${table.endOffset}))`,
     ),
   ],
+);
+
+/**
+ * Each chunk in the HNSW index (`indexed`), reduced to its embedding's signs (192 bytes rather than 6 KB) beside its
+ * document, with an HNSW index of its own: the scan for a listing's chunks (db/queries/documents.ts,
+ * nearestListedChunks) reads on past hundreds of other documents' chunks, and for each it must learn the document.
+ * Here that is a row of some 250 bytes, 30 to a page, where a chunk's own row fills a page with its embedding. The
+ * candidates it yields are then ranked by their full embeddings. Written and removed with `indexed` by migration
+ * 0019's triggers, whoever sets it, and removed with the chunk.
+ */
+export const chunkSigns = pgTable(
+  "chunk_signs",
+  {
+    chunkId: uuid("chunk_id")
+      .primaryKey()
+      .references(() => documentChunks.id, { onDelete: "cascade" }),
+    documentId: uuid("document_id").notNull(),
+    signs: bit("signs", { dimensions: EMBEDDING_DIMENSIONS }).notNull(),
+  },
+  (table) => [index("chunk_signs_signs_idx").using("hnsw", table.signs.op("bit_hamming_ops"))],
 );
 
 /**

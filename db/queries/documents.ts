@@ -2,7 +2,7 @@ import "server-only";
 import { and, desc, eq, isNotNull, not, sql, type SQL } from "drizzle-orm";
 import pLimit from "p-limit";
 import { getDb } from "../client";
-import { documentChunks, documents, EMBEDDING_DIMENSIONS } from "../schema";
+import { documentChunks, documents } from "../schema";
 import { PERMISSION_REVISION_NOW } from "./permission-revision";
 
 export type NewDocument = typeof documents.$inferInsert;
@@ -177,9 +177,12 @@ export interface ListingScope {
 
 /** The condition a listing's revision puts on its documents, as SQL text for the simple protocol (a checked integer). */
 function revisionStands(revision: string | undefined): string {
-  if (revision === undefined) return "true";
+  return revision === undefined ? "true" : `${PERMISSION_REVISION_NOW} = ${wholeRevision(revision)}`;
+}
+
+function wholeRevision(revision: string): string {
   if (!/^\d{1,19}$/.test(revision)) throw new TypeError("a permission revision is a whole number");
-  return `${PERMISSION_REVISION_NOW} = ${revision}`;
+  return revision;
 }
 
 const inScope = (scope: DocumentScope) =>
@@ -260,55 +263,30 @@ export async function nearestChunksOverall(embedding: number[], limit: number, o
 }
 
 /**
- * How many candidates the quantized index yields for each chunk asked for, all then ranked by their full embeddings.
+ * How many candidates the signs' index yields for each chunk asked for, all then ranked by their full embeddings.
  * Measured once on `npm run bench:rag`'s corpus on PostgreSQL (one HNSW build; a reader of 3,000 of 20,000 documents,
  * 100 questions, k = 5, against an exact ranking of theirs): recall 0.984 at 6 per chunk, 0.994 at 8 and 10, p50
  * 3.5 ms at 8; the full-size index scanned for the listing gave 0.984 at `hnsw.ef_search` 400 for 6.7 ms in that
  * build (0.993 in two others), as each candidate it considers costs a page of its own (a 6 KB embedding) where the
- * quantized index holds about 17 to a page.
+ * signs' index holds about 17 to a page.
  */
 const CANDIDATES_PER_CHUNK = 8;
 
 /**
- * The nearest `limit` chunks of a stored listing's documents: candidates found in the quantized HNSW index (each
- * embedding's signs) among the listing's chunks alone — pgvector 0.8's iterative scan reads on past the chunks of
- * other documents, up to its `hnsw.max_scan_tuples` — ranked by their full embeddings, and merged with the listing's
- * chunks not yet in the index, ranked exactly. None when the scan gave up (at `hnsw.max_scan_tuples`) before it found
- * its candidates (or, when the listing has fewer chunks in the index, all of them): the caller then ranks exactly, as
- * the few it did find were chosen from only part of the index. Sent as one simple-protocol message, as
- * nearestChunksOverall.
+ * The nearest `limit` chunks of a stored listing's documents: candidates found in the HNSW index of each chunk's
+ * signs (db/schema.ts, chunkSigns) among the listing's chunks alone — pgvector 0.8's iterative scan reads on past the
+ * chunks of other documents, up to its `hnsw.max_scan_tuples` — ranked by their full embeddings, and merged with the
+ * listing's chunks not yet in the index, ranked exactly. None when the scan gave up before it found its candidates
+ * (or, when the listing has fewer chunks in the index, all of them): the caller then ranks exactly, as the few it did
+ * find were chosen from only part of the index. The SQL is migration 0019's function `nearest_listed_chunks`, called
+ * in one simple-protocol message (no parameters, so every number in the text is checked here).
  */
 export async function nearestListedChunks({ listingId, whileRevision }: ListingScope, embedding: number[], limit: number): Promise<ChunkMatch[]> {
   if (!embedding.every(Number.isFinite) || ![listingId, limit].every(Number.isSafeInteger)) throw new TypeError("nearestListedChunks takes finite numbers and whole counts");
-  const candidates = CANDIDATES_PER_CHUNK * limit;
-  // The question's embedding is written once (1,536 numbers to parse) and read as `(select v from question)`.
-  const question = "(select v from question)";
-  // A scalar subquery, not EXISTS: the planner would turn that into a join, and with a new listing (no statistics
-  // on it yet) it may then rank all the listing's chunks exactly rather than scan the index: 85 ms rather than 3.
-  const listed = `(select true from viewable_listing_documents l where l.listing_id = ${listingId} and l.document_id = c.document_id)`;
-  const standing = revisionStands(whileRevision);
-  // The scan's order is the quantized one, which the ranking after it replaces, so it need not be strict.
-  const [, rows] = await getDb().$client
-    .unsafe<[unknown, ChunkRow[]]>(
-      `select set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '${efSearchFor(candidates)}', true);
-      with question as (select '${vectorLiteral(embedding)}'::vector as v), quantized as (
-        select c.id, c.embedding <=> ${question} as distance from document_chunks c where c.indexed and ${listed}
-        order by binary_quantize(c.embedding)::bit(${EMBEDDING_DIMENSIONS}) <~> binary_quantize(${question}) limit ${candidates}
-      ), ranked as (
-        (select id, distance from quantized order by distance, id limit ${limit})
-        union all
-        (select c.id, c.embedding <=> ${question} as distance from document_chunks c where not c.indexed and ${listed} order by distance, c.id limit ${limit})
-      ), best as (
-        select id, distance from ranked order by distance, id limit ${limit}
-      ), in_index as (
-        -- Counted only when the scan found fewer candidates than it asked for.
-        select from viewable_listing_documents l join document_chunks c on c.document_id = l.document_id
-        where l.listing_id = ${listingId} and c.indexed limit ${candidates}
-      )
-      select ${CHUNK_COLUMNS}, best.distance
-      from best join document_chunks c on c.id = best.id join documents d on d.id = c.document_id
-      where ${standing} and ((select count(*) from quantized) = ${candidates} or (select count(*) from quantized) = (select count(*) from in_index))
-      order by best.distance, best.id`,
+  const revision = whileRevision === undefined ? "null" : wholeRevision(whileRevision);
+  const rows = await getDb()
+    .$client.unsafe<ChunkRow[]>(
+      `select * from nearest_listed_chunks(${listingId}, '${vectorLiteral(embedding)}'::vector, ${limit}, ${CANDIDATES_PER_CHUNK * limit}, ${revision})`,
     )
     .simple();
   return rows.map(toMatch);
@@ -322,6 +300,7 @@ export async function nearestListedChunks({ listingId, whileRevision }: ListingS
  * row at each statement.
  */
 export async function indexChunks(limit: number): Promise<number> {
+  // Migration 0019's trigger writes each chunk's signs as it is marked.
   const rows = await getDb().execute(sql`
     update document_chunks set indexed = true where id in (
       select id from document_chunks

@@ -81,8 +81,8 @@ beforeAll(async () => {
   // Loaded without the HNSW indexes, which are then built once each, as a bulk load does, as the migrations define them.
   const indexes = await harness.sql<{ name: string; definition: string }[]>`
     select indexrelid::regclass::text as name, pg_get_indexdef(indexrelid) as definition from pg_index i join pg_class c on c.oid = i.indexrelid
-    where indrelid = 'document_chunks'::regclass and c.relam = (select oid from pg_am where amname = 'hnsw')`;
-  expect(indexes.map((index) => index.name).sort()).toEqual(["document_chunks_embedding_idx", "document_chunks_quantized_idx"]);
+    where indrelid in ('document_chunks'::regclass, 'chunk_signs'::regclass) and c.relam = (select oid from pg_am where amname = 'hnsw')`;
+  expect(indexes.map((index) => index.name).sort()).toEqual(["chunk_signs_signs_idx", "document_chunks_embedding_idx"]);
   for (const { name } of indexes) await harness.sql.unsafe(`drop index ${name}`);
   for (let i = 0; i < documents.length; i += 500) {
     await harness.sql`insert into documents ${harness.sql(
@@ -339,6 +339,13 @@ describe("retrieval on a generated corpus, against brute force", () => {
 
     const left = await harness.sql<{ document_id: string }[]>`select document_id from document_chunks where not indexed`;
     expect(left).toEqual([{ document_id: storing }]);
+    // Each chunk now in the index has its signs, with its document, and none outside it has any.
+    const signs = async () =>
+      harness.sql<{ chunks: number; signed: number; unsigned: number; astray: number }[]>`
+        select count(*)::int as chunks, count(s.chunk_id) filter (where c.indexed and s.document_id = c.document_id and s.signs = binary_quantize(c.embedding))::int as signed,
+               count(*) filter (where c.indexed and s.chunk_id is null)::int as unsigned, count(s.chunk_id) filter (where not c.indexed)::int as astray
+        from document_chunks c left join chunk_signs s on s.chunk_id = c.id`;
+    expect(await signs()).toEqual([{ chunks: chunks.length + 1, signed: chunks.length, unsigned: 0, astray: 0 }]);
     await harness.sql`delete from documents where id = ${storing}`;
     // What was outside the index is now found through it: the walk returns it first.
     const asked = chunks.find((chunk) => !chunk.indexed)!;
@@ -346,5 +353,18 @@ describe("retrieval on a generated corpus, against brute force", () => {
     expect(first!.chunkId).toBe(asked.id);
     const result = await retrieveChunks({ userSub: READERS.many, embedding: Array.from(asked.vector), k: K, forcePath: "index" });
     expect(result.chunks[0]!.chunkId).toBe(asked.id);
+    // A document removed takes its chunks' signs with it.
+    const [owned] = await harness.sql<{ id: string; signed: number }[]>`
+      select c.document_id as id, count(*)::int as signed from chunk_signs s join document_chunks c on c.id = s.chunk_id where c.document_id = ${asked.documentId} group by 1`;
+    expect(owned!.signed).toBeGreaterThan(0);
+    const removed = await harness.sql<{ id: string }[]>`select id, document_id, ordinal, content, start_offset, end_offset, embedding, indexed from document_chunks where document_id = ${asked.documentId}`;
+    const document = await harness.sql`select * from documents where id = ${asked.documentId}`;
+    await harness.sql`delete from documents where id = ${asked.documentId}`;
+    try {
+      expect(await harness.sql`select 1 from chunk_signs where document_id = ${asked.documentId}`).toHaveLength(0);
+    } finally {
+      await harness.sql`insert into documents ${harness.sql(document)}`;
+      await harness.sql`insert into document_chunks ${harness.sql(removed)}`;
+    }
   });
 });
