@@ -39,6 +39,47 @@ describe("migrations", () => {
     expect(dates.every((date, i) => i === 0 || date > dates[i - 1]!)).toBe(true);
   });
 
+  it("gives the chunks already in the index their signs as migration 0019 moves them to a table of their own, and ranks by them", async () => {
+    const earlier = await startSandboxPostgres({ port: 0 });
+    const sql = postgres(earlier.url, { max: 1, onnotice: () => {} });
+    try {
+      // Migrated up to 0018 as runMigrations would have, then chunks stored as that version stored them.
+      const migrations = readMigrationFiles({ migrationsFolder: "db/migrations" });
+      const before = migrations.slice(0, migrations.findIndex((m) => m.sql.some((statement) => statement.includes('CREATE TABLE "chunk_signs"'))));
+      await sql.begin(async (tx) => {
+        await tx`create schema drizzle`;
+        await tx`create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`;
+        for (const migration of before) {
+          for (const statement of migration.sql) await tx.unsafe(statement);
+          await tx`insert into drizzle.__drizzle_migrations (hash, created_at) values (${migration.hash}, ${migration.folderMillis})`;
+        }
+      });
+      const document = crypto.randomUUID();
+      await sql`insert into documents (id, owner_id, name, mime_type, size_bytes, content) values (${document}, 'auth0|old', 'old.md', 'text/markdown', 1, ${Buffer.from("x")})`;
+      const vector = (first: number) => `[${Array.from({ length: 1536 }, (_, i) => (i === 0 ? first : 0.01)).join(",")}]`;
+      await sql`insert into document_chunks (document_id, ordinal, content, embedding, indexed) values
+        (${document}, 0, 'indexed, pointing one way', ${vector(1)}::vector, true), (${document}, 1, 'indexed, the other', ${vector(-1)}::vector, true),
+        (${document}, 2, 'not yet indexed', ${vector(1)}::vector, false)`;
+
+      await runMigrations(earlier.url);
+
+      const signed = await sql<{ content: string; same: boolean }[]>`
+        select c.content, s.signs = binary_quantize(c.embedding) and s.document_id = c.document_id as same
+        from chunk_signs s join document_chunks c on c.id = s.chunk_id order by c.ordinal`;
+      expect(signed).toEqual([
+        { content: "indexed, pointing one way", same: true },
+        { content: "indexed, the other", same: true },
+      ]);
+      const [listing] = await sql<{ id: string }[]>`insert into viewable_listings (user_id, revision, listed_at, document_count) values ('auth0|old', 0, now(), 1) returning id`;
+      await sql`insert into viewable_listing_documents (listing_id, document_id) values (${listing!.id}, ${document})`;
+      const nearest = await sql.unsafe<{ content: string }[]>(`select content from nearest_listed_chunks(${listing!.id}, '${vector(-1)}'::vector, 2, 16, null)`);
+      expect(nearest.map((row) => row.content)).toEqual(["indexed, the other", expect.stringMatching(/pointing one way|not yet indexed/)]);
+    } finally {
+      await sql.end();
+      await earlier.close();
+    }
+  });
+
   it("carries on from a database that drizzle's own migrator brought up to date", async () => {
     const earlier = await startSandboxPostgres({ port: 0 });
     const sql = postgres(earlier.url, { max: 1, onnotice: () => {} });

@@ -192,8 +192,9 @@ describe("retrieval on a generated corpus, against brute force", () => {
     // A listing to reuse, made by a search ranking exactly.
     await forgetListing(READERS.many);
     await retrieveChunks({ userSub: READERS.many, embedding: Array.from(question()), k: K, forcePath: "exact" });
-    // Taken out of the index, as an upload's chunks are until a pass adds them.
+    // Taken out of the index, as an upload's chunks are until a pass adds them: their signs go with it.
     await harness.sql`update document_chunks set indexed = false where id in ${harness.sql(nearest.map((c) => c.id))}`;
+    expect(await harness.sql`select 1 from chunk_signs where chunk_id in ${harness.sql(nearest.map((c) => c.id))}`).toHaveLength(0);
     try {
       const result = await retrieveChunks({ userSub: READERS.many, embedding: Array.from(query), k: K });
       // The listing the search before made is reused: the index scanned for its chunks alone.
