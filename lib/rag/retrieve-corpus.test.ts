@@ -354,6 +354,14 @@ describe("retrieval on a generated corpus, against brute force", () => {
     expect(first!.chunkId).toBe(asked.id);
     const result = await retrieveChunks({ userSub: READERS.many, embedding: Array.from(asked.vector), k: K, forcePath: "index" });
     expect(result.chunks[0]!.chunkId).toBe(asked.id);
+    // A chunk whose embedding changes while in the index gets the new one's signs.
+    const flipped = `[${Array.from(asked.vector, (x) => -x).join(",")}]`;
+    await harness.sql`update document_chunks set embedding = ${flipped}::vector where id = ${asked.id}`;
+    const [resigned] = await harness.sql<{ same: boolean }[]>`
+      select s.signs = binary_quantize(c.embedding) and s.signs <> binary_quantize(${vectorText(asked.vector)}::vector) as same
+      from chunk_signs s join document_chunks c on c.id = s.chunk_id where c.id = ${asked.id}`;
+    expect(resigned).toEqual({ same: true });
+    await harness.sql`update document_chunks set embedding = ${vectorText(asked.vector)}::vector where id = ${asked.id}`;
     // A document removed takes its chunks' signs with it.
     const [owned] = await harness.sql<{ id: string; signed: number }[]>`
       select c.document_id as id, count(*)::int as signed from chunk_signs s join document_chunks c on c.id = s.chunk_id where c.document_id = ${asked.documentId} group by 1`;
