@@ -195,7 +195,10 @@ function ask(who: string, query: Embedding) {
     recallOfAll: recallAgainst(query, distances, () => true),
   };
 }
-const questions = Array.from({ length: QUERIES }, (_, q) => ask(q % 4 === 0 ? companyWide[(q / 4) % 3]! : user(corpus.integer(USERS)), corpus.chunk(documents[corpus.integer(documents.length)]!.place)));
+/** Who asks the q-th question: every fourth a company-wide user, in turn, the others a random one. */
+const asker = (q: number) => (q % 4 === 0 ? companyWide[(q / 4) % 3]! : user(corpus.integer(USERS)));
+const nearSomeDocument = () => corpus.chunk(documents[corpus.integer(documents.length)]!.place);
+const questions = Array.from({ length: QUERIES }, (_, q) => ask(asker(q), nearSomeDocument()));
 
 // The retriever as users meet it, each question once, nothing else run in between that could change what it keeps.
 // Each user opens the chat before their first question, which lists what they may read (app/(chat)/layout.tsx), as
@@ -213,8 +216,8 @@ const unfilteredTopK = (embedding: number[]) => sql<{ id: string }[]>`select id 
 // scan of a listing's chunks), and the first few questions read the indexes' upper layers, which every later search
 // finds in memory; the index path's p95, of some fifty questions, would otherwise measure that.
 for (let q = 0; q < WARMUP_QUERIES; q++) {
-  const who = q % 4 === 0 ? companyWide[q % 3]! : user(corpus.integer(USERS));
-  const embedding = Array.from(corpus.chunk(documents[corpus.integer(documents.length)]!.place));
+  const who = asker(q);
+  const embedding = Array.from(nearSomeDocument());
   await openChat(who);
   await retrieveChunks({ userSub: who, embedding, k: K });
   await unfilteredTopK(embedding);
