@@ -50,6 +50,7 @@ Object.assign(process.env, {
 });
 const { EXACT_LIMIT, listAhead, retrieveChunks } = await import("../lib/rag/retrieve");
 const { forgetListing } = await import("../lib/rag/viewable-listings");
+const { audienceWorkDone } = await import("../lib/rag/audiences");
 const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
 const where = serverUrl ? `PostgreSQL ${(await sql`select current_setting('server_version') as v`)[0]!.v}` : "PGlite (the sandbox)";
 
@@ -105,7 +106,8 @@ const deferred = await sql<{ drop: string; create: string }[]>`
     select format('alter table %s drop constraint %I', conrelid::regclass, conname) as drop,
            format('alter table %s add constraint %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid)) as "create",
            contype = 'f' as last
-      from pg_constraint where conrelid in ('document_chunks'::regclass, 'chunk_signs'::regclass) and contype in ('p', 'f')
+      from pg_constraint where contype in ('p', 'f') and (conrelid in ('document_chunks'::regclass, 'chunk_signs'::regclass)
+        or confrelid in ('document_chunks'::regclass, 'chunk_signs'::regclass))
     union all
     select format('drop index %s', indexrelid::regclass), pg_get_indexdef(indexrelid), false
       from pg_index i where indrelid in ('document_chunks'::regclass, 'chunk_signs'::regclass)
@@ -208,7 +210,13 @@ async function openChat(who: string) {
   if (opened.has(who)) return;
   opened.add(who);
   await listAhead(who);
+  // And which audience graphs their searches scan is decided (lib/rag/audiences.ts), in the time it takes to type.
+  // The first reader of an audience also waits for its graph to be built, once for the deployment, in the warm-up.
+  const began = performance.now();
+  await audienceWorkDone();
+  audienceWork.push(performance.now() - began);
 }
+const audienceWork: number[] = [];
 const unfilteredTopK = (embedding: number[]) => sql<{ id: string }[]>`select id from document_chunks where indexed order by embedding <=> ${vectorText(embedding)}::vector limit ${K}`;
 
 // First, as a server that has been running a while: questions of the same mix, not measured, asked of both. Each
@@ -313,6 +321,7 @@ for (const strategy of ["exact", "index"]) {
   }
 }
 console.log(row("Delegate, all questions", ours));
+console.log(`  (audience work after a user's first listing: ${audienceWork.length} users, the longest ${Math.max(...audienceWork).toFixed(0)} ms, p50 ${median(audienceWork).toFixed(1)} ms)`);
 console.log(`  (recall: of the exact authorized top k; latency: the whole retrieval, its FGA questions included: a listing, a changelog read, a reused listing's batch-check, or a window's)`);
 
 // The second pass meets each question again, its pages in the cache: its figures compare with each other only.

@@ -72,8 +72,11 @@ describe("migrations", () => {
       ]);
       const [listing] = await sql<{ id: string }[]>`insert into viewable_listings (user_id, revision, listed_at, document_count) values ('auth0|old', 0, now(), 1) returning id`;
       await sql`insert into viewable_listing_documents (listing_id, document_id) values (${listing!.id}, ${document})`;
-      const nearest = await sql.unsafe<{ content: string }[]>(`select content from nearest_listed_chunks(${listing!.id}, '${vector(-1)}'::vector, 2, 16, null)`);
+      const nearest = await sql.unsafe<{ content: string }[]>(`select content from nearest_listed_chunks(${listing!.id}, '${vector(-1)}'::vector, 2, 16, null, 2000)`);
       expect(nearest.map((row) => row.content)).toEqual(["indexed, the other", expect.stringMatching(/pointing one way|not yet indexed/)]);
+      // As an instance of the version before migration 0020 calls it, during a deployment: the same answer.
+      const before0020 = await sql.unsafe<{ content: string }[]>(`select content from nearest_listed_chunks(${listing!.id}, '${vector(-1)}'::vector, 2, 16, null)`);
+      expect(before0020).toEqual(nearest);
     } finally {
       await sql.end();
       await earlier.close();

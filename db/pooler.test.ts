@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMigrations } from "./migrate";
 import { createChat, getMessages, listChats, saveMessage } from "./queries/chats";
 import { indexChunks, insertDocumentWithChunks, nearestChunksOverall, nearestListedChunks } from "./queries/documents";
+import { buildAudienceGraph, decideListingAudiences, storeAudience } from "./queries/audiences";
 import { readPermissionRevision } from "./queries/permission-revision";
 import { storeListing } from "./queries/viewable-listings";
 import { EMBEDDING_DIMENSIONS } from "./schema";
@@ -96,6 +97,37 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
     expect(best?.[0]).toMatchObject({ documentId: id, documentName: "Team handbook.md", content: "Vacation: 25 days a year." });
   });
 
+  it("builds an audience's graph concurrently through the pooler, and scans a listing there with its other documents beside it", async () => {
+    Object.assign(process.env, { DATABASE_URL: databaseUrl, DATABASE_PREPARED_STATEMENTS: "false" });
+    const axis = (i: number) => Array.from({ length: EMBEDDING_DIMENSIONS }, (_, j) => (j === i ? 1 : j === 1000 + i ? 0.5 : 0));
+    const store = async (name: string, axes: number[]) => {
+      const id = randomUUID();
+      await insertDocumentWithChunks(
+        { id, ownerId: "auth0|pooler", name, mimeType: "text/markdown", sizeBytes: 10, content: Buffer.from("x".repeat(10)) },
+        axes.map((i, n) => ({ content: `${name} ${n + 1}`, start: n, end: n + 1, embedding: axis(i) })),
+        { quotaBytes: 1_000_000 },
+      );
+      return id;
+    };
+    const shared = [await store("Runbook (ops)", [10, 11, 12]), await store("Postmortem — «db»", [13, 14, 15])];
+    const own = await store("My notes", [20]);
+    while ((await indexChunks(100)) > 0);
+    const audience = await storeAudience("group:ops#member", shared);
+    await buildAudienceGraph(audience);
+    const admin = postgres(databaseUrl, { max: 1, prepare: false });
+    try {
+      const [index] = await admin<{ valid: boolean }[]>`select indisvalid as valid from pg_index where indexrelid = to_regclass(${`audience_chunk_signs_${audience}_idx`})`;
+      expect(index).toEqual({ valid: true });
+    } finally {
+      await admin.end();
+    }
+    const listing = await storeListing("auth0|pooler", { revision: await readPermissionRevision(), listedAt: new Date(), documentIds: [...shared, own] });
+    expect(await decideListingAudiences(listing, [audience], 3)).toEqual([audience]);
+    const nearest = await nearestListedChunks({ listingId: listing }, axis(20), 3, 2);
+    expect(nearest.map((chunk) => chunk.content)).toEqual(["My notes 1", expect.stringMatching(/^(Runbook \(ops\)|Postmortem — «db») \d$/), expect.any(String)]);
+    expect((await nearestListedChunks({ listingId: listing }, axis(14), 1, 2)).map((chunk) => chunk.content)).toEqual(["Postmortem — «db» 2"]);
+  });
+
   it.skipIf(!directUrl)("walks the index past ef_search with the settings of its own message, which end with it", async () => {
     // Enough chunks that ranks 51–55 lie past pgvector's default ef_search (40), where an index scan without
     // iterative scans stops; sequential scans off in this database, so the index serves even this small table.
@@ -169,7 +201,7 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
           await sql.end();
         }
       };
-      const nearest = await nearestListedChunks({ listingId: listing }, question, 5);
+      const nearest = await nearestListedChunks({ listingId: listing }, question, 5, 2_000);
       expect(nearest.map((chunk) => chunk.content)).toEqual(["Listed 1", "Listed 2", "Listed 3", "Listed 4", "Listed 5"]);
       // The scan counted: statistics reach other sessions once the app's connection has been idle a while.
       await expect.poll(scans, { timeout: 20_000, interval: 500 }).toBeGreaterThan(0);
@@ -178,11 +210,11 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
       // connections have the setting.)
       await admin.unsafe(`alter database ${listedDatabase} set hnsw.max_scan_tuples = 50`);
       Object.assign(process.env, { DATABASE_PREPARED_STATEMENTS: "false" });
-      const stopped = await nearestListedChunks({ listingId: listing }, question, 5);
+      const stopped = await nearestListedChunks({ listingId: listing }, question, 5, 2_000);
       expect(stopped).toEqual([]);
       // A listing with fewer chunks in the index than that: all of them are candidates, and ranked.
       const few = await storeListing("auth0|pooler", { revision: await readPermissionRevision(), listedAt: new Date(), documentIds: [decoys] });
-      expect((await nearestListedChunks({ listingId: few }, question, 5)).map((chunk) => chunk.content)).toEqual(["Decoy 1", "Decoy 2", "Decoy 3", "Decoy 4", "Decoy 5"]);
+      expect((await nearestListedChunks({ listingId: few }, question, 5, 2_000)).map((chunk) => chunk.content)).toEqual(["Decoy 1", "Decoy 2", "Decoy 3", "Decoy 4", "Decoy 5"]);
     } finally {
       await admin.unsafe(`drop database if exists ${listedDatabase} with (force)`);
     }

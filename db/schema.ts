@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, bit, boolean, check, customType, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
+import { bigint, bit, boolean, check, customType, foreignKey, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, vector } from "drizzle-orm/pg-core";
 
 /** Where a conversation is held: the web chat, the terminal client, or an MCP client's tool calls. */
 export const CHAT_ORIGINS = ["web", "terminal", "mcp"] as const;
@@ -193,7 +193,64 @@ export const chunkSigns = pgTable(
     documentId: uuid("document_id").notNull(),
     signs: bit("signs", { dimensions: EMBEDDING_DIMENSIONS }).notNull(),
   },
-  (table) => [index("chunk_signs_signs_idx").using("hnsw", table.signs.op("bit_hamming_ops"))],
+  (table) => [index("chunk_signs_signs_idx").using("hnsw", table.signs.op("bit_hamming_ops")), index("chunk_signs_document_idx").on(table.documentId)],
+);
+
+/**
+ * An FGA userset that documents are shared with as a whole: a group's members (`group:finance#member`) or everyone
+ * (`user:*`). Once its documents have many chunks, their signs get an HNSW graph of their own (lib/rag/audiences.ts):
+ * a reader of most of them scans that graph, in which nearly every chunk is theirs, rather than the graph of all
+ * chunks, where one in seven may be (npm run bench:rag). Which documents it has is FGA's answer when it was listed,
+ * kept only to choose candidates: a listing still decides what a search may return.
+ */
+export const audiences = pgTable("audiences", {
+  id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+  /** FGA's name for the userset, as a tuple's user: `group:finance#member`, `user:*`. */
+  subject: text("subject").notNull().unique(),
+  /** When FGA last listed its documents. */
+  listedAt: timestamp("listed_at", { withTimezone: true }).notNull(),
+  /** Whether its graph (the partial index `audience_chunk_signs_<id>_idx`) is built: listings take it up only then. */
+  graphReady: boolean("graph_ready").notNull().default(false),
+});
+
+/**
+ * The documents FGA listed for an audience with a graph. Only ever added to while the audience stands (a document
+ * leaves with its deletion): a listing that counts a document as in an audience's graph (viewableListingDocuments
+ * `covered`) finds it there as long as the listing is used. One unshared from the group since stays, and the
+ * listing's filter keeps it from anyone who may no longer read it.
+ */
+export const audienceDocuments = pgTable(
+  "audience_documents",
+  {
+    audienceId: integer("audience_id")
+      .notNull()
+      .references(() => audiences.id, { onDelete: "cascade" }),
+    documentId: uuid("document_id")
+      .notNull()
+      .references(() => documents.id, { onDelete: "cascade" }),
+  },
+  (table) => [primaryKey({ columns: [table.audienceId, table.documentId] }), index("audience_documents_document_idx").on(table.documentId)],
+);
+
+/**
+ * The signs of each audience document's chunks, a copy per audience, each audience's rows with an HNSW index of its
+ * own (partial, made when its graph is built; none is declared here). Kept by migration 0020's triggers as chunks
+ * gain and lose signs and as documents join an audience.
+ */
+export const audienceChunkSigns = pgTable(
+  "audience_chunk_signs",
+  {
+    audienceId: integer("audience_id").notNull(),
+    chunkId: uuid("chunk_id")
+      .notNull()
+      .references(() => chunkSigns.chunkId, { onDelete: "cascade" }),
+    documentId: uuid("document_id").notNull(),
+    signs: bit("signs", { dimensions: EMBEDDING_DIMENSIONS }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.audienceId, table.chunkId] }),
+    foreignKey({ name: "audience_chunk_signs_document_fk", columns: [table.audienceId, table.documentId], foreignColumns: [audienceDocuments.audienceId, audienceDocuments.documentId] }).onDelete("cascade"),
+  ],
 );
 
 /**
@@ -225,6 +282,13 @@ export const viewableListings = pgTable(
      */
     storedAt: timestamp("stored_at", { withTimezone: true }).notNull().defaultNow(),
     documentCount: integer("document_count").notNull(),
+    /**
+     * The audiences whose graphs a search of the listing scans, its documents in them marked `covered` (lib/rag/
+     * audiences.ts); null until that is decided.
+     */
+    audienceIds: integer("audience_ids").array(),
+    /** How many chunks in the index its uncovered documents had then, counted up to one past retrieval's EXACT_LIMIT. */
+    uncoveredChunks: integer("uncovered_chunks"),
   },
   (table) => [index("viewable_listings_user_idx").on(table.userId, table.id), index("viewable_listings_stored_idx").on(table.storedAt)],
 );
@@ -236,8 +300,13 @@ export const viewableListingDocuments = pgTable(
       .notNull()
       .references(() => viewableListings.id, { onDelete: "cascade" }),
     documentId: uuid("document_id").notNull(),
+    /** In one of the listing's audiences' graphs, so found there rather than among the rest. */
+    covered: boolean("covered").notNull().default(false),
   },
-  (table) => [primaryKey({ columns: [table.listingId, table.documentId] })],
+  (table) => [
+    primaryKey({ columns: [table.listingId, table.documentId] }),
+    index("viewable_listing_documents_uncovered_idx").on(table.listingId, table.documentId).where(sql`not ${table.covered}`),
+  ],
 );
 
 /**

@@ -273,20 +273,23 @@ export async function nearestChunksOverall(embedding: number[], limit: number, o
 const CANDIDATES_PER_CHUNK = 8;
 
 /**
- * The nearest `limit` chunks of a stored listing's documents: candidates found in the HNSW index of each chunk's
- * signs (db/schema.ts, chunkSigns) among the listing's chunks alone — pgvector 0.8's iterative scan reads on past the
- * chunks of other documents, up to its `hnsw.max_scan_tuples` — ranked by their full embeddings, and merged with the
- * listing's chunks not yet in the index, ranked exactly. None when the scan gave up before it found its candidates
- * (or, when the listing has fewer chunks in the index, all of them): the caller then ranks exactly, as the few it did
- * find were chosen from only part of the index. The SQL is migration 0019's function `nearest_listed_chunks`, called
- * in one simple-protocol message (no parameters, so every number in the text is checked here).
+ * The nearest `limit` chunks of a stored listing's documents: candidates found by their signs (db/schema.ts,
+ * chunkSigns), ranked by their full embeddings, and merged with the listing's chunks not yet in the index, ranked
+ * exactly. The candidates come from the HNSW graphs of the listing's audiences (lib/rag/audiences.ts), scanned for the
+ * listing's documents, and from its other documents: their signs compared one by one if they have at most
+ * `exactLimit` chunks in the index, otherwise the graph of all chunks' signs scanned for them alone — pgvector 0.8's
+ * iterative scan reads on past the chunks of other documents, up to its `hnsw.max_scan_tuples`. None when a scan gave
+ * up before it found its candidates (or, when the listing has fewer chunks there, all of them): the caller then ranks
+ * exactly, as the few it did find were chosen from only part of the graph. The SQL is migration 0020's function
+ * `nearest_listed_chunks`, called in one simple-protocol message (no parameters, so every number in the text is
+ * checked here).
  */
-export async function nearestListedChunks({ listingId, whileRevision }: ListingScope, embedding: number[], limit: number): Promise<ChunkMatch[]> {
-  if (!embedding.every(Number.isFinite) || ![listingId, limit].every(Number.isSafeInteger)) throw new TypeError("nearestListedChunks takes finite numbers and whole counts");
+export async function nearestListedChunks({ listingId, whileRevision }: ListingScope, embedding: number[], limit: number, exactLimit: number): Promise<ChunkMatch[]> {
+  if (!embedding.every(Number.isFinite) || ![listingId, limit, exactLimit].every(Number.isSafeInteger)) throw new TypeError("nearestListedChunks takes finite numbers and whole counts");
   const revision = whileRevision === undefined ? "null" : wholeRevision(whileRevision);
   const rows = await getDb()
     .$client.unsafe<ChunkRow[]>(
-      `select * from nearest_listed_chunks(${listingId}, '${vectorLiteral(embedding)}'::vector, ${limit}, ${CANDIDATES_PER_CHUNK * limit}, ${revision})`,
+      `select * from nearest_listed_chunks(${listingId}, '${vectorLiteral(embedding)}'::vector, ${limit}, ${CANDIDATES_PER_CHUNK * limit}, ${revision}, ${exactLimit})`,
     )
     .simple();
   return rows.map(toMatch);

@@ -49,16 +49,31 @@ export async function canEach(userSub: string, permission: DocumentPermission, d
  * client can tell that apart, so a deployment with that many documents per user raises the deadline.)
  */
 export async function listPermittedDocuments(userSub: string, permission: DocumentPermission): Promise<string[]> {
+  return listObjectIds(userRef(userSub), permission, "doc");
+}
+
+export const listViewableDocuments = (userSub: string) => listPermittedDocuments(userSub, "can_view");
+
+/** Every object of `type` on which `user` (a user, a userset such as `group:finance#member`, or `user:*`) has `relation`, by id; streamed as above. */
+async function listObjectIds(user: string, relation: string, type: string): Promise<string[]> {
   return ask("streamed-list-objects", async () => {
     const ids: string[] = [];
-    for await (const { object } of getFga().streamedListObjects({ user: userRef(userSub), relation: permission, type: "doc" }, FRESH)) {
-      ids.push(object.slice("doc:".length));
-    }
+    for await (const { object } of getFga().streamedListObjects({ user, relation, type }, FRESH)) ids.push(object.slice(type.length + 1));
     return ids;
   });
 }
 
-export const listViewableDocuments = (userSub: string) => listPermittedDocuments(userSub, "can_view");
+/**
+ * Whom documents can be shared with as a whole that the user is one of: every signed-in user, and each group the user
+ * is a member of (lib/fga/model.fga), as FGA names them in a tuple's user.
+ */
+export async function audiencesOf(userSub: string): Promise<string[]> {
+  const groups = await listObjectIds(userRef(userSub), "member", "group");
+  return ["user:*", ...groups.map((name) => subjectRef({ type: "group", name }))];
+}
+
+/** The documents an audience (as `audiencesOf` names it) may view, by id. */
+export const listAudienceDocuments = (audience: string) => listObjectIds(audience, "can_view", "doc");
 
 /**
  * Writes a change of who may view a document, then moves the permission revision on, so that no server instance ranks

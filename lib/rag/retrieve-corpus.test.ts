@@ -5,6 +5,7 @@ import { setUpSandboxHarness } from "@/tests/harness-setup";
 import { cosineDistance, SyntheticEmbeddings, vectorText, type Embedding } from "@/tests/synthetic-embeddings";
 import * as documentQueries from "@/db/queries/documents";
 import { nearestChunksOverall } from "@/db/queries/documents";
+import { audienceWorkDone } from "./audiences";
 import { indexPendingChunks } from "./chunk-indexing";
 import { EXACT_LIMIT, retrieveChunks } from "./retrieve";
 import { forgetListing } from "./viewable-listings";
@@ -184,6 +185,72 @@ describe("retrieval on a generated corpus, against brute force", () => {
     }
     // 50 in three runs; 47 with two candidates per chunk asked for, 38 with one.
     expect(found).toBeGreaterThanOrEqual(48);
+  });
+
+  it("scans the graph of the group a reader reads through, their other documents beside it, and never returns what the listing lacks", async () => {
+    const relisted = async () => {
+      await forgetListing(READERS.many);
+      await retrieveChunks({ userSub: READERS.many, embedding: Array.from(question()), k: K, forcePath: "exact" });
+      // The listing's audiences are decided after it is stored, as the person types (audiences.ts).
+      await audienceWorkDone();
+      const [listing] = await harness.sql<{ id: string; audiences: string[] | null; uncovered: number }[]>`
+        select id, audience_ids::text[] as audiences, uncovered_chunks as uncovered from viewable_listings where user_id = ${READERS.many}`;
+      return listing!;
+    };
+    const listing = await relisted();
+    // The group's documents have more chunks in the index than are ranked exactly: it has a graph of its own, with a
+    // copy of the signs of every chunk of theirs in the index, and the listing is scanned there.
+    const [audience] = await harness.sql<{ id: string; subject: string; ready: boolean }[]>`select id::text, subject, graph_ready as ready from audiences where subject = 'group:all-hands#member'`;
+    expect(audience).toMatchObject({ ready: true });
+    expect(listing.audiences).toEqual([audience!.id]);
+    expect(listing.uncovered).toBe(0);
+    const [copies] = await harness.sql<{ missing: number; extra: number }[]>`
+      select (select count(*)::int from chunk_signs s join audience_documents d on d.document_id = s.document_id and d.audience_id = ${audience!.id}
+              where not exists (select from audience_chunk_signs a where a.audience_id = d.audience_id and a.chunk_id = s.chunk_id)) as missing,
+             (select count(*)::int from audience_chunk_signs a where a.audience_id = ${audience!.id}
+              and not exists (select from chunk_signs s where s.chunk_id = a.chunk_id)) as extra`;
+    expect(copies).toEqual({ missing: 0, extra: 0 });
+    expect(await harness.sql`select 1 from pg_index where indexrelid = to_regclass(${`audience_chunk_signs_${audience!.id}_idx`}) and indisvalid`).toHaveLength(1);
+
+    let found = 0;
+    for (let q = 0; q < 10; q++) {
+      const query = question();
+      const result = await retrieveChunks({ userSub: READERS.many, embedding: Array.from(query), k: K });
+      expect(result.strategy).toBe("index");
+      expect(result.chunks).toHaveLength(K);
+      for (const chunk of result.chunks) expect(readable.get(READERS.many)!.has(chunk.documentId)).toBe(true);
+      const truth = new Set(ranked(READERS.many, query).slice(0, K).map((c) => c.id));
+      found += result.chunks.filter((c) => truth.has(c.chunkId)).length;
+    }
+    expect(found).toBeGreaterThanOrEqual(48);
+
+    // A document of the reader's own, not the group's, nearest the question: found among their other documents. And one
+    // of the group's, unshared from it through FGA's own API: still in the group's graph (audiences only grow), never
+    // returned, as the reader's new listing lacks it.
+    const query = question();
+    const own = { id: crypto.randomUUID(), chunk: crypto.randomUUID() };
+    const unshared = ranked(READERS.many, query)[0]!;
+    const unsharedDocument = chunks.find((chunk) => chunk.id === unshared.id)!.documentId;
+    await harness.sql`insert into documents (id, owner_id, name, mime_type, size_bytes, content) values (${own.id}, ${READERS.many}, 'Mine: notes (2026) — ü.md', 'text/markdown', 1, ${Buffer.from("x")})`;
+    await harness.sql`insert into document_chunks (id, document_id, ordinal, content, embedding, indexed) values (${own.chunk}, ${own.id}, 0, 'mine', ${vectorText(query)}, true)`;
+    await getFga().writeTuples([{ user: `user:${READERS.many}`, relation: "owner", object: `doc:${own.id}` }]);
+    await getFga().deleteTuples([{ user: "group:all-hands#member", relation: "viewer", object: `doc:${unsharedDocument}` }]);
+    try {
+      const mixed = await relisted();
+      expect(mixed.audiences).toEqual([audience!.id]);
+      expect(mixed.uncovered).toBe(1);
+      const result = await retrieveChunks({ userSub: READERS.many, embedding: Array.from(query), k: K });
+      expect(result.strategy).toBe("index");
+      expect(result.chunks[0]).toMatchObject({ chunkId: own.chunk, documentName: "Mine: notes (2026) — ü.md" });
+      expect(result.chunks).toHaveLength(K);
+      expect(result.chunks.map((chunk) => chunk.documentId)).not.toContain(unsharedDocument);
+      expect(await harness.sql`select 1 from audience_documents where document_id = ${unsharedDocument}`).toHaveLength(1);
+    } finally {
+      await getFga().writeTuples([{ user: "group:all-hands#member", relation: "viewer", object: `doc:${unsharedDocument}` }]);
+      await getFga().deleteTuples([{ user: `user:${READERS.many}`, relation: "owner", object: `doc:${own.id}` }]);
+      await harness.sql`delete from documents where id = ${own.id}`;
+      await forgetListing(READERS.many);
+    }
   });
 
   it("ranks a listing's chunks outside the index beside the index's, when the nearest are all outside it", async () => {

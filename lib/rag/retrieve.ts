@@ -6,6 +6,8 @@ import { changesSince } from "@/lib/fga/change-watch";
 import { canEach, FgaUnavailableError } from "@/lib/fga/documents";
 import { logError } from "@/lib/log";
 import { embeddingModel } from "@/lib/model";
+import { keepRunning } from "@/lib/http/keep-running";
+import { takeUpAudiences } from "./audiences";
 import { indexLeftoverChunks } from "./chunk-indexing";
 import { setRecent } from "./recent";
 import { dropListing, knownListing, lastListing, listViewable, MAX_AGE_MS, type FreshListing, type Listing } from "./viewable-listings";
@@ -174,7 +176,7 @@ export async function retrieveChunks({
   asked.push(listed(listing));
   const ranked = await rank(listing, await embedded, k, exactLimit);
   // Kept by the time the search answers, so the user's next search finds it.
-  await listing.stored;
+  await keepListing(userSub, listing);
   return result(ranked);
 }
 
@@ -202,10 +204,19 @@ export async function listAhead(userSub: string): Promise<void> {
   try {
     const reused = await lastListing(userSub, MAX_IDS_PER_QUESTION);
     if (reused?.current && (reused.young || (await changesSince(userSub, reused.listedAt))?.changed === false)) return;
-    await (await listViewable(userSub, MAX_IDS_PER_QUESTION)).stored;
+    await keepListing(userSub, await listViewable(userSub, MAX_IDS_PER_QUESTION));
   } catch (error) {
     if (!(error instanceof FgaUnavailableError)) logError("rag", "listing ahead failed", error);
   }
+}
+
+/**
+ * Settles once a listing just asked of FGA is stored for the user's next searches; which audience graphs those scan
+ * is decided after (audiences.ts), and they scan the graph of all chunks until it is.
+ */
+async function keepListing(userSub: string, listing: FreshListing) {
+  const id = await listing.stored;
+  if (id !== undefined) keepRunning(takeUpAudiences(userSub, id, EXACT_LIMIT));
 }
 
 interface Ranked {
@@ -237,7 +248,7 @@ async function rank(listing: Listing | FreshListing, embedding: number[], k: num
     // A walk that found too few, for a listing being stored: once it is, the index scanned for its chunks alone.
     if (!found && "stored" in listing) id = await listing.stored;
   }
-  if (!found && id !== undefined) found = await nearestListedChunks({ listingId: id, whileRevision }, embedding, k);
+  if (!found && id !== undefined) found = await nearestListedChunks({ listingId: id, whileRevision }, embedding, k, EXACT_LIMIT);
   if (found?.length === k) return { chunks: found, strategy: "index" };
   // A listing just asked of FGA is ranked by what it holds in memory: once stored, a newer one may have replaced it.
   return { chunks: (await nearestChunksAmong(listing.viewable ? [...listing.viewable] : scope(id), embedding, k)).chunks, strategy: "exact" };
