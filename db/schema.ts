@@ -211,6 +211,8 @@ export const audiences = pgTable("audiences", {
   listedAt: timestamp("listed_at", { withTimezone: true }).notNull(),
   /** Whether its graph (the partial index `audience_chunk_signs_<id>_idx`) is built: listings take it up only then. */
   graphReady: boolean("graph_ready").notNull().default(false),
+  /** When an instance began building its graph: no other builds it meanwhile, unless this is long past (it failed). */
+  buildClaimedAt: timestamp("build_claimed_at", { withTimezone: true }),
 });
 
 /**
@@ -248,7 +250,9 @@ export const audienceChunkSigns = pgTable(
     signs: bit("signs", { dimensions: EMBEDDING_DIMENSIONS }).notNull(),
   },
   (table) => [
-    primaryKey({ columns: [table.audienceId, table.chunkId] }),
+    // Keyed by chunk first, and indexed by document, for the cascades from chunkSigns and audienceDocuments.
+    primaryKey({ columns: [table.chunkId, table.audienceId] }),
+    index("audience_chunk_signs_document_idx").on(table.documentId, table.audienceId),
     foreignKey({ name: "audience_chunk_signs_document_fk", columns: [table.audienceId, table.documentId], foreignColumns: [audienceDocuments.audienceId, audienceDocuments.documentId] }).onDelete("cascade"),
   ],
 );

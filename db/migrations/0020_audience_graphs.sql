@@ -3,7 +3,7 @@ CREATE TABLE "audience_chunk_signs" (
 	"chunk_id" uuid NOT NULL,
 	"document_id" uuid NOT NULL,
 	"signs" bit(1536) NOT NULL,
-	CONSTRAINT "audience_chunk_signs_audience_id_chunk_id_pk" PRIMARY KEY("audience_id","chunk_id")
+	CONSTRAINT "audience_chunk_signs_chunk_id_audience_id_pk" PRIMARY KEY("chunk_id","audience_id")
 );
 --> statement-breakpoint
 CREATE TABLE "audience_documents" (
@@ -17,6 +17,7 @@ CREATE TABLE "audiences" (
 	"subject" text NOT NULL,
 	"listed_at" timestamp with time zone NOT NULL,
 	"graph_ready" boolean DEFAULT false NOT NULL,
+	"build_claimed_at" timestamp with time zone,
 	CONSTRAINT "audiences_subject_unique" UNIQUE("subject")
 );
 --> statement-breakpoint
@@ -27,20 +28,20 @@ ALTER TABLE "audience_chunk_signs" ADD CONSTRAINT "audience_chunk_signs_chunk_id
 ALTER TABLE "audience_chunk_signs" ADD CONSTRAINT "audience_chunk_signs_document_fk" FOREIGN KEY ("audience_id","document_id") REFERENCES "public"."audience_documents"("audience_id","document_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "audience_documents" ADD CONSTRAINT "audience_documents_audience_id_audiences_id_fk" FOREIGN KEY ("audience_id") REFERENCES "public"."audiences"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "audience_documents" ADD CONSTRAINT "audience_documents_document_id_documents_id_fk" FOREIGN KEY ("document_id") REFERENCES "public"."documents"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "audience_chunk_signs_document_idx" ON "audience_chunk_signs" USING btree ("document_id","audience_id");--> statement-breakpoint
 CREATE INDEX "audience_documents_document_idx" ON "audience_documents" USING btree ("document_id");--> statement-breakpoint
 CREATE INDEX "chunk_signs_document_idx" ON "chunk_signs" USING btree ("document_id");--> statement-breakpoint
 CREATE INDEX "viewable_listing_documents_uncovered_idx" ON "viewable_listing_documents" USING btree ("listing_id","document_id") WHERE not "viewable_listing_documents"."covered";--> statement-breakpoint
 -- Hand-written from here on. An audience's copy of a chunk's signs is written whichever comes second: the chunk's
--- signs (the indexing pass) or the document's joining the audience (lib/rag/audiences.ts). Each takes a lock on the
--- document first, so that when both happen at once the second waits for the first to commit and then sees its row
--- (each statement of a trigger function reads afresh, at read committed): otherwise each could miss the other's, and
--- the chunk be missing from the audience's graph for good.
-CREATE FUNCTION audience_chunk_signs_lock(document uuid) RETURNS void LANGUAGE sql SET search_path = public, pg_temp AS $$
-  SELECT pg_advisory_xact_lock(hashtext('audience_chunk_signs'), hashtext(document::text));
-$$;--> statement-breakpoint
+-- signs (the indexing pass) or the document's joining the audience (lib/rag/audiences.ts). Should both happen at once,
+-- each could miss the other's uncommitted row, and the chunk be missing from the audience's graph for good. So a
+-- document joins an audience only under an exclusive lock, which waits for every transaction writing signs to end,
+-- and signs are written under the same lock shared, which waits for one adding documents to end: the second then
+-- sees the first's row (each statement of a trigger function reads afresh, at read committed). One lock, not one
+-- per document, as an audience's first thousands of documents join in one transaction.
 CREATE FUNCTION audience_chunk_signs_on_signs() RETURNS trigger LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 BEGIN
-  PERFORM audience_chunk_signs_lock(NEW.document_id);
+  PERFORM pg_advisory_xact_lock_shared(hashtext('audience_chunk_signs'), 0);
   INSERT INTO audience_chunk_signs (audience_id, chunk_id, document_id, signs)
     SELECT a.audience_id, NEW.chunk_id, NEW.document_id, NEW.signs FROM audience_documents a WHERE a.document_id = NEW.document_id
     ON CONFLICT DO NOTHING;
@@ -48,7 +49,7 @@ BEGIN
 END $$;--> statement-breakpoint
 CREATE FUNCTION audience_chunk_signs_on_member() RETURNS trigger LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 BEGIN
-  PERFORM audience_chunk_signs_lock(NEW.document_id);
+  PERFORM pg_advisory_xact_lock(hashtext('audience_chunk_signs'), 0);
   INSERT INTO audience_chunk_signs (audience_id, chunk_id, document_id, signs)
     SELECT NEW.audience_id, s.chunk_id, s.document_id, s.signs FROM chunk_signs s WHERE s.document_id = NEW.document_id
     ON CONFLICT DO NOTHING;
@@ -66,12 +67,15 @@ CREATE TRIGGER audience_chunk_signs_follow_members AFTER INSERT ON audience_docu
 -- decided for has every document uncovered. Nothing when `revision` (unless null) is not where the permission
 -- revision stands, before the scans or after them, when the listing is gone, or when a scan gave up before it found
 -- its candidates. Every candidate is ranked only if its document is in the listing.
--- Every statement here reads by index, and sorts only what no index can order, which is a few rows; the planner is
--- told so (sequential scans and sorts off), as its statistics lag behind what it plans for. Expecting thousands of
--- uncovered documents in a new listing (thousands of documents of which a few are uncovered), it read the whole
--- listings and signs tables: 13 ms rather than 1; and an audience's rows, new since the tables were last analyzed,
--- it took for a few, and sorted all 15,000 rather than scan their graph: 25 ms rather than 1. Those settings put any
--- plan's cost far past what it would run workers for, so parallel plans are off too. And each statement is planned once per connection, not at every search, where
+-- Every statement here reads by index and joins by looking rows up in an index; the graphs are scanned in their own
+-- order, and the few rows ranked exactly are sorted. The planner is told so (sequential scans, hash and merge joins
+-- and incremental sorts off, and sorts off for the graphs' scans), as its statistics lag behind what it plans for,
+-- or, in the sandbox's PGlite, which never analyzes, are not there at all. Expecting thousands of uncovered documents
+-- in a new listing (thousands of documents of which a few are uncovered), it read the whole listings and signs tables:
+-- 13 ms rather than 1; it took an audience's rows, new since the tables were last analyzed, for a few, and sorted all
+-- 15,000 rather than scan their graph: 25 ms rather than 1; and in PGlite (PostgreSQL 17) it ranked a few chunks
+-- exactly by walking a whole graph for them, its order finished by an incremental sort: 45 ms rather than 9. Those
+-- settings put any plan's cost far past what it would run workers for, so parallel plans are off too. And each statement is planned once per connection, not at every search, where
 -- planning them took a third of the search (3.5 ms rather than 2.3 on the bench's corpus): with no sequential scan
 -- to choose, a plan that does not know the listing is as good as one that does. (The statement for each audience is
 -- planned each time, so that the planner sees which audience's index it may use.)
@@ -79,7 +83,8 @@ CREATE FUNCTION nearest_listed_chunks(listing bigint, question vector, k integer
   RETURNS TABLE (chunk_id uuid, document_id uuid, document_name text, content text, ordinal integer, start_offset integer, end_offset integer, distance double precision)
   LANGUAGE plpgsql STABLE
   SET search_path = public, pg_temp SET hnsw.iterative_scan = 'relaxed_order' SET hnsw.ef_search = 40 SET jit = off
-  SET enable_seqscan = off SET enable_sort = off SET max_parallel_workers_per_gather = 0 SET plan_cache_mode = force_generic_plan
+  SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET enable_incremental_sort = off
+  SET enable_sort = on SET max_parallel_workers_per_gather = 0 SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   question_signs bit(1536) := binary_quantize(question);
@@ -96,8 +101,8 @@ BEGIN
   IF NOT FOUND THEN
     RETURN;
   END IF;
-  -- Restored, as the setting above, when the function returns.
-  PERFORM set_config('hnsw.ef_search', least(1000, greatest(40, candidates))::text, true);
+  -- Restored, as the settings above, when the function returns. No sorts until the graphs are scanned.
+  PERFORM set_config('hnsw.ef_search', least(1000, greatest(40, candidates))::text, true), set_config('enable_sort', 'off', true);
   -- Each source yields its nearest `candidates` by their signs, all of which are ranked below: the nearest `candidates`
   -- of them all by their signs gave recall 0.981 on the bench's questions where these gave 1.000. Each audience's rows
   -- have an index of their own, which the planner takes only for a query naming the audience as a constant: hence
@@ -117,6 +122,7 @@ BEGIN
     nearest := nearest || scanned;
   END LOOP;
   IF uncovered <= exact_limit THEN
+    PERFORM set_config('enable_sort', 'on', true);
     nearest := nearest || ARRAY(
       SELECT s.chunk_id FROM viewable_listing_documents l JOIN chunk_signs s ON s.document_id = l.document_id
       WHERE l.listing_id = listing AND NOT l.covered
@@ -139,6 +145,7 @@ BEGIN
       RETURN;
     END IF;
     nearest := nearest || scanned;
+    PERFORM set_config('enable_sort', 'on', true);
   END IF;
   -- Each chunk's document is checked against the listing again as it is ranked: the signs' copies are the triggers'
   -- to keep, and they can be turned off.

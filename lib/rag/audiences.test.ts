@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { getFga } from "@/lib/fga/client";
 import * as fgaDocuments from "@/lib/fga/documents";
 import { FgaUnavailableError } from "@/lib/fga/documents";
+import { decideListingAudiences } from "@/db/queries/audiences";
 import { setUpSandboxHarness } from "@/tests/harness-setup";
 import { SyntheticEmbeddings, vectorText } from "@/tests/synthetic-embeddings";
 import { AUDIENCE_MAX_AGE_MS, audienceWorkDone, takeUpAudiences } from "./audiences";
@@ -55,15 +56,18 @@ beforeAll(async () => {
   for (let i = 0; i < 15; i++) groupDocuments.push(await addDocument(`Runbook ${i} (v1.${i}) — «ops».md`, { sharedWith: `${GROUP}#member` }));
   for (let i = 0; i < 3; i++) await addDocument(`Reader's own notes ${i}.md`, { owner: READER });
   for (let i = 0; i < 2; i++) await addDocument(`Handbook ${i}.md`, { sharedWith: "user:*" });
+  // Not a document id: FGA holds it, a listing or an audience leaves it out.
+  await getFga().writeTuples([{ user: `${GROUP}#member`, relation: "viewer", object: "doc:legacy-wiki-page" }]);
+  firstListing = await storedListing(READER);
+  await takeUpAudiences(READER, firstListing, EXACT_LIMIT);
 });
+let firstListing: number;
 
 afterEach(() => vi.restoreAllMocks());
 
 describe("audience graphs", () => {
   it("builds a graph for a group with more chunks than are ranked exactly, and a listing reading it is scanned there", async () => {
-    const listing = await storedListing(READER);
-    await takeUpAudiences(READER, listing, EXACT_LIMIT);
-
+    const listing = firstListing;
     const group = await audience(`${GROUP}#member`);
     expect(group).toMatchObject({ ready: true, documents: 15, copies: 15 });
     expect(await harness.sql`select 1 from pg_index where indexrelid = to_regclass(${`audience_chunk_signs_${group!.id}_idx`}) and indisvalid`).toHaveLength(1);
@@ -131,14 +135,40 @@ describe("audience graphs", () => {
     await audienceWorkDone();
   });
 
-  it("builds again a graph whose index a failed build left invalid", async () => {
+  it("decides a listing once: a later decision changes nothing, and of two at the same time one decides it whole", async () => {
+    const group = await audience(`${GROUP}#member`);
+    // Decided with no audience: a later decision that would choose the group marks none of its documents covered,
+    // which would leave them in neither the group's scan nor the rest.
+    const listing = await storedListing(READER);
+    expect(await decideListingAudiences(listing, [], EXACT_LIMIT + 1)).toEqual([]);
+    expect(await decideListingAudiences(listing, [group!.id], EXACT_LIMIT + 1)).toEqual([]);
+    expect(await listingRow(listing)).toEqual({ audiences: [], uncovered: EXACT_LIMIT + 1, covered: 0 });
+    const raced = await storedListing(READER);
+    const decisions = await Promise.all([decideListingAudiences(raced, [group!.id], EXACT_LIMIT + 1), decideListingAudiences(raced, [], EXACT_LIMIT + 1)]);
+    const decided = await listingRow(raced);
+    // The group's 16 documents (one shared above) covered exactly when the decision that stood chose it.
+    expect(decided.covered).toBe(decided.audiences!.length > 0 ? 16 : 0);
+    expect(decisions[0]!.length + decisions[1]!.length).toBe(decided.audiences!.length);
+  });
+
+  it("takes up no graph whose index is not valid, and builds it again once its build is given up on, not while claimed", async () => {
     const group = await audience(`${GROUP}#member`);
     const index = `audience_chunk_signs_${group!.id}_idx`;
+    const valid = async () => (await harness.sql`select 1 from pg_index where indexrelid = to_regclass(${index}) and indisvalid`).length === 1;
+    // Marked ready, its index made invalid since: not taken up.
     await harness.sql`update pg_index set indisvalid = false where indexrelid = to_regclass(${index})`;
-    await harness.sql`update audiences set graph_ready = false, listed_at = now() - make_interval(secs => ${AUDIENCE_MAX_AGE_MS / 1000 + 1})`;
+    const invalid = await storedListing(READER);
+    await takeUpAudiences(READER, invalid, EXACT_LIMIT);
+    expect(await listingRow(invalid)).toMatchObject({ audiences: [], covered: 0, uncovered: EXACT_LIMIT + 1 });
+    // Being built by another instance: left to it.
+    await harness.sql`update audiences set graph_ready = false, build_claimed_at = now(), listed_at = now() - make_interval(secs => ${AUDIENCE_MAX_AGE_MS / 1000 + 1}) where id = ${group!.id}`;
+    await takeUpAudiences(READER, await storedListing(READER), EXACT_LIMIT);
+    expect(await valid()).toBe(false);
+    // That build given up on, half an hour on: built again, and taken up.
+    await harness.sql`update audiences set build_claimed_at = now() - interval '31 minutes', listed_at = now() - make_interval(secs => ${AUDIENCE_MAX_AGE_MS / 1000 + 1}) where id = ${group!.id}`;
     const listing = await storedListing(READER);
     await takeUpAudiences(READER, listing, EXACT_LIMIT);
-    expect(await harness.sql`select 1 from pg_index where indexrelid = to_regclass(${index}) and indisvalid`).toHaveLength(1);
+    expect(await valid()).toBe(true);
     expect(await audience(`${GROUP}#member`)).toMatchObject({ ready: true });
     expect((await listingRow(listing)).audiences).toEqual([group!.id]);
   });

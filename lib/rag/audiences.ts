@@ -3,6 +3,7 @@ import pMap from "p-map";
 import { buildAudienceGraph, chunksInIndex, decideListingAudiences, findAudience, listingChunksInIndex, storeAudience } from "@/db/queries/audiences";
 import { audiencesOf, FgaUnavailableError, listAudienceDocuments } from "@/lib/fga/documents";
 import { logError } from "@/lib/log";
+import { isDocumentId } from "./viewable-listings";
 
 /**
  * Audience graphs, for readers of many documents. Such a reader usually reads most of them through a few audiences —
@@ -55,24 +56,33 @@ export async function audienceWorkDone(): Promise<void> {
   while (underWay.size > 0) await Promise.all(underWay);
 }
 
-/** The audience's id if its graph is built (after refreshing it, if its listing is old), otherwise undefined. */
+/**
+ * The audience's id if its graph is built (after refreshing it, if its listing is old), otherwise undefined, as also
+ * when that fails (logged): one audience's trouble leaves the others to be taken up.
+ */
 function refreshAudience(subject: string, exactLimit: number): Promise<number | undefined> {
   const running = refreshing.get(subject);
   if (running) return running;
   const refresh = (async () => {
-    const stored = await findAudience(subject);
-    if (stored && Date.now() - stored.listedAt.getTime() < AUDIENCE_MAX_AGE_MS) return stored.graphReady ? stored.id : undefined;
-    const documents = await listAudienceDocuments(subject);
-    // Too few chunks to need a graph: noted as listed, so that it is not asked about again for a while.
-    if (!stored?.graphReady && (await chunksInIndex(documents, exactLimit + 1)) <= exactLimit) {
-      await storeAudience(subject, []);
+    try {
+      const stored = await findAudience(subject);
+      if (stored && Date.now() - stored.listedAt.getTime() < AUDIENCE_MAX_AGE_MS) return stored.graphReady ? stored.id : undefined;
+      // FGA object ids that cannot name a stored document are left out, as for a user's listing.
+      const documents = (await listAudienceDocuments(subject)).filter(isDocumentId);
+      // Too few chunks to need a graph: noted as listed, so that it is not asked about again for a while.
+      if (!stored?.graphReady && (await chunksInIndex(documents, exactLimit + 1)) <= exactLimit) {
+        await storeAudience(subject, []);
+        return undefined;
+      }
+      const id = await storeAudience(subject, documents);
+      return stored?.graphReady || (await buildAudienceGraph(id)) ? id : undefined;
+    } catch (error) {
+      if (!(error instanceof FgaUnavailableError)) logError("rag", "audience not refreshed", error);
       return undefined;
+    } finally {
+      refreshing.delete(subject);
     }
-    const id = await storeAudience(subject, documents);
-    if (!stored?.graphReady) await buildAudienceGraph(id);
-    return id;
   })();
   refreshing.set(subject, refresh);
-  void refresh.finally(() => refreshing.delete(subject)).catch(() => {});
   return refresh;
 }

@@ -245,6 +245,18 @@ describe("retrieval on a generated corpus, against brute force", () => {
       expect(result.chunks).toHaveLength(K);
       expect(result.chunks.map((chunk) => chunk.documentId)).not.toContain(unsharedDocument);
       expect(await harness.sql`select 1 from audience_documents where document_id = ${unsharedDocument}`).toHaveLength(1);
+      // A copy in the group's graph claiming a listed document for another's chunk (the copies are the triggers' to
+      // keep, and triggers can be turned off), asked about in that chunk's very words: found first by the scan, and
+      // never returned, as the ranking checks each chunk's own document against the listing.
+      const othersChunk = chunks.find((chunk) => !readable.get(READERS.many)!.has(chunk.documentId) && chunk.indexed)!;
+      const listedDocument = chunks.find((chunk) => chunk.indexed && readable.get(READERS.many)!.has(chunk.documentId) && chunk.documentId !== unsharedDocument)!.documentId;
+      await harness.sql`insert into audience_chunk_signs (audience_id, chunk_id, document_id, signs)
+        values (${audience!.id}, ${othersChunk.id}, ${listedDocument}, binary_quantize(${vectorText(othersChunk.vector)}::vector))`;
+      const forged = await retrieveChunks({ userSub: READERS.many, embedding: Array.from(othersChunk.vector), k: K });
+      expect(forged.strategy).toBe("index");
+      expect(forged.chunks).toHaveLength(K);
+      expect(forged.chunks.map((chunk) => chunk.chunkId)).not.toContain(othersChunk.id);
+      await harness.sql`delete from audience_chunk_signs where chunk_id = ${othersChunk.id} and audience_id = ${audience!.id}`;
     } finally {
       await getFga().writeTuples([{ user: "group:all-hands#member", relation: "viewer", object: `doc:${unsharedDocument}` }]);
       await getFga().deleteTuples([{ user: `user:${READERS.many}`, relation: "owner", object: `doc:${own.id}` }]);

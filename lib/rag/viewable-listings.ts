@@ -52,8 +52,8 @@ export interface FreshListing extends Listing {
   stored: Promise<number | undefined>;
 }
 
-/** FGA object ids that cannot name a stored document are left out, as a uuid column could not hold them. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Whether an FGA object id can name a stored document: others are left out, as a uuid column could not hold them. */
+export const isDocumentId = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 /**
  * Asks FGA for the user's viewable documents, and starts keeping the answer for their next searches: this search
@@ -65,7 +65,7 @@ export async function listViewable(userSub: string, someCount: number): Promise<
   // write waiting for a connection, say), a change made in between would pass for one the listing has.
   const { revision, at: listedAt } = await readPermissionRevisionAt();
   watchChanges();
-  const documents = (await listViewableDocuments(userSub)).filter((id) => UUID.test(id));
+  const documents = (await listViewableDocuments(userSub)).filter(isDocumentId);
   const answer = { id: undefined, documentCount: documents.length, someDocuments: documents.slice(0, someCount), viewable: new Set(documents), listedAt, revision };
   if (documents.length > MAX_STORED_DOCUMENTS) return { ...answer, stored: Promise.resolve(undefined) };
   const stored = storeListing(userSub, { revision, listedAt, documentIds: documents }).then(
