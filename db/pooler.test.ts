@@ -205,12 +205,13 @@ describe.skipIf(!poolerUrl)("Postgres through PgBouncer in transaction mode", ()
       expect(nearest.map((chunk) => chunk.content)).toEqual(["Listed 1", "Listed 2", "Listed 3", "Listed 4", "Listed 5"]);
       // The scan counted: statistics reach other sessions once the app's connection has been idle a while.
       await expect.poll(scans, { timeout: 20_000, interval: 500 }).toBeGreaterThan(0);
-      // A scan that gives up before it has its 40 candidates returns none, for the caller to rank exactly: here it may
-      // read no further than the chunks of the document not listed. (Prepared statements off: a new pool, whose
-      // connections have the setting.)
+      // A scan that gives up before it has its candidates returns none, for the caller to rank exactly: here it may read
+      // no further than the chunks of the document not listed. Asked for 2, so 16 candidates, which the scan keeps 40
+      // in view for at first: fewer than the 70 decoys and others nearer by their signs. (Prepared statements off: a
+      // new pool, whose connections have the setting.)
       await admin.unsafe(`alter database ${listedDatabase} set hnsw.max_scan_tuples = 50`);
       Object.assign(process.env, { DATABASE_PREPARED_STATEMENTS: "false" });
-      const stopped = await nearestListedChunks({ listingId: listing }, question, 5, 2_000);
+      const stopped = await nearestListedChunks({ listingId: listing }, question, 2, 2_000);
       expect(stopped).toEqual([]);
       // A listing with fewer chunks in the index than that: all of them are candidates, and ranked.
       const few = await storeListing("auth0|pooler", { revision: await readPermissionRevision(), listedAt: new Date(), documentIds: [decoys] });
