@@ -25,9 +25,11 @@ import { dropListing, knownListing, lastListing, listViewable, MAX_AGE_MS, type 
  * user may read (thresholds measured by `npm run bench:rag`, see README.md):
  * - up to EXACT_LIMIT chunks (most users), every chunk of the documents in the user's listing is ranked exactly, so
  *   the authorized top k is exact;
- * - with more, a reused listing's documents are found by scanning the HNSW index of the chunks' signs (their
+ * - with more, a reused listing's documents are found by scanning HNSW indexes of the chunks' signs (their
  *   binary-quantized embeddings, db/schema.ts chunkSigns) for their chunks alone (the database holds the listing and
- *   filters the scan by it) and ranking what it finds by the full embeddings,
+ *   filters the scans by it) and ranking what they find by the full embeddings: the graphs of the large audiences the
+ *   listing holds most of (audiences.ts), and for its other documents the graph of all chunks, or their signs one by
+ *   one when they are few,
  *   with the chunks of recent uploads not yet in the index (chunk-indexing.ts) ranked exactly beside it; a listing
  *   just asked of FGA, while it is being stored, by walking the ranking of all chunks in growing windows, keeping
  *   those of its documents. Should either end before it finds k, they are ranked exactly. Once a listing has found
