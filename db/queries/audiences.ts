@@ -1,27 +1,25 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { getDb } from "../client";
+import { uuidArray } from "./documents";
 
 export interface StoredAudience {
   id: number;
-  subject: string;
   listedAt: Date;
   graphReady: boolean;
 }
 
-const uuidArray = (ids: string[]) => `{${ids.join(",")}}`;
-
 export async function findAudience(subject: string): Promise<StoredAudience | undefined> {
-  const [row] = await getDb().execute<{ id: number; subject: string; listed_at: Date | string; graph_ready: boolean }>(
-    sql`select id, subject, listed_at, graph_ready from audiences where subject = ${subject}`,
+  const [row] = await getDb().execute<{ id: number; listed_at: Date | string; graph_ready: boolean }>(
+    sql`select id, listed_at, graph_ready from audiences where subject = ${subject}`,
   );
-  return row && { id: Number(row.id), subject: row.subject, listedAt: new Date(row.listed_at), graphReady: row.graph_ready };
+  return row && { id: Number(row.id), listedAt: new Date(row.listed_at), graphReady: row.graph_ready };
 }
 
 /** How many chunks in the index these documents have, counted no further than `cap`. */
 export async function chunksInIndex(documentIds: string[], cap: number): Promise<number> {
   const [row] = await getDb().execute<{ count: number }>(sql`
-    select count(*)::int as count from (select from chunk_signs where document_id = any(${uuidArray(documentIds)}::uuid[]) limit ${cap}) chunk`);
+    select count(*)::int as count from (select from chunk_signs where document_id = any(${uuidArray(documentIds)}) limit ${cap}) chunk`);
   return Number(row!.count);
 }
 
@@ -39,7 +37,7 @@ export async function storeAudience(subject: string, documentIds: string[]): Pro
     ), added as (
       insert into audience_documents (audience_id, document_id)
       select audience.id, d.id from audience, documents d
-      where d.id = any(${uuidArray(documentIds)}::uuid[]) and d.storing_heartbeat is null
+      where d.id = any(${uuidArray(documentIds)}) and d.storing_heartbeat is null
       on conflict do nothing
     )
     select id from audience`);

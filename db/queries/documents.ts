@@ -115,7 +115,8 @@ export async function deleteDocument(id: string) {
 }
 
 /** One array parameter, however many documents: Postgres casts and so validates every id. */
-const uuidArray = (ids: string[]) => sql`${`{${ids.join(",")}}`}::uuid[]`;
+/** A uuid[] parameter (drizzle would spread a JavaScript array into a list of parameters). */
+export const uuidArray = (ids: string[]) => sql`${`{${ids.join(",")}}`}::uuid[]`;
 
 /** Metadata of the given documents (no content), newest first. Callers pass only ids FGA allowed. */
 export async function getDocumentsByIds(ids: string[]) {
